@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+'use strict';
+// Runs the TypeScript sources directly (tsx) so a fresh clone needs no build step.
+require('tsx/cjs');
+require('../cli/main.ts');
