@@ -1,0 +1,57 @@
+/** IPv4 CIDR blocks: parsing, containment and overlap, for address-plan validation. */
+export interface Cidr {
+  readonly text: string;
+  readonly network: number;
+  readonly prefix: number;
+  /** First and last address as unsigned 32-bit integers. */
+  readonly first: number;
+  readonly last: number;
+}
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Parses `a.b.c.d/n`; returns a reason string when the text is not a valid, aligned IPv4 block. */
+export function parseCidr(text: string): Cidr | string {
+  const match = CIDR_PATTERN.exec(text);
+  if (!match) return 'is not an IPv4 CIDR block (expected a.b.c.d/n)';
+  const octets = match.slice(1, 5).map(Number);
+  if (octets.some((o) => o > 255)) return 'has an octet above 255';
+  const prefix = Number(match[5]);
+  if (prefix > 32) return 'has a prefix length above 32';
+  const address = (((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3]) >>> 0;
+  const size = 2 ** (32 - prefix);
+  if (address % size !== 0) return `has host bits set (the network address is ${formatAddress(address - (address % size))}/${prefix})`;
+  return { text, network: address, prefix, first: address, last: address + size - 1 };
+}
+
+export function mustParseCidr(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (typeof parsed === 'string') throw new Error(`${text} ${parsed}`);
+  return parsed;
+}
+
+export function formatAddress(address: number): string {
+  return [24, 16, 8, 0].map((shift) => (address >>> shift) & 255).join('.');
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+export function contains(outer: Cidr, inner: Cidr): boolean {
+  return outer.first <= inner.first && inner.last <= outer.last;
+}
+
+/** The `index`-th block of prefix length `prefix` inside `parent`, e.g. the third /24 of a /20. */
+export function subdivide(parent: Cidr, prefix: number, index: number): Cidr {
+  if (prefix < parent.prefix) throw new Error(`cannot cut a /${prefix} out of ${parent.text}`);
+  const size = 2 ** (32 - prefix);
+  const first = parent.first + index * size;
+  if (first + size - 1 > parent.last) throw new Error(`${parent.text} has no room for block ${index} of size /${prefix}`);
+  return mustParseCidr(`${formatAddress(first)}/${prefix}`);
+}
+
+/** The n-th host address of a block (1 is the usual gateway). */
+export function hostAddress(block: Cidr, n: number): string {
+  return formatAddress(block.first + n);
+}

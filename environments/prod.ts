@@ -1,0 +1,15 @@
+import { defineEnvironment } from './schema';
+import { nationalRegions, nationalSystems } from './shared/national';
+
+/** Production: the national government cloud on the three national data-center clusters. */
+export default defineEnvironment({
+  name: 'prod',
+  stage: 'production',
+  description: 'National government cloud, production: North (Hoa Lac), Central (Da Nang), South (Ho Chi Minh City)',
+  profile: 'vn-2016',
+  state: { backend: 'pg', schemaName: 'ndc_prod' },
+  interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12' },
+  regions: nationalRegions({ base: 10 }),
+  systems: nationalSystems({ base: 10, scale: 1 }),
+  sharedServicesRegion: 'north',
+});

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * The typed shape of an environment file (`environments/<env>.ts`). Structural checks live here;
+ * the cross-field checks (CIDR overlap, references, duplicates) are in `validate.ts`.
+ */
+
+export const ZONES = [
+  'edge',
+  'dmz',
+  'internal-server',
+  'database',
+  'management',
+  'device-management',
+  'backup',
+  'gov-interconnect',
+] as const;
+export type Zone = (typeof ZONES)[number];
+
+/** Where traffic can come from besides a zone of the same cluster. */
+export const EXTERNAL_PEERS = ['internet', 'gov-network'] as const;
+export type ExternalPeer = (typeof EXTERNAL_PEERS)[number];
+
+export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'secret'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+export const STAGES = ['development', 'staging', 'production'] as const;
+export type Stage = (typeof STAGES)[number];
+
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and dashes, starting with a letter, at most 40 characters');
+const cidr = z.string().min(1);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const port = z.number().int().min(1).max(65535);
+
+export const availabilityZoneSchema = z.strictObject({
+  id,
+  name: z.string().min(1).optional(),
+});
+
+export const regionSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  site: z.string().min(1),
+  /** A national data-center cluster (data of level 3+ and personal data may live only in these). */
+  national: z.boolean().default(true),
+  location: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }),
+  /** The OpenStack region name the cluster's API serves. */
+  openstackRegion: z.string().min(1).optional(),
+  availabilityZones: z.array(availabilityZoneSchema).min(1),
+  green: z.strictObject({
+    pueTarget: z.number().min(1).max(3).default(1.4),
+    /** Measured or designed power usage effectiveness. */
+    pue: z.number().min(1).max(3),
+    energySource: z.string().min(1),
+  }),
+  addressPlan: z.strictObject({
+    cidr,
+    segments: z.partialRecord(z.enum(ZONES), cidr),
+  }),
+  compute: z
+    .strictObject({
+      image: z.string().min(1).default('ubuntu-24.04-hardened'),
+      externalNetwork: z.string().min(1).default('public'),
+      dedicatedHostAggregate: z.string().min(1).default('dedicated'),
+    })
+    .prefault({}),
+});
+
+export const tierSchema = z.strictObject({
+  name: id,
+  zone: z.enum(ZONES),
+  instances: z.number().int().min(1).max(1000),
+  flavor: z.string().min(1),
+  volumeGb: z.number().int().min(0).max(65536).default(0),
+  /** Kubernetes requests per instance, used for quotas. */
+  cpu: z.number().positive().default(2),
+  memoryGb: z.number().positive().default(4),
+});
+
+export const flowSchema = z.strictObject({
+  from: z.union([z.enum(ZONES), z.enum(EXTERNAL_PEERS)]),
+  to: z.enum(ZONES),
+  protocol: z.enum(['tcp', 'udp', 'icmp']),
+  /** A port or an inclusive range `[min, max]`; omitted for icmp. */
+  ports: z.union([port, z.tuple([port, port])]).optional(),
+  description: z.string().optional(),
+});
+
+export const backupCopySchema = z.strictObject({
+  region: id,
+  medium: z.enum(['object', 'disk', 'tape']),
+  immutable: z.boolean().optional(),
+});
+
+export const backupSchema = z.strictObject({
+  /** Cron expression in the cluster's time zone. */
+  schedule: z.string().min(1),
+  retentionDays: z.number().int().min(1).max(36500),
+  rpoHours: z.number().positive().max(8760),
+  copies: z.array(backupCopySchema).optional(),
+  encrypted: z.boolean().default(true),
+  /** Date of the last successful restore test. */
+  lastRestoreTest: isoDate.optional(),
+});
+
+export const controlsSchema = z.strictObject({
+  waf: z.boolean().optional(),
+  ddosProtection: z.boolean().optional(),
+  databaseFirewall: z.boolean().optional(),
+  siem: z.boolean().optional(),
+  privilegedAccessManagement: z.boolean().optional(),
+  monitoring247: z.boolean().optional(),
+  ips: z.boolean().optional(),
+  antiMalware: z.boolean().optional(),
+  adminVpn: z.boolean().optional(),
+});
+
+export const systemSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  level: z.number().int(),
+  ownerAgency: z.string().min(1),
+  classification: z.enum(CLASSIFICATIONS),
+  personalData: z.boolean().default(false),
+  internetFacing: z.boolean().default(false),
+  primaryRegion: id,
+  recoveryRegion: id.optional(),
+  tiers: z.array(tierSchema).min(1),
+  flows: z.array(flowSchema).default([]),
+  /** Level 4-5: the system's own core network per region (physically separate), cut into one /24 per zone. */
+  dedicatedNetworks: z.record(id, cidr).optional(),
+  dedicatedHosts: z.boolean().optional(),
+  backup: backupSchema.optional(),
+  logging: z.strictObject({ retentionMonths: z.number().int().min(0).max(240) }).optional(),
+  controls: controlsSchema.default({}),
+  assessment: z
+    .strictObject({ lastAssessed: isoDate, assessor: z.string().min(1), independent: z.boolean().default(false) })
+    .optional(),
+  /** Where the system is served from besides the national clusters (the public edge). */
+  publicEdge: z.boolean().default(false),
+});
+
+export const stateSchema = z.discriminatedUnion('backend', [
+  z.strictObject({ backend: z.literal('local') }),
+  z.strictObject({
+    backend: z.literal('pg'),
+    /** PostgreSQL schema holding this environment's Terraform state. */
+    schemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a PostgreSQL identifier'),
+    /** The environment variable holding the connection string (never the string itself). */
+    connStrEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('PG_CONN_STR'),
+  }),
+]);
+
+export const environmentSchema = z.strictObject({
+  name: id,
+  stage: z.enum(STAGES),
+  description: z.string().min(1),
+  /** The regulation profile the policy packs evaluate (named and versioned). */
+  profile: z.string().min(1).default('vn-2016'),
+  /** Date the checks treat as today (reproducible reports); defaults to the current date. */
+  asOf: isoDate.optional(),
+  state: stateSchema,
+  interconnect: z.strictObject({
+    /** The national backbone between the clusters, one /24 per cluster. */
+    cidr,
+    /** The specialised data network of Party and State agencies. */
+    govNetworkCidr: cidr,
+  }),
+  regions: z.array(regionSchema).min(1),
+  systems: z.array(systemSchema).default([]),
+  /** The cluster hosting shared services (SIEM, central logging, bastion / PAM). */
+  sharedServicesRegion: id.optional(),
+  /** Policy settings (rule enforcement overrides and exceptions); read by the policy engine. */
+  policy: z.record(z.string(), z.unknown()).default({}),
+  /** Settings read by other layers (approvals, kubernetes, public edge), validated there. */
+  approvals: z.record(z.string(), z.unknown()).optional(),
+  kubernetes: z.record(z.string(), z.unknown()).optional(),
+  edge: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+export type Environment = z.output<typeof environmentSchema>;
+export type RegionConfig = Environment['regions'][number];
+export type SystemConfig = Environment['systems'][number];
+export type TierConfig = SystemConfig['tiers'][number];
+export type FlowConfig = SystemConfig['flows'][number];
+export type BackupConfig = NonNullable<SystemConfig['backup']>;
+
+/** Typed identity: gives environment files completion and type errors; validation happens on load. */
+export function defineEnvironment(environment: EnvironmentInput): EnvironmentInput {
+  return environment;
+}

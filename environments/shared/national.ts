@@ -1,0 +1,261 @@
+import type { EnvironmentInput } from '../schema';
+
+/**
+ * The national clusters and information systems shared by staging and prod. Each environment picks its
+ * own address space (`base` is the first octet pair's second octet) and sizes (`scale` multiplies
+ * instance counts, at least one instance per tier).
+ */
+
+type RegionInput = EnvironmentInput['regions'][number];
+type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
+
+const ZONE_BLOCKS = ['edge', 'dmz', 'internal-server', 'database', 'management', 'device-management', 'backup', 'gov-interconnect'] as const;
+
+/** A cluster's address plan: its /16, one /22 per zone from the start; dedicated networks use the upper half. */
+function addressPlan(secondOctet: number): RegionInput['addressPlan'] {
+  const segments: Record<string, string> = {};
+  ZONE_BLOCKS.forEach((zone, i) => {
+    segments[zone] = `10.${secondOctet}.${i * 4}.0/22`;
+  });
+  return { cidr: `10.${secondOctet}.0.0/16`, segments };
+}
+
+export interface NationalOptions {
+  /** Second octet of the first cluster's 10.x.0.0/16; the others follow by steps of 10. */
+  readonly base: number;
+}
+
+export function nationalRegions({ base }: NationalOptions): RegionInput[] {
+  return [
+    {
+      id: 'north',
+      name: 'Hoa Lac, Hanoi',
+      site: 'National Data Center No. 1 (Hoa Lac Hi-Tech Park)',
+      location: { lat: 21.0136, lon: 105.5259 },
+      openstackRegion: 'VN-North',
+      availabilityZones: [{ id: 'north-a' }, { id: 'north-b' }, { id: 'north-c' }],
+      green: { pueTarget: 1.4, pue: 1.32, energySource: 'grid with rooftop solar and certified renewable supply' },
+      addressPlan: addressPlan(base),
+    },
+    {
+      id: 'central',
+      name: 'Da Nang',
+      site: 'Central Regional Data Center Cluster (Da Nang)',
+      location: { lat: 16.0544, lon: 108.2022 },
+      openstackRegion: 'VN-Central',
+      availabilityZones: [{ id: 'central-a' }, { id: 'central-b' }],
+      green: { pueTarget: 1.4, pue: 1.38, energySource: 'grid with wind power purchase agreement' },
+      addressPlan: addressPlan(base + 10),
+    },
+    {
+      id: 'south',
+      name: 'Ho Chi Minh City',
+      site: 'Southern Regional Data Center Cluster (Ho Chi Minh City)',
+      location: { lat: 10.8231, lon: 106.6297 },
+      openstackRegion: 'VN-South',
+      availabilityZones: [{ id: 'south-a' }, { id: 'south-b' }, { id: 'south-c' }],
+      green: { pueTarget: 1.4, pue: 1.36, energySource: 'grid with solar power purchase agreement' },
+      addressPlan: addressPlan(base + 20),
+    },
+  ];
+}
+
+const scaled = (n: number, scale: number) => Math.max(1, Math.round(n * scale));
+
+export interface SystemsOptions extends NationalOptions {
+  readonly scale: number;
+}
+
+/** The information systems of the national cloud (Decision 2629/QD-TTg), sized by `scale`. */
+export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] {
+  const north = base;
+  const central = base + 10;
+  const south = base + 20;
+  return [
+    {
+      id: 'public-service-portal',
+      name: 'National Public Service Portal',
+      level: 4,
+      ownerAgency: 'Government Office',
+      classification: 'confidential',
+      personalData: true,
+      internetFacing: true,
+      primaryRegion: 'north',
+      recoveryRegion: 'south',
+      dedicatedNetworks: { north: `10.${north}.128.0/21`, south: `10.${south}.128.0/21` },
+      tiers: [
+        { name: 'web', zone: 'dmz', instances: scaled(6, scale), flavor: 'c4.xlarge', volumeGb: 100 },
+        { name: 'app', zone: 'internal-server', instances: scaled(6, scale), flavor: 'c4.2xlarge', volumeGb: 200 },
+        { name: 'db', zone: 'database', instances: scaled(3, scale), flavor: 'm4.4xlarge', volumeGb: 2000 },
+      ],
+      flows: [
+        { from: 'internet', to: 'dmz', protocol: 'tcp', ports: 443, description: 'citizens reach the portal over HTTPS' },
+        { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8443, description: 'web tier calls the application API' },
+        { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432, description: 'application reads and writes PostgreSQL' },
+      ],
+      backup: {
+        schedule: '0 */4 * * *',
+        retentionDays: 365,
+        rpoHours: 4,
+        copies: [
+          { region: 'central', medium: 'object', immutable: true },
+          { region: 'south', medium: 'disk', immutable: true },
+        ],
+        lastRestoreTest: '2026-09-15',
+      },
+      logging: { retentionMonths: 6 },
+      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      assessment: { lastAssessed: '2026-05-12', assessor: 'Authority of Information Security (AIS)', independent: true },
+    },
+    {
+      id: 'population-db',
+      name: 'National Population Database',
+      level: 5,
+      ownerAgency: 'Ministry of Public Security',
+      classification: 'secret',
+      personalData: true,
+      primaryRegion: 'north',
+      recoveryRegion: 'south',
+      dedicatedNetworks: { north: `10.${north}.136.0/21`, south: `10.${south}.136.0/21` },
+      tiers: [
+        { name: 'api', zone: 'internal-server', instances: scaled(6, scale), flavor: 'c4.2xlarge', volumeGb: 200 },
+        { name: 'db', zone: 'database', instances: scaled(5, scale), flavor: 'm4.8xlarge', volumeGb: 8000 },
+      ],
+      flows: [
+        { from: 'gov-network', to: 'internal-server', protocol: 'tcp', ports: 443, description: 'agencies query the population API over the specialised data network' },
+        { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432, description: 'API reads and writes the database' },
+      ],
+      backup: {
+        schedule: '0 * * * *',
+        retentionDays: 3650,
+        rpoHours: 1,
+        copies: [
+          { region: 'central', medium: 'object', immutable: true },
+          { region: 'south', medium: 'tape', immutable: true },
+        ],
+        lastRestoreTest: '2026-10-20',
+      },
+      logging: { retentionMonths: 12 },
+      controls: { ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      assessment: { lastAssessed: '2026-08-03', assessor: 'Authority of Information Security (AIS)', independent: true },
+    },
+    {
+      id: 'e-document-exchange',
+      name: 'National E-Document Exchange Platform',
+      level: 3,
+      ownerAgency: 'Government Office',
+      classification: 'confidential',
+      primaryRegion: 'central',
+      recoveryRegion: 'north',
+      tiers: [
+        { name: 'gateway', zone: 'dmz', instances: scaled(3, scale), flavor: 'c4.large', volumeGb: 50 },
+        { name: 'app', zone: 'internal-server', instances: scaled(4, scale), flavor: 'c4.xlarge', volumeGb: 200 },
+        { name: 'db', zone: 'database', instances: scaled(3, scale), flavor: 'm4.2xlarge', volumeGb: 1000 },
+      ],
+      flows: [
+        { from: 'gov-network', to: 'dmz', protocol: 'tcp', ports: 443, description: 'agencies exchange documents over the specialised data network' },
+        { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8443 },
+        { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432 },
+      ],
+      backup: {
+        schedule: '0 1 * * *',
+        retentionDays: 180,
+        rpoHours: 24,
+        copies: [
+          { region: 'north', medium: 'object' },
+          { region: 'south', medium: 'disk' },
+        ],
+      },
+      logging: { retentionMonths: 3 },
+      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
+      assessment: { lastAssessed: '2026-03-02', assessor: 'Government Office Security Unit with independent assessor', independent: true },
+    },
+    {
+      id: 'online-meeting',
+      name: 'National Online Meeting Platform',
+      level: 3,
+      ownerAgency: 'Government Office',
+      classification: 'confidential',
+      primaryRegion: 'south',
+      recoveryRegion: 'central',
+      tiers: [
+        { name: 'media', zone: 'dmz', instances: scaled(8, scale), flavor: 'c4.2xlarge', volumeGb: 50 },
+        { name: 'control', zone: 'internal-server', instances: scaled(3, scale), flavor: 'c4.xlarge', volumeGb: 100 },
+        { name: 'db', zone: 'database', instances: scaled(3, scale), flavor: 'm4.xlarge', volumeGb: 500 },
+      ],
+      flows: [
+        { from: 'gov-network', to: 'dmz', protocol: 'tcp', ports: 443, description: 'meeting signalling' },
+        { from: 'gov-network', to: 'dmz', protocol: 'udp', ports: [10000, 20000], description: 'meeting media (SRTP)' },
+        { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8443 },
+        { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432 },
+      ],
+      backup: {
+        schedule: '30 2 * * *',
+        retentionDays: 90,
+        rpoHours: 24,
+        copies: [
+          { region: 'central', medium: 'object' },
+          { region: 'north', medium: 'disk' },
+        ],
+      },
+      logging: { retentionMonths: 3 },
+      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
+      assessment: { lastAssessed: '2026-06-18', assessor: 'Government Office Security Unit with independent assessor', independent: true },
+    },
+    {
+      id: 'digital-signature-ca',
+      name: 'Government Digital Signature Certification Authority',
+      level: 4,
+      ownerAgency: 'Government Cipher Committee',
+      classification: 'secret',
+      primaryRegion: 'north',
+      recoveryRegion: 'central',
+      dedicatedNetworks: { north: `10.${north}.144.0/21`, central: `10.${central}.144.0/21` },
+      tiers: [
+        { name: 'ra', zone: 'dmz', instances: scaled(3, scale), flavor: 'c4.large', volumeGb: 50 },
+        { name: 'ca', zone: 'internal-server', instances: scaled(2, scale), flavor: 'c4.xlarge', volumeGb: 100 },
+        { name: 'db', zone: 'database', instances: scaled(2, scale), flavor: 'm4.xlarge', volumeGb: 500 },
+      ],
+      flows: [
+        { from: 'gov-network', to: 'dmz', protocol: 'tcp', ports: 443, description: 'certificate requests from agencies' },
+        { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8443, description: 'registration authority calls the CA' },
+        { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432 },
+      ],
+      backup: {
+        schedule: '0 */6 * * *',
+        retentionDays: 3650,
+        rpoHours: 6,
+        copies: [
+          { region: 'central', medium: 'object', immutable: true },
+          { region: 'south', medium: 'tape', immutable: true },
+        ],
+        lastRestoreTest: '2026-08-28',
+      },
+      logging: { retentionMonths: 6 },
+      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      assessment: { lastAssessed: '2026-04-21', assessor: 'Authority of Information Security (AIS)', independent: true },
+    },
+    {
+      id: 'open-data-portal',
+      name: 'National Open Data Portal',
+      level: 2,
+      ownerAgency: 'Ministry of Science and Technology',
+      classification: 'public',
+      internetFacing: true,
+      primaryRegion: 'central',
+      recoveryRegion: 'south',
+      tiers: [
+        { name: 'web', zone: 'dmz', instances: scaled(3, scale), flavor: 'c4.large', volumeGb: 50 },
+        { name: 'catalog', zone: 'internal-server', instances: scaled(2, scale), flavor: 'c4.large', volumeGb: 500 },
+      ],
+      flows: [
+        { from: 'internet', to: 'dmz', protocol: 'tcp', ports: 443, description: 'citizens browse and download open data' },
+        { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8080 },
+      ],
+      backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
+      logging: { retentionMonths: 1 },
+      controls: { waf: true },
+      assessment: { lastAssessed: '2025-10-06', assessor: 'Ministry of Science and Technology Security Unit' },
+    },
+  ];
+}

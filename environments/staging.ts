@@ -1,0 +1,15 @@
+import { defineEnvironment } from './schema';
+import { nationalRegions, nationalSystems } from './shared/national';
+
+/** Staging: the same three clusters and systems as prod at a third of the size, for release rehearsal. */
+export default defineEnvironment({
+  name: 'staging',
+  stage: 'staging',
+  description: 'National government cloud, staging: prod topology at reduced size',
+  profile: 'vn-2016',
+  state: { backend: 'pg', schemaName: 'ndc_staging' },
+  interconnect: { cidr: '10.1.0.0/16', govNetworkCidr: '172.16.0.0/12' },
+  regions: nationalRegions({ base: 110 }),
+  systems: nationalSystems({ base: 110, scale: 1 / 3 }),
+  sharedServicesRegion: 'north',
+});
