@@ -1,0 +1,288 @@
+import { Construct } from 'constructs';
+import type { Cidr } from '../core/cidr';
+import { subdivide } from '../core/cidr';
+import { CLASSIFICATIONS, ZONES, type Classification, type ExternalPeer, type Zone } from '../environments/schema';
+import { BackupPlan, type BackupPlanProps } from './backup';
+import { ComputePool } from './compute';
+import { Flow, NetworkSegment } from './network';
+import { Port } from './port';
+import { propError } from './props';
+import { RegionalCluster } from './regional-cluster';
+import { isSecurityLevel, requirementsFor, type Control, type SecurityLevel } from './security-level';
+import { StoragePool } from './storage';
+
+const SYSTEM = Symbol.for('ndc.InformationSystem');
+const PLACEMENT = Symbol.for('ndc.SystemPlacement');
+
+export interface TierProps {
+  readonly name: string;
+  readonly zone: Zone;
+  /** Default: 2. */
+  readonly instances?: number;
+  readonly flavor?: string;
+  readonly volumeGb?: number;
+  readonly cpu?: number;
+  readonly memoryGb?: number;
+}
+
+/** Allowed traffic between the zones of a system, applied in every cluster the system runs in. */
+export interface FlowSpec {
+  readonly from: Zone | ExternalPeer;
+  readonly to: Zone;
+  readonly port: Port;
+  readonly description?: string;
+}
+
+export interface AssessmentProps {
+  /** Date (YYYY-MM-DD) of the latest periodic security assessment. */
+  readonly lastAssessed: string;
+  readonly assessor: string;
+  readonly independent?: boolean;
+}
+
+export interface InformationSystemProps {
+  readonly level: number;
+  readonly name?: string;
+  readonly ownerAgency?: string;
+  /** Default: `internal`. */
+  readonly classification?: Classification;
+  readonly personalData?: boolean;
+  readonly internetFacing?: boolean;
+  /** The cluster the system runs in, or its id. */
+  readonly primary: RegionalCluster | string;
+  /** Default for levels 4-5: the cluster farthest from the primary (at least 30 km away for level 5). */
+  readonly recovery?: RegionalCluster | string;
+  /** Default: one `app` tier of two instances in the internal-server zone. */
+  readonly tiers?: readonly TierProps[];
+  readonly flows?: readonly FlowSpec[];
+  /** Levels 4-5: the system's own core network per cluster id. Default: a free /21 of the cluster. */
+  readonly dedicatedNetworks?: Readonly<Record<string, string>>;
+  /** Default: true for levels 4-5. */
+  readonly dedicatedHosts?: boolean;
+  /** Default: a level-aware plan for level 3 and up; none below unless given. */
+  readonly backup?: Omit<BackupPlanProps, 'copies'> & { copies?: BackupPlanProps['copies'] };
+  /** Central log retention in months. Default: the level's minimum. */
+  readonly logRetentionMonths?: number;
+  /** Controls in place. Default: every control the level requires. */
+  readonly controls?: Partial<Record<Control, boolean>>;
+  readonly assessment?: AssessmentProps;
+  /** Served from the public edge (open data only). Default: false. */
+  readonly publicEdge?: boolean;
+}
+
+/** How a system is isolated from other tenants of the shared cloud. */
+export type Isolation = 'shared' | 'logical' | 'physical';
+
+/**
+ * An information system of the digital government at a security level: where it runs, its tiers, the
+ * traffic it allows, its backups. Level-aware secure defaults: level 3 gets database and management zones
+ * and logical isolation; levels 4-5 dedicated hosts, storage and core network; level 5 a recovery cluster.
+ */
+export class InformationSystem extends Construct {
+  static isInformationSystem(x: unknown): x is InformationSystem {
+    return typeof x === 'object' && x !== null && SYSTEM in x;
+  }
+
+  readonly level: SecurityLevel;
+  readonly displayName: string;
+  readonly ownerAgency: string;
+  readonly classification: Classification;
+  readonly personalData: boolean;
+  readonly internetFacing: boolean;
+  readonly primary: RegionalCluster;
+  readonly recovery?: RegionalCluster;
+  readonly isolation: Isolation;
+  readonly dedicatedHosts: boolean;
+  readonly tiers: readonly Required<TierProps>[];
+  readonly flows: readonly FlowSpec[];
+  /** Zones the system has in each cluster: those its level requires plus those its tiers and flows use. */
+  readonly zones: readonly Zone[];
+  readonly backup?: BackupPlan;
+  readonly logRetentionMonths: number;
+  readonly controls: Readonly<Record<Control, boolean>>;
+  readonly assessment?: Required<AssessmentProps>;
+  readonly publicEdge: boolean;
+
+  constructor(scope: Construct, id: string, props: InformationSystemProps) {
+    super(scope, id);
+    Object.defineProperty(this, SYSTEM, { value: true });
+    if (!isSecurityLevel(props.level)) throw propError(this, 'level', props.level, 'security level must be 1, 2, 3, 4 or 5 (Decree 85/2016/ND-CP)');
+    const level = props.level;
+    const requirements = requirementsFor(level);
+    this.level = level;
+    this.displayName = props.name ?? id;
+    this.ownerAgency = props.ownerAgency ?? 'unassigned';
+    this.classification = props.classification ?? 'internal';
+    if (!CLASSIFICATIONS.includes(this.classification)) throw propError(this, 'classification', this.classification, `must be one of ${CLASSIFICATIONS.join(', ')}`);
+    this.personalData = props.personalData ?? false;
+    this.internetFacing = props.internetFacing ?? false;
+    const clusters = scope.node.children.filter(RegionalCluster.isRegionalCluster);
+    const resolve = (prop: string, ref: RegionalCluster | string): RegionalCluster => {
+      if (typeof ref !== 'string') return ref;
+      const found = clusters.find((c) => c.id === ref);
+      if (!found) throw propError(this, prop, ref, `is not a cluster of this cloud (clusters: ${clusters.map((c) => c.id).join(', ') || 'none'})`);
+      return found;
+    };
+    this.primary = resolve('primary', props.primary);
+    const recovery = props.recovery === undefined ? undefined : resolve('recovery', props.recovery);
+    this.isolation = requirements.isolation;
+    this.dedicatedHosts = props.dedicatedHosts ?? requirements.isolation === 'physical';
+    this.publicEdge = props.publicEdge ?? false;
+
+    if (recovery === this.primary) throw propError(this, 'recovery', recovery.id, 'is the primary cluster; recovery must be in another regional cluster');
+    this.recovery = recovery ?? (level >= 4 ? this.defaultRecovery(clusters, requirements.recoverySiteMinKm ?? 0) : undefined);
+
+    const tiers = props.tiers ?? [{ name: 'app', zone: 'internal-server' as Zone }];
+    if (tiers.length === 0) throw propError(this, 'tiers', tiers, 'a system needs at least one tier');
+    this.tiers = tiers.map((t) => ({ instances: 2, flavor: 'c4.large', volumeGb: 0, cpu: 2, memoryGb: 4, ...t }));
+
+    // Administration only from the management zone (bastion / PAM), to every tier.
+    const adminFlows: FlowSpec[] = [...new Set(this.tiers.map((t) => t.zone))]
+      .filter((zone) => zone !== 'management')
+      .map((zone) => ({ from: 'management', to: zone, port: Port.tcp(22), description: 'administration through the bastion' }));
+    this.flows = [...(props.flows ?? []), ...adminFlows];
+    const zoneSet = new Set<Zone>([...requirements.zones, ...this.tiers.map((t) => t.zone)]);
+    for (const flow of this.flows) {
+      zoneSet.add(flow.to);
+      if (flow.from !== 'internet' && flow.from !== 'gov-network') zoneSet.add(flow.from);
+    }
+    this.zones = ZONES.filter((z) => zoneSet.has(z));
+
+    this.logRetentionMonths = props.logRetentionMonths ?? requirements.logRetentionMonths;
+    const controls = {} as Record<Control, boolean>;
+    for (const control of requirements.controls) controls[control] = true;
+    this.controls = { ...controls, ...props.controls } as Record<Control, boolean>;
+    if (props.assessment) this.assessment = { independent: false, ...props.assessment };
+
+    const backupProps = props.backup ?? (level >= 3 ? {} : undefined);
+    if (backupProps) {
+      const candidates = [...(this.recovery ? [this.recovery] : []), ...clusters.filter((c) => c !== this.recovery)];
+      this.backup = new BackupPlan(this, 'backup', { ...backupProps, level, primary: this.primary, candidates });
+    }
+
+    new SystemPlacement(this, this.primary.id, { cluster: this.primary, role: 'primary', dedicatedNetwork: props.dedicatedNetworks?.[this.primary.id] });
+    if (this.recovery) {
+      new SystemPlacement(this, this.recovery.id, { cluster: this.recovery, role: 'recovery', dedicatedNetwork: props.dedicatedNetworks?.[this.recovery.id] });
+    }
+    for (const clusterId of Object.keys(props.dedicatedNetworks ?? {})) {
+      if (clusterId !== this.primary.id && clusterId !== this.recovery?.id) {
+        throw propError(this, `dedicatedNetworks.${clusterId}`, clusterId, `the system does not run in cluster ${clusterId} (primary ${this.primary.id}${this.recovery ? `, recovery ${this.recovery.id}` : ''})`);
+      }
+    }
+  }
+
+  get id(): string {
+    return this.node.id;
+  }
+
+  get placements(): SystemPlacement[] {
+    return this.node.children.filter(SystemPlacement.isSystemPlacement);
+  }
+
+  /** Clusters the system runs in, primary first. */
+  get clusters(): RegionalCluster[] {
+    return this.placements.map((p) => p.cluster);
+  }
+
+  private defaultRecovery(clusters: readonly RegionalCluster[], minKm: number): RegionalCluster | undefined {
+    const others = clusters.filter((c) => c !== this.primary).map((c) => ({ c, km: this.primary.distanceKmTo(c) }));
+    const far = others.filter((o) => o.km >= minKm).sort((a, b) => b.km - a.km || a.c.id.localeCompare(b.c.id));
+    if (far.length === 0 && this.level === 5) {
+      throw propError(this, 'recovery', undefined, `a level-5 system needs a recovery cluster at least ${minKm} km from ${this.primary.id}; add one to the cloud or set recovery`);
+    }
+    return far[0]?.c;
+  }
+}
+
+export interface SystemPlacementProps {
+  readonly cluster: RegionalCluster;
+  readonly role: 'primary' | 'recovery';
+  readonly dedicatedNetwork?: string;
+}
+
+/**
+ * A system's footprint in one cluster: its segments (the cluster's shared ones, or for physical isolation
+ * its own core network cut into one /24 per zone), compute pools, storage and flows.
+ */
+export class SystemPlacement extends Construct {
+  static isSystemPlacement(x: unknown): x is SystemPlacement {
+    return typeof x === 'object' && x !== null && PLACEMENT in x;
+  }
+
+  readonly cluster: RegionalCluster;
+  readonly role: 'primary' | 'recovery';
+  readonly system: InformationSystem;
+  readonly dedicatedNetwork?: Cidr;
+  readonly storage: StoragePool;
+  private readonly segmentsByZone = new Map<Zone, NetworkSegment>();
+
+  constructor(system: InformationSystem, id: string, props: SystemPlacementProps) {
+    super(system, id);
+    Object.defineProperty(this, PLACEMENT, { value: true });
+    this.system = system;
+    this.cluster = props.cluster;
+    this.role = props.role;
+    const physical = system.isolation === 'physical';
+    if (physical) {
+      this.dedicatedNetwork = props.cluster.reserveDedicatedNetwork(system, `dedicatedNetworks.${props.cluster.id}`, props.dedicatedNetwork);
+      const network = new Construct(this, 'network');
+      ZONES.forEach((zone, i) => {
+        if (!system.zones.includes(zone)) return;
+        this.segmentsByZone.set(zone, new NetworkSegment(network, zone, { zone, cidr: subdivide(this.dedicatedNetwork!, 24, i).text, dedicatedTo: system.id }));
+      });
+      this.storage = new StoragePool(this, 'storage', { dedicatedTo: system.id });
+    } else {
+      for (const zone of system.zones) {
+        if (!props.cluster.hasSegment(zone)) throw propError(system, 'zones', zone, `cluster ${props.cluster.id} has no ${zone} segment, which this level-${system.level} system needs`);
+        this.segmentsByZone.set(zone, props.cluster.segment(zone));
+      }
+      this.storage = props.cluster.storage;
+    }
+    const azs = props.cluster.availabilityZones.map((az) => az.node.id);
+    const standby = props.role === 'recovery';
+    for (const tier of system.tiers) {
+      new ComputePool(this, tier.name, {
+        segment: this.segment(tier.zone),
+        // The recovery cluster runs a warm standby at half size.
+        instances: standby ? Math.max(1, Math.ceil(tier.instances / 2)) : tier.instances,
+        flavor: tier.flavor,
+        image: props.cluster.image,
+        volumeGb: tier.volumeGb,
+        storage: this.storage,
+        dedicatedHosts: system.dedicatedHosts,
+        hostAggregate: system.dedicatedHosts ? props.cluster.dedicatedHostAggregate : undefined,
+        availabilityZones: azs,
+        cpu: tier.cpu,
+        memoryGb: tier.memoryGb,
+      });
+    }
+    const flows = new Construct(this, 'flows');
+    system.flows.forEach((spec, i) => {
+      const from = spec.from === 'internet' || spec.from === 'gov-network' ? spec.from : this.segment(spec.from);
+      new Flow(flows, `${i}-${spec.from}-to-${spec.to}`, { from, to: this.segment(spec.to), port: spec.port, description: spec.description });
+    });
+  }
+
+  segment(zone: Zone): NetworkSegment {
+    const segment = this.segmentsByZone.get(zone);
+    if (!segment) throw propError(this.system, 'zones', zone, `the system has no ${zone} zone in cluster ${this.cluster.id} (it has ${[...this.segmentsByZone.keys()].join(', ')})`);
+    return segment;
+  }
+
+  get segments(): NetworkSegment[] {
+    return [...this.segmentsByZone.values()];
+  }
+
+  get computePools(): ComputePool[] {
+    return this.node.children.filter(ComputePool.isComputePool);
+  }
+
+  get flows(): Flow[] {
+    return this.node.findChild('flows').node.children.filter(Flow.isFlow);
+  }
+
+  /** Dedicated segments belong to the system; shared ones to the cluster. */
+  get ownsSegments(): boolean {
+    return this.dedicatedNetwork !== undefined;
+  }
+}

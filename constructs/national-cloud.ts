@@ -1,0 +1,102 @@
+import { Construct } from 'constructs';
+import type { Cidr } from '../core/cidr';
+import { overlaps } from '../core/cidr';
+import type { Stage } from '../environments/schema';
+import { InformationSystem } from './information-system';
+import { cidrProp, propError } from './props';
+import { RegionalCluster } from './regional-cluster';
+
+export interface NationalCloudProps {
+  readonly stage?: Stage;
+  readonly description?: string;
+  /** Regulation profile the policy packs evaluate. Default: `vn-2016`. */
+  readonly profile?: string;
+  /** National backbone between the clusters, one /24 per cluster. Default: 10.0.0.0/16. */
+  readonly interconnectCidr?: string;
+  /** The specialised data network of Party and State agencies. Default: 172.16.0.0/12. */
+  readonly govNetworkCidr?: string;
+  /** Cluster id hosting shared services (SIEM, central logging, bastion / PAM). Default: the first cluster. */
+  readonly sharedServicesCluster?: string;
+}
+
+/**
+ * The root of one environment's national government cloud: its regional clusters and the information
+ * systems they host. Construct paths (`prod/north/dmz`) name every part in errors and reports.
+ */
+export class NationalCloud extends Construct {
+  readonly stage: Stage;
+  readonly description: string;
+  readonly profile: string;
+  readonly interconnect: Cidr;
+  readonly govNetwork: Cidr;
+  private readonly sharedServicesId?: string;
+
+  constructor(id: string, props: NationalCloudProps = {}) {
+    // A NationalCloud is always a root: it has no scope.
+    super(undefined as unknown as Construct, id);
+    this.stage = props.stage ?? 'development';
+    this.description = props.description ?? id;
+    this.profile = props.profile ?? 'vn-2016';
+    this.interconnect = cidrProp(this, 'interconnectCidr', props.interconnectCidr ?? '10.0.0.0/16');
+    this.govNetwork = cidrProp(this, 'govNetworkCidr', props.govNetworkCidr ?? '172.16.0.0/12');
+    this.sharedServicesId = props.sharedServicesCluster;
+    this.node.addValidation({ validate: () => this.validateClusters() });
+  }
+
+  get envName(): string {
+    return this.node.id;
+  }
+
+  get clusters(): RegionalCluster[] {
+    return this.node.children.filter(RegionalCluster.isRegionalCluster);
+  }
+
+  cluster(id: string): RegionalCluster {
+    const found = this.clusters.find((c) => c.id === id);
+    if (!found) throw propError(this, 'cluster', id, `is not a cluster of this cloud (clusters: ${this.clusters.map((c) => c.id).join(', ')})`);
+    return found;
+  }
+
+  get systems(): InformationSystem[] {
+    return this.node.children.filter(InformationSystem.isInformationSystem);
+  }
+
+  system(id: string): InformationSystem {
+    const found = this.systems.find((s) => s.id === id);
+    if (!found) throw propError(this, 'system', id, `is not a system of this cloud (systems: ${this.systems.map((s) => s.id).join(', ')})`);
+    return found;
+  }
+
+  get sharedServicesCluster(): RegionalCluster {
+    if (this.sharedServicesId !== undefined) return this.cluster(this.sharedServicesId);
+    const first = this.clusters[0];
+    if (!first) throw propError(this, 'clusters', [], 'a national cloud needs at least one regional cluster');
+    return first;
+  }
+
+  /** Cross-cluster checks that no single construct can make. */
+  private validateClusters(): string[] {
+    const errors: string[] = [];
+    const clusters = this.clusters;
+    if (this.stage === 'production' && clusters.length < 3) errors.push(`a production cloud needs at least three regional clusters (has ${clusters.length})`);
+    const blocks: { name: string; block: Cidr }[] = [
+      { name: 'interconnect', block: this.interconnect },
+      { name: 'government network', block: this.govNetwork },
+      ...clusters.map((c) => ({ name: `cluster ${c.id}`, block: c.cidr })),
+    ];
+    for (let i = 0; i < blocks.length; i++) {
+      for (let j = i + 1; j < blocks.length; j++) {
+        if (overlaps(blocks[i].block, blocks[j].block)) errors.push(`${blocks[j].name} (${blocks[j].block.text}) overlaps ${blocks[i].name} (${blocks[i].block.text})`);
+      }
+    }
+    return errors;
+  }
+
+  /** Runs every construct validation; throws one error listing the first problem with its path. */
+  validate(): void {
+    for (const construct of this.node.findAll()) {
+      const errors = construct.node.validate();
+      if (errors.length > 0) throw propError(construct, '(validation)', construct.node.path, errors[0]);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { Construct } from 'constructs';
+import type { Cidr } from '../core/cidr';
+import type { ExternalPeer, Zone } from '../environments/schema';
+import { ZONES } from '../environments/schema';
+import type { Port } from './port';
+import { cidrProp, propError } from './props';
+
+const SEGMENT = Symbol.for('ndc.NetworkSegment');
+const FLOW = Symbol.for('ndc.Flow');
+
+export interface NetworkSegmentProps {
+  /** The zone of the level table this segment implements. Default: the construct id. */
+  readonly zone?: Zone;
+  readonly cidr: string;
+  /** The information system this segment is dedicated to (a physically separate core network). */
+  readonly dedicatedTo?: string;
+}
+
+/** A network zone of a regional cluster (edge, DMZ, database, ...): one network and subnet. */
+export class NetworkSegment extends Construct {
+  static isNetworkSegment(x: unknown): x is NetworkSegment {
+    return typeof x === 'object' && x !== null && SEGMENT in x;
+  }
+
+  readonly zone: Zone;
+  readonly cidr: Cidr;
+  readonly dedicatedTo?: string;
+
+  constructor(scope: Construct, id: string, props: NetworkSegmentProps) {
+    super(scope, id);
+    Object.defineProperty(this, SEGMENT, { value: true });
+    const zone = props.zone ?? (id as Zone);
+    if (!ZONES.includes(zone)) throw propError(this, 'zone', zone, `is not a network zone (valid: ${ZONES.join(', ')})`);
+    this.zone = zone;
+    this.cidr = cidrProp(this, 'cidr', props.cidr);
+    this.dedicatedTo = props.dedicatedTo;
+  }
+
+  /** Gateway address: the first host of the block. */
+  get gateway(): string {
+    const a = this.cidr.first + 1;
+    return [24, 16, 8, 0].map((s) => (a >>> s) & 255).join('.');
+  }
+}
+
+/** One end of a flow: a segment, or traffic from outside the cluster. */
+export type FlowPeer = NetworkSegment | ExternalPeer;
+
+export interface FlowProps {
+  readonly from: FlowPeer;
+  readonly to: NetworkSegment;
+  readonly port: Port;
+  readonly description?: string;
+}
+
+/**
+ * Allowed traffic from one segment (or the internet, or the government network) to another, by
+ * protocol and port. Segments deny everything that no Flow allows.
+ */
+export class Flow extends Construct {
+  static isFlow(x: unknown): x is Flow {
+    return typeof x === 'object' && x !== null && FLOW in x;
+  }
+
+  readonly from: FlowPeer;
+  readonly to: NetworkSegment;
+  readonly port: Port;
+  readonly description?: string;
+
+  constructor(scope: Construct, id: string, props: FlowProps) {
+    super(scope, id);
+    Object.defineProperty(this, FLOW, { value: true });
+    if (NetworkSegment.isNetworkSegment(props.from) && props.from === props.to) {
+      throw propError(this, 'from', props.from.node.path, 'a flow connects two different segments');
+    }
+    this.from = props.from;
+    this.to = props.to;
+    this.port = props.port;
+    this.description = props.description;
+  }
+
+  /** The zone or external peer traffic comes from. */
+  get fromZone(): Zone | ExternalPeer {
+    return typeof this.from === 'string' ? this.from : this.from.zone;
+  }
+}
