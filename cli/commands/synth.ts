@@ -1,0 +1,78 @@
+import { relative } from 'node:path';
+import { ZONES } from '../../environments/schema';
+import type { SynthResult } from '../../stacks/synth';
+import { synthEnvironment } from '../../stacks/synth';
+import type { CommandIO } from '../io';
+
+export interface SynthOptions {
+  readonly env: string;
+}
+
+/** `ndc synth --env E`: writes out/E/ and prints what was synthesized. */
+export async function synthCommand(opts: SynthOptions, io: CommandIO): Promise<number> {
+  const result = synthEnvironment(io.root, opts.env);
+  if (io.json) io.out(JSON.stringify(synthSummary(result, io.root)));
+  else for (const line of describeSynth(result, io.root)) io.out(line);
+  return 0;
+}
+
+export function synthSummary(result: SynthResult, root: string) {
+  const { manifest, cloud } = result;
+  return {
+    env: manifest.env,
+    stage: manifest.stage,
+    profile: manifest.profile,
+    digest: manifest.digest,
+    outDir: relative(root, result.outDir) || '.',
+    clusters: cloud.clusters.map((c) => ({ id: c.id, name: c.displayName, zones: zonesOf(result, c.id).length })),
+    systems: manifest.systems,
+    artifacts: result.artifacts.map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, resources: a.resources })),
+  };
+}
+
+function zonesOf(result: SynthResult, clusterId: string): string[] {
+  const cluster = result.cloud.cluster(clusterId);
+  const shared = cluster.zones.map(String);
+  const dedicated = result.cloud.systems
+    .flatMap((s) => s.placements)
+    .filter((p) => p.cluster === cluster && p.ownsSegments)
+    .flatMap((p) => p.segments.map((seg) => `${seg.zone} (${p.system.id})`));
+  return [...shared, ...dedicated];
+}
+
+/** The human summary: clusters, zones per cluster, systems by level, resources per stack, digest. */
+export function describeSynth(result: SynthResult, root: string): string[] {
+  const { manifest, cloud, artifacts } = result;
+  const lines: string[] = [];
+  lines.push(`Synthesized ${manifest.env} (${manifest.stage}, regulation profile ${manifest.profile}) from ${result.source}`);
+  lines.push('');
+  lines.push(`Regional clusters (${cloud.clusters.length}):`);
+  const width = Math.max(...cloud.clusters.map((c) => c.id.length));
+  for (const cluster of cloud.clusters) {
+    const dedicated = zonesOf(result, cluster.id).length - cluster.zones.length;
+    lines.push(
+      `  ${cluster.id.padEnd(width)}  ${cluster.displayName} - ${cluster.site}; ${cluster.availabilityZones.length} availability zones; PUE ${cluster.green.pue.toFixed(2)} (target ${cluster.green.pueTarget.toFixed(2)}), ${cluster.green.energySource}`,
+    );
+    const shared = ZONES.filter((z) => cluster.hasSegment(z));
+    lines.push(`  ${' '.repeat(width)}  zones: ${shared.length} shared (${shared.join(', ')})${dedicated ? ` + ${dedicated} dedicated to level 4-5 systems` : ''}`);
+  }
+  lines.push('');
+  lines.push(`Information systems by security level (${manifest.systems.length}):`);
+  for (const level of [5, 4, 3, 2, 1]) {
+    const systems = manifest.systems.filter((s) => s.level === level);
+    if (systems.length === 0) continue;
+    lines.push(`  level ${level}: ${systems.map((s) => `${s.id} (${s.regions.join(' -> ')})`).join(', ')}`);
+  }
+  lines.push('');
+  lines.push('Resources per stack:');
+  const stackWidth = Math.max(...artifacts.map((a) => a.stack.length));
+  for (const artifact of artifacts) {
+    lines.push(`  ${artifact.engine.padEnd(14)} ${artifact.stack.padEnd(stackWidth)}  ${String(artifact.resources).padStart(5)} resources  ${artifact.path}`);
+  }
+  const total = artifacts.reduce((n, a) => n + a.resources, 0);
+  lines.push(`  ${'total'.padEnd(14)} ${''.padEnd(stackWidth)}  ${String(total).padStart(5)} resources`);
+  lines.push('');
+  lines.push(`Digest: ${manifest.digest}`);
+  lines.push(`Wrote ${relative(root, result.outDir)}/ (${artifacts.length} artifacts and manifest.json)`);
+  return lines;
+}

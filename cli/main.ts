@@ -1,0 +1,117 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InputError } from '../core/errors';
+import type { CommandIO } from './io';
+
+/**
+ * The `ndc` command: parses arguments, dispatches to a handler, and turns errors into the exit codes of
+ * the command contract (DESIGN.md). Handlers are loaded on demand so each command loads only what it uses.
+ */
+interface CommandSpec {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  readonly positionals?: boolean;
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[], io: CommandIO): Promise<number>;
+}
+
+const ENV_OPTION = { env: { type: 'string' } } as const;
+
+export const DEFAULT_ENV = 'prod';
+
+function envOf(values: Record<string, unknown>): string {
+  const env = (values.env as string | undefined) ?? process.env.NDC_ENV;
+  if (env === undefined || env === '') throw new InputError('--env', 'is required (for example --env prod)');
+  return env;
+}
+
+const COMMANDS: Record<string, CommandSpec> = {
+  synth: {
+    summary: 'write out/E/ artifacts and out/E/manifest.json',
+    usage: 'ndc synth --env E [--json]',
+    options: ENV_OPTION,
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
+      return synthCommand({ env: envOf(values) }, io);
+    },
+  },
+  start: {
+    summary: 'the main job: synthesize and check the default environment, writing its reports',
+    usage: `ndc start [--env E]   (default: $NDC_ENV or ${DEFAULT_ENV})`,
+    options: ENV_OPTION,
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startCommand } = require('./commands/start') as typeof import('./commands/start');
+      return startCommand({ env: (values.env as string | undefined) ?? (process.env.NDC_ENV || DEFAULT_ENV) }, io);
+    },
+  },
+};
+
+function usage(): string[] {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    'usage: ndc <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`),
+    '',
+    'Every command takes --json for machine-readable output. Run ndc <command> --help for its options.',
+  ];
+}
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    for (const line of usage()) io.out(line);
+    return name === undefined ? 2 : 0;
+  }
+  const spec = COMMANDS[name];
+  if (!spec) {
+    io.err(`ndc: unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`usage: ${spec.usage}`);
+    io.out(spec.summary);
+    return 0;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...spec.options, json: { type: 'boolean' } },
+      allowPositionals: spec.positionals ?? false,
+      strict: true,
+    });
+    const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
+    return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, commandIO);
+  } catch (error) {
+    if (error instanceof InputError) {
+      io.err(`ndc ${name}: ${error.message}`);
+      return 2;
+    }
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`ndc ${name}: ${(error as Error).message.split('\n')[0]} (usage: ${spec.usage})`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module || process.env.NDC_CLI_ENTRY === '1') {
+  const io: CommandIO = {
+    root: process.env.NDC_ROOT || process.cwd(),
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    json: false,
+    now: () => new Date(),
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`ndc: internal error: ${error instanceof Error ? (process.env.NDC_DEBUG ? error.stack : error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,80 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { stableJson } from '../core/canonical-json';
+import { buildCloud, type NationalCloud } from '../constructs';
+import { loadEnvironment } from '../environments/load';
+import type { Environment } from '../environments/schema';
+import { buildManifest, type Artifact, type Manifest } from './manifest';
+
+/**
+ * The engines' renderers. Each is required only when used, so loading ndc does not load cdktf,
+ * @pulumi/* or aws-cdk-lib.
+ */
+export interface Renderer {
+  readonly engine: Artifact['engine'];
+  /** Whether the environment uses this engine at all. */
+  applies(cloud: NationalCloud, env: Environment): boolean;
+  render(cloud: NationalCloud, env: Environment): Artifact[];
+}
+
+const RENDERERS: readonly (() => Renderer)[] = [
+  () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { terraformRenderer } = require('./terraform/renderer') as typeof import('./terraform/renderer');
+    return terraformRenderer;
+  },
+];
+
+export interface SynthResult {
+  readonly env: Environment;
+  readonly source: string;
+  readonly cloud: NationalCloud;
+  readonly artifacts: readonly Artifact[];
+  readonly manifest: Manifest;
+  /** out/<env> */
+  readonly outDir: string;
+}
+
+/** Loads, builds and renders an environment in memory (nothing written). */
+export function renderEnvironment(root: string, envName: string): Omit<SynthResult, 'outDir'> {
+  const { env, source } = loadEnvironment(root, envName);
+  const cloud = buildCloud(env);
+  const artifacts: Artifact[] = [];
+  for (const load of RENDERERS) {
+    const renderer = load();
+    if (renderer.applies(cloud, env)) artifacts.push(...renderer.render(cloud, env));
+  }
+  const manifest = buildManifest(cloud, artifacts);
+  return { env, source, cloud, artifacts, manifest };
+}
+
+/**
+ * `ndc synth`: renders the environment and replaces out/<env>/ with the artifacts and manifest.json.
+ * Everything is written to a sibling directory first and swapped in by rename, so bad input or a crash
+ * leaves the previous out/<env>/ as it was.
+ */
+export function synthEnvironment(root: string, envName: string): SynthResult {
+  const rendered = renderEnvironment(root, envName);
+  const outRoot = join(root, 'out');
+  const outDir = join(outRoot, envName);
+  const staging = join(outRoot, `.${envName}.synth-${process.pid}`);
+  const previous = join(outRoot, `.${envName}.previous-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const artifact of rendered.artifacts) {
+      const file = join(staging, artifact.path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, artifact.content);
+    }
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, 'manifest.json'), stableJson(rendered.manifest));
+    if (existsSync(outDir)) renameSync(outDir, previous);
+    renameSync(staging, outDir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(outDir) && existsSync(previous)) renameSync(previous, outDir);
+    throw error;
+  }
+  rmSync(previous, { recursive: true, force: true });
+  return { ...rendered, outDir };
+}

@@ -1,0 +1,63 @@
+import type { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import type { NationalCloud } from '../../constructs';
+import type { Environment } from '../../environments/schema';
+import { configureBackend } from './backend';
+import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryptionConfiguration, S3BucketVersioning } from './providers/minio';
+import { MinioProvider } from './providers/provider';
+
+export const BACKUP_VAULTS = 'backup-vaults';
+
+/**
+ * The backup vaults: for every backup copy of every system, a bucket in the vault of the cluster holding
+ * the copy: versioned, encrypted with the vault's KMS key, and object-locked (compliance mode, for the
+ * plan's retention) when the copy is immutable.
+ */
+export function backupVaultsStack(app: Construct, cloud: NationalCloud, env: Environment): TerraformStack {
+  const stack = new TerraformStack(app, BACKUP_VAULTS);
+  configureBackend(stack, env, BACKUP_VAULTS);
+  const envName = cloud.envName;
+  for (const cluster of cloud.clusters) {
+    const vault = cluster.backupVault;
+    const provider = new MinioProvider(stack, `minio-${cluster.id}`, { server: vault.endpoint, region: cluster.id, alias: cluster.id });
+    const buckets: { id: string; name: string; immutable: boolean; retentionDays: number; encrypted: boolean; system?: string }[] = [
+      { id: `${cluster.id}-platform`, name: `ndc-${envName}-${cluster.id}-platform`, immutable: vault.objectLock, retentionDays: vault.lockDays, encrypted: true },
+    ];
+    for (const system of cloud.systems) {
+      const plan = system.backup;
+      if (!plan) continue;
+      plan.copies.forEach((copy, i) => {
+        if (copy.cluster !== cluster) return;
+        buckets.push({
+          id: `${system.id}-${cluster.id}-${i}`,
+          name: `ndc-${envName}-${system.id}-${cluster.id}-${copy.medium}`,
+          immutable: copy.immutable,
+          retentionDays: plan.retentionDays,
+          encrypted: plan.encrypted,
+          system: system.id,
+        });
+      });
+    }
+    for (const b of buckets) {
+      const bucket = new S3Bucket(stack, `${b.id}-bucket`, {
+        bucket: b.name,
+        acl: 'private',
+        object_locking: b.immutable,
+        force_destroy: false,
+        tags: { 'ndc-env': envName, 'ndc-cluster': cluster.id, ...(b.system ? { 'ndc-system': b.system } : {}) },
+      }, { provider });
+      new S3BucketVersioning(stack, `${b.id}-versioning`, { bucket: bucket.attribute('bucket'), versioning_configuration: [{ status: 'Enabled' }] }, { provider });
+      if (b.encrypted) {
+        new S3BucketServerSideEncryptionConfiguration(stack, `${b.id}-encryption`, { bucket: bucket.attribute('bucket'), encryption_type: 'aws:kms', kms_key_id: vault.kmsKeyId }, { provider });
+      }
+      if (b.immutable) {
+        new S3BucketObjectLockConfiguration(stack, `${b.id}-object-lock`, {
+          bucket: bucket.attribute('bucket'),
+          object_lock_enabled: 'Enabled',
+          rule: [{ default_retention: [{ mode: 'COMPLIANCE', days: b.retentionDays }] }],
+        }, { provider });
+      }
+    }
+  }
+  return stack;
+}

@@ -1,0 +1,202 @@
+import type { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { hostAddress } from '../../core/cidr';
+import type { ComputePool, Flow, NationalCloud, NetworkSegment, RegionalCluster, SystemPlacement } from '../../constructs';
+import type { Environment } from '../../environments/schema';
+import { configureBackend } from './backend';
+import {
+  BlockstorageVolumeV3,
+  ComputeInstanceV2,
+  ComputeServergroupV2,
+  ComputeVolumeAttachV2,
+  NetworkingNetworkV2,
+  NetworkingRouterInterfaceV2,
+  NetworkingRouterV2,
+  NetworkingSecgroupRuleV2,
+  NetworkingSecgroupV2,
+  NetworkingSubnetV2,
+  ObjectstorageContainerV1,
+  type NetworkingSecgroupRuleV2Config,
+} from './providers/openstack';
+import { OpenStackProvider } from './providers/provider';
+import { tags } from './tags';
+
+export const clusterStackName = (cluster: RegionalCluster): string => `cluster-${cluster.id}`;
+
+interface SegmentNetwork {
+  readonly network: NetworkingNetworkV2;
+  readonly subnet: NetworkingSubnetV2;
+}
+
+/**
+ * One regional cluster: its segments (network, subnet, router interface), and for every system placed
+ * there its dedicated core network (levels 4-5), security groups generated from the Flows (everything
+ * else denied), anti-affinity server groups, instances, volumes and object containers.
+ */
+export function clusterStack(app: Construct, cloud: NationalCloud, env: Environment, cluster: RegionalCluster, backbone: NetworkingSubnetV2): TerraformStack {
+  const name = clusterStackName(cluster);
+  const stack = new TerraformStack(app, name);
+  configureBackend(stack, env, name);
+  new OpenStackProvider(stack, 'openstack', { region: cluster.openstackRegion });
+  const envName = cloud.envName;
+  const networks = new Map<NetworkSegment, SegmentNetwork>();
+
+  const addSegments = (scope: Construct, prefix: string, segments: readonly NetworkSegment[], router: NetworkingRouterV2, owner: Record<string, string | number>) => {
+    for (const segment of segments) {
+      const network = new NetworkingNetworkV2(scope, `${prefix}${segment.zone}-network`, {
+        name: `${envName}-${cluster.id}-${prefix}${segment.zone}`,
+        admin_state_up: true,
+        port_security_enabled: true,
+        tags: tags(envName, { cluster: cluster.id, zone: segment.zone, ...owner }),
+      });
+      const subnet = new NetworkingSubnetV2(scope, `${prefix}${segment.zone}-subnet`, {
+        name: `${envName}-${cluster.id}-${prefix}${segment.zone}`,
+        network_id: network.id,
+        cidr: segment.cidr.text,
+        ip_version: 4,
+        gateway_ip: hostAddress(segment.cidr, 1),
+        enable_dhcp: true,
+        tags: tags(envName, { cluster: cluster.id, zone: segment.zone, ...owner }),
+      });
+      new NetworkingRouterInterfaceV2(scope, `${prefix}${segment.zone}-interface`, { router_id: router.id, subnet_id: subnet.id });
+      networks.set(segment, { network, subnet });
+    }
+  };
+
+  const core = new NetworkingRouterV2(stack, 'core-router', {
+    name: `${envName}-${cluster.id}-core`,
+    admin_state_up: true,
+    tags: tags(envName, { cluster: cluster.id }),
+  });
+  new NetworkingRouterInterfaceV2(stack, 'core-backbone-interface', { router_id: core.id, subnet_id: backbone.id });
+  addSegments(stack, '', cluster.allSegments, core, {});
+
+  const placements = cloud.systems.flatMap((s) => s.placements).filter((p) => p.cluster === cluster);
+  for (const placement of placements) {
+    const system = placement.system;
+    const owner = { system: system.id, level: system.level, role: placement.role };
+    if (placement.ownsSegments) {
+      // Physically separate core network: its own router, attached to the backbone.
+      const router = new NetworkingRouterV2(stack, `${system.id}-core-router`, {
+        name: `${envName}-${cluster.id}-${system.id}-core`,
+        admin_state_up: true,
+        tags: tags(envName, { cluster: cluster.id, ...owner }),
+      });
+      new NetworkingRouterInterfaceV2(stack, `${system.id}-backbone-interface`, { router_id: router.id, subnet_id: backbone.id });
+      addSegments(stack, `${system.id}-`, placement.segments, router, owner);
+    }
+    systemResources(stack, envName, cloud, placement, networks);
+  }
+  return stack;
+}
+
+function systemResources(stack: TerraformStack, envName: string, cloud: NationalCloud, placement: SystemPlacement, networks: Map<NetworkSegment, SegmentNetwork>): void {
+  const system = placement.system;
+  const cluster = placement.cluster;
+  const pools = placement.computePools;
+  const owner = { system: system.id, level: system.level, role: placement.role };
+  const groups = new Map<ComputePool, NetworkingSecgroupV2>();
+  for (const pool of pools) {
+    groups.set(pool, new NetworkingSecgroupV2(stack, `${system.id}-${pool.tier}-secgroup`, {
+      name: `${envName}-${system.id}-${pool.tier}`,
+      description: `${system.displayName} (level ${system.level}), tier ${pool.tier}: only the traffic its flows allow`,
+      // Default deny in both directions: the provider's default allow-all egress rules are removed.
+      delete_default_rules: true,
+      tags: tags(envName, { cluster: cluster.id, tier: pool.tier, ...owner }),
+    }));
+  }
+
+  for (const pool of pools) {
+    const group = groups.get(pool)!;
+    placement.flows.forEach((flow, i) => {
+      if (flow.to === pool.segment) {
+        const sources = typeof flow.from === 'string' ? [] : pools.filter((p) => p.segment === flow.from);
+        const remotes = sources.length > 0 ? sources.map((s) => ({ remote_group_id: groups.get(s)!.id, label: s.tier })) : [{ remote_ip_prefix: peerPrefix(cloud, flow), label: peerLabel(flow) }];
+        remotes.forEach(({ label, ...remote }, j) => {
+          new NetworkingSecgroupRuleV2(stack, `${system.id}-${pool.tier}-ingress-${i}-${j}`, {
+            security_group_id: group.id,
+            direction: 'ingress',
+            ethertype: 'IPv4',
+            ...portRange(flow),
+            ...remote,
+            description: `${flow.port} from ${label}${flow.description ? `: ${flow.description}` : ''}`,
+          });
+        });
+      }
+      if (flow.from === pool.segment) {
+        const targets = pools.filter((p) => p.segment === flow.to);
+        const remotes = targets.length > 0 ? targets.map((t) => ({ remote_group_id: groups.get(t)!.id, label: t.tier })) : [{ remote_ip_prefix: flow.to.cidr.text, label: flow.to.zone }];
+        remotes.forEach(({ label, ...remote }, j) => {
+          new NetworkingSecgroupRuleV2(stack, `${system.id}-${pool.tier}-egress-${i}-${j}`, {
+            security_group_id: group.id,
+            direction: 'egress',
+            ethertype: 'IPv4',
+            ...portRange(flow),
+            ...remote,
+            description: `${flow.port} to ${label}${flow.description ? `: ${flow.description}` : ''}`,
+          });
+        });
+      }
+    });
+
+    const serverGroup = new ComputeServergroupV2(stack, `${system.id}-${pool.tier}-servergroup`, {
+      name: `${envName}-${system.id}-${pool.tier}-${cluster.id}`,
+      policies: [pool.antiAffinity ? 'anti-affinity' : 'soft-anti-affinity'],
+    });
+    const segment = networks.get(pool.segment);
+    if (!segment) throw new Error(`internal: no network rendered for ${pool.segment.node.path}`);
+    for (let n = 0; n < pool.instances; n++) {
+      const az = pool.zoneOf(n);
+      const instance = new ComputeInstanceV2(stack, `${system.id}-${pool.tier}-${n}`, {
+        name: `${envName}-${system.id}-${pool.tier}-${cluster.id}-${n}`,
+        // Dedicated hosts are reached through flavors bound to the system's host aggregate.
+        flavor_name: pool.dedicatedHosts ? `${pool.flavor}.${pool.hostAggregate}-${system.id}` : pool.flavor,
+        image_name: pool.image,
+        availability_zone: az,
+        network: [{ uuid: segment.network.id }],
+        security_groups: [group.attribute('name')],
+        scheduler_hints: [{ group: serverGroup.id }],
+        metadata: {
+          'ndc:env': envName,
+          'ndc:system': system.id,
+          'ndc:level': String(system.level),
+          'ndc:tier': pool.tier,
+          'ndc:role': placement.role,
+          ...(pool.dedicatedHosts ? { 'ndc:host-aggregate': `${pool.hostAggregate}-${system.id}` } : {}),
+        },
+        tags: tags(envName, { cluster: cluster.id, tier: pool.tier, ...owner }),
+      });
+      if (pool.volumeGb > 0) {
+        const volume = new BlockstorageVolumeV3(stack, `${system.id}-${pool.tier}-${n}-data`, {
+          name: `${envName}-${system.id}-${pool.tier}-${cluster.id}-${n}-data`,
+          size: pool.volumeGb,
+          volume_type: pool.storage.volumeType,
+          availability_zone: az,
+          enable_online_resize: true,
+          metadata: { 'ndc:system': system.id, 'ndc:encrypted': String(pool.storage.encrypted) },
+        });
+        new ComputeVolumeAttachV2(stack, `${system.id}-${pool.tier}-${n}-data-attach`, { instance_id: instance.id, volume_id: volume.id });
+      }
+    }
+  }
+  new ObjectstorageContainerV1(stack, `${system.id}-objects`, {
+    name: `${envName}-${system.id}-${cluster.id}-objects`,
+    versioning: true,
+    metadata: { 'ndc-system': system.id, 'ndc-level': String(system.level), 'ndc-classification': system.classification },
+  });
+}
+
+function portRange(flow: Flow): Pick<NetworkingSecgroupRuleV2Config, 'protocol' | 'port_range_min' | 'port_range_max'> {
+  if (flow.port.protocol === 'icmp') return { protocol: 'icmp' };
+  return { protocol: flow.port.protocol, port_range_min: flow.port.from, port_range_max: flow.port.to };
+}
+
+function peerPrefix(cloud: NationalCloud, flow: Flow): string {
+  if (flow.from === 'internet') return '0.0.0.0/0';
+  if (flow.from === 'gov-network') return cloud.govNetwork.text;
+  return flow.from.cidr.text;
+}
+
+function peerLabel(flow: Flow): string {
+  return typeof flow.from === 'string' ? flow.from : flow.from.zone;
+}

@@ -1,0 +1,150 @@
+import type { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { subdivide, hostAddress } from '../../core/cidr';
+import type { NationalCloud } from '../../constructs';
+import type { Environment } from '../../environments/schema';
+import { configureBackend } from './backend';
+import {
+  ComputeInstanceV2,
+  ComputeServergroupV2,
+  NetworkingNetworkV2,
+  NetworkingRouterInterfaceV2,
+  NetworkingRouterV2,
+  NetworkingSecgroupRuleV2,
+  NetworkingSecgroupV2,
+  NetworkingSubnetV2,
+  ObjectstorageContainerV1,
+} from './providers/openstack';
+import { OpenStackProvider } from './providers/provider';
+import { tags } from './tags';
+
+export const NATIONAL_CORE = 'national-core';
+
+/** Block of the interconnect range used by the shared-services network (the backbones take 0..n-1). */
+const SHARED_SERVICES_BLOCK = 200;
+
+/** Shared services every system relies on: name, instances, flavor, the port other clusters reach. */
+const SHARED_SERVICES = [
+  { name: 'bastion-pam', instances: 2, flavor: 'c4.large', port: 22, description: 'bastion with privileged access management' },
+  { name: 'siem', instances: 3, flavor: 'm4.2xlarge', port: 6514, description: 'SIEM collecting syslog over TLS' },
+  { name: 'log-archive', instances: 2, flavor: 'm4.xlarge', port: 6514, description: 'central log collectors' },
+] as const;
+
+export interface NationalCore {
+  readonly stack: TerraformStack;
+  /** The backbone subnet of each cluster, which cluster routers attach to. */
+  readonly backboneSubnets: ReadonlyMap<string, NetworkingSubnetV2>;
+}
+
+/**
+ * The national core: a backbone network and router per cluster on the interconnect range, and shared
+ * services (bastion / PAM, SIEM, central log archive) in the shared-services cluster.
+ */
+export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Environment): NationalCore {
+  const stack = new TerraformStack(app, NATIONAL_CORE);
+  configureBackend(stack, env, NATIONAL_CORE);
+  const envName = cloud.envName;
+  const backboneSubnets = new Map<string, NetworkingSubnetV2>();
+  const providers = new Map<string, OpenStackProvider>();
+  cloud.clusters.forEach((cluster, i) => {
+    const provider = new OpenStackProvider(stack, `openstack-${cluster.id}`, { region: cluster.openstackRegion, alias: cluster.id });
+    providers.set(cluster.id, provider);
+    const block = subdivide(cloud.interconnect, 24, i);
+    const network = new NetworkingNetworkV2(stack, `${cluster.id}-backbone-network`, {
+      name: `${envName}-${cluster.id}-backbone`,
+      description: `National backbone attachment of cluster ${cluster.id}`,
+      admin_state_up: true,
+      port_security_enabled: true,
+      tags: tags(envName, { cluster: cluster.id, zone: 'backbone' }),
+    }, { provider });
+    const subnet = new NetworkingSubnetV2(stack, `${cluster.id}-backbone-subnet`, {
+      name: `${envName}-${cluster.id}-backbone`,
+      network_id: network.id,
+      cidr: block.text,
+      ip_version: 4,
+      gateway_ip: hostAddress(block, 1),
+      enable_dhcp: false,
+      tags: tags(envName, { cluster: cluster.id, zone: 'backbone' }),
+    }, { provider });
+    const router = new NetworkingRouterV2(stack, `${cluster.id}-backbone-router`, {
+      name: `${envName}-${cluster.id}-backbone`,
+      admin_state_up: true,
+      distributed: false,
+      tags: tags(envName, { cluster: cluster.id, zone: 'backbone' }),
+    }, { provider });
+    new NetworkingRouterInterfaceV2(stack, `${cluster.id}-backbone-interface`, { router_id: router.id, subnet_id: subnet.id }, { provider });
+    backboneSubnets.set(cluster.id, subnet);
+  });
+
+  const shared = cloud.sharedServicesCluster;
+  const provider = providers.get(shared.id)!;
+  const block = subdivide(cloud.interconnect, 24, SHARED_SERVICES_BLOCK);
+  const network = new NetworkingNetworkV2(stack, 'shared-services-network', {
+    name: `${envName}-shared-services`,
+    description: 'Shared security services: bastion / PAM, SIEM, central logging',
+    admin_state_up: true,
+    port_security_enabled: true,
+    tags: tags(envName, { cluster: shared.id, zone: 'management' }),
+  }, { provider });
+  const subnet = new NetworkingSubnetV2(stack, 'shared-services-subnet', {
+    name: `${envName}-shared-services`,
+    network_id: network.id,
+    cidr: block.text,
+    ip_version: 4,
+    gateway_ip: hostAddress(block, 1),
+    enable_dhcp: true,
+    tags: tags(envName, { cluster: shared.id, zone: 'management' }),
+  }, { provider });
+  const router = new NetworkingRouterV2(stack, 'shared-services-router', {
+    name: `${envName}-shared-services`,
+    admin_state_up: true,
+    tags: tags(envName, { cluster: shared.id, zone: 'management' }),
+  }, { provider });
+  new NetworkingRouterInterfaceV2(stack, 'shared-services-interface', { router_id: router.id, subnet_id: subnet.id }, { provider });
+  new NetworkingRouterInterfaceV2(stack, 'shared-services-backbone-interface', { router_id: router.id, subnet_id: backboneSubnets.get(shared.id)!.id }, { provider });
+
+  for (const service of SHARED_SERVICES) {
+    const group = new NetworkingSecgroupV2(stack, `${service.name}-secgroup`, {
+      name: `${envName}-${service.name}`,
+      description: service.description,
+      delete_default_rules: true,
+      tags: tags(envName, { service: service.name }),
+    }, { provider });
+    // Reached only from the management segments of the clusters (never from the internet).
+    for (const cluster of cloud.clusters) {
+      if (!cluster.hasSegment('management')) continue;
+      new NetworkingSecgroupRuleV2(stack, `${service.name}-from-${cluster.id}-management`, {
+        security_group_id: group.id,
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'tcp',
+        port_range_min: service.port,
+        port_range_max: service.port,
+        remote_ip_prefix: cluster.segment('management').cidr.text,
+        description: `${service.description} from the management zone of ${cluster.id}`,
+      }, { provider });
+    }
+    const servers = new ComputeServergroupV2(stack, `${service.name}-servergroup`, { name: `${envName}-${service.name}`, policies: ['anti-affinity'] }, { provider });
+    const azs = shared.availabilityZones.map((az) => az.node.id);
+    for (let n = 0; n < service.instances; n++) {
+      new ComputeInstanceV2(stack, `${service.name}-${n}`, {
+        name: `${envName}-${service.name}-${n}`,
+        flavor_name: service.flavor,
+        image_name: shared.image,
+        availability_zone: azs[n % azs.length],
+        network: [{ uuid: network.id }],
+        security_groups: [group.attribute('name')],
+        scheduler_hints: [{ group: servers.id }],
+        metadata: { 'ndc:env': envName, 'ndc:service': service.name },
+        tags: tags(envName, { service: service.name }),
+      }, { provider });
+    }
+  }
+  const retentionMonths = Math.max(1, ...cloud.systems.map((s) => s.logRetentionMonths));
+  new ObjectstorageContainerV1(stack, 'central-log-archive', {
+    name: `${envName}-central-log-archive`,
+    versioning: true,
+    metadata: { 'retention-months': String(retentionMonths), purpose: 'central security log archive' },
+  }, { provider });
+  return { stack, backboneSubnets };
+}

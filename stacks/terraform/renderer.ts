@@ -1,0 +1,15 @@
+import type { Renderer } from '../synth';
+import { synthesizeTerraform } from './app';
+
+/** Terraform JSON (cdktf) for every environment: national-core, one stack per cluster, backup-vaults. */
+export const terraformRenderer: Renderer = {
+  engine: 'terraform',
+  applies: () => true,
+  render: (cloud, env) =>
+    synthesizeTerraform(cloud, env).map((a) => ({ ...a, engine: 'terraform', resources: countResources(a.content) })),
+};
+
+function countResources(content: string): number {
+  const config = JSON.parse(content) as { resource?: Record<string, Record<string, unknown>> };
+  return Object.values(config.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+}
