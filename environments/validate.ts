@@ -120,11 +120,13 @@ class SemanticChecks {
       { path: 'interconnect.cidr', block: this.cidr('interconnect.cidr', this.env.interconnect.cidr) },
       { path: 'interconnect.govNetworkCidr', block: this.cidr('interconnect.govNetworkCidr', this.env.interconnect.govNetworkCidr) },
     ];
+    const regionBlocks = this.env.regions.map((region, i) => this.cidr(`regions[${i}].addressPlan.cidr`, region.addressPlan.cidr));
+    regionBlocks.forEach((block, i) => topLevel.push({ path: `regions[${i}].addressPlan.cidr`, block }));
+    // Regions first: a segment outside its region is a consequence of overlapping regions, not the cause.
+    noOverlap(topLevel, (a, b) => this.fail(b.path, b.block.text, `overlaps ${a.path} (${a.block.text})`));
     const inner: NamedBlock[] = [];
     this.env.regions.forEach((region, i) => {
-      const regionPath = `regions[${i}].addressPlan.cidr`;
-      const regionBlock = this.cidr(regionPath, region.addressPlan.cidr);
-      topLevel.push({ path: regionPath, block: regionBlock });
+      const regionBlock = regionBlocks[i];
       for (const zone of ZONES) {
         const text = region.addressPlan.segments[zone];
         if (text === undefined) continue;
@@ -146,7 +148,6 @@ class SemanticChecks {
         inner.push({ path, block });
       }
     });
-    noOverlap(topLevel, (a, b) => this.fail(b.path, b.block.text, `overlaps ${a.path} (${a.block.text})`));
     noOverlap(inner, (a, b) => this.fail(b.path, b.block.text, `overlaps ${a.path} (${a.block.text})`));
     return [...topLevel, ...inner];
   }

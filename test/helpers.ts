@@ -1,0 +1,41 @@
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { EnvironmentInput } from '../environments/schema';
+
+export const REPO = resolve(__dirname, '..');
+
+/** A deep copy of an environment file's default export (the raw input, before validation). */
+export function environmentInput(name: 'dev' | 'staging' | 'prod'): EnvironmentInput {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(join(REPO, 'environments', `${name}.ts`)) as { default: EnvironmentInput };
+  return structuredClone(loaded.default);
+}
+
+/**
+ * A throw-away project root: a copy of environments/ (so tests may add or break files) and a link to
+ * node_modules, the way a second clone of the repository would look.
+ */
+export function tempProject(prefix = 'ndc-test-'): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(join(REPO, 'environments'), join(root, 'environments'), { recursive: true });
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return root;
+}
+
+/** Writes an environment as JSON into a project root (JSON files load like .ts ones). */
+export function writeEnvironmentJson(root: string, name: string, env: unknown): void {
+  mkdirSync(join(root, 'environments'), { recursive: true });
+  writeFileSync(join(root, 'environments', `${name}.json`), JSON.stringify(env, null, 2));
+}
+
+/** Captures what a command prints. */
+export function captureIO(root: string, json = false) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { root, json, out: (l: string) => out.push(l), err: (l: string) => err.push(l), now: () => new Date('2026-11-27T00:00:00Z') },
+    out,
+    err,
+  };
+}
