@@ -3,11 +3,24 @@ import { TerraformProvider } from 'cdktf';
 import { PROVIDER_SOURCE as MINIO_SOURCE, PROVIDER_VERSION as MINIO_VERSION } from './minio';
 import { PROVIDER_SOURCE as OPENSTACK_SOURCE, PROVIDER_VERSION as OPENSTACK_VERSION } from './openstack';
 
+/** cdktf's TerraformProvider declares `alias` but does not store it: each provider keeps its own. */
+abstract class AliasedProvider extends TerraformProvider {
+  private providerAlias?: string;
+
+  override get alias(): string | undefined {
+    return this.providerAlias;
+  }
+
+  override set alias(value: string | undefined) {
+    this.providerAlias = value;
+  }
+}
+
 /**
  * The OpenStack provider for one cluster's region. Credentials come only from the engine's own
  * configuration (clouds.yaml / OS_* variables), never from the synthesized file.
  */
-export class OpenStackProvider extends TerraformProvider {
+export class OpenStackProvider extends AliasedProvider {
   private readonly region: string;
 
   constructor(scope: Construct, id: string, config: { region: string; alias?: string }) {
@@ -29,7 +42,7 @@ export class OpenStackProvider extends TerraformProvider {
  * The MinIO provider for one cluster's backup vault (S3-compatible: MinIO or Ceph RGW). The access key
  * and secret come from MINIO_USER / MINIO_PASSWORD in the deploying environment.
  */
-export class MinioProvider extends TerraformProvider {
+export class MinioProvider extends AliasedProvider {
   private readonly server: string;
   private readonly region: string;
 

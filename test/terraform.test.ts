@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import type {} from 'cdktf/lib/testing/adapters/jest';
+import { renderEnvironment } from '../stacks/synth';
+import {
+  ComputeInstanceV2,
+  ComputeServergroupV2,
+  NetworkingSecgroupRuleV2,
+  NetworkingSecgroupV2,
+  NetworkingSubnetV2,
+  ObjectstorageContainerV1,
+} from '../stacks/terraform/providers/openstack';
+import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryptionConfiguration } from '../stacks/terraform/providers/minio';
+import { REPO } from './helpers';
+
+Testing.setupJest();
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+const rendered = {
+  dev: renderEnvironment(REPO, 'dev'),
+  staging: renderEnvironment(REPO, 'staging'),
+  prod: renderEnvironment(REPO, 'prod'),
+};
+
+function stackJson(env: keyof typeof rendered, stack: string): string {
+  const artifact = rendered[env].artifacts.find((a) => a.stack === stack);
+  if (!artifact) throw new Error(`no stack ${stack} in ${env}`);
+  return artifact.content;
+}
+
+function resources(env: keyof typeof rendered, stack: string): Resources {
+  return (JSON.parse(stackJson(env, stack)) as { resource: Resources }).resource;
+}
+
+function all(env: keyof typeof rendered, type: string): [string, Record<string, unknown>][] {
+  return rendered[env].artifacts.flatMap((a) => Object.entries((JSON.parse(a.content) as { resource?: Resources }).resource?.[type] ?? {}));
+}
+
+describe('each environment synthesizes its stacks', () => {
+  it.each([
+    ['dev', ['national-core', 'cluster-north', 'backup-vaults']],
+    ['staging', ['national-core', 'cluster-north', 'cluster-central', 'cluster-south', 'backup-vaults']],
+    ['prod', ['national-core', 'cluster-north', 'cluster-central', 'cluster-south', 'backup-vaults']],
+  ] as const)('%s', (env, stacks) => {
+    expect(rendered[env].artifacts.map((a) => a.stack)).toEqual(stacks);
+    expect(rendered[env].artifacts.map((a) => a.path)).toEqual(stacks.map((s) => `terraform/${s}/cdk.tf.json`));
+    for (const artifact of rendered[env].artifacts) expect(artifact.resources).toBeGreaterThan(0);
+  });
+});
+
+describe('cluster stacks (cdktf matchers)', () => {
+  it('every security group starts from default deny', () => {
+    const json = stackJson('prod', 'cluster-north');
+    expect(json).toHaveResourceWithProperties(NetworkingSecgroupV2, { name: 'prod-population-db-db', delete_default_rules: true });
+    for (const [, group] of all('prod', NetworkingSecgroupV2.tfResourceType)) expect(group.delete_default_rules).toBe(true);
+  });
+
+  it('opens the internet only to DMZ tiers on 443', () => {
+    const internet = all('prod', NetworkingSecgroupRuleV2.tfResourceType).filter(([, r]) => r.remote_ip_prefix === '0.0.0.0/0');
+    expect(internet.length).toBeGreaterThan(0);
+    for (const [name, rule] of internet) {
+      expect(rule).toMatchObject({ direction: 'ingress', protocol: 'tcp', port_range_min: 443, port_range_max: 443 });
+      expect(name).toMatch(/^(public-service-portal-web|open-data-portal-web)-ingress-/);
+    }
+  });
+
+  it('connects tiers of one system by security group, not by address range', () => {
+    const json = stackJson('prod', 'cluster-north');
+    expect(json).toHaveResourceWithProperties(NetworkingSecgroupRuleV2, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      port_range_min: 5432,
+      security_group_id: '${openstack_networking_secgroup_v2.population-db-db-secgroup.id}',
+      remote_group_id: '${openstack_networking_secgroup_v2.population-db-api-secgroup.id}',
+    });
+  });
+
+  it('places level 4-5 systems on dedicated hosts and their own subnets, spread by anti-affinity', () => {
+    const json = stackJson('prod', 'cluster-north');
+    expect(json).toHaveResourceWithProperties(ComputeInstanceV2, {
+      name: 'prod-population-db-db-north-0',
+      flavor_name: 'm4.8xlarge.dedicated-population-db',
+      availability_zone: 'north-a',
+    });
+    expect(json).toHaveResourceWithProperties(ComputeInstanceV2, { name: 'prod-population-db-db-north-1', availability_zone: 'north-b' });
+    expect(json).toHaveResourceWithProperties(ComputeServergroupV2, { name: 'prod-population-db-db-north', policies: ['anti-affinity'] });
+    expect(json).toHaveResourceWithProperties(NetworkingSubnetV2, { name: 'prod-north-population-db-database', cidr: '10.10.139.0/24' });
+    const volumes = resources('prod', 'cluster-north').openstack_blockstorage_volume_v3;
+    expect(volumes['population-db-db-0-data']).toMatchObject({ size: 8000, volume_type: 'dedicated-population-db' });
+    expect(volumes['e-document-exchange-db-0-data']).toMatchObject({ volume_type: 'encrypted' });
+  });
+
+  it('level 3 systems share the cluster segments', () => {
+    const instance = resources('prod', 'cluster-central').openstack_compute_instance_v2['e-document-exchange-db-0'];
+    expect(instance.flavor_name).toBe('m4.2xlarge');
+    expect(instance.network).toEqual([{ uuid: '${openstack_networking_network_v2.database-network.id}' }]);
+  });
+
+  it('attaches every cluster router to the backbone of the national core (cross-stack reference)', () => {
+    const config = JSON.parse(stackJson('prod', 'cluster-south')) as { data: { terraform_remote_state: Record<string, { backend: string; config: Record<string, string> }> } };
+    const remote = Object.values(config.data.terraform_remote_state);
+    expect(remote).toEqual([expect.objectContaining({ backend: 'pg', config: { schema_name: 'ndc_prod_national_core' } })]);
+    expect(resources('prod', 'cluster-south').openstack_networking_router_interface_v2['core-backbone-interface'].subnet_id).toMatch(/^\$\{data\.terraform_remote_state\./);
+  });
+});
+
+describe('national core and backup vaults', () => {
+  it('the national core has a backbone per cluster and shared services in the shared-services cluster', () => {
+    const json = stackJson('prod', 'national-core');
+    for (const [i, cluster] of ['north', 'central', 'south'].entries()) {
+      expect(json).toHaveResourceWithProperties(NetworkingSubnetV2, { name: `prod-${cluster}-backbone`, cidr: `10.0.${i}.0/24` });
+    }
+    expect(json).toHaveResourceWithProperties(ComputeInstanceV2, { name: 'prod-siem-0' });
+    expect(json).toHaveResourceWithProperties(ObjectstorageContainerV1, { name: 'prod-central-log-archive', versioning: true, metadata: { 'retention-months': '12', purpose: 'central security log archive' } });
+  });
+
+  it('immutable backup copies are object-locked in compliance mode, all encrypted and versioned', () => {
+    const json = stackJson('prod', 'backup-vaults');
+    expect(json).toHaveResourceWithProperties(S3Bucket, { bucket: 'ndc-prod-population-db-central-object', object_locking: true });
+    expect(json).toHaveResourceWithProperties(S3BucketObjectLockConfiguration, {
+      object_lock_enabled: 'Enabled',
+      rule: [{ default_retention: [{ mode: 'COMPLIANCE', days: 3650 }] }],
+    });
+    expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfiguration, { encryption_type: 'aws:kms', kms_key_id: 'ndc-backup' });
+    // Level 3 copies are not immutable unless asked: no object lock for them.
+    const buckets = resources('prod', 'backup-vaults').minio_s3_bucket;
+    expect(buckets['e-document-exchange-north-0-bucket'].object_locking).toBe(false);
+    const versioning = resources('prod', 'backup-vaults').minio_s3_bucket_versioning;
+    expect(Object.keys(versioning)).toHaveLength(Object.keys(buckets).length);
+  });
+
+  it('each cluster vault gets its own MinIO provider, credentials left to the environment', () => {
+    const config = JSON.parse(stackJson('prod', 'backup-vaults')) as { provider: { minio: Record<string, unknown>[] } };
+    expect(config.provider.minio.map((p) => p.alias)).toEqual(['north', 'central', 'south']);
+    expect(config.provider.minio[0]).toEqual({ alias: 'north', minio_region: 'north', minio_server: 'backup.north.prod.cloud.gov.vn:443', minio_ssl: true });
+  });
+
+  it('in multi-region stacks every resource names its aliased provider', () => {
+    for (const [stack, provider] of [['backup-vaults', 'minio'], ['national-core', 'openstack']] as const) {
+      const bodies = Object.values(resources('prod', stack)).flatMap((byName) => Object.values(byName));
+      expect(bodies.length).toBeGreaterThan(0);
+      for (const body of bodies) expect(body.provider).toMatch(new RegExp(`^${provider}\\.(north|central|south)$`));
+    }
+    expect(resources('prod', 'backup-vaults').minio_s3_bucket['population-db-south-1-bucket'].provider).toBe('minio.south');
+  });
+});
+
+describe('state backends', () => {
+  it('shared environments use the pg backend without a connection string in the file', () => {
+    for (const env of ['staging', 'prod'] as const) {
+      for (const artifact of rendered[env].artifacts) {
+        const backend = (JSON.parse(artifact.content) as { terraform: { backend: Record<string, Record<string, string>> } }).terraform.backend;
+        expect(Object.keys(backend)).toEqual(['pg']);
+        expect(backend.pg).toEqual({ schema_name: `ndc_${env}_${artifact.stack.replace(/-/g, '_')}` });
+        expect(artifact.content).not.toMatch(/conn_str|postgres:\/\//);
+      }
+    }
+  });
+
+  it('dev keeps local state outside out/', () => {
+    const backend = (JSON.parse(stackJson('dev', 'cluster-north')) as { terraform: { backend: unknown } }).terraform.backend;
+    expect(backend).toEqual({ local: { path: '../../../../.ndc/state/dev/cluster-north.tfstate' } });
+  });
+});
+
+interface SchemaAttribute {
+  required: boolean;
+  optional: boolean;
+  computed: boolean;
+  type: string;
+  block?: Record<string, SchemaAttribute>;
+}
+
+const schemas: Record<string, Record<string, SchemaAttribute>> = {
+  ...JSON.parse(readFileSync(join(REPO, 'stacks/terraform/providers/schema/openstack.json'), 'utf8')),
+  ...JSON.parse(readFileSync(join(REPO, 'stacks/terraform/providers/schema/minio.json'), 'utf8')),
+};
+
+const META = new Set(['//', 'provider', 'depends_on', 'lifecycle', 'count', 'for_each']);
+
+/** Problems of one resource body against its schema: unknown or read-only attributes, missing required ones. */
+function schemaProblems(body: Record<string, unknown>, schema: Record<string, SchemaAttribute>, where: string): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (META.has(key)) continue;
+    const attribute = schema[key];
+    if (!attribute) problems.push(`${where}.${key}: not an attribute of the provider schema`);
+    else if (!attribute.required && !attribute.optional) problems.push(`${where}.${key}: computed only, cannot be set`);
+    else if (attribute.block) {
+      if (!Array.isArray(value)) problems.push(`${where}.${key}: a block must be a list`);
+      else value.forEach((item, i) => problems.push(...schemaProblems(item as Record<string, unknown>, attribute.block!, `${where}.${key}[${i}]`)));
+    }
+  }
+  for (const [key, attribute] of Object.entries(schema)) {
+    if (attribute.required && !(key in body)) problems.push(`${where}.${key}: required attribute not set`);
+  }
+  return problems;
+}
+
+describe('every emitted resource matches the provider schema', () => {
+  it.each(['dev', 'staging', 'prod'] as const)('%s', (env) => {
+    let checked = 0;
+    const problems: string[] = [];
+    for (const artifact of rendered[env].artifacts) {
+      const config = JSON.parse(artifact.content) as { resource: Resources };
+      for (const [type, byName] of Object.entries(config.resource)) {
+        expect(schemas[type]).toBeDefined();
+        for (const [name, body] of Object.entries(byName)) {
+          problems.push(...schemaProblems(body, schemas[type], `${artifact.stack}: ${type}.${name}`));
+          checked++;
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it('the check itself catches an unknown, a computed-only and a missing required attribute', () => {
+    const schema = schemas.openstack_networking_secgroup_rule_v2;
+    expect(schemaProblems({ direction: 'ingress', ethertype: 'IPv4', security_group_id: 'x', port: 22 }, schema, 'r')).toEqual(['r.port: not an attribute of the provider schema']);
+    expect(schemaProblems({ direction: 'ingress', security_group_id: 'x' }, schema, 'r')).toEqual(['r.ethertype: required attribute not set']);
+    expect(schemaProblems({ name: 'n', members: ['a'] }, schemas.openstack_compute_servergroup_v2, 'g')).toEqual(['g.members: computed only, cannot be set']);
+    expect(schemaProblems({ name: 'i', network: [{ mac: 'aa' }] }, schemas.openstack_compute_instance_v2, 'i')).toEqual(['i.network[0].mac: computed only, cannot be set']);
+  });
+});
