@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { validateEnvironment } from '../environments/validate';
 import { loadEnvironment, listEnvironments } from '../environments/load';
 import { InputError } from '../core/errors';
@@ -173,13 +174,13 @@ describe('loading environment files', () => {
 
   it('reports malformed JSON with the file name', () => {
     const root = tempProject();
-    require('node:fs').writeFileSync(`${root}/environments/broken.json`, '{ "name": "broken", ');
+    writeFileSync(`${root}/environments/broken.json`, '{ "name": "broken", ');
     expect(() => loadEnvironment(root, 'broken')).toThrow(/^environments\/broken\.json: is not valid JSON/);
   });
 
   it('reports a TypeScript file that fails to load', () => {
     const root = tempProject();
-    require('node:fs').writeFileSync(`${root}/environments/oops.ts`, 'throw new Error("region table missing");\n');
+    writeFileSync(`${root}/environments/oops.ts`, 'throw new Error("region table missing");\n');
     expect(() => loadEnvironment(root, 'oops')).toThrow('environments/oops.ts: cannot be loaded: region table missing');
   });
 
