@@ -17,7 +17,7 @@ export interface TerraformArtifact {
 /** Builds the cdktf app of an environment: national-core, one stack per cluster, backup-vaults. */
 export function buildTerraformApp(cloud: NationalCloud, env: Environment): { app: App; stacks: TerraformStack[] } {
   // No stack traces in metadata: they would put absolute paths into the artifacts.
-  const app = new App({ stackTraces: false, skipValidation: false, outdir: 'cdktf.out' });
+  const app = new App({ stackTraces: false, skipValidation: false });
   const core = nationalCoreStack(app, cloud, env);
   const stacks: TerraformStack[] = [core.stack];
   for (const cluster of cloud.clusters) stacks.push(clusterStack(app, cloud, env, cluster, core.backboneSubnets.get(cluster.id)!));
