@@ -1,0 +1,91 @@
+/**
+ * Generated national clouds for benchmarks: three national clusters with `systemsPerRegion` information
+ * systems whose primary is each cluster, at mixed security levels (dedicated networks for levels 4-5),
+ * with tiers, flows and backups like the real ones. The result validates like an environment file.
+ */
+import type { EnvironmentInput } from '../environments/schema';
+import { formatAddress, mustParseCidr, subdivide } from '../core/cidr';
+
+type RegionInput = EnvironmentInput['regions'][number];
+type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
+
+const ZONES = ['edge', 'dmz', 'internal-server', 'database', 'management', 'device-management', 'backup', 'gov-interconnect'] as const;
+const SITES = [
+  { id: 'north', name: 'Hoa Lac, Hanoi', lat: 21.0136, lon: 105.5259 },
+  { id: 'central', name: 'Da Nang', lat: 16.0544, lon: 108.2022 },
+  { id: 'south', name: 'Ho Chi Minh City', lat: 10.8231, lon: 106.6297 },
+];
+/** Level of the i-th system: mostly 2-3, one in five at level 4-5. */
+const LEVELS = [2, 3, 3, 4, 2, 3, 1, 3, 5, 2] as const;
+
+export function generateEnvironment(systemsPerRegion: number, name = 'generated'): EnvironmentInput {
+  // One /10 per cluster: /18 shared segments at the start, dedicated /21s in the upper half.
+  const blocks = SITES.map((_, i) => mustParseCidr(`10.${64 * (i + 1)}.0.0/10`));
+  const regions: RegionInput[] = SITES.map((site, i) => ({
+    id: site.id,
+    name: site.name,
+    site: `${site.name} national data-center cluster`,
+    location: { lat: site.lat, lon: site.lon },
+    availabilityZones: [{ id: `${site.id}-a` }, { id: `${site.id}-b` }, { id: `${site.id}-c` }],
+    green: { pueTarget: 1.4, pue: 1.35, energySource: 'grid with solar power purchase agreement' },
+    addressPlan: {
+      cidr: blocks[i].text,
+      segments: Object.fromEntries(ZONES.map((zone, z) => [zone, subdivide(blocks[i], 18, z).text])),
+    },
+  }));
+  const nextDedicated = blocks.map(() => 0);
+  const dedicated = (regionIndex: number): string => {
+    const upper = mustParseCidr(`${formatAddress(blocks[regionIndex].first + 2 ** 21)}/11`);
+    return subdivide(upper, 21, nextDedicated[regionIndex]++).text;
+  };
+  const systems: SystemInput[] = [];
+  for (let n = 0; n < systemsPerRegion; n++) {
+    SITES.forEach((site, r) => {
+      const level = LEVELS[(n * 3 + r) % LEVELS.length];
+      const recovery = (r + 1 + (n % 2)) % SITES.length;
+      const id = `${site.id}-system-${n}`;
+      const needsRecovery = level >= 3;
+      systems.push({
+        id,
+        name: `Generated system ${n} (${site.name})`,
+        level,
+        ownerAgency: `Agency ${n % 17}`,
+        classification: level >= 4 ? 'confidential' : level === 1 ? 'public' : 'internal',
+        personalData: n % 4 === 0,
+        internetFacing: level <= 2,
+        primaryRegion: site.id,
+        recoveryRegion: needsRecovery ? SITES[recovery].id : undefined,
+        dedicatedNetworks: level >= 4 ? { [site.id]: dedicated(r), [SITES[recovery].id]: dedicated(recovery) } : undefined,
+        tiers: [
+          { name: 'web', zone: 'dmz', instances: 2, flavor: 'c4.large', volumeGb: 0 },
+          { name: 'db', zone: 'database', instances: 2, flavor: 'm4.xlarge', volumeGb: 200 },
+        ],
+        flows: [
+          { from: level <= 2 ? 'internet' : 'gov-network', to: 'dmz', protocol: 'tcp', ports: 443 },
+          { from: 'dmz', to: 'database', protocol: 'tcp', ports: 5432 },
+        ],
+        backup: {
+          schedule: level >= 4 ? '0 */4 * * *' : '0 1 * * *',
+          retentionDays: level >= 4 ? 365 : 90,
+          rpoHours: level >= 4 ? 4 : 24,
+          copies: [
+            { region: SITES[recovery].id, medium: 'object', immutable: level >= 4 },
+            { region: SITES[(recovery + 1) % 3 === r ? (recovery + 2) % 3 : (recovery + 1) % 3].id, medium: 'disk', immutable: level >= 4 },
+          ],
+        },
+        logging: { retentionMonths: [0, 1, 1, 3, 6, 12][level] },
+        assessment: { lastAssessed: '2026-09-01', assessor: 'Generated assessor', independent: level >= 3 },
+      });
+    });
+  }
+  return {
+    name,
+    stage: 'production',
+    description: `Generated national cloud, ${systemsPerRegion} systems per region`,
+    state: { backend: 'pg', schemaName: 'ndc_generated' },
+    interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12' },
+    regions,
+    systems,
+    sharedServicesRegion: 'north',
+  };
+}
