@@ -106,34 +106,31 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
     }));
   }
 
+  /** Remote end of a rule: the security groups of the system's tiers in that segment, else its range. */
+  const remotesIn = (segment: NetworkSegment | undefined, fallbackPrefix: string, fallbackLabel: string) => {
+    const tiers = segment ? pools.filter((p) => p.segment === segment) : [];
+    return tiers.length > 0
+      ? tiers.map((t) => ({ remote_group_id: groups.get(t)!.id, label: t.tier }))
+      : [{ remote_ip_prefix: fallbackPrefix, label: fallbackLabel }];
+  };
+
   for (const pool of pools) {
     const group = groups.get(pool)!;
     placement.flows.forEach((flow, i) => {
+      const rules: { direction: 'ingress' | 'egress'; remotes: ReturnType<typeof remotesIn> }[] = [];
       if (flow.to === pool.segment) {
-        const sources = typeof flow.from === 'string' ? [] : pools.filter((p) => p.segment === flow.from);
-        const remotes = sources.length > 0 ? sources.map((s) => ({ remote_group_id: groups.get(s)!.id, label: s.tier })) : [{ remote_ip_prefix: peerPrefix(cloud, flow), label: peerLabel(flow) }];
-        remotes.forEach(({ label, ...remote }, j) => {
-          new NetworkingSecgroupRuleV2(stack, `${system.id}-${pool.tier}-ingress-${i}-${j}`, {
-            security_group_id: group.id,
-            direction: 'ingress',
-            ethertype: 'IPv4',
-            ...portRange(flow),
-            ...remote,
-            description: `${flow.port} from ${label}${flow.description ? `: ${flow.description}` : ''}`,
-          });
-        });
+        rules.push({ direction: 'ingress', remotes: remotesIn(typeof flow.from === 'string' ? undefined : flow.from, peerPrefix(cloud, flow), peerLabel(flow)) });
       }
-      if (flow.from === pool.segment) {
-        const targets = pools.filter((p) => p.segment === flow.to);
-        const remotes = targets.length > 0 ? targets.map((t) => ({ remote_group_id: groups.get(t)!.id, label: t.tier })) : [{ remote_ip_prefix: flow.to.cidr.text, label: flow.to.zone }];
+      if (flow.from === pool.segment) rules.push({ direction: 'egress', remotes: remotesIn(flow.to, flow.to.cidr.text, flow.to.zone) });
+      for (const { direction, remotes } of rules) {
         remotes.forEach(({ label, ...remote }, j) => {
-          new NetworkingSecgroupRuleV2(stack, `${system.id}-${pool.tier}-egress-${i}-${j}`, {
+          new NetworkingSecgroupRuleV2(stack, `${system.id}-${pool.tier}-${direction}-${i}-${j}`, {
             security_group_id: group.id,
-            direction: 'egress',
+            direction,
             ethertype: 'IPv4',
             ...portRange(flow),
             ...remote,
-            description: `${flow.port} to ${label}${flow.description ? `: ${flow.description}` : ''}`,
+            description: `${flow.port} ${direction === 'ingress' ? 'from' : 'to'} ${label}${flow.description ? `: ${flow.description}` : ''}`,
           });
         });
       }
