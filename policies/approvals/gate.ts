@@ -23,7 +23,7 @@ export interface GateInput {
   readonly policy: PolicyOutcome;
   readonly assessmentCurrent: AssessmentCheck;
   readonly now: Date;
-  /** The reviewer id of the change's author (NDC_CHANGE_AUTHOR); their approvals never count. */
+  /** The reviewer id of the change's author; default NDC_CHANGE_AUTHOR. Their approvals never count. */
   readonly author?: string;
   /** What each level needs; default: `approvals` of environments/<env>.ts under `root`. */
   readonly settings?: ApprovalSettings;
@@ -75,6 +75,9 @@ export interface GateResult {
   readonly notCounting: NotCounting[];
 }
 
+/** Holds the reviewer id of whoever authored the change being deployed; their approvals never count. */
+export const CHANGE_AUTHOR_VARIABLE = 'NDC_CHANGE_AUTHOR';
+
 /** Clock skew tolerated for an approval's `issued` time. */
 const SKEW_MS = 5 * 60_000;
 
@@ -86,7 +89,8 @@ const SKEW_MS = 5 * 60_000;
  * not the author of the change; and its security assessment is current. One key counts once.
  */
 export function evaluateGate(gateInput: GateInput): GateResult {
-  const input = { ...gateInput, settings: gateInput.settings ?? settingsFromEnvironment(gateInput.root, gateInput.env) };
+  const author = gateInput.author ?? (process.env[CHANGE_AUTHOR_VARIABLE]?.trim() || undefined);
+  const input = { ...gateInput, author, settings: gateInput.settings ?? settingsFromEnvironment(gateInput.root, gateInput.env) };
   const { manifest, env } = input;
   const reasons: string[] = [];
   if (manifest.env !== env) reasons.push(`out/${env}/manifest.json: is for environment ${manifest.env}, not ${env}`);

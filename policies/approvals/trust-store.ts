@@ -99,7 +99,7 @@ export function readTrustStore(root: string, env: string): TrustStore | undefine
   return store;
 }
 
-function checkBody(body: TrustVersionBody, env: string, where: string): void {
+export function checkBody(body: TrustVersionBody, env: string, where: string): void {
   if (body.env !== env) throw new InputError(`${where}.env`, `${show(body.env)}: this is the trust store of ${show(env)}`);
   const seen = new Set<string>();
   const keys = new Set<string>();
