@@ -129,11 +129,15 @@ export async function reviewersSignCommand(opts: ReviewersSignOptions, io: Comma
     if (typeof signed === 'number') return signed;
     writeTrustStore(io.root, opts.env, signed);
     await record(io, opts.env, opts.as, 'signed', signed);
-    return report(io, opts);
+    report(io, opts);
+    return 0;
   });
 }
 
-/** `ndc reviewers list --env E`: the version in force, its reviewers, and any version awaiting signatures. */
+/**
+ * `ndc reviewers list --env E`: the version in force, its reviewers, and any version awaiting signatures.
+ * Exit 1 when no version is in force (no store, version 1 not pinned, or a broken chain).
+ */
 export async function reviewersListCommand(opts: ReviewersListOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
     checkEnv(io, opts.env);
@@ -174,7 +178,8 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
     writeTrustStore(io.root, opts.env, next);
     await record(io, opts.env, opts.as ?? 'trust-store-editor', `draft ${change}`, next);
     if (opts.signWith) io.out('note: version 1 needs no signatures; it is trusted by pinning its hash');
-    return report(io, opts);
+    report(io, opts);
+    return 0;
   }
   const resolved = resolveTrust(store, opts.env, pinned);
   if (!resolved.ok) return refuse(io, resolved.reason);
@@ -194,7 +199,8 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
   }
   writeTrustStore(io.root, opts.env, next);
   await record(io, opts.env, opts.as ?? 'trust-store-editor', `proposed ${change}`, next);
-  return report(io, opts);
+  report(io, opts);
+  return 0;
 }
 
 /** Adds `as`'s signature to the last version of `store`; a number is the exit code of a refusal. */

@@ -50,8 +50,8 @@ export function approvalSettingsOf(env: Pick<Environment, 'approvals'>, source: 
   const path = formatPath(['approvals', ...issue.path]);
   let value: unknown = env.approvals;
   for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
-  const reason = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => show(k)).join(', ')}` : issue.message;
-  throw new InputError(`${source}: ${path}`, `${value === undefined ? 'missing' : show(value)}: ${reason}`);
+  if (issue.code === 'unrecognized_keys') throw new InputError(`${source}: ${path}`, `unknown field ${issue.keys.map((k) => show(k)).join(', ')} (known: levels, maxValidityDays)`);
+  throw new InputError(`${source}: ${path}`, `${value === undefined ? 'missing' : show(value)}: ${issue.message}`);
 }
 
 export function requiredRoles(settings: ApprovalSettings, level: number): Role[] {
