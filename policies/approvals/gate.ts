@@ -102,6 +102,7 @@ export function evaluateGate(gateInput: GateInput): GateResult {
   const notCounting: NotCounting[] = [];
   const candidates = new Map<string, CountedApproval[]>(manifest.systems.map((s) => [s.id, []]));
   const countedKeys = new Map<string, string>();
+  const systemsById = new Map(manifest.systems.map((m) => [m.id, m]));
   for (const loaded of readApprovals(input.root, env)) {
     const verdict = checkApproval(loaded, input, trust, countedKeys);
     if (typeof verdict === 'string') {
@@ -111,7 +112,7 @@ export function evaluateGate(gateInput: GateInput): GateResult {
     const s = verdict;
     countedKeys.set(s.keyId, loaded.shown);
     for (const approved of s.systems) {
-      const system = manifest.systems.find((m) => m.id === approved.id);
+      const system = systemsById.get(approved.id);
       const skip = (reason: string) => notCounting.push({ file: loaded.shown, reviewer: s.reviewer, system: approved.id, reason });
       if (!system) {
         skip(`approves ${approved.id}, which is not in the manifest`);
