@@ -75,7 +75,10 @@ try {
   const setupMs = performance.now() - setupStart;
 
   const run = () => evaluateGate({ root, env, manifest, policy, assessmentCurrent: () => true, now, settings: DEFAULT_APPROVAL_SETTINGS, trustRoots });
+  // The first run in a process is what `ndc deploy` pays: no public key parsed yet.
+  const coldStart = performance.now();
   const warm = run();
+  const coldMs = performance.now() - coldStart;
   if (!warm.open) {
     console.error(`bench-approvals: the gate should open but refused: ${warm.reasons.slice(0, 3).join('; ')}`);
     process.exit(1);
@@ -90,10 +93,10 @@ try {
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  const ok = median < 1000;
+  const ok = coldMs < 1000 && median < 1000;
   console.log(`approvals: verified ${counted} approvals for ${systems.length} systems (trust store of ${reviewers.length} reviewers)`);
-  console.log(`approvals: gate evaluation median ${median.toFixed(1)} ms over ${RUNS} runs (min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)}); target < 1000 ms: ${ok ? 'met' : 'MISSED'}`);
-  console.log(`approvals: per approval ${((median * 1000) / counted).toFixed(0)} us; set-up (keys, signing, files) ${setupMs.toFixed(0)} ms`);
+  console.log(`approvals: gate evaluation first run ${coldMs.toFixed(1)} ms; then median ${median.toFixed(1)} ms over ${RUNS} runs (min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)}); target < 1000 ms: ${ok ? 'met' : 'MISSED'}`);
+  console.log(`approvals: per approval ${((coldMs * 1000) / counted).toFixed(0)} us (first run); set-up (keys, signing, files) ${setupMs.toFixed(0)} ms`);
   process.exitCode = ok ? 0 : 1;
 } finally {
   rmSync(root, { recursive: true, force: true });

@@ -19,12 +19,36 @@ export function generateReviewerKeyPair(): ReviewerKeyPair {
   return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem, keyId: keyIdOf(publicKey) };
 }
 
+const keyIds = new WeakMap<KeyObject, string>();
+
 export function keyIdOf(publicKey: KeyObject): string {
-  return sha256(publicKey.export({ type: 'spki', format: 'der' }));
+  let keyId = keyIds.get(publicKey);
+  if (keyId === undefined) {
+    keyId = sha256(publicKey.export({ type: 'spki', format: 'der' }));
+    keyIds.set(publicKey, keyId);
+  }
+  return keyId;
 }
+
+/**
+ * Parsed keys by PEM text: a trust store is checked on load and again when resolved, and parsing dominates
+ * the cost of verifying approvals. Key objects are immutable, so sharing them is safe.
+ */
+const parsedKeys = new Map<string, KeyObject | string>();
+const PARSED_KEYS_LIMIT = 50_000;
 
 /** Parses a PEM public key; returns a reason when it is not an Ed25519 public key. */
 export function parsePublicKey(pem: string): KeyObject | string {
+  let parsed = parsedKeys.get(pem);
+  if (parsed === undefined) {
+    parsed = parsePublicKeyUncached(pem);
+    if (parsedKeys.size >= PARSED_KEYS_LIMIT) parsedKeys.clear();
+    parsedKeys.set(pem, parsed);
+  }
+  return parsed;
+}
+
+function parsePublicKeyUncached(pem: string): KeyObject | string {
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
