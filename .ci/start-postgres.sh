@@ -5,6 +5,7 @@
 # Use: eval "$(bash .ci/start-postgres.sh)"; stop with: bash .ci/stop-postgres.sh
 # Works as root (runs the server as the `postgres` user, created if missing: PostgreSQL refuses to run as
 # root) or as an ordinary user. Installs Debian's postgresql package when no server binaries are found.
+# NDC_PG_USER names the user the server runs as when started by root (default postgres).
 set -euo pipefail
 
 log() { echo "start-postgres: $*" >&2; }
@@ -31,14 +32,15 @@ if [ -z "$BINDIR" ]; then
 fi
 log "using $BINDIR"
 
-# The server must not run as root: as root, run it as `postgres` (created when missing).
+# The server must not run as root: as root, run it as $PG_USER (created when missing).
+PG_USER="${NDC_PG_USER:-postgres}"
 RUN_AS=()
 if [ "$(id -u)" -eq 0 ]; then
-  if ! id postgres >/dev/null 2>&1; then
-    log "creating system user postgres"
-    useradd --system --user-group --home-dir /var/lib/postgresql --shell /bin/bash postgres >&2
+  if ! id "$PG_USER" >/dev/null 2>&1; then
+    log "creating system user $PG_USER"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_USER" >&2
   fi
-  if command -v runuser >/dev/null 2>&1; then RUN_AS=(runuser -u postgres --); else RUN_AS=(su postgres -s /bin/sh -c); fi
+  if command -v runuser >/dev/null 2>&1; then RUN_AS=(runuser -u "$PG_USER" --); else RUN_AS=(su "$PG_USER" -s /bin/sh -c); fi
 fi
 run() {
   if [ "${#RUN_AS[@]}" -eq 0 ]; then "$@";
@@ -48,7 +50,7 @@ run() {
 
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/ndc-pg.XXXXXX")"
 chmod 0755 "$DIR"
-if [ "$(id -u)" -eq 0 ]; then chown postgres: "$DIR"; fi
+if [ "$(id -u)" -eq 0 ]; then chown "$PG_USER": "$DIR"; fi
 
 # A free loopback port: ask the kernel for one.
 PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
