@@ -123,6 +123,7 @@ export function evaluateGate(gateInput: GateInput): GateResult {
       if (approved.level !== system.level) skip(`approves ${system.id} at level ${approved.level}, but the manifest says level ${system.level}`);
       else if (reviewer && !reviewerCovers(reviewer, system)) skip(`${s.reviewer} may not approve ${system.id} (owner ${system.owner}; allowed: ${[...reviewer.systems, ...reviewer.agencies].join(', ')})`);
       else if (!required.includes(s.role)) skip(`role ${s.role} does not count for ${system.id} at level ${system.level} (needs ${describeRoles(required)})`);
+      else if (candidates.get(system.id)!.some((c) => c.keyId === s.keyId || c.reviewer === s.reviewer)) skip(`lists ${system.id} more than once (one key counts once)`);
       else candidates.get(system.id)!.push({ file: loaded.shown, reviewer: s.reviewer, role: s.role, keyId: s.keyId, expires: s.expires });
     }
   }

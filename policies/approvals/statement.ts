@@ -68,7 +68,16 @@ export function readApprovals(root: string, env: string): LoadedApproval[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json') && name !== 'trust-store.json')
     .sort()
-    .map((name) => parseApproval(readFileSync(join(dir, name), 'utf8'), `approvals/${env}/${name}`));
+    .map((name) => {
+      const shown = `approvals/${env}/${name}`;
+      let text: string;
+      try {
+        text = readFileSync(join(dir, name), 'utf8');
+      } catch (error) {
+        return { shown, error: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+      }
+      return parseApproval(text, shown);
+    });
 }
 
 export function parseApproval(text: string, shown: string): LoadedApproval {

@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
 import { approvalFileName } from '../../policies/approvals/statement';
 import { COMPLETE, Fixture, keyOf, NOW, POLICY, reviewerEntry } from './fixture';
@@ -172,6 +172,19 @@ describe('tamper suite: the gate refuses, with the reason', () => {
     f.approve('owner-go', 'security-unit', ['e-document-exchange', 'open-data-portal']);
     const result = expectClosedWith(/^e-document-exchange \(level 3\): missing (security-unit|system-owner) approval \(0 of 1 valid\)$/);
     expect(result.reasons).toContain(`approvals/prod/zz-owner-go.json: does not count: owner-go's key already counts through ${shownOf('owner-go')} (one key counts once)`);
+  });
+
+  it('the same system listed twice in one signed approval (a level-5 slot filled twice by one key)', () => {
+    unlinkSync(fileOf('nca-2'));
+    f.approve('nca-1', 'national-authority', ['population-db', 'population-db', 'public-service-portal']);
+    const result = expectClosedWith('population-db (level 5): missing national-authority approval (1 of 2 valid)');
+    expect(result.reasons).toContain(`${shownOf('nca-1')}: does not count for population-db: lists population-db more than once (one key counts once)`);
+  });
+
+  it('an approval file that cannot be read', () => {
+    unlinkSync(fileOf('nca-2'));
+    mkdirSync(f.path('approvals', 'prod', 'nca-2-dir.json'));
+    expectClosedWith('approvals/prod/nca-2-dir.json: does not count: cannot be read (EISDIR)');
   });
 
   it('the author approving their own change (separation of duties)', () => {
