@@ -7,7 +7,7 @@ import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { readManifest, type Manifest } from '../../policies/approvals/manifest';
 import { approvalSettingsOf, describeRoles, requiredRoles, ROLES, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { parseDuration, signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
-import { findReviewer, readTrustStore, resolveTrust, reviewerCovers, trustRootsFrom, TRUST_ROOT_VARIABLE } from '../../policies/approvals/trust-store';
+import { endOf, findReviewer, readTrustStore, startOf, resolveTrust, reviewerCovers, trustRootsFrom, TRUST_ROOT_VARIABLE } from '../../policies/approvals/trust-store';
 import type { CommandIO } from '../io';
 import { guarded, printJson, requireId, resolvePath, table } from './common';
 
@@ -86,6 +86,8 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const reviewer = findReviewer(trust.current, reviewerId);
     if (!reviewer) return refuse(io, `${reviewerId} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
     if (reviewer.keyId !== key.keyId) return refuse(io, `${keyPath.shown} is not ${reviewerId}'s key in trust store version ${trust.current.version} (expected ${reviewer.keyId.slice(0, 16)}...)`);
+    const nowMs = io.now().getTime();
+    if (nowMs < startOf(reviewer.notBefore) || nowMs > endOf(reviewer.notAfter)) return refuse(io, `${reviewerId}'s key is valid only from ${reviewer.notBefore} to ${reviewer.notAfter}`);
     let role: Role;
     if (opts.role !== undefined) {
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new InputError('--role', `${show(opts.role)}: not a role (known: ${ROLES.join(', ')})`);

@@ -230,6 +230,12 @@ describe('ndc approve and ndc approvals', () => {
     expect(f.err).toEqual(['refused: mallory is not a reviewer in trust store version 1 of prod']);
   });
 
+  it('refuses a reviewer whose key is outside its validity window', async () => {
+    const later = new Date('2027-07-01T00:00:00.000Z');
+    expect(await approveCommand({ env: 'prod', key: 'keys/nca-1.key', as: 'nca-1', evaluatePolicy: policy(), trustRoot: trustRoot() }, f.io(false, later))).toBe(1);
+    expect(f.err).toEqual(["refused: nca-1's key is valid only from 2026-01-01 to 2027-06-30"]);
+  });
+
   it('refuses when the trust store is not pinned', async () => {
     expect(await approveCommand({ env: 'prod', key: 'keys/nca-1.key', as: 'nca-1', evaluatePolicy: policy(), trustRoot: '' }, f.io())).toBe(1);
     expect(f.err[0]).toMatch(/^refused: approvals\/prod\/trust-store\.json: version 1 \(sha256 [0-9a-f]{64}\) is not pinned/);
