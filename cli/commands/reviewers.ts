@@ -252,7 +252,7 @@ function report(io: CommandIO, opts: TrustContext): number {
     return resolved.ok ? 0 : 1;
   }
   if (!resolved.ok) {
-    io.out(`${shown}: not in force: ${resolved.reason}`);
+    io.out(`not in force: ${resolved.reason}`);
     if (store && store.versions.length === 1) {
       io.out(`draft version 1 (threshold ${store.versions[0].body.threshold}):`);
       for (const line of reviewerTable(store.versions[0].body.reviewers, now)) io.out(line);
