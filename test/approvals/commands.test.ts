@@ -102,6 +102,22 @@ describe('ndc reviewers', () => {
     expect(f.out[0]).toMatch(/^approvals\/prod\/trust-store\.json: version 2 in force/);
   });
 
+  it('drops the signatures of a pending version when it changes again, and lists it as JSON', async () => {
+    await bootstrapTrust();
+    await keys('nca-3', 'nca-4');
+    const add = (id: string) => reviewersAddCommand({ env: 'prod', id, publicKey: `keys/${id}.pub`, roles: ['national-authority'], agencies: ['*'], signWith: 'keys/nca-1.key', as: 'nca-1', trustRoot: trustRoot() }, f.io());
+    expect(await add('nca-3')).toBe(0);
+    expect(await reviewersSignCommand({ env: 'prod', key: 'keys/su-go.key', as: 'su-go', trustRoot: trustRoot() }, f.io())).toBe(0);
+    // su-go's signature was the second: version 2 is in force. The next change starts version 3.
+    expect(await add('nca-4')).toBe(0);
+    expect(await reviewersAddCommand({ env: 'prod', id: 'nca-4', publicKey: 'keys/nca-4.pub', roles: ['national-authority'], agencies: ['Government Office'], trustRoot: trustRoot() }, f.io())).toBe(0);
+    expect(f.out[0]).toBe('note: version 3 changed, so its 1 earlier signature(s) no longer apply and were dropped');
+    expect(await reviewersListCommand({ env: 'prod', trustRoot: trustRoot() }, f.io(true))).toBe(0);
+    const listed = JSON.parse(f.out.join('\n'));
+    expect(listed).toMatchObject({ env: 'prod', pinned: true, rootHash: f.trustRoots[0], current: { version: 2, threshold: 2 }, pending: { version: 3, needed: 2, signedBy: [], changes: ['adds nca-4'] } });
+    expect(listed.current.reviewers.map((r: { id: string }) => r.id)).toEqual(['nca-1', 'nca-2', 'nca-3', 'owner-go', 'owner-mps', 'su-go']);
+  });
+
   it('refuses a version that changes the signer’s own entry', async () => {
     await bootstrapTrust();
     await keys('su-go-2');

@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { GENESIS_HASH, recordHash, type Ledger } from '../../ledger/ledger';
+import { SqliteLedger } from '../../ledger/sqlite';
 import { BACKENDS, type LedgerBackend } from './backends';
 
 const T0 = new Date('2026-11-01T08:00:00.000Z');
@@ -157,5 +160,26 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('ledger on %s', (_name,
         expect(await ledger.releaseLock('prod', 'crashed-job', at(3))).toBe(false);
       });
     });
+  });
+});
+
+describe('deploy lock across processes (SQLite file)', () => {
+  it('refuses a second process while the first holds the lease', async () => {
+    const backend = await BACKENDS[0].create();
+    try {
+      const ledger = backend.open() as SqliteLedger;
+      expect((await ledger.acquireLock('prod', 'deploy-1', 10 * 60_000, T0)).acquired).toBe(true);
+      const repo = join(__dirname, '..', '..');
+      const script = `require('tsx/cjs');
+        const { SqliteLedger } = require(${JSON.stringify(join(repo, 'ledger', 'sqlite.ts'))});
+        const ledger = new SqliteLedger(${JSON.stringify(ledger.location)});
+        ledger.acquireLock('prod', 'deploy-2', 60000, new Date(${JSON.stringify(at(1).toISOString())}))
+          .then((o) => { console.log(JSON.stringify(o)); return ledger.close(); });`;
+      const child = spawnSync(process.execPath, ['-e', script], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
+      expect(child.stderr).toBe('');
+      expect(JSON.parse(child.stdout)).toEqual({ acquired: false, heldBy: { env: 'prod', holder: 'deploy-1', acquiredAt: T0.toISOString(), expiresAt: at(10).toISOString() } });
+    } finally {
+      await backend.cleanup();
+    }
   });
 });
