@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { GENESIS_HASH, recordHash, type Ledger } from '../../ledger/ledger';
-import { SqliteLedger } from '../../ledger/sqlite';
+import type { SqliteLedger } from '../../ledger/sqlite';
 import { BACKENDS, type LedgerBackend } from './backends';
 
 const T0 = new Date('2026-11-01T08:00:00.000Z');
