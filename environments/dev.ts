@@ -82,4 +82,15 @@ export default defineEnvironment({
     // Development has one cluster and no offsite copies by design; report those rules without blocking.
     overrides: {},
   },
+  approvals: {
+    // Development asks for less: the platform team's security unit signs off, and the system owner joins at level 4-5.
+    levels: {
+      '1': ['security-unit'],
+      '2': ['security-unit'],
+      '3': ['security-unit'],
+      '4': ['security-unit', 'system-owner'],
+      '5': ['security-unit', 'system-owner'],
+    },
+    maxValidityDays: 90,
+  },
 });

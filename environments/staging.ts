@@ -12,4 +12,15 @@ export default defineEnvironment({
   regions: nationalRegions({ base: 110 }),
   systems: nationalSystems({ base: 110, scale: 1 / 3 }),
   sharedServicesRegion: 'north',
+  approvals: {
+    // Staging rehearses production's approvals, so it asks for the same roles. Decree 85/2016/ND-CP: who approves at each level; level 5 needs two distinct national-authority reviewers.
+    levels: {
+      '1': ['security-unit'],
+      '2': ['security-unit'],
+      '3': ['security-unit', 'system-owner'],
+      '4': ['national-authority', 'system-owner'],
+      '5': ['national-authority', 'national-authority', 'system-owner'],
+    },
+    maxValidityDays: 60,
+  },
 });

@@ -1,0 +1,246 @@
+import { InputError, show } from '../../core/errors';
+import { loadEnvironment } from '../../environments/load';
+import type { Ledger } from '../../ledger/ledger';
+import { openLedger } from '../../ledger/open';
+import { CHANGE_AUTHOR_VARIABLE, evaluateGate, type AssessmentCheck, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
+import { readPrivateKeyFile } from '../../policies/approvals/keys';
+import { readManifest, type Manifest } from '../../policies/approvals/manifest';
+import { approvalSettingsOf, describeRoles, requiredRoles, ROLES, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
+import { parseDuration, signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
+import { endOf, findReviewer, readTrustStore, startOf, resolveTrust, reviewerCovers, trustRootsFrom, TRUST_ROOT_VARIABLE } from '../../policies/approvals/trust-store';
+import type { CommandIO } from '../io';
+import { guarded, printJson, requireId, resolvePath, table } from './common';
+
+/** What the approval commands need from the layers around them (the caller wires the real ones). */
+export interface ApprovalContext {
+  /** The policy outcome for the current manifest of the environment (the policy layer computes it). */
+  readonly evaluatePolicy: (env: string, manifest: Manifest) => PolicyOutcome | Promise<PolicyOutcome>;
+  /** Pinned trust-store version-1 hashes; default NDC_TRUST_ROOT. */
+  readonly trustRoot?: string;
+  /** Reviewer id of the change's author; default NDC_CHANGE_AUTHOR. */
+  readonly author?: string;
+  /** The ledger to record in; default the project's (openLedger). */
+  readonly ledger?: Ledger;
+}
+
+export interface ApproveOptions extends ApprovalContext {
+  readonly env: string;
+  /** The reviewer's private key file. */
+  readonly key: string;
+  /** The reviewer id in the trust store. */
+  readonly as: string;
+  /** Which of the reviewer's roles this approval is given in; needed when they hold several. */
+  readonly role?: string;
+  /** Limit to these systems; default every system the reviewer may approve in this role. */
+  readonly systems?: readonly string[];
+  /** How long it stays valid: `30d`, `12h` (default 30d, at most the environment's maxValidityDays). */
+  readonly expires?: string;
+}
+
+export interface ApprovalsOptions extends ApprovalContext {
+  readonly env: string;
+  readonly assessmentCurrent: AssessmentCheck;
+}
+
+function authorOf(ctx: ApprovalContext): string | undefined {
+  const author = ctx.author ?? process.env[CHANGE_AUTHOR_VARIABLE];
+  return author && author.trim() !== '' ? author.trim() : undefined;
+}
+
+async function withLedger<T>(io: CommandIO, ctx: ApprovalContext, work: (ledger: Ledger) => Promise<T>): Promise<T> {
+  if (ctx.ledger) return work(ctx.ledger);
+  const ledger = openLedger(io.root);
+  try {
+    return await work(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+function loadSettings(io: CommandIO, env: string): ApprovalSettings {
+  if (!env) throw new InputError('--env', 'is required');
+  const loaded = loadEnvironment(io.root, env);
+  return approvalSettingsOf(loaded.env, loaded.source);
+}
+
+/**
+ * `ndc approve --env E --key KEY --as ID [--role R] [--systems a,b] [--expires 30d]`: shows exactly what is
+ * being approved and signs it. Refused (exit 1) while mandatory findings are open, for the author of the
+ * change, and for systems the reviewer may not approve or whose level does not need their role.
+ */
+export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promise<number> {
+  return guarded(io, async () => {
+    const settings = loadSettings(io, opts.env);
+    const reviewerId = requireId('--as', opts.as);
+    if (!opts.key) throw new InputError('--key', 'is required (your private key file from ndc keys generate)');
+    const keyPath = resolvePath(io, opts.key);
+    const key = readPrivateKeyFile(keyPath.file, keyPath.shown);
+    const duration = parseDuration(opts.expires ?? '30d');
+    if (duration === undefined) throw new InputError('--expires', `${show(opts.expires)}: must be a duration like 30d or 12h`);
+    if (duration > settings.maxValidityDays * 86_400_000) throw new InputError('--expires', `${show(opts.expires)}: ${opts.env} allows approvals of at most ${settings.maxValidityDays} days`);
+    const manifest = readManifest(io.root, opts.env);
+    const policy = await opts.evaluatePolicy(opts.env, manifest);
+
+    const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot ?? process.env[TRUST_ROOT_VARIABLE]));
+    if (!trust.ok) return refuse(io, trust.reason);
+    const reviewer = findReviewer(trust.current, reviewerId);
+    if (!reviewer) return refuse(io, `${reviewerId} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
+    if (reviewer.keyId !== key.keyId) return refuse(io, `${keyPath.shown} is not ${reviewerId}'s key in trust store version ${trust.current.version} (expected ${reviewer.keyId.slice(0, 16)}...)`);
+    const nowMs = io.now().getTime();
+    if (nowMs < startOf(reviewer.notBefore) || nowMs > endOf(reviewer.notAfter)) return refuse(io, `${reviewerId}'s key is valid only from ${reviewer.notBefore} to ${reviewer.notAfter}`);
+    let role: Role;
+    if (opts.role !== undefined) {
+      if (!(ROLES as readonly string[]).includes(opts.role)) throw new InputError('--role', `${show(opts.role)}: not a role (known: ${ROLES.join(', ')})`);
+      role = opts.role as Role;
+      if (!reviewer.roles.includes(role)) return refuse(io, `${reviewerId} does not hold role ${role} (holds ${reviewer.roles.join(', ')})`);
+    } else if (reviewer.roles.length === 1) role = reviewer.roles[0];
+    else throw new InputError('--role', `is required: ${reviewerId} holds several roles (${reviewer.roles.join(', ')})`);
+
+    // Which systems: explicit ones must all be approvable; by default, every one this reviewer and role counts for.
+    const known = new Map(manifest.systems.map((s) => [s.id, s]));
+    const why = (system: Manifest['systems'][number]): string | undefined => {
+      if (!reviewerCovers(reviewer, system)) return `${reviewerId} may not approve ${system.id} (owner ${system.owner})`;
+      const required = requiredRoles(settings, system.level);
+      if (!required.includes(role)) return `role ${role} does not count for ${system.id} at level ${system.level} (needs ${describeRoles(required)})`;
+      return undefined;
+    };
+    let chosen: Manifest['systems'];
+    if (opts.systems && opts.systems.length > 0) {
+      chosen = [...new Set(opts.systems)].sort().map((id) => {
+        const system = known.get(id);
+        if (!system) throw new InputError('--systems', `${show(id)} is not in out/${opts.env}/manifest.json (systems: ${[...known.keys()].join(', ')})`);
+        return system;
+      });
+      const blocked = chosen.map(why).filter((r): r is string => r !== undefined);
+      if (blocked.length > 0) return refuse(io, blocked.join('; '));
+    } else {
+      chosen = manifest.systems.filter((s) => why(s) === undefined).sort((a, b) => a.id.localeCompare(b.id));
+    }
+
+    const issued = io.now();
+    const statement: ApprovalStatement = {
+      env: opts.env,
+      digest: manifest.digest,
+      policyDigest: policy.policyDigest,
+      systems: chosen.map((s) => ({ id: s.id, level: s.level })),
+      reviewer: reviewerId,
+      role,
+      keyId: key.keyId,
+      issued: issued.toISOString(),
+      expires: new Date(issued.getTime() + duration).toISOString(),
+    };
+    if (!io.json) showStatement(io, manifest, policy, settings, statement, chosen.length === 0 ? [] : manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : (why(s) ?? 'not selected') })));
+
+    const author = authorOf(opts);
+    const refusal =
+      author === reviewerId
+        ? `${reviewerId} is the author of this change (${CHANGE_AUTHOR_VARIABLE}) and cannot approve it (separation of duties)`
+        : policy.mandatoryFindings.length > 0
+          ? `${policy.mandatoryFindings.length} mandatory finding(s) are open; fix them (ndc check --env ${opts.env}) before approving`
+          : chosen.length === 0
+            ? `nothing for ${reviewerId} to approve as ${role}: no system in the manifest both falls within their scope and needs that role at its level`
+            : undefined;
+    if (refusal) {
+      await withLedger(io, opts, (ledger) => ledger.append({ kind: 'approve', env: opts.env, actor: reviewerId, digest: manifest.digest, result: 'refused', details: { reason: refusal, role }, at: issued }));
+      if (io.json) printJson(io, { approved: false, reason: refusal, statement });
+      return refuse(io, refusal);
+    }
+    const written = writeApproval(io.root, opts.env, signApproval(statement, key.key));
+    await withLedger(io, opts, (ledger) =>
+      ledger.append({
+        kind: 'approve',
+        env: opts.env,
+        actor: reviewerId,
+        digest: manifest.digest,
+        result: 'signed',
+        details: { file: written.shown, role, keyId: key.keyId, policyDigest: policy.policyDigest, systems: statement.systems, expires: statement.expires },
+        at: issued,
+      }),
+    );
+    if (io.json) printJson(io, { approved: true, file: written.shown, replaced: written.replaced, statement });
+    else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves ${statement.systems.length} system(s) as ${role} until ${statement.expires}`);
+    return 0;
+  });
+}
+
+function refuse(io: CommandIO, reason: string): number {
+  io.err(`refused: ${reason}`);
+  return 1;
+}
+
+function showStatement(
+  io: CommandIO,
+  manifest: Manifest,
+  policy: PolicyOutcome,
+  settings: ApprovalSettings,
+  s: ApprovalStatement,
+  rows: { id: string; excluded?: string }[],
+): void {
+  io.out(`Approval of ${s.env} by ${s.reviewer} as ${s.role} (key ${s.keyId.slice(0, 16)}...)`);
+  io.out(`  manifest digest  ${s.digest}`);
+  io.out(`  policy digest    ${s.policyDigest}`);
+  io.out(`  profile          ${manifest.profile}`);
+  io.out(`  artifacts        ${manifest.artifacts.length}`);
+  io.out(`  valid            ${s.issued} to ${s.expires}`);
+  io.out('Systems:');
+  const lines = manifest.systems.map((m) => {
+    const row = rows.find((r) => r.id === m.id);
+    return [m.id, `level ${m.level}`, `needs ${describeRoles(requiredRoles(settings, m.level))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
+  });
+  for (const line of table(lines)) io.out(line);
+  if (policy.mandatoryFindings.length === 0) io.out('Mandatory findings: none');
+  else {
+    io.out(`Mandatory findings: ${policy.mandatoryFindings.length}`);
+    for (const f of policy.mandatoryFindings) io.out(`  ${f.ruleId}${f.systemId ? ` ${f.systemId}` : ''}: ${f.message}`);
+  }
+}
+
+/**
+ * `ndc approvals --env E`: per system, what its level requires, which approvals count, and why every other
+ * present approval does not. Exit 0 when every system's approvals are complete, 1 otherwise.
+ */
+export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): Promise<number> {
+  return guarded(io, async () => {
+    const settings = loadSettings(io, opts.env);
+    const manifest = readManifest(io.root, opts.env);
+    const policy = await opts.evaluatePolicy(opts.env, manifest);
+    const result = evaluateGate({
+      root: io.root,
+      env: opts.env,
+      manifest,
+      policy,
+      assessmentCurrent: opts.assessmentCurrent,
+      now: io.now(),
+      author: authorOf(opts),
+      settings,
+      trustRoots: trustRootsFrom(opts.trustRoot ?? process.env[TRUST_ROOT_VARIABLE]),
+    });
+    const complete = result.perSystem.every((s) => s.approved);
+    if (io.json) printJson(io, { complete, ...result });
+    else printApprovals(io, result, complete);
+    return complete ? 0 : 1;
+  });
+}
+
+function printApprovals(io: CommandIO, result: GateResult, complete: boolean): void {
+  const trust = 'error' in result.trust ? `trust store not in force: ${result.trust.error}` : `trust store version ${result.trust.version}`;
+  io.out(`Approvals for ${result.env}: manifest digest ${result.digest.slice(0, 16)}..., policy digest ${result.policyDigest.slice(0, 16)}..., ${trust}`);
+  for (const s of result.perSystem) {
+    io.out(`${s.id} (level ${s.level}, ${s.owner}): requires ${describeRoles(s.required)}: ${s.approved ? 'complete' : `missing ${describeRoles(s.missing)}`}`);
+    for (const c of s.counted) io.out(`  counts: ${c.reviewer} as ${c.role} (${c.file}, expires ${c.expires})`);
+    for (const n of result.notCounting.filter((n) => n.system === s.id)) io.out(`  does not count: ${n.file}: ${n.reason}`);
+    if (s.assessment !== true) io.out(`  security assessment not current: ${s.assessment}`);
+    for (const f of s.findings) io.out(`  mandatory finding ${f}`);
+  }
+  const general = result.notCounting.filter((n) => n.system === undefined);
+  if (general.length > 0) {
+    io.out('Approvals that count for no system:');
+    for (const n of general) io.out(`  ${n.file}: ${n.reason}`);
+  }
+  const approved = result.perSystem.filter((s) => s.approved).length;
+  io.out(`${approved} of ${result.perSystem.length} system(s) fully approved; approvals ${complete ? 'complete' : 'incomplete'}; deploy gate ${result.open ? 'open' : 'closed'}`);
+  if (!result.open) {
+    io.out('The gate is closed because:');
+    for (const r of result.reasons) io.out(`  - ${r}`);
+  }
+}

@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson, stableJson } from '../../core/canonical-json';
+import { formatPath } from '../../environments/validate';
+import { signStatement } from './keys';
+import { ROLES } from './requirements';
+
+/**
+ * An approval: a reviewer's signature over exactly what will be deployed. Any change to the artifacts
+ * changes the manifest digest, any change to the rule packs changes the policy digest, and either voids it.
+ */
+export const APPROVAL_DOMAIN = 'ndc-approval-v1';
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 (64 lower-case hex digits)');
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be an ISO time like 2026-01-31T12:00:00.000Z');
+
+export const approvalStatementSchema = z.strictObject({
+  env: z.string().min(1),
+  digest: hex64,
+  policyDigest: z.string().min(1),
+  systems: z.array(z.strictObject({ id: z.string().min(1), level: z.number().int().min(1).max(5) })).min(1),
+  reviewer: z.string().min(1),
+  role: z.enum(ROLES),
+  /** Fingerprint of the signing key, so a revoked or unknown key is named as such. */
+  keyId: hex64,
+  issued: isoTime,
+  expires: isoTime,
+});
+export type ApprovalStatement = z.output<typeof approvalStatementSchema>;
+
+export const approvalFileSchema = z.strictObject({ statement: approvalStatementSchema, signature: z.string().min(1) });
+export type ApprovalFile = z.output<typeof approvalFileSchema>;
+
+export function approvalsDir(root: string, env: string): string {
+  return join(root, 'approvals', env);
+}
+
+/** Deterministic: the same reviewer approving the same digest again replaces their earlier file. */
+export function approvalFileName(reviewer: string, digest: string): string {
+  return `${reviewer}-${digest.slice(0, 12)}.json`;
+}
+
+export function signApproval(statement: ApprovalStatement, privateKey: KeyObject): ApprovalFile {
+  return { statement, signature: signStatement(privateKey, APPROVAL_DOMAIN, canonicalJson(statement)) };
+}
+
+export function writeApproval(root: string, env: string, approval: ApprovalFile): { file: string; shown: string; replaced: boolean } {
+  const dir = approvalsDir(root, env);
+  mkdirSync(dir, { recursive: true });
+  const name = approvalFileName(approval.statement.reviewer, approval.statement.digest);
+  const file = join(dir, name);
+  const replaced = existsSync(file);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, stableJson(approval));
+  renameSync(tmp, file);
+  return { file, shown: `approvals/${env}/${name}`, replaced };
+}
+
+/** One file under approvals/<env>/: parsed, or the reason it cannot be read. */
+export type LoadedApproval = { readonly shown: string; readonly approval: ApprovalFile } | { readonly shown: string; readonly error: string };
+
+/** Every approval file of the environment in name order (the trust store is not an approval). */
+export function readApprovals(root: string, env: string): LoadedApproval[] {
+  const dir = approvalsDir(root, env);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json') && name !== 'trust-store.json')
+    .sort()
+    .map((name) => {
+      const shown = `approvals/${env}/${name}`;
+      let text: string;
+      try {
+        text = readFileSync(join(dir, name), 'utf8');
+      } catch (error) {
+        return { shown, error: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+      }
+      return parseApproval(text, shown);
+    });
+}
+
+export function parseApproval(text: string, shown: string): LoadedApproval {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { shown, error: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const parsed = approvalFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = formatPath(issue.path) || '(top level)';
+    return { shown, error: `is not an approval: ${path}: ${issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message}` };
+  }
+  return { shown, approval: parsed.data };
+}
+
+/** `30d`, `12h`: how long an approval stays valid. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,4})([dh])$/.exec(text.trim());
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  if (n <= 0) return undefined;
+  return n * (match[2] === 'd' ? 86_400_000 : 3_600_000);
+}

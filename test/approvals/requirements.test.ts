@@ -1,0 +1,51 @@
+import { loadEnvironment } from '../../environments/load';
+import { approvalSettingsOf, DEFAULT_APPROVAL_SETTINGS, describeRoles, requiredRoles } from '../../policies/approvals/requirements';
+import { parseDuration } from '../../policies/approvals/statement';
+import { REPO } from './fixture';
+
+describe('approval requirements per environment', () => {
+  it('prod follows the decree: security unit, then owner, then the national authority (twice at level 5)', () => {
+    const prod = loadEnvironment(REPO, 'prod');
+    const settings = approvalSettingsOf(prod.env, prod.source);
+    expect([1, 2, 3, 4, 5].map((level) => describeRoles(requiredRoles(settings, level)))).toEqual([
+      'security-unit',
+      'security-unit',
+      'security-unit + system-owner',
+      'national-authority + system-owner',
+      'national-authority x2 + system-owner',
+    ]);
+    expect(settings.maxValidityDays).toBe(30);
+  });
+
+  it('staging asks for what prod asks; dev asks for less', () => {
+    const staging = loadEnvironment(REPO, 'staging');
+    const dev = loadEnvironment(REPO, 'dev');
+    expect(approvalSettingsOf(staging.env, staging.source).levels).toEqual(DEFAULT_APPROVAL_SETTINGS.levels);
+    const devSettings = approvalSettingsOf(dev.env, dev.source);
+    expect(requiredRoles(devSettings, 3)).toEqual(['security-unit']);
+    expect(requiredRoles(devSettings, 5)).toEqual(['security-unit', 'system-owner']);
+  });
+
+  it('defaults to the decree table when an environment says nothing', () => {
+    expect(approvalSettingsOf({ approvals: undefined }, 'environments/x.ts')).toBe(DEFAULT_APPROVAL_SETTINGS);
+  });
+
+  it('rejects bad settings in one line naming the field', () => {
+    const bad = (approvals: Record<string, unknown>) => () => approvalSettingsOf({ approvals }, 'environments/prod.ts');
+    const levels = DEFAULT_APPROVAL_SETTINGS.levels;
+    expect(bad({ levels: { ...levels, '4': ['national-authority', 'minister'] } })).toThrow(
+      'environments/prod.ts: approvals.levels.4[1]: "minister": Invalid option: expected one of "security-unit"|"system-owner"|"national-authority"',
+    );
+    expect(bad({ levels: { ...levels, '3': [] } })).toThrow('environments/prod.ts: approvals.levels.3: []: must name at least one role');
+    expect(bad({ levels, maxValidityDays: 0 })).toThrow(/^environments\/prod\.ts: approvals\.maxValidityDays: 0: /);
+    expect(bad({ levels, quorum: 2 })).toThrow('environments/prod.ts: approvals: unknown field "quorum" (known: levels, maxValidityDays)');
+    const { '5': _five, ...four } = levels;
+    expect(bad({ levels: four })).toThrow(/^environments\/prod\.ts: approvals\.levels\.5: missing: /);
+  });
+
+  it('parses approval durations', () => {
+    expect(parseDuration('30d')).toBe(30 * 86_400_000);
+    expect(parseDuration('12h')).toBe(12 * 3_600_000);
+    for (const bad of ['0d', '30', 'd', '1w', '-3d', '30 days']) expect(parseDuration(bad)).toBeUndefined();
+  });
+});
