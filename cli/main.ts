@@ -45,7 +45,99 @@ const COMMANDS: Record<string, CommandSpec> = {
       return startCommand({ env: (values.env as string | undefined) ?? (process.env.NDC_ENV || DEFAULT_ENV) }, io);
     },
   },
+  keys: {
+    summary: 'keys generate --id ID --out DIR: an Ed25519 key pair for a reviewer',
+    usage: 'ndc keys generate --id ID --out DIR',
+    options: { id: { type: 'string' }, out: { type: 'string' } },
+    positionals: true,
+    async run(values, positionals, io) {
+      subcommand('keys', positionals, ['generate']);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { keysGenerateCommand } = require('./commands/keys') as typeof import('./commands/keys');
+      return keysGenerateCommand({ id: values.id as string, out: values.out as string }, io);
+    },
+  },
+  reviewers: {
+    summary: "reviewers add|remove|sign|list --env E: edit or show the environment's trust store",
+    usage: 'ndc reviewers add --env E --id ID --public-key FILE --roles r1,r2 [--agencies a,b] [--systems s1,s2] [--not-before D] [--not-after D] [--threshold N] [--sign-with KEY --as ID]\n       ndc reviewers remove --env E --id ID [--threshold N] [--sign-with KEY --as ID]\n       ndc reviewers sign --env E --key KEY --as ID\n       ndc reviewers list --env E',
+    options: {
+      ...ENV_OPTION,
+      id: { type: 'string' },
+      name: { type: 'string' },
+      'public-key': { type: 'string' },
+      roles: { type: 'string' },
+      agencies: { type: 'string' },
+      systems: { type: 'string' },
+      'not-before': { type: 'string' },
+      'not-after': { type: 'string' },
+      threshold: { type: 'string' },
+      'sign-with': { type: 'string' },
+      as: { type: 'string' },
+      key: { type: 'string' },
+    },
+    positionals: true,
+    async run(values, positionals, io) {
+      const action = subcommand('reviewers', positionals, ['add', 'remove', 'sign', 'list']);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const commands = require('./commands/reviewers') as typeof import('./commands/reviewers');
+      const env = envOf(values);
+      const signing = { signWith: values['sign-with'] as string | undefined, as: values.as as string | undefined };
+      const threshold = values.threshold === undefined ? undefined : positiveInteger('--threshold', values.threshold as string);
+      switch (action) {
+        case 'add':
+          return commands.reviewersAddCommand({
+            env,
+            ...signing,
+            id: values.id as string,
+            name: values.name as string | undefined,
+            publicKey: values['public-key'] as string,
+            roles: list(values.roles),
+            agencies: list(values.agencies),
+            systems: list(values.systems),
+            notBefore: values['not-before'] as string | undefined,
+            notAfter: values['not-after'] as string | undefined,
+            threshold,
+          }, io);
+        case 'remove':
+          return commands.reviewersRemoveCommand({ env, ...signing, id: values.id as string, threshold }, io);
+        case 'sign':
+          return commands.reviewersSignCommand({ env, key: values.key as string, as: values.as as string }, io);
+        default:
+          return commands.reviewersListCommand({ env }, io);
+      }
+    },
+  },
+  ledger: {
+    summary: 'ledger verify: check the hash chain of the ledger (exit 1 if tampered)',
+    usage: 'ndc ledger verify',
+    options: {},
+    positionals: true,
+    async run(_values, positionals, io) {
+      subcommand('ledger', positionals, ['verify']);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ledgerVerifyCommand } = require('./commands/ledger') as typeof import('./commands/ledger');
+      return ledgerVerifyCommand({}, io);
+    },
+  },
 };
+
+function subcommand(command: string, positionals: string[], allowed: readonly string[]): string {
+  const [action, ...extra] = positionals;
+  if (action === undefined) throw new InputError('(no subcommand)', `ndc ${command} needs one of: ${allowed.join(', ')}`);
+  if (!allowed.includes(action)) throw new InputError(JSON.stringify(action), `unknown subcommand of ndc ${command} (one of: ${allowed.join(', ')})`);
+  if (extra.length > 0) throw new InputError(JSON.stringify(extra[0]), `unexpected argument after ndc ${command} ${action}`);
+  return action;
+}
+
+function list(value: unknown): string[] {
+  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : [];
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(flag, `${JSON.stringify(text)}: must be a whole number of at least 1`);
+  return n;
+}
 
 function usage(): string[] {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

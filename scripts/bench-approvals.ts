@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { sha256, stableJson } from '../core/canonical-json';
 import { evaluateGate } from '../policies/approvals/gate';
 import { generateReviewerKeyPair } from '../policies/approvals/keys';
-import type { Manifest } from '../policies/approvals/manifest';
+import type { Manifest } from '../stacks/manifest';
 import { DEFAULT_APPROVAL_SETTINGS, requiredRoles } from '../policies/approvals/requirements';
 import { signApproval, writeApproval } from '../policies/approvals/statement';
 import { versionHash, writeTrustStore, type Reviewer } from '../policies/approvals/trust-store';
@@ -50,7 +50,7 @@ try {
     const dropped = systems.pop()!;
     for (let j = wanted.length - 1; j >= 0; j--) if (wanted[j].system === dropped.id) wanted.splice(j, 1);
   }
-  const manifest: Manifest = { version: 1, env, profile: 'vn-2016', digest: sha256('bench artifacts'), artifacts: [], systems };
+  const manifest: Manifest = { version: 1, env, stage: 'production', profile: 'vn-2016', digest: sha256('bench artifacts'), artifacts: [], systems };
   mkdirSync(join(root, 'out', env), { recursive: true });
   writeFileSync(join(root, 'out', env, 'manifest.json'), stableJson(manifest));
 

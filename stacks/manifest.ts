@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { canonicalJson, sha256 } from '../core/canonical-json';
-import { InputError } from '../core/errors';
+import { InputError, show } from '../core/errors';
+import { formatPath } from '../environments/validate';
 import type { NationalCloud } from '../constructs';
 
 /** What `ndc synth` writes: the artifacts to deploy and the systems they deploy; reviewers approve its digest. */
@@ -80,9 +81,14 @@ export function manifestPath(root: string, env: string): string {
 
 /** Reads and validates out/<env>/manifest.json; undefined when the environment was never synthesized. */
 export function readManifest(root: string, env: string): Manifest | undefined {
+  return existsSync(manifestPath(root, env)) ? requireManifest(root, env) : undefined;
+}
+
+/** Reads and validates out/<env>/manifest.json; every problem, a missing file included, is one InputError line. */
+export function requireManifest(root: string, env: string): Manifest {
   const file = manifestPath(root, env);
-  if (!existsSync(file)) return undefined;
   const where = `out/${env}/manifest.json`;
+  if (!existsSync(file)) throw new InputError(where, `not found; run ndc synth --env ${env} first`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -90,7 +96,11 @@ export function readManifest(root: string, env: string): Manifest | undefined {
     throw new InputError(where, `is not valid JSON (${(error as Error).message}); run ndc synth --env ${env} again`);
   }
   const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(where, `is not an ndc manifest (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}); run ndc synth --env ${env} again`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`${where}: ${formatPath(issue.path) || '(top level)'}`, `${issue.message}; run ndc synth --env ${env} again`);
+  }
+  if (parsed.data.env !== env) throw new InputError(`${where}: env`, `${show(parsed.data.env)}: the manifest under out/${env} must be for ${show(env)}`);
   return parsed.data;
 }
 

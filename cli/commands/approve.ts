@@ -4,7 +4,7 @@ import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
 import { CHANGE_AUTHOR_VARIABLE, evaluateGate, type AssessmentCheck, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
-import { readManifest, type Manifest } from '../../policies/approvals/manifest';
+import { requireManifest as readManifest, type Manifest } from '../../stacks/manifest';
 import { approvalSettingsOf, describeRoles, requiredRoles, ROLES, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { parseDuration, signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
 import { endOf, findReviewer, readTrustStore, startOf, resolveTrust, reviewerCovers, trustRootsFrom, TRUST_ROOT_VARIABLE } from '../../policies/approvals/trust-store';

@@ -1,6 +1,6 @@
 import { canonicalJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
-import type { Manifest } from './manifest';
+import type { Manifest } from '../../stacks/manifest';
 import { loadEnvironment } from '../../environments/load';
 import { approvalSettingsOf, describeRoles, requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
 import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type LoadedApproval } from './statement';

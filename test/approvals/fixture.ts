@@ -7,7 +7,7 @@ import { loadEnvironment } from '../../environments/load';
 import type { CommandIO } from '../../cli/io';
 import { evaluateGate, type GateInput, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
 import { generateReviewerKeyPair, type ReviewerKeyPair } from '../../policies/approvals/keys';
-import type { Manifest } from '../../policies/approvals/manifest';
+import type { Manifest } from '../../stacks/manifest';
 import { approvalSettingsOf, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
 import { signTrustVersion, versionHash, writeTrustStore, type Reviewer, type TrustStore, type TrustVersionBody } from '../../policies/approvals/trust-store';
@@ -47,6 +47,7 @@ export function manifestFor(env: string, digest = sha256(`artifacts of ${env} v1
   return {
     version: 1,
     env,
+    stage: 'production',
     profile: 'vn-2016',
     digest,
     artifacts: [{ path: 'terraform/cdk.tf.json', engine: 'terraform', stack: 'core', bytes: 1234, sha256: sha256('tf') }],
