@@ -40,6 +40,8 @@ export interface RunContext {
   readonly concurrency: number;
   /** Steps a resumed run does not repeat. */
   readonly alreadyDone?: ReadonlySet<string>;
+  /** Previews: run every step even after one fails (nothing is changed, so nothing depends on order). */
+  readonly keepGoing?: boolean;
   readonly progress: Progress;
   /** Where the steps are recorded; absent for `ndc plan` (previews change nothing). */
   readonly ledger?: { port: LedgerPort; actor: string; digest: string; run: string };
@@ -50,6 +52,7 @@ const OUTPUT_LINES_KEPT = 400;
 export async function runWaves(ctx: RunContext): Promise<RunResult> {
   const outcomes: StepOutcome[] = [];
   let failed: string | undefined;
+  let firstFailure: string | undefined;
   ctx.progress.begin(ctx.waves);
   for (const wave of ctx.waves) {
     const todo = wave.steps.filter((s) => {
@@ -79,7 +82,8 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
           outcomes.push({ id: step.id, status: 'failed', error: message, output: [] });
           ctx.progress.stepState(step, 'failed', message);
         }
-        failed = todo[0].id;
+        failed = ctx.keepGoing ? undefined : todo[0].id;
+        firstFailure ??= todo[0].id;
         continue;
       }
     }
@@ -93,7 +97,8 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
         }
         const outcome = await runStep(ctx, step);
         outcomes.push(outcome);
-        if (outcome.status === 'failed') failed ??= step.id;
+        if (outcome.status === 'failed' && !ctx.keepGoing) failed ??= step.id;
+        if (outcome.status === 'failed') firstFailure ??= step.id;
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.concurrency, todo.length)) }, worker));
@@ -101,7 +106,7 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
   ctx.progress.end();
   const order = new Map(ctx.waves.flatMap((w) => w.steps).map((s, i) => [s.id, i]));
   outcomes.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  return { ok: failed === undefined, outcomes, ...(failed !== undefined ? { failed } : {}) };
+  return { ok: firstFailure === undefined, outcomes, ...(firstFailure !== undefined ? { failed: firstFailure } : {}) };
 }
 
 async function record(ctx: RunContext, step: StackStep, result: string, details: Record<string, unknown>): Promise<void> {
