@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import type { CommandIO } from '../cli/io';
 import { InputError } from '../core/errors';
@@ -10,7 +12,7 @@ import type { DeployPorts, GateDecision } from './ports';
 import { plainProgress, ttyProgress, type Progress } from './progress';
 import { displayCommand, runWaves, type RunResult } from './runner';
 import { secretValues } from './secrets';
-import { buildWaves, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
+import { buildWaves, PULUMI_PROGRAM, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
 
 /**
  * `ndc deploy` and `ndc destroy`: the gate must open for exactly the synthesized digest, then one
@@ -78,6 +80,9 @@ export function preflight(root: string, env: Environment, steps: readonly StackS
     resolved.push(found);
     if (found.path) binaries.set(tool, found.path);
     else problems.push(missingToolMessage(found, steps.filter((s) => s.commands.some((c) => c.tool === tool)).map((s) => s.id)));
+  }
+  if (tools.includes('pulumi') && !existsSync(join(root, PULUMI_PROGRAM, 'Pulumi.yaml'))) {
+    problems.push(`${PULUMI_PROGRAM}/Pulumi.yaml not found: the Kubernetes stacks need their Pulumi program there (pulumi runs with cwd ${PULUMI_PROGRAM})`);
   }
   if (env.state.backend === 'pg' && tools.includes('terraform') && !environment[env.state.connStrEnv]) {
     problems.push(

@@ -52,6 +52,9 @@ export interface Wave {
   readonly steps: readonly StackStep[];
 }
 
+/** The Pulumi program that deploys a cluster's Kubernetes artifact (its cwd). */
+export const PULUMI_PROGRAM = 'stacks/kubernetes';
+
 export const WAVE_NAMES = ['national core', 'regional clusters', 'backup vaults', 'kubernetes', 'public edge'] as const;
 
 /** Where a stack goes: its wave (1-5). Unknown stacks are an error, not a guess. */
@@ -149,7 +152,7 @@ function terraformCommands(artifact: ManifestArtifact, env: Environment, envName
 function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
   const cluster = stackNameOf(artifact);
   const stack = `${envName}-${cluster}`;
-  const cwd = 'stacks/kubernetes';
+  const cwd = PULUMI_PROGRAM;
   // dev keeps Pulumi state in a local file store unless the user chose a backend; shared environments
   // use the backend from the user's own Pulumi configuration (PULUMI_BACKEND_URL or `pulumi login`).
   const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', NDC_KUBERNETES_ARTIFACT: `../../out/${envName}/${artifact.path}` };
