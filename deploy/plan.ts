@@ -1,5 +1,6 @@
 import type { CommandIO } from '../cli/io';
 import { loadEnvironment } from '../environments/load';
+import type { Manifest } from '../stacks/manifest';
 import { synthEnvironment } from '../stacks/synth';
 import { displayName } from './engines';
 import { preflight, type Terminal } from './deploy';
@@ -21,6 +22,8 @@ export interface PlanRequest {
   readonly environment?: NodeJS.ProcessEnv;
   readonly terminal?: Terminal;
   readonly concurrency?: number;
+  /** Writes out/<env>/ and returns its manifest; defaults to `ndc synth` (tests add renderers' output). */
+  readonly synthesize?: (root: string, env: string) => Manifest;
   /** Skip the engines' previews even where installed. */
   readonly noPreview?: boolean;
 }
@@ -35,8 +38,7 @@ export async function planEnvironment(req: PlanRequest): Promise<number> {
   const { io } = req;
   const environment = req.environment ?? process.env;
   const { env } = loadEnvironment(io.root, req.env);
-  const synth = synthEnvironment(io.root, req.env);
-  const manifest = synth.manifest;
+  const manifest = (req.synthesize ?? ((root, name) => synthEnvironment(root, name).manifest))(io.root, req.env);
   const policy = await req.ports.policy.evaluate(req.env);
   const gate = await req.ports.gate.evaluate(req.env, manifest.digest);
   const deployWaves = buildWaves({ root: io.root, manifest, env, operation: 'deploy' });
