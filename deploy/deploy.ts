@@ -224,7 +224,7 @@ function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run:
   io.err(`ndc ${req.operation}: ${result.failed} failed${failed?.failedCommand ? ` (exit ${failed.exitCode} from ${failed.failedCommand})` : failed?.error ? ` (${failed.error})` : ''}`);
   for (const line of failed?.output.slice(-20) ?? []) io.err(`  | ${line}`);
   io.err(
-    `${counts('succeeded')} succeeded, 1+ failed, ${counts('not-started')} not started${req.operation === 'deploy' ? `; fix the cause and run ndc deploy --env ${req.env} --resume (same digest only)` : ''}`,
+    `${counts('succeeded')} succeeded, ${counts('failed')} failed, ${counts('not-started')} not started${req.operation === 'deploy' ? `; fix the cause and run ndc deploy --env ${req.env} --resume (same digest only)` : ''}`,
   );
   return 1;
 }
