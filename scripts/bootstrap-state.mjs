@@ -7,6 +7,7 @@
 // split into PGHOST/PGPORT/PGUSER/PGPASSWORD for psql so the password is never on a command line.
 // Usage: node scripts/bootstrap-state.mjs [--env staging --env prod] [--state-db ndc_state] [--ledger-db ndc_ledger] [--dry-run]
 import { parseArgs } from 'node:util';
+import { URL } from 'node:url';
 import { $, fs, path } from 'zx';
 
 const { values } = parseArgs({
