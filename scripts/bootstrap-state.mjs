@@ -7,7 +7,7 @@
 // split into PGHOST/PGPORT/PGUSER/PGPASSWORD for psql so the password is never on a command line.
 // Usage: node scripts/bootstrap-state.mjs [--env staging --env prod] [--state-db ndc_state] [--ledger-db ndc_ledger] [--dry-run]
 import { parseArgs } from 'node:util';
-import { URL } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 import { $, fs, path } from 'zx';
 
 const { values } = parseArgs({
@@ -19,6 +19,9 @@ const { values } = parseArgs({
   },
 });
 
+const NDC = fileURLToPath(new URL('../bin/ndc.js', import.meta.url));
+// The project whose environments are bootstrapped (ndc reads NDC_ROOT too).
+const ROOT = process.env.NDC_ROOT || process.cwd();
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 function fail(message) {
   console.error(`bootstrap-state: ${message}`);
@@ -30,9 +33,9 @@ for (const [flag, name] of [['--state-db', values['state-db']], ['--ledger-db', 
 
 /** The schemas the pg backend of each environment's stacks uses, from the synthesized artifacts. */
 async function stateSchemas(env) {
-  const synth = await $({ nothrow: true })`node bin/ndc.js synth --env ${env}`;
+  const synth = await $({ nothrow: true, quiet: true })`${process.execPath} ${NDC} synth --env ${env}`;
   if (synth.exitCode !== 0) fail(`ndc synth --env ${env} failed: ${synth.stderr.trim()}`);
-  const dir = path.join('out', env, 'terraform');
+  const dir = path.join(ROOT, 'out', env, 'terraform');
   const schemas = [];
   for (const stack of (await fs.readdir(dir)).sort()) {
     const config = JSON.parse(await fs.readFile(path.join(dir, stack, 'cdk.tf.json'), 'utf8'));

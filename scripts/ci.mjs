@@ -6,6 +6,7 @@
 // --deploy is given on the main branch only; on pull requests the pipeline stops after plan.
 // A closed gate is not a failure (the change waits for its approvals); --require-open-gate makes it one.
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath, URL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -37,7 +38,8 @@ process.env.CI ??= 'true';
 const env = values.env;
 const reports = path.resolve(values.reports);
 await fs.mkdirp(reports);
-const ndc = ['node', 'bin/ndc.js'];
+// NDC_BIN: another ndc entry point (the tests use a fake one); by default this checkout's bin/ndc.js.
+const ndc = [process.execPath, process.env.NDC_BIN || fileURLToPath(new URL('../bin/ndc.js', import.meta.url))];
 const failures = [];
 
 /** Runs one pipeline step, streaming its output; records a failure instead of stopping the pipeline. */
