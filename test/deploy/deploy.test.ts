@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { sha256 } from '../../core/canonical-json';
 import { deployEnvironment, type DeployRequest } from '../../deploy/deploy';
+import { synthEnvironment } from '../../stacks/synth';
 import { captureIO } from '../helpers';
 import { addArtifacts, engineEnvironment, fakeEngines, FakeGate, fakePorts, MemoryLedger, synthesizedProject, type FakeCall } from './fixture';
 
@@ -281,7 +282,6 @@ describe('credentials', () => {
     const pgdev = dev.replace("name: 'dev'", "name: 'pgdev'").replace("state: { backend: 'local' }", "state: { backend: 'pg', schemaName: 'ndc_pgdev', connStrEnv: 'NDC_PGDEV_CONN' }");
     expect(pgdev).toContain("connStrEnv: 'NDC_PGDEV_CONN'");
     writeFileSync(join(root, 'environments', 'pgdev.ts'), pgdev);
-    const { synthEnvironment } = await import('../../stacks/synth');
     synthEnvironment(root, 'pgdev');
     const engines = fakeEngines();
     const ports = fakePorts();
