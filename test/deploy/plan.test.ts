@@ -79,7 +79,7 @@ describe('progress display', () => {
     expect(await deployEnvironment({ env: 'dev', operation: 'deploy', ports: fakePorts(), io: tty.io, terminal, environment: engineEnvironment(fakeEngines()) })).toBe(0);
     const screen = written.join('');
     expect(screen).toContain('\x1b[2K');
-    expect(screen).toMatch(/\x1b\[\d+A/);
+    expect(screen).toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\d+A`)); // cursor up: a redraw
     expect(screen).toContain('\u2714 terraform/backup-vaults');
     expect(tty.out.join('\n')).not.toContain('[terraform/');
 
