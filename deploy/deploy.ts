@@ -10,7 +10,7 @@ import { readManifest, verifyArtifacts, type Manifest } from '../stacks/manifest
 import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
 import type { DeployPorts, GateDecision } from './ports';
 import { plainProgress, ttyProgress, type Progress } from './progress';
-import { displayCommand, runWaves, type RunResult } from './runner';
+import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
 import { secretValues } from './secrets';
 import { buildWaves, PULUMI_PROGRAM, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
 
@@ -37,6 +37,8 @@ export interface DeployRequest {
   readonly terminal?: Terminal;
   readonly concurrency?: number;
   readonly leaseMs?: number;
+  /** Interrupts the run between stacks (the CLI aborts it on SIGINT and SIGTERM). */
+  readonly signal?: AbortSignal;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -181,6 +183,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
       secrets: secretValues(environment, env.state.backend === 'pg' ? [env.state.connStrEnv] : []),
       concurrency: req.concurrency ?? DEFAULT_CONCURRENCY,
       alreadyDone,
+      signal: req.signal,
       progress: progressFor(req, environment),
       ledger: { port: ports.ledger, actor, digest: manifest.digest, run },
     });
@@ -221,7 +224,8 @@ function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run:
     return 0;
   }
   const failed = result.outcomes.find((o) => o.id === result.failed);
-  io.err(`ndc ${req.operation}: ${result.failed} failed${failed?.failedCommand ? ` (exit ${failed.exitCode} from ${failed.failedCommand})` : failed?.error ? ` (${failed.error})` : ''}`);
+  if (result.failed === INTERRUPTED) io.err(`ndc ${req.operation}: interrupted: stacks already running were let finish, no new stack was started`);
+  else io.err(`ndc ${req.operation}: ${result.failed} failed${failed?.failedCommand ? ` (exit ${failed.exitCode} from ${failed.failedCommand})` : failed?.error ? ` (${failed.error})` : ''}`);
   for (const line of failed?.output.slice(-20) ?? []) io.err(`  | ${line}`);
   io.err(
     `${counts('succeeded')} succeeded, ${counts('failed')} failed, ${counts('not-started')} not started${req.operation === 'deploy' ? `; fix the cause and run ndc deploy --env ${req.env} --resume (same digest only)` : ''}`,

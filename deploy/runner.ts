@@ -43,18 +43,31 @@ export interface RunContext {
   /** Previews: run every step even after one fails (nothing is changed, so nothing depends on order). */
   readonly keepGoing?: boolean;
   readonly progress: Progress;
+  /**
+   * Aborted on Ctrl-C / SIGTERM: no new stack starts; running engines get the signal from the terminal
+   * or CI runner themselves and are waited for, so state is never left locked mid-write by ndc.
+   */
+  readonly signal?: AbortSignal;
   /** Where the steps are recorded; absent for `ndc plan` (previews change nothing). */
   readonly ledger?: { port: LedgerPort; actor: string; digest: string; run: string };
 }
 
 const OUTPUT_LINES_KEPT = 400;
 
+/** `RunResult.failed` when the run was interrupted before a stack failed. */
+export const INTERRUPTED = 'interrupted';
+
 export async function runWaves(ctx: RunContext): Promise<RunResult> {
   const outcomes: StepOutcome[] = [];
   let failed: string | undefined;
   let firstFailure: string | undefined;
   ctx.progress.begin(ctx.waves);
+  const interrupted = () => {
+    if (ctx.signal?.aborted && failed === undefined) failed = INTERRUPTED;
+    return failed;
+  };
   for (const wave of ctx.waves) {
+    interrupted();
     const todo = wave.steps.filter((s) => {
       if (!ctx.alreadyDone?.has(s.id)) return true;
       outcomes.push({ id: s.id, status: 'already-done', output: [] });
@@ -90,7 +103,7 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
     const queue = [...todo];
     const worker = async () => {
       for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
-        if (failed !== undefined) {
+        if (interrupted() !== undefined) {
           outcomes.push({ id: step.id, status: 'not-started', output: [] });
           ctx.progress.stepState(step, 'not-started', `not started: ${failed} failed`);
           continue;
@@ -104,6 +117,7 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.concurrency, todo.length)) }, worker));
   }
   ctx.progress.end();
+  if (failed === INTERRUPTED) firstFailure ??= INTERRUPTED;
   const order = new Map(ctx.waves.flatMap((w) => w.steps).map((s, i) => [s.id, i]));
   outcomes.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   return { ok: firstFailure === undefined, outcomes, ...(firstFailure !== undefined ? { failed: firstFailure } : {}) };

@@ -64,16 +64,41 @@ function dryRunPorts(io: CommandIO, ports: DeployPorts | undefined): DeployPorts
   }
 }
 
+/**
+ * Ctrl-C or SIGTERM (a cancelled CI job) stops the run between stacks; the engines receive the signal
+ * from the terminal or runner themselves. A second signal exits at once (the lock lease then runs out).
+ */
+async function interruptible(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`ndc: ${name}: finishing the running stacks, starting no new one (again to quit now)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /** `ndc deploy --env E [--dry-run] [--resume]`. */
 export async function deployCommand(opts: DeployOptions, io: CommandIO, ports?: DeployPorts): Promise<number> {
   const concurrency = concurrencyOf(opts.concurrency);
   if (opts.dryRun && !opts.resume) ports = dryRunPorts(io, ports);
-  return withPorts(io, ports, (p) => deployEnvironment({ env: opts.env, operation: 'deploy', dryRun: opts.dryRun, resume: opts.resume, ports: p, io, terminal: terminal(), concurrency }));
+  return withPorts(io, ports, (p) =>
+    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'deploy', dryRun: opts.dryRun, resume: opts.resume, ports: p, io, terminal: terminal(), concurrency, signal })),
+  );
 }
 
 /** `ndc destroy --env E [--dry-run]`: the same gate, the waves in reverse. */
 export async function destroyCommand(opts: DeployOptions, io: CommandIO, ports?: DeployPorts): Promise<number> {
   const concurrency = concurrencyOf(opts.concurrency);
   if (opts.dryRun) ports = dryRunPorts(io, ports);
-  return withPorts(io, ports, (p) => deployEnvironment({ env: opts.env, operation: 'destroy', dryRun: opts.dryRun, ports: p, io, terminal: terminal(), concurrency }));
+  return withPorts(io, ports, (p) =>
+    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'destroy', dryRun: opts.dryRun, ports: p, io, terminal: terminal(), concurrency, signal })),
+  );
 }

@@ -140,6 +140,29 @@ describe('ndc deploy with fake engines', () => {
     expect(changed.calls()).toEqual([]);
   });
 
+  it('an interrupt lets the running stacks finish, starts no new one, releases the lock, and can be resumed', async () => {
+    const { root } = synthesizedProject('prod');
+    const engines = fakeEngines();
+    const ports = fakePorts();
+    const controller = new AbortController();
+    const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_SLEEP_MS: '200' }), { signal: controller.signal });
+    const running = deployEnvironment(req);
+    // Interrupt during wave 2 (national-core is 3 commands of 200 ms).
+    setTimeout(() => controller.abort(), 800);
+    expect(await running).toBe(1);
+    const stacks = [...new Set(engines.calls().map(stackOf))].sort();
+    expect(stacks).toEqual(['terraform/cluster-central', 'terraform/cluster-north', 'terraform/cluster-south', 'terraform/national-core']);
+    // the clusters that were running completed all three commands
+    expect(engines.calls().filter((c) => c.cwd.endsWith('cluster-north')).map((c) => c.argv[0])).toEqual(['init', 'plan', 'apply']);
+    expect(err[0]).toBe('ndc deploy: interrupted: stacks already running were let finish, no new stack was started');
+    expect(ports.ledger.records.at(-1)).toMatchObject({ result: 'failed', details: { scope: 'run', failed: 'interrupted' } });
+    expect(ports.ledger.locks.size).toBe(0);
+    const resumed = fakeEngines();
+    const again = request(root, fakePorts({ ledger: ports.ledger }), engineEnvironment(resumed, { PG_CONN_STR: PG }), { resume: true });
+    expect(await deployEnvironment(again.req)).toBe(0);
+    expect([...new Set(resumed.calls().map(stackOf))]).toEqual(['terraform/backup-vaults']);
+  });
+
   it('refuses while another run holds the deploy lock, running nothing', async () => {
     const { root } = synthesizedProject('dev');
     const engines = fakeEngines();
