@@ -179,7 +179,7 @@ function binaryName(ctx: RunContext, tool: Tool): string {
 
 /** The child's environment: ours, the command's settings, and credentials renamed where configured. */
 export function childEnvironment(command: EngineCommand, environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const child: NodeJS.ProcessEnv = { ...environment, ...command.env };
+  const child: NodeJS.ProcessEnv = { ...command.envDefaults, ...environment, ...command.env };
   for (const [name, from] of Object.entries(command.envFrom)) {
     const value = environment[from];
     if (value !== undefined) child[name] = value;
@@ -216,6 +216,7 @@ function runCommand(ctx: RunContext, command: EngineCommand, line: (text: string
 export function displayCommand(command: EngineCommand, binary: string): string {
   const vars = [
     ...Object.entries(command.env).map(([k, v]) => `${k}=${quote(v)}`),
+    ...Object.entries(command.envDefaults).map(([k, v]) => `${k}="\${${k}:-${v}}"`),
     ...Object.entries(command.envFrom).map(([k, from]) => `${k}="$${from}"`),
   ];
   return [`cd ${quote(command.cwd)} &&`, ...vars, binary, ...command.args.map(quote)].join(' ');

@@ -20,6 +20,8 @@ export interface EngineCommand {
   readonly cwd: string;
   /** Variables set for the child (not secrets: those are only ever passed by reference, below). */
   readonly env: Readonly<Record<string, string>>;
+  /** Variables set for the child only when the user has not set them (their own engine configuration wins). */
+  readonly envDefaults: Readonly<Record<string, string>>;
   /** Variables the child gets from another variable of ours: `{ PG_CONN_STR: 'STAGING_PG_CONN' }`. */
   readonly envFrom: Readonly<Record<string, string>>;
   /**
@@ -142,7 +144,7 @@ function terraformCommands(artifact: ManifestArtifact, env: Environment, envName
   const envVars = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: dataDir };
   // The pg backend reads PG_CONN_STR; an environment may keep its connection in another variable.
   const envFrom: Record<string, string> = env.state.backend === 'pg' && env.state.connStrEnv !== 'PG_CONN_STR' ? { PG_CONN_STR: env.state.connStrEnv } : {};
-  const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envFrom, okExitCodes });
+  const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envDefaults: {}, envFrom, okExitCodes });
   const init = command(['init', '-input=false', '-no-color']);
   if (operation === 'plan') return [init, command(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode'], [0, 2])];
   const plan = operation === 'destroy' ? ['plan', '-destroy'] : ['plan'];
@@ -156,9 +158,9 @@ function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: s
   // dev keeps Pulumi state in a local file store unless the user chose a backend; shared environments
   // use the backend from the user's own Pulumi configuration (PULUMI_BACKEND_URL or `pulumi login`).
   const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', NDC_KUBERNETES_ARTIFACT: `../../out/${envName}/${artifact.path}` };
-  if (env.state.backend === 'local') envVars.PULUMI_BACKEND_URL = `file://../../.ndc/pulumi/${envName}`;
+  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../.ndc/pulumi/${envName}` } : {};
   const config = ['--config', `ndc:artifact=../../out/${envName}/${artifact.path}`];
-  const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envFrom: {}, okExitCodes: [0] });
+  const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: {}, okExitCodes: [0] });
   const select = command(['stack', 'select', '--create', '--non-interactive', '--stack', stack]);
   if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack, ...config])];
   if (operation === 'destroy') return [select, command(['destroy', '--yes', '--non-interactive', '--stack', stack])];
@@ -168,7 +170,7 @@ function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: s
 function cdkCommands(artifact: ManifestArtifact, assemblyDir: string, operation: Operation): EngineCommand[] {
   const stack = stackNameOf(artifact);
   const common = ['--app', assemblyDir, '--no-color'];
-  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envFrom: {}, okExitCodes: [0] });
+  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: {}, okExitCodes: [0] });
   if (operation === 'plan') return [command(['diff', ...common, '--exclusively', stack])];
   if (operation === 'destroy') return [command(['destroy', ...common, '--force', '--exclusively', stack])];
   return [command(['deploy', ...common, '--ci', '--require-approval', 'never', '--exclusively', stack])];

@@ -13,9 +13,9 @@ import { addArtifacts, engineEnvironment, fakeEngines, FakeGate, fakePorts, Memo
 const PG = 'postgres://ndc_deployer:pg-Secret-7f3a@state.db.gov.vn:5432/ndc_state';
 
 function request(root: string, ports: ReturnType<typeof fakePorts>, environment: NodeJS.ProcessEnv, extra: Partial<DeployRequest> = {}) {
-  const capture = captureIO(root, extra.io?.json ?? false);
-  const req: DeployRequest = { env: 'prod', operation: 'deploy', ports, io: capture.io, environment, ...extra, ...(extra.io ? {} : {}) };
-  return { req: { ...req, io: capture.io }, ...capture };
+  const capture = captureIO(root);
+  const req: DeployRequest = { env: 'prod', operation: 'deploy', ports, environment, ...extra, io: capture.io };
+  return { req, ...capture };
 }
 
 /** "<stack dir or cwd> <tool> <subcommand>" per call, in start order. */
@@ -219,6 +219,23 @@ describe('ndc deploy with fake engines', () => {
     const second = request(root, fakePorts(), engineEnvironment(both, { NDC_TF_BIN: join(both.dir, 'terraform') }), { env: 'dev' });
     expect(await deployEnvironment(second.req)).toBe(0);
     expect(new Set(both.calls().map((c) => c.tool))).toEqual(new Set(['terraform']));
+  });
+
+  it('gives dev a file:// Pulumi backend unless the user configured one', async () => {
+    const { root } = synthesizedProject('dev', { full: true });
+    const backends = async (extra: NodeJS.ProcessEnv) => {
+      const engines = fakeEngines();
+      const { req } = request(root, fakePorts(), engineEnvironment(engines, { FAKE_RECORD_ENV: 'PULUMI_BACKEND_URL', ...extra }), { env: 'dev' });
+      expect(await deployEnvironment(req)).toBe(0);
+      return [...new Set(engines.calls().filter((c) => c.tool === 'pulumi').map((c) => c.env.PULUMI_BACKEND_URL))];
+    };
+    expect(await backends({})).toEqual(['file://../../.ndc/pulumi/dev']);
+    expect(await backends({ PULUMI_BACKEND_URL: 's3://ndc-pulumi?endpoint=minio.gov.vn' })).toEqual(['s3://ndc-pulumi?endpoint=minio.gov.vn']);
+    const dry = request(root, fakePorts(), engineEnvironment(fakeEngines()), { env: 'dev', dryRun: true });
+    expect(await deployEnvironment(dry.req)).toBe(0);
+    expect(dry.out).toContain(
+      'cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://../../.ndc/pulumi/dev}" pulumi up --yes --non-interactive --skip-preview --stack dev-north --config ndc:artifact=../../out/dev/kubernetes/north.yaml',
+    );
   });
 
   it('needs the state connection variable of a pg environment before anything runs', async () => {
