@@ -259,7 +259,7 @@ describe('ndc deploy with fake engines', () => {
     const stack = (name: string, wave: string) => [
       wave,
       `# terraform/${name} (out/dev/terraform/${name}/cdk.tf.json)`,
-      tf(name, '-chdir-free'.slice(0, 0) + 'init -input=false -no-color'),
+      tf(name, 'init -input=false -no-color'),
       tf(name, `plan -input=false -no-color -out=${plan(name)}`),
       tf(name, `apply -input=false -no-color ${plan(name)}`),
     ];
@@ -282,7 +282,7 @@ describe('ndc deploy with fake engines', () => {
     const { req } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG }), { operation: 'destroy' });
     expect(await deployEnvironment(req)).toBe(0);
     const order = summary(engines.calls()).filter((s) => !s.endsWith('stack-select'));
-    expect(order[0]).toBe('wt-deploy cdk destroy'.replace('wt-deploy', root.split('/').slice(-1)[0]));
+    expect(order[0]).toMatch(/ cdk destroy$/);
     expect(order.at(-1)).toBe('national-core tofu apply');
     const firstTofu = order.findIndex((s) => s.includes(' tofu '));
     expect(order.slice(0, firstTofu).every((s) => / (cdk|pulumi) /.test(s))).toBe(true);
