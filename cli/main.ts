@@ -35,6 +35,36 @@ const COMMANDS: Record<string, CommandSpec> = {
       return synthCommand({ env: envOf(values) }, io);
     },
   },
+  plan: {
+    summary: 'synth, check, gate status and what deploy would run per wave; engine previews where installed',
+    usage: 'ndc plan --env E [--no-preview] [--concurrency N] [--json]',
+    options: { ...ENV_OPTION, 'no-preview': { type: 'boolean' }, concurrency: { type: 'string' } },
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { planCommand } = require('./commands/deploy') as typeof import('./commands/deploy');
+      return planCommand({ env: envOf(values), noPreview: values['no-preview'] === true, concurrency: values.concurrency as string | undefined }, io);
+    },
+  },
+  deploy: {
+    summary: 'refuses unless the gate is open; runs the engines in waves and records the ledger',
+    usage: 'ndc deploy --env E [--dry-run] [--resume] [--concurrency N] [--json]',
+    options: { ...ENV_OPTION, 'dry-run': { type: 'boolean' }, resume: { type: 'boolean' }, concurrency: { type: 'string' } },
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { deployCommand } = require('./commands/deploy') as typeof import('./commands/deploy');
+      return deployCommand({ env: envOf(values), dryRun: values['dry-run'] === true, resume: values.resume === true, concurrency: values.concurrency as string | undefined }, io);
+    },
+  },
+  destroy: {
+    summary: 'tears the environment down in reverse wave order, behind the same gate',
+    usage: 'ndc destroy --env E [--dry-run] [--concurrency N] [--json]',
+    options: { ...ENV_OPTION, 'dry-run': { type: 'boolean' }, concurrency: { type: 'string' } },
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { destroyCommand } = require('./commands/deploy') as typeof import('./commands/deploy');
+      return destroyCommand({ env: envOf(values), dryRun: values['dry-run'] === true, concurrency: values.concurrency as string | undefined }, io);
+    },
+  },
   start: {
     summary: 'the main job: synthesize and check the default environment, writing its reports',
     usage: `ndc start [--env E]   (default: $NDC_ENV or ${DEFAULT_ENV})`,

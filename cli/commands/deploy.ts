@@ -1,0 +1,104 @@
+import { InputError } from '../../core/errors';
+import { deployEnvironment, type Terminal } from '../../deploy/deploy';
+import { planEnvironment } from '../../deploy/plan';
+import type { DeployPorts } from '../../deploy/ports';
+import { createPorts } from '../../deploy/wiring';
+import type { CommandIO } from '../io';
+
+export interface DeployOptions {
+  readonly env: string;
+  readonly dryRun?: boolean;
+  readonly resume?: boolean;
+  readonly concurrency?: string;
+  readonly noPreview?: boolean;
+}
+
+/** The live task list needs a terminal on stdout; pipes, files and `--json` get plain lines. */
+function terminal(): Terminal | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  return { write: (text) => process.stdout.write(text), columns: () => process.stdout.columns ?? 80 };
+}
+
+function concurrencyOf(value: string | undefined): number | undefined {
+  const raw = value ?? process.env.NDC_DEPLOY_CONCURRENCY;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InputError(value !== undefined ? '--concurrency' : 'NDC_DEPLOY_CONCURRENCY', `${JSON.stringify(raw)}: must be a whole number from 1 to 64`);
+  return n;
+}
+
+async function withPorts(io: CommandIO, ports: DeployPorts | undefined, run: (ports: DeployPorts) => Promise<number>): Promise<number> {
+  if (ports) return run(ports);
+  const wired = createPorts(io.root);
+  try {
+    return await run(wired);
+  } finally {
+    await wired.close();
+  }
+}
+
+/** `ndc plan --env E`. */
+export async function planCommand(opts: DeployOptions, io: CommandIO, ports?: DeployPorts): Promise<number> {
+  const concurrency = concurrencyOf(opts.concurrency);
+  return withPorts(io, ports, (p) => planEnvironment({ env: opts.env, ports: p, io, terminal: terminal(), concurrency, noPreview: opts.noPreview }));
+}
+
+/**
+ * A dry run only reads the gate. Where the real ports cannot be built yet it still lists the commands,
+ * and shows the gate as closed with the reason (never as open).
+ */
+function dryRunPorts(io: CommandIO, ports: DeployPorts | undefined): DeployPorts | undefined {
+  if (ports) return ports;
+  try {
+    return createPorts(io.root);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const unavailable = async (): Promise<never> => {
+      throw error;
+    };
+    return {
+      gate: { evaluate: async () => ({ open: false, reasons: [`gate unavailable: ${error.message}`] }) },
+      policy: { evaluate: unavailable },
+      ledger: { append: unavailable, acquireLock: unavailable, releaseLock: unavailable, lastRun: unavailable },
+    };
+  }
+}
+
+/**
+ * Ctrl-C or SIGTERM (a cancelled CI job) stops the run between stacks; the engines receive the signal
+ * from the terminal or runner themselves. A second signal exits at once (the lock lease then runs out).
+ */
+async function interruptible(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`ndc: ${name}: finishing the running stacks, starting no new one (again to quit now)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `ndc deploy --env E [--dry-run] [--resume]`. */
+export async function deployCommand(opts: DeployOptions, io: CommandIO, ports?: DeployPorts): Promise<number> {
+  const concurrency = concurrencyOf(opts.concurrency);
+  if (opts.dryRun && !opts.resume) ports = dryRunPorts(io, ports);
+  return withPorts(io, ports, (p) =>
+    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'deploy', dryRun: opts.dryRun, resume: opts.resume, ports: p, io, terminal: terminal(), concurrency, signal })),
+  );
+}
+
+/** `ndc destroy --env E [--dry-run]`: the same gate, the waves in reverse. */
+export async function destroyCommand(opts: DeployOptions, io: CommandIO, ports?: DeployPorts): Promise<number> {
+  const concurrency = concurrencyOf(opts.concurrency);
+  if (opts.dryRun) ports = dryRunPorts(io, ports);
+  return withPorts(io, ports, (p) =>
+    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'destroy', dryRun: opts.dryRun, ports: p, io, terminal: terminal(), concurrency, signal })),
+  );
+}

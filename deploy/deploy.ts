@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname, userInfo } from 'node:os';
+import type { CommandIO } from '../cli/io';
+import { InputError } from '../core/errors';
+import { loadEnvironment } from '../environments/load';
+import type { Environment } from '../environments/schema';
+import { readManifest, verifyArtifacts, type Manifest } from '../stacks/manifest';
+import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
+import type { DeployPorts, GateDecision } from './ports';
+import { plainProgress, ttyProgress, type Progress } from './progress';
+import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
+import { secretValues } from './secrets';
+import { buildWaves, PULUMI_PROGRAM, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
+
+/**
+ * `ndc deploy` and `ndc destroy`: the gate must open for exactly the synthesized digest, then one
+ * holder at a time (the environment's deploy lock) runs the engines wave by wave, and every step is
+ * recorded in the ledger.
+ */
+export interface Terminal {
+  write(text: string): void;
+  columns(): number;
+}
+
+export interface DeployRequest {
+  readonly env: string;
+  readonly operation: Exclude<Operation, 'plan'>;
+  readonly dryRun?: boolean;
+  readonly resume?: boolean;
+  readonly ports: DeployPorts;
+  readonly io: CommandIO;
+  /** The environment the engines inherit; defaults to process.env. */
+  readonly environment?: NodeJS.ProcessEnv;
+  /** A terminal for the live task list; plain lines without one, or when CI=true. */
+  readonly terminal?: Terminal;
+  readonly concurrency?: number;
+  readonly leaseMs?: number;
+  /** Interrupts the run between stacks (the CLI aborts it on SIGINT and SIGTERM). */
+  readonly signal?: AbortSignal;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_LEASE_MS = 6 * 60 * 60 * 1000;
+
+/** Who is deploying, for the ledger and the lock: NDC_ACTOR, the CI job's user, or user@host. */
+export function actorOf(environment: NodeJS.ProcessEnv): string {
+  if (environment.NDC_ACTOR) return environment.NDC_ACTOR;
+  if (environment.GITHUB_ACTIONS === 'true' && environment.GITHUB_ACTOR) return `ci:github:${environment.GITHUB_ACTOR}`;
+  if (environment.GITLAB_CI === 'true' && environment.GITLAB_USER_LOGIN) return `ci:gitlab:${environment.GITLAB_USER_LOGIN}`;
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers)
+  }
+  return `${user}@${hostname()}`;
+}
+
+/** The synthesized manifest, checked against the files on disk: deploy runs only what was approved. */
+export function synthesizedManifest(root: string, env: string): Manifest {
+  const manifest = readManifest(root, env);
+  if (!manifest) throw new InputError(`out/${env}/manifest.json`, `not found: run ndc synth --env ${env} first (deploy runs exactly what was synthesized and approved)`);
+  return manifest;
+}
+
+export interface Preflight {
+  readonly binaries: Map<Tool, string>;
+  readonly resolved: ResolvedTool[];
+  readonly problems: string[];
+}
+
+/** Binaries and the state backend's connection variable, checked before anything runs. */
+export function preflight(root: string, env: Environment, steps: readonly StackStep[], environment: NodeJS.ProcessEnv): Preflight {
+  const binaries = new Map<Tool, string>();
+  const resolved: ResolvedTool[] = [];
+  const problems: string[] = [];
+  const tools = [...new Set(steps.flatMap((s) => s.commands.map((c) => c.tool)))].sort();
+  for (const tool of tools) {
+    const found = resolveTool(tool, environment, root);
+    resolved.push(found);
+    if (found.path) binaries.set(tool, found.path);
+    else problems.push(missingToolMessage(found, steps.filter((s) => s.commands.some((c) => c.tool === tool)).map((s) => s.id)));
+  }
+  if (tools.includes('pulumi') && !existsSync(join(root, PULUMI_PROGRAM, 'Pulumi.yaml'))) {
+    problems.push(`${PULUMI_PROGRAM}/Pulumi.yaml not found: the Kubernetes stacks need their Pulumi program there (pulumi runs with cwd ${PULUMI_PROGRAM})`);
+  }
+  if (env.state.backend === 'pg' && tools.includes('terraform') && !environment[env.state.connStrEnv]) {
+    problems.push(
+      `${env.state.connStrEnv} is not set: the pg state backend of ${env.name} reads its PostgreSQL connection string from it (state.connStrEnv in environments/${env.name}.ts); export it, e.g. from your secret store`,
+    );
+  }
+  return { binaries, resolved, problems };
+}
+
+function progressFor(req: DeployRequest, environment: NodeJS.ProcessEnv): Progress {
+  const ci = environment.CI === 'true' || environment.CI === '1';
+  if (req.terminal && !ci && !req.io.json) return ttyProgress(req.terminal.write, req.terminal.columns);
+  return plainProgress(req.io.json ? req.io.err : req.io.out, { echoOutput: true });
+}
+
+function newRunId(io: CommandIO): string {
+  return `${io.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function deployEnvironment(req: DeployRequest): Promise<number> {
+  const { io, ports, operation } = req;
+  const environment = req.environment ?? process.env;
+  const { env } = loadEnvironment(io.root, req.env);
+  if (req.resume && operation !== 'deploy') throw new InputError('--resume', 'only ndc deploy can be resumed');
+  const manifest = synthesizedManifest(io.root, req.env);
+  const verb = operation === 'deploy' ? 'deploy' : 'destroy';
+  const say = (line: string) => (io.json ? io.err(line) : io.out(line));
+  const refuse = (reason: string, extra: Record<string, unknown> = {}): number => {
+    io.err(`ndc ${verb}: refused: ${reason}`);
+    if (io.json) io.out(JSON.stringify({ env: req.env, operation, digest: manifest.digest, ok: false, refused: reason, ...extra }));
+    return 1;
+  };
+
+  const changed = verifyArtifacts(io.root, manifest);
+  if (changed.length > 0) return refuse(`out/${req.env}/ does not match its manifest (${changed.join(', ')}): run ndc synth --env ${req.env} and have the new digest approved`);
+
+  const waves = buildWaves({ root: io.root, manifest, env, operation });
+  if (waves.length === 0) return refuse(`out/${req.env}/manifest.json lists no deployable stacks`);
+
+  let alreadyDone = new Set<string>();
+  let resumedFrom: string | undefined;
+  if (req.resume) {
+    const last = await ports.ledger.lastRun(req.env);
+    if (!last) return refuse(`nothing to resume: the ledger has no deploy of ${req.env}`);
+    if (last.digest !== manifest.digest) {
+      return refuse(
+        `cannot resume: the last deploy of ${req.env} was of digest ${last.digest.slice(0, 12)}, out/${req.env}/ is now ${manifest.digest.slice(0, 12)}; what would be deployed changed, so run a full ndc deploy --env ${req.env} (the new digest needs its approvals)`,
+      );
+    }
+    alreadyDone = new Set(last.completed);
+    if (stepsOf(waves).every((s) => alreadyDone.has(s.id))) return refuse(`nothing to resume: the last deploy of ${req.env} completed every stack`);
+    resumedFrom = last.failed ?? stepsOf(waves).find((s) => !alreadyDone.has(s.id))?.id;
+  }
+  const toRun = stepsOf(waves).filter((s) => !alreadyDone.has(s.id));
+  const checks = preflight(io.root, env, toRun, environment);
+
+  if (req.dryRun) return dryRun(req, manifest, waves, alreadyDone, checks);
+
+  if (checks.problems.length > 0) {
+    for (const problem of checks.problems) io.err(`ndc ${verb}: ${problem}`);
+    if (io.json) io.out(JSON.stringify({ env: req.env, operation, digest: manifest.digest, ok: false, refused: 'preflight', problems: checks.problems }));
+    return 1;
+  }
+
+  const actor = actorOf(environment);
+  const gate = await ports.gate.evaluate(req.env, manifest.digest);
+  await ports.ledger.append({ kind: 'gate', env: req.env, actor, digest: manifest.digest, result: gate.open ? 'open' : 'closed', details: { operation, reasons: gate.reasons } });
+  if (!gate.open) return refuse(`the gate is closed for ${req.env} digest ${manifest.digest.slice(0, 12)}: ${gate.reasons.join('; ') || 'no reason given'}`, { gate });
+
+  const run = newRunId(io);
+  const holder = `${actor} run ${run}`;
+  const lock = await ports.ledger.acquireLock(req.env, holder, req.leaseMs ?? DEFAULT_LEASE_MS);
+  if (!lock.acquired) return refuse(`the deploy lock of ${req.env} is held by ${lock.heldBy ?? 'another run'}; wait for it to finish (or for its lease to run out)`, { gate });
+  if (lock.takenOver) say(`Took over the deploy lock of ${req.env}: the previous holder's lease had run out`);
+
+  const kind = operation === 'deploy' ? 'deploy-step' : 'destroy-step';
+  const started = Date.now();
+  let result: RunResult | undefined;
+  try {
+    await ports.ledger.append({
+      kind,
+      env: req.env,
+      actor,
+      digest: manifest.digest,
+      result: 'started',
+      details: { scope: 'run', run, operation, alreadyDone: [...alreadyDone].sort(), ...(resumedFrom ? { resumedFrom } : {}), steps: toRun.map((s) => s.id) },
+    });
+    say(`${operation === 'deploy' ? 'Deploying' : 'Destroying'} ${req.env} digest ${manifest.digest.slice(0, 12)} (run ${run}${resumedFrom ? `, resuming at ${resumedFrom}` : ''})`);
+    result = await runWaves({
+      root: io.root,
+      env: req.env,
+      operation,
+      waves,
+      binaries: checks.binaries,
+      environment,
+      secrets: secretValues(environment, env.state.backend === 'pg' ? [env.state.connStrEnv] : []),
+      concurrency: req.concurrency ?? DEFAULT_CONCURRENCY,
+      alreadyDone,
+      signal: req.signal,
+      progress: progressFor(req, environment),
+      ledger: { port: ports.ledger, actor, digest: manifest.digest, run },
+    });
+    await ports.ledger.append({
+      kind,
+      env: req.env,
+      actor,
+      digest: manifest.digest,
+      result: result.ok ? 'succeeded' : 'failed',
+      details: { scope: 'run', run, operation, durationMs: Date.now() - started, ...(result.failed ? { failed: result.failed } : {}) },
+    });
+  } finally {
+    await ports.ledger.releaseLock(req.env, holder);
+  }
+  return report(req, manifest, gate, run, result);
+}
+
+function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run: string, result: RunResult): number {
+  const { io } = req;
+  const counts = (status: string) => result.outcomes.filter((o) => o.status === status).length;
+  if (io.json) {
+    io.out(
+      JSON.stringify({
+        env: req.env,
+        operation: req.operation,
+        digest: manifest.digest,
+        run,
+        gate,
+        ok: result.ok,
+        ...(result.failed ? { failed: result.failed } : {}),
+        steps: result.outcomes.map((o) => ({ id: o.id, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, failedCommand: o.failedCommand, error: o.error })),
+      }),
+    );
+  }
+  const verb = req.operation === 'deploy' ? 'Deployed' : 'Destroyed';
+  if (result.ok) {
+    if (!io.json) io.out(`${verb} ${req.env}: ${counts('succeeded')} stacks${counts('already-done') ? ` (${counts('already-done')} already done before the resume)` : ''}`);
+    return 0;
+  }
+  const failed = result.outcomes.find((o) => o.id === result.failed);
+  if (result.failed === INTERRUPTED) io.err(`ndc ${req.operation}: interrupted: stacks already running were let finish, no new stack was started`);
+  else io.err(`ndc ${req.operation}: ${result.failed} failed${failed?.failedCommand ? ` (exit ${failed.exitCode} from ${failed.failedCommand})` : failed?.error ? ` (${failed.error})` : ''}`);
+  for (const line of failed?.output.slice(-20) ?? []) io.err(`  | ${line}`);
+  io.err(
+    `${counts('succeeded')} succeeded, ${counts('failed')} failed, ${counts('not-started')} not started${req.operation === 'deploy' ? `; fix the cause and run ndc deploy --env ${req.env} --resume (same digest only)` : ''}`,
+  );
+  return 1;
+}
+
+/** `--dry-run`: the exact commands, in order, and nothing run, locked or recorded. */
+async function dryRun(req: DeployRequest, manifest: Manifest, waves: readonly Wave[], alreadyDone: ReadonlySet<string>, checks: Preflight): Promise<number> {
+  const { io } = req;
+  const gate = await req.ports.gate.evaluate(req.env, manifest.digest);
+  const names = new Map(checks.resolved.map((r) => [r.tool, displayName(r)]));
+  const listing = waves.map((wave) => ({
+    wave: wave.index,
+    name: wave.name,
+    steps: wave.steps
+      .filter((s) => !alreadyDone.has(s.id))
+      .map((s) => ({ id: s.id, artifact: `out/${req.env}/${s.artifact}`, commands: s.commands.map((c) => displayCommand(c, names.get(c.tool) ?? c.tool)), ...(s.cloudAssembly ? { writes: s.cloudAssembly } : {}) })),
+  }));
+  if (io.json) {
+    io.out(JSON.stringify({ env: req.env, operation: req.operation, digest: manifest.digest, dryRun: true, gate, problems: checks.problems, waves: listing }));
+    return gate.open ? 0 : 1;
+  }
+  io.out(`# ndc ${req.operation} --env ${req.env} --dry-run: digest ${manifest.digest}`);
+  io.out(`# gate: ${gate.open ? 'open' : `closed (${gate.reasons.join('; ') || 'no reason given'}): a real run would refuse`}`);
+  for (const problem of checks.problems) io.out(`# preflight: ${problem}`);
+  if (alreadyDone.size > 0) io.out(`# resume: skipping ${[...alreadyDone].sort().join(', ')}`);
+  for (const wave of listing) {
+    if (wave.steps.length === 0) continue;
+    io.out(`# wave ${wave.wave} ${wave.name}${wave.steps.length > 1 ? ` (${wave.steps.length} stacks in parallel)` : ''}`);
+    for (const step of wave.steps) {
+      io.out(`# ${step.id} (${step.artifact})`);
+      if (step.writes) io.out(`# writes the cloud assembly ${step.writes}/ (manifest.json and the templates) for cdk --app`);
+      for (const command of step.commands) io.out(command);
+    }
+  }
+  return gate.open ? 0 : 1;
+}

@@ -1,0 +1,189 @@
+import { existsSync } from 'node:fs';
+import { basename, join, posix } from 'node:path';
+import { InputError } from '../core/errors';
+import type { Environment } from '../environments/schema';
+import type { Manifest, ManifestArtifact } from '../stacks/manifest';
+
+/**
+ * The order an environment is deployed in, read from its manifest: the national core first (the
+ * interconnect every cluster attaches to), then the regional clusters side by side, then the backup
+ * vaults (they copy between clusters), then Kubernetes on each cluster, then the public edge.
+ * Destroy runs the same waves in reverse.
+ */
+export type Tool = 'terraform' | 'pulumi' | 'cdk';
+export type Operation = 'deploy' | 'destroy' | 'plan';
+
+export interface EngineCommand {
+  readonly tool: Tool;
+  readonly args: readonly string[];
+  /** Working directory relative to the project root, forward slashes. */
+  readonly cwd: string;
+  /** Variables set for the child (not secrets: those are only ever passed by reference, below). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Variables set for the child only when the user has not set them (their own engine configuration wins). */
+  readonly envDefaults: Readonly<Record<string, string>>;
+  /** Variables the child gets from another variable of ours: `{ PG_CONN_STR: 'STAGING_PG_CONN' }`. */
+  readonly envFrom: Readonly<Record<string, string>>;
+  /**
+   * Exit codes that are not failures (`tofu plan -detailed-exitcode` exits 2 when there are changes).
+   * Always includes 0.
+   */
+  readonly okExitCodes: readonly number[];
+}
+
+export interface StackStep {
+  /** Unique in the environment, stable across runs: `<engine>/<stack>`. Resume and the ledger use it. */
+  readonly id: string;
+  readonly wave: number;
+  readonly engine: ManifestArtifact['engine'];
+  readonly stack: string;
+  /** The artifact, relative to out/<env>/. */
+  readonly artifact: string;
+  readonly commands: readonly EngineCommand[];
+  /**
+   * CloudFormation templates without a cloud assembly manifest next to them: the CDK CLI needs one, so
+   * the runner writes it (templates copied verbatim) into this directory before the step runs.
+   */
+  readonly cloudAssembly?: string;
+}
+
+export interface Wave {
+  readonly index: number;
+  readonly name: string;
+  readonly parallel: boolean;
+  readonly steps: readonly StackStep[];
+}
+
+/** The Pulumi program that deploys a cluster's Kubernetes artifact (its cwd). */
+export const PULUMI_PROGRAM = 'stacks/kubernetes';
+
+export const WAVE_NAMES = ['national core', 'regional clusters', 'backup vaults', 'kubernetes', 'public edge'] as const;
+
+/** Where a stack goes: its wave (1-5). Unknown stacks are an error, not a guess. */
+function waveOf(artifact: ManifestArtifact, env: string): number {
+  if (artifact.engine === 'terraform') {
+    if (artifact.stack === 'national-core') return 1;
+    if (artifact.stack.startsWith('cluster-')) return 2;
+    if (artifact.stack === 'backup-vaults') return 3;
+    throw new InputError(
+      `out/${env}/manifest.json: ${artifact.path}`,
+      `terraform stack ${JSON.stringify(artifact.stack)} belongs to no deploy wave (national-core, cluster-<region>, backup-vaults); add it to deploy/waves.ts`,
+    );
+  }
+  if (artifact.engine === 'kubernetes') return 4;
+  return 5;
+}
+
+/** Per-stack Terraform scratch space kept outside out/ (a new synth replaces out/<env>/ whole). */
+export function terraformDataDir(env: string, stack: string): string {
+  return `.ndc/terraform/${env}/${stack}`;
+}
+
+export interface WaveOptions {
+  readonly root: string;
+  readonly manifest: Manifest;
+  readonly env: Environment;
+  readonly operation: Operation;
+}
+
+export function buildWaves(opts: WaveOptions): Wave[] {
+  const { manifest, env } = opts;
+  const byWave = new Map<number, ManifestArtifact[]>();
+  for (const artifact of manifest.artifacts) {
+    if (!isDeployable(artifact)) continue;
+    const wave = waveOf(artifact, manifest.env);
+    byWave.set(wave, [...(byWave.get(wave) ?? []), artifact]);
+  }
+  const assemblyDir = cloudAssemblyDir(opts.root, manifest.env);
+  const waves: Wave[] = [];
+  for (let index = 1; index <= WAVE_NAMES.length; index++) {
+    const artifacts = (byWave.get(index) ?? []).sort((a, b) => (a.path < b.path ? -1 : 1));
+    if (artifacts.length === 0) continue;
+    const steps = artifacts.map((artifact) => stepFor(artifact, index, env, manifest.env, opts.operation, assemblyDir));
+    waves.push({ index, name: WAVE_NAMES[index - 1], parallel: index === 2 || index === 4 || steps.length > 1, steps });
+  }
+  return opts.operation === 'destroy' ? waves.reverse() : waves;
+}
+
+/** Artifacts that are deployed (the Kubernetes and edge renderers may also write helper files). */
+function isDeployable(artifact: ManifestArtifact): boolean {
+  if (artifact.engine === 'terraform') return artifact.path.endsWith('/cdk.tf.json');
+  if (artifact.engine === 'kubernetes') return /^kubernetes\/[^/]+\.ya?ml$/.test(artifact.path);
+  return /^cloudformation\/[^/]+\.template\.json$/.test(artifact.path);
+}
+
+/**
+ * The directory `cdk --app` points at. `cdk deploy --app <dir>` skips synthesis when <dir> is a cloud
+ * assembly (it holds manifest.json): out/<env>/cloudformation when the edge renderer wrote one, else one
+ * the runner generates under .ndc/cdk/<env>/ from the templates.
+ */
+export function cloudAssemblyDir(root: string, env: string): { dir: string; generated: boolean } {
+  const synthesized = `out/${env}/cloudformation`;
+  if (existsSync(join(root, synthesized, 'manifest.json'))) return { dir: synthesized, generated: false };
+  return { dir: `.ndc/cdk/${env}`, generated: true };
+}
+
+function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, operation: Operation, assembly: { dir: string; generated: boolean }): StackStep {
+  const base = { id: `${artifact.engine}/${artifact.engine === 'terraform' ? artifact.stack : stackNameOf(artifact)}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
+  if (artifact.engine === 'terraform') return { ...base, commands: terraformCommands(artifact, env, envName, operation) };
+  if (artifact.engine === 'kubernetes') return { ...base, commands: pulumiCommands(artifact, env, envName, operation) };
+  return { ...base, commands: cdkCommands(artifact, assembly.dir, operation), ...(assembly.generated ? { cloudAssembly: assembly.dir } : {}) };
+}
+
+/** The cluster of a Kubernetes artifact, or the stack of a CloudFormation template. */
+function stackNameOf(artifact: ManifestArtifact): string {
+  if (artifact.engine === 'kubernetes') return basename(artifact.path).replace(/\.ya?ml$/, '');
+  return basename(artifact.path).replace(/\.template\.json$/, '');
+}
+
+function terraformCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
+  const cwd = `out/${envName}/${posix.dirname(artifact.path)}`;
+  // Relative to cwd (out/<env>/terraform/<stack>/), like the local state path the backend is given.
+  const dataDir = `../../../../${terraformDataDir(envName, artifact.stack)}`;
+  const planFile = `${dataDir}/ndc.tfplan`;
+  const envVars = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: dataDir };
+  // The pg backend reads PG_CONN_STR; an environment may keep its connection in another variable.
+  const envFrom: Record<string, string> = env.state.backend === 'pg' && env.state.connStrEnv !== 'PG_CONN_STR' ? { PG_CONN_STR: env.state.connStrEnv } : {};
+  const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envDefaults: {}, envFrom, okExitCodes });
+  const init = command(['init', '-input=false', '-no-color']);
+  if (operation === 'plan') return [init, command(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode'], [0, 2])];
+  const plan = operation === 'destroy' ? ['plan', '-destroy'] : ['plan'];
+  return [init, command([...plan, '-input=false', '-no-color', `-out=${planFile}`]), command(['apply', '-input=false', '-no-color', planFile])];
+}
+
+function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
+  const cluster = stackNameOf(artifact);
+  const stack = `${envName}-${cluster}`;
+  const cwd = PULUMI_PROGRAM;
+  // dev keeps Pulumi state in a local file store unless the user chose a backend; shared environments
+  // use the backend from the user's own Pulumi configuration (PULUMI_BACKEND_URL or `pulumi login`).
+  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', NDC_KUBERNETES_ARTIFACT: `../../out/${envName}/${artifact.path}` };
+  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../.ndc/pulumi/${envName}` } : {};
+  const config = ['--config', `ndc:artifact=../../out/${envName}/${artifact.path}`];
+  const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: {}, okExitCodes: [0] });
+  const select = command(['stack', 'select', '--create', '--non-interactive', '--stack', stack]);
+  if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack, ...config])];
+  if (operation === 'destroy') return [select, command(['destroy', '--yes', '--non-interactive', '--stack', stack])];
+  return [select, command(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', stack, ...config])];
+}
+
+function cdkCommands(artifact: ManifestArtifact, assemblyDir: string, operation: Operation): EngineCommand[] {
+  const stack = stackNameOf(artifact);
+  const common = ['--app', assemblyDir, '--no-color'];
+  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: {}, okExitCodes: [0] });
+  if (operation === 'plan') return [command(['diff', ...common, '--exclusively', stack])];
+  if (operation === 'destroy') return [command(['destroy', ...common, '--force', '--exclusively', stack])];
+  return [command(['deploy', ...common, '--ci', '--require-approval', 'never', '--exclusively', stack])];
+}
+
+/** Every step in run order (waves in order, steps in wave order). */
+export function stepsOf(waves: readonly Wave[]): StackStep[] {
+  return waves.flatMap((w) => [...w.steps]);
+}
+
+/** The tools the given waves call. */
+export function toolsOf(waves: readonly Wave[]): Tool[] {
+  const tools = new Set<Tool>();
+  for (const step of stepsOf(waves)) for (const command of step.commands) tools.add(command.tool);
+  return [...tools].sort();
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// The CI pipeline in one script, the same on GitHub Actions, GitLab CI and a laptop:
+//   install -> synth -> check (SARIF + JUnit files) -> plan -> deploy when asked and the gate is open.
+// Exits non-zero on any failure. Usage:
+//   node scripts/ci.mjs --env prod [--deploy] [--skip-install] [--reports DIR]
+// --deploy is given on the main branch only; on pull requests the pipeline stops after plan.
+// A closed gate is not a failure (the change waits for its approvals); --require-open-gate makes it one.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, URL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    env: { type: 'string', default: process.env.NDC_ENV || 'prod' },
+    deploy: { type: 'boolean', default: false },
+    'skip-install': { type: 'boolean', default: false },
+    'require-open-gate': { type: 'boolean', default: false },
+    reports: { type: 'string', default: 'reports' },
+  },
+});
+
+// Install first, with plain npm: zx itself comes from the install.
+if (!values['skip-install']) {
+  console.log('::group::install');
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  console.log('::endgroup::');
+  if (install.status !== 0) {
+    console.error(`ci: npm ci failed (exit ${install.status})`);
+    process.exit(1);
+  }
+}
+
+const { $, fs, path, chalk } = await import('zx');
+// Steps print for themselves (stdio inherited); zx does not echo the commands.
+$.verbose = false;
+process.env.CI ??= 'true';
+
+const env = values.env;
+const reports = path.resolve(values.reports);
+await fs.mkdirp(reports);
+// NDC_BIN: another ndc entry point (the tests use a fake one); by default this checkout's bin/ndc.js.
+const ndc = [process.execPath, process.env.NDC_BIN || fileURLToPath(new URL('../bin/ndc.js', import.meta.url))];
+const failures = [];
+
+/** Runs one pipeline step, streaming its output; records a failure instead of stopping the pipeline. */
+async function step(name, args, { allow = [0] } = {}) {
+  console.log(`::group::${name}`);
+  const result = await $({ stdio: 'inherit', nothrow: true })`${args}`;
+  console.log('::endgroup::');
+  const code = result.exitCode ?? 1;
+  if (!allow.includes(code)) {
+    failures.push(`${name} (exit ${code})`);
+    console.error(chalk.red(`ci: ${name} failed (exit ${code})`));
+  } else console.log(`ci: ${name} ok`);
+  return code;
+}
+
+await step(`synth ${env}`, [...ndc, 'synth', '--env', env]);
+if (failures.length === 0) {
+  await step(`check ${env} (SARIF)`, [...ndc, 'check', '--env', env, '--format', 'sarif', '--output', path.join(reports, `ndc-${env}.sarif`)]);
+  await step(`check ${env} (JUnit)`, [...ndc, 'check', '--env', env, '--format', 'junit', '--output', path.join(reports, `ndc-${env}.junit.xml`)]);
+  const plan = await $({ nothrow: true, quiet: true })`${[...ndc, 'plan', '--env', env, '--json']}`;
+  await fs.writeFile(path.join(reports, `ndc-${env}.plan.json`), plan.stdout);
+  process.stderr.write(plan.stderr);
+  let gateOpen = false;
+  try {
+    const report = JSON.parse(plan.stdout);
+    gateOpen = report.gate?.open === true;
+    console.log(`ci: plan ${env}: digest ${report.digest}; policies: ${report.policy?.summary}; gate ${gateOpen ? 'open' : 'closed'}`);
+    for (const reason of report.gate?.reasons ?? []) console.log(`ci:   - ${reason}`);
+    for (const preview of report.previews ?? []) console.log(`ci:   ${preview.id}: ${preview.status} ${preview.summary}`);
+  } catch {
+    console.error(`ci: plan ${env} printed no JSON report`);
+  }
+  if ((plan.exitCode ?? 1) !== 0) failures.push(`plan ${env} (exit ${plan.exitCode})`);
+  if (values.deploy && failures.length === 0) {
+    if (gateOpen) await step(`deploy ${env}`, [...ndc, 'deploy', '--env', env]);
+    else if (values['require-open-gate']) failures.push(`deploy ${env} (gate closed)`);
+    else console.log(`ci: not deploying ${env}: the gate is closed (approvals for this digest are missing); re-run once approved`);
+  }
+}
+
+if (failures.length > 0) {
+  console.error(`ci: failed: ${failures.join(', ')}`);
+  process.exit(1);
+}
+console.log('ci: all steps passed');

@@ -1,0 +1,365 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256 } from '../../core/canonical-json';
+import { deployEnvironment, type DeployRequest } from '../../deploy/deploy';
+import { synthEnvironment } from '../../stacks/synth';
+import { captureIO } from '../helpers';
+import { addArtifacts, engineEnvironment, fakeEngines, FakeGate, fakePorts, MemoryLedger, synthesizedProject, type FakeCall } from './fixture';
+
+// These tests run the real runner against fake tofu/pulumi/cdk executables (node scripts written into a
+// temp dir and put alone on PATH) that record argv, cwd, timing and chosen variables. The real engines
+// cannot be installed on the build machines.
+
+const PG = 'postgres://ndc_deployer:pg-Secret-7f3a@state.db.gov.vn:5432/ndc_state';
+
+function request(root: string, ports: ReturnType<typeof fakePorts>, environment: NodeJS.ProcessEnv, extra: Partial<DeployRequest> = {}) {
+  const capture = captureIO(root);
+  const req: DeployRequest = { env: 'prod', operation: 'deploy', ports, environment, ...extra, io: capture.io };
+  return { req, ...capture };
+}
+
+/** "<stack dir or cwd> <tool> <subcommand>" per call, in start order. */
+function summary(calls: FakeCall[]): string[] {
+  return [...calls].sort((a, b) => a.start - b.start).map((c) => `${c.cwd.split('/').slice(-1)[0]} ${c.tool} ${c.argv[0] === 'stack' ? 'stack-select' : c.argv[0]}`);
+}
+
+function stackOf(call: FakeCall): string {
+  if (call.tool === 'tofu' || call.tool === 'terraform') return `terraform/${call.cwd.split('/').slice(-1)[0]}`;
+  if (call.tool === 'pulumi') return `kubernetes/${call.argv[call.argv.indexOf('--stack') + 1].replace(/^prod-/, '')}`;
+  return `cloudformation/${call.argv[call.argv.length - 1]}`;
+}
+
+describe('ndc deploy with fake engines', () => {
+  it('runs the five waves in order, each terraform stack as init, plan -out and apply of the saved plan', async () => {
+    const { root, manifest } = synthesizedProject('prod', { full: true });
+    const engines = fakeEngines();
+    const ports = fakePorts();
+    const { req, out, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_RECORD_ENV: 'TF_IN_AUTOMATION,TF_DATA_DIR,NDC_KUBERNETES_ARTIFACT' }));
+    expect(await deployEnvironment(req)).toBe(0);
+    expect(err).toEqual([]);
+    const calls = engines.calls();
+    const wave = (stack: string) => ['terraform/national-core', 'terraform/cluster', 'terraform/backup-vaults', 'kubernetes/', 'cloudformation/'].findIndex((p) => stack.startsWith(p)) + 1;
+    const waves = [...calls].sort((a, b) => a.start - b.start).map((c) => wave(stackOf(c)));
+    expect(waves).toEqual([...waves].sort());
+    // No call of a later wave starts before every call of the earlier wave ended.
+    for (const later of calls) for (const earlier of calls.filter((c) => wave(stackOf(c)) < wave(stackOf(later)))) expect(later.start).toBeGreaterThanOrEqual(earlier.end);
+    const core = calls.filter((c) => stackOf(c) === 'terraform/national-core');
+    expect(core.map((c) => c.argv)).toEqual([
+      ['init', '-input=false', '-no-color'],
+      ['plan', '-input=false', '-no-color', '-out=../../../../.ndc/terraform/prod/national-core/ndc.tfplan'],
+      ['apply', '-input=false', '-no-color', '../../../../.ndc/terraform/prod/national-core/ndc.tfplan'],
+    ]);
+    expect(core[0].cwd).toBe(join(root, 'out/prod/terraform/national-core'));
+    expect(core[0].env).toMatchObject({ TF_IN_AUTOMATION: '1', TF_DATA_DIR: '../../../../.ndc/terraform/prod/national-core' });
+    const up = calls.find((c) => c.tool === 'pulumi' && c.argv[0] === 'up' && c.argv.includes('prod-north'))!;
+    expect(up.cwd).toBe(join(root, 'stacks/kubernetes'));
+    expect(up.argv).toEqual(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', 'prod-north', '--config', 'ndc:artifact=../../out/prod/kubernetes/north.yaml']);
+    expect(up.env.NDC_KUBERNETES_ARTIFACT).toBe('../../out/prod/kubernetes/north.yaml');
+    const cdk = calls.find((c) => c.tool === 'cdk')!;
+    expect(cdk.argv).toEqual(['deploy', '--app', '.ndc/cdk/prod', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', 'OpenDataEdge']);
+    // The generated cloud assembly: the template byte for byte and a manifest naming it.
+    const assembly = JSON.parse(readFileSync(join(root, '.ndc/cdk/prod/manifest.json'), 'utf8'));
+    expect(assembly.artifacts.OpenDataEdge).toMatchObject({ type: 'aws:cloudformation:stack', properties: { templateFile: 'OpenDataEdge.template.json' } });
+    expect(readFileSync(join(root, '.ndc/cdk/prod/OpenDataEdge.template.json'), 'utf8')).toBe(readFileSync(join(root, 'out/prod/cloudformation/OpenDataEdge.template.json'), 'utf8'));
+    // Ledger: the gate decision, the run, every step started and succeeded, the lock given back.
+    expect(ports.ledger.records[0]).toMatchObject({ kind: 'gate', env: 'prod', actor: 'test-runner', digest: manifest.digest, result: 'open' });
+    expect(ports.ledger.steps('succeeded').sort()).toEqual(ports.ledger.steps('started').sort());
+    expect(ports.ledger.steps('succeeded')).toHaveLength(9);
+    expect(ports.ledger.records.at(-1)).toMatchObject({ kind: 'deploy-step', result: 'succeeded', details: { scope: 'run' } });
+    expect(ports.ledger.locks.size).toBe(0);
+    expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
+    expect(out.at(-1)).toBe('Deployed prod: 9 stacks');
+  });
+
+  it('runs the stacks of a wave side by side, bounded by the concurrency', async () => {
+    const { root } = synthesizedProject('prod');
+    const overlaps = async (concurrency: number) => {
+      const engines = fakeEngines();
+      const { req } = request(root, fakePorts(), engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_SLEEP_MS: '150' }), { concurrency });
+      expect(await deployEnvironment(req)).toBe(0);
+      const clusters = engines.calls().filter((c) => stackOf(c).startsWith('terraform/cluster-'));
+      const spans = ['north', 'central', 'south'].map((r) => {
+        const mine = clusters.filter((c) => c.cwd.endsWith(`cluster-${r}`));
+        return [Math.min(...mine.map((c) => c.start)), Math.max(...mine.map((c) => c.end))];
+      });
+      let pairs = 0;
+      for (let i = 0; i < spans.length; i++) for (let j = i + 1; j < spans.length; j++) if (spans[i][0] < spans[j][1] && spans[j][0] < spans[i][1]) pairs++;
+      return pairs;
+    };
+    expect(await overlaps(3)).toBe(3);
+    expect(await overlaps(1)).toBe(0);
+  });
+
+  it('stops at the first failing stack: the rest of its wave finishes, no later wave starts', async () => {
+    const { root } = synthesizedProject('prod', { full: true });
+    const engines = fakeEngines();
+    const ports = fakePorts();
+    const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_FAIL: 'cluster-central :: tofu apply', FAKE_SLEEP_MS: '50' }));
+    expect(await deployEnvironment(req)).toBe(1);
+    const stacks = new Set(engines.calls().map(stackOf));
+    expect([...stacks].sort()).toEqual(['terraform/cluster-central', 'terraform/cluster-north', 'terraform/cluster-south', 'terraform/national-core']);
+    expect(ports.ledger.steps('succeeded').sort()).toEqual(['terraform/cluster-north', 'terraform/cluster-south', 'terraform/national-core']);
+    expect(ports.ledger.steps('failed')).toEqual(['terraform/cluster-central']);
+    expect(ports.ledger.records.at(-1)).toMatchObject({ result: 'failed', details: { scope: 'run', failed: 'terraform/cluster-central' } });
+    expect(err[0]).toMatch(/^ndc deploy: terraform\/cluster-central failed \(exit 1 from cd out\/prod\/terraform\/cluster-central && .* tofu apply /);
+    expect(err.join('\n')).toContain('fake tofu: told to fail');
+    expect(err.at(-1)).toMatch(/run ndc deploy --env prod --resume/);
+    expect(ports.ledger.locks.size).toBe(0);
+  });
+
+  it('--resume continues from the failed stack for the same digest, and refuses otherwise', async () => {
+    const { root } = synthesizedProject('prod', { full: true });
+    const ledger = new MemoryLedger();
+    const failing = fakeEngines();
+    const first = request(root, fakePorts({ ledger }), engineEnvironment(failing, { PG_CONN_STR: PG, FAKE_FAIL: 'backup-vaults :: tofu plan' }));
+    expect(await deployEnvironment(first.req)).toBe(1);
+
+    const engines = fakeEngines();
+    const resumed = request(root, fakePorts({ ledger }), engineEnvironment(engines, { PG_CONN_STR: PG }), { resume: true });
+    expect(await deployEnvironment(resumed.req)).toBe(0);
+    const stacks = [...new Set(engines.calls().sort((a, b) => a.start - b.start).map(stackOf))];
+    // Wave 4 runs its three clusters side by side, so only the waves' order is fixed.
+    expect([stacks[0], ...stacks.slice(1, 4).sort(), stacks[4]]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/OpenDataEdge']);
+    expect(stacks).toHaveLength(5);
+    expect(resumed.out.join('\n')).toContain('resuming at terraform/backup-vaults');
+    expect(resumed.out.at(-1)).toBe('Deployed prod: 5 stacks (4 already done before the resume)');
+
+    const again = request(root, fakePorts({ ledger }), engineEnvironment(fakeEngines(), { PG_CONN_STR: PG }), { resume: true });
+    expect(await deployEnvironment(again.req)).toBe(1);
+    expect(again.err).toEqual(['ndc deploy: refused: nothing to resume: the last deploy of prod completed every stack']);
+
+    // A failed run, then the content changes: resuming would mix two digests.
+    const third = request(root, fakePorts({ ledger }), engineEnvironment(fakeEngines(), { PG_CONN_STR: PG, FAKE_FAIL: 'national-core :: tofu init' }));
+    expect(await deployEnvironment(third.req)).toBe(1);
+    addArtifacts(root, 'prod', [{ path: 'cloudformation/Extra.template.json', engine: 'cloudformation', stack: 'public-edge', content: '{}\n' }]);
+    const changed = fakeEngines();
+    const refused = request(root, fakePorts({ ledger }), engineEnvironment(changed, { PG_CONN_STR: PG }), { resume: true });
+    expect(await deployEnvironment(refused.req)).toBe(1);
+    expect(refused.err).toHaveLength(1);
+    expect(refused.err[0]).toMatch(/^ndc deploy: refused: cannot resume: the last deploy of prod was of digest [0-9a-f]{12}, out\/prod\/ is now [0-9a-f]{12}; .*run a full ndc deploy --env prod/);
+    expect(changed.calls()).toEqual([]);
+  });
+
+  it('an interrupt lets the running stacks finish, starts no new one, releases the lock, and can be resumed', async () => {
+    const { root } = synthesizedProject('prod');
+    const engines = fakeEngines();
+    const ports = fakePorts();
+    const controller = new AbortController();
+    const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_SLEEP_MS: '200' }), { signal: controller.signal });
+    const running = deployEnvironment(req);
+    // Interrupt during wave 2 (national-core is 3 commands of 200 ms).
+    setTimeout(() => controller.abort(), 800);
+    expect(await running).toBe(1);
+    const stacks = [...new Set(engines.calls().map(stackOf))].sort();
+    expect(stacks).toEqual(['terraform/cluster-central', 'terraform/cluster-north', 'terraform/cluster-south', 'terraform/national-core']);
+    // the clusters that were running completed all three commands
+    expect(engines.calls().filter((c) => c.cwd.endsWith('cluster-north')).map((c) => c.argv[0])).toEqual(['init', 'plan', 'apply']);
+    expect(err[0]).toBe('ndc deploy: interrupted: stacks already running were let finish, no new stack was started');
+    expect(ports.ledger.records.at(-1)).toMatchObject({ result: 'failed', details: { scope: 'run', failed: 'interrupted' } });
+    expect(ports.ledger.locks.size).toBe(0);
+    const resumed = fakeEngines();
+    const again = request(root, fakePorts({ ledger: ports.ledger }), engineEnvironment(resumed, { PG_CONN_STR: PG }), { resume: true });
+    expect(await deployEnvironment(again.req)).toBe(0);
+    expect([...new Set(resumed.calls().map(stackOf))]).toEqual(['terraform/backup-vaults']);
+  });
+
+  it('refuses while another run holds the deploy lock, running nothing', async () => {
+    const { root } = synthesizedProject('dev');
+    const engines = fakeEngines();
+    const ledger = new MemoryLedger();
+    ledger.locks.set('dev', 'ci:github:alice run 20261127T0300Z-abc123');
+    const { req, err } = request(root, fakePorts({ ledger }), engineEnvironment(engines), { env: 'dev' });
+    expect(await deployEnvironment(req)).toBe(1);
+    expect(err).toEqual(['ndc deploy: refused: the deploy lock of dev is held by ci:github:alice run 20261127T0300Z-abc123; wait for it to finish (or for its lease to run out)']);
+    expect(engines.calls()).toEqual([]);
+    expect(ledger.steps()).toEqual([]);
+    expect(ledger.locks.get('dev')).toBe('ci:github:alice run 20261127T0300Z-abc123');
+  });
+
+  it('refuses when the gate is closed, records the decision, and takes no lock', async () => {
+    const { root, manifest } = synthesizedProject('dev');
+    const engines = fakeEngines();
+    const ports = fakePorts({ gate: new FakeGate({ open: false, reasons: ['e-document-exchange: needs 2 approvals (system owner, security unit), has 0'] }) });
+    const { req, err } = request(root, ports, engineEnvironment(engines), { env: 'dev' });
+    expect(await deployEnvironment(req)).toBe(1);
+    expect(err).toEqual([`ndc deploy: refused: the gate is closed for dev digest ${manifest.digest.slice(0, 12)}: e-document-exchange: needs 2 approvals (system owner, security unit), has 0`]);
+    expect(engines.calls()).toEqual([]);
+    expect(ports.ledger.records).toEqual([
+      { kind: 'gate', env: 'dev', actor: 'test-runner', digest: manifest.digest, result: 'closed', details: { operation: 'deploy', reasons: ['e-document-exchange: needs 2 approvals (system owner, security unit), has 0'] } },
+    ]);
+    expect(ports.ledger.lockCalls).toEqual([]);
+  });
+
+  it('names a missing engine binary and how to install it before anything runs', async () => {
+    const { root } = synthesizedProject('prod', { full: true });
+    const engines = fakeEngines(['tofu', 'cdk']);
+    const ports = fakePorts();
+    const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG }));
+    expect(await deployEnvironment(req)).toBe(1);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^ndc deploy: pulumi binary not found: looked for pulumi on PATH; needed by kubernetes\/central, kubernetes\/north, kubernetes\/south; install the Pulumi CLI/);
+    expect(engines.calls()).toEqual([]);
+    expect(ports.gate.calls).toEqual([]);
+    expect(ports.ledger.records).toEqual([]);
+
+    // NDC_TF_BIN names the binary; when it is not there, that is what the message says.
+    const none = fakeEngines(['pulumi', 'cdk']);
+    const second = request(root, fakePorts(), engineEnvironment(none, { PG_CONN_STR: PG, NDC_TF_BIN: '/opt/tofu/bin/tofu' }));
+    expect(await deployEnvironment(second.req)).toBe(1);
+    expect(second.err[0]).toMatch(/^ndc deploy: OpenTofu\/Terraform binary not found: looked for NDC_TF_BIN=\/opt\/tofu\/bin\/tofu \(not an executable file\).*install OpenTofu/);
+  });
+
+  it('falls back from tofu to terraform, and uses NDC_TF_BIN when set', async () => {
+    const { root } = synthesizedProject('dev');
+    const terraformOnly = fakeEngines(['terraform']);
+    const first = request(root, fakePorts(), engineEnvironment(terraformOnly), { env: 'dev' });
+    expect(await deployEnvironment(first.req)).toBe(0);
+    expect(new Set(terraformOnly.calls().map((c) => c.tool))).toEqual(new Set(['terraform']));
+    const both = fakeEngines(['tofu', 'terraform']);
+    const second = request(root, fakePorts(), engineEnvironment(both, { NDC_TF_BIN: join(both.dir, 'terraform') }), { env: 'dev' });
+    expect(await deployEnvironment(second.req)).toBe(0);
+    expect(new Set(both.calls().map((c) => c.tool))).toEqual(new Set(['terraform']));
+  });
+
+  it('gives dev a file:// Pulumi backend unless the user configured one', async () => {
+    const { root } = synthesizedProject('dev', { full: true });
+    const backends = async (extra: NodeJS.ProcessEnv) => {
+      const engines = fakeEngines();
+      const { req } = request(root, fakePorts(), engineEnvironment(engines, { FAKE_RECORD_ENV: 'PULUMI_BACKEND_URL', ...extra }), { env: 'dev' });
+      expect(await deployEnvironment(req)).toBe(0);
+      return [...new Set(engines.calls().filter((c) => c.tool === 'pulumi').map((c) => c.env.PULUMI_BACKEND_URL))];
+    };
+    expect(await backends({})).toEqual(['file://../../.ndc/pulumi/dev']);
+    expect(await backends({ PULUMI_BACKEND_URL: 's3://ndc-pulumi?endpoint=minio.gov.vn' })).toEqual(['s3://ndc-pulumi?endpoint=minio.gov.vn']);
+    const dry = request(root, fakePorts(), engineEnvironment(fakeEngines()), { env: 'dev', dryRun: true });
+    expect(await deployEnvironment(dry.req)).toBe(0);
+    expect(dry.out).toContain(
+      'cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://../../.ndc/pulumi/dev}" pulumi up --yes --non-interactive --skip-preview --stack dev-north --config ndc:artifact=../../out/dev/kubernetes/north.yaml',
+    );
+  });
+
+  it('needs the state connection variable of a pg environment before anything runs', async () => {
+    const { root } = synthesizedProject('prod');
+    const engines = fakeEngines();
+    const { req, err } = request(root, fakePorts(), engineEnvironment(engines));
+    expect(await deployEnvironment(req)).toBe(1);
+    expect(err).toEqual([expect.stringMatching(/^ndc deploy: PG_CONN_STR is not set: the pg state backend of prod reads its PostgreSQL connection string from it/)]);
+    expect(engines.calls()).toEqual([]);
+  });
+
+  it('--dry-run prints exactly the commands in order and runs, locks and records nothing', async () => {
+    const { root, manifest } = synthesizedProject('dev');
+    const engines = fakeEngines();
+    const ports = fakePorts();
+    const { req, out, err } = request(root, ports, engineEnvironment(engines), { env: 'dev', dryRun: true });
+    expect(await deployEnvironment(req)).toBe(0);
+    expect(err).toEqual([]);
+    const tf = (stack: string, rest: string) => `cd out/dev/terraform/${stack} && TF_IN_AUTOMATION=1 TF_INPUT=0 TF_DATA_DIR=../../../../.ndc/terraform/dev/${stack} tofu ${rest}`;
+    const plan = (stack: string) => `../../../../.ndc/terraform/dev/${stack}/ndc.tfplan`;
+    const stack = (name: string, wave: string) => [
+      wave,
+      `# terraform/${name} (out/dev/terraform/${name}/cdk.tf.json)`,
+      tf(name, 'init -input=false -no-color'),
+      tf(name, `plan -input=false -no-color -out=${plan(name)}`),
+      tf(name, `apply -input=false -no-color ${plan(name)}`),
+    ];
+    expect(out).toEqual([
+      `# ndc deploy --env dev --dry-run: digest ${manifest.digest}`,
+      '# gate: open',
+      ...stack('national-core', '# wave 1 national core'),
+      ...stack('cluster-north', '# wave 2 regional clusters'),
+      ...stack('backup-vaults', '# wave 3 backup vaults'),
+    ]);
+    expect(engines.calls()).toEqual([]);
+    expect(ports.ledger.records).toEqual([]);
+    expect(ports.ledger.lockCalls).toEqual([]);
+  });
+
+  it('destroy runs the waves in reverse behind the same gate', async () => {
+    const { root, manifest } = synthesizedProject('prod', { full: true });
+    const engines = fakeEngines();
+    const ports = fakePorts();
+    const { req } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG }), { operation: 'destroy' });
+    expect(await deployEnvironment(req)).toBe(0);
+    const order = summary(engines.calls()).filter((s) => !s.endsWith('stack-select'));
+    expect(order[0]).toMatch(/ cdk destroy$/);
+    expect(order.at(-1)).toBe('national-core tofu apply');
+    const firstTofu = order.findIndex((s) => s.includes(' tofu '));
+    expect(order.slice(0, firstTofu).every((s) => / (cdk|pulumi) /.test(s))).toBe(true);
+    expect(engines.calls().find((c) => c.tool === 'tofu' && c.argv[0] === 'plan')!.argv.slice(0, 2)).toEqual(['plan', '-destroy']);
+    expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
+    expect(ports.ledger.records.filter((r) => r.kind === 'destroy-step' && r.details?.scope === 'step' && r.result === 'succeeded')).toHaveLength(9);
+
+    const closed = fakeEngines();
+    const shut = request(root, fakePorts({ gate: new FakeGate({ open: false, reasons: ['no approvals for this digest'] }) }), engineEnvironment(closed, { PG_CONN_STR: PG }), { operation: 'destroy' });
+    expect(await deployEnvironment(shut.req)).toBe(1);
+    expect(shut.err[0]).toMatch(/^ndc destroy: refused: the gate is closed for prod/);
+    expect(closed.calls()).toEqual([]);
+  });
+
+  it('refuses artifacts edited after synthesis', async () => {
+    const { root } = synthesizedProject('dev');
+    writeFileSync(join(root, 'out/dev/terraform/cluster-north/cdk.tf.json'), '{}');
+    const engines = fakeEngines();
+    const { req, err } = request(root, fakePorts(), engineEnvironment(engines), { env: 'dev' });
+    expect(await deployEnvironment(req)).toBe(1);
+    expect(err[0]).toMatch(/^ndc deploy: refused: out\/dev\/ does not match its manifest \(terraform\/cluster-north\/cdk.tf.json\)/);
+    expect(engines.calls()).toEqual([]);
+  });
+});
+
+describe('credentials', () => {
+  it('reach the engines through their environment and appear in no output, ledger record or file', async () => {
+    const secrets = {
+      NDC_PGDEV_CONN: 'postgres://ndc:Pg-Planted-Secret-91@db.internal:5432/ndc_state',
+      OS_PASSWORD: 'Os-Planted-Secret-42',
+      MINIO_PASSWORD: 'Minio-Planted-Secret-17',
+      AWS_SECRET_ACCESS_KEY: 'Aws-Planted-Secret-8c1d2e',
+    };
+    const { root } = synthesizedProject('dev');
+    // A copy of dev with pg state whose connection lives in NDC_PGDEV_CONN (state.connStrEnv).
+    const dev = readFileSync(join(root, 'environments', 'dev.ts'), 'utf8');
+    const pgdev = dev.replace("name: 'dev'", "name: 'pgdev'").replace("state: { backend: 'local' }", "state: { backend: 'pg', schemaName: 'ndc_pgdev', connStrEnv: 'NDC_PGDEV_CONN' }");
+    expect(pgdev).toContain("connStrEnv: 'NDC_PGDEV_CONN'");
+    writeFileSync(join(root, 'environments', 'pgdev.ts'), pgdev);
+    synthEnvironment(root, 'pgdev');
+    const engines = fakeEngines();
+    const ports = fakePorts();
+    const environment = engineEnvironment(engines, {
+      ...secrets,
+      FAKE_HASH_ENV: 'PG_CONN_STR,OS_PASSWORD,MINIO_PASSWORD,AWS_SECRET_ACCESS_KEY',
+      FAKE_ECHO_ENV: 'PG_CONN_STR,OS_PASSWORD,MINIO_PASSWORD,AWS_SECRET_ACCESS_KEY',
+      FAKE_FAIL: 'backup-vaults :: tofu apply',
+    });
+    const text = request(root, ports, environment, { env: 'pgdev' });
+    expect(await deployEnvironment(text.req)).toBe(1);
+    const jsonCapture = captureIO(root, true);
+    expect(await deployEnvironment({ ...text.req, resume: true, io: jsonCapture.io })).toBe(1);
+    expect(JSON.parse(jsonCapture.out[0])).toMatchObject({ env: 'pgdev', ok: false, failed: 'terraform/backup-vaults' });
+    const dry = captureIO(root);
+    expect(await deployEnvironment({ ...text.req, io: dry.io, dryRun: true })).toBe(0);
+
+    // The children received the credentials (PG_CONN_STR renamed from the configured variable).
+    const calls = engines.calls();
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) {
+      expect(call.hashed.PG_CONN_STR).toBe(sha256(secrets.NDC_PGDEV_CONN));
+      expect(call.hashed.OS_PASSWORD).toBe(sha256(secrets.OS_PASSWORD));
+      expect(call.hashed.AWS_SECRET_ACCESS_KEY).toBe(sha256(secrets.AWS_SECRET_ACCESS_KEY));
+    }
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      if (!existsSync(dir)) return;
+      for (const name of readdirSync(dir)) {
+        const file = join(dir, name);
+        if (statSync(file).isDirectory()) walk(file);
+        else files.push(readFileSync(file, 'utf8'));
+      }
+    };
+    walk(join(root, 'out'));
+    walk(join(root, '.ndc'));
+    const everything = [text.out, text.err, jsonCapture.out, jsonCapture.err, dry.out, dry.err].flat().join('\n') + JSON.stringify(ports.ledger.records) + files.join('\n');
+    expect(text.err.join('\n')).toContain('error: could not connect with ***');
+    for (const value of [...Object.values(secrets), 'Pg-Planted-Secret-91']) expect(everything).not.toContain(value);
+  });
+});
