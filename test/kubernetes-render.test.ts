@@ -2,7 +2,8 @@
  * The Kubernetes renderer: determinism, what each system gets, and that its NetworkPolicies and the
  * Terraform security groups come from the same Flows.
  */
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
@@ -166,6 +167,21 @@ describe('kubernetes renderer', () => {
     expect(() => parseKubernetesYaml('---\nkind: [\n', 'out/x/kubernetes/north.yaml')).toThrow(InputError);
     expect(() => parseKubernetesYaml('---\n- a\n', 'f.yaml')).toThrow('f.yaml: document 1: is not a Kubernetes object (expected a mapping)');
     expect(() => parseKubernetesYaml('---\napiVersion: v1\nkind: Namespace\n---\napiVersion: v1\nkind: Namespace\nmetadata: {}\n', 'f.yaml')).toThrow('f.yaml: document 1: is not a Kubernetes object (needs apiVersion, kind and metadata.name)');
+  });
+
+  it('synthesis never loads Pulumi: the renderer writes plain objects', () => {
+    const root = tempRoot();
+    const probe = join(root, 'probe.ts');
+    writeFileSync(
+      probe,
+      `const { synthEnvironment } = require(${JSON.stringify(join(REPO, 'stacks/synth.ts'))});\n` +
+        `const result = synthEnvironment(${JSON.stringify(root)}, 'prod');\n` +
+        `const pulumi = Object.keys(require.cache).filter((k) => k.includes('@pulumi'));\n` +
+        `console.log(JSON.stringify({ kubernetes: result.artifacts.filter((a) => a.engine === 'kubernetes').length, pulumi: pulumi.length }));\n`,
+    );
+    const child = spawnSync(process.execPath, [join(REPO, 'bin/run-ts.js'), probe], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout.trim())).toEqual({ kubernetes: 3, pulumi: 0 });
   });
 
   it('slugifies agency names into label values', () => {
