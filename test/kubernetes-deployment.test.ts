@@ -2,6 +2,7 @@
  * How the Kubernetes stacks are deployed: stack names, DIY backends, the stack config files in the
  * repository. Nothing here runs the Pulumi CLI (it cannot be installed on the build machines).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -36,6 +37,12 @@ describe('Kubernetes stack deployment', () => {
     expect(content).not.toMatch(/secure:|passphrase:|password|secret_key|AWS_SECRET_ACCESS_KEY=/i);
     const project = parse(readFileSync(join(REPO, 'stacks/kubernetes/Pulumi.yaml'), 'utf8')) as { name: string; main: string; runtime: { name: string; options: { typescript: boolean } } };
     expect(project).toMatchObject({ name: 'ndc-kubernetes', main: 'index.js', runtime: { name: 'nodejs', options: { typescript: false } } });
+  });
+
+  it('the entry point Pulumi.yaml names loads the TypeScript program with plain node (as the nodejs language host does)', () => {
+    const child = spawnSync(process.execPath, ['-e', "const main = require('./stacks/kubernetes/index.js'); console.log(typeof main, main.name)"], { cwd: REPO, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('function main');
   });
 
   it('uses a file:// backend for dev and the shared-services object store for shared environments', () => {

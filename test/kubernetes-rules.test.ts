@@ -232,3 +232,15 @@ describe("NDC-K8S-005 allow policies within the model's Flows", () => {
     expect(f[0].message).toContain('tier app -> 10.20.0.0/24 on udp/5000-5010 has no Flow');
   });
 });
+
+describe('artifact set keys', () => {
+  it.each(['north', 'kubernetes/north.yaml', 'fixture-north'])('reads the cluster from the key %s', (key) => {
+    const { cloud, env } = fixtureCloud();
+    const objects = fixtureObjects(cloud);
+    const context = ruleContext(cloud, env, new Map([[key, objects.get('north')!]]));
+    const results = pack.flatMap((rule) => rule.check(context));
+    expect(results.length).toBeGreaterThan(20);
+    expect(failures(results)).toEqual([]);
+    expect(new Set(results.map((r) => r.subject.split(':')[0]))).toEqual(new Set(['kubernetes/north.yaml']));
+  });
+});

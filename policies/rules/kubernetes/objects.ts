@@ -18,8 +18,21 @@ export const REGULATION_PROFILE = 'vn-2016';
 /** Every object of every cluster, with its cluster. */
 export function clusterObjects(context: RuleContext): ClusterObject[] {
   const out: ClusterObject[] = [];
-  for (const [cluster, objects] of context.artifacts.kubernetes) for (const object of objects) out.push({ cluster, object });
+  for (const [key, objects] of context.artifacts.kubernetes) {
+    const cluster = clusterIdOf(context, key);
+    for (const object of objects) out.push({ cluster, object });
+  }
   return out;
+}
+
+/**
+ * The cluster id of an ArtifactSet.kubernetes key, which may be the cluster id (`north`), the artifact
+ * path (`kubernetes/north.yaml`) or the manifest's stack name (`prod-north`).
+ */
+export function clusterIdOf(context: RuleContext, key: string): string {
+  const ids = new Set(context.cloud.clusters.map((c) => c.id));
+  const candidates = [key, key.replace(/^kubernetes\//, '').replace(/\.yaml$/, ''), key.startsWith(`${context.cloud.envName}-`) ? key.slice(context.cloud.envName.length + 1) : key];
+  return candidates.find((c) => ids.has(c)) ?? key;
 }
 
 /** `kubernetes/north.yaml: NetworkPolicy population-db/default-deny-ingress` */
