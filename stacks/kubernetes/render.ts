@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { contains, mustParseCidr, type Cidr } from '../../core/cidr';
 import type { ComputePool, Flow, NationalCloud, RegionalCluster, SystemPlacement } from '../../constructs';
 import { ANNOTATION, CLUSTER_DNS, LABEL, labelSlug, POD_SECURITY, POLICY_NAME, VELERO_NAMESPACE } from './labels';
 
@@ -28,10 +29,10 @@ export function placementsIn(cloud: NationalCloud, cluster: RegionalCluster): Sy
  * Every object of one cluster, in a stable order: per system (by id) its Namespace, ResourceQuota,
  * LimitRange, NetworkPolicies, then its Velero BackupStorageLocations and Schedules, each kind by name.
  */
-export function renderClusterObjects(cloud: NationalCloud, cluster: RegionalCluster): ManifestObject[] {
+export function renderClusterObjects(cloud: NationalCloud, cluster: RegionalCluster, podNetwork?: Cidr): ManifestObject[] {
   const out: ManifestObject[] = [];
   for (const placement of placementsIn(cloud, cluster)) {
-    const objects = systemObjects(cloud, placement);
+    const objects = systemObjects(cloud, placement, podNetwork);
     objects.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || compare(a.metadata.name, b.metadata.name));
     out.push(...objects);
   }
@@ -44,7 +45,7 @@ export function toYaml(objects: readonly ManifestObject[], header: readonly stri
   return `${header.map((line) => `# ${line}\n`).join('')}${docs.map((d) => `---\n${d}`).join('')}`;
 }
 
-function systemObjects(cloud: NationalCloud, placement: SystemPlacement): ManifestObject[] {
+function systemObjects(cloud: NationalCloud, placement: SystemPlacement, podNetwork: Cidr | undefined): ManifestObject[] {
   const system = placement.system;
   const ns = system.id;
   const labels = {
@@ -89,7 +90,7 @@ function systemObjects(cloud: NationalCloud, placement: SystemPlacement): Manife
         },
       ],
     }),
-    ...flowPolicies(cloud, ns, owned, placement),
+    ...flowPolicies(cloud, ns, owned, placement, podNetwork),
     ...veleroObjects(cloud, placement, owned),
   ];
   return objects;
@@ -112,9 +113,11 @@ function tierSelector(pools: readonly ComputePool[]): Record<string, unknown> {
  * The allow policies of one placement, one per Flow and direction, mirroring the security groups of the
  * Terraform cluster stack: pods of the tiers in the flow's zones are selected by their tier label; an end
  * with no tier of this system (an external peer, or a zone such as management whose hosts are outside the
- * cluster) is an ipBlock of that peer's range. ICMP flows have no NetworkPolicy form and are left denied.
+ * cluster) is an ipBlock of that peer's range, except the cluster's pod network when it is known and inside
+ * (see settings.ts). ICMP flows have no NetworkPolicy form and are left denied.
  */
-function flowPolicies(cloud: NationalCloud, ns: string, labels: Record<string, string>, placement: SystemPlacement): ManifestObject[] {
+function flowPolicies(cloud: NationalCloud, ns: string, labels: Record<string, string>, placement: SystemPlacement, podNetwork: Cidr | undefined): ManifestObject[] {
+  const ipBlock = (cidr: Cidr) => ({ ipBlock: { cidr: cidr.text, ...(podNetwork && contains(cidr, podNetwork) && cidr.text !== podNetwork.text ? { except: [podNetwork.text] } : {}) } });
   const pools = placement.computePools;
   const out: ManifestObject[] = [];
   for (const flow of placement.flows) {
@@ -124,11 +127,11 @@ function flowPolicies(cloud: NationalCloud, ns: string, labels: Record<string, s
     const sources = typeof flow.from === 'string' ? [] : pools.filter((p) => p.segment === flow.from);
     const annotations = { [ANNOTATION.flow]: flow.node.path, ...(flow.description ? { [ANNOTATION.description]: flow.description } : {}) };
     if (targets.length > 0) {
-      const from: Peer[] = sources.length > 0 ? [{ podSelector: tierSelector(sources) }] : [{ ipBlock: { cidr: peerPrefix(cloud, flow) } }];
+      const from: Peer[] = sources.length > 0 ? [{ podSelector: tierSelector(sources) }] : [ipBlock(peerPrefix(cloud, flow))];
       out.push(networkPolicy(ns, labels, `allow-${flow.node.id}-ingress`, { podSelector: tierSelector(targets), policyTypes: ['Ingress'], ingress: [{ from, ports: [port] }] }, annotations));
     }
     if (sources.length > 0) {
-      const to: Peer[] = targets.length > 0 ? [{ podSelector: tierSelector(targets) }] : [{ ipBlock: { cidr: flow.to.cidr.text } }];
+      const to: Peer[] = targets.length > 0 ? [{ podSelector: tierSelector(targets) }] : [ipBlock(flow.to.cidr)];
       out.push(networkPolicy(ns, labels, `allow-${flow.node.id}-egress`, { podSelector: tierSelector(sources), policyTypes: ['Egress'], egress: [{ to, ports: [port] }] }, annotations));
     }
   }
@@ -143,10 +146,12 @@ function policyPort(flow: Flow): PolicyPort | undefined {
   return p;
 }
 
-function peerPrefix(cloud: NationalCloud, flow: Flow): string {
-  if (flow.from === 'internet') return '0.0.0.0/0';
-  if (flow.from === 'gov-network') return cloud.govNetwork.text;
-  return flow.from.cidr.text;
+const EVERYWHERE = mustParseCidr('0.0.0.0/0');
+
+function peerPrefix(cloud: NationalCloud, flow: Flow): Cidr {
+  if (flow.from === 'internet') return EVERYWHERE;
+  if (flow.from === 'gov-network') return cloud.govNetwork;
+  return flow.from.cidr;
 }
 
 /** CPU as Kubernetes quantity: whole cores, or millicores. */
