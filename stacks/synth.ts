@@ -23,6 +23,11 @@ const RENDERERS: readonly (() => Renderer)[] = [
     const { terraformRenderer } = require('./terraform/renderer') as typeof import('./terraform/renderer');
     return terraformRenderer;
   },
+  () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { kubernetesRenderer } = require('./kubernetes/renderer') as typeof import('./kubernetes/renderer');
+    return kubernetesRenderer;
+  },
 ];
 
 export interface SynthResult {

@@ -13,13 +13,16 @@ export function environmentInput(name: 'dev' | 'staging' | 'prod'): EnvironmentI
 }
 
 /**
- * A throw-away project root: a copy of environments/ (so tests may add or break files) and a link to
- * node_modules, the way a second clone of the repository would look.
+ * A throw-away project root: a copy of environments/ (so tests may add or break files), a link to
+ * node_modules and the Kubernetes Pulumi.yaml, the way a second clone of the repository would look.
  */
 export function tempProject(prefix = 'ndc-test-'): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
   cpSync(join(REPO, 'environments'), join(root, 'environments'), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+  // Deploy runs pulumi in stacks/kubernetes and checks its Pulumi.yaml is there.
+  mkdirSync(join(root, 'stacks', 'kubernetes'), { recursive: true });
+  cpSync(join(REPO, 'stacks', 'kubernetes', 'Pulumi.yaml'), join(root, 'stacks', 'kubernetes', 'Pulumi.yaml'));
   return root;
 }
 

@@ -35,6 +35,9 @@ describe('ndc synth', () => {
     expect(manifest.env).toBe('prod');
     expect(manifest.digest).toBe(result.manifest.digest);
     expect(manifest.artifacts.map((a) => a.path)).toEqual([
+      'kubernetes/central.yaml',
+      'kubernetes/north.yaml',
+      'kubernetes/south.yaml',
       'terraform/backup-vaults/cdk.tf.json',
       'terraform/cluster-central/cdk.tf.json',
       'terraform/cluster-north/cdk.tf.json',
@@ -45,7 +48,7 @@ describe('ndc synth', () => {
       const bytes = readFileSync(join(root, 'out/prod', artifact.path));
       expect(artifact.sha256).toBe(sha256(bytes));
       expect(artifact.bytes).toBe(bytes.length);
-      expect(artifact.engine).toBe('terraform');
+      expect(artifact.engine).toBe(artifact.path.startsWith('kubernetes/') ? 'kubernetes' : 'terraform');
     }
     expect(manifest.digest).toBe(digestOf(manifest.artifacts));
     expect(manifest.systems.find((s) => s.id === 'population-db')).toEqual({
@@ -154,7 +157,7 @@ describe('ndc synth', () => {
     const parsed = JSON.parse(out.join('\n')) as { env: string; digest: string; artifacts: unknown[] };
     expect(parsed.env).toBe('dev');
     expect(parsed.digest).toBe(readManifest(root, 'dev')!.digest);
-    expect(parsed.artifacts).toHaveLength(3);
+    expect(parsed.artifacts).toHaveLength(4);
   });
 
   it('rejects unknown options and commands with usage, exit 2', async () => {
@@ -180,7 +183,7 @@ describe('the ndc executable', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), 'synth', '--env', 'dev'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Wrote out/dev/ (3 artifacts and manifest.json)');
+    expect(run.stdout).toContain('Wrote out/dev/ (4 artifacts and manifest.json)');
     expect(existsSync(join(root, 'out/dev/manifest.json'))).toBe(true);
   });
 });

@@ -18,10 +18,12 @@ Testing.setupJest();
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
+// The Terraform artifacts only (the kubernetes renderer adds kubernetes/<cluster>.yaml beside them).
+const terraformOnly = (r: ReturnType<typeof renderEnvironment>) => ({ ...r, artifacts: r.artifacts.filter((a) => a.engine === 'terraform') });
 const rendered = {
-  dev: renderEnvironment(REPO, 'dev'),
-  staging: renderEnvironment(REPO, 'staging'),
-  prod: renderEnvironment(REPO, 'prod'),
+  dev: terraformOnly(renderEnvironment(REPO, 'dev')),
+  staging: terraformOnly(renderEnvironment(REPO, 'staging')),
+  prod: terraformOnly(renderEnvironment(REPO, 'prod')),
 };
 
 function stackJson(env: keyof typeof rendered, stack: string): string {

@@ -147,9 +147,18 @@ describe('ndc deploy with fake engines', () => {
     const controller = new AbortController();
     const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_SLEEP_MS: '200' }), { signal: controller.signal });
     const running = deployEnvironment(req);
-    // Interrupt during wave 2 (national-core is 3 commands of 200 ms).
-    setTimeout(() => controller.abort(), 800);
-    expect(await running).toBe(1);
+    // Interrupt during wave 2: as soon as a cluster stack has started (the fakes log each call as it starts).
+    const poll = setInterval(() => {
+      if (engines.calls().some((c) => stackOf(c).startsWith('terraform/cluster-'))) {
+        clearInterval(poll);
+        controller.abort();
+      }
+    }, 10);
+    try {
+      expect(await running).toBe(1);
+    } finally {
+      clearInterval(poll);
+    }
     const stacks = [...new Set(engines.calls().map(stackOf))].sort();
     expect(stacks).toEqual(['terraform/cluster-central', 'terraform/cluster-north', 'terraform/cluster-south', 'terraform/national-core']);
     // the clusters that were running completed all three commands
@@ -160,7 +169,8 @@ describe('ndc deploy with fake engines', () => {
     const resumed = fakeEngines();
     const again = request(root, fakePorts({ ledger: ports.ledger }), engineEnvironment(resumed, { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(again.req)).toBe(0);
-    expect([...new Set(resumed.calls().map(stackOf))]).toEqual(['terraform/backup-vaults']);
+    const resumedStacks = [...new Set(resumed.calls().map(stackOf))];
+    expect([resumedStacks[0], ...resumedStacks.slice(1).sort()]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south']);
   });
 
   it('refuses while another run holds the deploy lock, running nothing', async () => {
@@ -211,14 +221,15 @@ describe('ndc deploy with fake engines', () => {
 
   it('falls back from tofu to terraform, and uses NDC_TF_BIN when set', async () => {
     const { root } = synthesizedProject('dev');
-    const terraformOnly = fakeEngines(['terraform']);
+    // dev's Kubernetes wave needs pulumi as well; only the Terraform binary choice is under test.
+    const terraformOnly = fakeEngines(['terraform', 'pulumi']);
     const first = request(root, fakePorts(), engineEnvironment(terraformOnly), { env: 'dev' });
     expect(await deployEnvironment(first.req)).toBe(0);
-    expect(new Set(terraformOnly.calls().map((c) => c.tool))).toEqual(new Set(['terraform']));
-    const both = fakeEngines(['tofu', 'terraform']);
+    expect(new Set(terraformOnly.calls().map((c) => c.tool))).toEqual(new Set(['terraform', 'pulumi']));
+    const both = fakeEngines(['tofu', 'terraform', 'pulumi']);
     const second = request(root, fakePorts(), engineEnvironment(both, { NDC_TF_BIN: join(both.dir, 'terraform') }), { env: 'dev' });
     expect(await deployEnvironment(second.req)).toBe(0);
-    expect(new Set(both.calls().map((c) => c.tool))).toEqual(new Set(['terraform']));
+    expect(new Set(both.calls().map((c) => c.tool))).toEqual(new Set(['terraform', 'pulumi']));
   });
 
   it('gives dev a file:// Pulumi backend unless the user configured one', async () => {
@@ -269,6 +280,11 @@ describe('ndc deploy with fake engines', () => {
       ...stack('national-core', '# wave 1 national core'),
       ...stack('cluster-north', '# wave 2 regional clusters'),
       ...stack('backup-vaults', '# wave 3 backup vaults'),
+      '# wave 4 kubernetes',
+      '# kubernetes/north (out/dev/kubernetes/north.yaml)',
+      ...['stack select --create --non-interactive --stack dev-north', 'up --yes --non-interactive --skip-preview --stack dev-north --config ndc:artifact=../../out/dev/kubernetes/north.yaml'].map(
+        (rest) => `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/pulumi/dev}" pulumi ${rest}`,
+      ),
     ]);
     expect(engines.calls()).toEqual([]);
     expect(ports.ledger.records).toEqual([]);

@@ -142,10 +142,11 @@ export function fakePorts(opts: { gate?: FakeGate; ledger?: MemoryLedger; policy
   return { gate: opts.gate ?? new FakeGate(), ledger: opts.ledger ?? new MemoryLedger(), policy: opts.policy ?? new FakePolicy() };
 }
 
-/** Adds artifacts (as the Kubernetes and edge renderers will) to out/<env>/ and rewrites the manifest. */
+/** Adds or replaces artifacts (Kubernetes, edge) in out/<env>/ and rewrites the manifest. */
 export function addArtifacts(root: string, env: string, artifacts: { path: string; engine: 'kubernetes' | 'cloudformation'; stack: string; content: string }[]): Manifest {
   const manifest = readManifest(root, env)!;
-  const entries = [...manifest.artifacts];
+  // An artifact at a path the renderers already wrote replaces it (file and manifest entry).
+  const entries = manifest.artifacts.filter((e) => !artifacts.some((a) => a.path === e.path));
   for (const a of artifacts) {
     const file = join(root, 'out', env, a.path);
     mkdirSync(dirname(file), { recursive: true });

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { sha256 } from '../../core/canonical-json';
+import { InputError } from '../../core/errors';
+import { readManifest } from '../manifest';
+import { parseKubernetesYaml } from './artifact';
+import type { ManifestObject } from './render';
+
+/**
+ * The Pulumi program of the Kubernetes layer (`pulumi up --stack <env>-<cluster>` in stacks/kubernetes).
+ * It deploys exactly the objects of the synthesized artifact out/<env>/kubernetes/<cluster>.yaml, one
+ * Pulumi resource per object, after checking the artifact is byte for byte the one in the manifest the
+ * reviewers approved. It never renders anything itself: `ndc synth` does, without Pulumi.
+ */
+
+export const PROJECT = 'ndc-kubernetes';
+
+type ObjectArgs = Record<string, unknown>;
+type Constructor = (name: string, args: ObjectArgs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/** The kinds the renderer writes, each with its typed class (Velero's kinds through CustomResource). */
+const KINDS: Readonly<Record<string, Constructor>> = {
+  'v1/Namespace': (n, a, o) => new k8s.core.v1.Namespace(n, a as k8s.core.v1.NamespaceArgs, o),
+  'v1/ResourceQuota': (n, a, o) => new k8s.core.v1.ResourceQuota(n, a as k8s.core.v1.ResourceQuotaArgs, o),
+  'v1/LimitRange': (n, a, o) => new k8s.core.v1.LimitRange(n, a as k8s.core.v1.LimitRangeArgs, o),
+  'networking.k8s.io/v1/NetworkPolicy': (n, a, o) => new k8s.networking.v1.NetworkPolicy(n, a as k8s.networking.v1.NetworkPolicyArgs, o),
+  'velero.io/v1/BackupStorageLocation': (n, a, o) => new k8s.apiextensions.CustomResource(n, a as k8s.apiextensions.CustomResourceArgs, o),
+  'velero.io/v1/Schedule': (n, a, o) => new k8s.apiextensions.CustomResource(n, a as k8s.apiextensions.CustomResourceArgs, o),
+};
+
+/** The Pulumi resource name of an object: unique per kind, stable, readable (`namespace/name`). */
+export function resourceName(object: ManifestObject): string {
+  return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+}
+
+/**
+ * Registers one resource per object, in the artifact's order. A namespaced object depends on its
+ * Namespace when the artifact creates it; a Velero Schedule also on its BackupStorageLocation and on the
+ * namespaces it backs up, so Velero never sees a schedule whose location or namespace does not exist yet.
+ */
+export function registerObjects(objects: readonly ManifestObject[], opts: pulumi.CustomResourceOptions = {}): pulumi.CustomResource[] {
+  const namespaces = new Map<string, pulumi.CustomResource>();
+  const locations = new Map<string, pulumi.CustomResource>();
+  const seen = new Set<string>();
+  const out: pulumi.CustomResource[] = [];
+  for (const object of objects) {
+    const key = `${object.apiVersion}/${object.kind}`;
+    const create = KINDS[key];
+    const name = resourceName(object);
+    if (!create) throw new InputError(`${key} ${name}`, `is not a kind the Kubernetes layer deploys (${Object.keys(KINDS).join(', ')})`);
+    if (seen.has(`${key} ${name}`)) throw new InputError(`${key} ${name}`, 'appears twice in the artifact');
+    seen.add(`${key} ${name}`);
+    const dependsOn: pulumi.Resource[] = [];
+    const ns = object.metadata.namespace && namespaces.get(object.metadata.namespace);
+    if (ns) dependsOn.push(ns);
+    if (object.kind === 'Schedule') {
+      const template = ((object.spec as ObjectArgs | undefined)?.template ?? {}) as { storageLocation?: string; includedNamespaces?: string[] };
+      const location = template.storageLocation && locations.get(`${object.metadata.namespace}/${template.storageLocation}`);
+      if (location) dependsOn.push(location);
+      for (const included of template.includedNamespaces ?? []) {
+        const target = namespaces.get(included);
+        if (target && !dependsOn.includes(target)) dependsOn.push(target);
+      }
+    }
+    const resource = create(name, { ...object }, { ...opts, dependsOn });
+    if (object.kind === 'Namespace') namespaces.set(object.metadata.name, resource);
+    if (object.kind === 'BackupStorageLocation') locations.set(name, resource);
+    out.push(resource);
+  }
+  return out;
+}
+
+export interface VerifiedArtifact {
+  readonly path: string;
+  readonly sha256: string;
+  readonly objects: ManifestObject[];
+}
+
+/**
+ * Reads out/<env>/kubernetes/<cluster>.yaml and refuses it unless out/<env>/manifest.json lists it with the
+ * same sha256: Pulumi applies only what synthesis produced and reviewers approved.
+ */
+export function readVerifiedArtifact(artifactFile: string): VerifiedArtifact {
+  const file = resolve(artifactFile);
+  const envDir = dirname(dirname(file));
+  const env = basename(envDir);
+  const shown = relative(process.cwd(), file) || file;
+  if (!existsSync(file)) throw new InputError(shown, `no such artifact; run ndc synth --env ${env} first`);
+  const manifest = readManifest(dirname(dirname(envDir)), env);
+  if (!manifest) throw new InputError(shown, `has no manifest.json beside it in out/${env}/; run ndc synth --env ${env}`);
+  const path = relative(envDir, file).split('\\').join('/');
+  const entry = manifest.artifacts.find((a) => a.path === path);
+  if (!entry || entry.engine !== 'kubernetes') throw new InputError(shown, `is not a Kubernetes artifact listed in out/${env}/manifest.json; run ndc synth --env ${env} again`);
+  const text = readFileSync(file, 'utf8');
+  const digest = sha256(text);
+  if (digest !== entry.sha256) throw new InputError(shown, `was changed after synthesis (sha256 ${digest.slice(0, 12)}, manifest ${entry.sha256.slice(0, 12)}); run ndc synth and have it approved again`);
+  return { path, sha256: digest, objects: parseKubernetesYaml(text, shown) };
+}
+
+/**
+ * The program: `ndc-kubernetes:artifact` in the stack's config names the artifact, relative to this
+ * folder. The kubeconfig context comes from `kubernetes:context` in the same file.
+ */
+export async function main(): Promise<{ artifact: string; sha256: string; objects: number; kinds: Record<string, number> }> {
+  const config = new pulumi.Config(PROJECT);
+  const configured = config.require('artifact');
+  const artifact = readVerifiedArtifact(isAbsolute(configured) ? configured : join(__dirname, configured));
+  registerObjects(artifact.objects);
+  const kinds: Record<string, number> = {};
+  for (const o of artifact.objects) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;
+  return { artifact: artifact.path, sha256: artifact.sha256, objects: artifact.objects.length, kinds };
+}
