@@ -57,7 +57,10 @@ describe('ndc plan', () => {
       { id: 'terraform/backup-vaults', status: 'skipped', summary: 'tofu is not installed' },
       { id: 'kubernetes/north', status: 'skipped', summary: 'pulumi is not installed' },
     ]);
-    expect(report.problems[0]).toMatch(/^OpenTofu\/Terraform binary not found: looked for tofu or terraform on PATH/);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^OpenTofu\/Terraform binary not found: looked for tofu or terraform on PATH/),
+      expect.stringMatching(/^pulumi binary not found: looked for pulumi on PATH; needed by kubernetes\/north/),
+    ]);
   });
 
   it('exits 1 when an engine preview fails', async () => {
