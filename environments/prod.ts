@@ -1,5 +1,5 @@
 import { defineEnvironment } from './schema';
-import { nationalRegions, nationalSystems } from './shared/national';
+import { nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 
 /** Production: the national government cloud on the three national data-center clusters. */
 export default defineEnvironment({
@@ -12,4 +12,5 @@ export default defineEnvironment({
   regions: nationalRegions({ base: 10 }),
   systems: nationalSystems({ base: 10, scale: 1 }),
   sharedServicesRegion: 'north',
+  edge: openDataEdge({ domainName: 'data.gov.vn' }),
 });

@@ -1,5 +1,5 @@
 import { defineEnvironment } from './schema';
-import { nationalRegions, nationalSystems } from './shared/national';
+import { nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 
 /** Staging: the same three clusters and systems as prod at a third of the size, for release rehearsal. */
 export default defineEnvironment({
@@ -12,4 +12,5 @@ export default defineEnvironment({
   regions: nationalRegions({ base: 110 }),
   systems: nationalSystems({ base: 110, scale: 1 / 3 }),
   sharedServicesRegion: 'north',
+  edge: openDataEdge({ domainName: 'staging.data.gov.vn' }),
 });

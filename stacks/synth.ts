@@ -5,6 +5,7 @@ import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import { buildManifest, type Artifact, type Manifest } from './manifest';
+import type * as PublicEdgeRendererModule from './public-edge/renderer';
 
 /**
  * The engines' renderers. Each is required only when used, so loading ndc does not load cdktf,
@@ -22,6 +23,11 @@ const RENDERERS: readonly (() => Renderer)[] = [
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { terraformRenderer } = require('./terraform/renderer') as typeof import('./terraform/renderer');
     return terraformRenderer;
+  },
+  () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { publicEdgeRenderer } = require('./public-edge/renderer') as typeof PublicEdgeRendererModule;
+    return publicEdgeRenderer;
   },
 ];
 
