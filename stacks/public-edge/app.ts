@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, CfnElement, DefaultStackSynthesizer, Validations, type Stack } from 'aws-cdk-lib';
+import { App, CfnElement, DefaultStackSynthesizer, Tags, Validations, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stableJson } from '../../core/canonical-json';
@@ -40,6 +40,7 @@ export function buildPublicEdgeApp(plan: EdgePlan, outdir?: string): PublicEdgeA
   const account = plan.config.account;
   const origin = new PublicEdgeOriginStack(app, plan, { env: { account, region: plan.config.region }, synthesizer: synthesizer() });
   const distribution = new PublicEdgeDistributionStack(app, plan, { env: { account, region: CLOUDFRONT_REGION }, synthesizer: synthesizer() });
+  Tags.of(app).add('ndc:env', plan.envName);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, origin, distribution };
 }

@@ -13,6 +13,9 @@ import type { Environment } from '../../environments/schema';
 /** CloudFront's global configuration (WAF web ACLs of scope CLOUDFRONT, viewer certificates) lives here. */
 export const CLOUDFRONT_REGION = 'us-east-1';
 
+/** The tag naming the information system a resource serves (the report's control matrix reads it). */
+export const SYSTEM_TAG = 'ndc:system';
+
 /** Account ids that appear in documentation; an environment must name a real account or none. */
 const PLACEHOLDER_ACCOUNTS = new Set(['000000000000', '111111111111', '123456789012', '999999999999']);
 

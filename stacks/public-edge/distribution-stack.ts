@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -18,7 +18,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { CLOUDFRONT_REGION, type EdgePlan, type EdgeSite } from './config';
+import { CLOUDFRONT_REGION, SYSTEM_TAG, type EdgePlan, type EdgeSite } from './config';
 import { requireRegion } from './origin-stack';
 
 export const DISTRIBUTION_STACK = 'public-edge-global';
@@ -71,6 +71,7 @@ export class OpenDataSite extends Construct {
   constructor(scope: Construct, id: string, props: OpenDataSiteProps) {
     super(scope, id);
     const { site } = props;
+    Tags.of(this).add(SYSTEM_TAG, site.system.id);
     const metric = (name: string) => `${site.system.id}-${name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
 
     this.webAcl = new CfnWebACL(this, 'web-acl', {

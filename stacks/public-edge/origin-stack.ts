@@ -1,8 +1,8 @@
-import { Aws, CfnRule, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnRule, Duration, Fn, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { EdgePlan } from './config';
+import { SYSTEM_TAG, type EdgePlan } from './config';
 
 /** Stack names: the CDK CLI deploys them by these names (`cdk deploy --exclusively <name>`). */
 export const ORIGIN_STACK = 'public-edge-origin';
@@ -71,6 +71,7 @@ export class PublicEdgeOriginStack extends Stack {
           },
         }),
       );
+      Tags.of(bucket).add(SYSTEM_TAG, site.system.id);
       buckets.set(site.system.id, bucket);
     }
     this.contentBuckets = buckets;
