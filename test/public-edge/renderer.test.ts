@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildCloud } from '../../constructs';
+import { readManifest, verifyArtifacts } from '../../stacks/manifest';
+import { publicEdgeRenderer } from '../../stacks/public-edge/renderer';
+import { synthEnvironment } from '../../stacks/synth';
+import { environment, renderEdge, ROOT } from './fixtures';
+
+describe('public-edge renderer', () => {
+  const prod = environment('prod');
+  const first = renderEdge(prod).artifacts;
+
+  test('writes both templates, their cdk-nag reports and the cloud assembly the CDK CLI deploys from', () => {
+    expect(first.map((a) => a.path)).toEqual([
+      'cloudformation/public-edge-origin.template.json',
+      'cloudformation/public-edge-origin.nag.json',
+      'cloudformation/public-edge-origin.assets.json',
+      'cloudformation/public-edge-global.template.json',
+      'cloudformation/public-edge-global.nag.json',
+      'cloudformation/public-edge-global.assets.json',
+      'cloudformation/manifest.json',
+      'cloudformation/cdk.out',
+    ]);
+    expect(first.every((a) => a.engine === 'cloudformation')).toBe(true);
+    expect(new Set(first.map((a) => a.stack)).size).toBe(first.length);
+    expect(first.find((a) => a.stack === 'public-edge-global')!.resources).toBe(5);
+    expect(first.find((a) => a.stack === 'public-edge-origin')!.resources).toBe(4);
+  });
+
+  test('the cloud assembly gives each stack its region and carries no construct metadata', () => {
+    const assembly = JSON.parse(first.find((a) => a.path === 'cloudformation/manifest.json')!.content);
+    expect(assembly.artifacts['public-edge-origin'].environment).toBe('aws://unknown-account/ap-southeast-1');
+    expect(assembly.artifacts['public-edge-global'].environment).toBe('aws://unknown-account/us-east-1');
+    expect(assembly.artifacts['public-edge-global'].additionalMetadataFile).toBeUndefined();
+  });
+
+  test('is deterministic: a second render is byte-identical and holds no absolute path, temp dir or timestamp', () => {
+    const second = renderEdge(environment('prod')).artifacts;
+    expect(second.map((a) => a.content)).toEqual(first.map((a) => a.content));
+    for (const artifact of first) {
+      expect(artifact.content).not.toContain(resolve(ROOT));
+      expect(artifact.content).not.toContain(tmpdir());
+      expect(artifact.content).not.toMatch(/20\d\d-\d\d-\d\dT\d\d:/);
+    }
+  });
+
+  test('applies only to environments with systems on the edge', () => {
+    expect(publicEdgeRenderer.applies(buildCloud(prod), prod)).toBe(true);
+    const dev = environment('dev');
+    expect(publicEdgeRenderer.applies(buildCloud(dev), dev)).toBe(false);
+  });
+
+  test('ndc synth writes the edge artifacts under out/E/cloudformation and covers them by the manifest digest', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ndc-edge-synth-'));
+    try {
+      cpSync(join(ROOT, 'environments'), join(root, 'environments'), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+      const result = synthEnvironment(root, 'prod');
+      const manifest = readManifest(root, 'prod')!;
+      const edge = manifest.artifacts.filter((a) => a.engine === 'cloudformation');
+      expect(edge.map((a) => a.path).sort()).toEqual(first.map((a) => a.path).sort());
+      expect(verifyArtifacts(root, manifest)).toEqual([]);
+      expect(readFileSync(join(root, 'out/prod/cloudformation/public-edge-global.template.json'), 'utf8')).toBe(first[3].content);
+      // Changing a served host name changes the template, hence the digest reviewers approve.
+      const before = result.manifest.digest;
+      const file = join(root, 'environments/prod.ts');
+      const source = readFileSync(file, 'utf8');
+      writeFileSync(file, source.replace("domainName: 'data.gov.vn'", "domainName: 'opendata.gov.vn'"));
+      jest.resetModules();
+      const { synthEnvironment: synthAgain } = require('../../stacks/synth') as typeof import('../../stacks/synth');
+      expect(synthAgain(root, 'prod').manifest.digest).not.toBe(before);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('aws-cdk-lib is loaded only for environments with an edge', () => {
+  // A fresh Node process (jest keeps its own module registry): render, then report what require.cache holds.
+  const probe = (env: string) =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require('tsx/cjs');
+           const { renderEnvironment } = require('./stacks/synth.ts');
+           const r = renderEnvironment(process.cwd(), ${JSON.stringify(env)});
+           const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));
+           process.stdout.write(JSON.stringify({ engines: [...new Set(r.artifacts.map((a) => a.engine))], cdk: loaded('aws-cdk-lib'), nag: loaded('cdk-nag') }));`,
+        ],
+        { cwd: join(__dirname, '../..'), encoding: 'utf8' },
+      ),
+    ) as { engines: string[]; cdk: boolean; nag: boolean };
+
+  test('rendering dev (no edge systems) never requires aws-cdk-lib or cdk-nag', () => {
+    expect(probe('dev')).toEqual({ engines: ['terraform'], cdk: false, nag: false });
+  });
+
+  test('rendering prod (open-data portal on the edge) does', () => {
+    expect(probe('prod')).toEqual({ engines: ['terraform', 'cloudformation'], cdk: true, nag: true });
+  });
+});
