@@ -128,3 +128,11 @@ export function edgePlanOf(cloud: NationalCloud, env: Environment): EdgePlan {
   const sites = systems.map((system) => ({ system, config: config.systems[system.id], contentBucketName: bucket(`${system.id}-content`, `.systems.${system.id}`) }));
   return { envName: env.name, config, sites, logBucketName: bucket('edge-logs', '.bucketPrefix') };
 }
+
+/**
+ * Which edge stack an acknowledgement belongs to: S3 rules (`AwsSolutions-S1`...) concern the origin
+ * buckets, everything else the CloudFront side. Keeps a CloudFront acknowledgement off the buckets.
+ */
+export function acknowledgementStack(rule: string): 'origin' | 'global' {
+  return /^AwsSolutions-S\d+(\[|$)/.test(rule) ? 'origin' : 'global';
+}

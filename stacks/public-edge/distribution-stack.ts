@@ -18,7 +18,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { CLOUDFRONT_REGION, SYSTEM_TAG, type EdgePlan, type EdgeSite } from './config';
+import { acknowledgementStack, CLOUDFRONT_REGION, SYSTEM_TAG, type EdgePlan, type EdgeSite } from './config';
 import { requireRegion } from './origin-stack';
 
 export const DISTRIBUTION_STACK = 'public-edge-global';
@@ -50,7 +50,7 @@ export class PublicEdgeDistributionStack extends Stack {
     for (const site of plan.sites) sites.set(site.system.id, new OpenDataSite(this, site.system.id, { site, region: plan.config.region, logs }));
     this.sites = sites;
     for (const ack of plan.config.acknowledgements) {
-      const scope = ack.scope === 'logs' ? undefined : sites.get(ack.scope);
+      const scope = ack.scope === 'logs' || acknowledgementStack(ack.rule) !== 'global' ? undefined : sites.get(ack.scope);
       if (scope) Validations.of(scope).acknowledge({ id: ack.rule, reason: ack.reason });
     }
   }

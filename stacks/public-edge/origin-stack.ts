@@ -2,7 +2,7 @@ import { Aws, CfnRule, Duration, Fn, RemovalPolicy, Stack, Tags, Validations, ty
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { SYSTEM_TAG, type EdgePlan } from './config';
+import { acknowledgementStack, SYSTEM_TAG, type EdgePlan } from './config';
 
 /** Stack names: the CDK CLI deploys them by these names (`cdk deploy --exclusively <name>`). */
 export const ORIGIN_STACK = 'public-edge-origin';
@@ -76,6 +76,7 @@ export class PublicEdgeOriginStack extends Stack {
     }
     this.contentBuckets = buckets;
     for (const ack of plan.config.acknowledgements) {
+      if (ack.scope !== 'logs' && acknowledgementStack(ack.rule) !== 'origin') continue;
       const target = ack.scope === 'logs' ? this.logs : buckets.get(ack.scope);
       if (target) Validations.of(target).acknowledge({ id: ack.rule, reason: ack.reason });
     }
