@@ -11,6 +11,6 @@ export default defineEnvironment({
   interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12' },
   regions: nationalRegions({ base: 10 }),
   systems: nationalSystems({ base: 10, scale: 1 }),
-  sharedServicesRegion: 'north',
   edge: openDataEdge({ domainName: 'data.gov.vn' }),
+  sharedServicesRegion: 'north',
 });

@@ -11,6 +11,6 @@ export default defineEnvironment({
   interconnect: { cidr: '10.1.0.0/16', govNetworkCidr: '172.16.0.0/12' },
   regions: nationalRegions({ base: 110 }),
   systems: nationalSystems({ base: 110, scale: 1 / 3 }),
-  sharedServicesRegion: 'north',
   edge: openDataEdge({ domainName: 'staging.data.gov.vn' }),
+  sharedServicesRegion: 'north',
 });
