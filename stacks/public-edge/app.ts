@@ -40,6 +40,8 @@ export function buildPublicEdgeApp(plan: EdgePlan, outdir?: string): PublicEdgeA
   const account = plan.config.account;
   const origin = new PublicEdgeOriginStack(app, plan, { env: { account, region: plan.config.region }, synthesizer: synthesizer() });
   const distribution = new PublicEdgeDistributionStack(app, plan, { env: { account, region: CLOUDFRONT_REGION }, synthesizer: synthesizer() });
+  // CloudFront's standard logging needs the log bucket to exist when the distribution is created.
+  distribution.addStackDependency(origin, 'the distributions log into the origin stack\'s log bucket');
   Tags.of(app).add('ndc:env', plan.envName);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, origin, distribution };

@@ -34,6 +34,8 @@ describe('public-edge renderer', () => {
     expect(assembly.artifacts['public-edge-origin'].environment).toBe('aws://unknown-account/ap-southeast-1');
     expect(assembly.artifacts['public-edge-global'].environment).toBe('aws://unknown-account/us-east-1');
     expect(assembly.artifacts['public-edge-global'].additionalMetadataFile).toBeUndefined();
+    // CloudFront's logging needs the origin stack's log bucket first: the CDK CLI deploys in this order.
+    expect(assembly.artifacts['public-edge-global'].dependencies).toContain('public-edge-origin');
   });
 
   test('is deterministic: a second render is byte-identical and holds no absolute path, temp dir or timestamp', () => {
