@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import { stableJson } from '../core/canonical-json';
 
 /**
- * Generates policies/rules/public-edge/aws-solutions-catalog.json: the cdk-nag AwsSolutions rules that
- * apply to the resource types the public edge creates (S3, CloudFront, KMS), with their level, info
- * and explanation, so `ndc check` can name and explain them without loading cdk-nag.
+ * Generates stacks/public-edge/aws-solutions-catalog.json: the cdk-nag AwsSolutions rules that apply to
+ * the resource types the public edge creates (S3, CloudFront, KMS), with their level, info, explanation
+ * and implementing function, so `ndc check` can name and explain them without loading cdk-nag, and the
+ * edge synth can tell which resources an acknowledgement covers.
  * Run after upgrading cdk-nag: `node bin/run-ts.js scripts/gen-edge-nag-catalog.ts`.
  */
 
@@ -14,7 +15,8 @@ export interface CatalogEntry {
   readonly level: 'error' | 'warning';
   readonly info: string;
   readonly explanation: string;
-  /** The cdk-nag rule function that implements it (`S3BucketLoggingEnabled`). */
+  /** The cdk-nag rule function that implements it: `rules.<module>.<check>` (`rules.s3.S3BucketLoggingEnabled`). */
+  readonly module: string;
   readonly check: string;
 }
 
@@ -36,7 +38,7 @@ export function awsSolutionsCatalog(root: string): AwsSolutionsCatalog {
   const rules: CatalogEntry[] = [];
   for (const m of source.matchAll(RULE)) {
     if (!EDGE_MODULES.includes(m[5])) continue;
-    rules.push({ id: `AwsSolutions-${m[1]}`, level: m[4] === 'ERROR' ? 'error' : 'warning', info: unquote(m[2]), explanation: unquote(m[3]), check: m[6] });
+    rules.push({ id: `AwsSolutions-${m[1]}`, level: m[4] === 'ERROR' ? 'error' : 'warning', info: unquote(m[2]), explanation: unquote(m[3]), module: m[5], check: m[6] });
   }
   if (!rules.some((r) => r.id === 'AwsSolutions-S1') || !rules.some((r) => r.id === 'AwsSolutions-CFR4')) {
     throw new Error(`cdk-nag ${version}: could not read the AwsSolutions rules from lib/packs/aws-solutions.js (its layout changed); update scripts/gen-edge-nag-catalog.ts`);
@@ -49,7 +51,7 @@ function unquote(literal: string): string {
   return literal.startsWith("'") ? (JSON.parse(`"${literal.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string) : (JSON.parse(literal) as string);
 }
 
-export const CATALOG_PATH = 'policies/rules/public-edge/aws-solutions-catalog.json';
+export const CATALOG_PATH = 'stacks/public-edge/aws-solutions-catalog.json';
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === __filename) {
   const root = process.cwd();

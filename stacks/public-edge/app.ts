@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, CfnElement, DefaultStackSynthesizer, Tags, Validations, type Stack } from 'aws-cdk-lib';
+import { App, CfnElement, CfnResource, DefaultStackSynthesizer, Tags, Validations, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NagRuleCompliance, rules as nagRules } from 'cdk-nag';
+import catalog from './aws-solutions-catalog.json';
 import { stableJson } from '../../core/canonical-json';
 import { CLOUDFRONT_REGION, type EdgePlan } from './config';
 import { PublicEdgeDistributionStack } from './distribution-stack';
@@ -133,19 +134,57 @@ function nagReportOf(stack: Stack, validation: ValidationReport, nagVersion: str
       }
     }
   }
+  findings.push(...acknowledgedFindings(stack));
+  findings.sort((a, b) => (a.rule + a.resource < b.rule + b.resource ? -1 : a.rule + a.resource > b.rule + b.resource ? 1 : 0));
+  return { version: NAG_REPORT_VERSION, stack: stack.stackName, pack: 'AwsSolutions', cdkNag: nagVersion, findings };
+}
+
+type NagRuleFunction = (node: CfnResource) => unknown;
+
+/**
+ * The acknowledgements given on the stack's constructs (cdk-nag drops acknowledged findings from its
+ * report, so they are read from the tree), each resolved to the resources under it that still have the
+ * finding by evaluating cdk-nag's own rule function (`rules.<module>.<check>`) on them.
+ */
+function acknowledgedFindings(stack: Stack): NagFinding[] {
+  const findings: NagFinding[] = [];
   for (const construct of stack.node.findAll()) {
     for (const entry of construct.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || entry.data === null || typeof entry.data !== 'object') continue;
-      for (const [key, reason] of Object.entries(entry.data as Record<string, string>)) {
+      for (const [key, value] of Object.entries(entry.data as Record<string, unknown>)) {
         const rule = key.replace(/^annotation::/i, '');
         // aws-cdk-lib acknowledges some of its own CloudFormation-Validate warnings; only cdk-nag's count here.
         if (!rule.startsWith('AwsSolutions-')) continue;
-        findings.push({ rule, level: 'warning', description: 'acknowledged for this construct and everything under it', resource: construct.node.path, acknowledged: { reason: String(reason) } });
+        const reason = String(value);
+        const scope = construct.node.path;
+        const [, base, suffix] = /^([^[]+)(?:\[(.*)\])?$/.exec(rule)!;
+        const known = catalog.rules.find((r) => r.id === base);
+        const check = known ? (nagRules as unknown as Record<string, Record<string, NagRuleFunction | undefined>>)[known.module]?.[known.check] : undefined;
+        if (!known || !check) {
+          findings.push({ rule, level: 'warning', description: 'acknowledged (rule not in the edge catalog: not re-evaluated)', resource: scope, acknowledged: { reason, scope } });
+          continue;
+        }
+        const hits = construct.node.findAll().filter((node): node is CfnResource => CfnResource.isCfnResource(node) && hasFinding(check, node, suffix));
+        if (hits.length === 0) {
+          findings.push({ rule, level: known.level as NagFinding['level'], description: `acknowledged, but no resource under ${scope} has this finding`, resource: scope, acknowledged: { reason, scope, matched: false } });
+        }
+        for (const hit of hits) {
+          findings.push({ rule, level: known.level as NagFinding['level'], description: known.info, resource: hit.node.path, logicalId: stack.resolve(hit.logicalId), acknowledged: { reason, scope, matched: true } });
+        }
       }
     }
   }
-  findings.sort((a, b) => (a.rule + a.resource < b.rule + b.resource ? -1 : a.rule + a.resource > b.rule + b.resource ? 1 : 0));
-  return { version: NAG_REPORT_VERSION, stack: stack.stackName, pack: 'AwsSolutions', cdkNag: nagVersion, findings };
+  return findings;
+}
+
+/** As cdk-nag applies a rule: non-compliant (or, for a granular rule, the given finding) or throwing. */
+function hasFinding(check: NagRuleFunction, node: CfnResource, suffix: string | undefined): boolean {
+  try {
+    const result = check(node);
+    return Array.isArray(result) ? suffix !== undefined && result.includes(suffix) : result === NagRuleCompliance.NON_COMPLIANT;
+  } catch {
+    return true;
+  }
 }
 
 function logicalIdOf(stack: Stack, path: string): string | undefined {

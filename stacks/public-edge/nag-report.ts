@@ -16,8 +16,8 @@ export interface NagFinding {
   readonly resource: string;
   /** The resource's logical id in the template, when known. */
   readonly logicalId?: string;
-  /** Present when the finding is acknowledged: the reason given. */
-  readonly acknowledged?: { readonly reason: string };
+  /** Present when the finding is acknowledged. */
+  readonly acknowledged?: Acknowledged;
 }
 
 export interface NagReport {
@@ -27,4 +27,16 @@ export interface NagReport {
   /** The cdk-nag version that produced the findings. */
   readonly cdkNag: string;
   readonly findings: readonly NagFinding[];
+}
+
+export interface Acknowledged {
+  readonly reason: string;
+  /** The construct the acknowledgement was given on (it covers everything under it). */
+  readonly scope: string;
+  /**
+   * Whether a resource under the scope still has the finding. false: the acknowledgement has become
+   * stale (the resource was fixed or removed) and should be withdrawn. Absent: ndc cannot evaluate the
+   * rule itself (not in the catalog), so the acknowledgement is reported as given.
+   */
+  readonly matched?: boolean;
 }

@@ -1,6 +1,6 @@
 import type { NationalCloud } from '../../../constructs';
 import type { Rule, RuleResult } from '../../rule';
-import catalog from './aws-solutions-catalog.json';
+import catalog from '../../../stacks/public-edge/aws-solutions-catalog.json';
 import { baseRuleId, findingsOf, nagReportsOf, subjectOf } from './nag-reports';
 
 /**
@@ -29,7 +29,8 @@ export function awsSolutionsRule(entry: CatalogEntry): Rule {
       if (reports.size === 0) return [];
       const results: RuleResult[] = [];
       for (const finding of findingsOf(artifacts)) {
-        if (baseRuleId(finding.rule) !== entry.id) continue;
+        // A stale acknowledgement is not a finding of the rule: NDC-EDGE-011 reports it.
+        if (baseRuleId(finding.rule) !== entry.id || finding.acknowledged?.matched === false) continue;
         results.push(
           finding.acknowledged
             ? { status: 'pass', systemId: systemOf(finding.resource, cloud), subject: subjectOf(finding), message: `${finding.rule} acknowledged: ${finding.acknowledged.reason}` }
@@ -61,7 +62,7 @@ export const uncataloguedNagFindings: Rule = {
   remediation: 'Fix the finding or acknowledge it with a reason in edge.acknowledgements; then run node bin/run-ts.js scripts/gen-edge-nag-catalog.ts (adding the rule module to EDGE_MODULES) so it gets its own rule.',
   check({ artifacts, cloud }) {
     return findingsOf(artifacts)
-      .filter((f) => !CATALOGUED.has(baseRuleId(f.rule)))
+      .filter((f) => !CATALOGUED.has(baseRuleId(f.rule)) && f.acknowledged?.matched !== false)
       .map((f) =>
         f.acknowledged
           ? { status: 'pass', systemId: systemOf(f.resource, cloud), subject: subjectOf(f), message: `${f.rule} acknowledged: ${f.acknowledged.reason}` }
@@ -75,3 +76,25 @@ function systemOf(constructPath: string, cloud: NationalCloud): string | undefin
   const id = constructPath.split('/')[1];
   return cloud.systems.some((s) => s.id === id) ? id : undefined;
 }
+
+/** Acknowledgements that no longer cover any finding: withdraw them so they cannot hide a future one. */
+export const staleAcknowledgements: Rule = {
+  id: 'NDC-EDGE-011',
+  title: 'cdk-nag acknowledgements on the edge still match a finding',
+  family: 'public-edge',
+  severity: 'low',
+  enforcement: 'advisory',
+  regulation: { profile: 'vn-2016', reference: `cdk-nag ${catalog.cdkNag} AwsSolutions pack (acknowledgements)` },
+  explanation:
+    'An acknowledgement accepts a finding for a reason a reviewer approved. When the resource is fixed or removed, the acknowledgement stays in force for everything under its construct and would silently accept a new, unreviewed finding of the same rule there. ndc re-evaluates each acknowledged rule on the resources under it at synth time.',
+  remediation: "Remove the entry from the environment's edge.acknowledgements (or the Validations.of(...).acknowledge call in stacks/public-edge).",
+  check({ artifacts, cloud }) {
+    return findingsOf(artifacts)
+      .filter((f) => f.acknowledged !== undefined && f.acknowledged.matched !== undefined)
+      .map((f) =>
+        f.acknowledged!.matched
+          ? { status: 'pass', systemId: systemOf(f.resource, cloud), subject: subjectOf(f), message: `${f.rule} acknowledgement on ${f.acknowledged!.scope} covers this finding` }
+          : { status: 'fail', systemId: systemOf(f.resource, cloud), subject: subjectOf(f), message: `${f.rule} is acknowledged on ${f.acknowledged!.scope} ("${f.acknowledged!.reason}") but nothing under it has this finding any more` },
+      );
+  },
+};

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { awsSolutionsRules, uncataloguedNagFindings } from './aws-solutions';
+import { awsSolutionsRules, staleAcknowledgements, uncataloguedNagFindings } from './aws-solutions';
 import { bucketHardening } from './bucket-hardening';
 import { distributionHardening } from './distribution-hardening';
 import { edgePublicClassification } from './edge-public-classification';
@@ -17,5 +17,6 @@ export const pack: Rule[] = [
   bucketHardening,
   webAclManagedRules,
   uncataloguedNagFindings,
+  staleAcknowledgements,
   ...awsSolutionsRules,
 ];

@@ -11,7 +11,8 @@ export interface StackFinding extends NagFinding {
 /** The cdk-nag reports among the artifacts, by stack (empty when the environment has no public edge). */
 export function nagReportsOf(artifacts: ArtifactSet): Map<string, NagReport> {
   const reports = new Map<string, NagReport>();
-  for (const [path, text] of artifacts.text) {
+  // Sorted by path: results do not depend on the order the artifacts were read in.
+  for (const [path, text] of [...artifacts.text].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const match = NAG_REPORT.exec(path);
     if (!match) continue;
     const report = JSON.parse(text) as NagReport;
