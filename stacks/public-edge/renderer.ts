@@ -9,7 +9,13 @@ import { edgePlanOf, edgeSystems } from './config';
  */
 export const publicEdgeRenderer: Renderer = {
   engine: 'cloudformation',
-  applies: (cloud) => edgeSystems(cloud).length > 0,
+  applies: (cloud, env) => {
+    if (edgeSystems(cloud).length > 0) return true;
+    // Nothing on the edge: still refuse edge settings that name systems not placed there (a forgotten
+    // publicEdge: true, a typo), rather than ignore them.
+    if (env.edge !== undefined) edgePlanOf(cloud, env);
+    return false;
+  },
   render: (cloud, env) => {
     // Validate the edge settings before loading the engine library: bad input fails fast.
     const plan = edgePlanOf(cloud, env);

@@ -6,7 +6,7 @@ import { buildCloud } from '../../constructs';
 import { readManifest, verifyArtifacts } from '../../stacks/manifest';
 import { publicEdgeRenderer } from '../../stacks/public-edge/renderer';
 import { synthEnvironment } from '../../stacks/synth';
-import { environment, renderEdge, ROOT } from './fixtures';
+import { environment, renderEdge, ROOT, withSystem } from './fixtures';
 
 describe('public-edge renderer', () => {
   const prod = environment('prod');
@@ -52,6 +52,15 @@ describe('public-edge renderer', () => {
     expect(publicEdgeRenderer.applies(buildCloud(prod), prod)).toBe(true);
     const dev = environment('dev');
     expect(publicEdgeRenderer.applies(buildCloud(dev), dev)).toBe(false);
+  });
+
+  test('edge settings naming a system that is not on the edge are refused even when nothing is on the edge', () => {
+    const forgot = withSystem(prod, 'open-data-portal', { publicEdge: false });
+    expect(() => publicEdgeRenderer.applies(buildCloud(forgot), forgot)).toThrow(
+      'environments/prod.ts: edge.systems.open-data-portal: system "open-data-portal" is not placed on the public edge; set publicEdge: true on it or remove this entry (edge systems: none)',
+    );
+    const empty = { ...forgot, edge: { ...forgot.edge, systems: {}, acknowledgements: [] } };
+    expect(publicEdgeRenderer.applies(buildCloud(empty), empty)).toBe(false);
   });
 
   test('ndc synth writes the edge artifacts under out/E/cloudformation and covers them by the manifest digest', () => {
