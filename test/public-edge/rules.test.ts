@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { awsSolutionsRules, staleAcknowledgements, uncataloguedNagFindings } from '../../policies/rules/public-edge/aws-solutions';
 import { bucketHardening } from '../../policies/rules/public-edge/bucket-hardening';
 import { distributionHardening } from '../../policies/rules/public-edge/distribution-hardening';
-import { edgePublicClassification } from '../../policies/rules/public-edge/edge-public-classification';
 import { edgeResidency } from '../../policies/rules/public-edge/edge-residency';
 import { pack } from '../../policies/rules/public-edge';
 import { webAclManagedRules } from '../../policies/rules/public-edge/web-acl-managed-rules';
@@ -28,7 +27,7 @@ describe('public-edge pack', () => {
       expect(rule.explanation.length).toBeGreaterThan(40);
       expect(rule.remediation.length).toBeGreaterThan(20);
     }
-    expect(pack.map((r) => r.id)).toEqual(expect.arrayContaining(['NDC-EDGE-001', 'NDC-EDGE-002', 'NDC-EDGE-003', 'NDC-EDGE-004', 'NDC-EDGE-005', 'NDC-EDGE-010', 'NDC-EDGE-011', 'AwsSolutions-S1', 'AwsSolutions-CFR4']));
+    expect(pack.map((r) => r.id)).toEqual(expect.arrayContaining(['NDC-EDGE-001', 'NDC-EDGE-003', 'NDC-EDGE-004', 'NDC-EDGE-005', 'NDC-EDGE-010', 'NDC-EDGE-011', 'AwsSolutions-S1', 'AwsSolutions-CFR4']));
   });
 
   test('prod as shipped has no failing edge rule', () => {
@@ -41,41 +40,59 @@ describe('public-edge pack', () => {
   });
 });
 
-describe('NDC-EDGE-001 residency of edge systems', () => {
-  test('a level-2 public system without personal data passes', () => {
-    expect(run(edgeResidency)).toEqual([expect.objectContaining({ status: 'pass', systemId: 'open-data-portal', subject: 'prod/open-data-portal' })]);
+describe('NDC-EDGE-001 residency of what the edge deploys', () => {
+  /** Renders the edge with a changed system and runs the rule on those artifacts. */
+  const residencyOf = (env: typeof prod) => {
+    const { cloud, artifacts } = renderEdge(env);
+    return run(edgeResidency, artifacts, env, cloud);
+  };
+
+  test('the public level-2 open-data portal passes on its bucket and distribution; the log bucket is not a system\'s data', () => {
+    expect(run(edgeResidency)).toEqual([
+      expect.objectContaining({ status: 'pass', systemId: 'open-data-portal', subject: expect.stringMatching(/^cloudformation\/public-edge-origin: AWS::S3::Bucket opendataportal/) }),
+      expect.objectContaining({ status: 'pass', systemId: 'open-data-portal', subject: expect.stringMatching(/^cloudformation\/public-edge-global: AWS::CloudFront::Distribution opendataportaldistribution/) }),
+    ]);
+    expect(edgeResidency.enforcement).toBe('mandatory');
+    expect(edgeResidency.family).toBe('residency');
   });
 
-  test('a level-3 system placed on the edge is a mandatory failure', () => {
-    const env = withSystem(prod, 'open-data-portal', { level: 3 });
-    const results = run(edgeResidency, rendered.artifacts, env, renderEdge(env).cloud);
-    expect(edgeResidency.enforcement).toBe('mandatory');
-    expect(results).toEqual([expect.objectContaining({ status: 'fail', systemId: 'open-data-portal', message: expect.stringContaining('security level 3') })]);
+  test('a level-3 system placed on the edge is a mandatory failure on each resource that holds or serves it', () => {
+    const results = residencyOf(withSystem(prod, 'open-data-portal', { level: 3 }));
+    expect(statuses(results)).toEqual(['fail', 'fail']);
+    expect(results[0].message).toBe('deploys open-data-portal to the public edge but it is security level 3 (level 3 and above stays in the national clusters)');
   });
 
   test('personal data on the edge fails even at level 1', () => {
-    const env = withSystem(prod, 'open-data-portal', { level: 1, personalData: true });
-    expect(run(edgeResidency, rendered.artifacts, env, renderEdge(env).cloud)).toEqual([expect.objectContaining({ status: 'fail', message: expect.stringContaining('personal data') })]);
+    expect(residencyOf(withSystem(prod, 'open-data-portal', { level: 1, personalData: true }))[0]).toEqual(
+      expect.objectContaining({ status: 'fail', message: 'deploys open-data-portal to the public edge but it holds personal data' }),
+    );
   });
 
-  test('the level-4 public service portal placed on the edge fails, for both reasons', () => {
+  test('information not classified public fails', () => {
+    expect(residencyOf(withSystem(prod, 'open-data-portal', { classification: 'internal' }))[0].message).toBe('deploys open-data-portal to the public edge but it is classified internal, not public');
+  });
+
+  test('the level-4 public service portal placed on the edge fails for every reason, next to a passing open-data portal', () => {
     const env = withSystem(prod, 'public-service-portal', { publicEdge: true });
-    const withEdge = { ...env, edge: { ...env.edge, systems: { ...(env.edge as { systems: object }).systems, 'public-service-portal': { domainName: 'dichvucong.gov.vn' } } } };
-    const { cloud, artifacts } = renderEdge(withEdge as typeof env);
-    const failed = run(edgeResidency, artifacts, withEdge as typeof env, cloud).filter((r) => r.status === 'fail');
-    expect(failed).toEqual([expect.objectContaining({ systemId: 'public-service-portal', message: 'public-service-portal is placed on the public edge but it is security level 4 (level 3 and above stays in the national clusters) and it holds personal data' })]);
+    const withEdge = { ...env, edge: { ...env.edge, systems: { ...(env.edge as { systems: object }).systems, 'public-service-portal': { domainName: 'dichvucong.gov.vn' } } } } as typeof env;
+    const results = residencyOf(withEdge);
+    expect(results.filter((r) => r.status === 'fail').map((r) => r.systemId)).toEqual(['public-service-portal', 'public-service-portal']);
+    expect(results.find((r) => r.status === 'fail')!.message).toBe(
+      'deploys public-service-portal to the public edge but it is security level 4 (level 3 and above stays in the national clusters) and it holds personal data and it is classified confidential, not public',
+    );
+    expect(results.filter((r) => r.status === 'pass').map((r) => r.systemId)).toEqual(['open-data-portal', 'open-data-portal']);
   });
 
-  test('systems not on the edge are not reported', () => {
-    expect(run(edgeResidency).map((r) => r.systemId)).toEqual(['open-data-portal']);
+  test('an edge resource tagged with a system the environment does not have fails', () => {
+    const tampered = editTemplate(rendered.artifacts, 'public-edge-global', (t) => {
+      const distribution = resourceOfType(t, 'AWS::CloudFront::Distribution');
+      distribution.Properties.Tags = [{ Key: 'ndc:system', Value: 'population-registry' }];
+    });
+    expect(run(edgeResidency, tampered)).toContainEqual(expect.objectContaining({ status: 'fail', message: 'serves population-registry, which is not an information system of prod; run ndc synth again' }));
   });
-});
 
-describe('NDC-EDGE-002 classification', () => {
-  test('public passes, internal fails', () => {
-    expect(statuses(run(edgePublicClassification))).toEqual(['pass']);
-    const env = withSystem(prod, 'open-data-portal', { classification: 'internal' });
-    expect(run(edgePublicClassification, rendered.artifacts, env, renderEdge(env).cloud)).toEqual([expect.objectContaining({ status: 'fail', message: 'open-data-portal is classified internal but placed on the public edge' })]);
+  test('environments without an edge get no results', () => {
+    expect(run(edgeResidency, [])).toEqual([]);
   });
 });
 
