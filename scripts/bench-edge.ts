@@ -16,6 +16,8 @@ interface Probe {
   readonly edgeMs?: number;
   readonly warmEdgeMs?: number;
   readonly loadMs?: number;
+  readonly packMs?: number;
+  readonly results?: number;
   readonly cdkLoaded: boolean;
 }
 
@@ -57,8 +59,13 @@ export async function bench(): Promise<void> {
         const cloud = buildCloud(env);
         const t0 = performance.now(); publicEdgeRenderer.render(cloud, env); const edgeMs = performance.now() - t0;
         const t1 = performance.now(); publicEdgeRenderer.render(cloud, env); const warmEdgeMs = performance.now() - t1;
-        const t2 = performance.now(); renderEnvironment(process.cwd(), 'prod'); const renderMs = performance.now() - t2;
-        process.stdout.write(JSON.stringify({ renderMs, edgeMs, warmEdgeMs, cdkLoaded: loaded() }));`),
+        const t2 = performance.now(); const r = renderEnvironment(process.cwd(), 'prod'); const renderMs = performance.now() - t2;
+        const { pack } = require('./policies/rules/public-edge/index.ts');
+        const text = new Map(r.artifacts.map((a) => [a.path, a.content]));
+        const cloudformation = new Map(r.artifacts.filter((a) => a.engine === 'cloudformation').map((a) => [a.stack, JSON.parse(a.content)]));
+        const context = { env: r.env, cloud: r.cloud, manifest: r.manifest, artifacts: { terraform: new Map(), kubernetes: new Map(), cloudformation, text }, asOf: new Date() };
+        const t3 = performance.now(); const results = pack.flatMap((rule) => rule.check(context)).length; const packMs = performance.now() - t3;
+        process.stdout.write(JSON.stringify({ renderMs, edgeMs, warmEdgeMs, packMs, results, cdkLoaded: loaded() }));`),
     );
   }
   if (dev.some((p) => p.cdkLoaded)) throw new Error('bench-edge: rendering dev loaded aws-cdk-lib: the edge renderer is no longer lazy');
@@ -75,6 +82,7 @@ export async function bench(): Promise<void> {
   line('edge renderer, first in the process (prod)', edgeMs, 'module load + 2 stacks + cdk-nag');
   line('edge renderer, second time (prod)', warmMs, '2 stacks + cdk-nag, modules warm');
   line('render prod after that (terraform + edge)', prodMs, '');
+  line('public-edge pack on prod (model and templates)', median(prod.map((p) => p.packMs!)), `${prod[0].results} rule results`);
 }
 
 if (process.argv[1] !== undefined && process.argv[1].endsWith('bench-edge.ts')) {

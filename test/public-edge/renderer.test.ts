@@ -101,18 +101,24 @@ describe('aws-cdk-lib is loaded only for environments with an edge', () => {
           `require('tsx/cjs');
            const { renderEnvironment } = require('./stacks/synth.ts');
            const r = renderEnvironment(process.cwd(), ${JSON.stringify(env)});
+           // What ndc check adds: the public-edge pack, evaluated on the rendered artifacts.
+           const { pack } = require('./policies/rules/public-edge/index.ts');
+           const text = new Map(r.artifacts.map((a) => [a.path, a.content]));
+           const cloudformation = new Map(r.artifacts.filter((a) => a.engine === 'cloudformation').map((a) => [a.stack, JSON.parse(a.content)]));
+           const context = { env: r.env, cloud: r.cloud, manifest: r.manifest, artifacts: { terraform: new Map(), kubernetes: new Map(), cloudformation, text }, asOf: new Date() };
+           const failures = pack.flatMap((rule) => rule.check(context).filter((x) => x.status === 'fail'));
            const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));
-           process.stdout.write(JSON.stringify({ engines: [...new Set(r.artifacts.map((a) => a.engine))], cdk: loaded('aws-cdk-lib'), nag: loaded('cdk-nag') }));`,
+           process.stdout.write(JSON.stringify({ engines: [...new Set(r.artifacts.map((a) => a.engine))], failures: failures.length, cdk: loaded('aws-cdk-lib'), nag: loaded('cdk-nag') }));`,
         ],
         { cwd: join(__dirname, '../..'), encoding: 'utf8' },
       ),
-    ) as { engines: string[]; cdk: boolean; nag: boolean };
+    ) as { engines: string[]; failures: number; cdk: boolean; nag: boolean };
 
-  test('rendering dev (no edge systems) never requires aws-cdk-lib or cdk-nag', () => {
-    expect(probe('dev')).toEqual({ engines: ['terraform'], cdk: false, nag: false });
+  test('rendering and checking dev (no edge systems) never requires aws-cdk-lib or cdk-nag', () => {
+    expect(probe('dev')).toEqual({ engines: ['terraform'], failures: 0, cdk: false, nag: false });
   });
 
   test('rendering prod (open-data portal on the edge) does', () => {
-    expect(probe('prod')).toEqual({ engines: ['terraform', 'cloudformation'], cdk: true, nag: true });
+    expect(probe('prod')).toEqual({ engines: ['terraform', 'cloudformation'], failures: 0, cdk: true, nag: true });
   });
 });
