@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { main } from '../../cli/main';
 import { buildCloud } from '../../constructs';
 import { readManifest, verifyArtifacts } from '../../stacks/manifest';
 import { publicEdgeRenderer } from '../../stacks/public-edge/renderer';
@@ -86,6 +87,26 @@ describe('public-edge renderer', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
       rmSync(renamed, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ndc synth with bad edge settings', () => {
+  test('exits 2 with one line naming the file, field and reason, and leaves out/ as it was', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ndc-edge-bad-'));
+    try {
+      cpSync(join(ROOT, 'environments'), join(root, 'environments'), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+      const file = join(root, 'environments/prod.ts');
+      writeFileSync(file, readFileSync(file, 'utf8').replace("openDataEdge({ domainName: 'data.gov.vn' })", "{ ...openDataEdge({ domainName: 'data.gov.vn' }), region: 'vn-hanoi' }"));
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['synth', '--env', 'prod'], { root, out: (l) => out.push(l), err: (l) => err.push(l), json: false, now: () => new Date('2026-11-27T00:00:00Z') });
+      expect(code).toBe(2);
+      expect(err).toEqual(['ndc synth: environments/prod.ts: edge.region: "vn-hanoi": must be an AWS region name such as ap-southeast-1']);
+      expect(existsSync(join(root, 'out'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
