@@ -27,6 +27,11 @@ const systemEdgeSchema = z.strictObject({
   priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']).default('PriceClass_200'),
   /** Requests per 5 minutes from one IP address before the web ACL blocks it. */
   rateLimit: z.number().int().min(100).max(2_000_000_000).default(2000),
+  /** The Content-Security-Policy header the edge adds (the portal's own policy, when it needs more than itself). */
+  contentSecurityPolicy: z
+    .string()
+    .regex(/^[^\r\n]{1,1783}$/, 'must be one line of at most 1783 characters (CloudFront limit)')
+    .default("default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"),
 });
 
 const acknowledgementSchema = z.strictObject({

@@ -113,7 +113,7 @@ export class OpenDataSite extends Construct {
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
         xssProtection: { protection: true, modeBlock: true, override: true },
-        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'", override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: site.config.contentSecurityPolicy, override: true },
       },
     });
 

@@ -107,7 +107,7 @@ describe('public-edge-global (us-east-1)', () => {
           ContentTypeOptions: { Override: true },
           FrameOptions: { FrameOption: 'DENY', Override: true },
           ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
-          ContentSecurityPolicy: Match.objectLike({ Override: true }),
+          ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'", Override: true },
         }),
       }),
     });
