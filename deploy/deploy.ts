@@ -241,9 +241,10 @@ async function dryRun(req: DeployRequest, manifest: Manifest, waves: readonly Wa
   const listing = waves.map((wave) => ({
     wave: wave.index,
     name: wave.name,
+    parallel: wave.parallel,
     steps: wave.steps
       .filter((s) => !alreadyDone.has(s.id))
-      .map((s) => ({ id: s.id, artifact: `out/${req.env}/${s.artifact}`, commands: s.commands.map((c) => displayCommand(c, names.get(c.tool) ?? c.tool)), ...(s.cloudAssembly ? { writes: s.cloudAssembly } : {}) })),
+      .map((s) => ({ id: s.id, artifact: `out/${req.env}/${s.artifact}`, commands: s.commands.map((c) => displayCommand(c, names.get(c.tool) ?? c.tool)) })),
   }));
   if (io.json) {
     io.out(JSON.stringify({ env: req.env, operation: req.operation, digest: manifest.digest, dryRun: true, gate, problems: checks.problems, waves: listing }));
@@ -255,10 +256,9 @@ async function dryRun(req: DeployRequest, manifest: Manifest, waves: readonly Wa
   if (alreadyDone.size > 0) io.out(`# resume: skipping ${[...alreadyDone].sort().join(', ')}`);
   for (const wave of listing) {
     if (wave.steps.length === 0) continue;
-    io.out(`# wave ${wave.wave} ${wave.name}${wave.steps.length > 1 ? ` (${wave.steps.length} stacks in parallel)` : ''}`);
+    io.out(`# wave ${wave.wave} ${wave.name}${wave.steps.length > 1 ? (wave.parallel ? ` (${wave.steps.length} stacks in parallel)` : ` (${wave.steps.length} stacks, one after another)`) : ''}`);
     for (const step of wave.steps) {
       io.out(`# ${step.id} (${step.artifact})`);
-      if (step.writes) io.out(`# writes the cloud assembly ${step.writes}/ (manifest.json and the templates) for cdk --app`);
       for (const command of step.commands) io.out(command);
     }
   }

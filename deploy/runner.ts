@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { LedgerPort } from './ports';
 import type { Progress } from './progress';
@@ -83,23 +82,6 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
     }
     if (todo.length === 0) continue;
     ctx.progress.waveStarted(wave);
-    // Written once per wave, before any of its stacks reads it.
-    const assembly = todo.find((s) => s.cloudAssembly)?.cloudAssembly;
-    if (assembly) {
-      try {
-        writeCloudAssembly(ctx.root, ctx.env, assembly, ctx.waves);
-      } catch (error) {
-        const message = `could not write the cloud assembly ${assembly}: ${(error as Error).message}`;
-        for (const step of todo) {
-          await record(ctx, step, 'failed', { error: message });
-          outcomes.push({ id: step.id, status: 'failed', error: message, output: [] });
-          ctx.progress.stepState(step, 'failed', message);
-        }
-        failed = ctx.keepGoing ? undefined : todo[0].id;
-        firstFailure ??= todo[0].id;
-        continue;
-      }
-    }
     const queue = [...todo];
     const worker = async () => {
       for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
@@ -114,7 +96,9 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
         if (outcome.status === 'failed') firstFailure ??= step.id;
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.concurrency, todo.length)) }, worker));
+    // A wave that is not parallel (the edge stacks depend on each other) runs one stack at a time.
+    const workers = wave.parallel ? Math.max(1, Math.min(ctx.concurrency, todo.length)) : 1;
+    await Promise.all(Array.from({ length: workers }, worker));
   }
   ctx.progress.end();
   if (failed === INTERRUPTED) firstFailure ??= INTERRUPTED;
@@ -226,23 +210,3 @@ function quote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * The CDK CLI deploys a pre-synthesized app with `--app <dir>` when <dir> is a cloud assembly
- * (manifest.json + the templates). The edge templates are copied byte for byte; the manifest declares
- * each as a CloudFormation stack whose account and region come from the CLI's own AWS configuration.
- */
-export function writeCloudAssembly(root: string, env: string, dir: string, waves: readonly Wave[]): void {
-  const target = join(root, dir);
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
-  const artifacts: Record<string, unknown> = {};
-  for (const step of waves.flatMap((w) => w.steps).filter((s) => s.engine === 'cloudformation')) {
-    const file = basename(step.artifact);
-    copyFileSync(join(root, 'out', env, step.artifact), join(target, file));
-    const name = file.replace(/\.template\.json$/, '');
-    artifacts[name] = { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: file } };
-  }
-  const version = '36.0.0';
-  writeFileSync(join(target, 'manifest.json'), `${JSON.stringify({ version, artifacts }, null, 2)}\n`);
-  writeFileSync(join(target, 'cdk.out'), `${JSON.stringify({ version })}\n`);
-}

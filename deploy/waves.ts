@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { InputError } from '../core/errors';
 import type { Environment } from '../environments/schema';
@@ -40,11 +40,6 @@ export interface StackStep {
   /** The artifact, relative to out/<env>/. */
   readonly artifact: string;
   readonly commands: readonly EngineCommand[];
-  /**
-   * CloudFormation templates without a cloud assembly manifest next to them: the CDK CLI needs one, so
-   * the runner writes it (templates copied verbatim) into this directory before the step runs.
-   */
-  readonly cloudAssembly?: string;
 }
 
 export interface Wave {
@@ -96,11 +91,16 @@ export function buildWaves(opts: WaveOptions): Wave[] {
   }
   const assemblyDir = cloudAssemblyDir(opts.root, manifest.env);
   const waves: Wave[] = [];
+  const edgeOrder = edgeStackOrder(opts.root, manifest.env);
   for (let index = 1; index <= WAVE_NAMES.length; index++) {
     const artifacts = (byWave.get(index) ?? []).sort((a, b) => (a.path < b.path ? -1 : 1));
     if (artifacts.length === 0) continue;
+    // The edge stacks depend on each other (the distribution logs into the origin's bucket): one at a
+    // time, in the cloud assembly's dependency order.
+    if (index === 5) artifacts.sort((a, b) => edgeOrder(stackNameOf(a)) - edgeOrder(stackNameOf(b)));
     const steps = artifacts.map((artifact) => stepFor(artifact, index, env, manifest.env, opts.operation, assemblyDir));
-    waves.push({ index, name: WAVE_NAMES[index - 1], parallel: index === 2 || index === 4 || steps.length > 1, steps });
+    if (opts.operation === 'destroy') steps.reverse();
+    waves.push({ index, name: WAVE_NAMES[index - 1], parallel: index === 2 || index === 4, steps });
   }
   return opts.operation === 'destroy' ? waves.reverse() : waves;
 }
@@ -113,21 +113,44 @@ function isDeployable(artifact: ManifestArtifact): boolean {
 }
 
 /**
- * The directory `cdk --app` points at. `cdk deploy --app <dir>` skips synthesis when <dir> is a cloud
- * assembly (it holds manifest.json): out/<env>/cloudformation when the edge renderer wrote one, else one
- * the runner generates under .ndc/cdk/<env>/ from the templates.
+ * The directory `cdk --app` points at: the cloud assembly the edge renderer synthesized (manifest.json,
+ * templates, asset manifests, all covered by the manifest digest). `cdk deploy --app <dir>` skips
+ * synthesis when <dir> is a cloud assembly, so the CDK CLI deploys exactly what was approved.
  */
-export function cloudAssemblyDir(root: string, env: string): { dir: string; generated: boolean } {
-  const synthesized = `out/${env}/cloudformation`;
-  if (existsSync(join(root, synthesized, 'manifest.json'))) return { dir: synthesized, generated: false };
-  return { dir: `.ndc/cdk/${env}`, generated: true };
+export function cloudAssemblyDir(root: string, env: string): string {
+  return `out/${env}/cloudformation`;
 }
 
-function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, operation: Operation, assembly: { dir: string; generated: boolean }): StackStep {
+function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, operation: Operation, assemblyDir: string): StackStep {
   const base = { id: `${artifact.engine}/${artifact.engine === 'terraform' ? artifact.stack : stackNameOf(artifact)}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
   if (artifact.engine === 'terraform') return { ...base, commands: terraformCommands(artifact, env, envName, operation) };
   if (artifact.engine === 'kubernetes') return { ...base, commands: pulumiCommands(artifact, env, envName, operation) };
-  return { ...base, commands: cdkCommands(artifact, assembly.dir, operation), ...(assembly.generated ? { cloudAssembly: assembly.dir } : {}) };
+  return { ...base, commands: cdkCommands(artifact, assemblyDir, operation) };
+}
+
+/**
+ * Position of each CloudFormation stack in dependency order, from the cloud assembly's manifest.json
+ * (`artifacts.<stack>.dependencies`); stacks it does not list keep their path order after the listed ones.
+ */
+function edgeStackOrder(root: string, env: string): (stack: string) => number {
+  const file = join(root, 'out', env, 'cloudformation', 'manifest.json');
+  if (!existsSync(file)) return () => 0;
+  let artifacts: Record<string, { type?: string; dependencies?: string[] }>;
+  try {
+    artifacts = (JSON.parse(readFileSync(file, 'utf8')) as { artifacts?: typeof artifacts }).artifacts ?? {};
+  } catch {
+    throw new InputError(`out/${env}/cloudformation/manifest.json`, `is not valid JSON; run ndc synth --env ${env} again`);
+  }
+  const stacks = Object.keys(artifacts).filter((id) => artifacts[id].type === 'aws:cloudformation:stack').sort();
+  const ordered: string[] = [];
+  const visit = (id: string, path: readonly string[]) => {
+    if (ordered.includes(id)) return;
+    if (path.includes(id)) throw new InputError(`out/${env}/cloudformation/manifest.json`, `stacks depend on each other in a cycle: ${[...path, id].join(' -> ')}`);
+    for (const dependency of artifacts[id]?.dependencies ?? []) if (stacks.includes(dependency)) visit(dependency, [...path, id]);
+    ordered.push(id);
+  };
+  for (const id of stacks) visit(id, []);
+  return (stack) => (ordered.includes(stack) ? ordered.indexOf(stack) : ordered.length);
 }
 
 /** The cluster of a Kubernetes artifact, or the stack of a CloudFormation template. */

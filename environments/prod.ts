@@ -1,5 +1,5 @@
 import { defineEnvironment } from './schema';
-import { nationalRegions, nationalSystems } from './shared/national';
+import { nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 
 /** Production: the national government cloud on the three national data-center clusters. */
 export default defineEnvironment({
@@ -11,6 +11,7 @@ export default defineEnvironment({
   interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12' },
   regions: nationalRegions({ base: 10 }),
   systems: nationalSystems({ base: 10, scale: 1 }),
+  edge: openDataEdge({ domainName: 'data.gov.vn' }),
   sharedServicesRegion: 'north',
   approvals: {
     // Decree 85/2016/ND-CP: who approves at each level; level 5 needs two distinct national-authority reviewers.

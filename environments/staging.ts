@@ -1,5 +1,5 @@
 import { defineEnvironment } from './schema';
-import { nationalRegions, nationalSystems } from './shared/national';
+import { nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 
 /** Staging: the same three clusters and systems as prod at a third of the size, for release rehearsal. */
 export default defineEnvironment({
@@ -11,6 +11,7 @@ export default defineEnvironment({
   interconnect: { cidr: '10.1.0.0/16', govNetworkCidr: '172.16.0.0/12' },
   regions: nationalRegions({ base: 110 }),
   systems: nationalSystems({ base: 110, scale: 1 / 3 }),
+  edge: openDataEdge({ domainName: 'staging.data.gov.vn' }),
   sharedServicesRegion: 'north',
   approvals: {
     // Staging rehearses production's approvals, so it asks for the same roles. Decree 85/2016/ND-CP: who approves at each level; level 5 needs two distinct national-authority reviewers.

@@ -31,7 +31,7 @@ async function timedDeploy(root: string, concurrency: number, sleepMs: number): 
 }
 
 export async function bench(): Promise<void> {
-  const { root, manifest } = synthesizedProject('prod', { full: true });
+  const { root, manifest } = synthesizedProject('prod');
   const { env } = loadEnvironment(root, 'prod');
   const runs = 200;
   const start = performance.now();

@@ -28,6 +28,11 @@ const RENDERERS: readonly (() => Renderer)[] = [
     const { kubernetesRenderer } = require('./kubernetes/renderer') as typeof import('./kubernetes/renderer');
     return kubernetesRenderer;
   },
+  () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { publicEdgeRenderer } = require('./public-edge/renderer') as typeof import('./public-edge/renderer');
+    return publicEdgeRenderer;
+  },
 ];
 
 export interface SynthResult {

@@ -35,6 +35,14 @@ describe('ndc synth', () => {
     expect(manifest.env).toBe('prod');
     expect(manifest.digest).toBe(result.manifest.digest);
     expect(manifest.artifacts.map((a) => a.path)).toEqual([
+      'cloudformation/cdk.out',
+      'cloudformation/manifest.json',
+      'cloudformation/public-edge-global.assets.json',
+      'cloudformation/public-edge-global.nag.json',
+      'cloudformation/public-edge-global.template.json',
+      'cloudformation/public-edge-origin.assets.json',
+      'cloudformation/public-edge-origin.nag.json',
+      'cloudformation/public-edge-origin.template.json',
       'kubernetes/central.yaml',
       'kubernetes/north.yaml',
       'kubernetes/south.yaml',
@@ -48,7 +56,7 @@ describe('ndc synth', () => {
       const bytes = readFileSync(join(root, 'out/prod', artifact.path));
       expect(artifact.sha256).toBe(sha256(bytes));
       expect(artifact.bytes).toBe(bytes.length);
-      expect(artifact.engine).toBe(artifact.path.startsWith('kubernetes/') ? 'kubernetes' : 'terraform');
+      expect(artifact.engine).toBe(artifact.path.split('/')[0]);
     }
     expect(manifest.digest).toBe(digestOf(manifest.artifacts));
     expect(manifest.systems.find((s) => s.id === 'population-db')).toEqual({

@@ -256,6 +256,28 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       logging: { retentionMonths: 1 },
       controls: { waf: true },
       assessment: { lastAssessed: '2025-10-06', assessor: 'Ministry of Science and Technology Security Unit' },
+      // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
+      publicEdge: true,
     },
   ];
+}
+
+/**
+ * The open-data public edge (stacks/public-edge): origin buckets in Singapore, the closest commercial
+ * region, CloudFront in front. No account id: the stacks are environment-agnostic and deploy to the
+ * account of the CDK CLI's credentials.
+ */
+export function openDataEdge({ domainName }: { domainName: string }): NonNullable<EnvironmentInput['edge']> {
+  return {
+    region: 'ap-southeast-1',
+    systems: { 'open-data-portal': { domainName, priceClass: 'PriceClass_200', rateLimit: 2000 } },
+    logRetentionDays: 365,
+    acknowledgements: [
+      {
+        rule: 'AwsSolutions-CFR1',
+        scope: 'open-data-portal',
+        reason: 'Open data is published for everyone (Decision 2629/QD-TTg); no country is to be blocked from it.',
+      },
+    ],
+  };
 }

@@ -31,7 +31,7 @@ function stackOf(call: FakeCall): string {
 
 describe('ndc deploy with fake engines', () => {
   it('runs the five waves in order, each terraform stack as init, plan -out and apply of the saved plan', async () => {
-    const { root, manifest } = synthesizedProject('prod', { full: true });
+    const { root, manifest } = synthesizedProject('prod');
     const engines = fakeEngines();
     const ports = fakePorts();
     const { req, out, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_RECORD_ENV: 'TF_IN_AUTOMATION,TF_DATA_DIR,NDC_KUBERNETES_ARTIFACT' }));
@@ -55,20 +55,19 @@ describe('ndc deploy with fake engines', () => {
     expect(up.cwd).toBe(join(root, 'stacks/kubernetes'));
     expect(up.argv).toEqual(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', 'prod-north', '--config', 'ndc:artifact=../../out/prod/kubernetes/north.yaml']);
     expect(up.env.NDC_KUBERNETES_ARTIFACT).toBe('../../out/prod/kubernetes/north.yaml');
-    const cdk = calls.find((c) => c.tool === 'cdk')!;
-    expect(cdk.argv).toEqual(['deploy', '--app', '.ndc/cdk/prod', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', 'OpenDataEdge']);
-    // The generated cloud assembly: the template byte for byte and a manifest naming it.
-    const assembly = JSON.parse(readFileSync(join(root, '.ndc/cdk/prod/manifest.json'), 'utf8'));
-    expect(assembly.artifacts.OpenDataEdge).toMatchObject({ type: 'aws:cloudformation:stack', properties: { templateFile: 'OpenDataEdge.template.json' } });
-    expect(readFileSync(join(root, '.ndc/cdk/prod/OpenDataEdge.template.json'), 'utf8')).toBe(readFileSync(join(root, 'out/prod/cloudformation/OpenDataEdge.template.json'), 'utf8'));
+    // The edge: the synthesized cloud assembly, origin before global (the distribution logs into the origin's bucket).
+    const cdk = calls.filter((c) => c.tool === 'cdk').sort((a, b) => a.start - b.start);
+    const cdkArgs = (stack: string) => ['deploy', '--app', 'out/prod/cloudformation', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', stack];
+    expect(cdk.map((c) => c.argv)).toEqual([cdkArgs('public-edge-origin'), cdkArgs('public-edge-global')]);
+    expect(cdk[1].start).toBeGreaterThanOrEqual(cdk[0].end);
     // Ledger: the gate decision, the run, every step started and succeeded, the lock given back.
     expect(ports.ledger.records[0]).toMatchObject({ kind: 'gate', env: 'prod', actor: 'test-runner', digest: manifest.digest, result: 'open' });
     expect(ports.ledger.steps('succeeded').sort()).toEqual(ports.ledger.steps('started').sort());
-    expect(ports.ledger.steps('succeeded')).toHaveLength(9);
+    expect(ports.ledger.steps('succeeded')).toHaveLength(10);
     expect(ports.ledger.records.at(-1)).toMatchObject({ kind: 'deploy-step', result: 'succeeded', details: { scope: 'run' } });
     expect(ports.ledger.locks.size).toBe(0);
     expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
-    expect(out.at(-1)).toBe('Deployed prod: 9 stacks');
+    expect(out.at(-1)).toBe('Deployed prod: 10 stacks');
   });
 
   it('runs the stacks of a wave side by side, bounded by the concurrency', async () => {
@@ -91,7 +90,7 @@ describe('ndc deploy with fake engines', () => {
   });
 
   it('stops at the first failing stack: the rest of its wave finishes, no later wave starts', async () => {
-    const { root } = synthesizedProject('prod', { full: true });
+    const { root } = synthesizedProject('prod');
     const engines = fakeEngines();
     const ports = fakePorts();
     const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_FAIL: 'cluster-central :: tofu apply', FAKE_SLEEP_MS: '50' }));
@@ -108,7 +107,7 @@ describe('ndc deploy with fake engines', () => {
   });
 
   it('--resume continues from the failed stack for the same digest, and refuses otherwise', async () => {
-    const { root } = synthesizedProject('prod', { full: true });
+    const { root } = synthesizedProject('prod');
     const ledger = new MemoryLedger();
     const failing = fakeEngines();
     const first = request(root, fakePorts({ ledger }), engineEnvironment(failing, { PG_CONN_STR: PG, FAKE_FAIL: 'backup-vaults :: tofu plan' }));
@@ -119,10 +118,9 @@ describe('ndc deploy with fake engines', () => {
     expect(await deployEnvironment(resumed.req)).toBe(0);
     const stacks = [...new Set(engines.calls().sort((a, b) => a.start - b.start).map(stackOf))];
     // Wave 4 runs its three clusters side by side, so only the waves' order is fixed.
-    expect([stacks[0], ...stacks.slice(1, 4).sort(), stacks[4]]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/OpenDataEdge']);
-    expect(stacks).toHaveLength(5);
+    expect([stacks[0], ...stacks.slice(1, 4).sort(), ...stacks.slice(4)]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
     expect(resumed.out.join('\n')).toContain('resuming at terraform/backup-vaults');
-    expect(resumed.out.at(-1)).toBe('Deployed prod: 5 stacks (4 already done before the resume)');
+    expect(resumed.out.at(-1)).toBe('Deployed prod: 6 stacks (4 already done before the resume)');
 
     const again = request(root, fakePorts({ ledger }), engineEnvironment(fakeEngines(), { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(again.req)).toBe(1);
@@ -170,7 +168,7 @@ describe('ndc deploy with fake engines', () => {
     const again = request(root, fakePorts({ ledger: ports.ledger }), engineEnvironment(resumed, { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(again.req)).toBe(0);
     const resumedStacks = [...new Set(resumed.calls().map(stackOf))];
-    expect([resumedStacks[0], ...resumedStacks.slice(1).sort()]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south']);
+    expect([resumedStacks[0], ...resumedStacks.slice(1, 4).sort(), ...resumedStacks.slice(4)]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
   });
 
   it('refuses while another run holds the deploy lock, running nothing', async () => {
@@ -201,7 +199,7 @@ describe('ndc deploy with fake engines', () => {
   });
 
   it('names a missing engine binary and how to install it before anything runs', async () => {
-    const { root } = synthesizedProject('prod', { full: true });
+    const { root } = synthesizedProject('prod');
     const engines = fakeEngines(['tofu', 'cdk']);
     const ports = fakePorts();
     const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG }));
@@ -233,7 +231,7 @@ describe('ndc deploy with fake engines', () => {
   });
 
   it('gives dev a file:// Pulumi backend unless the user configured one', async () => {
-    const { root } = synthesizedProject('dev', { full: true });
+    const { root } = synthesizedProject('dev');
     const backends = async (extra: NodeJS.ProcessEnv) => {
       const engines = fakeEngines();
       const { req } = request(root, fakePorts(), engineEnvironment(engines, { FAKE_RECORD_ENV: 'PULUMI_BACKEND_URL', ...extra }), { env: 'dev' });
@@ -292,7 +290,7 @@ describe('ndc deploy with fake engines', () => {
   });
 
   it('destroy runs the waves in reverse behind the same gate', async () => {
-    const { root, manifest } = synthesizedProject('prod', { full: true });
+    const { root, manifest } = synthesizedProject('prod');
     const engines = fakeEngines();
     const ports = fakePorts();
     const { req } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG }), { operation: 'destroy' });
@@ -304,7 +302,7 @@ describe('ndc deploy with fake engines', () => {
     expect(order.slice(0, firstTofu).every((s) => / (cdk|pulumi) /.test(s))).toBe(true);
     expect(engines.calls().find((c) => c.tool === 'tofu' && c.argv[0] === 'plan')!.argv.slice(0, 2)).toEqual(['plan', '-destroy']);
     expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
-    expect(ports.ledger.records.filter((r) => r.kind === 'destroy-step' && r.details?.scope === 'step' && r.result === 'succeeded')).toHaveLength(9);
+    expect(ports.ledger.records.filter((r) => r.kind === 'destroy-step' && r.details?.scope === 'step' && r.result === 'succeeded')).toHaveLength(10);
 
     const closed = fakeEngines();
     const shut = request(root, fakePorts({ gate: new FakeGate({ open: false, reasons: ['no approvals for this digest'] }) }), engineEnvironment(closed, { PG_CONN_STR: PG }), { operation: 'destroy' });

@@ -159,18 +159,8 @@ export function addArtifacts(root: string, env: string, artifacts: { path: strin
   return next;
 }
 
-/** A project with out/<env>/ synthesized; with `full`, Kubernetes and edge artifacts too and a Pulumi program. */
-export function synthesizedProject(env: string, opts: { full?: boolean } = {}): { root: string; manifest: Manifest } {
+/** A project with out/<env>/ synthesized by the real renderers (Terraform, Kubernetes, the public edge). */
+export function synthesizedProject(env: string): { root: string; manifest: Manifest } {
   const root = tempProject('ndc-deploy-');
-  let manifest = synthEnvironment(root, env).manifest;
-  if (opts.full) {
-    const regions = manifest.artifacts.filter((a) => a.stack.startsWith('cluster-')).map((a) => a.stack.slice('cluster-'.length));
-    manifest = addArtifacts(root, env, [
-      ...regions.map((r) => ({ path: `kubernetes/${r}.yaml`, engine: 'kubernetes' as const, stack: `kubernetes-${r}`, content: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ndc-${r}\n` })),
-      { path: 'cloudformation/OpenDataEdge.template.json', engine: 'cloudformation', stack: 'public-edge', content: '{"Resources":{"SiteBucket":{"Type":"AWS::S3::Bucket"}}}\n' },
-    ]);
-    mkdirSync(join(root, 'stacks', 'kubernetes'), { recursive: true });
-    writeFileSync(join(root, 'stacks', 'kubernetes', 'Pulumi.yaml'), 'name: ndc-kubernetes\nruntime: nodejs\n');
-  }
-  return { root, manifest };
+  return { root, manifest: synthEnvironment(root, env).manifest };
 }

@@ -12,7 +12,7 @@ const PG = 'postgres://ndc:plan-secret-pw@db:5432/ndc';
 
 describe('ndc plan', () => {
   it('shows policies, gate, waves with their commands, and summarises the engines own previews', async () => {
-    const { root } = synthesizedProject('prod', { full: true });
+    const { root } = synthesizedProject('prod');
     const engines = fakeEngines();
     const ports = fakePorts();
     const { io, out } = captureIO(root);

@@ -7,7 +7,7 @@ import { synthesizedProject } from './fixture';
 
 describe('deploy waves', () => {
   it('orders prod as national core, clusters, backup vaults, kubernetes per cluster, public edge', () => {
-    const { root, manifest } = synthesizedProject('prod', { full: true });
+    const { root, manifest } = synthesizedProject('prod');
     const { env } = loadEnvironment(root, 'prod');
     const waves = buildWaves({ root, manifest, env, operation: 'deploy' });
     expect(waves.map((w) => [w.index, w.name, w.steps.map((s) => s.id)])).toEqual([
@@ -15,7 +15,7 @@ describe('deploy waves', () => {
       [2, 'regional clusters', ['terraform/cluster-central', 'terraform/cluster-north', 'terraform/cluster-south']],
       [3, 'backup vaults', ['terraform/backup-vaults']],
       [4, 'kubernetes', ['kubernetes/central', 'kubernetes/north', 'kubernetes/south']],
-      [5, 'public edge', ['cloudformation/OpenDataEdge']],
+      [5, 'public edge', ['cloudformation/public-edge-origin', 'cloudformation/public-edge-global']],
     ]);
     const byId = new Map(stepsOf(waves).map((s) => [s.id, s]));
     expect(byId.get('terraform/cluster-north')!.commands.map((c) => c.args[0])).toEqual(['init', 'plan', 'apply']);
@@ -23,11 +23,12 @@ describe('deploy waves', () => {
     expect(byId.get('kubernetes/north')!.commands[1].args).toEqual(
       expect.arrayContaining(['up', '--yes', '--stack', 'prod-north', '--config', 'ndc:artifact=../../out/prod/kubernetes/north.yaml']),
     );
-    expect(byId.get('cloudformation/OpenDataEdge')!.commands[0].args.slice(0, 3)).toEqual(['deploy', '--app', '.ndc/cdk/prod']);
+    expect(byId.get('cloudformation/public-edge-global')!.commands[0].args).toEqual(['deploy', '--app', 'out/prod/cloudformation', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', 'public-edge-global']);
+    expect(waves.map((w) => w.parallel)).toEqual([false, true, false, true, false]);
   });
 
   it('reverses the waves for destroy and plans a destroy before applying it', () => {
-    const { root, manifest } = synthesizedProject('prod', { full: true });
+    const { root, manifest } = synthesizedProject('prod');
     const { env } = loadEnvironment(root, 'prod');
     const waves = buildWaves({ root, manifest, env, operation: 'destroy' });
     expect(waves.map((w) => w.index)).toEqual([5, 4, 3, 2, 1]);
@@ -38,6 +39,8 @@ describe('deploy waves', () => {
       ['apply', '-input=false'],
     ]);
     expect(stepsOf(waves).find((s) => s.id === 'kubernetes/north')!.commands[1].args.slice(0, 2)).toEqual(['destroy', '--yes']);
+    // The distribution goes before the bucket it logs into.
+    expect(waves[0].steps.map((s) => s.id)).toEqual(['cloudformation/public-edge-global', 'cloudformation/public-edge-origin']);
   });
 
   it('leaves out the kubernetes and edge waves when there are no such artifacts', () => {
