@@ -80,7 +80,19 @@ export default defineEnvironment({
   sharedServicesRegion: 'north',
   policy: {
     // Development has one cluster and no offsite copies by design; report those rules without blocking.
-    overrides: {},
+    overrides: {
+      'NDC-TOP-001': 'advisory',
+      'NDC-BAK-001': 'advisory',
+    },
+    exceptions: [
+      {
+        rule: 'NDC-BAK-004',
+        system: 'e-document-exchange',
+        reason: 'The development copy holds synthetic documents only; 14-day retention keeps the single development vault small.',
+        grantedBy: 'Platform team security unit',
+        expires: '2027-06-30',
+      },
+    ],
   },
   approvals: {
     // Development asks for less: the platform team's security unit signs off, and the system owner joins at level 4-5.

@@ -1,6 +1,7 @@
 import type { NationalCloud } from '../constructs';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../stacks/manifest';
+import type { RegulationProfile } from './profiles';
 
 /**
  * The contract between the policy engine and its rules (one rule per file, cdk-nag style; enforcement
@@ -51,6 +52,8 @@ export interface RuleContext {
   readonly artifacts: ArtifactSet;
   /** The date the checks treat as today (env.asOf, or the clock). */
   readonly asOf: Date;
+  /** The regulation profile in force, its parameters already adjusted by the environment. Default: vn-2016. */
+  readonly profile?: RegulationProfile;
 }
 
 /** One evaluation of a rule against one subject (a system, a cluster, a resource). */
@@ -66,6 +69,8 @@ export interface RuleResult {
 export interface Rule {
   /** Stable id users grep, suppress and track: `NDC-SEG-001`. */
   readonly id: string;
+  /** Bumped when the rule's check changes meaning; part of the policy digest approvals sign. Default: 1. */
+  readonly version?: number;
   readonly title: string;
   readonly family: ControlFamily;
   readonly severity: Severity;

@@ -64,7 +64,12 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
  * leaves the previous out/<env>/ as it was.
  */
 export function synthEnvironment(root: string, envName: string): SynthResult {
-  const rendered = renderEnvironment(root, envName);
+  return writeRendered(root, renderEnvironment(root, envName));
+}
+
+/** Writes an in-memory render to out/<env>/ (atomically, as `synthEnvironment`). */
+export function writeRendered(root: string, rendered: Omit<SynthResult, 'outDir'>): SynthResult {
+  const envName = rendered.env.name;
   const outRoot = join(root, 'out');
   const outDir = join(outRoot, envName);
   const staging = join(outRoot, `.${envName}.synth-${process.pid}`);

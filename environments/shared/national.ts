@@ -222,9 +222,10 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432 },
       ],
       backup: {
-        schedule: '0 */6 * * *',
+        // Every 4 hours: a level-4 system may lose at most 4 hours of data (NDC-BAK-004; was 6 h).
+        schedule: '0 */4 * * *',
         retentionDays: 3650,
-        rpoHours: 6,
+        rpoHours: 4,
         copies: [
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'tape', immutable: true },

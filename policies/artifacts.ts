@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { InputError } from '../core/errors';
+import type { Artifact, Manifest } from '../stacks/manifest';
+import type { ArtifactSet, CloudFormationTemplate, KubernetesObject, TerraformConfig } from './rule';
+
+/**
+ * The parsed artifact set the rules read: Terraform JSON per stack, Kubernetes objects per cluster
+ * (multi-document YAML), CloudFormation templates per stack, and every artifact's text for scans.
+ */
+
+type Source = Pick<Artifact, 'path' | 'engine' | 'stack' | 'content'>;
+
+/** Parses artifacts held in memory (a render that was not written, or a test fixture). */
+export function artifactSetOf(artifacts: readonly Source[], where = (a: Source) => a.path): ArtifactSet {
+  const terraform = new Map<string, TerraformConfig>();
+  const kubernetes = new Map<string, KubernetesObject[]>();
+  const cloudformation = new Map<string, CloudFormationTemplate>();
+  const text = new Map<string, string>();
+  for (const artifact of [...artifacts].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    text.set(artifact.path, artifact.content);
+    if (artifact.engine === 'terraform') terraform.set(artifact.stack, parseJson(artifact, where(artifact)) as TerraformConfig);
+    else if (artifact.engine === 'cloudformation') cloudformation.set(artifact.stack, parseJson(artifact, where(artifact)) as CloudFormationTemplate);
+    else kubernetes.set(artifact.stack, [...(kubernetes.get(artifact.stack) ?? []), ...parseYaml(artifact, where(artifact))]);
+  }
+  return { terraform, kubernetes, cloudformation, text };
+}
+
+/** Reads and parses the artifacts the manifest lists from out/<env>/. */
+export function loadArtifactSet(root: string, manifest: Manifest): ArtifactSet {
+  const dir = join(root, 'out', manifest.env);
+  const sources = manifest.artifacts.map((entry) => {
+    const file = join(dir, entry.path);
+    if (!existsSync(file)) throw new InputError(`out/${manifest.env}/${entry.path}`, `is listed in the manifest but missing; run ndc synth --env ${manifest.env}`);
+    return { path: entry.path, engine: entry.engine, stack: entry.stack, content: readFileSync(file, 'utf8') };
+  });
+  return artifactSetOf(sources, (a) => `out/${manifest.env}/${a.path}`);
+}
+
+function parseJson(artifact: Source, where: string): unknown {
+  try {
+    const value: unknown = JSON.parse(artifact.content);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level is not an object');
+    return value;
+  } catch (error) {
+    throw new InputError(where, `is not valid ${artifact.engine} JSON (${(error as Error).message}); run ndc synth again`);
+  }
+}
+
+function parseYaml(artifact: Source, where: string): KubernetesObject[] {
+  const objects: KubernetesObject[] = [];
+  parseAllDocuments(artifact.content).forEach((doc, i) => {
+    if (doc.errors.length > 0) throw new InputError(where, `document ${i + 1} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); run ndc synth again`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) return;
+    const object = value as Partial<KubernetesObject>;
+    if (typeof object !== 'object' || typeof object.kind !== 'string' || typeof object.apiVersion !== 'string' || typeof object.metadata?.name !== 'string') {
+      throw new InputError(where, `document ${i + 1} is not a Kubernetes object (apiVersion, kind and metadata.name are required)`);
+    }
+    objects.push(object as KubernetesObject);
+  });
+  return objects;
+}

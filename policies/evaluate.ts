@@ -1,0 +1,52 @@
+import { readManifest, verifyArtifacts } from '../stacks/manifest';
+import { renderEnvironment, writeRendered } from '../stacks/synth';
+import { artifactSetOf, loadArtifactSet } from './artifacts';
+import { evaluate, type PolicyReport } from './engine';
+import type { PackedRule } from './registry';
+
+export interface EvaluateOptions {
+  /** The date the checks treat as today. Default: env.asOf, else the clock. */
+  readonly asOf?: Date;
+  /**
+   * `if-needed` (default): re-render in memory and re-synthesize out/<env>/ when its manifest is missing,
+   * its artifacts do not match it, or the render's digest differs. `never`: evaluate the in-memory
+   * render without writing anything.
+   */
+  readonly synth?: 'if-needed' | 'never';
+  /** Evaluate these rules instead of the profile's packs. */
+  readonly rules?: readonly PackedRule[];
+}
+
+export interface PolicyEvaluation extends PolicyReport {
+  /** The environment file evaluated. */
+  readonly source: string;
+  /** Whether out/<env>/ was (re)written by this evaluation. */
+  readonly synthesized: boolean;
+  /** Why it was, when it was. */
+  readonly synthReason?: string;
+}
+
+/**
+ * The library entry point the check command, the approvals gate and deploy call: evaluates every rule pack
+ * in force for an environment against exactly what out/<env>/ holds (synthesizing it first when stale).
+ */
+export function evaluatePolicies(root: string, envName: string, opts: EvaluateOptions = {}): PolicyEvaluation {
+  const rendered = renderEnvironment(root, envName);
+  if (opts.synth === 'never') {
+    const report = evaluate({ ...rendered, artifacts: artifactSetOf(rendered.artifacts), asOf: opts.asOf, rules: opts.rules });
+    return { ...report, source: rendered.source, synthesized: false };
+  }
+  const onDisk = readManifest(root, envName);
+  let reason: string | undefined;
+  if (!onDisk) reason = `out/${envName}/manifest.json is missing`;
+  else if (onDisk.digest !== rendered.manifest.digest) reason = `${rendered.source} no longer renders to the synthesized digest`;
+  else {
+    const bad = verifyArtifacts(root, onDisk);
+    if (bad.length > 0) reason = `out/${envName}/ does not match its manifest (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''})`;
+  }
+  if (reason) writeRendered(root, rendered);
+  const manifest = readManifest(root, envName)!;
+  const artifacts = loadArtifactSet(root, manifest);
+  const report = evaluate({ ...rendered, manifest, artifacts, asOf: opts.asOf, rules: opts.rules });
+  return { ...report, source: rendered.source, synthesized: reason !== undefined, synthReason: reason };
+}

@@ -1,0 +1,49 @@
+import { InputError } from '../core/errors';
+
+/**
+ * Regulation profiles: named, versioned rule sets. The regulations changed in 2025-26, so an environment
+ * names the profile it is held to and every report says which one was used. A profile lists the packs in
+ * force and the parameters of its rules.
+ */
+export interface RegulationProfile {
+  readonly name: string;
+  /** Bumped whenever the packs or parameters change: part of the policy digest. */
+  readonly version: string;
+  readonly title: string;
+  readonly sources: readonly string[];
+  /** Pack names from the registry (policies/registry.ts), evaluated in this order. */
+  readonly packs: readonly string[];
+  readonly parameters: {
+    readonly minClusters: number;
+    readonly minClusterDistanceKm: number;
+    /** PUE target of a cluster that declares none. */
+    readonly defaultPueTarget: number;
+    /** Longest recovery point objective per level (hours), levels 3-5. */
+    readonly maxRpoHours: Readonly<Record<3 | 4 | 5, number>>;
+    /** Shortest backup retention per level (days), levels 3-5. */
+    readonly minRetentionDays: Readonly<Record<3 | 4 | 5, number>>;
+  };
+}
+
+export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
+  'vn-2016': {
+    name: 'vn-2016',
+    version: '2026.11',
+    title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017',
+    sources: ['Decree 85/2016/ND-CP', 'Circular 12/2022/TT-BTTTT', 'TCVN 11930:2017', 'Decision 2629/QD-TTg'],
+    packs: ['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets'],
+    parameters: {
+      minClusters: 3,
+      minClusterDistanceKm: 100,
+      defaultPueTarget: 1.4,
+      maxRpoHours: { 3: 24, 4: 4, 5: 1 },
+      minRetentionDays: { 3: 90, 4: 365, 5: 365 },
+    },
+  },
+};
+
+export function profileNamed(name: string, where: string): RegulationProfile {
+  const profile = PROFILES[name];
+  if (!profile) throw new InputError(where, `${JSON.stringify(name)} is not a regulation profile (known: ${Object.keys(PROFILES).join(', ')})`);
+  return profile;
+}

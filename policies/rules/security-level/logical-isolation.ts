@@ -1,0 +1,40 @@
+import type { Rule } from '../../rule';
+import { resolve, tagsOf, terraformIndex } from '../../terraform';
+import { notApplicable, VN_2016, verdict } from '../support';
+
+/** Level 3 in a shared cloud: every instance sits only in the system's own security groups. */
+export const logicalIsolation: Rule = {
+  id: 'NDC-LVL-002',
+  title: 'Level 3 systems are logically isolated: their instances use only their own security groups',
+  family: 'security-level',
+  severity: 'high',
+  enforcement: 'mandatory',
+  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 requirements for systems in a shared cloud (logical isolation)' },
+  explanation:
+    'A level-3 system in the shared national cloud must be isolated logically from other tenants: its instances must be reachable only through security groups generated for that system, and its rules may name only its own groups as peers.',
+  remediation: 'Do not attach shared or foreign security groups to the system\'s instances; express traffic between systems as flows from the gov-network or a zone, and synthesize again.',
+  check({ cloud, artifacts }) {
+    const index = terraformIndex(artifacts);
+    return cloud.systems.map((system) => {
+      if (system.level !== 3) return notApplicable(system.node.path, `level ${system.level}: the level-3 logical isolation rule does not apply`, system.id);
+      const problems: string[] = [];
+      const instances = index.instances.filter((i) => (i.config.metadata as Record<string, string> | undefined)?.['ndc:system'] === system.id);
+      if (instances.length === 0) problems.push('no instances of the system in the Terraform artifacts');
+      for (const instance of instances) {
+        const groups = (instance.config.security_groups as unknown[] | undefined) ?? [];
+        if (groups.length === 0) problems.push(`${instance.name} has no security group`);
+        for (const ref of groups) {
+          const group = resolve(artifacts, instance, ref);
+          if (!group || tagsOf(group).system !== system.id) problems.push(`${instance.name} uses security group ${String(ref)}, not one of the system's own`);
+        }
+      }
+      for (const rule of index.securityGroupRules) {
+        const group = resolve(artifacts, rule, rule.config.security_group_id);
+        if (!group || tagsOf(group).system !== system.id || rule.config.remote_group_id === undefined) continue;
+        const peer = resolve(artifacts, rule, rule.config.remote_group_id);
+        if (!peer || tagsOf(peer).system !== system.id) problems.push(`rule ${rule.name} admits security group ${String(rule.config.remote_group_id)} of another tenant`);
+      }
+      return verdict(system, problems, `${instances.length} instances only in the system's own security groups`);
+    });
+  },
+};

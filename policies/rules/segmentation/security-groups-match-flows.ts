@@ -1,0 +1,112 @@
+import type { Flow, InformationSystem, SystemPlacement } from '../../../constructs';
+import type { Rule, RuleResult } from '../../rule';
+import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../terraform';
+import { fail, pass, VN_2016, verdict } from '../support';
+
+interface Opening {
+  readonly protocol: string;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+function openingOf(rule: TerraformResource): Opening {
+  const protocol = rule.config.protocol === undefined ? 'any' : String(rule.config.protocol);
+  const min = rule.config.port_range_min === undefined ? undefined : Number(rule.config.port_range_min);
+  const max = rule.config.port_range_max === undefined ? undefined : Number(rule.config.port_range_max);
+  return { protocol, from: min, to: max };
+}
+
+/** True when the flow's port covers everything the rule opens (a rule without protocol or ports opens all). */
+function covered(opening: Opening, flow: Flow): boolean {
+  if (opening.protocol !== flow.port.protocol) return false;
+  if (opening.protocol === 'icmp') return true;
+  if (opening.from === undefined || opening.to === undefined) return false;
+  return flow.port.from! <= opening.from && opening.to <= flow.port.to!;
+}
+
+const show = (o: Opening) => (o.protocol === 'icmp' || o.protocol === 'any' ? o.protocol : `${o.protocol}/${o.from ?? '*'}${o.to !== o.from ? `-${o.to ?? '*'}` : ''}`);
+
+/**
+ * The artifact-level segmentation rule: every security-group rule in the Terraform artifacts must be
+ * explained by a Flow of the model (same zones or external peer, a port range inside the flow's). A rule
+ * added or widened by hand, or by a bug in a stack, is caught here even when the model is compliant.
+ */
+export const securityGroupsMatchFlows: Rule = {
+  id: 'NDC-SEG-007',
+  title: 'Security-group rules in the Terraform artifacts open nothing beyond the Flows of the model',
+  family: 'segmentation',
+  severity: 'critical',
+  enforcement: 'mandatory',
+  regulation: { profile: VN_2016, reference: 'TCVN 11930:2017 section 6 (network access control); Circular 12/2022/TT-BTTTT, Annex (zoning)' },
+  explanation:
+    'What reviewers approve is the model: zones and the flows between them. The deployed security groups must open exactly those flows and nothing else. Each ingress or egress rule is traced to its group (system and tier), its peer (another tier, a zone\'s CIDR, the government network or the internet) and its ports, and must match a Flow. Shared-service groups (bastion/PAM, SIEM, log archive) may only admit the clusters\' management zones.',
+  remediation: 'Declare the traffic as a flow of the system in the environment file and synthesize again; never edit security-group rules in out/ by hand.',
+  check({ cloud, artifacts }) {
+    const index = terraformIndex(artifacts);
+    const systems = new Map(cloud.systems.map((s) => [s.id, s]));
+    const placements = new Map<string, SystemPlacement>();
+    for (const s of cloud.systems) for (const p of s.placements) placements.set(`${s.id}|${p.cluster.id}`, p);
+    const managementCidrs = new Set(cloud.clusters.filter((c) => c.hasSegment('management')).map((c) => c.segment('management').cidr.text));
+    const problems = new Map<string, string[]>();
+    const counted = new Map<string, number>();
+    const note = (system: string, problem: string) => (problems.get(system) ?? problems.set(system, []).get(system)!).push(problem);
+    const results: RuleResult[] = [];
+    const platform: string[] = [];
+    let platformRules = 0;
+
+    for (const rule of index.securityGroupRules) {
+      const group = resolve(artifacts, rule, rule.config.security_group_id);
+      const opening = openingOf(rule);
+      if (!group) {
+        results.push(fail(addressOf(rule), `rule on ${String(rule.config.security_group_id)}, a security group ndc did not declare`));
+        continue;
+      }
+      const tags = tagsOf(group);
+      if (tags.service !== undefined && tags.system === undefined) {
+        platformRules++;
+        const ok = rule.config.direction === 'ingress' && managementCidrs.has(String(rule.config.remote_ip_prefix)) && opening.protocol === 'tcp' && opening.from !== undefined && opening.from === opening.to;
+        if (!ok) platform.push(`${addressOf(rule)} opens ${show(opening)} ${rule.config.direction === 'egress' ? 'to' : 'from'} ${String(rule.config.remote_ip_prefix ?? rule.config.remote_group_id ?? 'anywhere')} on shared service ${tags.service}`);
+        continue;
+      }
+      const system: InformationSystem | undefined = systems.get(tags.system ?? '');
+      const placement = placements.get(`${tags.system}|${tags.cluster}`);
+      const zone = system?.tiers.find((t) => t.name === tags.tier)?.zone;
+      if (!system || !placement || !zone) {
+        results.push(fail(addressOf(rule), `rule on ${addressOf(group)}, which no system tier of the model owns (system ${tags.system ?? '-'}, tier ${tags.tier ?? '-'}, cluster ${tags.cluster ?? '-'})`));
+        continue;
+      }
+      counted.set(system.id, (counted.get(system.id) ?? 0) + 1);
+      const peer = peerOf(rule, placement, cloud.govNetwork.text, artifacts);
+      const direction = rule.config.direction;
+      const match = placement.flows.some((flow) =>
+        direction === 'ingress'
+          ? flow.to.zone === zone && flow.fromZone === peer && covered(opening, flow)
+          : direction === 'egress' && flow.fromZone === zone && flow.to.zone === peer && covered(opening, flow),
+      );
+      if (!match) {
+        note(system.id, `${addressOf(rule)}: ${direction} ${show(opening)} ${direction === 'egress' ? 'to' : 'from'} ${peer ?? String(rule.config.remote_ip_prefix ?? 'anywhere')} on tier ${tags.tier} (${zone}) in ${placement.cluster.id} matches no flow`);
+      }
+    }
+    for (const system of cloud.systems) {
+      const found = problems.get(system.id) ?? [];
+      results.push(verdict(system, found.length > 4 ? [...found.slice(0, 4), `and ${found.length - 4} more`] : found, `${counted.get(system.id) ?? 0} security-group rules, each matching a flow`));
+    }
+    results.push(platform.length ? fail(`${cloud.envName} (shared services)`, platform.join('; ')) : pass(`${cloud.envName} (shared services)`, `${platformRules} shared-service rules admit only the management zones`));
+    return results;
+  },
+};
+
+/** The zone or external peer a rule's remote end stands for, undefined when it is none of the model's. */
+function peerOf(rule: TerraformResource, placement: SystemPlacement, govNetwork: string, artifacts: Parameters<typeof resolve>[0]): string | undefined {
+  if (rule.config.remote_group_id !== undefined) {
+    const peer = resolve(artifacts, rule, rule.config.remote_group_id);
+    const tags = peer ? tagsOf(peer) : {};
+    if (tags.system !== placement.system.id || tags.cluster !== placement.cluster.id) return undefined;
+    return placement.system.tiers.find((t) => t.name === tags.tier)?.zone;
+  }
+  const prefix = rule.config.remote_ip_prefix;
+  if (prefix === undefined) return undefined;
+  if (prefix === '0.0.0.0/0') return 'internet';
+  if (prefix === govNetwork) return 'gov-network';
+  return placement.segments.find((s) => s.cidr.text === prefix)?.zone;
+}

@@ -1,0 +1,40 @@
+import type { InformationSystem } from '../../constructs';
+import { PROFILES, type RegulationProfile } from '../profiles';
+import type { RuleContext, RuleResult } from '../rule';
+
+/** Small builders shared by the rules, so each rule file reads as its check. */
+
+export const pass = (subject: string, message: string, systemId?: string): RuleResult => ({ status: 'pass', subject, message, systemId });
+export const fail = (subject: string, message: string, systemId?: string): RuleResult => ({ status: 'fail', subject, message, systemId });
+export const notApplicable = (subject: string, message: string, systemId?: string): RuleResult => ({ status: 'not-applicable', subject, message, systemId });
+
+/** A verdict on one system: its construct path is the subject. */
+export function verdict(system: InformationSystem, problems: readonly string[], ok: string): RuleResult {
+  return problems.length === 0 ? pass(system.node.path, ok, system.id) : fail(system.node.path, problems.join('; '), system.id);
+}
+
+export const VN_2016 = 'vn-2016';
+
+export function profileOf(context: RuleContext): RegulationProfile {
+  return context.profile ?? PROFILES[VN_2016];
+}
+
+/** Whole months from `from` to `to` (calendar months, rounded down). */
+export function monthsBetween(from: Date, to: Date): number {
+  let months = (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + (to.getUTCMonth() - from.getUTCMonth());
+  if (to.getUTCDate() < from.getUTCDate()) months -= 1;
+  return months;
+}
+
+/** `date` plus `months` calendar months, as YYYY-MM-DD. */
+export function addMonths(date: string, months: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d.toISOString().slice(0, 10);
+}
+
+export const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
