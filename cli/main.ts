@@ -35,6 +35,16 @@ const COMMANDS: Record<string, CommandSpec> = {
       return synthCommand({ env: envOf(values) }, io);
     },
   },
+  check: {
+    summary: 'synthesize if needed and evaluate every policy rule pack in force (exit 1 on a mandatory failure)',
+    usage: 'ndc check --env E [--format text|json|sarif|junit|markdown|html] [--output FILE] [--as-of YYYY-MM-DD] [--json]',
+    options: { ...ENV_OPTION, format: { type: 'string' }, output: { type: 'string' }, 'as-of': { type: 'string' } },
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
+      return checkCommand({ env: envOf(values), format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, io);
+    },
+  },
   plan: {
     summary: 'synth, check, gate status and what deploy would run per wave; engine previews where installed',
     usage: 'ndc plan --env E [--no-preview] [--concurrency N] [--json]',

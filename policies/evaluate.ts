@@ -1,5 +1,5 @@
 import { readManifest, verifyArtifacts } from '../stacks/manifest';
-import { renderEnvironment, writeRendered } from '../stacks/synth';
+import { renderEnvironment, writeRendered, type SynthResult } from '../stacks/synth';
 import { artifactSetOf, loadArtifactSet } from './artifacts';
 import { evaluate, type PolicyReport } from './engine';
 import type { PackedRule } from './registry';
@@ -49,4 +49,11 @@ export function evaluatePolicies(root: string, envName: string, opts: EvaluateOp
   const artifacts = loadArtifactSet(root, manifest);
   const report = evaluate({ ...rendered, manifest, artifacts, asOf: opts.asOf, rules: opts.rules });
   return { ...report, source: rendered.source, synthesized: reason !== undefined, synthReason: reason };
+}
+
+/** Evaluates what a synthesis just wrote (ndc start: one render, then the checks on out/<env>/). */
+export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'cloud' | 'manifest'>, opts: Pick<EvaluateOptions, 'asOf' | 'rules'> = {}): PolicyEvaluation {
+  const artifacts = loadArtifactSet(root, synth.manifest);
+  const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, rules: opts.rules });
+  return { ...report, source: synth.source, synthesized: false };
 }

@@ -1,0 +1,71 @@
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { InputError } from '../../core/errors';
+import { evaluatePolicies } from '../../policies/evaluate';
+import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../../policies/reports';
+import { verdictLine } from '../../policies/reports/common';
+import type { CommandIO } from '../io';
+
+export interface CheckOptions {
+  readonly env: string;
+  readonly format?: string;
+  readonly output?: string;
+  /** YYYY-MM-DD: the date the checks treat as today (reproducible reports). */
+  readonly asOf?: string;
+}
+
+export function parseFormat(value: string | undefined, json: boolean): ReportFormat {
+  if (value === undefined) return json ? 'json' : 'text';
+  if (!(REPORT_FORMATS as readonly string[]).includes(value)) throw new InputError('--format', `${JSON.stringify(value)} is not a report format (formats: ${REPORT_FORMATS.join(', ')})`);
+  return value as ReportFormat;
+}
+
+export function parseAsOf(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+    throw new InputError('--as-of', `${JSON.stringify(value)} is not a date as YYYY-MM-DD`);
+  }
+  return date;
+}
+
+/** Writes a file whole or not at all: a temporary sibling renamed into place. */
+export function writeAtomically(root: string, path: string, content: string, flag: string): string {
+  const file = resolve(root, path);
+  try {
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(flag, `${JSON.stringify(path)} is a directory; give a file name`);
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(flag, `${JSON.stringify(path)}: cannot create its directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const temporary = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new InputError(flag, `${JSON.stringify(path)}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return relative(root, file) || file;
+}
+
+/**
+ * `ndc check --env E [--format F] [--output FILE] [--as-of DATE]`: synthesizes if out/E/ is stale, evaluates
+ * every rule pack in force, prints or writes the report. Exit 0 without mandatory failure, 1 with, 2 bad input.
+ */
+export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<number> {
+  const format = parseFormat(opts.format, io.json);
+  const asOf = parseAsOf(opts.asOf);
+  const evaluation = evaluatePolicies(io.root, opts.env, { asOf });
+  if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
+  const content = renderReport(evaluation, format, evaluation.source);
+  if (opts.output !== undefined) {
+    const written = writeAtomically(io.root, opts.output, content, '--output');
+    io.out(`Wrote ${written} (${format}) for ${evaluation.env}, profile ${evaluation.profile.name} ${evaluation.profile.version}`);
+    io.out(format === 'text' ? verdictLine(evaluation) : textReport(evaluation).trimEnd());
+  } else {
+    io.out(content.trimEnd());
+  }
+  return evaluation.mandatoryFailures > 0 ? 1 : 0;
+}

@@ -1,0 +1,62 @@
+import type { Finding, PolicyReport } from '../engine';
+import type { ControlFamily, Severity } from '../rule';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+/** Where a finding points: an artifact file (relative to the project root) or the environment file. */
+export function fileOf(report: PolicyReport, finding: Pick<Finding, 'subject'>, source: string): string {
+  const address = /^terraform\/([^:]+): /.exec(finding.subject);
+  if (address) return `out/${report.env}/terraform/${address[1]}/cdk.tf.json`;
+  if (/^(terraform|kubernetes|cloudformation)\/.+\.(json|ya?ml)$/.test(finding.subject)) return `out/${report.env}/${finding.subject}`;
+  return source;
+}
+
+export const failed = (f: Finding) => f.status === 'fail';
+
+export function families(report: PolicyReport): ControlFamily[] {
+  const seen: ControlFamily[] = [];
+  for (const rule of report.rules) if (rule.enforcement !== 'disabled' && !seen.includes(rule.family)) seen.push(rule.family);
+  return seen;
+}
+
+export type CellStatus = 'failed' | 'waived' | 'passed' | 'none';
+
+/** The control matrix: for each system (and the cloud-wide row) and family, the worst status. */
+export function controlMatrix(report: PolicyReport): { row: string; label: string; cells: { family: ControlFamily; status: CellStatus; failed: number; waived: number; passed: number }[] }[] {
+  const rows = [...report.systems.map((s) => ({ row: s.id, label: `${s.name} (level ${s.level})` })), { row: '', label: 'Cloud-wide (clusters, artifacts, platform)' }];
+  const fams = families(report);
+  return rows.map(({ row, label }) => ({
+    row,
+    label,
+    cells: fams.map((family) => {
+      const own = report.findings.filter((f) => (f.systemId ?? '') === row && f.family === family);
+      const n = (s: Finding['status']) => own.filter((f) => f.status === s).length;
+      const status: CellStatus = n('fail') ? 'failed' : n('waived') ? 'waived' : n('pass') ? 'passed' : 'none';
+      return { family, status, failed: n('fail'), waived: n('waived'), passed: n('pass') };
+    }),
+  }));
+}
+
+export function anchorOf(row: string, family: string): string {
+  return `f-${row || 'cloud'}-${family}`;
+}
+
+export function verdictLine(report: PolicyReport): string {
+  return report.mandatoryFailures === 0
+    ? `PASS: no mandatory failure (${report.advisoryFailures} advisory, ${report.waived} waived)`
+    : `FAIL: ${report.mandatoryFailures} mandatory failure${report.mandatoryFailures === 1 ? '' : 's'} (${report.advisoryFailures} advisory, ${report.waived} waived)`;
+}
+
+export function severityCounts(report: PolicyReport): Record<Severity, { mandatory: number; advisory: number; waived: number; passed: number }> {
+  const out = {} as Record<Severity, { mandatory: number; advisory: number; waived: number; passed: number }>;
+  for (const s of SEVERITIES) {
+    const of = report.findings.filter((f) => f.severity === s);
+    out[s] = {
+      mandatory: of.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').length,
+      advisory: of.filter((f) => f.status === 'fail' && f.enforcement === 'advisory').length,
+      waived: of.filter((f) => f.status === 'waived').length,
+      passed: of.filter((f) => f.status === 'pass').length,
+    };
+  }
+  return out;
+}
