@@ -1,5 +1,5 @@
 import type { PolicyReport } from '../engine';
-import { anchorOf, controlMatrix, families, SEVERITIES, severityCounts, verdictLine } from './common';
+import { controlMatrix, families, SEVERITIES, severityCounts, verdictLine } from './common';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const MARK = { failed: 'failed', waived: 'waived', passed: 'passed', none: '-' } as const;
@@ -37,7 +37,7 @@ export function markdownReport(report: PolicyReport): string {
   if (shown.length === 0) out.push('No failed or waived findings.');
   else {
     out.push('| status | rule | severity | enforcement | subject | finding |', '|---|---|---|---|---|---|');
-    for (const f of shown) out.push(`| <a id="${anchorOf(f.systemId ?? '', f.family)}"></a>${f.status} | ${f.ruleId} | ${f.severity} | ${f.enforcement} | ${cell(f.subject)} | ${cell(f.message)} |`);
+    for (const f of shown) out.push(`| ${f.status} | ${f.ruleId} | ${f.severity} | ${f.enforcement} | ${cell(f.subject)} | ${cell(f.message)} |`);
   }
   out.push('', '## Rules in force', '', '| rule | title | family | severity | enforcement | regulation |', '|---|---|---|---|---|---|');
   for (const r of report.rules) out.push(`| ${r.id} | ${cell(r.title)} | ${r.family} | ${r.severity} | ${r.enforcement}${r.enforcement !== r.defaultEnforcement ? ` (default ${r.defaultEnforcement})` : ''} | ${cell(r.regulation.reference)} |`);
