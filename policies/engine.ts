@@ -85,8 +85,10 @@ export interface PolicyInputs {
   readonly cloud: NationalCloud;
   readonly manifest: Manifest;
   readonly artifacts: ArtifactSet;
-  /** Default: env.asOf, else today. */
+  /** The date the checks treat as today; default: env.asOf, else `now`. */
   readonly asOf?: Date;
+  /** The clock, when neither asOf nor env.asOf is given. Default: the current date. */
+  readonly now?: Date;
   /** Replace the profile's packs (tests, or a caller evaluating one pack). */
   readonly rules?: readonly PackedRule[];
 }
@@ -143,7 +145,7 @@ function dayOf(date: Date): string {
 export function evaluate(inputs: PolicyInputs): PolicyReport {
   const { env, source, cloud, manifest, artifacts } = inputs;
   const policy = policyInForce(env, source, inputs.rules);
-  const asOf = inputs.asOf ?? (env.asOf ? new Date(`${env.asOf}T00:00:00Z`) : new Date());
+  const asOf = inputs.asOf ?? (env.asOf ? new Date(`${env.asOf}T00:00:00Z`) : (inputs.now ?? new Date()));
   const today = dayOf(asOf);
   const context: RuleContext = { env, cloud, manifest, artifacts, asOf, profile: policy.profile };
   const levels = new Map(cloud.systems.map((s) => [s.id, s.level as number]));

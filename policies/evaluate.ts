@@ -1,12 +1,14 @@
 import { readManifest, verifyArtifacts } from '../stacks/manifest';
 import { renderEnvironment, writeRendered, type SynthResult } from '../stacks/synth';
 import { artifactSetOf, loadArtifactSet } from './artifacts';
-import { evaluate, type PolicyReport } from './engine';
+import { evaluate, policyInForce, type PolicyReport } from './engine';
 import type { PackedRule } from './registry';
 
 export interface EvaluateOptions {
   /** The date the checks treat as today. Default: env.asOf, else the clock. */
   readonly asOf?: Date;
+  /** The clock used when neither asOf nor env.asOf is given (commands pass io.now()). */
+  readonly now?: Date;
   /**
    * `if-needed` (default): re-render in memory and re-synthesize out/<env>/ when its manifest is missing,
    * its artifacts do not match it, or the render's digest differs. `never`: evaluate the in-memory
@@ -32,8 +34,10 @@ export interface PolicyEvaluation extends PolicyReport {
  */
 export function evaluatePolicies(root: string, envName: string, opts: EvaluateOptions = {}): PolicyEvaluation {
   const rendered = renderEnvironment(root, envName);
+  // Bad policy settings are bad input: refuse them before anything is written.
+  policyInForce(rendered.env, rendered.source, opts.rules);
   if (opts.synth === 'never') {
-    const report = evaluate({ ...rendered, artifacts: artifactSetOf(rendered.artifacts), asOf: opts.asOf, rules: opts.rules });
+    const report = evaluate({ ...rendered, artifacts: artifactSetOf(rendered.artifacts), asOf: opts.asOf, now: opts.now, rules: opts.rules });
     return { ...report, source: rendered.source, synthesized: false };
   }
   const onDisk = readManifest(root, envName);
@@ -47,13 +51,13 @@ export function evaluatePolicies(root: string, envName: string, opts: EvaluateOp
   if (reason) writeRendered(root, rendered);
   const manifest = readManifest(root, envName)!;
   const artifacts = loadArtifactSet(root, manifest);
-  const report = evaluate({ ...rendered, manifest, artifacts, asOf: opts.asOf, rules: opts.rules });
+  const report = evaluate({ ...rendered, manifest, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
   return { ...report, source: rendered.source, synthesized: reason !== undefined, synthReason: reason };
 }
 
 /** Evaluates what a synthesis just wrote (ndc start: one render, then the checks on out/<env>/). */
-export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'cloud' | 'manifest'>, opts: Pick<EvaluateOptions, 'asOf' | 'rules'> = {}): PolicyEvaluation {
+export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'cloud' | 'manifest'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
   const artifacts = loadArtifactSet(root, synth.manifest);
-  const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, rules: opts.rules });
+  const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
   return { ...report, source: synth.source, synthesized: false };
 }

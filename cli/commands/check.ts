@@ -57,7 +57,10 @@ export function writeAtomically(root: string, path: string, content: string, fla
 export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<number> {
   const format = parseFormat(opts.format, io.json);
   const asOf = parseAsOf(opts.asOf);
-  const evaluation = evaluatePolicies(io.root, opts.env, { asOf });
+  if (opts.output !== undefined && statSync(resolve(io.root, opts.output), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError('--output', `${JSON.stringify(opts.output)} is a directory; give a file name`);
+  }
+  const evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
   const content = renderReport(evaluation, format, evaluation.source);
   if (opts.output !== undefined) {

@@ -19,7 +19,7 @@ export interface StartOptions {
  */
 export async function startCommand(opts: StartOptions, io: CommandIO): Promise<number> {
   const synth = synthEnvironment(io.root, opts.env);
-  const evaluation = evaluateSynthesized(io.root, synth);
+  const evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
   const outDir = relative(io.root, join(io.root, 'out', opts.env));
   const html = writeAtomically(io.root, join(outDir, 'report.html'), htmlReport(evaluation), 'out');
   const sarif = writeAtomically(io.root, join(outDir, 'report.sarif'), sarifReport(evaluation, synth.source), 'out');
