@@ -59,6 +59,12 @@ export interface TerraformIndex {
   readonly subnets: readonly TerraformResource[];
   readonly buckets: readonly TerraformResource[];
   readonly all: readonly TerraformResource[];
+  /** Per information system (instance metadata `ndc:system`, group tag `ndc:system`, bucket tag `ndc-system`). */
+  readonly instancesBySystem: ReadonlyMap<string, readonly TerraformResource[]>;
+  readonly volumesBySystem: ReadonlyMap<string, readonly TerraformResource[]>;
+  readonly bucketsBySystem: ReadonlyMap<string, readonly TerraformResource[]>;
+  /** Security-group rules with the group they belong to, by the group's system ('' for none). */
+  readonly rulesBySystem: ReadonlyMap<string, readonly { readonly rule: TerraformResource; readonly group?: TerraformResource }[]>;
 }
 
 const indexes = new WeakMap<ArtifactSet, TerraformIndex>();
@@ -71,10 +77,14 @@ export function terraformIndex(artifacts: ArtifactSet): TerraformIndex {
   if (cached) return cached;
   const all = terraformResources(artifacts);
   const of = (type: string) => all.filter((r) => r.type === type);
+  const metadataSystem = (r: TerraformResource) => (r.config.metadata as Record<string, string> | undefined)?.['ndc:system'] ?? '';
+  const bucketSystem = (r: TerraformResource) => (r.config.tags as Record<string, string> | undefined)?.['ndc-system'] ?? '';
+  const securityGroupRules = of('openstack_networking_secgroup_rule_v2');
+  const withGroups = securityGroupRules.map((rule) => ({ rule, group: resolve(artifacts, rule, rule.config.security_group_id) }));
   const index: TerraformIndex = {
     networks: of('openstack_networking_network_v2'),
     securityGroups: new Map(of('openstack_networking_secgroup_v2').map((r) => [keyOf(r), r])),
-    securityGroupRules: of('openstack_networking_secgroup_rule_v2'),
+    securityGroupRules,
     instances: of('openstack_compute_instance_v2'),
     volumes: of('openstack_blockstorage_volume_v3'),
     routers: of('openstack_networking_router_v2'),
@@ -82,6 +92,10 @@ export function terraformIndex(artifacts: ArtifactSet): TerraformIndex {
     subnets: of('openstack_networking_subnet_v2'),
     buckets: of('minio_s3_bucket'),
     all,
+    instancesBySystem: groupBy(of('openstack_compute_instance_v2'), metadataSystem),
+    volumesBySystem: groupBy(of('openstack_blockstorage_volume_v3'), metadataSystem),
+    bucketsBySystem: groupBy(of('minio_s3_bucket'), bucketSystem),
+    rulesBySystem: groupBy(withGroups, (r) => (r.group ? (tagsOf(r.group).system ?? '') : '')),
   };
   indexes.set(artifacts, index);
   return index;
@@ -91,4 +105,15 @@ export function terraformIndex(artifacts: ArtifactSet): TerraformIndex {
 export function resolve(artifacts: ArtifactSet, from: Pick<TerraformResource, 'stack'>, value: unknown): TerraformResource | undefined {
   const config = artifacts.terraform.get(from.stack);
   return config ? referenced(config, from.stack, value) : undefined;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }

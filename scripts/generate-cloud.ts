@@ -58,16 +58,21 @@ export function generateEnvironment(systemsPerRegion: number, name = 'generated'
         dedicatedNetworks: level >= 4 ? { [site.id]: dedicated(r), [SITES[recovery].id]: dedicated(recovery) } : undefined,
         tiers: [
           { name: 'web', zone: 'dmz', instances: 2, flavor: 'c4.large', volumeGb: 0 },
+          { name: 'app', zone: 'internal-server', instances: 2, flavor: 'c4.xlarge', volumeGb: 50 },
           { name: 'db', zone: 'database', instances: 2, flavor: 'm4.xlarge', volumeGb: 200 },
         ],
+        // The DMZ reaches the database only through the application tier (NDC-SEG-003).
         flows: [
           { from: level <= 2 ? 'internet' : 'gov-network', to: 'dmz', protocol: 'tcp', ports: 443 },
-          { from: 'dmz', to: 'database', protocol: 'tcp', ports: 5432 },
+          { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8443 },
+          { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432 },
         ],
         backup: {
-          schedule: level >= 4 ? '0 */4 * * *' : '0 1 * * *',
+          // RPO within the level's bound (NDC-BAK-004): 1 h at level 5, 4 h at level 4, a day below.
+          schedule: level >= 5 ? '0 * * * *' : level === 4 ? '0 */4 * * *' : '0 1 * * *',
           retentionDays: level >= 4 ? 365 : 90,
-          rpoHours: level >= 4 ? 4 : 24,
+          rpoHours: level >= 5 ? 1 : level === 4 ? 4 : 24,
+          lastRestoreTest: level >= 4 ? '2026-10-15' : undefined,
           copies: [
             { region: SITES[recovery].id, medium: 'object', immutable: level >= 4 },
             { region: SITES[(recovery + 1) % 3 === r ? (recovery + 2) % 3 : (recovery + 1) % 3].id, medium: 'disk', immutable: level >= 4 },

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { tagsOf, terraformIndex } from '../../terraform';
+import { terraformIndex } from '../../terraform';
 import { notApplicable, VN_2016, verdict } from '../support';
 
 export const backupEncrypted: Rule = {
@@ -21,7 +21,7 @@ export const backupEncrypted: Rule = {
       if (!system.backup) return verdict(system, ['no backup plan'], '');
       const problems: string[] = [];
       if (!system.backup.encrypted) problems.push('backup.encrypted is false');
-      const buckets = index.buckets.filter((b) => (b.config.tags as Record<string, string> | undefined)?.['ndc-system'] === system.id || tagsOf(b).system === system.id);
+      const buckets = index.bucketsBySystem.get(system.id) ?? [];
       if (buckets.length < system.backup.copies.length) problems.push(`${buckets.length} backup buckets in the artifacts for ${system.backup.copies.length} copies`);
       for (const bucket of buckets) {
         if (!encryptedBuckets.has(`${bucket.stack}|\${minio_s3_bucket.${bucket.name}.bucket}`)) problems.push(`bucket ${String(bucket.config.bucket)} has no server-side encryption`);

@@ -26,7 +26,7 @@ export const immutableCopies: Rule = {
       system.backup.copies.forEach((copy, i) => {
         if (!copy.immutable) problems.push(`copy ${i + 1} in ${copy.cluster.id} (${copy.medium}) is not immutable`);
       });
-      const buckets = index.buckets.filter((b) => (b.config.tags as Record<string, string> | undefined)?.['ndc-system'] === system.id);
+      const buckets = index.bucketsBySystem.get(system.id) ?? [];
       for (const bucket of buckets) {
         const days = locked.get(`${bucket.stack}|\${minio_s3_bucket.${bucket.name}.bucket}`);
         if (bucket.config.object_locking !== true || days === undefined) problems.push(`bucket ${String(bucket.config.bucket)} has no compliance-mode object lock`);

@@ -13,6 +13,8 @@ export function isReference(value: string): boolean {
 /** Literal values of keys matching `keys`, in JSON (`"key": "value"`) and YAML (`key: value`). */
 export function literalValues(text: string, keys: RegExp): Hit[] {
   const hits: Hit[] = [];
+  // Most artifacts name no such key at all: one linear scan settles them.
+  if (!new RegExp(keys.source, 'i').test(text)) return hits;
   const json = new RegExp(`"([A-Za-z0-9_.-]*(?:${keys.source})[A-Za-z0-9_.-]*)"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'gi');
   const yaml = new RegExp(`^\\s*-?\\s*([A-Za-z0-9_.-]*(?:${keys.source})[A-Za-z0-9_.-]*)\\s*:\\s*["']?([^"'#\\n{][^"'#\\n]*)["']?\\s*$`, 'gim');
   for (const re of [json, yaml]) {

@@ -24,12 +24,12 @@ export const dedicatedInfrastructure: Rule = {
         if (placement.storage.dedicatedTo !== system.id) problems.push(`${at}: storage pool ${placement.storage.volumeType} is shared`);
         for (const pool of placement.computePools) if (!pool.dedicatedHosts) problems.push(`${at}: tier ${pool.tier} is not on dedicated hosts`);
       }
-      const instances = index.instances.filter((i) => (i.config.metadata as Record<string, string> | undefined)?.['ndc:system'] === system.id);
+      const instances = index.instancesBySystem.get(system.id) ?? [];
       for (const instance of instances) {
         const aggregate = (instance.config.metadata as Record<string, string>)['ndc:host-aggregate'];
         if (!aggregate || !String(instance.config.flavor_name ?? '').endsWith(aggregate)) problems.push(`instance ${instance.name} is not bound to a dedicated host aggregate`);
       }
-      for (const volume of index.volumes.filter((v) => (v.config.metadata as Record<string, string> | undefined)?.['ndc:system'] === system.id)) {
+      for (const volume of index.volumesBySystem.get(system.id) ?? []) {
         if (volume.config.volume_type !== `dedicated-${system.id}`) problems.push(`volume ${volume.name} uses volume type ${String(volume.config.volume_type)}, not dedicated-${system.id}`);
       }
       if (instances.length === 0) problems.push('no instances of the system in the Terraform artifacts');

@@ -18,7 +18,7 @@ export const logicalIsolation: Rule = {
     return cloud.systems.map((system) => {
       if (system.level !== 3) return notApplicable(system.node.path, `level ${system.level}: the level-3 logical isolation rule does not apply`, system.id);
       const problems: string[] = [];
-      const instances = index.instances.filter((i) => (i.config.metadata as Record<string, string> | undefined)?.['ndc:system'] === system.id);
+      const instances = index.instancesBySystem.get(system.id) ?? [];
       if (instances.length === 0) problems.push('no instances of the system in the Terraform artifacts');
       for (const instance of instances) {
         const groups = (instance.config.security_groups as unknown[] | undefined) ?? [];
@@ -28,9 +28,8 @@ export const logicalIsolation: Rule = {
           if (!group || tagsOf(group).system !== system.id) problems.push(`${instance.name} uses security group ${String(ref)}, not one of the system's own`);
         }
       }
-      for (const rule of index.securityGroupRules) {
-        const group = resolve(artifacts, rule, rule.config.security_group_id);
-        if (!group || tagsOf(group).system !== system.id || rule.config.remote_group_id === undefined) continue;
+      for (const { rule } of index.rulesBySystem.get(system.id) ?? []) {
+        if (rule.config.remote_group_id === undefined) continue;
         const peer = resolve(artifacts, rule, rule.config.remote_group_id);
         if (!peer || tagsOf(peer).system !== system.id) problems.push(`rule ${rule.name} admits security group ${String(rule.config.remote_group_id)} of another tenant`);
       }
