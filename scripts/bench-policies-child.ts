@@ -1,0 +1,31 @@
+/**
+ * One measurement of `npm run bench` for the policy checks, in its own process: synthesizes the
+ * environment under <root>, then times the checks on what was written (artifacts read back from disk,
+ * parsed, every pack evaluated), cold (rule modules loading) and warm. Prints one JSON line.
+ */
+import { evaluateSynthesized } from '../policies/evaluate';
+import { synthEnvironment } from '../stacks/synth';
+
+const [root, env] = process.argv.slice(2);
+const asOf = new Date('2026-11-27T00:00:00Z');
+let start = performance.now();
+const synth = synthEnvironment(root, env);
+const synthMs = performance.now() - start;
+start = performance.now();
+const cold = evaluateSynthesized(root, synth, { asOf });
+const coldMs = performance.now() - start;
+start = performance.now();
+evaluateSynthesized(root, synth, { asOf });
+const warmMs = performance.now() - start;
+process.stdout.write(
+  `${JSON.stringify({
+    systems: synth.cloud.systems.length,
+    resources: synth.artifacts.reduce((n, a) => n + a.resources, 0),
+    findings: cold.findings.length,
+    mandatoryFailures: cold.mandatoryFailures,
+    synthMs,
+    coldMs,
+    warmMs,
+    peakMiB: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);
