@@ -4,7 +4,7 @@ import type { NationalCloud } from '../constructs';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../stacks/manifest';
 import { profileNamed, type RegulationProfile } from './profiles';
-import { rulesOf, type PackedRule } from './registry';
+import { packsOf, rulesOf, type PackedRule } from './registry';
 import type { ArtifactSet, ControlFamily, Enforcement, Rule, RuleContext, Severity } from './rule';
 import { policySettingsOf, type PolicyException, type PolicySettings } from './settings';
 
@@ -107,7 +107,7 @@ export function policyInForce(env: Environment, source: string, rules?: readonly
   const base = profileNamed(env.profile, `${source}: profile`);
   const settings = policySettingsOf(env, source);
   const profile: RegulationProfile = { ...base, parameters: { ...base.parameters, ...definedOnly(settings.parameters) } };
-  const packed = rules ?? rulesOf(profile.packs);
+  const packed = rules ?? rulesOf(packsOf(profile.name));
   const known = new Map(packed.map((p) => [p.rule.id, p]));
   const overrides: OverrideEntry[] = [];
   for (const [ruleId, to] of Object.entries(settings.overrides).sort(([a], [b]) => (a < b ? -1 : 1))) {

@@ -2,8 +2,8 @@ import { InputError } from '../core/errors';
 
 /**
  * Regulation profiles: named, versioned rule sets. The regulations changed in 2025-26, so an environment
- * names the profile it is held to and every report says which one was used. A profile lists the packs in
- * force and the parameters of its rules.
+ * names the profile it is held to and every report says which one was used. The packs in force are those
+ * the registry (policies/registry.ts) lists under the profile's name; the profile holds their parameters.
  */
 export interface RegulationProfile {
   readonly name: string;
@@ -11,8 +11,6 @@ export interface RegulationProfile {
   readonly version: string;
   readonly title: string;
   readonly sources: readonly string[];
-  /** Pack names from the registry (policies/registry.ts), evaluated in this order. */
-  readonly packs: readonly string[];
   readonly parameters: {
     readonly minClusters: number;
     readonly minClusterDistanceKm: number;
@@ -31,7 +29,6 @@ export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
     version: '2026.11',
     title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017',
     sources: ['Decree 85/2016/ND-CP', 'Circular 12/2022/TT-BTTTT', 'TCVN 11930:2017', 'Decision 2629/QD-TTg'],
-    packs: ['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets'],
     parameters: {
       minClusters: 3,
       minClusterDistanceKm: 100,

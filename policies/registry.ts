@@ -1,23 +1,35 @@
 import type { Rule } from './rule';
 
 /**
- * The rule packs ndc knows, by name. Each is required only when a profile puts it in force. Adding a pack
- * (kubernetes, public-edge) is one line here plus its name in the profile's `packs`.
+ * The rule packs ndc knows, by name, with the regulation profiles that put them in force. Each is
+ * required only when evaluated. Adding a pack (kubernetes, public-edge) is one line here.
  */
+export interface PackEntry {
+  readonly profiles: readonly string[];
+  readonly load: () => readonly Rule[];
+}
+
 interface PackModule {
   readonly pack: readonly Rule[];
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-export const PACKS: Readonly<Record<string, () => readonly Rule[]>> = {
-  'security-level': () => (require('./rules/security-level') as PackModule).pack,
-  segmentation: () => (require('./rules/segmentation') as PackModule).pack,
-  backup: () => (require('./rules/backup') as PackModule).pack,
-  residency: () => (require('./rules/residency') as PackModule).pack,
-  'topology-and-green': () => (require('./rules/topology-and-green') as PackModule).pack,
-  secrets: () => (require('./rules/secrets') as PackModule).pack,
+export const PACKS: Readonly<Record<string, PackEntry>> = {
+  'security-level': { profiles: ['vn-2016'], load: () => (require('./rules/security-level') as PackModule).pack },
+  segmentation: { profiles: ['vn-2016'], load: () => (require('./rules/segmentation') as PackModule).pack },
+  backup: { profiles: ['vn-2016'], load: () => (require('./rules/backup') as PackModule).pack },
+  residency: { profiles: ['vn-2016'], load: () => (require('./rules/residency') as PackModule).pack },
+  'topology-and-green': { profiles: ['vn-2016'], load: () => (require('./rules/topology-and-green') as PackModule).pack },
+  secrets: { profiles: ['vn-2016'], load: () => (require('./rules/secrets') as PackModule).pack },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The packs a profile puts in force, in registry order. */
+export function packsOf(profile: string): string[] {
+  return Object.entries(PACKS)
+    .filter(([, entry]) => entry.profiles.includes(profile))
+    .map(([name]) => name);
+}
 
 export interface PackedRule {
   readonly pack: string;
@@ -29,8 +41,8 @@ export function rulesOf(packNames: readonly string[]): PackedRule[] {
   const out: PackedRule[] = [];
   const seen = new Map<string, string>();
   for (const pack of packNames) {
-    const load = PACKS[pack];
-    if (!load) throw new Error(`internal: regulation profile names unknown rule pack ${JSON.stringify(pack)} (known: ${Object.keys(PACKS).join(', ')})`);
+    const load = PACKS[pack]?.load;
+    if (!load) throw new Error(`internal: unknown rule pack ${JSON.stringify(pack)} (known: ${Object.keys(PACKS).join(', ')})`);
     for (const rule of load()) {
       const earlier = seen.get(rule.id);
       if (earlier) throw new Error(`internal: rule id ${rule.id} is defined in packs ${earlier} and ${pack}`);

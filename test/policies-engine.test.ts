@@ -33,7 +33,7 @@ describe('policy engine', () => {
   });
 
   it('the registry adds a pack with one line: every pack is lazily loaded and exports rules with unique ids', () => {
-    const ids = Object.values(PACKS).flatMap((load) => load().map((r) => r.id));
+    const ids = Object.values(PACKS).flatMap((entry) => entry.load().map((r) => r.id));
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^NDC-[A-Z]{3}-\d{3}$/);
   });
