@@ -34,8 +34,13 @@ export function referenced(config: TerraformConfig, stack: string, value: unknow
 }
 
 /** `ndc:key=value` tags as a map. */
+const parsedTags = new WeakMap<object, Record<string, string>>();
+
 export function tagsOf(resource: TerraformResource): Record<string, string> {
+  const cached = parsedTags.get(resource.config);
+  if (cached) return cached;
   const out: Record<string, string> = {};
+  parsedTags.set(resource.config, out);
   const tags = resource.config.tags;
   if (Array.isArray(tags)) {
     for (const tag of tags) {

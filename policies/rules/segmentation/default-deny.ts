@@ -25,7 +25,8 @@ export const defaultDeny: Rule = {
       if (groups.length === 0 || groups.some((g) => !resolve(artifacts, instance, g))) note(system, `${addressOf(instance)} is not only in security groups declared by ndc`);
     }
     const results: RuleResult[] = cloud.systems.map((s) => verdict(s, bySystem.get(s.id) ?? [], 'every security group of the system denies by default'));
-    const unknown = [...bySystem.keys()].filter((id) => !cloud.systems.some((s) => s.id === id));
+    const known = new Set(cloud.systems.map((s) => s.id));
+    const unknown = [...bySystem.keys()].filter((id) => !known.has(id));
     for (const id of unknown) results.push(fail(`${cloud.envName}/${id}`, bySystem.get(id)!.join('; ')));
     results.push(platform.length ? fail(`${cloud.envName} (platform)`, platform.join('; ')) : pass(`${cloud.envName} (platform)`, 'shared-service security groups deny by default'));
     return results;

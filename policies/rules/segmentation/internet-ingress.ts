@@ -26,11 +26,12 @@ export const internetIngress: Rule = {
       }
     }
     const results: RuleResult[] = [];
+    const systems = new Map(cloud.systems.map((s) => [s.id, s]));
     for (const rule of terraformIndex(artifacts).securityGroupRules) {
       if (rule.config.direction !== 'ingress' || !OPEN.has(String(rule.config.remote_ip_prefix))) continue;
       const group = resolve(artifacts, rule, rule.config.security_group_id);
       const tags = group ? tagsOf(group) : {};
-      const system = tags.system ? cloud.systems.find((s) => s.id === tags.system) : undefined;
+      const system = tags.system ? systems.get(tags.system) : undefined;
       const zone = system?.tiers.find((t) => t.name === tags.tier)?.zone;
       const portOk = rule.config.protocol === 'tcp' && rule.config.port_range_min === rule.config.port_range_max && PUBLIC_PORTS.includes(Number(rule.config.port_range_min));
       const where = `${addressOf(rule)} opens ${String(rule.config.protocol ?? 'any')}/${String(rule.config.port_range_min ?? '*')}-${String(rule.config.port_range_max ?? '*')} to ${String(rule.config.remote_ip_prefix)}`;

@@ -51,6 +51,7 @@ export const securityGroupsMatchFlows: Rule = {
     const counted = new Map<string, number>();
     const note = (system: string, problem: string) => (problems.get(system) ?? problems.set(system, []).get(system)!).push(problem);
     const results: RuleResult[] = [];
+    const flowsOf = new Map<SystemPlacement, Flow[]>();
     const platform: string[] = [];
     let platformRules = 0;
 
@@ -78,7 +79,8 @@ export const securityGroupsMatchFlows: Rule = {
       counted.set(system.id, (counted.get(system.id) ?? 0) + 1);
       const peer = peerOf(rule, placement, cloud.govNetwork.text, artifacts);
       const direction = rule.config.direction;
-      const match = placement.flows.some((flow) =>
+      const flows = flowsOf.get(placement) ?? flowsOf.set(placement, placement.flows).get(placement)!;
+      const match = flows.some((flow) =>
         direction === 'ingress'
           ? flow.to.zone === zone && flow.fromZone === peer && covered(opening, flow)
           : direction === 'egress' && flow.fromZone === zone && flow.to.zone === peer && covered(opening, flow),
