@@ -83,6 +83,7 @@ export default defineEnvironment({
     overrides: {
       'NDC-TOP-001': 'advisory',
       'NDC-BAK-001': 'advisory',
+      'NDC-K8S-004': 'advisory',
     },
     exceptions: [
       {

@@ -21,6 +21,7 @@ export const PACKS: Readonly<Record<string, PackEntry>> = {
   residency: { profiles: ['vn-2016'], load: () => (require('./rules/residency') as PackModule).pack },
   'topology-and-green': { profiles: ['vn-2016'], load: () => (require('./rules/topology-and-green') as PackModule).pack },
   secrets: { profiles: ['vn-2016'], load: () => (require('./rules/secrets') as PackModule).pack },
+  kubernetes: { profiles: ['vn-2016'], load: () => (require('./rules/kubernetes') as PackModule).pack },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -25,8 +25,8 @@ describe('policy engine', () => {
   it('evaluates every pack of the vn-2016 profile, with no mandatory failure on prod as shipped', () => {
     const report = reportOf(variant('prod', () => undefined));
     expect(report.profile).toEqual({ name: 'vn-2016', version: '2026.11', title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017' });
-    expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets']));
-    expect(report.rules).toHaveLength(32);
+    expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes']));
+    expect(report.rules).toHaveLength(37);
     expect(report.mandatoryFailures).toBe(0);
     expect(report.findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(report.asOf).toBe('2026-11-27');
@@ -35,21 +35,23 @@ describe('policy engine', () => {
   it('the registry adds a pack with one line: every pack is lazily loaded and exports rules with unique ids', () => {
     const ids = Object.values(PACKS).flatMap((entry) => entry.load().map((r) => r.id));
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) expect(id).toMatch(/^NDC-[A-Z]{3}-\d{3}$/);
+    for (const id of ids) expect(id).toMatch(/^NDC-[A-Z0-9]{3}-\d{3}$/);
   });
 
   it('dev makes the multi-cluster rules advisory, visibly, and still fails nothing mandatory', () => {
     const report = reportOf(variant('dev', () => undefined));
     expect(report.overrides).toEqual([
       { ruleId: 'NDC-BAK-001', from: 'mandatory', to: 'advisory' },
+      { ruleId: 'NDC-K8S-004', from: 'mandatory', to: 'advisory' },
       { ruleId: 'NDC-TOP-001', from: 'mandatory', to: 'advisory' },
     ]);
     expect(report.findings.filter((f) => f.status === 'fail').map((f) => [f.ruleId, f.enforcement])).toEqual([
       ['NDC-BAK-001', 'advisory'],
       ['NDC-TOP-001', 'advisory'],
+      ['NDC-K8S-004', 'advisory'],
     ]);
     expect(report.mandatoryFailures).toBe(0);
-    expect(report.advisoryFailures).toBe(2);
+    expect(report.advisoryFailures).toBe(3);
     expect(report.exceptions.map((e) => [e.rule, e.status])).toEqual([['NDC-BAK-004', 'applied']]);
   });
 
@@ -57,7 +59,7 @@ describe('policy engine', () => {
     const report = reportOf(variant('dev', (input) => {
       input.policy = {};
     }));
-    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001']);
+    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
   });
 
   it('a disabled rule is not evaluated but stays listed with its enforcement', () => {
