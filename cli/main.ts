@@ -85,6 +85,31 @@ const COMMANDS: Record<string, CommandSpec> = {
       return startCommand({ env: (values.env as string | undefined) ?? (process.env.NDC_ENV || DEFAULT_ENV) }, io);
     },
   },
+  approve: {
+    summary: 'signs an approval of the current digest and policy digest (refused while mandatory findings are open)',
+    usage: 'ndc approve --env E --key KEY --as ID [--role R] [--systems a,b] [--expires 30d] [--json]',
+    options: { ...ENV_OPTION, key: { type: 'string' }, as: { type: 'string' }, role: { type: 'string' }, systems: { type: 'string' }, expires: { type: 'string' } },
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { approveCommand } = require('./commands/approve') as typeof import('./commands/approve');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { approvalPolicyContext } = require('../policies/outcome') as typeof import('../policies/outcome');
+      const { evaluatePolicy } = approvalPolicyContext(io.root, io.now());
+      return approveCommand({ env: envOf(values), key: values.key as string, as: values.as as string, role: values.role as string | undefined, systems: values.systems === undefined ? undefined : list(values.systems), expires: values.expires as string | undefined, evaluatePolicy }, io);
+    },
+  },
+  approvals: {
+    summary: 'required vs present approvals per information system (exit 1 while any is missing)',
+    usage: 'ndc approvals --env E [--json]',
+    options: ENV_OPTION,
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { approvalsCommand } = require('./commands/approve') as typeof import('./commands/approve');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { approvalPolicyContext } = require('../policies/outcome') as typeof import('../policies/outcome');
+      return approvalsCommand({ env: envOf(values), ...approvalPolicyContext(io.root, io.now()) }, io);
+    },
+  },
   keys: {
     summary: 'keys generate --id ID --out DIR: an Ed25519 key pair for a reviewer',
     usage: 'ndc keys generate --id ID --out DIR',

@@ -1,0 +1,77 @@
+import { InputError } from '../core/errors';
+import { verifyArtifacts, type Manifest } from '../stacks/manifest';
+import { renderEnvironment } from '../stacks/synth';
+import type { AssessmentCheck, PolicyOutcome } from './approvals/gate';
+import { loadArtifactSet } from './artifacts';
+import { evaluate, type PolicyReport } from './engine';
+import type { PolicyEvaluation } from './evaluate';
+
+/**
+ * What the approvals gate and deploy take from a policy evaluation, in the shapes their ports declare
+ * (policies/approvals/gate.ts, deploy/ports.ts).
+ */
+
+/** The gate's view: the digest of the rules in force and the open mandatory findings. */
+export function gatePolicyOutcome(report: PolicyReport): PolicyOutcome {
+  return {
+    policyDigest: report.policyDigest,
+    mandatoryFindings: report.findings
+      .filter((f) => f.status === 'fail' && f.enforcement === 'mandatory')
+      .map((f) => ({ ruleId: f.ruleId, ...(f.systemId !== undefined ? { systemId: f.systemId } : {}), message: `${f.subject}: ${f.message}` })),
+  };
+}
+
+/** Whether each system's periodic assessment is current, from NDC-LVL-008 (true, or why not). */
+export function assessmentCheckOf(report: PolicyReport): AssessmentCheck {
+  const bySystem = new Map(report.findings.filter((f) => f.ruleId === 'NDC-LVL-008' && f.systemId !== undefined).map((f) => [f.systemId!, f]));
+  const inForce = report.rules.some((r) => r.id === 'NDC-LVL-008' && r.enforcement !== 'disabled');
+  return (systemId) => {
+    if (!inForce) return true;
+    const finding = bySystem.get(systemId);
+    if (!finding) return `no assessment verdict for ${systemId} (NDC-LVL-008)`;
+    return finding.status === 'fail' ? finding.message : true;
+  };
+}
+
+/** Deploy and plan's view: the mandatory failure count and one summary line. */
+export function deployPolicyOutcome(report: PolicyReport): { mandatoryFailures: number; summary: string } {
+  const rules = report.rules.filter((r) => r.enforcement !== 'disabled').length;
+  return {
+    mandatoryFailures: report.mandatoryFailures,
+    summary: `${rules} rules (${report.profile.name} ${report.profile.version}): ${report.mandatoryFailures} mandatory failure${report.mandatoryFailures === 1 ? '' : 's'}, ${report.advisoryFailures} advisory, ${report.waived} waived`,
+  };
+}
+
+/**
+ * Evaluates the policies for a manifest already on disk (what `ndc approve` shows and signs): refuses when
+ * the artifacts do not match it or the environment no longer renders to its digest, rather than report on
+ * something other than what is approved.
+ */
+export function evaluateManifest(root: string, manifest: Manifest, opts: { asOf?: Date; now?: Date } = {}): PolicyEvaluation {
+  const bad = verifyArtifacts(root, manifest);
+  if (bad.length > 0) throw new InputError(`out/${manifest.env}/`, `does not match its manifest (${bad.slice(0, 3).join(', ')}); run ndc synth --env ${manifest.env}`);
+  const rendered = renderEnvironment(root, manifest.env);
+  if (rendered.manifest.digest !== manifest.digest) {
+    throw new InputError(`out/${manifest.env}/manifest.json`, `digest ${manifest.digest.slice(0, 12)}... is not what ${rendered.source} renders now (${rendered.manifest.digest.slice(0, 12)}...); run ndc synth --env ${manifest.env}`);
+  }
+  const report = evaluate({ ...rendered, manifest, artifacts: loadArtifactSet(root, manifest), asOf: opts.asOf, now: opts.now });
+  return { ...report, source: rendered.source, synthesized: false };
+}
+
+/**
+ * The approval commands' policy context: evaluates once per environment and manifest, and answers the
+ * assessment question from the same evaluation.
+ */
+export function approvalPolicyContext(root: string, now: Date): { evaluatePolicy(env: string, manifest: Manifest): PolicyOutcome; assessmentCurrent: AssessmentCheck } {
+  let last: PolicyEvaluation | undefined;
+  return {
+    evaluatePolicy(_env, manifest) {
+      last = evaluateManifest(root, manifest, { now });
+      return gatePolicyOutcome(last);
+    },
+    assessmentCurrent(systemId) {
+      if (!last) throw new Error('internal: assessmentCurrent asked before the policies were evaluated');
+      return assessmentCheckOf(last)(systemId);
+    },
+  };
+}
