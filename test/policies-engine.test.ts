@@ -187,6 +187,14 @@ describe('artifact set', () => {
     expect([...set.text.keys()]).toEqual(['cloudformation/edge.template.json', 'kubernetes/north.yaml']);
   });
 
+  it('reads streams with a leading comment, empty documents, or YAML directives alike', () => {
+    const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n';
+    const read = (content: string) => artifactSetOf([{ path: 'kubernetes/n.yaml', engine: 'kubernetes', stack: 'n', content }]).kubernetes.get('n')!.map((o) => o.metadata.name);
+    expect(read(`# header\n---\n${namespace}---\n---\n${namespace.replace('name: a', 'name: b')}`)).toEqual(['a', 'b']);
+    expect(read(`%YAML 1.2\n---\n${namespace}...\n`)).toEqual(['a']);
+    expect(read(namespace)).toEqual(['a']);
+  });
+
   it('refuses an artifact that is not what its engine writes, naming it', () => {
     expect(() => artifactSetOf([{ path: 'kubernetes/n.yaml', engine: 'kubernetes', stack: 'n', content: 'kind: [unclosed' }])).toThrow(/^kubernetes\/n\.yaml: document 1 is not valid YAML/);
     expect(() => artifactSetOf([{ path: 'kubernetes/n.yaml', engine: 'kubernetes', stack: 'n', content: 'a: 1\n' }])).toThrow('kubernetes/n.yaml: document 1 is not a Kubernetes object (apiVersion, kind and metadata.name are required)');

@@ -19,13 +19,6 @@ export function profileOf(context: RuleContext): RegulationProfile {
   return context.profile ?? PROFILES[VN_2016];
 }
 
-/** Whole months from `from` to `to` (calendar months, rounded down). */
-export function monthsBetween(from: Date, to: Date): number {
-  let months = (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + (to.getUTCMonth() - from.getUTCMonth());
-  if (to.getUTCDate() < from.getUTCDate()) months -= 1;
-  return months;
-}
-
 /** `date` plus `months` calendar months, as YYYY-MM-DD. */
 export function addMonths(date: string, months: number): string {
   const d = new Date(`${date}T00:00:00Z`);

@@ -1,6 +1,6 @@
 import type { RegionalCluster } from '../../../constructs';
 import type { KubernetesObject, Rule, RuleContext, RuleResult } from '../../rule';
-import { clusterObjects, isNamespace, levelOf, REGULATION_PROFILE, subjectOf, systemOf } from './objects';
+import { clusterObjects, isNamespace, levelOf, objectsIn, REGULATION_PROFILE, subjectOf, systemOf } from './objects';
 
 /** NDC-K8S-004: every level 3+ namespace is backed up by a Velero Schedule to another cluster's vault. */
 export const backupScheduleOffsite: Rule = {
@@ -18,13 +18,39 @@ export const backupScheduleOffsite: Rule = {
   check(context) {
     const results: RuleResult[] = [];
     const all = clusterObjects(context);
+    // Per cluster, once: its Velero Schedules (in artifact order) and BackupStorageLocations by namespace/name.
+    // Schedules naming a namespace are indexed by it; the others (all namespaces) are checked for each.
+    const veleroOf = new Map<string, { named: Map<string, number[]>; wildcard: number[]; schedules: KubernetesObject[]; locations: Map<string, KubernetesObject> }>();
+    const velero = (cluster: string) => {
+      let found = veleroOf.get(cluster);
+      if (!found) {
+        const objects = objectsIn(context, cluster).map((o) => o.object).filter((o) => o.apiVersion === 'velero.io/v1');
+        const schedules = objects.filter((o) => o.kind === 'Schedule');
+        const named = new Map<string, number[]>();
+        const wildcard: number[] = [];
+        schedules.forEach((schedule, i) => {
+          const included = ((schedule.spec ?? {}) as ScheduleSpec).template?.includedNamespaces ?? ['*'];
+          if (included.length === 0 || included.includes('*')) wildcard.push(i);
+          else for (const ns of new Set(included)) named.set(ns, [...(named.get(ns) ?? []), i]);
+        });
+        found = {
+          named,
+          wildcard,
+          schedules,
+          locations: new Map(objects.filter((o) => o.kind === 'BackupStorageLocation').reverse().map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o])),
+        };
+        veleroOf.set(cluster, found);
+      }
+      return found;
+    };
     for (const { cluster, object: namespace } of all.filter((o) => isNamespace(o.object))) {
       const level = levelOf(context, namespace);
       if (level === undefined || level < 3) continue;
       const name = namespace.metadata.name;
-      const objects = all.filter((o) => o.cluster === cluster).map((o) => o.object);
-      const schedules = objects.filter((o) => o.apiVersion === 'velero.io/v1' && o.kind === 'Schedule' && includes(o, name));
-      const targets = schedules.map((s) => ({ schedule: s, vault: vaultOf(context, objects, s) }));
+      const { named, wildcard, schedules: clusterSchedules, locations } = velero(cluster);
+      const candidates = [...(named.get(name) ?? []), ...wildcard].sort((a, b) => a - b);
+      const schedules = candidates.map((i) => clusterSchedules[i]).filter((o) => includes(o, name));
+      const targets = schedules.map((s) => ({ schedule: s, vault: vaultOf(context, locations, s) }));
       const offsite = targets.filter((t) => t.vault !== undefined && t.vault.id !== cluster);
       let message: string;
       if (offsite.length > 0) {
@@ -54,9 +80,9 @@ function includes(schedule: KubernetesObject, namespace: string): boolean {
 }
 
 /** The cluster whose backup vault the schedule's storage location writes to, matched on the endpoint. */
-function vaultOf(context: RuleContext, objects: readonly KubernetesObject[], schedule: KubernetesObject): RegionalCluster | undefined {
+function vaultOf(context: RuleContext, locations: ReadonlyMap<string, KubernetesObject>, schedule: KubernetesObject): RegionalCluster | undefined {
   const locationName = ((schedule.spec ?? {}) as ScheduleSpec).template?.storageLocation;
-  const location = objects.find((o) => o.apiVersion === 'velero.io/v1' && o.kind === 'BackupStorageLocation' && o.metadata.name === locationName && o.metadata.namespace === schedule.metadata.namespace);
+  const location = locations.get(`${schedule.metadata.namespace}/${locationName}`);
   const url = ((location?.spec ?? {}) as { config?: { s3Url?: string } }).config?.s3Url;
   const host = hostOf(url);
   if (host === undefined) return undefined;

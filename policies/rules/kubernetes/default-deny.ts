@@ -1,5 +1,5 @@
 import type { Rule, RuleResult } from '../../rule';
-import { clusterObjects, isEmptySelector, isNamespace, isNetworkPolicy, policyTypesOf, REGULATION_PROFILE, specOf, subjectOf, systemOf } from './objects';
+import { clusterObjects, isEmptySelector, objectsIn, isNamespace, isNetworkPolicy, policyTypesOf, REGULATION_PROFILE, specOf, subjectOf, systemOf } from './objects';
 
 /** NDC-K8S-001: every namespace denies all ingress and all egress that no allow policy opens. */
 export const defaultDeny: Rule = {
@@ -18,7 +18,7 @@ export const defaultDeny: Rule = {
     const results: RuleResult[] = [];
     const all = clusterObjects(context);
     for (const { cluster, object: namespace } of all.filter((o) => isNamespace(o.object))) {
-      const policies = all.filter((o) => o.cluster === cluster && isNetworkPolicy(o.object) && o.object.metadata.namespace === namespace.metadata.name).map((o) => specOf(o.object));
+      const policies = objectsIn(context, cluster, namespace.metadata.name).filter((o) => isNetworkPolicy(o.object)).map((o) => specOf(o.object));
       // A deny-all policy selects every pod, governs the direction and allows nothing in it.
       const denies = (direction: 'Ingress' | 'Egress') =>
         policies.some((spec) => isEmptySelector(spec.podSelector ?? {}) && policyTypesOf(spec).includes(direction) && ((direction === 'Ingress' ? spec.ingress : spec.egress) ?? []).length === 0);

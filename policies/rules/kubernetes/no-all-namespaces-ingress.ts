@@ -1,7 +1,7 @@
 import { contains, overlaps, parseCidr, type Cidr } from '../../../core/cidr';
 import { kubernetesSettings } from '../../../stacks/kubernetes/settings';
 import type { Rule, RuleContext, RuleResult } from '../../rule';
-import { clusterObjects, isEmptySelector, isNamespace, isNetworkPolicy, levelOf, policyTypesOf, REGULATION_PROFILE, specOf, subjectOf, systemOf } from './objects';
+import { clusterObjects, isEmptySelector, isNamespace, objectsIn, isNetworkPolicy, levelOf, policyTypesOf, REGULATION_PROFILE, specOf, subjectOf, systemOf } from './objects';
 
 /** NDC-K8S-002: no policy admits traffic from every namespace into a level 3+ namespace. */
 export const noAllNamespacesIngress: Rule = {
@@ -25,7 +25,7 @@ export const noAllNamespacesIngress: Rule = {
     for (const { cluster, object: namespace } of all.filter((o) => isNamespace(o.object))) {
       const level = levelOf(context, namespace);
       if (level === undefined || level < 3) continue;
-      for (const { object: policy } of all.filter((o) => o.cluster === cluster && isNetworkPolicy(o.object) && o.object.metadata.namespace === namespace.metadata.name)) {
+      for (const { object: policy } of objectsIn(context, cluster, namespace.metadata.name).filter((o) => isNetworkPolicy(o.object))) {
         const spec = specOf(policy);
         const problems: string[] = [];
         if (policyTypesOf(spec).includes('Ingress')) {
