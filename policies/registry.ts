@@ -22,6 +22,7 @@ export const PACKS: Readonly<Record<string, PackEntry>> = {
   'topology-and-green': { profiles: ['vn-2016'], load: () => (require('./rules/topology-and-green') as PackModule).pack },
   secrets: { profiles: ['vn-2016'], load: () => (require('./rules/secrets') as PackModule).pack },
   kubernetes: { profiles: ['vn-2016'], load: () => (require('./rules/kubernetes') as PackModule).pack },
+  'public-edge': { profiles: ['vn-2016'], load: () => (require('./rules/public-edge') as PackModule).pack },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -9,7 +9,7 @@ import { formatPath } from '../environments/validate';
  */
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
-const ruleId = z.string().regex(/^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3}$/, 'must be a rule id such as NDC-SEG-001');
+const ruleId = z.string().regex(/^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)+$/, 'must be a rule id such as NDC-SEG-001 or AwsSolutions-S1');
 
 export const exceptionSchema = z
   .strictObject({

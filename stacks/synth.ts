@@ -49,13 +49,19 @@ export interface SynthResult {
 export function renderEnvironment(root: string, envName: string): Omit<SynthResult, 'outDir'> {
   const { env, source } = loadEnvironment(root, envName);
   const cloud = buildCloud(env);
+  const artifacts = renderCloud(cloud, env);
+  const manifest = buildManifest(cloud, artifacts);
+  return { env, source, cloud, artifacts, manifest };
+}
+
+/** Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). */
+export function renderCloud(cloud: NationalCloud, env: Environment): Artifact[] {
   const artifacts: Artifact[] = [];
   for (const load of RENDERERS) {
     const renderer = load();
     if (renderer.applies(cloud, env)) artifacts.push(...renderer.render(cloud, env));
   }
-  const manifest = buildManifest(cloud, artifacts);
-  return { env, source, cloud, artifacts, manifest };
+  return artifacts;
 }
 
 /**

@@ -6,8 +6,7 @@ import { evaluate, type PolicyReport } from '../policies/engine';
 import { PROFILES } from '../policies/profiles';
 import type { ArtifactSet, Rule, RuleContext, RuleResult, TerraformConfig } from '../policies/rule';
 import { buildManifest, type Artifact } from '../stacks/manifest';
-import { kubernetesRenderer } from '../stacks/kubernetes/renderer';
-import { terraformRenderer } from '../stacks/terraform/renderer';
+import { renderCloud } from '../stacks/synth';
 import { environmentInput } from './helpers';
 
 export const AS_OF = new Date('2026-11-27T00:00:00Z');
@@ -18,11 +17,11 @@ export interface Fixture {
   readonly artifacts: readonly Artifact[];
 }
 
-/** Validates, builds and renders (Terraform and Kubernetes) an environment input in memory: the rule context a check would see. */
+/** Validates, builds and renders (every engine, as synth does) an environment input in memory: the rule context a check would see. */
 export function fixture(input: EnvironmentInput, opts: { asOf?: Date; render?: boolean } = {}): Fixture {
   const env = validateEnvironment(structuredClone(input), 'fixture.ts');
   const cloud = buildCloud(env);
-  const artifacts = opts.render === false ? [] : [terraformRenderer, kubernetesRenderer].filter((r) => r.applies(cloud, env)).flatMap((r) => r.render(cloud, env));
+  const artifacts = opts.render === false ? [] : renderCloud(cloud, env);
   const manifest = buildManifest(cloud, artifacts);
   return { input, artifacts, context: { env, cloud, manifest, artifacts: artifactSetOf(artifacts), asOf: opts.asOf ?? AS_OF, profile: PROFILES['vn-2016'] } };
 }
