@@ -1,35 +1,59 @@
 import { InputError } from '../core/errors';
+import { LEDGER_KINDS, type LedgerKind } from '../ledger/ledger';
+import { openLedger } from '../ledger/open';
+import { evaluateGate } from '../policies/approvals/gate';
+import { evaluateManifest, assessmentCheckOf, deployPolicyOutcome, gatePolicyOutcome } from '../policies/outcome';
+import { evaluatePolicies } from '../policies/evaluate';
+import { requireManifest } from '../stacks/manifest';
+import { lastRunFromRecords } from './ledger-view';
 import type { DeployPorts } from './ports';
 
 /**
- * Builds the real ports for the CLI. The gate and ledger (issue 4) and the policy engine (issue 3) are
- * built on their own branches; until they are merged and wired here, plan/deploy/destroy stop with one
- * line naming what is missing. They never fall back to a gate that opens.
+ * The real ports of `ndc plan / deploy / destroy`: the approvals gate over the policy engine's verdict on
+ * exactly the synthesized manifest, the project's ledger (SQLite, or PostgreSQL with NDC_LEDGER_URL)
+ * with its deploy lock, and the policy engine.
  */
 export interface WiredPorts extends DeployPorts {
   close(): Promise<void>;
 }
 
-/** The modules the real ports come from (relative to this file), and what each is. */
-export const PORT_SOURCES = [
-  { module: '../policies/approvals/gate', what: 'the approvals gate (issue 4, policies/approvals/gate.ts)' },
-  { module: '../ledger/open', what: 'the ledger and deploy lock (issue 4, ledger/open.ts)' },
-  { module: '../policies/engine', what: 'the policy engine (issue 3, policies/engine.ts)' },
-] as const;
-
-function present(module: string): boolean {
-  try {
-    require.resolve(module);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function createPorts(_root: string): WiredPorts {
-  const missing = PORT_SOURCES.filter((s) => !present(s.module)).map((s) => s.what);
-  if (missing.length > 0) {
-    throw new InputError('deploy/wiring.ts', `cannot build the deploy ports: ${missing.join('; ')} ${missing.length === 1 ? 'is' : 'are'} not on this branch yet, and deploy refuses rather than assume an open gate`);
-  }
-  throw new InputError('deploy/wiring.ts', 'the gate, ledger and policy engine are present but createPorts does not wire them to the deploy ports yet (see deploy/ports.ts)');
+export function createPorts(root: string, now: () => Date = () => new Date()): WiredPorts {
+  const ledger = openLedger(root);
+  return {
+    gate: {
+      async evaluate(env, digest) {
+        const manifest = requireManifest(root, env);
+        if (manifest.digest !== digest) {
+          return { open: false, reasons: [`out/${env}/manifest.json: digest ${manifest.digest.slice(0, 12)}... is not the ${digest.slice(0, 12)}... being deployed`] };
+        }
+        // The policy verdict on what is on disk: refuses (InputError) when out/<env>/ was edited or is stale.
+        const report = evaluateManifest(root, manifest, { now: now() });
+        const result = evaluateGate({ root, env, manifest, policy: gatePolicyOutcome(report), assessmentCurrent: assessmentCheckOf(report), now: now() });
+        return { open: result.open, reasons: result.reasons };
+      },
+    },
+    policy: {
+      async evaluate(env) {
+        return deployPolicyOutcome(evaluatePolicies(root, env, { now: now() }));
+      },
+    },
+    ledger: {
+      async append(record) {
+        if (!(LEDGER_KINDS as readonly string[]).includes(record.kind)) throw new InputError('ledger', `${JSON.stringify(record.kind)} is not a ledger record kind (${LEDGER_KINDS.join(', ')})`);
+        await ledger.append({ ...record, kind: record.kind as LedgerKind, at: now() });
+      },
+      async acquireLock(env, holder, leaseMs) {
+        const outcome = await ledger.acquireLock(env, holder, leaseMs, now());
+        if (!outcome.acquired) return { acquired: false, heldBy: `${outcome.heldBy.holder} (lease until ${outcome.heldBy.expiresAt})` };
+        return { acquired: true, takenOver: outcome.takenOverFrom !== undefined };
+      },
+      async releaseLock(env, holder) {
+        await ledger.releaseLock(env, holder, now());
+      },
+      async lastRun(env) {
+        return lastRunFromRecords(await ledger.records(), env);
+      },
+    },
+    close: () => ledger.close(),
+  };
 }

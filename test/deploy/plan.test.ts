@@ -100,23 +100,34 @@ describe('progress display', () => {
   });
 });
 
-describe('wiring', () => {
-  it('refuses in one line, naming what is missing, instead of assuming an open gate', () => {
-    expect(() => createPorts(REPO)).toThrow(InputError);
-    // Before the policy engine landed a port was missing; with all three present, until createPorts wires them.
-    expect(() => createPorts(REPO)).toThrow(/^deploy\/wiring.ts: (cannot build the deploy ports: .*approvals gate|the gate, ledger and policy engine are present but createPorts does not wire them)/);
+describe('wiring (the real gate, ledger and policy engine)', () => {
+  it('the gate stays closed without approvals and says why; the ledger lock and policy outcome are real', async () => {
+    const { root, manifest } = synthesizedProject('dev');
+    const ports = createPorts(root);
+    try {
+      const decision = await ports.gate.evaluate('dev', manifest.digest);
+      expect(decision.open).toBe(false);
+      expect(decision.reasons).toEqual(expect.arrayContaining(['open-data-portal (level 2): missing security-unit approval (0 of 1 valid)']));
+      expect(await ports.gate.evaluate('dev', 'f'.repeat(64))).toEqual({ open: false, reasons: [expect.stringMatching(/^out\/dev\/manifest.json: digest [0-9a-f]{12}\.\.\. is not the f{12}\.\.\. being deployed$/)] });
+      expect(await ports.policy.evaluate('dev')).toEqual({ mandatoryFailures: 0, summary: expect.stringMatching(/^\d+ rules \(vn-2016 [^)]+\): 0 mandatory failures, \d+ advisory, 1 waived$/) });
+      expect(await ports.ledger.acquireLock('dev', 'run-a', 60_000)).toEqual({ acquired: true, takenOver: false });
+      expect(await ports.ledger.acquireLock('dev', 'run-b', 60_000)).toEqual({ acquired: false, heldBy: expect.stringMatching(/^run-a \(lease until /) });
+      await ports.ledger.releaseLock('dev', 'run-a');
+      expect(await ports.ledger.acquireLock('dev', 'run-b', 60_000)).toMatchObject({ acquired: true });
+    } finally {
+      await ports.close();
+    }
   });
 
-  it('ndc deploy exits 2 with that line; --dry-run still lists the commands with the gate shown closed', () => {
+  it('ndc deploy refuses with the gate reasons; --dry-run lists the commands with the gate shown closed', () => {
     const { root } = synthesizedProject('dev');
-    const run = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NDC_ROOT: root, CI: 'true' } });
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NDC_ROOT: root, CI: 'true', PATH: `${fakeEngines().dir}:${join(process.execPath, '..')}` } });
     const deploy = run('deploy', '--env', 'dev');
-    expect(deploy.status).toBe(2);
-    expect(deploy.stderr.trim().split('\n')).toHaveLength(1);
-    expect(deploy.stderr).toMatch(/^ndc deploy: deploy\/wiring.ts: (cannot build the deploy ports|the gate, ledger and policy engine are present but createPorts does not wire them)/);
+    expect(deploy.status).toBe(1);
+    expect(deploy.stderr).toMatch(/^ndc deploy: refused: the gate is closed/);
     const dry = run('deploy', '--env', 'dev', '--dry-run');
     expect(dry.status).toBe(1);
-    expect(dry.stdout).toMatch(/# gate: closed \(gate unavailable: deploy\/wiring.ts/);
+    expect(dry.stdout).toMatch(/# gate: closed/);
     expect(dry.stdout).toContain('init -input=false -no-color');
     expect(run('deploy', '--env', 'dev', '--concurrency', 'many').stderr).toMatch(/^ndc deploy: --concurrency: "many": must be a whole number from 1 to 64/);
   });
