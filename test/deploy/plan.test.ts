@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { deployEnvironment } from '../../deploy/deploy';
 import { planEnvironment } from '../../deploy/plan';
 import { createPorts } from '../../deploy/wiring';
-import { InputError } from '../../core/errors';
 import { captureIO, REPO } from '../helpers';
 import { synthEnvironment } from '../../stacks/synth';
 import { addArtifacts, engineEnvironment, fakeEngines, fakePorts, FakePolicy, synthesizedProject } from './fixture';
