@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: wall time and peak memory of synthesis (and of what later steps add) on prod and on
- * generated clouds of 10, 100 and 1,000 information systems per region. Each measurement runs in its own
+ * `npm run bench`: every benchmark (NDC_BENCH_ONLY=synth,policies,... picks some; NDC_BENCH_SIZES=10,100
+ * the sizes). Synthesis: wall time and peak memory on prod and on generated clouds of 10, 100 and 1,000
+ * information systems per region. Each measurement runs in its own
  * process so module loading is counted once and peak memory is that size's alone.
  * Targets on a 2-core machine: prod under 3 s wall; 1,000 per region under 60 s and 2 GiB, linear growth.
  */
@@ -67,8 +68,33 @@ export async function benchSynth(): Promise<void> {
   console.log('Targets: prod < 3 s; 1,000 systems/region < 60 s and < 2,048 MiB; ms/system roughly constant (linear).');
 }
 
+/** Every benchmark of the project, in the order the layers run: synth, check, approvals, engines. */
 async function main(): Promise<void> {
-  await benchSynth();
+  const only = process.env.NDC_BENCH_ONLY?.split(',');
+  const want = (name: string) => only === undefined || only.includes(name);
+  const section = (title: string) => console.log(`\n== ${title}`);
+  if (want('synth')) {
+    section('synth');
+    await benchSynth();
+  }
+  const modules: [string, string][] = [
+    ['policies', './bench-policies'],
+    ['kubernetes', './bench-kubernetes'],
+    ['edge', './bench-edge'],
+    ['deploy', './bench-deploy'],
+  ];
+  for (const [name, module] of modules) {
+    if (!want(name)) continue;
+    section(name);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    await (require(module) as { bench(): Promise<void> }).bench();
+  }
+  if (want('approvals')) {
+    section('approvals');
+    // A script of its own: the first gate evaluation in a fresh process is the figure that matters.
+    const child = spawnSync(process.execPath, [join(REPO, 'bin/run-ts.js'), join(REPO, 'scripts/bench-approvals.ts')], { stdio: 'inherit' });
+    if (child.status !== 0) process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {

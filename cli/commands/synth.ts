@@ -65,12 +65,15 @@ export function describeSynth(result: SynthResult, root: string): string[] {
   }
   lines.push('');
   lines.push('Resources per stack:');
-  const stackWidth = Math.max(...artifacts.map((a) => a.stack.length));
-  for (const artifact of artifacts) {
+  // Supporting files (cdk-nag reports, asset manifests, the cloud assembly) declare no resources.
+  const stacks = artifacts.filter((a) => a.resources > 0);
+  const supporting = artifacts.length - stacks.length;
+  const stackWidth = Math.max(...stacks.map((a) => a.stack.length));
+  for (const artifact of stacks) {
     lines.push(`  ${artifact.engine.padEnd(14)} ${artifact.stack.padEnd(stackWidth)}  ${String(artifact.resources).padStart(5)} resources  ${artifact.path}`);
   }
   const total = artifacts.reduce((n, a) => n + a.resources, 0);
-  lines.push(`  ${'total'.padEnd(14)} ${''.padEnd(stackWidth)}  ${String(total).padStart(5)} resources`);
+  lines.push(`  ${'total'.padEnd(14)} ${''.padEnd(stackWidth)}  ${String(total).padStart(5)} resources${supporting ? ` (+ ${supporting} supporting files: cdk-nag reports, asset manifests, cloud assembly)` : ''}`);
   lines.push('');
   lines.push(`Digest: ${manifest.digest}`);
   lines.push(`Wrote ${relative(root, result.outDir)}/ (${artifacts.length} artifacts and manifest.json)`);
