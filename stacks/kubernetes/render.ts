@@ -1,7 +1,7 @@
-import { stringify } from 'yaml';
 import { contains, mustParseCidr, type Cidr } from '../../core/cidr';
 import type { ComputePool, Flow, NationalCloud, RegionalCluster, SystemPlacement } from '../../constructs';
 import { ANNOTATION, CLUSTER_DNS, LABEL, labelSlug, POD_SECURITY, POLICY_NAME, VELERO_NAMESPACE } from './labels';
+import { toYamlDocument } from './yaml';
 
 /** A Kubernetes object as the renderer writes it: plain data, no engine types. */
 export interface ManifestObject {
@@ -41,7 +41,7 @@ export function renderClusterObjects(cloud: NationalCloud, cluster: RegionalClus
 
 /** Multi-document YAML with sorted keys: the same objects always give the same bytes. */
 export function toYaml(objects: readonly ManifestObject[], header: readonly string[]): string {
-  const docs = objects.map((o) => stringify(o, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }));
+  const docs = objects.map((o) => toYamlDocument(o));
   return `${header.map((line) => `# ${line}\n`).join('')}${docs.map((d) => `---\n${d}`).join('')}`;
 }
 

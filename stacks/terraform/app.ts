@@ -20,7 +20,7 @@ export function buildTerraformApp(cloud: NationalCloud, env: Environment): { app
   const app = new App({ stackTraces: false, skipValidation: false });
   const core = nationalCoreStack(app, cloud, env);
   const stacks: TerraformStack[] = [core.stack];
-  for (const cluster of cloud.clusters) stacks.push(clusterStack(app, cloud, env, cluster, core.backboneSubnets.get(cluster.id)!));
+  for (const cluster of cloud.clusters) stacks.push(clusterStack(app, cloud, env, cluster, core.backend));
   stacks.push(backupVaultsStack(app, cloud, env));
   return { app, stacks };
 }
@@ -31,8 +31,8 @@ export function buildTerraformApp(cloud: NationalCloud, env: Environment): { app
  */
 export function synthesizeTerraform(cloud: NationalCloud, env: Environment): TerraformArtifact[] {
   const { stacks } = buildTerraformApp(cloud, env);
-  // As App.synth(): preparing every stack first sets up cross-stack references (outputs and remote state).
-  for (const stack of stacks) stack.prepareStack();
+  // The stacks share values through explicit outputs and remote state, never cdktf cross-stack
+  // references, so the preparing resolve pass of App.synth() (which only sets those up) is not needed.
   return stacks.map((stack) => {
     invokeAspects(stack);
     stack.runAllValidations();

@@ -1,4 +1,4 @@
-import { LocalBackend, PgBackend, type PgBackendConfig, type TerraformStack } from 'cdktf';
+import { LocalBackend, PgBackend, type PgBackendConfig, type TerraformBackend, type TerraformStack } from 'cdktf';
 import type { Environment } from '../../environments/schema';
 
 /**
@@ -6,13 +6,12 @@ import type { Environment } from '../../environments/schema';
  * The pg backend is written without `conn_str`: OpenTofu/Terraform read it from PG_CONN_STR when they
  * run, so no connection secret is ever in an artifact.
  */
-export function configureBackend(stack: TerraformStack, env: Environment, stackName: string): void {
+export function configureBackend(stack: TerraformStack, env: Environment, stackName: string): TerraformBackend {
   if (env.state.backend === 'pg') {
     const schemaName = `${env.state.schemaName}_${stackName.replace(/-/g, '_')}`;
-    new PgBackend(stack, { schemaName } as PgBackendConfig);
-    return;
+    return new PgBackend(stack, { schemaName } as PgBackendConfig);
   }
   // Relative to the stack's working directory out/<env>/terraform/<stack>/; kept outside out/ so a new
   // synth never removes state.
-  new LocalBackend(stack, { path: `../../../../.ndc/state/${env.name}/${stackName}.tfstate` });
+  return new LocalBackend(stack, { path: `../../../../.ndc/state/${env.name}/${stackName}.tfstate` });
 }

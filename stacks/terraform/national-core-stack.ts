@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack, type TerraformBackend } from 'cdktf';
 import { subdivide, hostAddress } from '../../core/cidr';
 import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
@@ -32,9 +32,12 @@ const SHARED_SERVICES = [
 
 export interface NationalCore {
   readonly stack: TerraformStack;
-  /** The backbone subnet of each cluster, which cluster routers attach to. */
-  readonly backboneSubnets: ReadonlyMap<string, NetworkingSubnetV2>;
+  /** Where the cluster stacks read its outputs from (a terraform_remote_state of this backend). */
+  readonly backend: TerraformBackend;
 }
+
+/** The output holding a cluster's backbone subnet id, which the cluster's core router attaches to. */
+export const backboneSubnetOutput = (clusterId: string): string => `backbone_subnet_${clusterId.replace(/-/g, '_')}`;
 
 /**
  * The national core: a backbone network and router per cluster on the interconnect range, and shared
@@ -42,7 +45,7 @@ export interface NationalCore {
  */
 export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Environment): NationalCore {
   const stack = new TerraformStack(app, NATIONAL_CORE);
-  configureBackend(stack, env, NATIONAL_CORE);
+  const backend = configureBackend(stack, env, NATIONAL_CORE);
   const envName = cloud.envName;
   const backboneSubnets = new Map<string, NetworkingSubnetV2>();
   const providers = new Map<string, OpenStackProvider>();
@@ -73,6 +76,7 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
       tags: tags(envName, { cluster: cluster.id, zone: 'backbone' }),
     }, { provider });
     new NetworkingRouterInterfaceV2(stack, `${cluster.id}-backbone-interface`, { router_id: router.id, subnet_id: subnet.id }, { provider });
+    new TerraformOutput(stack, backboneSubnetOutput(cluster.id), { value: subnet.id, description: `Backbone subnet of cluster ${cluster.id}` });
     backboneSubnets.set(cluster.id, subnet);
   });
 
@@ -146,5 +150,5 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
     versioning: true,
     metadata: { 'retention-months': String(retentionMonths), purpose: 'central security log archive' },
   }, { provider });
-  return { stack, backboneSubnets };
+  return { stack, backend };
 }
