@@ -5,27 +5,24 @@ import { createHash } from 'node:crypto';
  * Hashes and signatures are computed over this form so they do not depend on key order.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return JSON.stringify(value, sortedMembers);
 }
 
 /** Pretty, key-sorted JSON with a trailing newline: the form of every JSON artifact ndc writes. */
 export function stableJson(value: unknown): string {
-  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+  return `${JSON.stringify(value, sortedMembers, 2)}\n`;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : sortKeys(item)));
-  if (value !== null && typeof value === 'object') {
-    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return sortKeys((value as { toJSON(): unknown }).toJSON());
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const member = (value as Record<string, unknown>)[key];
-      if (member !== undefined) sorted[key] = sortKeys(member);
-    }
-    return sorted;
-  }
+/**
+ * JSON.stringify replacer (values arrive after toJSON): each object is replaced by a copy with sorted
+ * keys as it is written, so no sorted deep copy of a large document is ever held in memory at once.
+ */
+function sortedMembers(this: unknown, _key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`cannot encode ${value} in canonical JSON`);
-  return value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
+  return sorted;
 }
 
 export function sha256(data: string | Uint8Array): string {

@@ -227,3 +227,15 @@ describe('every emitted resource matches the provider schema', () => {
     expect(schemaProblems({ name: 'i', network: [{ mac: 'aa' }] }, schemas.openstack_compute_instance_v2, 'i')).toEqual(['i.network[0].mac: computed only, cannot be set']);
   });
 });
+
+describe('memory across stacks', () => {
+  it("drops the tokens of each serialized stack from cdktf's process-wide token map", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { TokenMap } = require('cdktf/lib/tokens/private/token-map') as typeof import('cdktf/lib/tokens/private/token-map');
+    const map = TokenMap.instance() as unknown as { stringTokenMap: Map<string, unknown> };
+    const before = map.stringTokenMap.size;
+    const again = renderEnvironment(REPO, 'prod');
+    expect(again.manifest.digest).toBe(rendered.prod.manifest.digest);
+    expect(map.stringTokenMap.size).toBe(before);
+  });
+});

@@ -1,5 +1,7 @@
+import type { Construct } from 'constructs';
 import { App, type TerraformStack } from 'cdktf';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
+import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
 import { stableJson } from '../../core/canonical-json';
 import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
@@ -14,28 +16,63 @@ export interface TerraformArtifact {
   readonly content: string;
 }
 
-/** Builds the cdktf app of an environment: national-core, one stack per cluster, backup-vaults. */
+type StackBuilder = (app: Construct) => TerraformStack;
+
+/** The stacks of an environment, in deploy order: national-core, one per cluster, backup-vaults. */
+function stackBuilders(cloud: NationalCloud, env: Environment): StackBuilder[] {
+  return [
+    (app) => nationalCoreStack(app, cloud, env),
+    ...cloud.clusters.map((cluster): StackBuilder => (app) => clusterStack(app, cloud, env, cluster)),
+    (app) => backupVaultsStack(app, cloud, env),
+  ];
+}
+
+// No stack traces in metadata: they would put absolute paths into the artifacts.
+const newApp = () => new App({ stackTraces: false, skipValidation: false });
+
+/** The whole cdktf app of an environment (for cdktf-cli users: stacks/terraform/main.ts). */
 export function buildTerraformApp(cloud: NationalCloud, env: Environment): { app: App; stacks: TerraformStack[] } {
-  // No stack traces in metadata: they would put absolute paths into the artifacts.
-  const app = new App({ stackTraces: false, skipValidation: false });
-  const core = nationalCoreStack(app, cloud, env);
-  const stacks: TerraformStack[] = [core.stack];
-  for (const cluster of cloud.clusters) stacks.push(clusterStack(app, cloud, env, cluster, core.backend));
-  stacks.push(backupVaultsStack(app, cloud, env));
-  return { app, stacks };
+  const app = newApp();
+  return { app, stacks: stackBuilders(cloud, env).map((build) => build(app)) };
 }
 
 /**
  * Synthesizes the Terraform JSON of every stack in memory (as cdktf's own synthesizer does: aspects,
  * validations, then toTerraform) so ndc controls where and how atomically the files are written.
+ * The stacks share values only through explicit outputs and remote state, never cdktf cross-stack
+ * references, so each is built in an app of its own and released once serialized: memory holds one
+ * stack's constructs at a time, and App.synth()'s preparing resolve pass is not needed.
  */
 export function synthesizeTerraform(cloud: NationalCloud, env: Environment): TerraformArtifact[] {
-  const { stacks } = buildTerraformApp(cloud, env);
-  // The stacks share values through explicit outputs and remote state, never cdktf cross-stack
-  // references, so the preparing resolve pass of App.synth() (which only sets those up) is not needed.
-  return stacks.map((stack) => {
-    invokeAspects(stack);
-    stack.runAllValidations();
-    return { stack: stack.node.id, path: `terraform/${stack.node.id}/cdk.tf.json`, content: stableJson(stack.toTerraform()) };
-  });
+  return stackBuilders(cloud, env).map((build) =>
+    releasingTokens(() => {
+      const stack = build(newApp());
+      invokeAspects(stack);
+      stack.runAllValidations();
+      return { stack: stack.node.id, path: `terraform/${stack.node.id}/cdk.tf.json`, content: stableJson(stack.toTerraform()) };
+    }),
+  );
+}
+
+/**
+ * cdktf registers every token it creates in a process-wide map that is never emptied, which keeps every
+ * synthesized stack's constructs alive (about 1 GB at 250,000 resources). Once a stack is serialized its
+ * tokens are never resolved again, so the entries it added are dropped; entries from before (tokens
+ * made when modules load) stay.
+ */
+function releasingTokens<T>(work: () => T): T {
+  const map = TokenMap.instance() as unknown as { stringTokenMap: Map<string, unknown>; numberTokenMap: Map<number, unknown> };
+  const before = { strings: map.stringTokenMap.size, numbers: map.numberTokenMap.size };
+  try {
+    return work();
+  } finally {
+    dropAfter(map.stringTokenMap, before.strings);
+    dropAfter(map.numberTokenMap, before.numbers);
+  }
+}
+
+/** Deletes the entries a Map got after its first `keep` (Maps iterate in insertion order). */
+function dropAfter<K>(map: Map<K, unknown>, keep: number): void {
+  let index = 0;
+  for (const key of [...map.keys()]) if (index++ >= keep) map.delete(key);
 }

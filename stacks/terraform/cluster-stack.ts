@@ -1,9 +1,9 @@
 import type { Construct } from 'constructs';
-import { TerraformStack, type TerraformBackend } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { hostAddress } from '../../core/cidr';
 import type { ComputePool, Flow, NationalCloud, NetworkSegment, RegionalCluster, SystemPlacement } from '../../constructs';
 import type { Environment } from '../../environments/schema';
-import { configureBackend } from './backend';
+import { configureBackend, remoteStateOf } from './backend';
 import { backboneSubnetOutput, NATIONAL_CORE } from './national-core-stack';
 import {
   BlockstorageVolumeV3,
@@ -34,14 +34,14 @@ interface SegmentNetwork {
  * there its dedicated core network (levels 4-5), security groups generated from the Flows (everything
  * else denied), anti-affinity server groups, instances, volumes and object containers.
  */
-export function clusterStack(app: Construct, cloud: NationalCloud, env: Environment, cluster: RegionalCluster, coreState: TerraformBackend): TerraformStack {
+export function clusterStack(app: Construct, cloud: NationalCloud, env: Environment, cluster: RegionalCluster): TerraformStack {
   const name = clusterStackName(cluster);
   const stack = new TerraformStack(app, name);
   configureBackend(stack, env, name);
   new OpenStackProvider(stack, 'openstack', { region: cluster.openstackRegion });
   // The backbone subnet comes from the national core's state (deployed in the wave before), read through
   // an explicit remote state rather than a cdktf cross-stack reference: no extra resolve pass at synth.
-  const backbone = { id: coreState.getRemoteStateDataSource(stack, NATIONAL_CORE, NATIONAL_CORE).getString(backboneSubnetOutput(cluster.id)) };
+  const backbone = { id: remoteStateOf(stack, env, NATIONAL_CORE).getString(backboneSubnetOutput(cluster.id)) };
   const envName = cloud.envName;
   const networks = new Map<NetworkSegment, SegmentNetwork>();
 

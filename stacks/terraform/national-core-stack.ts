@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack, type TerraformBackend } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { subdivide, hostAddress } from '../../core/cidr';
 import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
@@ -30,12 +30,6 @@ const SHARED_SERVICES = [
   { name: 'log-archive', instances: 2, flavor: 'm4.xlarge', port: 6514, description: 'central log collectors' },
 ] as const;
 
-export interface NationalCore {
-  readonly stack: TerraformStack;
-  /** Where the cluster stacks read its outputs from (a terraform_remote_state of this backend). */
-  readonly backend: TerraformBackend;
-}
-
 /** The output holding a cluster's backbone subnet id, which the cluster's core router attaches to. */
 export const backboneSubnetOutput = (clusterId: string): string => `backbone_subnet_${clusterId.replace(/-/g, '_')}`;
 
@@ -43,9 +37,9 @@ export const backboneSubnetOutput = (clusterId: string): string => `backbone_sub
  * The national core: a backbone network and router per cluster on the interconnect range, and shared
  * services (bastion / PAM, SIEM, central log archive) in the shared-services cluster.
  */
-export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Environment): NationalCore {
+export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Environment): TerraformStack {
   const stack = new TerraformStack(app, NATIONAL_CORE);
-  const backend = configureBackend(stack, env, NATIONAL_CORE);
+  configureBackend(stack, env, NATIONAL_CORE);
   const envName = cloud.envName;
   const backboneSubnets = new Map<string, NetworkingSubnetV2>();
   const providers = new Map<string, OpenStackProvider>();
@@ -150,5 +144,5 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
     versioning: true,
     metadata: { 'retention-months': String(retentionMonths), purpose: 'central security log archive' },
   }, { provider });
-  return { stack, backend };
+  return stack;
 }
