@@ -1,4 +1,5 @@
 import { defineEnvironment } from './schema';
+import { DECREE_85_APPROVERS } from './shared/approvers';
 import { nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 
 /** Production: the national government cloud on the three national data-center clusters. */
@@ -14,14 +15,7 @@ export default defineEnvironment({
   edge: openDataEdge({ domainName: 'data.gov.vn' }),
   sharedServicesRegion: 'north',
   approvals: {
-    // Decree 85/2016/ND-CP: who approves at each level; level 5 needs two distinct national-authority reviewers.
-    levels: {
-      '1': ['security-unit'],
-      '2': ['security-unit'],
-      '3': ['security-unit', 'system-owner'],
-      '4': ['national-authority', 'system-owner'],
-      '5': ['national-authority', 'national-authority', 'system-owner'],
-    },
+    levels: DECREE_85_APPROVERS,
     maxValidityDays: 30,
   },
 });

@@ -1,4 +1,5 @@
 import { defineEnvironment } from './schema';
+import { DECREE_85_APPROVERS } from './shared/approvers';
 import { nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 
 /** Staging: the same three clusters and systems as prod at a third of the size, for release rehearsal. */
@@ -14,14 +15,8 @@ export default defineEnvironment({
   edge: openDataEdge({ domainName: 'staging.data.gov.vn' }),
   sharedServicesRegion: 'north',
   approvals: {
-    // Staging rehearses production's approvals, so it asks for the same roles. Decree 85/2016/ND-CP: who approves at each level; level 5 needs two distinct national-authority reviewers.
-    levels: {
-      '1': ['security-unit'],
-      '2': ['security-unit'],
-      '3': ['security-unit', 'system-owner'],
-      '4': ['national-authority', 'system-owner'],
-      '5': ['national-authority', 'national-authority', 'system-owner'],
-    },
+    // Staging rehearses production's approvals: the same roles as prod.
+    levels: DECREE_85_APPROVERS,
     maxValidityDays: 60,
   },
 });

@@ -73,6 +73,32 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
+/** A ledger record as both backends store it (snake_case columns, details as JSON text). */
+export interface LedgerRow {
+  /** PostgreSQL returns BIGINT as a string. */
+  seq: string | number;
+  prev_hash: string;
+  hash: string;
+  kind: string;
+  env: string;
+  actor: string;
+  digest: string | null;
+  at: string;
+  result: string;
+  details: string;
+}
+
+export function recordFromRow(row: LedgerRow): LedgerRecord {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(row.details) as Record<string, unknown>;
+  } catch {
+    // An edited, unparsable details column still has to show up as a broken hash, not a crash.
+    details = { unparsable: row.details };
+  }
+  return { seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash, kind: row.kind, env: row.env, actor: row.actor, digest: row.digest, at: row.at, result: row.result, details };
+}
+
 export function recordHash(record: Omit<LedgerRecord, 'hash'>): string {
   return sha256(
     canonicalJson({

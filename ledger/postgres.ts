@@ -1,18 +1,5 @@
 import type { Client, ClientConfig } from 'pg';
-import { decideLock, lockRecord, nextRecord, verifyChain, type Ledger, type LedgerEntry, type LedgerRecord, type LedgerVerification, type LockLease, type LockOutcome } from './ledger';
-
-interface RecordRow {
-  seq: string | number;
-  prev_hash: string;
-  hash: string;
-  kind: string;
-  env: string;
-  actor: string;
-  digest: string | null;
-  at: string;
-  result: string;
-  details: string;
-}
+import { decideLock, lockRecord, nextRecord, recordFromRow, verifyChain, type Ledger, type LedgerRow, type LedgerEntry, type LedgerRecord, type LedgerVerification, type LockLease, type LockOutcome } from './ledger';
 
 const TABLES = (schema: string) => `
 CREATE SCHEMA IF NOT EXISTS ${schema};
@@ -113,8 +100,8 @@ export class PgLedger implements Ledger {
   }
 
   private async readRecords(): Promise<LedgerRecord[]> {
-    const rows = await this.client.query<RecordRow>(`SELECT * FROM ${this.schema}.ledger ORDER BY seq`);
-    return rows.rows.map(fromRow);
+    const rows = await this.client.query<LedgerRow>(`SELECT * FROM ${this.schema}.ledger ORDER BY seq`);
+    return rows.rows.map(recordFromRow);
   }
 
   records(): Promise<LedgerRecord[]> {
@@ -158,16 +145,6 @@ export class PgLedger implements Ledger {
     await this.queue;
     await this.client.end();
   }
-}
-
-function fromRow(row: RecordRow): LedgerRecord {
-  let details: Record<string, unknown>;
-  try {
-    details = JSON.parse(row.details) as Record<string, unknown>;
-  } catch {
-    details = { unparsable: row.details };
-  }
-  return { seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash, kind: row.kind, env: row.env, actor: row.actor, digest: row.digest, at: row.at, result: row.result, details };
 }
 
 /** The URL without its password, for messages. */

@@ -1,20 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { decideLock, lockRecord, nextRecord, verifyChain, type Ledger, type LedgerEntry, type LedgerRecord, type LedgerVerification, type LockLease, type LockOutcome } from './ledger';
-
-interface RecordRow {
-  seq: number;
-  prev_hash: string;
-  hash: string;
-  kind: string;
-  env: string;
-  actor: string;
-  digest: string | null;
-  at: string;
-  result: string;
-  details: string;
-}
+import { decideLock, lockRecord, nextRecord, recordFromRow, verifyChain, type Ledger, type LedgerRow, type LedgerEntry, type LedgerRecord, type LedgerVerification, type LockLease, type LockOutcome } from './ledger';
 
 interface LockRow {
   env: string;
@@ -66,14 +53,14 @@ export class SqliteLedger implements Ledger {
   }
 
   async records(): Promise<LedgerRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM ledger ORDER BY seq').all() as RecordRow[];
-    return rows.map(fromRow);
+    const rows = this.db.prepare('SELECT * FROM ledger ORDER BY seq').all() as LedgerRow[];
+    return rows.map(recordFromRow);
   }
 
   async verify(): Promise<LedgerVerification> {
     return this.db
       .transaction(() => {
-        const records = (this.db.prepare('SELECT * FROM ledger ORDER BY seq').all() as RecordRow[]).map(fromRow);
+        const records = (this.db.prepare('SELECT * FROM ledger ORDER BY seq').all() as LedgerRow[]).map(recordFromRow);
         const head = this.db.prepare('SELECT seq, hash FROM ledger_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
         return verifyChain(records, head);
       })
@@ -108,17 +95,6 @@ export class SqliteLedger implements Ledger {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-function fromRow(row: RecordRow): LedgerRecord {
-  let details: Record<string, unknown>;
-  try {
-    details = JSON.parse(row.details) as Record<string, unknown>;
-  } catch {
-    // An edited, unparsable details column still has to show up as a broken hash, not a crash.
-    details = { unparsable: row.details };
-  }
-  return { seq: row.seq, prevHash: row.prev_hash, hash: row.hash, kind: row.kind, env: row.env, actor: row.actor, digest: row.digest, at: row.at, result: row.result, details };
 }
 
 function lockFromRow(row: LockRow): LockLease {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError, show } from '../../core/errors';
 import type { Environment } from '../../environments/schema';
+import { DECREE_85_APPROVERS } from '../../environments/shared/approvers';
 import { formatPath } from '../../environments/validate';
 
 /**
@@ -25,16 +26,7 @@ export type ApprovalSettings = z.output<typeof approvalSettingsSchema>;
 export type ApprovalSettingsInput = z.input<typeof approvalSettingsSchema>;
 
 /** The decree's table; what an environment gets when it says nothing. */
-export const DEFAULT_APPROVAL_SETTINGS: ApprovalSettings = {
-  levels: {
-    '1': ['security-unit'],
-    '2': ['security-unit'],
-    '3': ['security-unit', 'system-owner'],
-    '4': ['national-authority', 'system-owner'],
-    '5': ['national-authority', 'national-authority', 'system-owner'],
-  },
-  maxValidityDays: 90,
-};
+export const DEFAULT_APPROVAL_SETTINGS: ApprovalSettings = approvalSettingsSchema.parse({ levels: DECREE_85_APPROVERS, maxValidityDays: 90 });
 
 /** Typed identity for environment files. */
 export function defineApprovalSettings(settings: ApprovalSettingsInput): ApprovalSettingsInput {
