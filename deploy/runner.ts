@@ -67,22 +67,22 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
   };
   for (const wave of ctx.waves) {
     interrupted();
-    const todo = wave.steps.filter((s) => {
+    const pending = wave.steps.filter((s) => {
       if (!ctx.alreadyDone?.has(s.id)) return true;
       outcomes.push({ id: s.id, status: 'already-done', output: [] });
       ctx.progress.stepState(s, 'already-done', 'done in the run being resumed');
       return false;
     });
     if (failed !== undefined) {
-      for (const step of todo) {
+      for (const step of pending) {
         outcomes.push({ id: step.id, status: 'not-started', output: [] });
         ctx.progress.stepState(step, 'not-started', `not started: ${failed} failed`);
       }
       continue;
     }
-    if (todo.length === 0) continue;
+    if (pending.length === 0) continue;
     ctx.progress.waveStarted(wave);
-    const queue = [...todo];
+    const queue = [...pending];
     const worker = async () => {
       for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
         if (interrupted() !== undefined) {
@@ -97,7 +97,7 @@ export async function runWaves(ctx: RunContext): Promise<RunResult> {
       }
     };
     // A wave that is not parallel (the edge stacks depend on each other) runs one stack at a time.
-    const workers = wave.parallel ? Math.max(1, Math.min(ctx.concurrency, todo.length)) : 1;
+    const workers = wave.parallel ? Math.max(1, Math.min(ctx.concurrency, pending.length)) : 1;
     await Promise.all(Array.from({ length: workers }, worker));
   }
   ctx.progress.end();
