@@ -5,18 +5,12 @@ import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import { buildManifest, type Artifact, type Manifest } from './manifest';
+import type { Renderer } from './renderer';
 
 /**
  * The engines' renderers. Each is required only when used, so loading ndc does not load cdktf,
  * @pulumi/* or aws-cdk-lib.
  */
-export interface Renderer {
-  readonly engine: Artifact['engine'];
-  /** Whether the environment uses this engine at all. */
-  applies(cloud: NationalCloud, env: Environment): boolean;
-  render(cloud: NationalCloud, env: Environment): Artifact[];
-}
-
 const RENDERERS: readonly (() => Renderer)[] = [
   () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
