@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
-import type { CommandIO } from '../cli/io';
 import { InputError } from '../core/errors';
 import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import { readManifest, verifyArtifacts, type Manifest } from '../stacks/manifest';
 import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
-import type { DeployPorts, GateDecision } from './ports';
+import type { ConsolePort, DeployPorts, GateDecision } from './ports';
 import { plainProgress, ttyProgress, type Progress } from './progress';
 import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
 import { secretValues } from './secrets';
@@ -30,7 +29,7 @@ export interface DeployRequest {
   readonly dryRun?: boolean;
   readonly resume?: boolean;
   readonly ports: DeployPorts;
-  readonly io: CommandIO;
+  readonly io: ConsolePort;
   /** The environment the engines inherit; defaults to process.env. */
   readonly environment?: NodeJS.ProcessEnv;
   /** A terminal for the live task list; plain lines without one, or when CI=true. */
@@ -100,7 +99,7 @@ function progressFor(req: DeployRequest, environment: NodeJS.ProcessEnv): Progre
   return plainProgress(req.io.json ? req.io.err : req.io.out, { echoOutput: true });
 }
 
-function newRunId(io: CommandIO): string {
+function newRunId(io: ConsolePort): string {
   return `${io.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 

@@ -1,10 +1,9 @@
-import type { CommandIO } from '../cli/io';
 import { loadEnvironment } from '../environments/load';
 import type { Manifest } from '../stacks/manifest';
 import { synthEnvironment } from '../stacks/synth';
 import { displayName } from './engines';
 import { preflight, type Terminal } from './deploy';
-import type { DeployPorts } from './ports';
+import type { ConsolePort, DeployPorts } from './ports';
 import { plainProgress } from './progress';
 import { displayCommand, runWaves, type StepOutcome } from './runner';
 import { secretValues } from './secrets';
@@ -18,7 +17,7 @@ import { buildWaves, stepsOf, type StackStep, type Wave } from './waves';
 export interface PlanRequest {
   readonly env: string;
   readonly ports: DeployPorts;
-  readonly io: CommandIO;
+  readonly io: ConsolePort;
   readonly environment?: NodeJS.ProcessEnv;
   readonly terminal?: Terminal;
   readonly concurrency?: number;

@@ -39,3 +39,14 @@ export interface DeployPorts {
   readonly ledger: LedgerPort;
   readonly policy: PolicyPort;
 }
+
+/** Where deploy and plan report to, and the project they work on; the command line passes its own. */
+export interface ConsolePort {
+  /** The project root: out/ and the Pulumi program live under it. */
+  readonly root: string;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** Machine-readable output: one JSON document on stdout, progress on stderr. */
+  readonly json: boolean;
+  readonly now: () => Date;
+}
