@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import { InputError } from '../core/errors';
-import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { readManifest, verifyArtifacts, type Manifest } from '../stacks/manifest';
+import { readManifest, type Manifest } from '../stacks/manifest';
+import { projectReader, type ProjectReader } from '../stacks/project';
 import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
 import type { ConsolePort, DeployPorts, GateDecision } from './ports';
 import { plainProgress, ttyProgress, type Progress } from './progress';
@@ -30,6 +30,8 @@ export interface DeployRequest {
   readonly resume?: boolean;
   readonly ports: DeployPorts;
   readonly io: ConsolePort;
+  /** The environment and artifacts, read once per command (shared with the gate); default: read from io.root. */
+  readonly project?: ProjectReader;
   /** The environment the engines inherit; defaults to process.env. */
   readonly environment?: NodeJS.ProcessEnv;
   /** A terminal for the live task list; plain lines without one, or when CI=true. */
@@ -106,7 +108,8 @@ function newRunId(io: ConsolePort): string {
 export async function deployEnvironment(req: DeployRequest): Promise<number> {
   const { io, ports, operation } = req;
   const environment = req.environment ?? process.env;
-  const { env } = loadEnvironment(io.root, req.env);
+  const project = req.project ?? projectReader(io.root);
+  const { env } = project.loadEnvironment(req.env);
   if (req.resume && operation !== 'deploy') throw new InputError('--resume', 'only ndc deploy can be resumed');
   const manifest = synthesizedManifest(io.root, req.env);
   const verb = operation === 'deploy' ? 'deploy' : 'destroy';
@@ -117,7 +120,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
     return 1;
   };
 
-  const changed = verifyArtifacts(io.root, manifest);
+  const changed = project.verifyArtifacts(manifest);
   if (changed.length > 0) return refuse(`out/${req.env}/ does not match its manifest (${changed.join(', ')}): run ndc synth --env ${req.env} and have the new digest approved`);
 
   const waves = buildWaves({ root: io.root, manifest, env, operation });

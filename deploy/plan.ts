@@ -1,5 +1,5 @@
-import { loadEnvironment } from '../environments/load';
 import type { Manifest } from '../stacks/manifest';
+import { projectReader, type ProjectReader } from '../stacks/project';
 import { synthEnvironment } from '../stacks/synth';
 import { displayName } from './engines';
 import { preflight, type Terminal } from './deploy';
@@ -18,6 +18,8 @@ export interface PlanRequest {
   readonly env: string;
   readonly ports: DeployPorts;
   readonly io: ConsolePort;
+  /** The environment, read once per command (shared with the gate); default: read from io.root. */
+  readonly project?: ProjectReader;
   readonly environment?: NodeJS.ProcessEnv;
   readonly terminal?: Terminal;
   readonly concurrency?: number;
@@ -36,7 +38,7 @@ export interface PreviewSummary {
 export async function planEnvironment(req: PlanRequest): Promise<number> {
   const { io } = req;
   const environment = req.environment ?? process.env;
-  const { env } = loadEnvironment(io.root, req.env);
+  const { env } = (req.project ?? projectReader(io.root)).loadEnvironment(req.env);
   const manifest = (req.synthesize ?? ((root, name) => synthEnvironment(root, name).manifest))(io.root, req.env);
   const policy = await req.ports.policy.evaluate(req.env);
   const gate = await req.ports.gate.evaluate(req.env, manifest.digest);
