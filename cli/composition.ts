@@ -3,6 +3,7 @@ import type { DeployPorts } from '../deploy/ports';
 import { LEDGER_KINDS, type Ledger, type LedgerKind } from '../ledger/ledger';
 import { CHANGE_AUTHOR_VARIABLE, type AssessmentCheck, type PolicyOutcome } from '../policies/approvals/gate';
 import { TRUST_ROOT_VARIABLE, trustRootsFrom } from '../policies/approvals/trust-store';
+import type { PolicyEvaluation } from '../policies/evaluate';
 import type { Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
 import type { CommandIO } from './io';
@@ -75,13 +76,24 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   const { evaluateGate } = require('../policies/approvals/gate') as typeof import('../policies/approvals/gate');
   const { approvalSettingsOf } = require('../policies/approvals/requirements') as typeof import('../policies/approvals/requirements');
   const outcome = require('../policies/outcome') as typeof import('../policies/outcome');
-  const { evaluatePolicies } = require('../policies/evaluate') as typeof import('../policies/evaluate');
   const { requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
   const { lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const { io, project } = deps;
   const root = io.root;
   const ledger = deps.openLedger();
+  // The gate and the policy port judge the same manifest: one policy evaluation per manifest digest.
+  const evaluations = new Map<string, PolicyEvaluation>();
+  const evaluationOf = (manifest: Manifest): PolicyEvaluation => {
+    const key = `${manifest.env}\u0000${manifest.digest}`;
+    let evaluation = evaluations.get(key);
+    if (!evaluation) {
+      // The policy verdict on what is on disk: refuses (InputError) when out/<env>/ was edited or is stale.
+      evaluation = outcome.evaluateManifest(root, manifest, { now: io.now(), project });
+      evaluations.set(key, evaluation);
+    }
+    return evaluation;
+  };
   return {
     gate: {
       async evaluate(env, digest) {
@@ -89,8 +101,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
         if (manifest.digest !== digest) {
           return { open: false, reasons: [`out/${env}/manifest.json: digest ${manifest.digest.slice(0, 12)}... is not the ${digest.slice(0, 12)}... being deployed`] };
         }
-        // The policy verdict on what is on disk: refuses (InputError) when out/<env>/ was edited or is stale.
-        const report = outcome.evaluateManifest(root, manifest, { now: io.now(), project });
+        const report = evaluationOf(manifest);
         const loaded = project.loadEnvironment(env);
         const result = evaluateGate({
           root,
@@ -107,8 +118,9 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
       },
     },
     policy: {
+      // Plan asks after synthesizing, so out/<env>/ is the manifest to judge.
       async evaluate(env) {
-        return outcome.deployPolicyOutcome(evaluatePolicies(root, env, { now: io.now() }));
+        return outcome.deployPolicyOutcome(evaluationOf(requireManifest(root, env)));
       },
     },
     ledger: {

@@ -1,6 +1,6 @@
 import type { Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
-import { synthEnvironment } from '../stacks/synth';
+import { renderLoaded, writeRendered } from '../stacks/synth';
 import { displayName } from './engines';
 import { preflight, type Terminal } from './deploy';
 import type { ConsolePort, DeployPorts } from './ports';
@@ -38,8 +38,9 @@ export interface PreviewSummary {
 export async function planEnvironment(req: PlanRequest): Promise<number> {
   const { io } = req;
   const environment = req.environment ?? process.env;
-  const { env } = (req.project ?? projectReader(io.root)).loadEnvironment(req.env);
-  const manifest = (req.synthesize ?? ((root, name) => synthEnvironment(root, name).manifest))(io.root, req.env);
+  const project = req.project ?? projectReader(io.root);
+  const { env } = project.loadEnvironment(req.env);
+  const manifest = (req.synthesize ?? ((root, name) => writeRendered(root, renderLoaded(project.loadEnvironment(name))).manifest))(io.root, req.env);
   const policy = await req.ports.policy.evaluate(req.env);
   const gate = await req.ports.gate.evaluate(req.env, manifest.digest);
   const deployWaves = buildWaves({ root: io.root, manifest, env, operation: 'deploy' });
