@@ -32,8 +32,8 @@ export interface DeployRequest {
   readonly io: ConsolePort;
   /** The environment and artifacts, read once per command (shared with the gate); default: read from io.root. */
   readonly project?: ProjectReader;
-  /** The environment the engines inherit; defaults to process.env. */
-  readonly environment?: NodeJS.ProcessEnv;
+  /** The environment the engines inherit (the composition root passes the process environment). */
+  readonly environment: NodeJS.ProcessEnv;
   /** A terminal for the live task list; plain lines without one, or when CI=true. */
   readonly terminal?: Terminal;
   readonly concurrency?: number;
@@ -107,7 +107,7 @@ function newRunId(io: ConsolePort): string {
 
 export async function deployEnvironment(req: DeployRequest): Promise<number> {
   const { io, ports, operation } = req;
-  const environment = req.environment ?? process.env;
+  const { environment } = req;
   const project = req.project ?? projectReader(io.root);
   const { env } = project.loadEnvironment(req.env);
   if (req.resume && operation !== 'deploy') throw new InputError('--resume', 'only ndc deploy can be resumed');

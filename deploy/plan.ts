@@ -20,7 +20,8 @@ export interface PlanRequest {
   readonly io: ConsolePort;
   /** The environment, read once per command (shared with the gate); default: read from io.root. */
   readonly project?: ProjectReader;
-  readonly environment?: NodeJS.ProcessEnv;
+  /** The environment the engines inherit (the composition root passes the process environment). */
+  readonly environment: NodeJS.ProcessEnv;
   readonly terminal?: Terminal;
   readonly concurrency?: number;
   /** Writes out/<env>/ and returns its manifest; defaults to `ndc synth` (tests add renderers' output). */
@@ -37,7 +38,7 @@ export interface PreviewSummary {
 
 export async function planEnvironment(req: PlanRequest): Promise<number> {
   const { io } = req;
-  const environment = req.environment ?? process.env;
+  const { environment } = req;
   const project = req.project ?? projectReader(io.root);
   const { env } = project.loadEnvironment(req.env);
   const manifest = (req.synthesize ?? ((root, name) => writeRendered(root, renderLoaded(project.loadEnvironment(name))).manifest))(io.root, req.env);

@@ -1,7 +1,7 @@
 /**
  * What deploy needs from the layers built beside it: the approvals gate and ledger (issue 4) and the
  * policy engine (issue 3). Deploy is written against these ports and receives them from its caller;
- * `wiring.ts` builds the real ones, tests pass in-memory fakes.
+ * the composition root of the command line (cli/composition.ts) builds the real ones; tests pass fakes.
  */
 
 export interface GateDecision {
