@@ -194,14 +194,14 @@ const COMMANDS: Record<string, CommandSpec> = {
       subcommand('ledger', positionals, ['verify']);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { ledgerVerifyCommand } = require('./commands/ledger') as typeof import('./commands/ledger');
-      return ledgerVerifyCommand({}, deps.io);
+      return ledgerVerifyCommand({ openLedger: deps.openLedger }, deps.io);
     },
   },
 };
 
 /** What the approval commands take from the composition root besides the policy evaluation. */
 function approvalContext(deps: CommandDependencies) {
-  return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project };
+  return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project, openLedger: deps.openLedger };
 }
 
 function subcommand(command: string, positionals: string[], allowed: readonly string[]): string {

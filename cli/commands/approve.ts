@@ -19,8 +19,8 @@ export interface ApprovalContext {
   readonly trustRoot: string | undefined;
   /** Reviewer id of the change's author (NDC_CHANGE_AUTHOR, read by the composition root). */
   readonly author?: string;
-  /** The ledger to record in; default the project's (openLedger). */
-  readonly ledger?: Ledger;
+  /** Opens the ledger to record in (the composition root's); default the project's (openLedger). */
+  readonly openLedger?: () => Ledger;
   /** Reads the environment once for the whole command; default: a reader of io.root. */
   readonly project?: ProjectReader;
 }
@@ -50,8 +50,7 @@ function authorOf(ctx: ApprovalContext): string | undefined {
 }
 
 async function withLedger<T>(io: CommandIO, ctx: ApprovalContext, work: (ledger: Ledger) => Promise<T>): Promise<T> {
-  if (ctx.ledger) return work(ctx.ledger);
-  const ledger = openLedger(io.root);
+  const ledger = ctx.openLedger ? ctx.openLedger() : openLedger(io.root);
   try {
     return await work(ledger);
   } finally {

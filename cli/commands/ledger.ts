@@ -4,14 +4,14 @@ import type { CommandIO } from '../io';
 import { guarded, printJson } from './common';
 
 export interface LedgerVerifyOptions {
-  /** The ledger to check; default the project's (NDC_LEDGER_URL or <root>/.ndc/ledger.sqlite). */
-  readonly ledger?: Ledger;
+  /** Opens the ledger to check (the composition root's); default the project's (NDC_LEDGER_URL or <root>/.ndc/ledger.sqlite). */
+  readonly openLedger?: () => Ledger;
 }
 
 /** `ndc ledger verify`: walks the hash chain. Exit 0 intact, 1 tampered (every problem listed). */
 export async function ledgerVerifyCommand(opts: LedgerVerifyOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
-    const ledger = opts.ledger ?? openLedger(io.root);
+    const ledger = opts.openLedger ? opts.openLedger() : openLedger(io.root);
     try {
       const result = await ledger.verify();
       if (io.json) printJson(io, { location: ledger.location, ...result });
@@ -22,7 +22,7 @@ export async function ledgerVerifyCommand(opts: LedgerVerifyOptions, io: Command
       }
       return result.intact ? 0 : 1;
     } finally {
-      if (!opts.ledger) await ledger.close();
+      await ledger.close();
     }
   });
 }
