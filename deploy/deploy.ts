@@ -23,11 +23,9 @@ export interface Terminal {
   columns(): number;
 }
 
-export interface DeployRequest {
+/** What plan, deploy and destroy all receive from their caller. */
+export interface EngineRunRequest {
   readonly env: string;
-  readonly operation: Exclude<Operation, 'plan'>;
-  readonly dryRun?: boolean;
-  readonly resume?: boolean;
   readonly ports: DeployPorts;
   readonly io: ConsolePort;
   /** The environment and artifacts, read once per command (shared with the gate); default: read from io.root. */
@@ -37,6 +35,12 @@ export interface DeployRequest {
   /** A terminal for the live task list; plain lines without one, or when CI=true. */
   readonly terminal?: Terminal;
   readonly concurrency?: number;
+}
+
+export interface DeployRequest extends EngineRunRequest {
+  readonly operation: Exclude<Operation, 'plan'>;
+  readonly dryRun?: boolean;
+  readonly resume?: boolean;
   readonly leaseMs?: number;
   /** Interrupts the run between stacks (the CLI aborts it on SIGINT and SIGTERM). */
   readonly signal?: AbortSignal;

@@ -1,9 +1,8 @@
 import type { Manifest } from '../stacks/manifest';
-import { projectReader, type ProjectReader } from '../stacks/project';
+import { projectReader } from '../stacks/project';
 import { renderLoaded, writeRendered } from '../stacks/synth';
 import { displayName } from './engines';
-import { preflight, type Terminal } from './deploy';
-import type { ConsolePort, DeployPorts } from './ports';
+import { preflight, type EngineRunRequest } from './deploy';
 import { plainProgress } from './progress';
 import { displayCommand, runWaves, type StepOutcome } from './runner';
 import { secretValues } from './secrets';
@@ -14,16 +13,7 @@ import { buildWaves, stepsOf, type StackStep, type Wave } from './waves';
  * installed, their own previews (`tofu plan`, `pulumi preview`, `cdk diff`), summarised per stack.
  * Exit codes as `ndc check`: 1 when a mandatory rule fails (or a preview fails), 0 otherwise.
  */
-export interface PlanRequest {
-  readonly env: string;
-  readonly ports: DeployPorts;
-  readonly io: ConsolePort;
-  /** The environment, read once per command (shared with the gate); default: read from io.root. */
-  readonly project?: ProjectReader;
-  /** The environment the engines inherit (the composition root passes the process environment). */
-  readonly environment: NodeJS.ProcessEnv;
-  readonly terminal?: Terminal;
-  readonly concurrency?: number;
+export interface PlanRequest extends EngineRunRequest {
   /** Writes out/<env>/ and returns its manifest; defaults to `ndc synth` (tests add renderers' output). */
   readonly synthesize?: (root: string, env: string) => Manifest;
   /** Skip the engines' previews even where installed. */

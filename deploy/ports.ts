@@ -42,11 +42,11 @@ export interface DeployPorts {
 
 /** Where deploy and plan report to, and the project they work on; the command line passes its own. */
 export interface ConsolePort {
-  /** The project root: out/ and the Pulumi program live under it. */
+  /** The project root: environments/, out/, approvals/ and the Pulumi program live under it. */
   readonly root: string;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
-  /** Machine-readable output: one JSON document on stdout, progress on stderr. */
+  /** `--json`: print machine-readable output. */
   readonly json: boolean;
   readonly now: () => Date;
 }
