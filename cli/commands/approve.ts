@@ -60,7 +60,7 @@ async function withLedger<T>(io: CommandIO, ctx: ApprovalContext, work: (ledger:
 function loadSettings(io: CommandIO, env: string): ApprovalSettings {
   if (!env) throw new InputError('--env', 'is required');
   const loaded = loadEnvironment(io.root, env);
-  return approvalSettingsOf(loaded.env, loaded.source);
+  return approvalSettingsOf(loaded.env);
 }
 
 /**

@@ -161,7 +161,7 @@ export function evaluateGate(gateInput: GateInput): GateResult {
 
 export function settingsFromEnvironment(root: string, env: string): ApprovalSettings {
   const loaded = loadEnvironment(root, env);
-  return approvalSettingsOf(loaded.env, loaded.source);
+  return approvalSettingsOf(loaded.env);
 }
 
 function loadTrust(input: GateInput): ResolvedTrust {
