@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
 import { overlaps } from '../core/cidr';
-import type { Stage } from '../environments/schema';
+import type { Stage } from '../environments/vocabulary';
 import { InformationSystem } from './information-system';
 import { cidrProp, propError } from './props';
 import { RegionalCluster } from './regional-cluster';
@@ -78,7 +78,6 @@ export class NationalCloud extends Construct {
   private validateClusters(): string[] {
     const errors: string[] = [];
     const clusters = this.clusters;
-    if (this.stage === 'production' && clusters.length < 3) errors.push(`a production cloud needs at least three regional clusters (has ${clusters.length})`);
     const blocks: { name: string; block: Cidr }[] = [
       { name: 'interconnect', block: this.interconnect },
       { name: 'government network', block: this.govNetwork },

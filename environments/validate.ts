@@ -61,7 +61,7 @@ class SemanticChecks {
 
   run(): void {
     this.uniqueIds();
-    this.regionCount();
+    this.productionAvailabilityZones();
     const blocks = this.addressPlan();
     this.systems(blocks);
     const shared = this.env.sharedServicesRegion;
@@ -95,12 +95,10 @@ class SemanticChecks {
     });
   }
 
-  private regionCount(): void {
+  /** The number of clusters is policy (rule NDC-TOP-001 and its minClusters); a single cluster's shape is structure. */
+  private productionAvailabilityZones(): void {
     const { env } = this;
     if (env.stage !== 'production') return;
-    if (env.regions.length < 3) {
-      this.fail('regions', env.regions.map((r) => r.id), `a production environment needs at least three regional clusters (has ${env.regions.length})`);
-    }
     env.regions.forEach((region, i) => {
       if (region.availabilityZones.length < 2) {
         this.fail(`regions[${i}].availabilityZones`, region.availabilityZones.map((a) => a.id), 'a production cluster needs at least two availability zones');
