@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
-import type { ExternalPeer, Zone } from '../environments/schema';
-import { ZONES } from '../environments/schema';
+import { ZONES, type ExternalPeer, type Zone } from '../environments/vocabulary';
 import type { Port } from './port';
 import { cidrProp, propError } from './props';
 
@@ -34,12 +33,6 @@ export class NetworkSegment extends Construct {
     this.zone = zone;
     this.cidr = cidrProp(this, 'cidr', props.cidr);
     this.dedicatedTo = props.dedicatedTo;
-  }
-
-  /** Gateway address: the first host of the block. */
-  get gateway(): string {
-    const a = this.cidr.first + 1;
-    return [24, 16, 8, 0].map((s) => (a >>> s) & 255).join('.');
   }
 }
 

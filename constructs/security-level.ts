@@ -1,4 +1,4 @@
-import type { Zone } from '../environments/schema';
+import type { Zone } from '../environments/vocabulary';
 
 /**
  * Security levels of information systems (Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT,
@@ -6,8 +6,6 @@ import type { Zone } from '../environments/schema';
  * policy packs check the same facts.
  */
 export type SecurityLevel = 1 | 2 | 3 | 4 | 5;
-
-export const SECURITY_LEVELS: readonly SecurityLevel[] = [1, 2, 3, 4, 5];
 
 export type Control =
   | 'adminVpn'

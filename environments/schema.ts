@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   APPROVER_ROLES,
+  BACKUP_MEDIA,
   CLASSIFICATIONS,
   DECREE_85_APPROVERS,
   DEFAULT_MAX_APPROVAL_DAYS,
@@ -82,7 +83,7 @@ export const flowSchema = z.strictObject({
 
 export const backupCopySchema = z.strictObject({
   region: id,
-  medium: z.enum(['object', 'disk', 'tape']),
+  medium: z.enum(BACKUP_MEDIA),
   immutable: z.boolean().optional(),
 });
 

@@ -30,6 +30,10 @@ export function isExternalPeer(peer: unknown): peer is ExternalPeer {
 export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'secret'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
+/** Where a backup copy is kept. */
+export const BACKUP_MEDIA = ['object', 'disk', 'tape'] as const;
+export type BackupMedium = (typeof BACKUP_MEDIA)[number];
+
 export const STAGES = ['development', 'staging', 'production'] as const;
 export type Stage = (typeof STAGES)[number];
 
