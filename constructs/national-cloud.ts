@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
-import { overlaps } from '../core/cidr';
+import { firstOverlap } from '../core/cidr';
 import type { Stage } from '../environments/vocabulary';
 import { InformationSystem } from './information-system';
 import { cidrProp, propError } from './props';
@@ -83,11 +83,8 @@ export class NationalCloud extends Construct {
       { name: 'government network', block: this.govNetwork },
       ...clusters.map((c) => ({ name: `cluster ${c.id}`, block: c.cidr })),
     ];
-    for (let i = 0; i < blocks.length; i++) {
-      for (let j = i + 1; j < blocks.length; j++) {
-        if (overlaps(blocks[i].block, blocks[j].block)) errors.push(`${blocks[j].name} (${blocks[j].block.text}) overlaps ${blocks[i].name} (${blocks[i].block.text})`);
-      }
-    }
+    const pair = firstOverlap(blocks, (b) => b.block);
+    if (pair) errors.push(`${pair[1].name} (${pair[1].block.text}) overlaps ${pair[0].name} (${pair[0].block.text})`);
     return errors;
   }
 

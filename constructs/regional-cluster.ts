@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
-import { contains, mustParseCidr, overlaps, subdivide } from '../core/cidr';
+import { contains, firstOverlap, mustParseCidr, overlaps, subdivide } from '../core/cidr';
 import { distanceKm, type Coordinates } from '../core/geo';
 import { DEDICATED_NETWORK_PREFIX, DEFAULT_PUE_TARGET, NATIONAL_SITES, nationalSite, ZONE_SEGMENT_PREFIX, ZONES, type Zone } from '../environments/vocabulary';
 import { BackupVault, type BackupVaultProps } from './backup-vault';
@@ -110,11 +110,10 @@ export class RegionalCluster extends Construct {
       if (text === undefined) continue;
       const segment = new NetworkSegment(this, zone, { zone, cidr: text });
       if (!contains(this.cidr, segment.cidr)) throw propError(this, `segments.${zone}`, text, `is outside the cluster's range ${this.cidr.text}`);
-      for (const other of this.segments.values()) {
-        if (overlaps(other.cidr, segment.cidr)) throw propError(this, `segments.${zone}`, text, `overlaps segment ${other.zone} (${other.cidr.text})`);
-      }
       this.segments.set(zone, segment);
     }
+    const clash = firstOverlap(this.allSegments, (s) => s.cidr);
+    if (clash) throw propError(this, `segments.${clash[1].zone}`, clash[1].cidr.text, `overlaps segment ${clash[0].zone} (${clash[0].cidr.text})`);
     this.storage = new StoragePool(this, 'block-storage');
     this.backupVault = new BackupVault(this, 'backup-vault', props.backupVault);
   }
@@ -161,8 +160,8 @@ export class RegionalCluster extends Construct {
     if (text !== undefined) {
       block = cidrProp(requester, prop, text);
       if (!contains(this.cidr, block)) throw propError(requester, prop, text, `is outside cluster ${this.id}'s range ${this.cidr.text}`);
-      const clash = taken.find((t) => overlaps(t, block));
-      if (clash) throw propError(requester, prop, text, `overlaps ${clash.text} already used in cluster ${this.id}`);
+      const clash = firstOverlap([...taken, block], (b) => b);
+      if (clash) throw propError(requester, prop, text, `overlaps ${clash[0].text} already used in cluster ${this.id}`);
     } else {
       const upper = mustParseCidr(`${[24, 16, 8, 0].map((s) => ((this.cidr.first + (this.cidr.last - this.cidr.first + 1) / 2) >>> s) & 255).join('.')}/${this.cidr.prefix + 1}`);
       const count = 2 ** (DEDICATED_NETWORK_PREFIX - upper.prefix);

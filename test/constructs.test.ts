@@ -33,6 +33,20 @@ describe('RegionalCluster defaults', () => {
     expect(north.storage.encrypted).toBe(true);
   });
 
+  it('a national site has the same data as a cluster built from the environment files (one source: the vocabulary)', () => {
+    const { north, central, south } = threeClusters();
+    const prod = buildCloud(loadEnvironment(REPO, 'prod').env);
+    for (const cluster of [north, central, south]) {
+      const shipped = prod.cluster(cluster.id);
+      expect([cluster.id, cluster.displayName, cluster.site, cluster.location, cluster.openstackRegion, cluster.green]).toEqual([shipped.id, shipped.displayName, shipped.site, shipped.location, shipped.openstackRegion, shipped.green]);
+    }
+  });
+
+  it('rejects overlapping segments of one cluster, naming the later one', () => {
+    const cloud = new NationalCloud('test');
+    expect(() => new RegionalCluster(cloud, 'north', { segments: { edge: '10.10.0.0/22', dmz: '10.10.2.0/24' } })).toThrow('test/north: segments.dmz: "10.10.2.0/24": overlaps segment edge (10.10.0.0/22)');
+  });
+
   it('gives each further cluster its own default range', () => {
     const { north, central, south } = threeClusters();
     expect([north, central, south].map((c) => c.cidr.text)).toEqual(['10.10.0.0/16', '10.20.0.0/16', '10.30.0.0/16']);
