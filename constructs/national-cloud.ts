@@ -1,10 +1,14 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
-import { firstOverlap } from '../core/cidr';
+import { firstOverlap, mustParseCidr } from '../core/cidr';
 import type { Stage } from '../environments/vocabulary';
 import { InformationSystem } from './information-system';
+import type { FlowPeer } from './network';
 import { cidrProp, propError } from './props';
 import { RegionalCluster } from './regional-cluster';
+
+/** Every address: where internet traffic may come from. */
+const EVERYWHERE = mustParseCidr('0.0.0.0/0');
 
 export interface NationalCloudProps {
   readonly stage?: Stage;
@@ -65,6 +69,13 @@ export class NationalCloud extends Construct {
     const found = this.systems.find((s) => s.id === id);
     if (!found) throw propError(this, 'system', id, `is not a system of this cloud (systems: ${this.systems.map((s) => s.id).join(', ')})`);
     return found;
+  }
+
+  /** The addresses traffic from a flow peer comes from: anywhere, the government network, or the segment's block. */
+  peerRange(peer: FlowPeer): Cidr {
+    if (peer === 'internet') return EVERYWHERE;
+    if (peer === 'gov-network') return this.govNetwork;
+    return peer.cidr;
   }
 
   get sharedServicesCluster(): RegionalCluster {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
-import { ZONES, type ExternalPeer, type Zone } from '../environments/vocabulary';
+import { isExternalPeer, ZONES, type ExternalPeer, type Zone } from '../environments/vocabulary';
 import type { Port } from './port';
 import { cidrProp, propError } from './props';
 
@@ -74,6 +74,11 @@ export class Flow extends Construct {
 
   /** The zone or external peer traffic comes from. */
   get fromZone(): Zone | ExternalPeer {
-    return typeof this.from === 'string' ? this.from : this.from.zone;
+    return isExternalPeer(this.from) ? this.from : this.from.zone;
+  }
+
+  /** The segment traffic comes from, or undefined when it comes from outside the cluster. */
+  get fromSegment(): NetworkSegment | undefined {
+    return isExternalPeer(this.from) ? undefined : this.from;
   }
 }
