@@ -106,7 +106,8 @@ export type ApproverRole = (typeof APPROVER_ROLES)[number];
  * Who approves a system's security dossier at each level (Decree 85/2016/ND-CP): levels 1-2 the owner's
  * security unit; level 3 the security unit appraises and the system owner approves; levels 4-5 the
  * national cyber-security authority appraises and the owner approves, with two distinct
- * national-authority reviewers at level 5. A role listed twice needs two distinct reviewers.
+ * national-authority reviewers at level 5 (the list of level-5 systems itself is approved by the Prime
+ * Minister). A role listed twice needs two distinct reviewers.
  */
 export const DECREE_85_APPROVERS = {
   '1': ['security-unit'],

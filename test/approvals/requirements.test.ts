@@ -1,3 +1,4 @@
+import { LEVEL_REQUIREMENTS } from '../../constructs/security-level';
 import { loadEnvironment } from '../../environments/load';
 import { validateEnvironment } from '../../environments/validate';
 import { approvalSettingsOf, DEFAULT_APPROVAL_SETTINGS, describeRoles, requiredRoles } from '../../policies/approvals/requirements';
@@ -31,6 +32,10 @@ describe('approval requirements per environment', () => {
   it('defaults to the decree table when an environment says nothing', () => {
     const { approvals: _omitted, ...input } = environmentInput('prod');
     expect(validateEnvironment(input, 'environments/prod.ts').approvals).toEqual(DEFAULT_APPROVAL_SETTINGS);
+  });
+
+  it('the level table and the default approval settings state the same approvers', () => {
+    for (const level of [1, 2, 3, 4, 5] as const) expect([level, [...LEVEL_REQUIREMENTS[level].approvers].sort()]).toEqual([level, requiredRoles(DEFAULT_APPROVAL_SETTINGS, level)]);
   });
 
   it('rejects bad settings when the environment loads, in one line naming the field', () => {
