@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { cronProblem } from '../core/cron';
 import type { BackupMedium } from '../environments/vocabulary';
 import { propError } from './props';
 import type { RegionalCluster } from './regional-cluster';
@@ -27,8 +28,6 @@ export interface BackupPlanProps {
   readonly lastRestoreTest?: string;
 }
 
-const CRON = /^(\S+\s+){4}\S+$/;
-
 /** How, how often and where an information system is backed up. */
 export class BackupPlan extends Construct {
   static isBackupPlan(x: unknown): x is BackupPlan {
@@ -47,7 +46,8 @@ export class BackupPlan extends Construct {
     Object.defineProperty(this, PLAN, { value: true });
     const { level } = props;
     this.schedule = props.schedule ?? (level >= 5 ? '0 * * * *' : level === 4 ? '0 */4 * * *' : '0 1 * * *');
-    if (!CRON.test(this.schedule)) throw propError(this, 'schedule', this.schedule, 'must be a five-field cron expression, e.g. "0 1 * * *"');
+    const scheduleProblem = cronProblem(this.schedule);
+    if (scheduleProblem) throw propError(this, 'schedule', this.schedule, scheduleProblem);
     this.rpoHours = props.rpoHours ?? (level >= 5 ? 1 : level === 4 ? 4 : 24);
     if (!(this.rpoHours > 0)) throw propError(this, 'rpoHours', this.rpoHours, 'must be a positive number of hours');
     this.retentionDays = props.retentionDays ?? (level >= 4 ? 365 : level === 3 ? 90 : 30);

@@ -170,6 +170,14 @@ describe('InformationSystem level-aware defaults', () => {
     expect(() => new InformationSystem(cloud, 'w', { level: 4, primary: 'north', dedicatedNetworks: { north: '10.10.0.0/21' } })).toThrow('test/w: dedicatedNetworks.north: "10.10.0.0/21": overlaps 10.10.0.0/22 already used in cluster north');
   });
 
+  it('a backup plan rejects a schedule that only looks like cron', () => {
+    const { cloud } = threeClusters();
+    expect(() => new InformationSystem(cloud, 'b', { level: 3, primary: 'north', backup: { schedule: '99 99 99 99 banana' } })).toThrow(
+      'test/b/backup: schedule: "99 99 99 99 banana": is not a valid cron expression: Constraint error, got value 99 expected range 0-59',
+    );
+    expect(new InformationSystem(cloud, 'c', { level: 3, primary: 'north', backup: { schedule: '30 2 * * MON-FRI' } }).backup?.schedule).toBe('30 2 * * MON-FRI');
+  });
+
   it('ports and segments validate their values', () => {
     expect(() => Port.tcpRange(10, 1)).toThrow('invalid tcp port range 10-1');
     expect(Port.udpRange(10000, 20000).toString()).toBe('udp/10000-20000');

@@ -159,6 +159,15 @@ describe('environment validation errors name file, field path, value and reason'
     })).toMatch(/systems\[0\]\.level: "four": .*number/i);
   });
 
+  it('rejects a backup schedule that is not a cron expression, in one line naming the field', () => {
+    expect(errorFor((env) => {
+      env.systems![0].backup!.schedule = '99 99 99 99 banana';
+    })).toBe('environments/prod.ts: systems[0].backup.schedule: "99 99 99 99 banana": is not a valid cron expression: Constraint error, got value 99 expected range 0-59');
+    expect(errorFor((env) => {
+      env.systems![0].backup!.schedule = '0 1 * *';
+    })).toBe('environments/prod.ts: systems[0].backup.schedule: "0 1 * *": must be a five-field cron expression, e.g. "0 1 * * *" (has 4 fields)');
+  });
+
   it('rejects a dedicated network that overlaps a segment', () => {
     expect(errorFor((env) => {
       env.systems![0].dedicatedNetworks = { north: '10.10.0.0/21', south: '10.30.128.0/21' };
