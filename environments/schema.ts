@@ -171,7 +171,7 @@ export const environmentSchema = z.strictObject({
   asOf: isoDate.optional(),
   state: stateSchema,
   interconnect: z.strictObject({
-    /** The national backbone between the clusters, one /24 per cluster. */
+    /** The national backbone between the clusters, one /INTERCONNECT_BLOCK_PREFIX (/24) per cluster. */
     cidr,
     /** The specialised data network of Party and State agencies. */
     govNetworkCidr: cidr,

@@ -46,6 +46,9 @@ export const DEDICATED_ZONE_PREFIX = 24;
 /** The largest prefix a dedicated network may have: room for one zone block per zone (a /21 for eight zones). */
 export const DEDICATED_NETWORK_PREFIX = DEDICATED_ZONE_PREFIX - Math.ceil(Math.log2(ZONES.length));
 
+/** Prefix length of each cluster's block of the national backbone (interconnect), one per cluster. */
+export const INTERCONNECT_BLOCK_PREFIX = 24;
+
 /** The default power usage effectiveness a cluster must meet. */
 export const DEFAULT_PUE_TARGET = 1.4;
 
