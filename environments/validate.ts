@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { InputError, show } from '../core/errors';
 import { contains, firstOverlap, parseCidr, type Cidr } from '../core/cidr';
+import { cronProblem } from '../core/cron';
 import { environmentSchema, type Environment } from './schema';
 import { DEDICATED_NETWORK_PREFIX, DEDICATED_ZONE_PREFIX, isExternalPeer, ZONES } from './vocabulary';
 
@@ -176,6 +177,9 @@ class SemanticChecks {
         if (flow.protocol !== 'icmp' && flow.ports === undefined) this.fail(`${at}.flows[${j}].ports`, flow.ports, `a ${flow.protocol} flow must name its port or port range`);
         if (Array.isArray(flow.ports) && flow.ports[0] > flow.ports[1]) this.fail(`${at}.flows[${j}].ports`, flow.ports, 'range start is above its end');
       });
+      const schedule = system.backup?.schedule;
+      const scheduleProblem = schedule === undefined ? undefined : cronProblem(schedule);
+      if (scheduleProblem) this.fail(`${at}.backup.schedule`, schedule, scheduleProblem);
       system.backup?.copies?.forEach((copy, j) => {
         if (!regions.has(copy.region)) this.fail(`${at}.backup.copies[${j}].region`, copy.region, `is not a region of this environment (regions: ${this.regionIds()})`);
       });
