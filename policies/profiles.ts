@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors';
+import { DEFAULT_PUE_TARGET } from '../environments/vocabulary';
 
 /**
  * Regulation profiles: named, versioned rule sets. The regulations changed in 2025-26, so an environment
@@ -32,7 +33,7 @@ export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
     parameters: {
       minClusters: 3,
       minClusterDistanceKm: 100,
-      defaultPueTarget: 1.4,
+      defaultPueTarget: DEFAULT_PUE_TARGET,
       maxRpoHours: { 3: 24, 4: 4, 5: 1 },
       minRetentionDays: { 3: 90, 4: 365, 5: 365 },
     },

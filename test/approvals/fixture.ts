@@ -84,7 +84,7 @@ export class Fixture {
       mkdirSync(join(this.root, 'environments'), { recursive: true });
       writeFileSync(join(this.root, 'environments', `${name}.json`), JSON.stringify(loadEnvironment(REPO, name).env));
     }
-    this.settings = approvalSettingsOf(loadEnvironment(REPO, env).env, `environments/${env}.ts`);
+    this.settings = approvalSettingsOf(loadEnvironment(REPO, env).env);
     this.manifest = manifestFor(env);
     this.writeManifest(this.manifest);
   }

@@ -117,8 +117,7 @@ function segmentOfTier(placement: SystemPlacement, tier: string) {
 function coversIngress(cloud: NationalCloud, placement: SystemPlacement, flow: Flow, source: End, target: string): boolean {
   if (flow.to !== segmentOfTier(placement, target)) return false;
   if ('tier' in source) return flow.from === segmentOfTier(placement, source.tier);
-  const range = flow.from === 'internet' ? parseCidr('0.0.0.0/0') : flow.from === 'gov-network' ? cloud.govNetwork : flow.from.cidr;
-  return typeof range !== 'string' && contains(range, source.cidr);
+  return contains(cloud.peerRange(flow.from), source.cidr);
 }
 
 /** Traffic from pods of tier `source` to `target`. */
