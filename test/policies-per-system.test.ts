@@ -1,0 +1,59 @@
+import { doesNotApply, judged, perSystem, systemResults } from '../policies/rules/per-system';
+import type { RuleContext } from '../policies/rule';
+import { fixture, variant, type Fixture } from './policy-fixtures';
+
+let prod: Fixture;
+beforeAll(() => {
+  prod = variant('prod', () => undefined, { render: false });
+});
+
+const levels = (context: RuleContext) => new Map(context.cloud.systems.map((s) => [s.id, s.level]));
+
+describe('perSystem', () => {
+  it('reports systems below fromLevel as not applicable, with the reason, and judges the others', () => {
+    const check = perSystem({ fromLevel: 4, belowLevel: 'only from level 4', judge: (system) => judged(system.id.length > 0 ? [] : ['no id'], `${system.id} ok`) });
+    const results = check(prod.context);
+    const level = levels(prod.context);
+    expect(results.map((r) => r.systemId)).toEqual(prod.context.cloud.systems.map((s) => s.id));
+    for (const result of results) {
+      const l = level.get(result.systemId!)!;
+      if (l < 4) expect(result).toEqual({ status: 'not-applicable', subject: prod.context.cloud.systems.find((s) => s.id === result.systemId)!.node.path, message: `level ${l}: only from level 4`, systemId: result.systemId });
+      else expect(result).toMatchObject({ status: 'pass', message: `${result.systemId} ok` });
+    }
+    expect(new Set(results.map((r) => r.status))).toEqual(new Set(['pass', 'not-applicable']));
+  });
+
+  it('says only the level when no reason is given, and fails a system with problems joined by "; "', () => {
+    const results = systemResults(prod.context, { fromLevel: 3, judge: (system) => judged(system.level >= 4 ? ['first', 'second'] : [], 'fine') });
+    const level = levels(prod.context);
+    for (const result of results) {
+      const l = level.get(result.systemId!)!;
+      if (l < 3) expect(result).toMatchObject({ status: 'not-applicable', message: `level ${l}` });
+      else if (l >= 4) expect(result).toMatchObject({ status: 'fail', message: 'first; second' });
+      else expect(result).toMatchObject({ status: 'pass', message: 'fine' });
+    }
+    expect(results.some((r) => r.status === 'fail')).toBe(true);
+  });
+
+  it('uses the construct path as subject and passes what prepare computed once to every judgement', () => {
+    let prepared = 0;
+    const results = systemResults(prod.context, {
+      prepare: (context) => {
+        prepared++;
+        return context.cloud.systems.length;
+      },
+      judge: (system, count) => (system.level === 1 ? doesNotApply('level one') : judged([], `one of ${count}`)),
+    });
+    expect(prepared).toBe(1);
+    results.forEach((result, i) => {
+      const system = prod.context.cloud.systems[i];
+      expect(result.subject).toBe(system.node.path);
+      expect(result.message).toBe(system.level === 1 ? 'level one' : `one of ${prod.context.cloud.systems.length}`);
+    });
+  });
+
+  it('gives no results for a cloud without systems', () => {
+    const empty = fixture({ ...structuredClone(prod.input), systems: [] }, { render: false });
+    expect(perSystem({ judge: () => judged(['never'], '') })(empty.context)).toEqual([]);
+  });
+});
