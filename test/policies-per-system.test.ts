@@ -1,3 +1,5 @@
+import { requirementsFor } from '../constructs';
+import { zonesRequired } from '../policies/rules/security-level/zones-required';
 import { doesNotApply, judged, perSystem, systemResults } from '../policies/rules/per-system';
 import type { RuleContext } from '../policies/rule';
 import { fixture, variant, type Fixture } from './policy-fixtures';
@@ -55,5 +57,18 @@ describe('perSystem', () => {
   it('gives no results for a cloud without systems', () => {
     const empty = fixture({ ...structuredClone(prod.input), systems: [] }, { render: false });
     expect(perSystem({ judge: () => judged(['never'], '') })(empty.context)).toEqual([]);
+  });
+});
+
+describe('NDC-LVL-001 explanation', () => {
+  it('states for each level the zones the check requires of it', () => {
+    const explained = zonesRequired.explanation;
+    expect(explained).toMatch(/^Levels 1-2 need internal-server, edge and dmz zones; level 3 adds database and management zones; levels 4-5 add a device-management zone\. /);
+    // Whatever the wording, every zone a level requires is named at or before that level's clause.
+    for (const level of [1, 2, 3, 4, 5] as const) {
+      const clause = explained.split('; ').findIndex((part) => new RegExp(`\\blevels? (\\d-)?${level}\\b|\\b${level}-\\d\\b`, 'i').test(part));
+      const upTo = explained.split('; ').slice(0, clause + 1).join('; ');
+      for (const zone of requirementsFor(level).zones) expect([level, upTo.includes(zone)]).toEqual([level, true]);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import type { Flow, InformationSystem, SystemPlacement } from '../../../constructs';
 import type { Rule, RuleResult } from '../../rule';
 import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../terraform';
-import { fail, pass, VN_2016, verdict } from '../support';
+import { fail, pass, VN_2016 } from '../support';
+import { judged, systemResults } from '../per-system';
 
 interface Opening {
   readonly protocol: string;
@@ -41,7 +42,8 @@ export const securityGroupsMatchFlows: Rule = {
   explanation:
     'What reviewers approve is the model: zones and the flows between them. The deployed security groups must open exactly those flows and nothing else. Each ingress or egress rule is traced to its group (system and tier), its peer (another tier, a zone\'s CIDR, the government network or the internet) and its ports, and must match a Flow. Shared-service groups (bastion/PAM, SIEM, log archive) may only admit the clusters\' management zones.',
   remediation: 'Declare the traffic as a flow of the system in the environment file and synthesize again; never edit security-group rules in out/ by hand.',
-  check({ cloud, artifacts }) {
+  check(context) {
+    const { cloud, artifacts } = context;
     const index = terraformIndex(artifacts);
     const systems = new Map(cloud.systems.map((s) => [s.id, s]));
     const placements = new Map<string, SystemPlacement>();
@@ -89,10 +91,13 @@ export const securityGroupsMatchFlows: Rule = {
         note(system.id, `${addressOf(rule)}: ${direction} ${show(opening)} ${direction === 'egress' ? 'to' : 'from'} ${peer ?? String(rule.config.remote_ip_prefix ?? 'anywhere')} on tier ${tags.tier} (${zone}) in ${placement.cluster.id} matches no flow`);
       }
     }
-    for (const system of cloud.systems) {
-      const found = problems.get(system.id) ?? [];
-      results.push(verdict(system, found.length > 4 ? [...found.slice(0, 4), `and ${found.length - 4} more`] : found, `${counted.get(system.id) ?? 0} security-group rules, each matching a flow`));
-    }
+    const bySystem = systemResults(context, {
+      judge(system) {
+        const found = problems.get(system.id) ?? [];
+        return judged(found.length > 4 ? [...found.slice(0, 4), `and ${found.length - 4} more`] : found, `${counted.get(system.id) ?? 0} security-group rules, each matching a flow`);
+      },
+    });
+    results.push(...bySystem);
     results.push(platform.length ? fail(`${cloud.envName} (shared services)`, platform.join('; ')) : pass(`${cloud.envName} (shared services)`, `${platformRules} shared-service rules admit only the management zones`));
     return results;
   },
