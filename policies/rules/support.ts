@@ -1,5 +1,5 @@
 import type { InformationSystem } from '../../constructs';
-import { PROFILES, type RegulationProfile } from '../profiles';
+import { PROFILES, VN_2016, type RegulationProfile } from '../profiles';
 import type { RuleContext, RuleResult } from '../rule';
 
 /** Small builders shared by the rules, so each rule file reads as its check. */
@@ -13,7 +13,7 @@ export function verdict(system: InformationSystem, problems: readonly string[], 
   return problems.length === 0 ? pass(system.node.path, ok, system.id) : fail(system.node.path, problems.join('; '), system.id);
 }
 
-export const VN_2016 = 'vn-2016';
+export { VN_2016 };
 
 export function profileOf(context: RuleContext): RegulationProfile {
   return context.profile ?? PROFILES[VN_2016];

@@ -13,8 +13,6 @@ export interface ClusterObject {
   readonly object: KubernetesObject;
 }
 
-export const REGULATION_PROFILE = 'vn-2016';
-
 const objectsCache = new WeakMap<object, ClusterObject[]>();
 const namespacedCache = new WeakMap<object, Map<string, ClusterObject[]>>();
 const systemsCache = new WeakMap<object, Map<string, InformationSystem>>();

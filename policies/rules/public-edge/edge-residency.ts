@@ -1,5 +1,6 @@
 import type { Rule, RuleResult } from '../../rule';
 import { resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { VN_2016 } from '../support';
 
 /** Edge resources that hold or serve a system's data. */
 const DATA_RESOURCES = ['AWS::S3::Bucket', 'AWS::CloudFront::Distribution'];
@@ -16,7 +17,7 @@ export const edgeResidency: Rule = {
   severity: 'critical',
   enforcement: 'mandatory',
   regulation: {
-    profile: 'vn-2016',
+    profile: VN_2016,
     reference: 'Law on Cybersecurity 2018 Art. 26 and Decree 53/2022/ND-CP (data kept in Viet Nam); Decree 13/2023/ND-CP (personal data); Decision 2629/QD-TTg (open data)',
   },
   explanation:
