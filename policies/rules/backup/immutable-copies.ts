@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { terraformIndex } from '../../terraform';
+import { terraformIndex } from '../../artifacts/terraform';
 import { VN_2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 

@@ -15,7 +15,7 @@ import {
   type NetworkPolicyPeer,
   type NetworkPolicyPort,
   type NetworkPolicyRule,
-} from './objects';
+} from '../../artifacts/kubernetes';
 import { VN_2016 } from '../support';
 
 /** NDC-K8S-005: every connection a NetworkPolicy allows is one a Flow of the model allows. */

@@ -1,6 +1,6 @@
 import type { RegionalCluster } from '../../../constructs';
 import type { KubernetesObject, Rule, RuleContext, RuleResult } from '../../rule';
-import { clusterObjects, isNamespace, levelOf, objectsIn, subjectOf, systemOf } from './objects';
+import { clusterObjects, isNamespace, levelOf, objectsIn, subjectOf, systemOf } from '../../artifacts/kubernetes';
 import { VN_2016 } from '../support';
 
 /** NDC-K8S-004: every level 3+ namespace is backed up by a Velero Schedule to another cluster's vault. */

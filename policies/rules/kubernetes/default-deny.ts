@@ -1,5 +1,5 @@
 import type { Rule, RuleResult } from '../../rule';
-import { clusterObjects, isEmptySelector, objectsIn, isNamespace, isNetworkPolicy, policyTypesOf, specOf, subjectOf, systemOf } from './objects';
+import { clusterObjects, isEmptySelector, objectsIn, isNamespace, isNetworkPolicy, policyTypesOf, specOf, subjectOf, systemOf } from '../../artifacts/kubernetes';
 import { VN_2016 } from '../support';
 
 /** NDC-K8S-001: every namespace denies all ingress and all egress that no allow policy opens. */

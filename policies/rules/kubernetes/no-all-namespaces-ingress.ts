@@ -1,7 +1,7 @@
 import { contains, overlaps, parseCidr, type Cidr } from '../../../core/cidr';
 import { kubernetesSettings } from '../../../stacks/kubernetes/settings';
 import type { Rule, RuleContext, RuleResult } from '../../rule';
-import { clusterObjects, isEmptySelector, isNamespace, objectsIn, isNetworkPolicy, levelOf, policyTypesOf, specOf, subjectOf, systemOf } from './objects';
+import { clusterObjects, isEmptySelector, isNamespace, objectsIn, isNetworkPolicy, levelOf, policyTypesOf, specOf, subjectOf, systemOf } from '../../artifacts/kubernetes';
 import { VN_2016 } from '../support';
 
 /** NDC-K8S-002: no policy admits traffic from every namespace into a level 3+ namespace. */

@@ -1,6 +1,6 @@
 import { POD_SECURITY } from '../../../stacks/kubernetes/labels';
 import type { Rule, RuleResult } from '../../rule';
-import { clusterObjects, isNamespace, subjectOf, systemOf } from './objects';
+import { clusterObjects, isNamespace, subjectOf, systemOf } from '../../artifacts/kubernetes';
 import { VN_2016 } from '../support';
 
 /** NDC-K8S-003: every namespace enforces the Pod Security `restricted` profile. */

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { list, props, record, refTarget, resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { list, props, record, refTarget, resourcesOfType, subjectOf, systemIdOf } from '../../artifacts/cloudformation';
 import { VN_2016 } from '../support';
 
 /** NDC-EDGE-004: every edge bucket is private, encrypted, versioned, TLS-only and logged. */

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { list, props, record, refTarget, resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { list, props, record, refTarget, resourcesOfType, subjectOf, systemIdOf } from '../../artifacts/cloudformation';
 import { VN_2016 } from '../support';
 
 /** CloudFront security policies that keep TLS 1.0/1.1 and weak ciphers off (TLSv1.2_2021 and newer). */

@@ -1,5 +1,5 @@
 import type { Rule, RuleResult } from '../../rule';
-import { resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { resourcesOfType, subjectOf, systemIdOf } from '../../artifacts/cloudformation';
 import { VN_2016 } from '../support';
 
 /** Edge resources that hold or serve a system's data. */

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { list, props, record, resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { list, props, record, resourcesOfType, subjectOf, systemIdOf } from '../../artifacts/cloudformation';
 import { VN_2016 } from '../support';
 
 /** The AWS managed rule groups every edge web ACL must enforce. */

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { resolve, tagsOf, terraformIndex } from '../../terraform';
+import { resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
 import { VN_2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 

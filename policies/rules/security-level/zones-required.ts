@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { requirementsFor } from '../../../constructs';
-import { tagsOf, terraformIndex } from '../../terraform';
+import { tagsOf, terraformIndex } from '../../artifacts/terraform';
 import { VN_2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 

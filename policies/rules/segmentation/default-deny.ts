@@ -1,5 +1,5 @@
 import type { Rule, RuleResult } from '../../rule';
-import { addressOf, resolve, tagsOf, terraformIndex } from '../../terraform';
+import { addressOf, resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
 import { fail, pass, VN_2016 } from '../support';
 import { judged, systemResults } from '../per-system';
 

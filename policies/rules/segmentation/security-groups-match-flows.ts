@@ -1,6 +1,6 @@
 import type { Flow, InformationSystem, SystemPlacement } from '../../../constructs';
 import type { Rule, RuleResult } from '../../rule';
-import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../terraform';
+import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../artifacts/terraform';
 import { fail, pass, VN_2016 } from '../support';
 import { judged, systemResults } from '../per-system';
 

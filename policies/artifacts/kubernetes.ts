@@ -1,9 +1,9 @@
-import type { InformationSystem, SystemPlacement } from '../../../constructs';
-import { LABEL } from '../../../stacks/kubernetes/labels';
-import type { KubernetesObject, RuleContext } from '../../rule';
+import type { InformationSystem, SystemPlacement } from '../../constructs';
+import { LABEL } from '../../stacks/kubernetes/labels';
+import type { KubernetesObject, RuleContext } from '../rule';
 
 /**
- * Reading the Kubernetes artifacts for the rules of this pack: what a NetworkPolicy selects and admits,
+ * Reading the Kubernetes artifacts for the kubernetes rules: what a NetworkPolicy selects and admits,
  * and which model system a namespace belongs to. Pure functions of the parsed objects and the model.
  */
 
