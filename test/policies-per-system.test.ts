@@ -1,8 +1,9 @@
+import { securityGroupsMatchFlows } from '../policies/rules/segmentation/security-groups-match-flows';
 import { requirementsFor } from '../constructs';
 import { zonesRequired } from '../policies/rules/security-level/zones-required';
 import { doesNotApply, judged, perSystem, systemResults } from '../policies/rules/per-system';
 import type { RuleContext } from '../policies/rule';
-import { fixture, variant, type Fixture } from './policy-fixtures';
+import { failures, fixture, variant, withTerraform, type Fixture } from './policy-fixtures';
 
 let prod: Fixture;
 beforeAll(() => {
@@ -70,5 +71,25 @@ describe('NDC-LVL-001 explanation', () => {
       const upTo = explained.split('; ').slice(0, clause + 1).join('; ');
       for (const zone of requirementsFor(level).zones) expect([level, upTo.includes(zone)]).toEqual([level, true]);
     }
+  });
+});
+
+describe('NDC-SEG-007 port coverage (Port.within)', () => {
+  let prodRendered: Fixture;
+  beforeAll(() => {
+    prodRendered = variant('prod', () => undefined);
+  });
+  const failedWith = (edit: (rule: Record<string, unknown>) => void) =>
+    failures(
+      securityGroupsMatchFlows,
+      withTerraform(prodRendered, 'cluster-north', (c) => edit(c.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-1-0'])),
+    ).map((r) => r.message);
+
+  it('accepts a range inside the flow and refuses another protocol, a missing range or an inverted one', () => {
+    expect(failedWith(() => undefined)).toEqual([]);
+    expect(failedWith((r) => (r.protocol = 'udp'))).toEqual([expect.stringContaining('ingress udp/5432 from internal-server on tier db (database) in north matches no flow')]);
+    expect(failedWith((r) => delete r.port_range_max)).toEqual([expect.stringContaining('ingress tcp/5432-* from internal-server')]);
+    expect(failedWith((r) => delete r.protocol)).toEqual([expect.stringContaining('ingress any from internal-server')]);
+    expect(failedWith((r) => ((r.port_range_min = 5433), (r.port_range_max = 5432)))).toEqual([expect.stringContaining('ingress tcp/5433-5432 from internal-server')]);
   });
 });

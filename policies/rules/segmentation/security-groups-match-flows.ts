@@ -1,4 +1,4 @@
-import type { Flow, InformationSystem, SystemPlacement } from '../../../constructs';
+import { Port, type Flow, type InformationSystem, type SystemPlacement } from '../../../constructs';
 import type { Rule, RuleResult } from '../../rule';
 import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../artifacts/terraform';
 import { fail, pass, VN_2016 } from '../support';
@@ -17,12 +17,21 @@ function openingOf(rule: TerraformResource): Opening {
   return { protocol, from: min, to: max };
 }
 
+/** The opening as a Port, or undefined when it is more than a Port can say (any protocol, no or an invalid range): no flow covers that. */
+function portOf(opening: Opening): Port | undefined {
+  if (opening.protocol === 'icmp') return Port.icmp();
+  if ((opening.protocol !== 'tcp' && opening.protocol !== 'udp') || opening.from === undefined || opening.to === undefined) return undefined;
+  try {
+    return opening.protocol === 'tcp' ? Port.tcpRange(opening.from, opening.to) : Port.udpRange(opening.from, opening.to);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 /** True when the flow's port covers everything the rule opens (a rule without protocol or ports opens all). */
-function covered(opening: Opening, flow: Flow): boolean {
-  if (opening.protocol !== flow.port.protocol) return false;
-  if (opening.protocol === 'icmp') return true;
-  if (opening.from === undefined || opening.to === undefined) return false;
-  return flow.port.from! <= opening.from && opening.to <= flow.port.to!;
+function covered(opening: Port | undefined, flow: Flow): boolean {
+  return opening !== undefined && opening.within(flow.port);
 }
 
 const show = (o: Opening) => (o.protocol === 'icmp' || o.protocol === 'any' ? o.protocol : `${o.protocol}/${o.from ?? '*'}${o.to !== o.from ? `-${o.to ?? '*'}` : ''}`);
@@ -60,6 +69,7 @@ export const securityGroupsMatchFlows: Rule = {
     for (const rule of index.securityGroupRules) {
       const group = resolve(artifacts, rule, rule.config.security_group_id);
       const opening = openingOf(rule);
+      const port = portOf(opening);
       if (!group) {
         results.push(fail(addressOf(rule), `rule on ${String(rule.config.security_group_id)}, a security group ndc did not declare`));
         continue;
@@ -84,8 +94,8 @@ export const securityGroupsMatchFlows: Rule = {
       const flows = flowsOf.get(placement) ?? flowsOf.set(placement, placement.flows).get(placement)!;
       const match = flows.some((flow) =>
         direction === 'ingress'
-          ? flow.to.zone === zone && flow.fromZone === peer && covered(opening, flow)
-          : direction === 'egress' && flow.fromZone === zone && flow.to.zone === peer && covered(opening, flow),
+          ? flow.to.zone === zone && flow.fromZone === peer && covered(port, flow)
+          : direction === 'egress' && flow.fromZone === zone && flow.to.zone === peer && covered(port, flow),
       );
       if (!match) {
         note(system.id, `${addressOf(rule)}: ${direction} ${show(opening)} ${direction === 'egress' ? 'to' : 'from'} ${peer ?? String(rule.config.remote_ip_prefix ?? 'anywhere')} on tier ${tags.tier} (${zone}) in ${placement.cluster.id} matches no flow`);
