@@ -1,6 +1,6 @@
 import type { InformationSystem } from '../../constructs';
 import { PROFILES, VN_2016, type RegulationProfile } from '../profiles';
-import type { RuleContext, RuleResult } from '../rule';
+import type { Rule, RuleContext, RuleResult } from '../rule';
 
 /** Small builders shared by the rules, so each rule file reads as its check. */
 
@@ -14,6 +14,9 @@ export function verdict(system: InformationSystem, problems: readonly string[], 
 }
 
 export { VN_2016 };
+
+/** A rule's regulation: the vn-2016 profile and the article or annex the rule implements. */
+export const vn2016 = (reference: string): Rule['regulation'] => ({ profile: VN_2016, reference });
 
 export function profileOf(context: RuleContext): RegulationProfile {
   return context.profile ?? PROFILES[VN_2016];

@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { terraformIndex } from '../../artifacts/terraform';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 export const backupEncrypted: Rule = {
@@ -9,7 +9,7 @@ export const backupEncrypted: Rule = {
   family: 'backup',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup, encrypted)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup, encrypted)'),
   explanation: 'Backup copies leave the system\'s own protections and travel to other clusters; they must be encrypted at rest with the vault\'s KMS key. The rule checks the plan and that each of the system\'s buckets has a server-side encryption configuration.',
   remediation: 'Leave backup.encrypted at its default (true); the backup-vaults stack then adds server-side encryption to every bucket.',
   check: perSystem({

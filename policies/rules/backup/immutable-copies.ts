@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { terraformIndex } from '../../artifacts/terraform';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 export const immutableCopies: Rule = {
@@ -9,7 +9,7 @@ export const immutableCopies: Rule = {
   family: 'backup',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 4 (backup protection); TCVN 11930:2017' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 4 (backup protection); TCVN 11930:2017'),
   explanation: 'Ransomware and insiders delete backups first. From level 4 every copy is written once and locked for the retention period (S3 object lock in compliance mode), so nobody, not even an administrator, can delete or alter it before it expires.',
   remediation: 'Set immutable: true on each backup copy (the default for levels 4-5); the bucket then gets object locking and a compliance-mode default retention.',
   check: perSystem({

@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { requirementsFor } from '../../../constructs';
-import { addMonths, isoDay, VN_2016 } from '../support';
+import { addMonths, isoDay, vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
 export const restoreTested: Rule = {
@@ -10,7 +10,7 @@ export const restoreTested: Rule = {
   severity: 'medium',
   // Reported for the 2026 profile and still to be confirmed: advisory until it is.
   enforcement: 'advisory',
-  regulation: { profile: VN_2016, reference: 'Reported 2026 profile (restore tests), to confirm before enforcing' },
+  regulation: vn2016('Reported 2026 profile (restore tests), to confirm before enforcing'),
   explanation: 'A backup that was never restored is a hope, not a control. Levels 4 and 5 record the date of their last successful restore test, at most 6 and 3 months old.',
   remediation: 'Run a restore test and record backup.lastRestoreTest (YYYY-MM-DD).',
   check: perSystem({

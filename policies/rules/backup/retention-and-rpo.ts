@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { profileOf, VN_2016 } from '../support';
+import { profileOf, vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 export const retentionAndRpo: Rule = {
@@ -8,7 +8,7 @@ export const retentionAndRpo: Rule = {
   family: 'backup',
   severity: 'medium',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, levels 3-5 (backup and recovery); bounds of the ndc vn-2016 profile' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, levels 3-5 (backup and recovery); bounds of the ndc vn-2016 profile'),
   explanation: 'How much data may be lost (recovery point objective) and how long copies are kept are part of the level dossier. The profile bounds them: RPO at most 24 h / 4 h / 1 h and retention at least 90 / 365 / 365 days for levels 3 / 4 / 5.',
   remediation: 'Set backup.rpoHours and backup.retentionDays within the bounds, with a schedule at least as frequent as the RPO.',
   check: perSystem({

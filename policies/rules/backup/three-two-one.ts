@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
 /**
@@ -13,7 +13,7 @@ export const threeTwoOne: Rule = {
   family: 'backup',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup, 3-2-1)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup, 3-2-1)'),
   explanation:
     'From level 3 data is backed up centrally by the 3-2-1 rule: three copies (the live data counts as the first), on at least two kinds of media, at least one in another regional cluster so that losing a whole data center loses no data. Copies in the primary\'s own cluster do not count as offsite.',
   remediation: 'Give backup.copies at least two entries, at least one in a region other than primaryRegion, using a medium other than disk for one of them (object or tape).',

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
 const sensitive = (s: { level: number; personalData: boolean }) => s.level >= 3 || s.personalData;
@@ -10,7 +10,7 @@ export const nationalClustersOnly: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Decision 2629/QD-TTg; Decree 13/2023/ND-CP (personal data); Decree 53/2022/ND-CP (data localisation)' },
+  regulation: vn2016('Decision 2629/QD-TTg; Decree 13/2023/ND-CP (personal data); Decree 53/2022/ND-CP (data localisation)'),
   explanation: 'Data of level 3 and above, and personal data, stays in Vietnam\'s national data-center clusters: the primary and the recovery cluster must both be national.',
   remediation: 'Move primaryRegion / recoveryRegion to a cluster with national: true.',
   check: perSystem({

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
 export const publicEdgePublicOnly: Rule = {
@@ -8,7 +8,7 @@ export const publicEdgePublicOnly: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Decision 2629/QD-TTg; Decree 13/2023/ND-CP; ndc public-edge design (open data only)' },
+  regulation: vn2016('Decision 2629/QD-TTg; Decree 13/2023/ND-CP; ndc public-edge design (open data only)'),
   explanation: 'The public edge runs outside the national clusters. It may carry only open data: public classification, level 1-2, no personal data.',
   remediation: 'Set publicEdge to false, or publish only a public, level 1-2 extract without personal data.',
   check: perSystem({

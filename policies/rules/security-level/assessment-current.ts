@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { requirementsFor } from '../../../constructs';
-import { addMonths, isoDay, VN_2016 } from '../support';
+import { addMonths, isoDay, vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 export const assessmentCurrent: Rule = {
@@ -9,7 +9,7 @@ export const assessmentCurrent: Rule = {
   family: 'security-level',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Decree 85/2016/ND-CP, Article 20 (periodic inspection and assessment); Circular 12/2022/TT-BTTTT' },
+  regulation: vn2016('Decree 85/2016/ND-CP, Article 20 (periodic inspection and assessment); Circular 12/2022/TT-BTTTT'),
   explanation: 'Each system is assessed periodically: every 2 years at levels 1-2, every year at levels 3-4 and every 6 months at level 5. A system whose last assessment is older than that may not stay in operation unassessed.',
   remediation: 'Have the system assessed and record assessment.lastAssessed (YYYY-MM-DD) and the assessor in the environment file.',
   check: perSystem({

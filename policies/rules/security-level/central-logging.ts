@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { requirementsFor } from '../../../constructs';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
 export const centralLogging: Rule = {
@@ -10,7 +10,7 @@ export const centralLogging: Rule = {
   severity: 'medium',
   // The retention figures are reported for the 2026 profile and still to be confirmed: advisory until then.
   enforcement: 'advisory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex (log management); retention reported for the 2026 profile, to confirm' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex (log management); retention reported for the 2026 profile, to confirm'),
   explanation: 'Security logs go to the central SIEM and log archive and are kept long enough to investigate incidents: 1, 3, 6 and 12 months for levels 2, 3, 4 and 5. Level 3 and up also needs the SIEM control.',
   remediation: 'Set logging.retentionMonths to at least the level\'s retention and controls.siem to true for level 3 and up.',
   check: perSystem({

@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { terraformIndex } from '../../artifacts/terraform';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 /** Levels 4-5 in a shared cloud: physically separate hosts, storage and core network. */
@@ -10,7 +10,7 @@ export const dedicatedInfrastructure: Rule = {
   family: 'security-level',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 4 requirements for systems in a shared cloud (physical separation)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 4 requirements for systems in a shared cloud (physical separation)'),
   explanation:
     'A level 4 or 5 system in the shared national cloud must not share hypervisors, storage backends or the core network with other tenants. The model gives it a dedicated network (its own router on the backbone), a dedicated volume type and flavors bound to its own host aggregate.',
   remediation: 'Set dedicatedHosts to true (the default for levels 4-5) and give the system dedicatedNetworks for each cluster it runs in; do not override its storage.',

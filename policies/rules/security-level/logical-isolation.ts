@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
 /** Level 3 in a shared cloud: every instance sits only in the system's own security groups. */
@@ -10,7 +10,7 @@ export const logicalIsolation: Rule = {
   family: 'security-level',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 requirements for systems in a shared cloud (logical isolation)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 3 requirements for systems in a shared cloud (logical isolation)'),
   explanation:
     'A level-3 system in the shared national cloud must be isolated logically from other tenants: its instances must be reachable only through security groups generated for that system, and its rules may name only its own groups as peers.',
   remediation: 'Do not attach shared or foreign security groups to the system\'s instances; express traffic between systems as flows from the gov-network or a zone, and synthesize again.',

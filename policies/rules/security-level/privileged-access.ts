@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 export const privilegedAccess: Rule = {
@@ -8,7 +8,7 @@ export const privilegedAccess: Rule = {
   family: 'security-level',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 4 (privileged access management, 24/7 monitoring)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 4 (privileged access management, 24/7 monitoring)'),
   explanation: 'From level 4 every administrative session goes through the privileged access management bastion (recorded, approved, time-limited) and the system is watched by the 24/7 security operations centre.',
   remediation: 'Set controls.privilegedAccessManagement and controls.monitoring247 to true; administration is allowed only from the management zone, where the bastion runs.',
   check: perSystem({

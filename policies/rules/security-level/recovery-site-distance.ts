@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { requirementsFor } from '../../../constructs';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 export const recoverySiteDistance: Rule = {
@@ -9,7 +9,7 @@ export const recoverySiteDistance: Rule = {
   family: 'security-level',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 5 (redundant site at least 30 km away with redundant links)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 5 (redundant site at least 30 km away with redundant links)'),
   explanation: 'A level-5 system must survive the loss of its site: it runs a standby in another regional cluster at least 30 km away, measured as the great-circle distance between the clusters\' coordinates.',
   remediation: 'Set recoveryRegion to a cluster at least 30 km from the primary (the national clusters are 610 km or more apart).',
   check: perSystem({

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
 export const wafInternetFacing: Rule = {
@@ -8,7 +8,7 @@ export const wafInternetFacing: Rule = {
   family: 'security-level',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 2 network security (WAF)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 2 network security (WAF)'),
   explanation: 'From level 2 a system that the internet can reach must have a web application firewall in front of it, so application-layer attacks are filtered before they reach the DMZ.',
   remediation: 'Set controls.waf to true for the system and put the public endpoint behind the cluster WAF.',
   check: perSystem({

@@ -1,7 +1,7 @@
 import type { Rule } from '../../rule';
 import { requirementsFor } from '../../../constructs';
 import { tagsOf, terraformIndex } from '../../artifacts/terraform';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 /** The zones each level requires exist, for the system, in every cluster it runs in, and are rendered. */
@@ -11,7 +11,7 @@ export const zonesRequired: Rule = {
   family: 'security-level',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex (network zoning by level); TCVN 11930:2017 section 6' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex (network zoning by level); TCVN 11930:2017 section 6'),
   explanation: `${zonesByLevel()}. Without the zone the tiers that belong there share a segment with others and the controls between zones cannot be applied.`,
   remediation: 'Add the missing segment to the cluster address plan (regions[].addressPlan.segments), or for levels 4-5 give the system a dedicated network large enough for one /24 per zone, then synthesize again.',
   check: perSystem({

@@ -1,6 +1,6 @@
 import type { Rule, RuleResult } from '../../rule';
 import { addressOf, resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
-import { fail, pass, VN_2016 } from '../support';
+import { fail, pass, vn2016 } from '../support';
 import { judged, systemResults } from '../per-system';
 
 export const defaultDeny: Rule = {
@@ -9,7 +9,7 @@ export const defaultDeny: Rule = {
   family: 'segmentation',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'TCVN 11930:2017 section 6 (network access control: deny all not explicitly allowed)' },
+  regulation: vn2016('TCVN 11930:2017 section 6 (network access control: deny all not explicitly allowed)'),
   explanation: 'OpenStack adds allow-all egress rules to a new security group unless told not to, and an instance without a group gets the permissive default group. Everything that no Flow allows must be denied.',
   remediation: 'Keep delete_default_rules = true on every security group (the cluster stacks set it) and attach each instance to its tier\'s group.',
   check(context) {

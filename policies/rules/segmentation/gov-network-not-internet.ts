@@ -1,6 +1,6 @@
 import type { Rule, RuleResult } from '../../rule';
 import { addressOf, resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
-import { fail, pass, VN_2016 } from '../support';
+import { fail, pass, vn2016 } from '../support';
 import { judged, systemResults } from '../per-system';
 
 export const govNetworkNotInternet: Rule = {
@@ -9,7 +9,7 @@ export const govNetworkNotInternet: Rule = {
   family: 'segmentation',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Decision 2629/QD-TTg (specialised data network of Party and State agencies); Decree 85/2016/ND-CP' },
+  regulation: vn2016('Decision 2629/QD-TTg (specialised data network of Party and State agencies); Decree 85/2016/ND-CP'),
   explanation: 'The specialised data network of Party and State agencies is separate from the internet. No router that carries the gov-interconnect segment or a system segment reached from the government network may have an external (internet) gateway, and no tier reached from the government network may also be reached from the internet.',
   remediation: 'Remove the external gateway from the router, or serve internet users from a separate DMZ tier that the government network does not reach.',
   check(context) {

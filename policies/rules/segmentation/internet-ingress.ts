@@ -1,6 +1,6 @@
 import type { Rule, RuleResult } from '../../rule';
 import { addressOf, resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
-import { fail, VN_2016 } from '../support';
+import { fail, vn2016 } from '../support';
 import { judged, systemResults } from '../per-system';
 
 const PUBLIC_PORTS = [80, 443];
@@ -12,7 +12,7 @@ export const internetIngress: Rule = {
   family: 'segmentation',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex (edge and DMZ zones); TCVN 11930:2017 section 6' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex (edge and DMZ zones); TCVN 11930:2017 section 6'),
   explanation: 'Only the edge and the DMZ face the internet, and only for HTTP(S). Any other zone or port open to 0.0.0.0/0 bypasses the DMZ and the WAF.',
   remediation: 'Remove the flow from the internet, or point it at a dmz or edge tier on tcp 443 (or 80 for redirects) and reach inner zones from there.',
   check(context) {

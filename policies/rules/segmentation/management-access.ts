@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { VN_2016 } from '../support';
+import { vn2016 } from '../support';
 import { judged, perSystem } from '../per-system';
 
 /** Administrative protocols: SSH, RDP, WinRM, VNC. */
@@ -11,7 +11,7 @@ export const managementAccess: Rule = {
   family: 'segmentation',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 (management zone; administration through a bastion)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 3 (management zone; administration through a bastion)'),
   explanation: 'Administration goes through the bastion in the management zone. No other zone, and neither the internet nor the government network, may reach the management zone or an administrative port (SSH, RDP, WinRM, VNC) of any tier.',
   remediation: 'Remove the flow; administer the system through the bastion (flows management -> zone on tcp 22 are added automatically).',
   check: perSystem({

@@ -1,7 +1,7 @@
 import { Port, type Flow, type InformationSystem, type SystemPlacement } from '../../../constructs';
 import type { Rule, RuleResult } from '../../rule';
 import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../artifacts/terraform';
-import { fail, pass, VN_2016 } from '../support';
+import { fail, pass, vn2016 } from '../support';
 import { judged, systemResults } from '../per-system';
 
 interface Opening {
@@ -47,7 +47,7 @@ export const securityGroupsMatchFlows: Rule = {
   family: 'segmentation',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'TCVN 11930:2017 section 6 (network access control); Circular 12/2022/TT-BTTTT, Annex (zoning)' },
+  regulation: vn2016('TCVN 11930:2017 section 6 (network access control); Circular 12/2022/TT-BTTTT, Annex (zoning)'),
   explanation:
     'What reviewers approve is the model: zones and the flows between them. The deployed security groups must open exactly those flows and nothing else. Each ingress or egress rule is traced to its group (system and tier), its peer (another tier, a zone\'s CIDR, the government network or the internet) and its ports, and must match a Flow. Shared-service groups (bastion/PAM, SIEM, log archive) may only admit the clusters\' management zones.',
   remediation: 'Declare the traffic as a flow of the system in the environment file and synthesize again; never edit security-group rules in out/ by hand.',
