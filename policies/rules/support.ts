@@ -34,3 +34,9 @@ export function addMonths(date: string, months: number): string {
 }
 
 export const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+/** When an activity last done on `last` (YYYY-MM-DD) and repeated every `months` months is next due, and whether `today` is past it. */
+export function nextDue(last: string, months: number, today: string): { readonly due: string; readonly overdue: boolean } {
+  const due = addMonths(last, months);
+  return { due, overdue: due < today };
+}

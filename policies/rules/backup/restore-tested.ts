@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { requirementsFor } from '../../../constructs';
-import { addMonths, isoDay, vn2016 } from '../support';
+import { isoDay, nextDue, vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
 export const restoreTested: Rule = {
@@ -14,13 +14,14 @@ export const restoreTested: Rule = {
   explanation: 'A backup that was never restored is a hope, not a control. Levels 4 and 5 record the date of their last successful restore test, at most 6 and 3 months old.',
   remediation: 'Run a restore test and record backup.lastRestoreTest (YYYY-MM-DD).',
   check: perSystem({
-    judge(system, _prepared, { asOf }) {
+    prepare: ({ asOf }) => isoDay(asOf),
+    judge(system, today) {
       const months = requirementsFor(system.level).restoreTestMonths;
       if (months === undefined) return doesNotApply(`level ${system.level}: no restore-test interval`);
       const last = system.backup?.lastRestoreTest;
       if (!last) return judged([`no restore test recorded (every ${months} months at level ${system.level})`], '');
-      const due = addMonths(last, months);
-      return judged(due < isoDay(asOf) ? [`last restore test ${last}, overdue since ${due}`] : [], `restore tested ${last}; next due ${due}`);
+      const { due, overdue } = nextDue(last, months, today);
+      return judged(overdue ? [`last restore test ${last}, overdue since ${due}`] : [], `restore tested ${last}; next due ${due}`);
     },
   }),
 };
