@@ -14,7 +14,6 @@ export const govNetworkNotInternet: Rule = {
   remediation: 'Remove the external gateway from the router, or serve internet users from a separate DMZ tier that the government network does not reach.',
   check(context) {
     const { cloud, artifacts } = context;
-    const index = terraformIndex(artifacts);
     const results: RuleResult[] = systemResults(context, {
       judge(system) {
         const fromGov = new Set(system.flows.filter((f) => f.from === 'gov-network').map((f) => f.to));
@@ -26,6 +25,7 @@ export const govNetworkNotInternet: Rule = {
     const govSubnets = new Set(
       cloud.clusters.filter((c) => c.hasSegment('gov-interconnect')).map((c) => c.segment('gov-interconnect').cidr.text).concat(cloud.govNetwork.text),
     );
+    const index = terraformIndex(artifacts);
     const problems: string[] = [];
     for (const router of index.routers) {
       if (router.config.external_network_id === undefined && router.config.external_gateway === undefined) continue;
