@@ -427,6 +427,11 @@ export function buildNetworkModel(inputs: ModelInputs): NetworkModel {
     );
   }
 
+  // Every zone a subnet declares is a zone of the model, hosts or not (attack paths report the empty ones as unreachable).
+  for (const s of subnets.values()) {
+    const zone = zoneOfNetwork(s.resource.stack, s.network, tagsOf(s.resource.body));
+    if (!zones.has(zone.id)) zones.set(zone.id, { id: zone.id, kind: zone.kind, cluster: zone.cluster, system: zone.system });
+  }
   const attached = new Map<string, ReadonlySet<number> | undefined>();
   for (const [peer, keys] of attachedDomains) attached.set(peer, new Set([...keys].map((k) => domainNumber(domains.find(k)))));
   return { endpoints, byId: new Map(endpoints.map((e) => [e.id, e])), zones, egress, ingress, attached, transit, governmentNetwork: gov };

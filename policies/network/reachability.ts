@@ -191,7 +191,8 @@ export function pathTo(previous: ReadonlyMap<string, Hop | null>, target: string
 }
 
 export interface AttackPath {
-  readonly origin: 'internet' | 'gov-network';
+  /** `internet`, `gov-network`, or the selector the origins were chosen by. */
+  readonly origin: string;
   readonly zone: string;
   readonly zoneKind: string;
   /** The hops of the shortest path, or undefined when the zone cannot be reached. */
@@ -199,13 +200,13 @@ export interface AttackPath {
 }
 
 /** Shortest paths from the internet and from the government network to every database, management and device-management zone. */
-export function attackPaths(reach: Reachability): AttackPath[] {
+export function attackPaths(reach: Reachability, origins: readonly { readonly label: string; readonly ids: readonly string[] }[] = [{ label: 'internet', ids: ['internet'] }, { label: 'gov-network', ids: ['gov-network'] }]): AttackPath[] {
   const targets = [...reach.model.zones.values()].filter((z) => (TARGET_ZONE_KINDS as readonly string[]).includes(z.kind)).sort((a, b) => (a.id < b.id ? -1 : 1));
   const inZone = new Map<string, Endpoint[]>();
   for (const e of reach.model.endpoints) (inZone.get(e.zone) ?? inZone.set(e.zone, []).get(e.zone)!).push(e);
   const out: AttackPath[] = [];
-  for (const origin of ['internet', 'gov-network'] as const) {
-    const previous = shortestPaths(reach, [origin]);
+  for (const { label: origin, ids } of origins) {
+    const previous = shortestPaths(reach, ids);
     for (const zone of targets) {
       let best: Hop[] | undefined;
       for (const e of inZone.get(zone.id) ?? []) {
