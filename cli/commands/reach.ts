@@ -48,7 +48,7 @@ export async function reachCommand(opts: ReachOptions, io: CommandIO): Promise<n
   const artifacts = loadArtifactSet(io.root, manifest);
   const reach = networkReachability({ artifacts, manifest, governmentNetwork: cloud.govNetwork.text });
   for (const [flag, selector] of [['--from', opts.from], ['--to', opts.to]] as const) {
-    if (selector !== undefined && !reach.model.endpoints.some((e) => matches(selector, e))) {
+    if (selector !== undefined && !reach.model.endpoints.some((e) => matches(selector, e)) && ![...reach.model.zones.values()].some((z) => [z.id, z.kind, z.system, z.cluster].includes(selector))) {
       const zones = [...new Set(reach.model.endpoints.map((e) => e.zone))].slice(0, 6).join(', ');
       throw new InputError(flag, `${JSON.stringify(selector)} matches no endpoint (give internet, gov-network, a cluster, a system, a zone such as ${zones}, or an endpoint id)`);
     }

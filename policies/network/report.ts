@@ -66,7 +66,11 @@ export function reachView(reach: Reachability, filter: { readonly from?: string;
   const matrix: { from: string; to: string; services: string[] }[] = [];
   for (const [from, row] of zoneMatrix({ ...reach, hops })) for (const [to, services] of row) matrix.push({ from, to, services });
   const origins = filter.from === undefined ? undefined : [{ label: filter.from, ids: reach.model.endpoints.filter((e) => matches(filter.from!, e)).map((e) => e.id) }];
-  const paths = attackPaths(reach, origins).filter((p) => filter.to === undefined || (reach.model.endpoints.some((e) => e.zone === p.zone && matches(filter.to!, e))));
+  const zoneMatches = (zone: string) => {
+    const z = reach.model.zones.get(zone);
+    return z !== undefined && [z.id, z.kind, z.system, z.cluster, z.cluster && z.system ? `${z.cluster}/${z.system}` : undefined].includes(filter.to);
+  };
+  const paths = attackPaths(reach, origins).filter((p) => filter.to === undefined || zoneMatches(p.zone) || reach.model.endpoints.some((e) => e.zone === p.zone && matches(filter.to!, e)));
   return {
     endpoints: reach.model.endpoints.map((e) => ({ id: e.id, kind: e.kind, zone: e.zone, zoneKind: e.zoneKind, system: e.system, level: e.level, members: e.members.length })),
     hops: hops.map(hopView),
