@@ -150,16 +150,28 @@ export function reachMarkdown(view: ReachView, difference?: ReachDifference): st
   return `${out.join('\n')}\n`;
 }
 
+/** More destination zones than this and the HTML matrix is folded to cluster and zone kind. */
+export const MAX_MATRIX_COLUMNS = 60;
+
 /** The reachability section of the HTML policy report: the zone matrix and the attack paths. */
-export function reachHtmlSection(view: ReachView): string {
+export function reachHtmlSection(view: ReachView, maxColumns = MAX_MATRIX_COLUMNS): string {
   const zones = [...new Set(view.matrix.flatMap((m) => [m.from, m.to]))].sort();
-  const targets = [...new Set(view.matrix.map((m) => m.to))].sort();
-  const sources = [...new Set(view.matrix.map((m) => m.from))].sort();
-  const cells = new Map(view.matrix.map((m) => [`${m.from}\u0000${m.to}`, m.services]));
+  // A large cloud's matrix is folded to cluster and zone kind, so the report stays readable.
+  const kindOf = new Map(view.endpoints.map((e) => [e.zone, e.zoneKind]));
+  const folded = new Set(view.matrix.map((m) => m.to)).size > maxColumns;
+  const fold = (zone: string) => (folded ? `${zone.split('/')[0]}${kindOf.has(zone) && zone.includes('/') ? `/${kindOf.get(zone)}` : ''}` : zone);
+  const cells = new Map<string, Set<string>>();
+  for (const m of view.matrix) {
+    const key = `${fold(m.from)}\u0000${fold(m.to)}`;
+    const cell = cells.get(key) ?? cells.set(key, new Set()).get(key)!;
+    for (const s of m.services) cell.add(s);
+  }
+  const targets = [...new Set(view.matrix.map((m) => fold(m.to)))].sort();
+  const sources = [...new Set(view.matrix.map((m) => fold(m.from)))].sort();
   const out: string[] = ['<h2 id="reachability">Reachability</h2>'];
-  out.push(`<p><small>Computed from the artifacts of all engines: ${view.endpoints.length} endpoints, ${view.hops.length} one-hop reachabilities between ${zones.length} zones. Rows are source zones, columns destination zones; <code>ndc reach</code> lists each with the rules that allow it.</small></p>`);
+  out.push(`<p><small>Computed from the artifacts of all engines: ${view.endpoints.length} endpoints, ${view.hops.length} one-hop reachabilities between ${zones.length} zones${folded ? ', folded here to cluster and zone kind' : ''}. Rows are source zones, columns destination zones; <code>ndc reach</code> lists each with the rules that allow it.</small></p>`);
   out.push(`<table><tr><th>from \\ to</th>${targets.map((t) => `<th>${h(t)}</th>`).join('')}</tr>`);
-  for (const s of sources) out.push(`<tr><td>${h(s)}</td>${targets.map((t) => (cells.has(`${s}\u0000${t}`) ? `<td>${h(cells.get(`${s}\u0000${t}`)!.join(', '))}</td>` : '<td class="none">-</td>')).join('')}</tr>`);
+  for (const s of sources) out.push(`<tr><td>${h(s)}</td>${targets.map((t) => (cells.has(`${s}\u0000${t}`) ? `<td>${h([...cells.get(`${s}\u0000${t}`)!].sort().join(', '))}</td>` : '<td class="none">-</td>')).join('')}</tr>`);
   out.push('</table>');
   out.push('<h3 id="attack-paths">Attack paths</h3>', '<p><small>Shortest paths from the internet and the government network to every database, management and device-management zone, assuming a reached host can be used to go on.</small></p>');
   out.push('<table><tr><th>from</th><th>to zone</th><th>shortest path</th></tr>');

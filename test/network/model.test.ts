@@ -1,5 +1,6 @@
 import { artifactSetOf } from '../../policies/artifacts';
 import { networkReachability, showRule, showService, type Reachability } from '../../policies/network';
+import { reachHtmlSection, reachView } from '../../policies/network/report';
 import type { Artifact } from '../../stacks/manifest';
 
 /**
@@ -153,5 +154,14 @@ describe('network model on a hand-built cloud', () => {
     (gateway.resource.openstack_networking_router_v2.core as Record<string, unknown>).external_network_id = 'public-net';
     expect(flat(reachOf(gateway))).toEqual(expect.arrayContaining(['gov-network -> internet any', 'internet -> gov-network any']));
     expect(flat(reachOf(terraform))).not.toContain('gov-network -> internet any');
+  });
+
+  it('renders the zone matrix and attack paths for the HTML report, folded to zone kinds when wide', () => {
+    const view = reachView(reachOf(terraform));
+    const html = reachHtmlSection(view);
+    expect(html).toContain('<th>c1/internal-server</th>');
+    expect(html).toContain('<tr><td>c1/dmz</td><td class="none">-</td><td class="none">-</td><td>tcp/8443</td>');
+    expect(html).toContain('<td>internet</td><td>c1/database</td><td>internet &gt; vm:c1/sys/web &gt; vm:c1/sys/app &gt; vm:c1/sys/db (3 hops)</td>');
+    expect(reachHtmlSection(view, 1)).toContain('folded here to cluster and zone kind');
   });
 });
