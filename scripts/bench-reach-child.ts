@@ -3,16 +3,17 @@
  * under <root>, then times what `ndc reach` does on what was written: read and parse the artifacts, build
  * the network model and the one-hop reachability, the attack paths, and the six NDC-NET rules. Prints one JSON line.
  */
-import { loadArtifactSet } from '../policies/artifacts';
+import { join } from 'node:path';
 import { evaluate } from '../policies/engine';
 import { attackPaths, networkReachability } from '../policies/network';
+import { loadNetworkArtifacts } from '../policies/network/artifacts';
 import { rulesOf } from '../policies/registry';
 import { synthEnvironment } from '../stacks/synth';
 
 const [root, env] = process.argv.slice(2);
 const synth = synthEnvironment(root, env);
 let start = performance.now();
-const artifacts = loadArtifactSet(root, synth.manifest);
+const artifacts = loadNetworkArtifacts(join(root, 'out', env), synth.manifest, `out/${env}`);
 const loadMs = performance.now() - start;
 start = performance.now();
 const reach = networkReachability({ artifacts, manifest: synth.manifest, governmentNetwork: synth.cloud.govNetwork.text });

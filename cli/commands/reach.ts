@@ -4,9 +4,9 @@ import { stableJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
-import { artifactSetOf, loadArtifactSet } from '../../policies/artifacts';
 import { evaluate } from '../../policies/engine';
 import { networkReachability, type Reachability } from '../../policies/network';
+import { loadNetworkArtifacts, networkArtifactsOf } from '../../policies/network/artifacts';
 import { matches, reachDifference, reachHtmlSection, reachMarkdown, reachText, reachView } from '../../policies/network/report';
 import { rulesOf } from '../../policies/registry';
 import type { NationalCloud } from '../../constructs';
@@ -45,7 +45,7 @@ export async function reachCommand(opts: ReachOptions, io: CommandIO): Promise<n
     const changed = verifyArtifacts(io.root, manifest);
     if (changed.length > 0) io.err(`ndc reach: out/${opts.env}/ differs from its manifest (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', ...' : ''}); analysing the files as they stand`);
   }
-  const artifacts = loadArtifactSet(io.root, manifest);
+  const artifacts = loadNetworkArtifacts(join(io.root, 'out', opts.env), manifest, `out/${opts.env}`);
   const reach = networkReachability({ artifacts, manifest, governmentNetwork: cloud.govNetwork.text });
   for (const [flag, selector] of [['--from', opts.from], ['--to', opts.to]] as const) {
     if (selector !== undefined && !reach.model.endpoints.some((e) => matches(selector, e)) && ![...reach.model.zones.values()].some((z) => [z.id, z.kind, z.system, z.cluster].includes(selector))) {
@@ -94,7 +94,7 @@ function againstReach(io: CommandIO, dir: string, current: Manifest, cloud: Nati
     if (!existsSync(path)) throw new InputError(`${shown}/${entry.path}`, 'is listed in the manifest but missing');
     return { path: entry.path, engine: entry.engine as Manifest['artifacts'][number]['engine'], stack: entry.stack, content: readFileSync(path, 'utf8') };
   });
-  const artifacts = artifactSetOf(entries, (a) => `${shown}/${a.path}`);
+  const artifacts = networkArtifactsOf(entries, (a) => `${shown}/${a.path}`);
   const systems = Array.isArray(other.systems) ? (other.systems as Manifest['systems']) : current.systems;
   return networkReachability({ artifacts, manifest: { artifacts: entries.map((e) => ({ path: e.path, engine: e.engine, stack: e.stack, bytes: 0, sha256: '' })), systems }, governmentNetwork: cloud.govNetwork.text });
 }
@@ -104,5 +104,5 @@ export function reachSectionFor(root: string, envName: string, cloud?: NationalC
   const manifest = readManifest(root, envName);
   if (!manifest) return '';
   const govCidr = (cloud ?? buildCloud(loadEnvironment(root, envName).env)).govNetwork.text;
-  return reachHtmlSection(reachView(networkReachability({ artifacts: loadArtifactSet(root, manifest), manifest, governmentNetwork: govCidr })));
+  return reachHtmlSection(reachView(networkReachability({ artifacts: loadNetworkArtifacts(join(root, 'out', envName), manifest, `out/${envName}`), manifest, governmentNetwork: govCidr })));
 }
