@@ -402,9 +402,9 @@ export function buildNetworkModel(inputs: ModelInputs): NetworkModel {
   for (const [text, set] of externals) {
     add({ id: `external:${text}`, kind: 'external', zone: 'external', zoneKind: 'external', addresses: set, groups: new Set(), privileged: false, members: [] }, [{ peer: { kind: 'any' }, service: ANY, rule: { file: '-', address: `addresses outside every known network (${text})` } }], []);
   }
-  const privateSets = [...addressPeers.values()].filter((s) => !overlaps(s, INTERNET));
+  const named = union(...[...addressPeers.values()].filter((s) => !overlaps(s, INTERNET)));
   for (const [key, s] of [...subnets].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!s.network || hostNetworks.has(s.network) || !privateSets.some((p) => overlaps(p, s.set))) continue;
+    if (!s.network || hostNetworks.has(s.network) || !overlaps(named, s.set)) continue;
     const zone = zoneOfNetwork(s.resource.stack, s.network, tagsOf(s.resource.body));
     add(
       {
@@ -572,13 +572,23 @@ function kubernetesEndpoints(artifacts: ArtifactSet, fileOf: (stack: string, eng
         });
       }
     }
-    const podsIn = (ns: string, selector: LabelSelector | undefined) => pods.filter((p) => p.namespace === ns && selects(selector, { ...p.labels }));
+    const podsByNamespace = new Map<string, Pod[]>();
+    for (const p of pods) (podsByNamespace.get(p.namespace) ?? podsByNamespace.set(p.namespace, []).get(p.namespace)!).push(p);
+    const policiesByNamespace = new Map<string, typeof policies>();
+    for (const p of policies) (policiesByNamespace.get(p.namespace) ?? policiesByNamespace.set(p.namespace, []).get(p.namespace)!).push(p);
+    const podsIn = (ns: string, selector: LabelSelector | undefined) => (podsByNamespace.get(ns) ?? []).filter((p) => selects(selector, p.labels));
+    const namespacesSelected = (selector: LabelSelector): string[] => {
+      // The common selector names one namespace: look it up instead of testing every namespace.
+      const named = selector.matchLabels?.['kubernetes.io/metadata.name'];
+      if (named !== undefined && Object.keys(selector.matchLabels ?? {}).length === 1 && (selector.matchExpressions ?? []).length === 0) return namespaces.has(named) ? [named] : [];
+      return [...namespaces].filter(([, n]) => selects(selector, n.labels)).map(([name]) => name);
+    };
     const peerOf = (peer: PolicyPeer, namespace: string): PeerMatch => {
       if (peer.ipBlock) {
         const set = subtract(cidrSet(peer.ipBlock.cidr) ?? NOWHERE, union(...(peer.ipBlock.except ?? []).map((e) => cidrSet(e) ?? NOWHERE)));
         return { kind: 'addresses', set, text: peer.ipBlock.except?.length ? `${peer.ipBlock.cidr} except ${peer.ipBlock.except.join(',')}` : peer.ipBlock.cidr };
       }
-      const spaces = peer.namespaceSelector ? [...namespaces].filter(([, n]) => selects(peer.namespaceSelector, n.labels)).map(([name]) => name) : [namespace];
+      const spaces = peer.namespaceSelector ? namespacesSelected(peer.namespaceSelector) : [namespace];
       return { kind: 'endpoints', ids: new Set(spaces.flatMap((ns) => podsIn(ns, peer.podSelector ?? {}).map((p) => p.id))) };
     };
     const servicesOf = (ports: readonly PolicyPort[] | undefined): Service[] =>
@@ -593,7 +603,7 @@ function kubernetesEndpoints(artifacts: ArtifactSet, fileOf: (stack: string, eng
         draft.ingress.push({ peer: { kind: 'endpoints', ids: clusterPods }, service: ANY, rule: { file, address: `Namespace ${pod.namespace} (not in the artifacts: the cluster's own services)` } });
         continue;
       }
-      const governing = policies.filter((p) => p.namespace === pod.namespace && selects(p.spec.podSelector ?? {}, pod.labels));
+      const governing = (policiesByNamespace.get(pod.namespace) ?? []).filter((p) => selects(p.spec.podSelector ?? {}, pod.labels));
       for (const direction of ['Ingress', 'Egress'] as const) {
         const into = direction === 'Ingress' ? draft.ingress : draft.egress;
         const isolating = governing.filter((p) => typesOf(p.spec).includes(direction));
