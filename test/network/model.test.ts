@@ -91,10 +91,11 @@ const kubernetes = [
   ].join('\n'),
 ].join('\n---\n');
 
-function reachOf(resources: typeof terraform): Reachability {
+function reachOf(resources: typeof terraform, extra: Pick<Artifact, 'path' | 'engine' | 'stack' | 'content'>[] = []): Reachability {
   const artifacts: Pick<Artifact, 'path' | 'engine' | 'stack' | 'content'>[] = [
     { path: 'terraform/c1/cdk.tf.json', engine: 'terraform', stack: 'c1', content: JSON.stringify(resources) },
     { path: 'kubernetes/c1.yaml', engine: 'kubernetes', stack: 'k-c1', content: `${kubernetes}\n` },
+    ...extra,
   ];
   return networkReachability({
     artifacts: artifactSetOf(artifacts),
@@ -163,5 +164,28 @@ describe('network model on a hand-built cloud', () => {
     expect(html).toContain('<tr><td>c1/dmz</td><td class="none">-</td><td class="none">-</td><td>tcp/8443</td>');
     expect(html).toContain('<td>internet</td><td>c1/database</td><td>internet &gt; vm:c1/sys/web &gt; vm:c1/sys/app &gt; vm:c1/sys/db (3 hops)</td>');
     expect(reachHtmlSection(view, 1)).toContain('folded here to cluster and zone kind');
+  });
+
+  it('follows floating IPs, a CDN origin pointing at a host, and networks without port security', () => {
+    const changed = structuredClone(terraform);
+    (changed.resource as Record<string, unknown>).openstack_compute_floatingip_associate_v2 = { vault: { floating_ip: '203.0.113.7', instance_id: ref('openstack_compute_instance_v2', 'vault') } };
+    const template = {
+      Resources: {
+        Site: {
+          Type: 'AWS::CloudFront::Distribution',
+          Properties: {
+            DistributionConfig: { DefaultCacheBehavior: { ViewerProtocolPolicy: 'https-only' }, Origins: [{ Id: 'app', DomainName: '10.1.1.10', CustomOriginConfig: { OriginProtocolPolicy: 'https-only' } }] },
+            Tags: [{ Key: 'ndc:system', Value: 'sys' }],
+          },
+        },
+      },
+    };
+    const reach = reachOf(changed, [{ path: 'cloudformation/edge.template.json', engine: 'cloudformation', stack: 'edge', content: JSON.stringify(template) }]);
+    expect(flat(reach)).toEqual(expect.arrayContaining(['internet -> vm:c1/sys/vault tcp/5432', 'internet -> cdn:edge/Site tcp/443', 'cdn:edge/Site -> vm:c1/sys/web tcp/443']));
+    expect(flat(reach)).not.toContain('internet -> cdn:edge/Site tcp/80');
+    // Without port security the database admits anything from anywhere routed to it.
+    const open = structuredClone(terraform);
+    (open.resource.openstack_networking_network_v2.database as Record<string, unknown>).port_security_enabled = false;
+    expect(flat(reachOf(open))).toEqual(expect.arrayContaining(['internet -> vm:c1/sys/db any', 'vm:c1/sys/db -> internet any']));
   });
 });
