@@ -173,15 +173,32 @@ const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   ledger: {
-    summary: 'ledger verify: check the hash chain of the ledger (exit 1 if tampered)',
-    usage: 'ndc ledger verify',
-    options: {},
+    summary: 'ledger verify|checkpoint|init: check the hash chain against signed checkpoints; sign the head; install the PostgreSQL tables',
+    usage:
+      'ndc ledger verify [--checkpoints FILE] [--head SEQ:HASH] [--json]\n       ndc ledger checkpoint --key KEY --as ID [--env E] [--head SEQ:HASH] [--checkpoints FILE] [--print]\n       ndc ledger init [--grant ROLE[,ROLE]]   (PostgreSQL, as the schema owner)',
+    options: { checkpoints: { type: 'string' }, head: { type: 'string' }, key: { type: 'string' }, as: { type: 'string' }, env: { type: 'string' }, print: { type: 'boolean' }, grant: { type: 'string' } },
     positionals: true,
-    async run(_values, positionals, io) {
-      subcommand('ledger', positionals, ['verify']);
+    async run(values, positionals, io) {
+      const action = subcommand('ledger', positionals, ['verify', 'checkpoint', 'init']);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { ledgerVerifyCommand } = require('./commands/ledger') as typeof import('./commands/ledger');
-      return ledgerVerifyCommand({}, io);
+      const commands = require('./commands/ledger') as typeof import('./commands/ledger');
+      const checkpoints = values.checkpoints as string | undefined;
+      const head = values.head as string | undefined;
+      if (action === 'init') return commands.ledgerInitCommand({ grant: list(values.grant) }, io);
+      if (action === 'checkpoint') {
+        return commands.ledgerCheckpointCommand({ key: values.key as string, as: values.as as string, env: values.env as string | undefined, checkpoints, head, print: values.print === true }, io);
+      }
+      return commands.ledgerVerifyCommand({ checkpoints, head }, io);
+    },
+  },
+  unlock: {
+    summary: 'breaks the deploy lock of an environment (a crashed run), recording who, why and the previous holder',
+    usage: 'ndc unlock --env E --reason "..." [--json]',
+    options: { ...ENV_OPTION, reason: { type: 'string' } },
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { unlockCommand } = require('./commands/unlock') as typeof import('./commands/unlock');
+      return unlockCommand({ env: envOf(values), reason: values.reason as string | undefined }, io);
     },
   },
 };

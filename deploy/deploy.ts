@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostname, userInfo } from 'node:os';
 import type { CommandIO } from '../cli/io';
 import { InputError } from '../core/errors';
+import { actorOf } from '../ledger/actor';
 import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import { readManifest, verifyArtifacts, type Manifest } from '../stacks/manifest';
@@ -44,19 +44,8 @@ export interface DeployRequest {
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_LEASE_MS = 6 * 60 * 60 * 1000;
 
-/** Who is deploying, for the ledger and the lock: NDC_ACTOR, the CI job's user, or user@host. */
-export function actorOf(environment: NodeJS.ProcessEnv): string {
-  if (environment.NDC_ACTOR) return environment.NDC_ACTOR;
-  if (environment.GITHUB_ACTIONS === 'true' && environment.GITHUB_ACTOR) return `ci:github:${environment.GITHUB_ACTOR}`;
-  if (environment.GITLAB_CI === 'true' && environment.GITLAB_USER_LOGIN) return `ci:gitlab:${environment.GITLAB_USER_LOGIN}`;
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no passwd entry (containers)
-  }
-  return `${user}@${hostname()}`;
-}
+/** Who is deploying: re-exported from the ledger, which records every command's actor. */
+export { actorOf };
 
 /** The synthesized manifest, checked against the files on disk: deploy runs only what was approved. */
 export function synthesizedManifest(root: string, env: string): Manifest {

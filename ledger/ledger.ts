@@ -66,6 +66,12 @@ export interface LedgerHead {
   readonly hash: string;
 }
 
+export interface LedgerSnapshot {
+  readonly records: LedgerRecord[];
+  /** The head row the store keeps beside the chain; undefined when missing. */
+  readonly storedHead: LedgerHead | undefined;
+}
+
 export interface Ledger {
   /** Which ledger this is (names its checkpoints file): NDC_LEDGER_ID, `local`, or derived from the URL. */
   readonly id: string;
@@ -76,6 +82,8 @@ export interface Ledger {
   records(): Promise<LedgerRecord[]>;
   /** The last record (seq 0 and the genesis hash when empty). */
   head(): Promise<LedgerHead>;
+  /** Every record and the stored head row, read together (one consistent view). */
+  snapshot(): Promise<LedgerSnapshot>;
   verify(): Promise<LedgerVerification>;
   /**
    * Takes the deploy lock of `env` for `leaseMs`. Refused while another holder's lease runs; an expired

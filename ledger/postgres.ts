@@ -15,6 +15,7 @@ import {
   type LedgerHead,
   type LedgerRecord,
   type LedgerRow,
+  type LedgerSnapshot,
   type LedgerVerification,
   type LockLease,
   type LockChange,
@@ -210,12 +211,17 @@ export class PgLedger implements Ledger {
     });
   }
 
-  verify(): Promise<LedgerVerification> {
+  snapshot(): Promise<LedgerSnapshot> {
     return this.transaction(async () => {
       const records = await this.readRecords();
       const head = await this.client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.schema}.ledger_head WHERE id = 1`);
-      return verifyChain(records, head.rows[0] ? { seq: Number(head.rows[0].seq), hash: head.rows[0].hash } : undefined);
+      return { records, storedHead: head.rows[0] ? { seq: Number(head.rows[0].seq), hash: head.rows[0].hash } : undefined };
     });
+  }
+
+  async verify(): Promise<LedgerVerification> {
+    const { records, storedHead } = await this.snapshot();
+    return verifyChain(records, storedHead);
   }
 
   acquireLock(env: string, holder: string, leaseMs: number, now: Date): Promise<LockOutcome> {

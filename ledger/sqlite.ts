@@ -16,6 +16,7 @@ import {
   type LedgerHead,
   type LedgerRecord,
   type LedgerRow,
+  type LedgerSnapshot,
   type LedgerVerification,
   type LockLease,
   type LockChange,
@@ -93,14 +94,19 @@ export class SqliteLedger implements Ledger {
     return last ?? { seq: 0, hash: GENESIS_HASH };
   }
 
-  async verify(): Promise<LedgerVerification> {
+  async snapshot(): Promise<LedgerSnapshot> {
     return this.db
       .transaction(() => {
         const records = (this.db.prepare('SELECT * FROM ledger ORDER BY seq').all() as LedgerRow[]).map(recordFromRow);
-        const head = this.db.prepare('SELECT seq, hash FROM ledger_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
-        return verifyChain(records, head);
+        const storedHead = this.db.prepare('SELECT seq, hash FROM ledger_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+        return { records, storedHead };
       })
       .deferred();
+  }
+
+  async verify(): Promise<LedgerVerification> {
+    const { records, storedHead } = await this.snapshot();
+    return verifyChain(records, storedHead);
   }
 
   async acquireLock(env: string, holder: string, leaseMs: number, now: Date): Promise<LockOutcome> {
