@@ -11,6 +11,7 @@ import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from 
 import type { DeployPorts, GateDecision } from './ports';
 import { plainProgress, ttyProgress, type Progress } from './progress';
 import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
+import { heartbeatMsOf, leaseMsOf } from './lease';
 import { secretValues } from './secrets';
 import { buildWaves, PULUMI_PROGRAM, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
 
@@ -42,7 +43,7 @@ export interface DeployRequest {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_LEASE_MS = 6 * 60 * 60 * 1000;
+export { DEFAULT_LEASE_MS } from './lease';
 
 /** Who is deploying: re-exported from the ledger, which records every command's actor. */
 export { actorOf };
@@ -145,9 +146,30 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
 
   const run = newRunId(io);
   const holder = `${actor} run ${run}`;
-  const lock = await ports.ledger.acquireLock(req.env, holder, req.leaseMs ?? DEFAULT_LEASE_MS);
-  if (!lock.acquired) return refuse(`the deploy lock of ${req.env} is held by ${lock.heldBy ?? 'another run'}; wait for it to finish (or for its lease to run out)`, { gate });
+  const leaseMs = req.leaseMs ?? leaseMsOf(environment);
+  const lock = await ports.ledger.acquireLock(req.env, holder, leaseMs);
+  if (!lock.acquired) {
+    return refuse(
+      `the deploy lock of ${req.env} is held by ${lock.heldBy ?? 'another run'}; wait for it to finish or for its lease to run out, or break it with ndc unlock --env ${req.env} --reason "..."`,
+      { gate },
+    );
+  }
   if (lock.takenOver) say(`Took over the deploy lock of ${req.env}: the previous holder's lease had run out`);
+
+  // The heartbeat: while the engines run, the lease is renewed; a lock broken by ndc unlock (or taken over
+  // after a stalled heartbeat) stops the run between stacks, like an interrupt.
+  const lockLost = new AbortController();
+  const heartbeat = setInterval(() => {
+    ports.ledger.renewLock(req.env, holder, leaseMs).then(
+      (held) => {
+        if (held || lockLost.signal.aborted) return;
+        io.err(`ndc ${verb}: the deploy lock of ${req.env} was broken or taken over; starting no new stack`);
+        lockLost.abort();
+      },
+      (error: unknown) => io.err(`ndc ${verb}: could not renew the deploy lock of ${req.env} (${error instanceof Error ? error.message : String(error)}); retrying`),
+    );
+  }, heartbeatMsOf(leaseMs));
+  const signal = req.signal ? AbortSignal.any([req.signal, lockLost.signal]) : lockLost.signal;
 
   const kind = operation === 'deploy' ? 'deploy-step' : 'destroy-step';
   const started = Date.now();
@@ -172,7 +194,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
       secrets: secretValues(environment, env.state.backend === 'pg' ? [env.state.connStrEnv] : []),
       concurrency: req.concurrency ?? DEFAULT_CONCURRENCY,
       alreadyDone,
-      signal: req.signal,
+      signal,
       progress: progressFor(req, environment),
       ledger: { port: ports.ledger, actor, digest: manifest.digest, run },
     });
@@ -182,16 +204,31 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
       actor,
       digest: manifest.digest,
       result: result.ok ? 'succeeded' : 'failed',
-      details: { scope: 'run', run, operation, durationMs: Date.now() - started, ...(result.failed ? { failed: result.failed } : {}) },
+      details: { scope: 'run', run, operation, durationMs: Date.now() - started, ...(result.failed ? { failed: result.failed } : {}), ...(lockLost.signal.aborted ? { lockLost: true } : {}) },
     });
   } finally {
+    clearInterval(heartbeat);
     await ports.ledger.releaseLock(req.env, holder);
   }
-  return report(req, manifest, gate, run, result);
+  const request = checkpointRequest(await ports.ledger.head());
+  return report(req, manifest, gate, run, result, request);
 }
 
-function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run: string, result: RunResult): number {
+export interface CheckpointRequest {
+  readonly ledger: string;
+  readonly seq: number;
+  readonly head: string;
+  readonly command: string;
+}
+
+/** What a reviewer signs after a deploy so that the records of this run can never be rewritten unnoticed. */
+function checkpointRequest(head: { ledger: string; seq: number; hash: string }): CheckpointRequest {
+  return { ledger: head.ledger, seq: head.seq, head: head.hash, command: `ndc ledger checkpoint --head ${head.seq}:${head.hash} --key KEY --as REVIEWER-ID` };
+}
+
+function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run: string, result: RunResult, request: CheckpointRequest): number {
   const { io } = req;
+  const requestLine = `Checkpoint request: ledger ${request.ledger} at seq ${request.seq}, head ${request.head}; a reviewer signs it with: ${request.command}`;
   const counts = (status: string) => result.outcomes.filter((o) => o.status === status).length;
   if (io.json) {
     io.out(
@@ -204,9 +241,11 @@ function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run:
         ok: result.ok,
         ...(result.failed ? { failed: result.failed } : {}),
         steps: result.outcomes.map((o) => ({ id: o.id, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, failedCommand: o.failedCommand, error: o.error })),
+        checkpointRequest: request,
       }),
     );
   }
+  if (!io.json) io.out(requestLine);
   const verb = req.operation === 'deploy' ? 'Deployed' : 'Destroyed';
   if (result.ok) {
     if (!io.json) io.out(`${verb} ${req.env}: ${counts('succeeded')} stacks${counts('already-done') ? ` (${counts('already-done')} already done before the resume)` : ''}`);

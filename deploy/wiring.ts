@@ -47,8 +47,14 @@ export function createPorts(root: string, now: () => Date = () => new Date()): W
         if (!outcome.acquired) return { acquired: false, heldBy: `${outcome.heldBy.holder} (lease until ${outcome.heldBy.expiresAt})` };
         return { acquired: true, takenOver: outcome.takenOverFrom !== undefined };
       },
+      async renewLock(env, holder, leaseMs) {
+        return ledger.renewLock(env, holder, leaseMs, now());
+      },
       async releaseLock(env, holder) {
         await ledger.releaseLock(env, holder, now());
+      },
+      async head() {
+        return { ledger: ledger.id, ...(await ledger.head()) };
       },
       async lastRun(env) {
         return lastRunFromRecords(await ledger.records(), env);

@@ -178,7 +178,7 @@ describe('ndc deploy with fake engines', () => {
     ledger.locks.set('dev', 'ci:github:alice run 20261127T0300Z-abc123');
     const { req, err } = request(root, fakePorts({ ledger }), engineEnvironment(engines), { env: 'dev' });
     expect(await deployEnvironment(req)).toBe(1);
-    expect(err).toEqual(['ndc deploy: refused: the deploy lock of dev is held by ci:github:alice run 20261127T0300Z-abc123; wait for it to finish (or for its lease to run out)']);
+    expect(err).toEqual(['ndc deploy: refused: the deploy lock of dev is held by ci:github:alice run 20261127T0300Z-abc123; wait for it to finish or for its lease to run out, or break it with ndc unlock --env dev --reason "..."']);
     expect(engines.calls()).toEqual([]);
     expect(ledger.steps()).toEqual([]);
     expect(ledger.locks.get('dev')).toBe('ci:github:alice run 20261127T0300Z-abc123');

@@ -119,9 +119,16 @@ export class MemoryLedger implements LedgerPort {
     this.locks.set(env, holder);
     return { acquired: true };
   }
+  async renewLock(env: string, holder: string): Promise<boolean> {
+    this.lockCalls.push(`renew ${env}`);
+    return this.locks.get(env) === holder;
+  }
   async releaseLock(env: string, holder: string): Promise<void> {
     this.lockCalls.push(`release ${env}`);
     if (this.locks.get(env) === holder) this.locks.delete(env);
+  }
+  async head(): Promise<{ ledger: string; seq: number; hash: string }> {
+    return { ledger: 'memory', seq: this.records.length, hash: sha256(JSON.stringify(this.records)) };
   }
   async lastRun(env: string) {
     return lastRunFromRecords(this.records, env);
