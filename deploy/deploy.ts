@@ -11,6 +11,7 @@ import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from 
 import type { DeployPorts, GateDecision } from './ports';
 import { plainProgress, ttyProgress, type Progress } from './progress';
 import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
+import { extraPatternsOf } from './engine-environment';
 import { heartbeatMsOf, leaseMsOf } from './lease';
 import { secretValues } from './secrets';
 import { buildWaves, PULUMI_PROGRAM, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
@@ -97,6 +98,7 @@ function newRunId(io: CommandIO): string {
 export async function deployEnvironment(req: DeployRequest): Promise<number> {
   const { io, ports, operation } = req;
   const environment = req.environment ?? process.env;
+  extraPatternsOf(environment);
   const { env } = loadEnvironment(io.root, req.env);
   if (req.resume && operation !== 'deploy') throw new InputError('--resume', 'only ndc deploy can be resumed');
   const manifest = synthesizedManifest(io.root, req.env);

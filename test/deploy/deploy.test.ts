@@ -377,3 +377,35 @@ describe('credentials', () => {
     for (const value of [...Object.values(secrets), 'Pg-Planted-Secret-91']) expect(everything).not.toContain(value);
   });
 });
+
+describe('the engines environment', () => {
+  it('is an allow-list per engine: no engine sees NDC_LEDGER_URL, each sees only its own credentials', async () => {
+    const { root } = synthesizedProject('dev');
+    const engines = fakeEngines();
+    const names = ['NDC_LEDGER_URL', 'OS_PASSWORD', 'PULUMI_ACCESS_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'TF_LOG', 'LANG'];
+    const environment = engineEnvironment(engines, {
+      NDC_LEDGER_URL: 'postgres://ndc:Ledger-Secret-55@ledger.internal/ndc',
+      OS_PASSWORD: 'Os-Secret-12',
+      PULUMI_ACCESS_TOKEN: 'Pulumi-Secret-98',
+      AWS_SECRET_ACCESS_KEY: 'Aws-Secret-77',
+      GITHUB_TOKEN: 'Github-Secret-66',
+      TF_LOG: 'WARN',
+      LANG: 'C.UTF-8',
+      // Naming an NDC_ variable does not let it through.
+      NDC_ENGINE_ENV: 'FAKE_*,NDC_LEDGER_URL',
+      FAKE_RECORD_ENV: names.join(','),
+    });
+    const { req } = request(root, fakePorts(), environment, { env: 'dev' });
+    expect(await deployEnvironment(req)).toBe(0);
+    const calls = engines.calls();
+    const seen = (tool: string) => {
+      const visible = new Set<string>();
+      for (const call of calls.filter((c) => c.tool === tool)) for (const name of names) if (call.env[name] !== null) visible.add(name);
+      return [...visible].sort();
+    };
+    expect(seen('tofu')).toEqual(['AWS_SECRET_ACCESS_KEY', 'LANG', 'OS_PASSWORD', 'TF_LOG']);
+    expect(seen('pulumi')).toEqual(['AWS_SECRET_ACCESS_KEY', 'LANG', 'PULUMI_ACCESS_TOKEN']);
+    const bad = request(root, fakePorts(), { ...environment, NDC_ENGINE_ENV: 'FAKE_*,bad-name' }, { env: 'dev' });
+    await expect(deployEnvironment(bad.req)).rejects.toThrow(/^NDC_ENGINE_ENV: "bad-name": expected variable names or PREFIX_\* patterns/);
+  });
+});

@@ -80,9 +80,12 @@ export function fakeEngines(tools: readonly string[] = ['tofu', 'pulumi', 'cdk']
   };
 }
 
-/** The environment the engines run in: only the fakes on PATH (a real terraform may be installed). */
+/**
+ * The environment the engines run in: only the fakes on PATH (a real terraform may be installed). The fakes'
+ * own FAKE_* settings pass the engines' allow-list through NDC_ENGINE_ENV, as a site's extra variables would.
+ */
 export function engineEnvironment(engines: Engines, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: engines.dir, HOME: engines.dir, FAKE_LOG: engines.log, NDC_ACTOR: 'test-runner', ...extra };
+  return { PATH: engines.dir, HOME: engines.dir, FAKE_LOG: engines.log, NDC_ACTOR: 'test-runner', NDC_ENGINE_ENV: 'FAKE_*', ...extra };
 }
 
 /** A gate that answers what it is told and counts how often it was asked. */
