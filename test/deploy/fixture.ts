@@ -13,7 +13,8 @@ import { tempProject } from '../helpers';
  * named tofu, pulumi and cdk on PATH. Each records its argv, working directory, start/end times and
  * chosen variables to a JSON-lines log, prints what the real engine would summarise, sleeps
  * FAKE_SLEEP_MS (to make overlap measurable) and exits 1 when FAKE_FAIL (a regex) matches
- * "<cwd> :: <tool> <args>".
+ * "<cwd> :: <tool> <args>". When FAKE_BLOCK matches, it notes the line in FAKE_LOG.blocked and waits until
+ * the file FAKE_RELEASE exists (a deploy held mid-run, to be raced or killed).
  */
 export interface FakeCall {
   tool: string;
@@ -40,6 +41,11 @@ const hashed = {};
 for (const k of list('FAKE_HASH_ENV')) hashed[k] = process.env[k] === undefined ? null : crypto.createHash('sha256').update(process.env[k]).digest('hex');
 const line = process.cwd() + ' :: ' + tool + ' ' + argv.join(' ');
 const failed = Boolean(process.env.FAKE_FAIL) && new RegExp(process.env.FAKE_FAIL).test(line);
+if (process.env.FAKE_BLOCK && new RegExp(process.env.FAKE_BLOCK).test(line)) {
+  fs.appendFileSync(process.env.FAKE_LOG + '.blocked', line + '\\n');
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(process.env.FAKE_RELEASE || '/nonexistent')) Atomics.wait(pause, 0, 0, 50);
+}
 for (const k of list('FAKE_ECHO_ENV')) {
   console.log('using ' + k + '=' + process.env[k]);
   console.error('error: could not connect with ' + process.env[k]);
