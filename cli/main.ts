@@ -32,7 +32,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, io) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
-      return synthCommand({ env: envOf(values) }, io);
+      const env = envOf(values);
+      return recorded(io, 'synth', env, 'synth', () => synthCommand({ env }, io));
     },
   },
   check: {
@@ -42,7 +43,9 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, io) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
-      return checkCommand({ env: envOf(values), format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, io);
+      const env = envOf(values);
+      const command = ['check', ...(values.format ? ['--format', values.format as string] : []), ...(values['as-of'] ? ['--as-of', values['as-of'] as string] : [])].join(' ');
+      return recorded(io, 'check', env, command, () => checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, io));
     },
   },
   plan: {
@@ -52,7 +55,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, io) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { planCommand } = require('./commands/deploy') as typeof import('./commands/deploy');
-      return planCommand({ env: envOf(values), noPreview: values['no-preview'] === true, concurrency: values.concurrency as string | undefined }, io);
+      const env = envOf(values);
+      return recorded(io, 'plan', env, 'plan', () => planCommand({ env, noPreview: values['no-preview'] === true, concurrency: values.concurrency as string | undefined }, io));
     },
   },
   deploy: {
@@ -82,7 +86,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, io) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startCommand } = require('./commands/start') as typeof import('./commands/start');
-      return startCommand({ env: (values.env as string | undefined) ?? (process.env.NDC_ENV || DEFAULT_ENV) }, io);
+      const env = (values.env as string | undefined) ?? (process.env.NDC_ENV || DEFAULT_ENV);
+      return recorded(io, 'command', env, 'start', () => startCommand({ env }, io));
     },
   },
   approve: {
@@ -107,7 +112,8 @@ const COMMANDS: Record<string, CommandSpec> = {
       const { approvalsCommand } = require('./commands/approve') as typeof import('./commands/approve');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approvalPolicyContext } = require('../policies/outcome') as typeof import('../policies/outcome');
-      return approvalsCommand({ env: envOf(values), ...approvalPolicyContext(io.root, io.now()) }, io);
+      const env = envOf(values);
+      return recorded(io, 'command', env, 'approvals', () => approvalsCommand({ env, ...approvalPolicyContext(io.root, io.now()) }, io));
     },
   },
   keys: {
@@ -203,6 +209,13 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
 };
 
+/** Runs a command that acts on an environment and records it in the ledger with its actor and outcome. */
+function recorded(io: CommandIO, kind: 'synth' | 'check' | 'plan' | 'command', env: string, command: string, run: () => Promise<number>): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { recordedCommand } = require('../ledger/command-record') as typeof import('../ledger/command-record');
+  return recordedCommand({ root: io.root, kind, env, command, now: io.now }, run);
+}
+
 function subcommand(command: string, positionals: string[], allowed: readonly string[]): string {
   const [action, ...extra] = positionals;
   if (action === undefined) throw new InputError('(no subcommand)', `ndc ${command} needs one of: ${allowed.join(', ')}`);
@@ -284,7 +297,10 @@ if (require.main === module || process.env.NDC_CLI_ENTRY === '1') {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`ndc: internal error: ${error instanceof Error ? (process.env.NDC_DEBUG ? error.stack : error.message) : String(error)}\n`);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { redactUrls } = require('../ledger/url') as typeof import('../ledger/url');
+      // A driver's message may quote a connection URL: never with its credentials.
+      process.stderr.write(`ndc: internal error: ${redactUrls(error instanceof Error ? ((process.env.NDC_DEBUG ? error.stack : error.message) ?? '') : String(error))}\n`);
       process.exitCode = 1;
     },
   );

@@ -23,7 +23,11 @@ export function redactUrl(url: string): string {
 
 /** Every `scheme://...` in a text (an error message from a driver) redacted. */
 export function redactUrls(text: string): string {
-  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, (url) => redactUrl(url));
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, (match) => {
+    // Punctuation that ends the sentence is not part of the URL.
+    const url = match.replace(/[.,;:)\]]+$/, '');
+    return redactUrl(url) + match.slice(url.length);
+  });
 }
 
 /** A PostgreSQL URL from `variable`, checked: bad ones are bad input naming the variable, never shown in clear. */
