@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
     ['deploy', './bench-deploy'],
+    ['ledger', './bench-ledger'],
   ];
   for (const [name, module] of modules) {
     if (!want(name)) continue;
