@@ -409,3 +409,22 @@ describe('the engines environment', () => {
     await expect(deployEnvironment(bad.req)).rejects.toThrow(/^NDC_ENGINE_ENV: "bad-name": expected variable names or PREFIX_\* patterns/);
   });
 });
+
+describe('the deploy lock lease', () => {
+  it('is renewed by a heartbeat while the engines run, and a broken lock stops the run between stacks', async () => {
+    const { root } = synthesizedProject('dev');
+    const engines = fakeEngines();
+    const ledger = new MemoryLedger();
+    const ports = fakePorts({ ledger });
+    const { req, err } = request(root, ports, engineEnvironment(engines, { FAKE_SLEEP_MS: '400' }), { env: 'dev', leaseMs: 3_000 });
+    const running = deployEnvironment(req);
+    // Someone runs ndc unlock while national-core is being applied.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(ledger.lockCalls.filter((c) => c === 'renew dev').length).toBeGreaterThanOrEqual(1);
+    ledger.locks.delete('dev');
+    expect(await running).toBe(1);
+    expect(err).toContain('ndc deploy: the deploy lock of dev was broken or taken over; starting no new stack');
+    expect(ledger.steps('succeeded').length).toBeLessThan(4);
+    expect(ledger.records.find((r) => r.details?.scope === 'run' && r.result === 'failed')?.details).toMatchObject({ lockLost: true });
+  });
+});

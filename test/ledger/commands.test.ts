@@ -29,7 +29,7 @@ async function recordsOf(root: string) {
 }
 
 describe('every command in the ledger, with its actor', () => {
-  it('records synth, check and plan with NDC_ACTOR (else user@host), and trust-store edits with the person', async () => {
+  it('records synth and check with NDC_ACTOR (else user@host), and trust-store edits with the person', async () => {
     const root = tempProject('ndc-recorded-');
     const ndc = runner(root);
     expect(ndc(['synth', '--env', 'dev'], { NDC_ACTOR: 'alice' }).status).toBe(0);
