@@ -1,10 +1,7 @@
-/** What a command handler needs from its surroundings; tests pass their own. */
-export interface CommandIO {
-  /** The project root: environments/, out/, approvals/ live under it. */
-  readonly root: string;
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  /** `--json`: print machine-readable output. */
-  readonly json: boolean;
-  readonly now: () => Date;
-}
+import type { ConsolePort } from '../deploy/ports';
+
+/**
+ * What a command handler needs from its surroundings (project root, output, --json, clock); tests pass
+ * their own. It is deploy's console port: the lower layer states what it needs, the command line provides it.
+ */
+export type CommandIO = ConsolePort;

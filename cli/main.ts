@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../core/errors';
+import { composeCommandLine, type CommandDependencies } from './composition';
 import type { CommandIO } from './io';
 
 /**
@@ -11,17 +12,40 @@ interface CommandSpec {
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig['options']>;
   readonly positionals?: boolean;
-  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[], io: CommandIO): Promise<number>;
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[], deps: CommandDependencies): Promise<number>;
 }
 
 const ENV_OPTION = { env: { type: 'string' } } as const;
 
 export const DEFAULT_ENV = 'prod';
 
-function envOf(values: Record<string, unknown>): string {
-  const env = (values.env as string | undefined) ?? process.env.NDC_ENV;
+function envOf(values: Record<string, unknown>, deps: CommandDependencies): string {
+  const env = (values.env as string | undefined) ?? deps.environment.NDC_ENV;
   if (env === undefined || env === '') throw new InputError('--env', 'is required (for example --env prod)');
   return env;
+}
+
+/** plan, deploy and destroy share their options and their handler module (cli/commands/deploy.ts). */
+function deploySpec(command: 'plan' | 'deploy' | 'destroy', summary: string, usage: string, options: CommandSpec['options']): CommandSpec {
+  return {
+    summary,
+    usage,
+    options: { ...ENV_OPTION, ...options, concurrency: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const handlers = require('./commands/deploy') as typeof import('./commands/deploy');
+      const handler = { plan: handlers.planCommand, deploy: handlers.deployCommand, destroy: handlers.destroyCommand }[command];
+      const opts = {
+        env: envOf(values, deps),
+        dryRun: values['dry-run'] === true,
+        resume: values.resume === true,
+        noPreview: values['no-preview'] === true,
+        concurrency: values.concurrency as string | undefined,
+      };
+      // plan is recorded here; deploy and destroy record their gate decision, lock and every step themselves.
+      return command === 'plan' ? recorded(deps, 'plan', opts.env, 'plan', () => handler(opts, deps)) : handler(opts, deps);
+    },
+  };
 }
 
 const COMMANDS: Record<string, CommandSpec> = {
@@ -29,91 +53,77 @@ const COMMANDS: Record<string, CommandSpec> = {
     summary: 'write out/E/ artifacts and out/E/manifest.json',
     usage: 'ndc synth --env E [--json]',
     options: ENV_OPTION,
-    async run(values, _p, io) {
+    async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
-      const env = envOf(values);
-      return recorded(io, 'synth', env, 'synth', () => synthCommand({ env }, io));
+      const env = envOf(values, deps);
+      return recorded(deps, 'synth', env, 'synth', () => synthCommand({ env }, deps.io));
     },
   },
   check: {
     summary: 'synthesize if needed and evaluate every policy rule pack in force (exit 1 on a mandatory failure)',
     usage: 'ndc check --env E [--format text|json|sarif|junit|markdown|html] [--output FILE] [--as-of YYYY-MM-DD] [--json]',
     options: { ...ENV_OPTION, format: { type: 'string' }, output: { type: 'string' }, 'as-of': { type: 'string' } },
-    async run(values, _p, io) {
+    async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
-      const env = envOf(values);
+      const env = envOf(values, deps);
       const command = ['check', ...(values.format ? ['--format', values.format as string] : []), ...(values['as-of'] ? ['--as-of', values['as-of'] as string] : [])].join(' ');
-      return recorded(io, 'check', env, command, () => checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, io));
+      return recorded(deps, 'check', env, command, () => checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io));
     },
   },
-  plan: {
-    summary: 'synth, check, gate status and what deploy would run per wave; engine previews where installed',
-    usage: 'ndc plan --env E [--no-preview] [--concurrency N] [--json]',
-    options: { ...ENV_OPTION, 'no-preview': { type: 'boolean' }, concurrency: { type: 'string' } },
-    async run(values, _p, io) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { planCommand } = require('./commands/deploy') as typeof import('./commands/deploy');
-      const env = envOf(values);
-      return recorded(io, 'plan', env, 'plan', () => planCommand({ env, noPreview: values['no-preview'] === true, concurrency: values.concurrency as string | undefined }, io));
-    },
-  },
-  deploy: {
-    summary: 'refuses unless the gate is open; runs the engines in waves and records the ledger',
-    usage: 'ndc deploy --env E [--dry-run] [--resume] [--concurrency N] [--json]',
-    options: { ...ENV_OPTION, 'dry-run': { type: 'boolean' }, resume: { type: 'boolean' }, concurrency: { type: 'string' } },
-    async run(values, _p, io) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { deployCommand } = require('./commands/deploy') as typeof import('./commands/deploy');
-      return deployCommand({ env: envOf(values), dryRun: values['dry-run'] === true, resume: values.resume === true, concurrency: values.concurrency as string | undefined }, io);
-    },
-  },
-  destroy: {
-    summary: 'tears the environment down in reverse wave order, behind the same gate',
-    usage: 'ndc destroy --env E [--dry-run] [--concurrency N] [--json]',
-    options: { ...ENV_OPTION, 'dry-run': { type: 'boolean' }, concurrency: { type: 'string' } },
-    async run(values, _p, io) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { destroyCommand } = require('./commands/deploy') as typeof import('./commands/deploy');
-      return destroyCommand({ env: envOf(values), dryRun: values['dry-run'] === true, concurrency: values.concurrency as string | undefined }, io);
-    },
-  },
+  plan: deploySpec(
+    'plan',
+    'synth, check, gate status and what deploy would run per wave; engine previews where installed',
+    'ndc plan --env E [--no-preview] [--concurrency N] [--json]',
+    { 'no-preview': { type: 'boolean' } },
+  ),
+  deploy: deploySpec(
+    'deploy',
+    'refuses unless the gate is open; runs the engines in waves and records the ledger',
+    'ndc deploy --env E [--dry-run] [--resume] [--concurrency N] [--json]',
+    { 'dry-run': { type: 'boolean' }, resume: { type: 'boolean' } },
+  ),
+  destroy: deploySpec(
+    'destroy',
+    'tears the environment down in reverse wave order, behind the same gate',
+    'ndc destroy --env E [--dry-run] [--concurrency N] [--json]',
+    { 'dry-run': { type: 'boolean' } },
+  ),
   start: {
     summary: 'the main job: synthesize and check the default environment, writing its reports',
     usage: `ndc start [--env E]   (default: $NDC_ENV or ${DEFAULT_ENV})`,
     options: ENV_OPTION,
-    async run(values, _p, io) {
+    async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startCommand } = require('./commands/start') as typeof import('./commands/start');
-      const env = (values.env as string | undefined) ?? (process.env.NDC_ENV || DEFAULT_ENV);
-      return recorded(io, 'command', env, 'start', () => startCommand({ env }, io));
+      const env = (values.env as string | undefined) ?? (deps.environment.NDC_ENV || DEFAULT_ENV);
+      return recorded(deps, 'command', env, 'start', () => startCommand({ env }, deps.io));
     },
   },
   approve: {
     summary: 'signs an approval of the current digest and policy digest (refused while mandatory findings are open)',
     usage: 'ndc approve --env E --key KEY --as ID [--role R] [--systems a,b] [--expires 30d] [--json]',
     options: { ...ENV_OPTION, key: { type: 'string' }, as: { type: 'string' }, role: { type: 'string' }, systems: { type: 'string' }, expires: { type: 'string' } },
-    async run(values, _p, io) {
+    async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approveCommand } = require('./commands/approve') as typeof import('./commands/approve');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { approvalPolicyContext } = require('../policies/outcome') as typeof import('../policies/outcome');
-      const { evaluatePolicy } = approvalPolicyContext(io.root, io.now());
-      return approveCommand({ env: envOf(values), key: values.key as string, as: values.as as string, role: values.role as string | undefined, systems: values.systems === undefined ? undefined : list(values.systems), expires: values.expires as string | undefined, evaluatePolicy }, io);
+      const { evaluatePolicy } = deps.approvalPolicy();
+      return approveCommand(
+        { env: envOf(values, deps), key: values.key as string, as: values.as as string, role: values.role as string | undefined, systems: values.systems === undefined ? undefined : list(values.systems), expires: values.expires as string | undefined, evaluatePolicy, ...approvalContext(deps) },
+        deps.io,
+      );
     },
   },
   approvals: {
     summary: 'required vs present approvals per information system (exit 1 while any is missing)',
     usage: 'ndc approvals --env E [--json]',
     options: ENV_OPTION,
-    async run(values, _p, io) {
+    async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approvalsCommand } = require('./commands/approve') as typeof import('./commands/approve');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { approvalPolicyContext } = require('../policies/outcome') as typeof import('../policies/outcome');
-      const env = envOf(values);
-      return recorded(io, 'command', env, 'approvals', () => approvalsCommand({ env, ...approvalPolicyContext(io.root, io.now()) }, io));
+      const env = envOf(values, deps);
+      return recorded(deps, 'command', env, 'approvals', () => approvalsCommand({ env, ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io));
     },
   },
   keys: {
@@ -121,11 +131,11 @@ const COMMANDS: Record<string, CommandSpec> = {
     usage: 'ndc keys generate --id ID --out DIR',
     options: { id: { type: 'string' }, out: { type: 'string' } },
     positionals: true,
-    async run(values, positionals, io) {
+    async run(values, positionals, deps) {
       subcommand('keys', positionals, ['generate']);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { keysGenerateCommand } = require('./commands/keys') as typeof import('./commands/keys');
-      return keysGenerateCommand({ id: values.id as string, out: values.out as string }, io);
+      return keysGenerateCommand({ id: values.id as string, out: values.out as string }, deps.io);
     },
   },
   reviewers: {
@@ -147,17 +157,20 @@ const COMMANDS: Record<string, CommandSpec> = {
       key: { type: 'string' },
     },
     positionals: true,
-    async run(values, positionals, io) {
+    async run(values, positionals, deps) {
+      const { io } = deps;
       const action = subcommand('reviewers', positionals, ['add', 'remove', 'sign', 'list']);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const commands = require('./commands/reviewers') as typeof import('./commands/reviewers');
-      const env = envOf(values);
+      const env = envOf(values, deps);
+      const trustRoot = deps.trustRoot;
       const signing = { signWith: values['sign-with'] as string | undefined, as: values.as as string | undefined };
       const threshold = values.threshold === undefined ? undefined : positiveInteger('--threshold', values.threshold as string);
       switch (action) {
         case 'add':
           return commands.reviewersAddCommand({
             env,
+            trustRoot,
             ...signing,
             id: values.id as string,
             name: values.name as string | undefined,
@@ -170,11 +183,11 @@ const COMMANDS: Record<string, CommandSpec> = {
             threshold,
           }, io);
         case 'remove':
-          return commands.reviewersRemoveCommand({ env, ...signing, id: values.id as string, threshold }, io);
+          return commands.reviewersRemoveCommand({ env, trustRoot, ...signing, id: values.id as string, threshold }, io);
         case 'sign':
-          return commands.reviewersSignCommand({ env, key: values.key as string, as: values.as as string }, io);
+          return commands.reviewersSignCommand({ env, trustRoot, key: values.key as string, as: values.as as string }, io);
         default:
-          return commands.reviewersListCommand({ env }, io);
+          return commands.reviewersListCommand({ env, trustRoot }, io);
       }
     },
   },
@@ -184,36 +197,44 @@ const COMMANDS: Record<string, CommandSpec> = {
       'ndc ledger verify [--checkpoints FILE] [--head SEQ:HASH] [--json]\n       ndc ledger checkpoint --key KEY --as ID [--env E] [--head SEQ:HASH] [--checkpoints FILE] [--print]\n       ndc ledger init [--grant ROLE[,ROLE]]   (PostgreSQL, as the schema owner)',
     options: { checkpoints: { type: 'string' }, head: { type: 'string' }, key: { type: 'string' }, as: { type: 'string' }, env: { type: 'string' }, print: { type: 'boolean' }, grant: { type: 'string' } },
     positionals: true,
-    async run(values, positionals, io) {
+    async run(values, positionals, deps) {
       const action = subcommand('ledger', positionals, ['verify', 'checkpoint', 'init']);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const commands = require('./commands/ledger') as typeof import('./commands/ledger');
       const checkpoints = values.checkpoints as string | undefined;
       const head = values.head as string | undefined;
-      if (action === 'init') return commands.ledgerInitCommand({ grant: list(values.grant) }, io);
+      const common = { openLedger: deps.openLedger, trustRoot: deps.trustRoot ?? '' };
+      if (action === 'init') return commands.ledgerInitCommand({ grant: list(values.grant), environment: deps.environment }, deps.io);
       if (action === 'checkpoint') {
-        return commands.ledgerCheckpointCommand({ key: values.key as string, as: values.as as string, env: values.env as string | undefined, checkpoints, head, print: values.print === true }, io);
+        return commands.ledgerCheckpointCommand({ ...common, key: values.key as string, as: values.as as string, env: values.env as string | undefined, checkpoints, head, print: values.print === true }, deps.io);
       }
-      return commands.ledgerVerifyCommand({ checkpoints, head }, io);
+      return commands.ledgerVerifyCommand({ ...common, checkpoints, head }, deps.io);
     },
   },
   unlock: {
     summary: 'breaks the deploy lock of an environment (a crashed run), recording who, why and the previous holder',
     usage: 'ndc unlock --env E --reason "..." [--json]',
     options: { ...ENV_OPTION, reason: { type: 'string' } },
-    async run(values, _p, io) {
+    async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { unlockCommand } = require('./commands/unlock') as typeof import('./commands/unlock');
-      return unlockCommand({ env: envOf(values), reason: values.reason as string | undefined }, io);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { actorOf } = require('../ledger/actor') as typeof import('../ledger/actor');
+      return unlockCommand({ env: envOf(values, deps), reason: values.reason as string | undefined, openLedger: deps.openLedger, actor: actorOf(deps.environment) }, deps.io);
     },
   },
 };
 
+/** What the approval commands take from the composition root besides the policy evaluation. */
+function approvalContext(deps: CommandDependencies) {
+  return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project, openLedger: deps.openLedger };
+}
+
 /** Runs a command that acts on an environment and records it in the ledger with its actor and outcome. */
-function recorded(io: CommandIO, kind: 'synth' | 'check' | 'plan' | 'command', env: string, command: string, run: () => Promise<number>): Promise<number> {
+function recorded(deps: CommandDependencies, kind: 'synth' | 'check' | 'plan' | 'command', env: string, command: string, run: () => Promise<number>): Promise<number> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { recordedCommand } = require('../ledger/command-record') as typeof import('../ledger/command-record');
-  return recordedCommand({ root: io.root, kind, env, command, now: io.now }, run);
+  return recordedCommand({ root: deps.io.root, kind, env, command, now: deps.io.now, environment: deps.environment, openLedger: deps.openLedger }, run);
 }
 
 function subcommand(command: string, positionals: string[], allowed: readonly string[]): string {
@@ -245,7 +266,8 @@ function usage(): string[] {
   ];
 }
 
-export async function main(argv: string[], io: CommandIO): Promise<number> {
+/** Runs one command; `environment` defaults to the process environment (read in composition.ts only). */
+export async function main(argv: string[], io: CommandIO, environment?: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     for (const line of usage()) io.out(line);
@@ -269,7 +291,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
       strict: true,
     });
     const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
-    return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, commandIO);
+    return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, composeCommandLine(commandIO, environment));
   } catch (error) {
     if (error instanceof InputError) {
       io.err(`ndc ${name}: ${error.message}`);

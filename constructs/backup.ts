@@ -1,46 +1,12 @@
 import { Construct } from 'constructs';
+import { cronProblem } from '../core/cron';
+import type { BackupMedium } from '../environments/vocabulary';
 import { propError } from './props';
 import type { RegionalCluster } from './regional-cluster';
 
-const VAULT = Symbol.for('ndc.BackupVault');
 const PLAN = Symbol.for('ndc.BackupPlan');
 
-export interface BackupVaultProps {
-  /** S3-compatible endpoint (host:port) of the cluster's object store (Ceph RGW / MinIO). */
-  readonly endpoint?: string;
-  /** Object lock (WORM) on the vault's buckets. Default: true. */
-  readonly objectLock?: boolean;
-  /** Default object-lock retention in days for immutable copies. Default: 30. */
-  readonly lockDays?: number;
-  /** KMS key encrypting the vault (server-side encryption). Default: `ndc-backup`. */
-  readonly kmsKeyId?: string;
-}
-
-/** The S3-compatible backup vault of a regional cluster: versioned, encrypted, object-locked. */
-export class BackupVault extends Construct {
-  static isBackupVault(x: unknown): x is BackupVault {
-    return typeof x === 'object' && x !== null && VAULT in x;
-  }
-
-  readonly endpoint: string;
-  readonly objectLock: boolean;
-  readonly lockDays: number;
-  readonly kmsKeyId: string;
-
-  constructor(scope: Construct, id: string, props: BackupVaultProps = {}) {
-    super(scope, id);
-    Object.defineProperty(this, VAULT, { value: true });
-    const cluster = scope.node.id;
-    const env = scope.node.scope?.node.id ?? 'ndc';
-    this.endpoint = props.endpoint ?? `backup.${cluster}.${env}.cloud.gov.vn:443`;
-    this.objectLock = props.objectLock ?? true;
-    this.lockDays = props.lockDays ?? 30;
-    if (!Number.isInteger(this.lockDays) || this.lockDays < 1) throw propError(this, 'lockDays', this.lockDays, 'must be a whole number of days, at least 1');
-    this.kmsKeyId = props.kmsKeyId ?? 'ndc-backup';
-  }
-}
-
-export type BackupMedium = 'object' | 'disk' | 'tape';
+export type { BackupMedium };
 
 export interface BackupCopy {
   readonly cluster: RegionalCluster;
@@ -62,8 +28,6 @@ export interface BackupPlanProps {
   readonly lastRestoreTest?: string;
 }
 
-const CRON = /^(\S+\s+){4}\S+$/;
-
 /** How, how often and where an information system is backed up. */
 export class BackupPlan extends Construct {
   static isBackupPlan(x: unknown): x is BackupPlan {
@@ -82,7 +46,8 @@ export class BackupPlan extends Construct {
     Object.defineProperty(this, PLAN, { value: true });
     const { level } = props;
     this.schedule = props.schedule ?? (level >= 5 ? '0 * * * *' : level === 4 ? '0 */4 * * *' : '0 1 * * *');
-    if (!CRON.test(this.schedule)) throw propError(this, 'schedule', this.schedule, 'must be a five-field cron expression, e.g. "0 1 * * *"');
+    const scheduleProblem = cronProblem(this.schedule);
+    if (scheduleProblem) throw propError(this, 'schedule', this.schedule, scheduleProblem);
     this.rpoHours = props.rpoHours ?? (level >= 5 ? 1 : level === 4 ? 4 : 24);
     if (!(this.rpoHours > 0)) throw propError(this, 'rpoHours', this.rpoHours, 'must be a positive number of hours');
     this.retentionDays = props.retentionDays ?? (level >= 4 ? 365 : level === 3 ? 90 : 30);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { TIER_DEFAULTS } from '../environments/vocabulary';
 import type { NetworkSegment } from './network';
 import { propError } from './props';
 import type { StoragePool } from './storage';
@@ -51,11 +52,11 @@ export class ComputePool extends Construct {
     super(scope, id);
     Object.defineProperty(this, COMPUTE_POOL, { value: true });
     this.segment = props.segment;
-    this.instances = props.instances ?? 2;
+    this.instances = props.instances ?? TIER_DEFAULTS.instances;
     if (!Number.isInteger(this.instances) || this.instances < 1) throw propError(this, 'instances', this.instances, 'must be a whole number of at least 1');
-    this.flavor = props.flavor ?? 'c4.large';
+    this.flavor = props.flavor ?? TIER_DEFAULTS.flavor;
     this.image = props.image;
-    this.volumeGb = props.volumeGb ?? 0;
+    this.volumeGb = props.volumeGb ?? TIER_DEFAULTS.volumeGb;
     if (!Number.isInteger(this.volumeGb) || this.volumeGb < 0) throw propError(this, 'volumeGb', this.volumeGb, 'must be a whole number of GB, 0 for none');
     this.storage = props.storage;
     this.dedicatedHosts = props.dedicatedHosts ?? false;
@@ -63,8 +64,8 @@ export class ComputePool extends Construct {
     this.antiAffinity = props.antiAffinity ?? this.instances > 1;
     if (props.availabilityZones.length === 0) throw propError(this, 'availabilityZones', props.availabilityZones, 'needs at least one availability zone');
     this.availabilityZones = props.availabilityZones;
-    this.cpu = props.cpu ?? 2;
-    this.memoryGb = props.memoryGb ?? 4;
+    this.cpu = props.cpu ?? TIER_DEFAULTS.cpu;
+    this.memoryGb = props.memoryGb ?? TIER_DEFAULTS.memoryGb;
   }
 
   /** The tier name (the construct id). */

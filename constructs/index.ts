@@ -3,6 +3,7 @@ export * from './port';
 export * from './network';
 export * from './storage';
 export * from './compute';
+export * from './backup-vault';
 export * from './backup';
 export * from './regional-cluster';
 export * from './information-system';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
 import { subdivide } from '../core/cidr';
-import { CLASSIFICATIONS, ZONES, type Classification, type ExternalPeer, type Zone } from '../environments/schema';
+import { CLASSIFICATIONS, DEDICATED_ZONE_PREFIX, isExternalPeer, TIER_DEFAULTS, ZONES, type Classification, type ExternalPeer, type Zone } from '../environments/vocabulary';
 import { BackupPlan, type BackupPlanProps } from './backup';
 import { ComputePool } from './compute';
 import { Flow, NetworkSegment } from './network';
@@ -17,7 +17,7 @@ const PLACEMENT = Symbol.for('ndc.SystemPlacement');
 export interface TierProps {
   readonly name: string;
   readonly zone: Zone;
-  /** Default: 2. */
+  /** Default: TIER_DEFAULTS.instances. */
   readonly instances?: number;
   readonly flavor?: string;
   readonly volumeGb?: number;
@@ -55,7 +55,7 @@ export interface InformationSystemProps {
   /** Default: one `app` tier of two instances in the internal-server zone. */
   readonly tiers?: readonly TierProps[];
   readonly flows?: readonly FlowSpec[];
-  /** Levels 4-5: the system's own core network per cluster id. Default: a free /21 of the cluster. */
+  /** Levels 4-5: the system's own core network per cluster id. Default: a free /DEDICATED_NETWORK_PREFIX of the cluster. */
   readonly dedicatedNetworks?: Readonly<Record<string, string>>;
   /** Default: true for levels 4-5. */
   readonly dedicatedHosts?: boolean;
@@ -134,7 +134,7 @@ export class InformationSystem extends Construct {
 
     const tiers = props.tiers ?? [{ name: 'app', zone: 'internal-server' as Zone }];
     if (tiers.length === 0) throw propError(this, 'tiers', tiers, 'a system needs at least one tier');
-    this.tiers = tiers.map((t) => ({ instances: 2, flavor: 'c4.large', volumeGb: 0, cpu: 2, memoryGb: 4, ...t }));
+    this.tiers = tiers.map((t) => ({ ...TIER_DEFAULTS, ...t }));
 
     // Administration only from the management zone (bastion / PAM), to every tier.
     const adminFlows: FlowSpec[] = [...new Set(this.tiers.map((t) => t.zone))]
@@ -144,7 +144,7 @@ export class InformationSystem extends Construct {
     const zoneSet = new Set<Zone>([...requirements.zones, ...this.tiers.map((t) => t.zone)]);
     for (const flow of this.flows) {
       zoneSet.add(flow.to);
-      if (flow.from !== 'internet' && flow.from !== 'gov-network') zoneSet.add(flow.from);
+      if (!isExternalPeer(flow.from)) zoneSet.add(flow.from);
     }
     this.zones = ZONES.filter((z) => zoneSet.has(z));
 
@@ -228,7 +228,7 @@ export class SystemPlacement extends Construct {
       const network = new Construct(this, 'network');
       ZONES.forEach((zone, i) => {
         if (!system.zones.includes(zone)) return;
-        this.segmentsByZone.set(zone, new NetworkSegment(network, zone, { zone, cidr: subdivide(this.dedicatedNetwork!, 24, i).text, dedicatedTo: system.id }));
+        this.segmentsByZone.set(zone, new NetworkSegment(network, zone, { zone, cidr: subdivide(this.dedicatedNetwork!, DEDICATED_ZONE_PREFIX, i).text, dedicatedTo: system.id }));
       });
       this.storage = new StoragePool(this, 'storage', { dedicatedTo: system.id });
     } else {
@@ -258,7 +258,7 @@ export class SystemPlacement extends Construct {
     }
     const flows = new Construct(this, 'flows');
     system.flows.forEach((spec, i) => {
-      const from = spec.from === 'internet' || spec.from === 'gov-network' ? spec.from : this.segment(spec.from);
+      const from = isExternalPeer(spec.from) ? spec.from : this.segment(spec.from);
       new Flow(flows, `${i}-${spec.from}-to-${spec.to}`, { from, to: this.segment(spec.to), port: spec.port, description: spec.description });
     });
   }

@@ -1,10 +1,14 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
-import { overlaps } from '../core/cidr';
-import type { Stage } from '../environments/schema';
+import { firstOverlap, mustParseCidr } from '../core/cidr';
+import type { Stage } from '../environments/vocabulary';
 import { InformationSystem } from './information-system';
+import type { FlowPeer } from './network';
 import { cidrProp, propError } from './props';
 import { RegionalCluster } from './regional-cluster';
+
+/** Every address: where internet traffic may come from. */
+const EVERYWHERE = mustParseCidr('0.0.0.0/0');
 
 export interface NationalCloudProps {
   readonly stage?: Stage;
@@ -67,6 +71,13 @@ export class NationalCloud extends Construct {
     return found;
   }
 
+  /** The addresses traffic from a flow peer comes from: anywhere, the government network, or the segment's block. */
+  peerRange(peer: FlowPeer): Cidr {
+    if (peer === 'internet') return EVERYWHERE;
+    if (peer === 'gov-network') return this.govNetwork;
+    return peer.cidr;
+  }
+
   get sharedServicesCluster(): RegionalCluster {
     if (this.sharedServicesId !== undefined) return this.cluster(this.sharedServicesId);
     const first = this.clusters[0];
@@ -78,17 +89,13 @@ export class NationalCloud extends Construct {
   private validateClusters(): string[] {
     const errors: string[] = [];
     const clusters = this.clusters;
-    if (this.stage === 'production' && clusters.length < 3) errors.push(`a production cloud needs at least three regional clusters (has ${clusters.length})`);
     const blocks: { name: string; block: Cidr }[] = [
       { name: 'interconnect', block: this.interconnect },
       { name: 'government network', block: this.govNetwork },
       ...clusters.map((c) => ({ name: `cluster ${c.id}`, block: c.cidr })),
     ];
-    for (let i = 0; i < blocks.length; i++) {
-      for (let j = i + 1; j < blocks.length; j++) {
-        if (overlaps(blocks[i].block, blocks[j].block)) errors.push(`${blocks[j].name} (${blocks[j].block.text}) overlaps ${blocks[i].name} (${blocks[i].block.text})`);
-      }
-    }
+    const pair = firstOverlap(blocks, (b) => b.block);
+    if (pair) errors.push(`${pair[1].name} (${pair[1].block.text}) overlaps ${pair[0].name} (${pair[0].block.text})`);
     return errors;
   }
 

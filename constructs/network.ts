@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
-import type { ExternalPeer, Zone } from '../environments/schema';
-import { ZONES } from '../environments/schema';
+import { isExternalPeer, ZONES, type ExternalPeer, type Zone } from '../environments/vocabulary';
 import type { Port } from './port';
 import { cidrProp, propError } from './props';
 
@@ -34,12 +33,6 @@ export class NetworkSegment extends Construct {
     this.zone = zone;
     this.cidr = cidrProp(this, 'cidr', props.cidr);
     this.dedicatedTo = props.dedicatedTo;
-  }
-
-  /** Gateway address: the first host of the block. */
-  get gateway(): string {
-    const a = this.cidr.first + 1;
-    return [24, 16, 8, 0].map((s) => (a >>> s) & 255).join('.');
   }
 }
 
@@ -81,6 +74,11 @@ export class Flow extends Construct {
 
   /** The zone or external peer traffic comes from. */
   get fromZone(): Zone | ExternalPeer {
-    return typeof this.from === 'string' ? this.from : this.from.zone;
+    return isExternalPeer(this.from) ? this.from : this.from.zone;
+  }
+
+  /** The segment traffic comes from, or undefined when it comes from outside the cluster. */
+  get fromSegment(): NetworkSegment | undefined {
+    return isExternalPeer(this.from) ? undefined : this.from;
   }
 }

@@ -1,22 +1,15 @@
 import { Construct } from 'constructs';
 import type { Cidr } from '../core/cidr';
-import { contains, mustParseCidr, overlaps, subdivide } from '../core/cidr';
+import { contains, firstOverlap, mustParseCidr, overlaps, subdivide } from '../core/cidr';
 import { distanceKm, type Coordinates } from '../core/geo';
-import { ZONES, type Zone } from '../environments/schema';
-import { BackupVault, type BackupVaultProps } from './backup';
+import { DEDICATED_NETWORK_PREFIX, DEFAULT_PUE_TARGET, NATIONAL_SITES, nationalSite, ZONE_SEGMENT_PREFIX, ZONES, type Zone } from '../environments/vocabulary';
+import { BackupVault, type BackupVaultProps } from './backup-vault';
 import { NetworkSegment } from './network';
 import { cidrProp, propError } from './props';
 import { StoragePool } from './storage';
 
 const CLUSTER = Symbol.for('ndc.RegionalCluster');
 const AZ = Symbol.for('ndc.AvailabilityZone');
-
-/** The national data-center clusters (Decision 2629/QD-TTg): the defaults for clusters of these ids. */
-export const NATIONAL_SITES: Readonly<Record<string, { name: string; site: string; location: Coordinates; openstackRegion: string; pue: number; energySource: string }>> = {
-  north: { name: 'Hoa Lac, Hanoi', site: 'National Data Center No. 1', location: { lat: 21.0136, lon: 105.5259 }, openstackRegion: 'VN-North', pue: 1.35, energySource: 'grid with rooftop solar' },
-  central: { name: 'Da Nang', site: 'Central Regional Data Center Cluster', location: { lat: 16.0544, lon: 108.2022 }, openstackRegion: 'VN-Central', pue: 1.38, energySource: 'grid with wind power purchase agreement' },
-  south: { name: 'Ho Chi Minh City', site: 'Southern Regional Data Center Cluster', location: { lat: 10.8231, lon: 106.6297 }, openstackRegion: 'VN-South', pue: 1.36, energySource: 'grid with solar power purchase agreement' },
-};
 
 export interface AvailabilityZoneProps {
   readonly name?: string;
@@ -36,7 +29,7 @@ export class AvailabilityZone extends Construct {
 }
 
 export interface GreenProps {
-  /** Power usage effectiveness the cluster must meet. Default: 1.4. */
+  /** Power usage effectiveness the cluster must meet. Default: DEFAULT_PUE_TARGET (1.4). */
   readonly pueTarget?: number;
   readonly pue: number;
   readonly energySource: string;
@@ -54,7 +47,7 @@ export interface RegionalClusterProps {
   readonly green?: GreenProps;
   /** The cluster's range. Default: 10.(10 x position).0.0/16. */
   readonly cidr?: string;
-  /** One block per zone. Default: one /22 per zone from the start of the range, in the order of ZONES. */
+  /** One block per zone. Default: one /ZONE_SEGMENT_PREFIX per zone from the start of the range, in the order of ZONES. */
   readonly segments?: Partial<Record<Zone, string>>;
   readonly image?: string;
   readonly externalNetwork?: string;
@@ -86,7 +79,8 @@ export class RegionalCluster extends Construct {
   constructor(scope: Construct, id: string, props: RegionalClusterProps = {}) {
     super(scope, id);
     Object.defineProperty(this, CLUSTER, { value: true });
-    const known = NATIONAL_SITES[id];
+    // Clusters named after a national site (Decision 2629/QD-TTg) default to that site's data.
+    const known = nationalSite(id);
     // 1-based position among the cloud's clusters (this one is already a child), for the default range.
     const position = scope.node.children.filter((c) => RegionalCluster.isRegionalCluster(c)).length;
     this.displayName = props.name ?? known?.name ?? id;
@@ -99,7 +93,7 @@ export class RegionalCluster extends Construct {
     this.openstackRegion = props.openstackRegion ?? known?.openstackRegion ?? id;
     const green = props.green ?? (known ? { pue: known.pue, energySource: known.energySource } : undefined);
     if (!green) throw propError(this, 'green', green, 'a cluster must declare its PUE and energy source');
-    this.green = { pueTarget: green.pueTarget ?? 1.4, pue: green.pue, energySource: green.energySource };
+    this.green = { pueTarget: green.pueTarget ?? DEFAULT_PUE_TARGET, pue: green.pue, energySource: green.energySource };
     if (!(this.green.pue >= 1)) throw propError(this, 'green.pue', this.green.pue, 'PUE is a ratio of at least 1.0');
     this.image = props.image ?? 'ubuntu-24.04-hardened';
     this.externalNetwork = props.externalNetwork ?? 'public';
@@ -110,17 +104,16 @@ export class RegionalCluster extends Construct {
     for (const az of azs) new AvailabilityZone(this, az.id, { name: az.name });
 
     this.cidr = cidrProp(this, 'cidr', props.cidr ?? `10.${10 * position}.0.0/16`);
-    const segments = props.segments ?? Object.fromEntries(ZONES.map((zone, i) => [zone, subdivide(this.cidr, 22, i).text]));
+    const segments = props.segments ?? Object.fromEntries(ZONES.map((zone, i) => [zone, subdivide(this.cidr, ZONE_SEGMENT_PREFIX, i).text]));
     for (const zone of ZONES) {
       const text = segments[zone];
       if (text === undefined) continue;
       const segment = new NetworkSegment(this, zone, { zone, cidr: text });
       if (!contains(this.cidr, segment.cidr)) throw propError(this, `segments.${zone}`, text, `is outside the cluster's range ${this.cidr.text}`);
-      for (const other of this.segments.values()) {
-        if (overlaps(other.cidr, segment.cidr)) throw propError(this, `segments.${zone}`, text, `overlaps segment ${other.zone} (${other.cidr.text})`);
-      }
       this.segments.set(zone, segment);
     }
+    const clash = firstOverlap(this.allSegments, (s) => s.cidr);
+    if (clash) throw propError(this, `segments.${clash[1].zone}`, clash[1].cidr.text, `overlaps segment ${clash[0].zone} (${clash[0].cidr.text})`);
     this.storage = new StoragePool(this, 'block-storage');
     this.backupVault = new BackupVault(this, 'backup-vault', props.backupVault);
   }
@@ -158,8 +151,8 @@ export class RegionalCluster extends Construct {
 
   /**
    * Reserves a block of this cluster's range for a system's dedicated core network. An explicit block must
-   * lie in the range and overlap no segment or other dedicated network; without one, the first free /21 of
-   * the upper half of the range is taken.
+   * lie in the range and overlap no segment or other dedicated network; without one, the first free
+   * /DEDICATED_NETWORK_PREFIX of the upper half of the range is taken.
    */
   reserveDedicatedNetwork(requester: Construct, prop: string, text?: string): Cidr {
     const taken = [...this.allSegments.map((s) => s.cidr), ...this.dedicatedBlocks];
@@ -167,17 +160,17 @@ export class RegionalCluster extends Construct {
     if (text !== undefined) {
       block = cidrProp(requester, prop, text);
       if (!contains(this.cidr, block)) throw propError(requester, prop, text, `is outside cluster ${this.id}'s range ${this.cidr.text}`);
-      const clash = taken.find((t) => overlaps(t, block));
-      if (clash) throw propError(requester, prop, text, `overlaps ${clash.text} already used in cluster ${this.id}`);
+      const clash = firstOverlap([...taken, block], (b) => b);
+      if (clash) throw propError(requester, prop, text, `overlaps ${clash[0].text} already used in cluster ${this.id}`);
     } else {
       const upper = mustParseCidr(`${[24, 16, 8, 0].map((s) => ((this.cidr.first + (this.cidr.last - this.cidr.first + 1) / 2) >>> s) & 255).join('.')}/${this.cidr.prefix + 1}`);
-      const count = 2 ** (21 - upper.prefix);
+      const count = 2 ** (DEDICATED_NETWORK_PREFIX - upper.prefix);
       let found: Cidr | undefined;
       for (let i = 0; i < count && !found; i++) {
-        const candidate = subdivide(upper, 21, i);
+        const candidate = subdivide(upper, DEDICATED_NETWORK_PREFIX, i);
         if (!taken.some((t) => overlaps(t, candidate))) found = candidate;
       }
-      if (!found) throw propError(requester, prop, undefined, `cluster ${this.id} has no free /21 left for a dedicated network; give one explicitly`);
+      if (!found) throw propError(requester, prop, undefined, `cluster ${this.id} has no free /${DEDICATED_NETWORK_PREFIX} left for a dedicated network; give one explicitly`);
       block = found;
     }
     this.dedicatedBlocks.push(block);

@@ -1,4 +1,4 @@
-import type { Zone } from '../environments/schema';
+import { DECREE_85_APPROVERS, type ApproverRole, type Zone } from '../environments/vocabulary';
 
 /**
  * Security levels of information systems (Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT,
@@ -6,8 +6,6 @@ import type { Zone } from '../environments/schema';
  * policy packs check the same facts.
  */
 export type SecurityLevel = 1 | 2 | 3 | 4 | 5;
-
-export const SECURITY_LEVELS: readonly SecurityLevel[] = [1, 2, 3, 4, 5];
 
 export type Control =
   | 'adminVpn'
@@ -25,8 +23,8 @@ export type Control =
 
 export interface LevelRequirements {
   readonly level: SecurityLevel;
-  /** Who approves the level dossier. */
-  readonly approver: string;
+  /** Who approves the level dossier by default (the Decree 85 table; an environment's `approvals` may differ). */
+  readonly approvers: readonly ApproverRole[];
   readonly zones: readonly Zone[];
   readonly controls: readonly Control[];
   /** Isolation from other tenants in a shared cloud. */
@@ -53,11 +51,11 @@ const L3_CONTROLS: readonly Control[] = [...L2_CONTROLS, 'databaseFirewall', 'dd
 const L4_CONTROLS: readonly Control[] = [...L3_CONTROLS, 'privilegedAccessManagement', 'monitoring247'];
 
 export const LEVEL_REQUIREMENTS: Readonly<Record<SecurityLevel, LevelRequirements>> = {
-  1: { level: 1, approver: "owner's security unit", zones: L1_ZONES, controls: L1_CONTROLS, isolation: 'shared', assessmentMonths: 24, independentAssessor: false, logRetentionMonths: 0 },
-  2: { level: 2, approver: "owner's security unit", zones: L2_ZONES, controls: L2_CONTROLS, isolation: 'shared', assessmentMonths: 24, independentAssessor: false, logRetentionMonths: 1 },
-  3: { level: 3, approver: 'security unit appraises, system owner approves', zones: L3_ZONES, controls: L3_CONTROLS, isolation: 'logical', assessmentMonths: 12, independentAssessor: true, logRetentionMonths: 3 },
-  4: { level: 4, approver: 'national cyber-security authority appraises, owner approves', zones: L4_ZONES, controls: L4_CONTROLS, isolation: 'physical', assessmentMonths: 12, independentAssessor: true, logRetentionMonths: 6, restoreTestMonths: 6 },
-  5: { level: 5, approver: 'as level 4; the level-5 list is approved by the Prime Minister', zones: L4_ZONES, controls: L4_CONTROLS, isolation: 'physical', assessmentMonths: 6, independentAssessor: true, logRetentionMonths: 12, restoreTestMonths: 3, recoverySiteMinKm: 30 },
+  1: { level: 1, approvers: DECREE_85_APPROVERS[1], zones: L1_ZONES, controls: L1_CONTROLS, isolation: 'shared', assessmentMonths: 24, independentAssessor: false, logRetentionMonths: 0 },
+  2: { level: 2, approvers: DECREE_85_APPROVERS[2], zones: L2_ZONES, controls: L2_CONTROLS, isolation: 'shared', assessmentMonths: 24, independentAssessor: false, logRetentionMonths: 1 },
+  3: { level: 3, approvers: DECREE_85_APPROVERS[3], zones: L3_ZONES, controls: L3_CONTROLS, isolation: 'logical', assessmentMonths: 12, independentAssessor: true, logRetentionMonths: 3 },
+  4: { level: 4, approvers: DECREE_85_APPROVERS[4], zones: L4_ZONES, controls: L4_CONTROLS, isolation: 'physical', assessmentMonths: 12, independentAssessor: true, logRetentionMonths: 6, restoreTestMonths: 6 },
+  5: { level: 5, approvers: DECREE_85_APPROVERS[5], zones: L4_ZONES, controls: L4_CONTROLS, isolation: 'physical', assessmentMonths: 6, independentAssessor: true, logRetentionMonths: 12, restoreTestMonths: 3, recoverySiteMinKm: 30 },
 };
 
 export function isSecurityLevel(value: number): value is SecurityLevel {

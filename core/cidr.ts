@@ -38,6 +38,23 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
   return a.first <= b.last && b.first <= a.last;
 }
 
+/**
+ * The first two items whose blocks overlap, in their input order, or undefined when all are disjoint. A
+ * sorted sweep (O(n log n)): the one overlap check of address plans and construct trees.
+ */
+export function firstOverlap<T>(items: readonly T[], blockOf: (item: T) => Cidr): readonly [T, T] | undefined {
+  const order = items.map((item, index) => ({ item, index, block: blockOf(item) }));
+  order.sort((a, b) => a.block.first - b.block.first || a.block.last - b.block.last);
+  let widest: (typeof order)[number] | undefined;
+  for (const current of order) {
+    if (widest && overlaps(widest.block, current.block)) {
+      return widest.index < current.index ? [widest.item, current.item] : [current.item, widest.item];
+    }
+    if (!widest || current.block.last > widest.block.last) widest = current;
+  }
+  return undefined;
+}
+
 export function contains(outer: Cidr, inner: Cidr): boolean {
   return outer.first <= inner.first && inner.last <= outer.last;
 }

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandIO } from '../cli/io';
 import { InputError } from '../core/errors';
 import { actorOf } from '../ledger/actor';
-import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { readManifest, verifyArtifacts, type Manifest } from '../stacks/manifest';
+import { readManifest, type Manifest } from '../stacks/manifest';
+import { projectReader, type ProjectReader } from '../stacks/project';
 import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
-import type { DeployPorts, GateDecision } from './ports';
+import type { ConsolePort, DeployPorts, GateDecision } from './ports';
 import { plainProgress, ttyProgress, type Progress } from './progress';
 import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
 import { extraPatternsOf } from './engine-environment';
@@ -26,18 +25,24 @@ export interface Terminal {
   columns(): number;
 }
 
-export interface DeployRequest {
+/** What plan, deploy and destroy all receive from their caller. */
+export interface EngineRunRequest {
   readonly env: string;
-  readonly operation: Exclude<Operation, 'plan'>;
-  readonly dryRun?: boolean;
-  readonly resume?: boolean;
   readonly ports: DeployPorts;
-  readonly io: CommandIO;
-  /** The environment the engines inherit; defaults to process.env. */
-  readonly environment?: NodeJS.ProcessEnv;
+  readonly io: ConsolePort;
+  /** The environment and artifacts, read once per command (shared with the gate); default: read from io.root. */
+  readonly project?: ProjectReader;
+  /** The environment the engines inherit (the composition root passes the process environment). */
+  readonly environment: NodeJS.ProcessEnv;
   /** A terminal for the live task list; plain lines without one, or when CI=true. */
   readonly terminal?: Terminal;
   readonly concurrency?: number;
+}
+
+export interface DeployRequest extends EngineRunRequest {
+  readonly operation: Exclude<Operation, 'plan'>;
+  readonly dryRun?: boolean;
+  readonly resume?: boolean;
   readonly leaseMs?: number;
   /** Interrupts the run between stacks (the CLI aborts it on SIGINT and SIGTERM). */
   readonly signal?: AbortSignal;
@@ -91,15 +96,16 @@ function progressFor(req: DeployRequest, environment: NodeJS.ProcessEnv): Progre
   return plainProgress(req.io.json ? req.io.err : req.io.out, { echoOutput: true });
 }
 
-function newRunId(io: CommandIO): string {
+function newRunId(io: ConsolePort): string {
   return `${io.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 export async function deployEnvironment(req: DeployRequest): Promise<number> {
   const { io, ports, operation } = req;
-  const environment = req.environment ?? process.env;
+  const { environment } = req;
   extraPatternsOf(environment);
-  const { env } = loadEnvironment(io.root, req.env);
+  const project = req.project ?? projectReader(io.root);
+  const { env } = project.loadEnvironment(req.env);
   if (req.resume && operation !== 'deploy') throw new InputError('--resume', 'only ndc deploy can be resumed');
   const manifest = synthesizedManifest(io.root, req.env);
   const verb = operation === 'deploy' ? 'deploy' : 'destroy';
@@ -110,7 +116,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
     return 1;
   };
 
-  const changed = verifyArtifacts(io.root, manifest);
+  const changed = project.verifyArtifacts(manifest);
   if (changed.length > 0) return refuse(`out/${req.env}/ does not match its manifest (${changed.join(', ')}): run ndc synth --env ${req.env} and have the new digest approved`);
 
   const waves = buildWaves({ root: io.root, manifest, env, operation });

@@ -1,10 +1,8 @@
-import type { CommandIO } from '../cli/io';
-import { loadEnvironment } from '../environments/load';
 import type { Manifest } from '../stacks/manifest';
-import { synthEnvironment } from '../stacks/synth';
+import { projectReader } from '../stacks/project';
+import { renderLoaded, writeRendered } from '../stacks/synth';
 import { displayName } from './engines';
-import { preflight, type Terminal } from './deploy';
-import type { DeployPorts } from './ports';
+import { preflight, type EngineRunRequest } from './deploy';
 import { plainProgress } from './progress';
 import { displayCommand, runWaves, type StepOutcome } from './runner';
 import { secretValues } from './secrets';
@@ -15,13 +13,7 @@ import { buildWaves, stepsOf, type StackStep, type Wave } from './waves';
  * installed, their own previews (`tofu plan`, `pulumi preview`, `cdk diff`), summarised per stack.
  * Exit codes as `ndc check`: 1 when a mandatory rule fails (or a preview fails), 0 otherwise.
  */
-export interface PlanRequest {
-  readonly env: string;
-  readonly ports: DeployPorts;
-  readonly io: CommandIO;
-  readonly environment?: NodeJS.ProcessEnv;
-  readonly terminal?: Terminal;
-  readonly concurrency?: number;
+export interface PlanRequest extends EngineRunRequest {
   /** Writes out/<env>/ and returns its manifest; defaults to `ndc synth` (tests add renderers' output). */
   readonly synthesize?: (root: string, env: string) => Manifest;
   /** Skip the engines' previews even where installed. */
@@ -36,9 +28,10 @@ export interface PreviewSummary {
 
 export async function planEnvironment(req: PlanRequest): Promise<number> {
   const { io } = req;
-  const environment = req.environment ?? process.env;
-  const { env } = loadEnvironment(io.root, req.env);
-  const manifest = (req.synthesize ?? ((root, name) => synthEnvironment(root, name).manifest))(io.root, req.env);
+  const { environment } = req;
+  const project = req.project ?? projectReader(io.root);
+  const { env } = project.loadEnvironment(req.env);
+  const manifest = (req.synthesize ?? ((root, name) => writeRendered(root, renderLoaded(project.loadEnvironment(name))).manifest))(io.root, req.env);
   const policy = await req.ports.policy.evaluate(req.env);
   const gate = await req.ports.gate.evaluate(req.env, manifest.digest);
   const deployWaves = buildWaves({ root: io.root, manifest, env, operation: 'deploy' });

@@ -1,7 +1,7 @@
 /**
  * What deploy needs from the layers built beside it: the approvals gate and ledger (issue 4) and the
  * policy engine (issue 3). Deploy is written against these ports and receives them from its caller;
- * `wiring.ts` builds the real ones, tests pass in-memory fakes.
+ * the composition root of the command line (cli/composition.ts) builds the real ones; tests pass fakes.
  */
 
 export interface GateDecision {
@@ -26,7 +26,8 @@ export interface LedgerPort {
   lastRun(env: string): Promise<{ digest: string; completed: string[]; failed?: string } | undefined>;
 }
 
-export interface PolicyOutcome {
+/** What deploy and plan show of a policy evaluation: the mandatory failure count and one summary line. */
+export interface PolicySummary {
   /** Findings of mandatory rules: any makes check exit 1 and keeps the gate shut. */
   mandatoryFailures: number;
   /** One line for the plan summary, e.g. "212 rules: 0 mandatory failures, 3 advisory". */
@@ -35,11 +36,22 @@ export interface PolicyOutcome {
 
 export interface PolicyPort {
   /** Evaluates every rule pack in force for `env` on the synthesized out/<env>/. */
-  evaluate(env: string): Promise<PolicyOutcome>;
+  evaluate(env: string): Promise<PolicySummary>;
 }
 
 export interface DeployPorts {
   readonly gate: GatePort;
   readonly ledger: LedgerPort;
   readonly policy: PolicyPort;
+}
+
+/** Where deploy and plan report to, and the project they work on; the command line passes its own. */
+export interface ConsolePort {
+  /** The project root: environments/, out/, approvals/ and the Pulumi program live under it. */
+  readonly root: string;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** `--json`: print machine-readable output. */
+  readonly json: boolean;
+  readonly now: () => Date;
 }

@@ -1,5 +1,5 @@
 import { defineEnvironment } from './schema';
-import { DECREE_85_APPROVERS } from './shared/approvers';
+import { DECREE_85_APPROVERS } from './vocabulary';
 import { nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 
 /** Production: the national government cloud on the three national data-center clusters. */

@@ -1,31 +1,24 @@
 import { z } from 'zod';
+import {
+  APPROVER_ROLES,
+  BACKUP_MEDIA,
+  CLASSIFICATIONS,
+  DECREE_85_APPROVERS,
+  DEFAULT_MAX_APPROVAL_DAYS,
+  DEFAULT_PUE_TARGET,
+  EXTERNAL_PEERS,
+  STAGES,
+  TIER_DEFAULTS,
+  ZONES,
+} from './vocabulary';
 
 /**
  * The typed shape of an environment file (`environments/<env>.ts`). Structural checks live here;
  * the cross-field checks (CIDR overlap, references, duplicates) are in `validate.ts`.
  */
 
-export const ZONES = [
-  'edge',
-  'dmz',
-  'internal-server',
-  'database',
-  'management',
-  'device-management',
-  'backup',
-  'gov-interconnect',
-] as const;
-export type Zone = (typeof ZONES)[number];
-
-/** Where traffic can come from besides a zone of the same cluster. */
-export const EXTERNAL_PEERS = ['internet', 'gov-network'] as const;
-export type ExternalPeer = (typeof EXTERNAL_PEERS)[number];
-
-export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'secret'] as const;
-export type Classification = (typeof CLASSIFICATIONS)[number];
-
-export const STAGES = ['development', 'staging', 'production'] as const;
-export type Stage = (typeof STAGES)[number];
+export { CLASSIFICATIONS, EXTERNAL_PEERS, STAGES, ZONES } from './vocabulary';
+export type { Classification, ExternalPeer, Stage, Zone } from './vocabulary';
 
 const id = z
   .string()
@@ -50,7 +43,7 @@ export const regionSchema = z.strictObject({
   openstackRegion: z.string().min(1).optional(),
   availabilityZones: z.array(availabilityZoneSchema).min(1),
   green: z.strictObject({
-    pueTarget: z.number().min(1).max(3).default(1.4),
+    pueTarget: z.number().min(1).max(3).default(DEFAULT_PUE_TARGET),
     /** Measured or designed power usage effectiveness. */
     pue: z.number().min(1).max(3),
     energySource: z.string().min(1),
@@ -73,10 +66,10 @@ export const tierSchema = z.strictObject({
   zone: z.enum(ZONES),
   instances: z.number().int().min(1).max(1000),
   flavor: z.string().min(1),
-  volumeGb: z.number().int().min(0).max(65536).default(0),
+  volumeGb: z.number().int().min(0).max(65536).default(TIER_DEFAULTS.volumeGb),
   /** Kubernetes requests per instance, used for quotas. */
-  cpu: z.number().positive().default(2),
-  memoryGb: z.number().positive().default(4),
+  cpu: z.number().positive().default(TIER_DEFAULTS.cpu),
+  memoryGb: z.number().positive().default(TIER_DEFAULTS.memoryGb),
 });
 
 export const flowSchema = z.strictObject({
@@ -90,7 +83,7 @@ export const flowSchema = z.strictObject({
 
 export const backupCopySchema = z.strictObject({
   region: id,
-  medium: z.enum(['object', 'disk', 'tape']),
+  medium: z.enum(BACKUP_MEDIA),
   immutable: z.boolean().optional(),
 });
 
@@ -153,6 +146,17 @@ export const stateSchema = z.discriminatedUnion('backend', [
   }),
 ]);
 
+const roleList = z.array(z.enum(APPROVER_ROLES)).min(1, 'must name at least one role').readonly();
+
+/** `approvals` in an environment file: the roles each level needs (a role listed twice needs two distinct reviewers). */
+export const approvalSettingsSchema = z.strictObject({
+  levels: z.strictObject({ '1': roleList, '2': roleList, '3': roleList, '4': roleList, '5': roleList }),
+  /** The longest an approval may stay valid, in days, however long `--expires` asks for. */
+  maxValidityDays: z.number().int().min(1).max(366).default(DEFAULT_MAX_APPROVAL_DAYS),
+});
+export type ApprovalSettings = z.output<typeof approvalSettingsSchema>;
+export type ApprovalSettingsInput = z.input<typeof approvalSettingsSchema>;
+
 export const environmentSchema = z.strictObject({
   name: id,
   stage: z.enum(STAGES),
@@ -163,7 +167,7 @@ export const environmentSchema = z.strictObject({
   asOf: isoDate.optional(),
   state: stateSchema,
   interconnect: z.strictObject({
-    /** The national backbone between the clusters, one /24 per cluster. */
+    /** The national backbone between the clusters, one /INTERCONNECT_BLOCK_PREFIX (/24) per cluster. */
     cidr,
     /** The specialised data network of Party and State agencies. */
     govNetworkCidr: cidr,
@@ -174,8 +178,9 @@ export const environmentSchema = z.strictObject({
   sharedServicesRegion: id.optional(),
   /** Policy settings (rule enforcement overrides and exceptions); read by the policy engine. */
   policy: z.record(z.string(), z.unknown()).default({}),
-  /** Settings read by other layers (approvals, kubernetes, public edge), validated there. */
-  approvals: z.record(z.string(), z.unknown()).optional(),
+  /** Who approves each security level; the decree's table when omitted. */
+  approvals: approvalSettingsSchema.prefault({ levels: DECREE_85_APPROVERS }),
+  /** Settings read by other layers (kubernetes, public edge), validated there. */
   kubernetes: z.record(z.string(), z.unknown()).optional(),
   edge: z.record(z.string(), z.unknown()).optional(),
 });

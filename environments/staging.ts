@@ -1,5 +1,5 @@
 import { defineEnvironment } from './schema';
-import { DECREE_85_APPROVERS } from './shared/approvers';
+import { DECREE_85_APPROVERS } from './vocabulary';
 import { nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 
 /** Staging: the same three clusters and systems as prod at a third of the size, for release rehearsal. */

@@ -1,10 +1,9 @@
 import type { z } from 'zod';
 import { InputError, show } from '../core/errors';
-import { contains, overlaps, parseCidr, type Cidr } from '../core/cidr';
-import { environmentSchema, ZONES, type Environment } from './schema';
-
-/** Prefix length of the per-zone block cut out of a system's dedicated network (one /24 per zone). */
-export const DEDICATED_ZONE_PREFIX = 24;
+import { contains, firstOverlap, parseCidr, type Cidr } from '../core/cidr';
+import { cronProblem } from '../core/cron';
+import { environmentSchema, type Environment } from './schema';
+import { DEDICATED_NETWORK_PREFIX, DEDICATED_ZONE_PREFIX, isExternalPeer, ZONES } from './vocabulary';
 
 /**
  * Parses and validates a raw environment object. `source` is the file it came from, as the user should
@@ -61,7 +60,7 @@ class SemanticChecks {
 
   run(): void {
     this.uniqueIds();
-    this.regionCount();
+    this.productionAvailabilityZones();
     const blocks = this.addressPlan();
     this.systems(blocks);
     const shared = this.env.sharedServicesRegion;
@@ -95,12 +94,10 @@ class SemanticChecks {
     });
   }
 
-  private regionCount(): void {
+  /** The number of clusters is policy (rule NDC-TOP-001 and its minClusters); a single cluster's shape is structure. */
+  private productionAvailabilityZones(): void {
     const { env } = this;
     if (env.stage !== 'production') return;
-    if (env.regions.length < 3) {
-      this.fail('regions', env.regions.map((r) => r.id), `a production environment needs at least three regional clusters (has ${env.regions.length})`);
-    }
     env.regions.forEach((region, i) => {
       if (region.availabilityZones.length < 2) {
         this.fail(`regions[${i}].availabilityZones`, region.availabilityZones.map((a) => a.id), 'a production cluster needs at least two availability zones');
@@ -143,8 +140,9 @@ class SemanticChecks {
         if (!region) this.fail(path, regionId, `is not a region of this environment (regions: ${this.regionIds()})`);
         const block = this.cidr(path, text);
         if (!contains(this.cidr('', region.addressPlan.cidr), block)) this.fail(path, text, `is outside its region's range ${region.addressPlan.cidr}`);
-        const needed = DEDICATED_ZONE_PREFIX - Math.ceil(Math.log2(ZONES.length));
-        if (block.prefix > needed) this.fail(path, text, `is too small: a dedicated network is cut into one /${DEDICATED_ZONE_PREFIX} per zone and needs a /${needed} or larger`);
+        if (block.prefix > DEDICATED_NETWORK_PREFIX) {
+          this.fail(path, text, `is too small: a dedicated network is cut into one /${DEDICATED_ZONE_PREFIX} per zone and needs a /${DEDICATED_NETWORK_PREFIX} or larger`);
+        }
         inner.push({ path, block });
       }
     });
@@ -173,12 +171,15 @@ class SemanticChecks {
       system.flows.forEach((flow, j) => {
         for (const end of ['from', 'to'] as const) {
           const zone = flow[end];
-          if (zone === 'internet' || zone === 'gov-network') continue;
+          if (isExternalPeer(zone)) continue;
           if (!zoneAvailable(zone)) this.fail(`${at}.flows[${j}].${end}`, zone, `unknown segment: region ${system.primaryRegion} has no ${zone} segment in its address plan`);
         }
         if (flow.protocol !== 'icmp' && flow.ports === undefined) this.fail(`${at}.flows[${j}].ports`, flow.ports, `a ${flow.protocol} flow must name its port or port range`);
         if (Array.isArray(flow.ports) && flow.ports[0] > flow.ports[1]) this.fail(`${at}.flows[${j}].ports`, flow.ports, 'range start is above its end');
       });
+      const schedule = system.backup?.schedule;
+      const scheduleProblem = schedule === undefined ? undefined : cronProblem(schedule);
+      if (scheduleProblem) this.fail(`${at}.backup.schedule`, schedule, scheduleProblem);
       system.backup?.copies?.forEach((copy, j) => {
         if (!regions.has(copy.region)) this.fail(`${at}.backup.copies[${j}].region`, copy.region, `is not a region of this environment (regions: ${this.regionIds()})`);
       });
@@ -187,14 +188,6 @@ class SemanticChecks {
 }
 
 function noOverlap(blocks: NamedBlock[], onOverlap: (a: NamedBlock, b: NamedBlock) => void): void {
-  // Sorted sweep: O(n log n), and the first overlap found is reported.
-  const sorted = [...blocks].sort((a, b) => a.block.first - b.block.first || a.block.last - b.block.last);
-  let widest: NamedBlock | undefined;
-  for (const current of sorted) {
-    if (widest && overlaps(widest.block, current.block)) {
-      const [first, second] = blocks.indexOf(widest) < blocks.indexOf(current) ? [widest, current] : [current, widest];
-      onOverlap(first, second);
-    }
-    if (!widest || current.block.last > widest.block.last) widest = current;
-  }
+  const pair = firstOverlap(blocks, (b) => b.block);
+  if (pair) onOverlap(pair[0], pair[1]);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actorOf } from './actor';
-import type { LedgerKind } from './ledger';
+import type { Ledger, LedgerKind } from './ledger';
 import { openLedger } from './open';
 
 /**
@@ -18,11 +18,13 @@ export interface CommandRecord {
   readonly command: string;
   readonly now: () => Date;
   readonly environment?: NodeJS.ProcessEnv;
+  /** Opens the project's ledger (the composition root's); default from `environment`. */
+  readonly openLedger?: () => Ledger;
 }
 
 export async function recordedCommand(record: CommandRecord, run: () => Promise<number>): Promise<number> {
   const environment = record.environment ?? process.env;
-  const ledger = openLedger(record.root, environment);
+  const ledger = record.openLedger ? record.openLedger() : openLedger(record.root, environment);
   try {
     await ledger.head();
     const exitCode = await run();

@@ -1,7 +1,8 @@
 import { InputError } from '../core/errors';
-import { verifyArtifacts, type Manifest } from '../stacks/manifest';
-import { renderEnvironment } from '../stacks/synth';
-import type { AssessmentCheck, PolicyOutcome } from './approvals/gate';
+import type { Manifest } from '../stacks/manifest';
+import { projectReader, type ProjectReader } from '../stacks/project';
+import { renderLoaded } from '../stacks/synth';
+import type { AssessmentCheck, PolicyFindings } from './approvals/gate';
 import { loadArtifactSet } from './artifacts';
 import { evaluate, type PolicyReport } from './engine';
 import type { PolicyEvaluation } from './evaluate';
@@ -12,7 +13,7 @@ import type { PolicyEvaluation } from './evaluate';
  */
 
 /** The gate's view: the digest of the rules in force and the open mandatory findings. */
-export function gatePolicyOutcome(report: PolicyReport): PolicyOutcome {
+export function gatePolicyOutcome(report: PolicyReport): PolicyFindings {
   return {
     policyDigest: report.policyDigest,
     mandatoryFindings: report.findings
@@ -47,10 +48,11 @@ export function deployPolicyOutcome(report: PolicyReport): { mandatoryFailures: 
  * the artifacts do not match it or the environment no longer renders to its digest, rather than report on
  * something other than what is approved.
  */
-export function evaluateManifest(root: string, manifest: Manifest, opts: { asOf?: Date; now?: Date } = {}): PolicyEvaluation {
-  const bad = verifyArtifacts(root, manifest);
+export function evaluateManifest(root: string, manifest: Manifest, opts: { asOf?: Date; now?: Date; project?: ProjectReader } = {}): PolicyEvaluation {
+  const project = opts.project ?? projectReader(root);
+  const bad = project.verifyArtifacts(manifest);
   if (bad.length > 0) throw new InputError(`out/${manifest.env}/`, `does not match its manifest (${bad.slice(0, 3).join(', ')}); run ndc synth --env ${manifest.env}`);
-  const rendered = renderEnvironment(root, manifest.env);
+  const rendered = renderLoaded(project.loadEnvironment(manifest.env));
   if (rendered.manifest.digest !== manifest.digest) {
     throw new InputError(`out/${manifest.env}/manifest.json`, `digest ${manifest.digest.slice(0, 12)}... is not what ${rendered.source} renders now (${rendered.manifest.digest.slice(0, 12)}...); run ndc synth --env ${manifest.env}`);
   }
@@ -62,11 +64,11 @@ export function evaluateManifest(root: string, manifest: Manifest, opts: { asOf?
  * The approval commands' policy context: evaluates once per environment and manifest, and answers the
  * assessment question from the same evaluation.
  */
-export function approvalPolicyContext(root: string, now: Date): { evaluatePolicy(env: string, manifest: Manifest): PolicyOutcome; assessmentCurrent: AssessmentCheck } {
+export function approvalPolicyContext(root: string, now: Date, project: ProjectReader = projectReader(root)): { evaluatePolicy(env: string, manifest: Manifest): PolicyFindings; assessmentCurrent: AssessmentCheck } {
   let last: PolicyEvaluation | undefined;
   return {
     evaluatePolicy(_env, manifest) {
-      last = evaluateManifest(root, manifest, { now });
+      last = evaluateManifest(root, manifest, { now, project });
       return gatePolicyOutcome(last);
     },
     assessmentCurrent(systemId) {

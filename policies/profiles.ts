@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors';
+import { DEFAULT_PUE_TARGET } from '../environments/vocabulary';
 
 /**
  * Regulation profiles: named, versioned rule sets. The regulations changed in 2025-26, so an environment
@@ -23,16 +24,19 @@ export interface RegulationProfile {
   };
 }
 
+/** The id of the profile every shipped environment and every ndc rule is held to. */
+export const VN_2016 = 'vn-2016';
+
 export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
-  'vn-2016': {
-    name: 'vn-2016',
+  [VN_2016]: {
+    name: VN_2016,
     version: '2026.11',
     title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017',
     sources: ['Decree 85/2016/ND-CP', 'Circular 12/2022/TT-BTTTT', 'TCVN 11930:2017', 'Decision 2629/QD-TTg'],
     parameters: {
       minClusters: 3,
       minClusterDistanceKm: 100,
-      defaultPueTarget: 1.4,
+      defaultPueTarget: DEFAULT_PUE_TARGET,
       maxRpoHours: { 3: 24, 4: 4, 5: 1 },
       minRetentionDays: { 3: 90, 4: 365, 5: 365 },
     },

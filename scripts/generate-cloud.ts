@@ -5,29 +5,25 @@
  */
 import type { EnvironmentInput } from '../environments/schema';
 import { formatAddress, mustParseCidr, subdivide } from '../core/cidr';
+import { DEDICATED_NETWORK_PREFIX, DEFAULT_PUE_TARGET, NATIONAL_SITES, ZONES } from '../environments/vocabulary';
 
 type RegionInput = EnvironmentInput['regions'][number];
 type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
 
-const ZONES = ['edge', 'dmz', 'internal-server', 'database', 'management', 'device-management', 'backup', 'gov-interconnect'] as const;
-const SITES = [
-  { id: 'north', name: 'Hoa Lac, Hanoi', lat: 21.0136, lon: 105.5259 },
-  { id: 'central', name: 'Da Nang', lat: 16.0544, lon: 108.2022 },
-  { id: 'south', name: 'Ho Chi Minh City', lat: 10.8231, lon: 106.6297 },
-];
+const SITES = (['north', 'central', 'south'] as const).map((id) => ({ id, ...NATIONAL_SITES[id] }));
 /** Level of the i-th system: mostly 2-3, one in five at level 4-5. */
 const LEVELS = [2, 3, 3, 4, 2, 3, 1, 3, 5, 2] as const;
 
 export function generateEnvironment(systemsPerRegion: number, name = 'generated'): EnvironmentInput {
-  // One /10 per cluster: /18 shared segments at the start, dedicated /21s in the upper half.
+  // One /10 per cluster: /18 shared segments at the start, dedicated networks in the upper half.
   const blocks = SITES.map((_, i) => mustParseCidr(`10.${64 * (i + 1)}.0.0/10`));
   const regions: RegionInput[] = SITES.map((site, i) => ({
     id: site.id,
     name: site.name,
     site: `${site.name} national data-center cluster`,
-    location: { lat: site.lat, lon: site.lon },
+    location: { ...site.location },
     availabilityZones: [{ id: `${site.id}-a` }, { id: `${site.id}-b` }, { id: `${site.id}-c` }],
-    green: { pueTarget: 1.4, pue: 1.35, energySource: 'grid with solar power purchase agreement' },
+    green: { pueTarget: DEFAULT_PUE_TARGET, pue: 1.35, energySource: 'grid with solar power purchase agreement' },
     addressPlan: {
       cidr: blocks[i].text,
       segments: Object.fromEntries(ZONES.map((zone, z) => [zone, subdivide(blocks[i], 18, z).text])),
@@ -36,7 +32,7 @@ export function generateEnvironment(systemsPerRegion: number, name = 'generated'
   const nextDedicated = blocks.map(() => 0);
   const dedicated = (regionIndex: number): string => {
     const upper = mustParseCidr(`${formatAddress(blocks[regionIndex].first + 2 ** 21)}/11`);
-    return subdivide(upper, 21, nextDedicated[regionIndex]++).text;
+    return subdivide(upper, DEDICATED_NETWORK_PREFIX, nextDedicated[regionIndex]++).text;
   };
   const systems: SystemInput[] = [];
   for (let n = 0; n < systemsPerRegion; n++) {

@@ -2,21 +2,15 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { stableJson } from '../core/canonical-json';
 import { buildCloud, type NationalCloud } from '../constructs';
-import { loadEnvironment } from '../environments/load';
+import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import { buildManifest, type Artifact, type Manifest } from './manifest';
+import type { Renderer } from './renderer';
 
 /**
  * The engines' renderers. Each is required only when used, so loading ndc does not load cdktf,
  * @pulumi/* or aws-cdk-lib.
  */
-export interface Renderer {
-  readonly engine: Artifact['engine'];
-  /** Whether the environment uses this engine at all. */
-  applies(cloud: NationalCloud, env: Environment): boolean;
-  render(cloud: NationalCloud, env: Environment): Artifact[];
-}
-
 const RENDERERS: readonly (() => Renderer)[] = [
   () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,7 +41,11 @@ export interface SynthResult {
 
 /** Loads, builds and renders an environment in memory (nothing written). */
 export function renderEnvironment(root: string, envName: string): Omit<SynthResult, 'outDir'> {
-  const { env, source } = loadEnvironment(root, envName);
+  return renderLoaded(loadEnvironment(root, envName));
+}
+
+/** Builds and renders an environment already loaded (the caller loaded it once for several uses). */
+export function renderLoaded({ env, source }: LoadedEnvironment): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env);
   const artifacts = renderCloud(cloud, env);
   const manifest = buildManifest(cloud, artifacts);

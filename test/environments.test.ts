@@ -137,12 +137,11 @@ describe('environment validation errors name file, field path, value and reason'
     })).toContain('systems[0].level: 0: security level must be 1, 2, 3, 4 or 5');
   });
 
-  it('rejects a production environment with fewer than three regional clusters', () => {
-    const message = errorFor((env) => {
-      env.regions = env.regions.slice(0, 2);
-      env.systems = [];
-    });
-    expect(message).toBe('environments/prod.ts: regions: ["north","central"]: a production environment needs at least three regional clusters (has 2)');
+  it('loads a production environment with fewer than three regional clusters: rule NDC-TOP-001 judges the count', () => {
+    const env = environmentInput('prod');
+    env.regions = env.regions.slice(0, 2);
+    env.systems = [];
+    expect(validateEnvironment(env, SOURCE).regions.map((r) => r.id)).toEqual(['north', 'central']);
   });
 
   it('rejects a recovery region equal to the primary', () => {
@@ -158,6 +157,15 @@ describe('environment validation errors name file, field path, value and reason'
     expect(errorFor((env) => {
       (env.systems![0] as Record<string, unknown>).level = 'four';
     })).toMatch(/systems\[0\]\.level: "four": .*number/i);
+  });
+
+  it('rejects a backup schedule that is not a cron expression, in one line naming the field', () => {
+    expect(errorFor((env) => {
+      env.systems![0].backup!.schedule = '99 99 99 99 banana';
+    })).toBe('environments/prod.ts: systems[0].backup.schedule: "99 99 99 99 banana": is not a valid cron expression: Constraint error, got value 99 expected range 0-59');
+    expect(errorFor((env) => {
+      env.systems![0].backup!.schedule = '0 1 * *';
+    })).toBe('environments/prod.ts: systems[0].backup.schedule: "0 1 * *": must be a five-field cron expression, e.g. "0 1 * * *" (has 4 fields)');
   });
 
   it('rejects a dedicated network that overlaps a segment', () => {

@@ -27,6 +27,17 @@ describe('topology-and-green pack', () => {
     expect(failures(clusterCount, dev.context).map((r) => r.message)).toEqual(['1 regional cluster (north), at least 3 required']);
   });
 
+  it('NDC-TOP-001 fails a two-cluster production cloud, as a mandatory rule, against its minClusters parameter', () => {
+    const two = variant('prod', (input) => {
+      input.regions = input.regions.slice(0, 2);
+      input.systems = [];
+    }, { render: false });
+    expect(clusterCount.enforcement).toBe('mandatory');
+    expect(failures(clusterCount, two.context).map((r) => r.message)).toEqual(['2 regional clusters (north, central), at least 3 required']);
+    const relaxed = { ...two.context, profile: { ...PROFILES['vn-2016'], parameters: { ...PROFILES['vn-2016'].parameters, minClusters: 2 } } };
+    expect(failures(clusterCount, relaxed)).toEqual([]);
+  });
+
   it('NDC-TOP-002 measures great-circle distances against the (configurable) minimum', () => {
     const results = clusterDistance.check(prod.context);
     expect(results.map((r) => r.message)).toEqual(['north-central: 619 km (at least 100)', 'north-south: 1139 km (at least 100)', 'central-south: 606 km (at least 100)']);

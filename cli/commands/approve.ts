@@ -1,26 +1,28 @@
 import { InputError, show } from '../../core/errors';
-import { loadEnvironment } from '../../environments/load';
 import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
-import { CHANGE_AUTHOR_VARIABLE, evaluateGate, type AssessmentCheck, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
+import { CHANGE_AUTHOR_VARIABLE, evaluateGate, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, type Manifest } from '../../stacks/manifest';
 import { approvalSettingsOf, describeRoles, requiredRoles, ROLES, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { parseDuration, signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
-import { endOf, findReviewer, readTrustStore, startOf, resolveTrust, reviewerCovers, trustRootsFrom, TRUST_ROOT_VARIABLE } from '../../policies/approvals/trust-store';
+import { endOf, findReviewer, readTrustStore, startOf, resolveTrust, reviewerCovers, trustRootsFrom } from '../../policies/approvals/trust-store';
+import { projectReader, type ProjectReader } from '../../stacks/project';
 import type { CommandIO } from '../io';
 import { guarded, printJson, requireId, resolvePath, table } from './common';
 
 /** What the approval commands need from the layers around them (the caller wires the real ones). */
 export interface ApprovalContext {
   /** The policy outcome for the current manifest of the environment (the policy layer computes it). */
-  readonly evaluatePolicy: (env: string, manifest: Manifest) => PolicyOutcome | Promise<PolicyOutcome>;
-  /** Pinned trust-store version-1 hashes; default NDC_TRUST_ROOT. */
-  readonly trustRoot?: string;
-  /** Reviewer id of the change's author; default NDC_CHANGE_AUTHOR. */
+  readonly evaluatePolicy: (env: string, manifest: Manifest) => PolicyFindings | Promise<PolicyFindings>;
+  /** Pinned trust-store version-1 hashes (NDC_TRUST_ROOT, read by the composition root). */
+  readonly trustRoot: string | undefined;
+  /** Reviewer id of the change's author (NDC_CHANGE_AUTHOR, read by the composition root). */
   readonly author?: string;
-  /** The ledger to record in; default the project's (openLedger). */
-  readonly ledger?: Ledger;
+  /** Opens the ledger to record in (the composition root's); default the project's (openLedger). */
+  readonly openLedger?: () => Ledger;
+  /** Reads the environment once for the whole command; default: a reader of io.root. */
+  readonly project?: ProjectReader;
 }
 
 export interface ApproveOptions extends ApprovalContext {
@@ -43,13 +45,12 @@ export interface ApprovalsOptions extends ApprovalContext {
 }
 
 function authorOf(ctx: ApprovalContext): string | undefined {
-  const author = ctx.author ?? process.env[CHANGE_AUTHOR_VARIABLE];
-  return author && author.trim() !== '' ? author.trim() : undefined;
+  const author = ctx.author?.trim();
+  return author ? author : undefined;
 }
 
 async function withLedger<T>(io: CommandIO, ctx: ApprovalContext, work: (ledger: Ledger) => Promise<T>): Promise<T> {
-  if (ctx.ledger) return work(ctx.ledger);
-  const ledger = openLedger(io.root);
+  const ledger = ctx.openLedger ? ctx.openLedger() : openLedger(io.root);
   try {
     return await work(ledger);
   } finally {
@@ -57,10 +58,10 @@ async function withLedger<T>(io: CommandIO, ctx: ApprovalContext, work: (ledger:
   }
 }
 
-function loadSettings(io: CommandIO, env: string): ApprovalSettings {
+function loadSettings(io: CommandIO, ctx: ApprovalContext, env: string): ApprovalSettings {
   if (!env) throw new InputError('--env', 'is required');
-  const loaded = loadEnvironment(io.root, env);
-  return approvalSettingsOf(loaded.env, loaded.source);
+  const loaded = (ctx.project ?? projectReader(io.root)).loadEnvironment(env);
+  return approvalSettingsOf(loaded.env);
 }
 
 /**
@@ -70,7 +71,7 @@ function loadSettings(io: CommandIO, env: string): ApprovalSettings {
  */
 export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
-    const settings = loadSettings(io, opts.env);
+    const settings = loadSettings(io, opts, opts.env);
     const reviewerId = requireId('--as', opts.as);
     if (!opts.key) throw new InputError('--key', 'is required (your private key file from ndc keys generate)');
     const keyPath = resolvePath(io, opts.key);
@@ -81,7 +82,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
 
-    const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot ?? process.env[TRUST_ROOT_VARIABLE]));
+    const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot));
     if (!trust.ok) return refuse(io, trust.reason);
     const reviewer = findReviewer(trust.current, reviewerId);
     if (!reviewer) return refuse(io, `${reviewerId} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
@@ -171,7 +172,7 @@ function refuse(io: CommandIO, reason: string): number {
 function showStatement(
   io: CommandIO,
   manifest: Manifest,
-  policy: PolicyOutcome,
+  policy: PolicyFindings,
   settings: ApprovalSettings,
   s: ApprovalStatement,
   rows: { id: string; excluded?: string }[],
@@ -201,7 +202,7 @@ function showStatement(
  */
 export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
-    const settings = loadSettings(io, opts.env);
+    const settings = loadSettings(io, opts, opts.env);
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
     const result = evaluateGate({
@@ -213,7 +214,7 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
       now: io.now(),
       author: authorOf(opts),
       settings,
-      trustRoots: trustRootsFrom(opts.trustRoot ?? process.env[TRUST_ROOT_VARIABLE]),
+      trustRoots: trustRootsFrom(opts.trustRoot),
     });
     const complete = result.perSystem.every((s) => s.approved);
     if (io.json) printJson(io, { complete, ...result });

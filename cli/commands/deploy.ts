@@ -2,8 +2,7 @@ import { InputError } from '../../core/errors';
 import { deployEnvironment, type Terminal } from '../../deploy/deploy';
 import { planEnvironment } from '../../deploy/plan';
 import type { DeployPorts } from '../../deploy/ports';
-import { createPorts } from '../../deploy/wiring';
-import type { CommandIO } from '../io';
+import type { CommandDependencies, WiredPorts } from '../composition';
 
 export interface DeployOptions {
   readonly env: string;
@@ -19,17 +18,16 @@ function terminal(): Terminal | undefined {
   return { write: (text) => process.stdout.write(text), columns: () => process.stdout.columns ?? 80 };
 }
 
-function concurrencyOf(value: string | undefined): number | undefined {
-  const raw = value ?? process.env.NDC_DEPLOY_CONCURRENCY;
+function concurrencyOf(value: string | undefined, environment: NodeJS.ProcessEnv): number | undefined {
+  const raw = value ?? environment.NDC_DEPLOY_CONCURRENCY;
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InputError(value !== undefined ? '--concurrency' : 'NDC_DEPLOY_CONCURRENCY', `${JSON.stringify(raw)}: must be a whole number from 1 to 64`);
   return n;
 }
 
-async function withPorts(io: CommandIO, ports: DeployPorts | undefined, run: (ports: DeployPorts) => Promise<number>): Promise<number> {
-  if (ports) return run(ports);
-  const wired = createPorts(io.root);
+async function withPorts(open: () => WiredPorts, run: (ports: DeployPorts) => Promise<number>): Promise<number> {
+  const wired = open();
   try {
     return await run(wired);
   } finally {
@@ -38,19 +36,19 @@ async function withPorts(io: CommandIO, ports: DeployPorts | undefined, run: (po
 }
 
 /** `ndc plan --env E`. */
-export async function planCommand(opts: DeployOptions, io: CommandIO, ports?: DeployPorts): Promise<number> {
-  const concurrency = concurrencyOf(opts.concurrency);
-  return withPorts(io, ports, (p) => planEnvironment({ env: opts.env, ports: p, io, terminal: terminal(), concurrency, noPreview: opts.noPreview }));
+export async function planCommand(opts: DeployOptions, deps: CommandDependencies): Promise<number> {
+  const { io, project, environment } = deps;
+  const concurrency = concurrencyOf(opts.concurrency, environment);
+  return withPorts(deps.deployPorts, (p) => planEnvironment({ env: opts.env, ports: p, io, project, environment, terminal: terminal(), concurrency, noPreview: opts.noPreview }));
 }
 
 /**
  * A dry run only reads the gate. Where the real ports cannot be built yet it still lists the commands,
  * and shows the gate as closed with the reason (never as open).
  */
-function dryRunPorts(io: CommandIO, ports: DeployPorts | undefined): DeployPorts | undefined {
-  if (ports) return ports;
+function dryRunPorts(deps: CommandDependencies): WiredPorts {
   try {
-    return createPorts(io.root);
+    return deps.deployPorts();
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const unavailable = async (): Promise<never> => {
@@ -60,6 +58,7 @@ function dryRunPorts(io: CommandIO, ports: DeployPorts | undefined): DeployPorts
       gate: { evaluate: async () => ({ open: false, reasons: [`gate unavailable: ${error.message}`] }) },
       policy: { evaluate: unavailable },
       ledger: { append: unavailable, acquireLock: unavailable, renewLock: unavailable, releaseLock: unavailable, lastRun: unavailable, head: unavailable },
+      close: async () => undefined,
     };
   }
 }
@@ -86,19 +85,19 @@ async function interruptible(run: (signal: AbortSignal) => Promise<number>): Pro
 }
 
 /** `ndc deploy --env E [--dry-run] [--resume]`. */
-export async function deployCommand(opts: DeployOptions, io: CommandIO, ports?: DeployPorts): Promise<number> {
-  const concurrency = concurrencyOf(opts.concurrency);
-  if (opts.dryRun && !opts.resume) ports = dryRunPorts(io, ports);
-  return withPorts(io, ports, (p) =>
-    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'deploy', dryRun: opts.dryRun, resume: opts.resume, ports: p, io, terminal: terminal(), concurrency, signal })),
+export async function deployCommand(opts: DeployOptions, deps: CommandDependencies): Promise<number> {
+  const { io, project, environment } = deps;
+  const concurrency = concurrencyOf(opts.concurrency, environment);
+  return withPorts(opts.dryRun && !opts.resume ? () => dryRunPorts(deps) : deps.deployPorts, (p) =>
+    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'deploy', dryRun: opts.dryRun, resume: opts.resume, ports: p, io, project, environment, terminal: terminal(), concurrency, signal })),
   );
 }
 
 /** `ndc destroy --env E [--dry-run]`: the same gate, the waves in reverse. */
-export async function destroyCommand(opts: DeployOptions, io: CommandIO, ports?: DeployPorts): Promise<number> {
-  const concurrency = concurrencyOf(opts.concurrency);
-  if (opts.dryRun) ports = dryRunPorts(io, ports);
-  return withPorts(io, ports, (p) =>
-    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'destroy', dryRun: opts.dryRun, ports: p, io, terminal: terminal(), concurrency, signal })),
+export async function destroyCommand(opts: DeployOptions, deps: CommandDependencies): Promise<number> {
+  const { io, project, environment } = deps;
+  const concurrency = concurrencyOf(opts.concurrency, environment);
+  return withPorts(opts.dryRun ? () => dryRunPorts(deps) : deps.deployPorts, (p) =>
+    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'destroy', dryRun: opts.dryRun, ports: p, io, project, environment, terminal: terminal(), concurrency, signal })),
   );
 }

@@ -10,8 +10,10 @@ import type { CommandIO } from '../io';
 import { guarded, printJson, requireId, resolvePath } from './common';
 
 export interface LedgerVerifyOptions {
-  /** The ledger to check; default the project's (NDC_LEDGER_URL or <root>/.ndc/ledger.sqlite). */
+  /** The ledger to check, left open; default the one `openLedger` opens. */
   readonly ledger?: Ledger;
+  /** Opens the project's ledger (the composition root's); default NDC_LEDGER_URL or <root>/.ndc/ledger.sqlite. */
+  readonly openLedger?: () => Ledger;
   /** `--checkpoints FILE`; default checkpoints/<ledger id>.jsonl when it exists. */
   readonly checkpoints?: string;
   /** `--head SEQ:HASH`. */
@@ -20,8 +22,9 @@ export interface LedgerVerifyOptions {
   readonly trustRoot?: string;
 }
 
-async function withLedger(io: CommandIO, given: Ledger | undefined, work: (ledger: Ledger) => Promise<number>): Promise<number> {
-  const ledger = given ?? openLedger(io.root);
+async function withLedger(io: CommandIO, opts: { ledger?: Ledger; openLedger?: () => Ledger }, work: (ledger: Ledger) => Promise<number>): Promise<number> {
+  const given = opts.ledger;
+  const ledger = given ?? (opts.openLedger ? opts.openLedger() : openLedger(io.root));
   try {
     return await work(ledger);
   } finally {
@@ -40,7 +43,7 @@ function trustRoots(opts: { trustRoot?: string }): string[] {
 export async function ledgerVerifyCommand(opts: LedgerVerifyOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
     const head = opts.head === undefined ? undefined : parseHead('--head', opts.head);
-    return withLedger(io, opts.ledger, async (ledger) => {
+    return withLedger(io, opts, async (ledger) => {
       const audit = await auditLedger(ledger, { root: io.root, checkpointsFile: opts.checkpoints, head, trustRoots: trustRoots(opts) });
       const { recordList: _records, filed: _filed, ...result } = audit;
       if (io.json) {
@@ -69,6 +72,7 @@ export interface LedgerCheckpointOptions {
   /** `--print`: print the signed line on stdout as well, for CI to keep elsewhere. */
   readonly print?: boolean;
   readonly ledger?: Ledger;
+  readonly openLedger?: () => Ledger;
   readonly trustRoot?: string;
 }
 
@@ -88,7 +92,7 @@ export async function ledgerCheckpointCommand(opts: LedgerCheckpointOptions, io:
       io.err(`ndc ledger checkpoint: refused: ${reason}`);
       return 1;
     };
-    return withLedger(io, opts.ledger, async (ledger) => {
+    return withLedger(io, opts, async (ledger) => {
       const roots = trustRoots(opts);
       const audit = await auditLedger(ledger, { root: io.root, checkpointsFile: opts.checkpoints, newFileAllowed: true, trustRoots: roots });
       if (!audit.intact) return refuse(`the ledger does not verify, so its head must not be signed: ${audit.problems[0]}${audit.problems.length > 1 ? ` (and ${audit.problems.length - 1} more; run ndc ledger verify)` : ''}`);
@@ -123,6 +127,8 @@ export async function ledgerCheckpointCommand(opts: LedgerCheckpointOptions, io:
 export interface LedgerInitOptions {
   /** Everyday roles to grant SELECT and INSERT (and nothing else). */
   readonly grant?: readonly string[];
+  /** Where NDC_LEDGER_URL and NDC_LEDGER_SCHEMA come from; default process.env. */
+  readonly environment?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -131,8 +137,9 @@ export interface LedgerInitOptions {
  */
 export async function ledgerInitCommand(opts: LedgerInitOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
-    const url = process.env[LEDGER_URL_VARIABLE];
-    const ledger = openLedger(io.root);
+    const environment = opts.environment ?? process.env;
+    const url = environment[LEDGER_URL_VARIABLE];
+    const ledger = openLedger(io.root, environment);
     try {
       if (!(ledger instanceof PgLedger) || url === undefined) {
         if ((opts.grant ?? []).length > 0) throw new InputError('--grant', `needs ${LEDGER_URL_VARIABLE}: the embedded SQLite ledger has no roles`);
@@ -141,7 +148,7 @@ export async function ledgerInitCommand(opts: LedgerInitOptions, io: CommandIO):
         return 0;
       }
       await ledger.install(opts.grant ?? []);
-      const schema = process.env[LEDGER_SCHEMA_VARIABLE] || 'ndc';
+      const schema = environment[LEDGER_SCHEMA_VARIABLE] || 'ndc';
       io.out(`ledger initialised: schema ${schema} at ${ledger.location}, append-only triggers installed${(opts.grant ?? []).length > 0 ? `; ${opts.grant!.join(', ')} may SELECT and INSERT only` : ''}`);
       return 0;
     } finally {

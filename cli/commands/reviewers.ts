@@ -31,7 +31,7 @@ export interface TrustSigning {
 
 interface TrustContext {
   readonly env: string;
-  /** Pinned version-1 hashes; default NDC_TRUST_ROOT. */
+  /** Pinned version-1 hashes (NDC_TRUST_ROOT, read by the composition root). */
   readonly trustRoot?: string;
 }
 
@@ -152,7 +152,7 @@ function checkEnv(io: CommandIO, env: string): void {
 }
 
 function roots(opts: TrustContext): string[] {
-  return trustRootsFrom(opts.trustRoot ?? process.env[TRUST_ROOT_VARIABLE]);
+  return trustRootsFrom(opts.trustRoot);
 }
 
 function refuse(io: CommandIO, reason: string): number {

@@ -9,6 +9,8 @@ export interface UnlockOptions {
   readonly env: string;
   readonly reason?: string;
   readonly ledger?: Ledger;
+  /** Opens the project's ledger (the composition root's). */
+  readonly openLedger?: () => Ledger;
   /** Who breaks the lock; default NDC_ACTOR or user@host. */
   readonly actor?: string;
 }
@@ -23,7 +25,7 @@ export async function unlockCommand(opts: UnlockOptions, io: CommandIO): Promise
     const reason = opts.reason?.trim() ?? '';
     if (reason === '') throw new InputError('--reason', 'is required: say why the lock is broken (it is recorded in the ledger)');
     if (reason.length > 500 || /[\r\n]/.test(reason)) throw new InputError('--reason', 'must be one line of at most 500 characters');
-    const ledger = opts.ledger ?? openLedger(io.root);
+    const ledger = opts.ledger ?? (opts.openLedger ? opts.openLedger() : openLedger(io.root));
     try {
       const actor = opts.actor ?? actorOf(process.env);
       const previous = await ledger.breakLock(opts.env, actor, reason, io.now());

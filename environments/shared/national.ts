@@ -1,4 +1,5 @@
 import type { EnvironmentInput } from '../schema';
+import { DEFAULT_PUE_TARGET, NATIONAL_SITES, ZONE_SEGMENT_PREFIX, ZONES, type NationalSiteId } from '../vocabulary';
 
 /**
  * The national clusters and information systems shared by staging and prod. Each environment picks its
@@ -9,15 +10,28 @@ import type { EnvironmentInput } from '../schema';
 type RegionInput = EnvironmentInput['regions'][number];
 type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
 
-const ZONE_BLOCKS = ['edge', 'dmz', 'internal-server', 'database', 'management', 'device-management', 'backup', 'gov-interconnect'] as const;
-
-/** A cluster's address plan: its /16, one /22 per zone from the start; dedicated networks use the upper half. */
+/** A cluster's address plan: its /16, one zone segment per zone from the start; dedicated networks use the upper half. */
 function addressPlan(secondOctet: number): RegionInput['addressPlan'] {
+  const thirdOctetsPerZone = 2 ** (32 - ZONE_SEGMENT_PREFIX) / 256;
   const segments: Record<string, string> = {};
-  ZONE_BLOCKS.forEach((zone, i) => {
-    segments[zone] = `10.${secondOctet}.${i * 4}.0/22`;
+  ZONES.forEach((zone, i) => {
+    segments[zone] = `10.${secondOctet}.${i * thirdOctetsPerZone}.0/${ZONE_SEGMENT_PREFIX}`;
   });
   return { cidr: `10.${secondOctet}.0.0/16`, segments };
+}
+
+function nationalRegion(id: NationalSiteId, secondOctet: number): RegionInput {
+  const site = NATIONAL_SITES[id];
+  return {
+    id,
+    name: site.name,
+    site: site.site,
+    location: { ...site.location },
+    openstackRegion: site.openstackRegion,
+    availabilityZones: site.availabilityZones.map((az) => ({ id: az })),
+    green: { pueTarget: DEFAULT_PUE_TARGET, pue: site.pue, energySource: site.energySource },
+    addressPlan: addressPlan(secondOctet),
+  };
 }
 
 export interface NationalOptions {
@@ -26,38 +40,7 @@ export interface NationalOptions {
 }
 
 export function nationalRegions({ base }: NationalOptions): RegionInput[] {
-  return [
-    {
-      id: 'north',
-      name: 'Hoa Lac, Hanoi',
-      site: 'National Data Center No. 1 (Hoa Lac Hi-Tech Park)',
-      location: { lat: 21.0136, lon: 105.5259 },
-      openstackRegion: 'VN-North',
-      availabilityZones: [{ id: 'north-a' }, { id: 'north-b' }, { id: 'north-c' }],
-      green: { pueTarget: 1.4, pue: 1.32, energySource: 'grid with rooftop solar and certified renewable supply' },
-      addressPlan: addressPlan(base),
-    },
-    {
-      id: 'central',
-      name: 'Da Nang',
-      site: 'Central Regional Data Center Cluster (Da Nang)',
-      location: { lat: 16.0544, lon: 108.2022 },
-      openstackRegion: 'VN-Central',
-      availabilityZones: [{ id: 'central-a' }, { id: 'central-b' }],
-      green: { pueTarget: 1.4, pue: 1.38, energySource: 'grid with wind power purchase agreement' },
-      addressPlan: addressPlan(base + 10),
-    },
-    {
-      id: 'south',
-      name: 'Ho Chi Minh City',
-      site: 'Southern Regional Data Center Cluster (Ho Chi Minh City)',
-      location: { lat: 10.8231, lon: 106.6297 },
-      openstackRegion: 'VN-South',
-      availabilityZones: [{ id: 'south-a' }, { id: 'south-b' }, { id: 'south-c' }],
-      green: { pueTarget: 1.4, pue: 1.36, energySource: 'grid with solar power purchase agreement' },
-      addressPlan: addressPlan(base + 20),
-    },
-  ];
+  return [nationalRegion('north', base), nationalRegion('central', base + 10), nationalRegion('south', base + 20)];
 }
 
 const scaled = (n: number, scale: number) => Math.max(1, Math.round(n * scale));

@@ -1,14 +1,13 @@
 import { canonicalJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import type { Manifest } from '../../stacks/manifest';
-import { loadEnvironment } from '../../environments/load';
-import { approvalSettingsOf, describeRoles, requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
+import { describeRoles, requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
 import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type LoadedApproval } from './statement';
 import { verifyStatement } from './keys';
-import { endOf, findReviewer, readTrustStore, resolveTrust, reviewerCovers, startOf, trustRootsFrom, TRUST_ROOT_VARIABLE, type ResolvedTrust } from './trust-store';
+import { endOf, findReviewer, readTrustStore, resolveTrust, reviewerCovers, startOf, type ResolvedTrust } from './trust-store';
 
-/** What the policy engine reports for the current model and artifacts (injected; see the policy layer). */
-export interface PolicyOutcome {
+/** The policy findings the gate checks: the digest of the rules in force and the open mandatory findings (injected; see policies/outcome.ts). */
+export interface PolicyFindings {
   readonly policyDigest: string;
   readonly mandatoryFindings: readonly { readonly ruleId: string; readonly systemId?: string; readonly message: string }[];
 }
@@ -20,15 +19,15 @@ export interface GateInput {
   readonly root: string;
   readonly env: string;
   readonly manifest: Manifest;
-  readonly policy: PolicyOutcome;
+  readonly policy: PolicyFindings;
   readonly assessmentCurrent: AssessmentCheck;
   readonly now: Date;
-  /** The reviewer id of the change's author; default NDC_CHANGE_AUTHOR. Their approvals never count. */
+  /** The reviewer id of the change's author (the command line takes it from NDC_CHANGE_AUTHOR); their approvals never count. */
   readonly author?: string;
-  /** What each level needs; default: `approvals` of environments/<env>.ts under `root`. */
-  readonly settings?: ApprovalSettings;
-  /** Pinned sha256 values of trust-store version 1; default: NDC_TRUST_ROOT. */
-  readonly trustRoots?: readonly string[];
+  /** What each level needs: the `approvals` block of the environment. */
+  readonly settings: ApprovalSettings;
+  /** Pinned sha256 values of trust-store version 1 (the command line takes them from NDC_TRUST_ROOT). */
+  readonly trustRoots: readonly string[];
 }
 
 export interface CountedApproval {
@@ -88,9 +87,7 @@ const SKEW_MS = 5 * 60_000;
  * revoked nor outside its validity window, by a reviewer who holds the role, may approve that system, and is
  * not the author of the change; and its security assessment is current. One key counts once.
  */
-export function evaluateGate(gateInput: GateInput): GateResult {
-  const author = gateInput.author ?? (process.env[CHANGE_AUTHOR_VARIABLE]?.trim() || undefined);
-  const input = { ...gateInput, author, settings: gateInput.settings ?? settingsFromEnvironment(gateInput.root, gateInput.env) };
+export function evaluateGate(input: GateInput): GateResult {
   const { manifest, env } = input;
   const reasons: string[] = [];
   if (manifest.env !== env) reasons.push(`out/${env}/manifest.json: is for environment ${manifest.env}, not ${env}`);
@@ -159,15 +156,9 @@ export function evaluateGate(gateInput: GateInput): GateResult {
   };
 }
 
-export function settingsFromEnvironment(root: string, env: string): ApprovalSettings {
-  const loaded = loadEnvironment(root, env);
-  return approvalSettingsOf(loaded.env, loaded.source);
-}
-
 function loadTrust(input: GateInput): ResolvedTrust {
-  const roots = input.trustRoots ?? trustRootsFrom(process.env[TRUST_ROOT_VARIABLE]);
   try {
-    return resolveTrust(readTrustStore(input.root, input.env), input.env, roots);
+    return resolveTrust(readTrustStore(input.root, input.env), input.env, input.trustRoots);
   } catch (error) {
     if (error instanceof InputError) return { ok: false, reason: error.message };
     throw error;
@@ -175,7 +166,7 @@ function loadTrust(input: GateInput): ResolvedTrust {
 }
 
 /** The statement when the approval as a whole is valid, otherwise the reason it does not count. */
-function checkApproval(loaded: LoadedApproval, input: GateInput & { settings: ApprovalSettings }, trust: ResolvedTrust, countedKeys: ReadonlyMap<string, string>): ApprovalStatement | string {
+function checkApproval(loaded: LoadedApproval, input: GateInput, trust: ResolvedTrust, countedKeys: ReadonlyMap<string, string>): ApprovalStatement | string {
   if ('error' in loaded) return loaded.error;
   const { statement: s, signature } = loaded.approval;
   const short = (key: string) => `${key.slice(0, 16)}...`;

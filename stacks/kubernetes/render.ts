@@ -1,4 +1,4 @@
-import { contains, mustParseCidr, type Cidr } from '../../core/cidr';
+import { contains, type Cidr } from '../../core/cidr';
 import type { ComputePool, Flow, NationalCloud, RegionalCluster, SystemPlacement } from '../../constructs';
 import { ANNOTATION, CLUSTER_DNS, LABEL, labelSlug, POD_SECURITY, POLICY_NAME, VELERO_NAMESPACE } from './labels';
 import { toYamlDocument } from './yaml';
@@ -124,10 +124,10 @@ function flowPolicies(cloud: NationalCloud, ns: string, labels: Record<string, s
     const port = policyPort(flow);
     if (!port) continue;
     const targets = pools.filter((p) => p.segment === flow.to);
-    const sources = typeof flow.from === 'string' ? [] : pools.filter((p) => p.segment === flow.from);
+    const sources = flow.fromSegment ? pools.filter((p) => p.segment === flow.from) : [];
     const annotations = { [ANNOTATION.flow]: flow.node.path, ...(flow.description ? { [ANNOTATION.description]: flow.description } : {}) };
     if (targets.length > 0) {
-      const from: Peer[] = sources.length > 0 ? [{ podSelector: tierSelector(sources) }] : [ipBlock(peerPrefix(cloud, flow))];
+      const from: Peer[] = sources.length > 0 ? [{ podSelector: tierSelector(sources) }] : [ipBlock(cloud.peerRange(flow.from))];
       out.push(networkPolicy(ns, labels, `allow-${flow.node.id}-ingress`, { podSelector: tierSelector(targets), policyTypes: ['Ingress'], ingress: [{ from, ports: [port] }] }, annotations));
     }
     if (sources.length > 0) {
@@ -144,14 +144,6 @@ function policyPort(flow: Flow): PolicyPort | undefined {
   const p: PolicyPort = { protocol: protocol === 'tcp' ? 'TCP' : 'UDP', port: from! };
   if (to !== from) p.endPort = to!;
   return p;
-}
-
-const EVERYWHERE = mustParseCidr('0.0.0.0/0');
-
-function peerPrefix(cloud: NationalCloud, flow: Flow): Cidr {
-  if (flow.from === 'internet') return EVERYWHERE;
-  if (flow.from === 'gov-network') return cloud.govNetwork;
-  return flow.from.cidr;
 }
 
 /** CPU as Kubernetes quantity: whole cores, or millicores. */

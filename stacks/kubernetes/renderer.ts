@@ -1,4 +1,4 @@
-import type { Renderer } from '../synth';
+import type { Renderer } from '../renderer';
 import { renderClusterObjects, toYaml } from './render';
 import { kubernetesSettings } from './settings';
 

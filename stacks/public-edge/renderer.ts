@@ -1,4 +1,4 @@
-import type { Renderer } from '../synth';
+import type { Renderer } from '../renderer';
 import type * as PublicEdgeApp from './app';
 import { edgePlanOf, edgeSystems } from './config';
 

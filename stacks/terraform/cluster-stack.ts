@@ -123,7 +123,7 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
     placement.flows.forEach((flow, i) => {
       const rules: { direction: 'ingress' | 'egress'; remotes: ReturnType<typeof remotesIn> }[] = [];
       if (flow.to === pool.segment) {
-        rules.push({ direction: 'ingress', remotes: remotesIn(typeof flow.from === 'string' ? undefined : flow.from, peerPrefix(cloud, flow), peerLabel(flow)) });
+        rules.push({ direction: 'ingress', remotes: remotesIn(flow.fromSegment, cloud.peerRange(flow.from).text, flow.fromZone) });
       }
       if (flow.from === pool.segment) rules.push({ direction: 'egress', remotes: remotesIn(flow.to, flow.to.cidr.text, flow.to.zone) });
       for (const { direction, remotes } of rules) {
@@ -192,12 +192,3 @@ function portRange(flow: Flow): Pick<NetworkingSecgroupRuleV2Config, 'protocol' 
   return { protocol: flow.port.protocol, port_range_min: flow.port.from, port_range_max: flow.port.to };
 }
 
-function peerPrefix(cloud: NationalCloud, flow: Flow): string {
-  if (flow.from === 'internet') return '0.0.0.0/0';
-  if (flow.from === 'gov-network') return cloud.govNetwork.text;
-  return flow.from.cidr.text;
-}
-
-function peerLabel(flow: Flow): string {
-  return typeof flow.from === 'string' ? flow.from : flow.from.zone;
-}

@@ -3,6 +3,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { subdivide, hostAddress } from '../../core/cidr';
 import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
+import { INTERCONNECT_BLOCK_PREFIX } from '../../environments/vocabulary';
 import { configureBackend } from './backend';
 import {
   ComputeInstanceV2,
@@ -46,7 +47,7 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
   cloud.clusters.forEach((cluster, i) => {
     const provider = new OpenStackProvider(stack, `openstack-${cluster.id}`, { region: cluster.openstackRegion, alias: cluster.id });
     providers.set(cluster.id, provider);
-    const block = subdivide(cloud.interconnect, 24, i);
+    const block = subdivide(cloud.interconnect, INTERCONNECT_BLOCK_PREFIX, i);
     const network = new NetworkingNetworkV2(stack, `${cluster.id}-backbone-network`, {
       name: `${envName}-${cluster.id}-backbone`,
       description: `National backbone attachment of cluster ${cluster.id}`,
@@ -76,7 +77,7 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
 
   const shared = cloud.sharedServicesCluster;
   const provider = providers.get(shared.id)!;
-  const block = subdivide(cloud.interconnect, 24, SHARED_SERVICES_BLOCK);
+  const block = subdivide(cloud.interconnect, INTERCONNECT_BLOCK_PREFIX, SHARED_SERVICES_BLOCK);
   const network = new NetworkingNetworkV2(stack, 'shared-services-network', {
     name: `${envName}-shared-services`,
     description: 'Shared security services: bastion / PAM, SIEM, central logging',

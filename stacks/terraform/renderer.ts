@@ -1,4 +1,4 @@
-import type { Renderer } from '../synth';
+import type { Renderer } from '../renderer';
 import { synthesizeTerraform } from './app';
 
 /** Terraform JSON (cdktf) for every environment: national-core, one stack per cluster, backup-vaults. */

@@ -1,12 +1,13 @@
 import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { approvalsCommand, approveCommand } from '../../cli/commands/approve';
+import { composeCommandLine } from '../../cli/composition';
 import { keysGenerateCommand } from '../../cli/commands/keys';
 import { ledgerVerifyCommand } from '../../cli/commands/ledger';
 import { reviewersAddCommand, reviewersListCommand, reviewersRemoveCommand, reviewersSignCommand } from '../../cli/commands/reviewers';
 import { sha256 } from '../../core/canonical-json';
 import { SqliteLedger } from '../../ledger/sqlite';
-import type { PolicyOutcome } from '../../policies/approvals/gate';
+import type { PolicyFindings } from '../../policies/approvals/gate';
 import { versionHash } from '../../policies/approvals/trust-store';
 import { Fixture, NOW, POLICY } from './fixture';
 
@@ -16,7 +17,7 @@ beforeEach(() => {
 });
 afterEach(() => f.cleanup());
 
-const policy = (outcome: PolicyOutcome = POLICY) => () => outcome;
+const policy = (outcome: PolicyFindings = POLICY) => () => outcome;
 const trustRoot = () => f.trustRoots.join(',');
 
 /** Generates keys for reviewers with the command, as a reviewer would. */
@@ -217,12 +218,7 @@ describe('ndc approve and ndc approvals', () => {
   it('refuses the author of the change (NDC_CHANGE_AUTHOR or option)', async () => {
     expect(await approve('owner-go', { author: 'owner-go' })).toBe(1);
     expect(f.err).toEqual(['refused: owner-go is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)']);
-    process.env.NDC_CHANGE_AUTHOR = 'nca-1';
-    try {
-      expect(await approve('nca-1')).toBe(1);
-    } finally {
-      delete process.env.NDC_CHANGE_AUTHOR;
-    }
+    expect(await approve('nca-1', { author: composeCommandLine(f.io(), { NDC_CHANGE_AUTHOR: 'nca-1' }).changeAuthor })).toBe(1);
   });
 
   it('refuses systems outside the reviewer’s scope or role, and unknown systems are bad input', async () => {

@@ -1,4 +1,5 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { composeCommandLine } from '../../cli/composition';
 import { sha256 } from '../../core/canonical-json';
 import { approvalFileName } from '../../policies/approvals/statement';
 import { COMPLETE, Fixture, keyOf, NOW, POLICY, reviewerEntry } from './fixture';
@@ -194,12 +195,21 @@ describe('tamper suite: the gate refuses, with the reason', () => {
     expect(f.gate({ author: 'someone-else' }).open).toBe(true);
   });
 
-  it('the author from NDC_CHANGE_AUTHOR when the caller passes none', () => {
+  it('the author from NDC_CHANGE_AUTHOR, read by the composition root and passed to the gate', () => {
+    const { changeAuthor } = composeCommandLine(f.io(), { NDC_CHANGE_AUTHOR: 'nca-2' });
+    expectClosedWith(`${shownOf('nca-2')}: does not count: nca-2 is the author of this change and cannot approve it (separation of duties)`, f.gate({ author: changeAuthor }));
+  });
+
+  it('decides from the author and trust roots it is given, never from the process environment', () => {
     process.env.NDC_CHANGE_AUTHOR = 'nca-2';
+    process.env.NDC_TRUST_ROOT = 'f'.repeat(64);
     try {
-      expectClosedWith(`${shownOf('nca-2')}: does not count: nca-2 is the author of this change and cannot approve it (separation of duties)`);
+      expect(f.gate().open).toBe(true);
+      expect(f.gate({ author: 'nca-2' }).open).toBe(false);
+      expect(f.gate({ trustRoots: ['f'.repeat(64)] }).open).toBe(false);
     } finally {
       delete process.env.NDC_CHANGE_AUTHOR;
+      delete process.env.NDC_TRUST_ROOT;
     }
   });
 

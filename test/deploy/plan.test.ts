@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { deployEnvironment } from '../../deploy/deploy';
 import { planEnvironment } from '../../deploy/plan';
-import { createPorts } from '../../deploy/wiring';
+import { composeCommandLine } from '../../cli/composition';
 import { captureIO, REPO } from '../helpers';
 import { synthEnvironment } from '../../stacks/synth';
 import { addArtifacts, engineEnvironment, fakeEngines, fakePorts, FakePolicy, synthesizedProject } from './fixture';
@@ -102,7 +102,7 @@ describe('progress display', () => {
 describe('wiring (the real gate, ledger and policy engine)', () => {
   it('the gate stays closed without approvals and says why; the ledger lock and policy outcome are real', async () => {
     const { root, manifest } = synthesizedProject('dev');
-    const ports = createPorts(root);
+    const ports = composeCommandLine({ root, out: () => undefined, err: () => undefined, json: false, now: () => new Date() }, {}).deployPorts();
     try {
       const decision = await ports.gate.evaluate('dev', manifest.digest);
       expect(decision.open).toBe(false);

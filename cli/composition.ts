@@ -1,0 +1,151 @@
+import { InputError } from '../core/errors';
+import type { DeployPorts } from '../deploy/ports';
+import { LEDGER_KINDS, type Ledger, type LedgerKind } from '../ledger/ledger';
+import { CHANGE_AUTHOR_VARIABLE, type AssessmentCheck, type PolicyFindings } from '../policies/approvals/gate';
+import { TRUST_ROOT_VARIABLE, trustRootsFrom } from '../policies/approvals/trust-store';
+import type { PolicyEvaluation } from '../policies/evaluate';
+import type { Manifest } from '../stacks/manifest';
+import { projectReader, type ProjectReader } from '../stacks/project';
+import type { CommandIO } from './io';
+
+/**
+ * The composition root of the command line: the one place that reads the process environment and builds
+ * what the commands use (ledger, clock, environment reader, policy evaluation, gate, deploy ports).
+ * Commands receive these; nothing below the command line reads NDC_CHANGE_AUTHOR or NDC_TRUST_ROOT.
+ * The heavy layers are required only when a command asks for them, so `ndc keys` loads no rule pack.
+ */
+export interface CommandDependencies {
+  readonly io: CommandIO;
+  /** The process environment: what the engines inherit, and where NDC_* settings come from. */
+  readonly environment: NodeJS.ProcessEnv;
+  /** NDC_CHANGE_AUTHOR: the reviewer id of the change's author, whose approvals never count. */
+  readonly changeAuthor: string | undefined;
+  /** NDC_TRUST_ROOT as given (the approval commands parse and report on it). */
+  readonly trustRoot: string | undefined;
+  /** The pinned sha256 values of trust-store version 1, from NDC_TRUST_ROOT. */
+  readonly trustRoots: readonly string[];
+  /** This command's reader of environments and artifacts: each is read once per command. */
+  readonly project: ProjectReader;
+  openLedger(): Ledger;
+  /** The approval commands' policy evaluation (one per command, on the manifest on disk). */
+  approvalPolicy(): { evaluatePolicy(env: string, manifest: Manifest): PolicyFindings; assessmentCurrent: AssessmentCheck };
+  /** The real ports of plan, deploy and destroy; close them when done. */
+  deployPorts(): WiredPorts;
+}
+
+export interface WiredPorts extends DeployPorts {
+  close(): Promise<void>;
+}
+
+export function composeCommandLine(io: CommandIO, environment: NodeJS.ProcessEnv = process.env): CommandDependencies {
+  const changeAuthor = environment[CHANGE_AUTHOR_VARIABLE]?.trim() || undefined;
+  const trustRoot = environment[TRUST_ROOT_VARIABLE];
+  const trustRoots = trustRootsFrom(trustRoot);
+  const project = projectReader(io.root);
+  const openLedger = (): Ledger => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const open = require('../ledger/open') as typeof import('../ledger/open');
+    return open.openLedger(io.root, environment);
+  };
+  const deps: CommandDependencies = {
+    io,
+    environment,
+    changeAuthor,
+    trustRoot,
+    trustRoots,
+    project,
+    openLedger,
+    approvalPolicy() {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { approvalPolicyContext } = require('../policies/outcome') as typeof import('../policies/outcome');
+      return approvalPolicyContext(io.root, io.now(), project);
+    },
+    deployPorts: () => createDeployPorts(deps),
+  };
+  return deps;
+}
+
+/**
+ * The real ports of `ndc plan / deploy / destroy`: the approvals gate over the policy engine's verdict on
+ * exactly the synthesized manifest, the project's ledger (SQLite, or PostgreSQL with NDC_LEDGER_URL)
+ * with its deploy lock, and the policy engine. The gate reads the environment and artifacts through the
+ * command's project reader, so a deploy loads and verifies them once.
+ */
+export function createDeployPorts(deps: CommandDependencies): WiredPorts {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { evaluateGate } = require('../policies/approvals/gate') as typeof import('../policies/approvals/gate');
+  const { approvalSettingsOf } = require('../policies/approvals/requirements') as typeof import('../policies/approvals/requirements');
+  const outcome = require('../policies/outcome') as typeof import('../policies/outcome');
+  const { requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
+  const { lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { io, project } = deps;
+  const root = io.root;
+  const ledger = deps.openLedger();
+  // The gate and the policy port judge the same manifest: one policy evaluation per manifest digest.
+  const evaluations = new Map<string, PolicyEvaluation>();
+  const evaluationOf = (manifest: Manifest): PolicyEvaluation => {
+    const key = `${manifest.env}\u0000${manifest.digest}`;
+    let evaluation = evaluations.get(key);
+    if (!evaluation) {
+      // The policy verdict on what is on disk: refuses (InputError) when out/<env>/ was edited or is stale.
+      evaluation = outcome.evaluateManifest(root, manifest, { now: io.now(), project });
+      evaluations.set(key, evaluation);
+    }
+    return evaluation;
+  };
+  return {
+    gate: {
+      async evaluate(env, digest) {
+        const manifest = requireManifest(root, env);
+        if (manifest.digest !== digest) {
+          return { open: false, reasons: [`out/${env}/manifest.json: digest ${manifest.digest.slice(0, 12)}... is not the ${digest.slice(0, 12)}... being deployed`] };
+        }
+        const report = evaluationOf(manifest);
+        const loaded = project.loadEnvironment(env);
+        const result = evaluateGate({
+          root,
+          env,
+          manifest,
+          policy: outcome.gatePolicyOutcome(report),
+          assessmentCurrent: outcome.assessmentCheckOf(report),
+          now: io.now(),
+          author: deps.changeAuthor,
+          settings: approvalSettingsOf(loaded.env),
+          trustRoots: deps.trustRoots,
+        });
+        return { open: result.open, reasons: result.reasons };
+      },
+    },
+    policy: {
+      // Plan asks after synthesizing, so out/<env>/ is the manifest to judge.
+      async evaluate(env) {
+        return outcome.deployPolicyOutcome(evaluationOf(requireManifest(root, env)));
+      },
+    },
+    ledger: {
+      async append(record) {
+        if (!(LEDGER_KINDS as readonly string[]).includes(record.kind)) throw new InputError('ledger', `${JSON.stringify(record.kind)} is not a ledger record kind (${LEDGER_KINDS.join(', ')})`);
+        await ledger.append({ ...record, kind: record.kind as LedgerKind, at: io.now() });
+      },
+      async acquireLock(env, holder, leaseMs) {
+        const outcome = await ledger.acquireLock(env, holder, leaseMs, io.now());
+        if (!outcome.acquired) return { acquired: false, heldBy: `${outcome.heldBy.holder} (lease until ${outcome.heldBy.expiresAt})` };
+        return { acquired: true, takenOver: outcome.takenOverFrom !== undefined };
+      },
+      async renewLock(env, holder, leaseMs) {
+        return ledger.renewLock(env, holder, leaseMs, io.now());
+      },
+      async releaseLock(env, holder) {
+        await ledger.releaseLock(env, holder, io.now());
+      },
+      async head() {
+        return { ledger: ledger.id, ...(await ledger.head()) };
+      },
+      async lastRun(env) {
+        return lastRunFromRecords(await ledger.records(), env);
+      },
+    },
+    close: () => ledger.close(),
+  };
+}
