@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
     ['deploy', './bench-deploy'],
+    ['ledger', './bench-ledger'],
   ];
   for (const [name, module] of modules) {
     if (!want(name)) continue;
