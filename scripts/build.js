@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run build` (also run by `npm ci` through `prepare`): compiles the command to dist/ with tsc and
+// stamps it with the digest of the sources it was compiled from (bin/build-stamp.js).
+const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { join, relative, resolve } = require('node:path');
+const { STAMP, sourcesDigest } = require('../bin/build-stamp');
+
+const root = resolve(__dirname, '..');
+let ts;
+try {
+  ts = require('typescript');
+} catch {
+  // An install without dev dependencies: bin/ndc.js runs the sources through tsx instead.
+  console.error('ndc build: typescript is not installed; skipping dist/ (bin/ndc.js will run the sources through tsx)');
+  process.exit(0);
+}
+const configFile = join(root, 'tsconfig.build.json');
+const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail([d]) });
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
+const emitted = program.emit();
+const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
+if (diagnostics.length > 0 || emitted.emitSkipped) fail(diagnostics);
+// Every project source the compiled program holds, plus the compiler settings that shaped the output.
+const sources = program
+  .getSourceFiles()
+  .map((f) => relative(root, f.fileName).split('\\').join('/'))
+  .filter((f) => !f.startsWith('..') && !f.includes('node_modules/') && !f.endsWith('.d.ts'));
+sources.push('tsconfig.json', 'tsconfig.build.json');
+mkdirSync(join(root, 'dist'), { recursive: true });
+writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify({ digest: sourcesDigest(root, sources), sources: [...sources].sort() }, null, 2)}\n`);
+console.error(`ndc build: compiled ${sources.length - 2} sources to dist/`);
+
+function fail(list) {
+  const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' };
+  console.error(ts.formatDiagnostics(list, host));
+  process.exit(1);
+}
