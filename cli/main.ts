@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../core/errors';
+import { useSynthCache } from '../stacks/cache';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import type { CommandIO } from './io';
 
@@ -229,7 +230,8 @@ function usage(): string[] {
     '',
     ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`),
     '',
-    'Every command takes --json for machine-readable output. Run ndc <command> --help for its options.',
+    'Every command takes --json for machine-readable output, and --no-cache to render every stack afresh',
+    '(the synthesis cache lives in .ndc/cache/ and may be deleted at any time). Run ndc <command> --help for its options.',
   ];
 }
 
@@ -250,14 +252,17 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
     io.out(spec.summary);
     return 0;
   }
+  let previousCache: boolean | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { ...spec.options, json: { type: 'boolean' } },
+      options: { ...spec.options, json: { type: 'boolean' }, 'no-cache': { type: 'boolean' } },
       allowPositionals: spec.positionals ?? false,
       strict: true,
     });
     const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
+    // Commands synthesize through the cache under .ndc/cache; --no-cache renders every stack afresh.
+    previousCache = useSynthCache(values['no-cache'] !== true);
     return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, composeCommandLine(commandIO, environment));
   } catch (error) {
     if (error instanceof InputError) {
@@ -270,6 +275,8 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
       return 2;
     }
     throw error;
+  } finally {
+    if (previousCache !== undefined) useSynthCache(previousCache);
   }
 }
 
