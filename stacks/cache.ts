@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { canonicalJson, sha256 } from '../core/canonical-json';
@@ -50,7 +49,6 @@ const SLICES: Record<string, (env: Environment) => unknown> = {
 };
 
 function withoutPolicyOnlySettings(env: Environment): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { policy: _policy, approvals: _approvals, asOf: _asOf, edge: _edge, ...rest } = env;
   return rest;
 }
