@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from '../../core/errors';
+import { readWrittenYaml } from '../../stacks/kubernetes/yaml-reader';
 import type { Artifact, Manifest } from '../../stacks/manifest';
 import type { ArtifactSet, CloudFormationTemplate, KubernetesObject, TerraformConfig } from '../rule';
 
@@ -69,6 +70,9 @@ function parseYaml(artifact: Source, where: string): KubernetesObject[] {
  * content on a `---` line go through the full stream parser.
  */
 function documentsOf(text: string, where: string): unknown[] {
+  // What ndc synth wrote is read by the writer's own reader; anything else by the full YAML parser.
+  const written = readWrittenYaml(text);
+  if (written !== undefined) return written;
   const fail = (i: number, error: unknown): never => {
     throw new InputError(where, `document ${i + 1} is not valid YAML (${(error as Error).message.split('\n')[0]}); run ndc synth again`);
   };
