@@ -7,7 +7,7 @@
  * Targets: warm within 3x the floor, cold within 5x, unchanged re-synth under 0.5 s plus the floor.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -45,7 +45,9 @@ export async function bench(): Promise<void> {
   console.log(`Commands as users run them, one process each, median of ${REPEAT}; running ${stale ? `the sources through tsx (${stale})` : 'the compiled dist/'}.`);
   const root = mkdtempSync(join(tmpdir(), 'ndc-bench-commands-'));
   symlinkSync(join(REPO, 'environments'), join(root, 'environments'), 'dir');
-  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+  mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(join(REPO, 'bin', 'ndc.js'), join(root, 'node_modules', '.bin', 'ndc'));
+  writeFileSync(join(root, 'package.json'), `${JSON.stringify({ name: 'ndc-bench-project', private: true })}\n`);
   const ndc = (...args: string[]) => run(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], root);
   const clean = () => {
     rmSync(join(root, 'out'), { recursive: true, force: true });
@@ -60,7 +62,9 @@ export async function bench(): Promise<void> {
     const help = measure(() => undefined, () => ndc('--help'));
     // npm and npx from the repository, with the project root pointed at the benchmark's copy.
     const viaNpm = measure(() => undefined, () => run('npm', ['start', '--silent'], REPO, { NDC_ROOT: root }));
-    const viaNpx = measure(() => undefined, () => run('npx', ['ndc', '--help'], REPO, { NDC_ROOT: root }));
+    // npx in a project whose node_modules/.bin/ndc is linked as `npm ci` links it (scripts/build.js);
+    // --offline --no-install: never reach for the registry, fail instead.
+    const viaNpx = measure(() => undefined, () => run('npx', ['--offline', '--no-install', 'ndc', '--help'], root));
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
     const x = (ms: number) => `${(ms / floor).toFixed(1)}x`.padStart(6);
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');

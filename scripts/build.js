@@ -2,11 +2,12 @@
 'use strict';
 // `npm run build` (also run by `npm ci` through `prepare`): compiles the command to dist/ with tsc and
 // stamps it with the digest of the sources it was compiled from (bin/build-stamp.js).
-const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
 const { STAMP, sourcesDigest } = require('../bin/build-stamp');
 
 const root = resolve(__dirname, '..');
+linkCommand();
 let ts;
 try {
   ts = require('typescript');
@@ -31,6 +32,27 @@ sources.push('tsconfig.json', 'tsconfig.build.json');
 mkdirSync(join(root, 'dist'), { recursive: true });
 writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify({ digest: sourcesDigest(root, sources), sources: [...sources].sort() }, null, 2)}\n`);
 console.error(`ndc build: compiled ${sources.length - 2} sources to dist/`);
+
+/**
+ * node_modules/.bin/ndc -> bin/ndc.js, so `npx ndc` runs the local command directly. (A `bin` entry in
+ * package.json would make npx install the project into its own cache first, seconds on every call.)
+ * A node_modules shared with another checkout (a symlink) is left alone.
+ */
+function linkCommand() {
+  const modules = join(root, 'node_modules');
+  const link = join(modules, '.bin', 'ndc');
+  const target = join('..', '..', 'bin', 'ndc.js');
+  try {
+    if (lstatSync(modules).isSymbolicLink()) return;
+    const existing = lstatSync(link, { throwIfNoEntry: false });
+    if (existing && (!existing.isSymbolicLink() || readlinkSync(link) === target)) return;
+    if (existing) rmSync(link);
+    mkdirSync(join(modules, '.bin'), { recursive: true });
+    symlinkSync(target, link);
+  } catch (error) {
+    console.error(`ndc build: could not link node_modules/.bin/ndc (${error.code ?? error.message}); run node bin/ndc.js instead of npx ndc`);
+  }
+}
 
 function fail(list) {
   const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' };

@@ -64,6 +64,28 @@ interface SourceDigest {
 }
 
 const sourceDigests = new Map<string, SourceDigest>();
+/** Per source file: its sha256, the project files and the packages it imports (renderers share most). */
+const scanned = new Map<string, { hash: string; files: string[]; packages: string[] }>();
+
+function scan(file: string): { hash: string; files: string[]; packages: string[] } {
+  let known = scanned.get(file);
+  if (known) return known;
+  const text = readFileSync(file, 'utf8');
+  known = { hash: sha256(text), files: [], packages: [] };
+  if (file.endsWith('.ts')) {
+    for (const [, specifier] of text.matchAll(SPECIFIER)) {
+      if (specifier.startsWith('.')) {
+        const target = resolveSource(resolve(dirname(file), specifier));
+        if (target === undefined) throw new Error(`internal: ${file} imports ${specifier}, which the synthesis cache cannot find`);
+        known.files.push(target);
+      } else if (!specifier.startsWith('node:')) {
+        known.packages.push(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+      }
+    }
+  }
+  scanned.set(file, known);
+  return known;
+}
 
 /**
  * sha256 over the sources a renderer folder's entry point imports, transitively within the project,
@@ -78,18 +100,10 @@ export function rendererSourceDigest(folder: string): SourceDigest {
   while (pending.length > 0) {
     const file = pending.pop()!;
     if (files.has(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    files.set(file, sha256(text));
-    if (!file.endsWith('.ts')) continue;
-    for (const [, specifier] of text.matchAll(SPECIFIER)) {
-      if (specifier.startsWith('.')) {
-        const target = resolveSource(resolve(dirname(file), specifier));
-        if (target === undefined) throw new Error(`internal: ${file} imports ${specifier}, which the synthesis cache cannot find`);
-        pending.push(target);
-      } else if (!specifier.startsWith('node:')) {
-        packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
-      }
-    }
+    const source = scan(file);
+    files.set(file, source.hash);
+    pending.push(...source.files);
+    for (const name of source.packages) packages.add(name);
   }
   const libraries: Record<string, string> = {};
   for (const name of [...packages].sort()) libraries[name] = packageVersion(name);
