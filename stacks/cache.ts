@@ -149,7 +149,15 @@ export function cachedRender(root: string, folder: string, renderer: Renderer, c
     outcome?.('off');
     return renderer.render(cloud, env);
   }
-  const key = renderKey(folder, renderer, env);
+  let key: string;
+  try {
+    key = renderKey(folder, renderer, env);
+  } catch {
+    // Sources the key cannot account for (not shipped beside dist/, an import it cannot resolve): render
+    // afresh rather than risk serving output those sources would change.
+    outcome?.('off');
+    return renderer.render(cloud, env);
+  }
   const parent = join(cacheDirectory(root), env.name, folder);
   const dir = join(parent, key);
   const cached = readEntry(dir, key);
