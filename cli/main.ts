@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../core/errors';
-import { useSynthCache } from '../stacks/cache';
+import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import type { CommandIO } from './io';
 
@@ -252,7 +252,7 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
     io.out(spec.summary);
     return 0;
   }
-  let previousCache: boolean | undefined;
+  let previousCache: CacheMode | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -261,8 +261,10 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
       strict: true,
     });
     const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
-    // Commands synthesize through the cache under .ndc/cache; --no-cache renders every stack afresh.
-    previousCache = useSynthCache(values['no-cache'] !== true);
+    // Commands synthesize through the cache under .ndc/cache; --no-cache renders every stack afresh (and
+    // records it). deploy and destroy always do: the gate's check that the environment renders to the
+    // approved digest must be a fresh render, which a planted cache entry cannot stand in for.
+    previousCache = useSynthCache(values['no-cache'] === true || name === 'deploy' || name === 'destroy' ? 'refresh' : 'use');
     return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, composeCommandLine(commandIO, environment));
   } catch (error) {
     if (error instanceof InputError) {

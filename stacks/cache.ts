@@ -20,15 +20,19 @@ const FORMAT = 1;
 /** Entries kept per environment and renderer (switching branches back and forth still hits). */
 const KEEP = 4;
 
-let enabled = false;
+/** `use`: serve hits and store misses; `refresh`: render everything afresh and store it; `off`: no cache. */
+export type CacheMode = 'use' | 'refresh' | 'off';
+
+let mode: CacheMode = 'off';
 
 /**
- * The process-wide switch: the command line turns the cache on for each command (off with --no-cache);
- * library callers and tests render afresh unless they turn it on. Returns the previous setting.
+ * The process-wide setting: the command line uses the cache for each command (`refresh` with --no-cache,
+ * and for deploy and destroy); library callers and tests render afresh unless they turn it on. Returns
+ * the previous setting.
  */
-export function useSynthCache(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
+export function useSynthCache(setting: boolean | CacheMode): CacheMode {
+  const previous = mode;
+  mode = setting === true ? 'use' : setting === false ? 'off' : setting;
   return previous;
 }
 
@@ -137,7 +141,7 @@ interface EntryRecord {
   readonly artifacts: readonly (Omit<Artifact, 'content'> & { sha256: string; bytes: number })[];
 }
 
-/** What a cached render did: `hit` (files from the cache), `miss` (rendered and stored) or `off`. */
+/** What a cached render did: `hit` (files from the cache), `miss` (rendered and stored; also every render under `refresh`) or `off`. */
 export type CacheOutcome = 'hit' | 'miss' | 'off';
 
 /**
@@ -145,7 +149,7 @@ export type CacheOutcome = 'hit' | 'miss' | 'off';
  * intact, else renders and records them. `root` is the project root holding .ndc/.
  */
 export function cachedRender(root: string, folder: string, renderer: Renderer, cloud: NationalCloud, env: Environment, outcome?: (o: CacheOutcome) => void): Artifact[] {
-  if (!enabled) {
+  if (mode === 'off') {
     outcome?.('off');
     return renderer.render(cloud, env);
   }
@@ -160,7 +164,7 @@ export function cachedRender(root: string, folder: string, renderer: Renderer, c
   }
   const parent = join(cacheDirectory(root), env.name, folder);
   const dir = join(parent, key);
-  const cached = readEntry(dir, key);
+  const cached = mode === 'use' ? readEntry(dir, key) : undefined;
   if (cached) {
     outcome?.('hit');
     return cached;

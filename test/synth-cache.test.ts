@@ -6,10 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { main } from '../cli/main';
+import { sha256 } from '../core/canonical-json';
 import type { EnvironmentInput } from '../environments/schema';
 import { cacheDirectory, rendererSourceDigest, useSynthCache } from '../stacks/cache';
 import { renderEnvironment } from '../stacks/synth';
-import { environmentInput, REPO, tempProject, writeEnvironmentJson } from './helpers';
+import { captureIO, environmentInput, REPO, tempProject, writeEnvironmentJson } from './helpers';
 
 afterEach(() => useSynthCache(false));
 
@@ -106,5 +108,44 @@ describe('the synthesis cache', () => {
       ) as unknown;
     expect(probe()).toEqual({ cache: { terraform: 'miss', kubernetes: 'miss', 'public-edge': 'miss' }, cdk: true, nag: true, cdktf: true });
     expect(probe()).toEqual({ cache: { terraform: 'hit', kubernetes: 'hit', 'public-edge': 'hit' }, cdk: false, nag: false, cdktf: false });
+  });
+});
+
+describe('the synthesis cache on the command line', () => {
+  /** Rewrites a cached Kubernetes artifact of dev and its recorded sha256, as someone planting an entry would. */
+  function plant(root: string): void {
+    const dir = join(cacheDirectory(root), 'dev', 'kubernetes');
+    const [key] = readdirSync(dir);
+    const file = join(dir, key, 'files', '0');
+    const planted = readFileSync(file, 'utf8').replace(/pod-security\.kubernetes\.io\/enforce: restricted/g, 'pod-security.kubernetes.io/enforce: privileged');
+    writeFileSync(file, planted);
+    const entry = JSON.parse(readFileSync(join(dir, key, 'entry.json'), 'utf8')) as { artifacts: { sha256: string; bytes: number }[] };
+    entry.artifacts[0] = { ...entry.artifacts[0], sha256: sha256(planted), bytes: Buffer.byteLength(planted) };
+    writeFileSync(join(dir, key, 'entry.json'), JSON.stringify(entry));
+  }
+
+  it('--no-cache renders afresh, and deploy never trusts the cache for its gate', async () => {
+    const root = tempProject('ndc-cache-cli-');
+    const run = async (...args: string[]) => {
+      const { io, out, err } = captureIO(root);
+      const code = await main(args, io, {});
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    expect((await run('synth', '--env', 'dev')).code).toBe(0);
+    const fresh = readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8');
+    expect(fresh).toContain('enforce: restricted');
+    plant(root);
+    // A consistent planted entry passes the cache's own integrity check, so synth serves it...
+    expect((await run('synth', '--env', 'dev')).code).toBe(0);
+    expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).not.toBe(fresh);
+    // ...but the deploy gate renders afresh and refuses what the environment does not render to.
+    const deploy = await run('deploy', '--env', 'dev', '--dry-run');
+    expect(deploy.code).not.toBe(0);
+    expect(deploy.err).toMatch(/is not what environments\/dev\.ts renders now/);
+    // --no-cache gives the true render (and replaces the planted entry).
+    expect((await run('synth', '--env', 'dev', '--no-cache')).code).toBe(0);
+    expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).toBe(fresh);
+    expect((await run('synth', '--env', 'dev')).code).toBe(0);
+    expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).toBe(fresh);
   });
 });
