@@ -1,6 +1,7 @@
 'use strict';
 // The record that ties dist/ to the sources it was compiled from: bin/ndc.js runs dist/ only when every
-// source listed here still hashes to the recorded digest, so a stale build (old gate code) never runs.
+// source listed here and every compiled file still hash to the recorded digests, so a stale or edited
+// build (old or altered gate code) never runs.
 const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -33,9 +34,11 @@ function staleReason(root) {
   } catch {
     return 'dist/ is not built (npm run build)';
   }
-  if (!stamp || !Array.isArray(stamp.sources) || typeof stamp.digest !== 'string') return `dist/${STAMP} is not a build stamp`;
-  const digest = sourcesDigest(root, stamp.sources);
-  if (digest !== stamp.digest) return 'dist/ was compiled from other sources than the ones present (npm run build)';
+  if (!stamp || !Array.isArray(stamp.sources) || typeof stamp.digest !== 'string' || !Array.isArray(stamp.outputs) || typeof stamp.outputsDigest !== 'string') {
+    return `dist/${STAMP} is not a build stamp (npm run build)`;
+  }
+  if (sourcesDigest(root, stamp.sources) !== stamp.digest) return 'dist/ was compiled from other sources than the ones present (npm run build)';
+  if (sourcesDigest(root, stamp.outputs) !== stamp.outputsDigest) return 'dist/ was changed after it was built (npm run build)';
   return undefined;
 }
 

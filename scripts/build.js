@@ -19,7 +19,7 @@ try {
 const configFile = join(root, 'tsconfig.build.json');
 const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail([d]) });
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
+const program = ts.createProgram({ rootNames: config.fileNames, options: { ...config.options, listEmittedFiles: true } });
 const emitted = program.emit();
 const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
 if (diagnostics.length > 0 || emitted.emitSkipped) fail(diagnostics);
@@ -30,7 +30,9 @@ const sources = program
   .filter((f) => !f.startsWith('..') && !f.includes('node_modules/') && !f.endsWith('.d.ts'));
 sources.push('tsconfig.json', 'tsconfig.build.json');
 mkdirSync(join(root, 'dist'), { recursive: true });
-writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify({ digest: sourcesDigest(root, sources), sources: [...sources].sort() }, null, 2)}\n`);
+const outputs = (emitted.emittedFiles ?? []).map((f) => relative(root, f).split('\\').join('/')).sort();
+const stamp = { digest: sourcesDigest(root, sources), sources: [...sources].sort(), outputsDigest: sourcesDigest(root, outputs), outputs };
+writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
 console.error(`ndc build: compiled ${sources.length - 2} sources to dist/`);
 
 /**

@@ -21,8 +21,11 @@ function builtProject(): string {
   mkdirSync(join(root, 'dist'), { recursive: true });
   writeFileSync(join(root, 'policies', 'gate.ts'), 'export const open = false;\n');
   writeFileSync(join(root, 'tsconfig.json'), '{}\n');
+  mkdirSync(join(root, 'dist', 'policies'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'policies', 'gate.js'), 'exports.open = false;\n');
   const sources = ['policies/gate.ts', 'tsconfig.json'];
-  writeFileSync(join(root, 'dist', STAMP), JSON.stringify({ digest: sourcesDigest(root, sources), sources }));
+  const outputs = ['dist/policies/gate.js'];
+  writeFileSync(join(root, 'dist', STAMP), JSON.stringify({ digest: sourcesDigest(root, sources), sources, outputsDigest: sourcesDigest(root, outputs), outputs }));
   return root;
 }
 
@@ -31,13 +34,16 @@ describe('the build stamp of dist/', () => {
     expect(staleReason(builtProject())).toBeUndefined();
   });
 
-  it('rejects a build once any compiled source changes, disappears, or the stamp is missing', () => {
+  it('rejects a build once any compiled source changes or disappears, a compiled file is edited, or the stamp is missing', () => {
     const edited = builtProject();
     writeFileSync(join(edited, 'policies', 'gate.ts'), 'export const open = true;\n');
     expect(staleReason(edited)).toMatch(/other sources/);
     const removed = builtProject();
     rmSync(join(removed, 'policies', 'gate.ts'));
     expect(staleReason(removed)).toMatch(/other sources/);
+    const tampered = builtProject();
+    writeFileSync(join(tampered, 'dist', 'policies', 'gate.js'), 'exports.open = true;\n');
+    expect(staleReason(tampered)).toMatch(/changed after it was built/);
     const unstamped = builtProject();
     rmSync(join(unstamped, 'dist', STAMP));
     expect(staleReason(unstamped)).toMatch(/not built/);
