@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   const modules: [string, string][] = [
     ['commands', './bench-commands'],
     ['policies', './bench-policies'],
+    ['reach', './bench-reach'],
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
     ['deploy', './bench-deploy'],
