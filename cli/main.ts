@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../core/errors';
+import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import type { CommandIO } from './io';
 
@@ -272,7 +273,8 @@ function usage(): string[] {
     '',
     ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`),
     '',
-    'Every command takes --json for machine-readable output. Run ndc <command> --help for its options.',
+    'Every command takes --json for machine-readable output, and --no-cache to render every stack afresh',
+    '(the synthesis cache lives in .ndc/cache/ and may be deleted at any time). Run ndc <command> --help for its options.',
   ];
 }
 
@@ -293,14 +295,19 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
     io.out(spec.summary);
     return 0;
   }
+  let previousCache: CacheMode | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { ...spec.options, json: { type: 'boolean' } },
+      options: { ...spec.options, json: { type: 'boolean' }, 'no-cache': { type: 'boolean' } },
       allowPositionals: spec.positionals ?? false,
       strict: true,
     });
     const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
+    // Commands synthesize through the cache under .ndc/cache; --no-cache renders every stack afresh (and
+    // records it). deploy and destroy always do: the gate's check that the environment renders to the
+    // approved digest must be a fresh render, which a planted cache entry cannot stand in for.
+    previousCache = useSynthCache(values['no-cache'] === true || name === 'deploy' || name === 'destroy' ? 'refresh' : 'use');
     return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, composeCommandLine(commandIO, environment));
   } catch (error) {
     if (error instanceof InputError) {
@@ -313,6 +320,8 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
       return 2;
     }
     throw error;
+  } finally {
+    if (previousCache !== undefined) useSynthCache(previousCache);
   }
 }
 
