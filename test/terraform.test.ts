@@ -105,7 +105,12 @@ describe('cluster stacks (cdktf matchers)', () => {
     const config = JSON.parse(stackJson('prod', 'cluster-south')) as { data: { terraform_remote_state: Record<string, { backend: string; config: Record<string, string> }> } };
     const remote = Object.values(config.data.terraform_remote_state);
     expect(remote).toEqual([expect.objectContaining({ backend: 'pg', config: { schema_name: 'ndc_prod_national_core' } })]);
-    expect(resources('prod', 'cluster-south').openstack_networking_router_interface_v2['core-backbone-interface'].subnet_id).toMatch(/^\$\{data\.terraform_remote_state\./);
+    const south = resources('prod', 'cluster-south');
+    expect(south.openstack_networking_router_interface_v2['core-backbone-interface']).toMatchObject({ router_id: '${openstack_networking_router_v2.core-router.id}', port_id: '${openstack_networking_port_v2.core-backbone-port.id}' });
+    expect(south.openstack_networking_port_v2['core-backbone-port']).toMatchObject({
+      network_id: expect.stringMatching(/^\$\{data\.terraform_remote_state\.national-core\.outputs\.backbone_network_south\}$/),
+      fixed_ip: [{ subnet_id: expect.stringMatching(/^\$\{data\.terraform_remote_state\.national-core\.outputs\.backbone_subnet_south\}$/), ip_address: '10.0.2.4' }],
+    });
   });
 });
 
