@@ -44,7 +44,20 @@ for (const k of list('FAKE_ECHO_ENV')) {
   console.log('using ' + k + '=' + process.env[k]);
   console.error('error: could not connect with ' + process.env[k]);
 }
-if (tool === 'aws' && argv[0] === 'ssm') console.log(process.env.FAKE_BOOTSTRAP_VERSION || '30');
+// Drift mode (FAKE_DRIFT set, a regex on the line): the no-change checks report changes where it matches.
+const drift = process.env.FAKE_DRIFT !== undefined ? new RegExp(process.env.FAKE_DRIFT || '^$').test(line) : undefined;
+let code = argv[0] === 'plan' && argv.includes('-detailed-exitcode') ? 2 : 0;
+if (drift !== undefined && tool === 'tofu' && argv[0] === 'plan') {
+  console.log(drift ? 'Plan: 1 to add, 2 to change, 0 to destroy.' : 'No changes. Your infrastructure matches the configuration.');
+  code = drift ? 2 : 0;
+} else if (drift !== undefined && tool === 'pulumi' && argv.includes('--expect-no-changes')) {
+  console.log(drift ? 'Resources:\\n    ~ 1 to update\\n    3 unchanged' : 'Resources:\\n    4 unchanged');
+  if (drift) console.error('error: no changes were expected but changes were proposed');
+  code = drift ? 255 : 0;
+} else if (drift !== undefined && tool === 'cdk' && argv.includes('--fail')) {
+  console.log(drift ? 'Stack ' + argv[argv.length - 1] + '\\nResources\\n[~] AWS::CloudFront::Distribution Cdn\\n\\n✨  Number of stacks with differences: 1' : 'There were no differences\\n\\n✨  Number of stacks with differences: 0');
+  code = drift ? 1 : 0;
+} else if (tool === 'aws' && argv[0] === 'ssm') console.log(process.env.FAKE_BOOTSTRAP_VERSION || '30');
 else if (tool === 'pulumi' && argv[0] === 'preview') console.log('Resources:\\n    + 4 to create\\n    2 unchanged');
 else if (tool === 'cdk' && argv[0] === 'diff') console.log('Resources\\n[+] AWS::S3::Bucket Site SiteBucket\\n[~] AWS::CloudFront::Distribution Cdn');
 else if (argv[0] === 'plan') console.log('Plan: 3 to add, 0 to change, 0 to destroy.');
@@ -57,7 +70,7 @@ setTimeout(() => {
     console.error('fake ' + tool + ': told to fail');
     process.exit(1);
   }
-  process.exit(argv[0] === 'plan' && argv.includes('-detailed-exitcode') ? 2 : 0);
+  process.exit(code);
 }, Number(process.env.FAKE_SLEEP_MS || 0));
 `;
 
