@@ -1,0 +1,233 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { KubernetesObject } from '../rule';
+import { joinPath, shown, type ValidationFinding } from './findings';
+
+/**
+ * Kubernetes objects as the API server would admit them: core kinds against the Kubernetes OpenAPI schema
+ * (kubernetes-models' compiled AJV validators), custom resources against the structural schema of their
+ * CRD (the vendored Velero CRDs), unknown fields rejected as strict field validation does.
+ */
+
+export const K8S_CHECK = { core: 'NDC-VAL-010', custom: 'NDC-VAL-011' } as const;
+
+/** The Velero release whose CRDs the artifacts are checked against (and a cluster needs installed). */
+export const VELERO_CRD_DIR = 'stacks/kubernetes/crds/velero-v1.18.1';
+
+export interface KubernetesArtifact {
+  readonly artifact: string;
+  readonly objects: readonly KubernetesObject[];
+}
+
+/** `velero/Schedule/name`, or `Namespace/name` for cluster-scoped objects. */
+export function objectAddress(object: KubernetesObject): string {
+  const ns = object.metadata?.namespace;
+  return `${ns ? `${ns}/` : ''}${object.kind}/${object.metadata?.name}`;
+}
+
+interface ModelClass {
+  new (data: unknown): { validate(): void };
+}
+
+interface AjvError {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string;
+  readonly params?: Record<string, unknown>;
+}
+
+/** The kubernetes-models module of an apiVersion (`v1`, `networking.k8s.io/v1`), or undefined if it has none. */
+function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
+  if (!/^([a-z0-9.-]+\/)?v\d+([a-z]+\d+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, unknown>;
+    return module[kind] as ModelClass | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface StructuralSchema {
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, StructuralSchema>>;
+  readonly required?: readonly string[];
+  readonly items?: StructuralSchema;
+  readonly additionalProperties?: StructuralSchema | boolean;
+  readonly enum?: readonly unknown[];
+  readonly nullable?: boolean;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly pattern?: string;
+  readonly format?: string;
+  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
+  readonly 'x-kubernetes-int-or-string'?: boolean;
+}
+
+interface CrdVersion {
+  readonly kind: string;
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly schema: StructuralSchema;
+  readonly served: boolean;
+}
+
+let crds: Map<string, CrdVersion> | undefined;
+
+/** The vendored CRDs by `group/version kind`, parsed once per process. */
+function crdIndex(): Map<string, CrdVersion> {
+  if (crds) return crds;
+  crds = new Map();
+  const dir = join(__dirname, '..', '..', VELERO_CRD_DIR);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+      const crd = doc.toJS() as { kind?: string; spec?: { group: string; scope: 'Namespaced' | 'Cluster'; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: StructuralSchema } }[] } } | null;
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      for (const version of crd.spec.versions) {
+        crds.set(`${crd.spec.group}/${version.name} ${crd.spec.names.kind}`, { kind: crd.spec.names.kind, scope: crd.spec.scope, schema: version.schema?.openAPIV3Schema ?? {}, served: version.served });
+      }
+    }
+  }
+  return crds;
+}
+
+/** The groups whose kinds the vendored CRDs define (objects of other non-core groups have no schema here). */
+function crdGroups(): Set<string> {
+  return new Set([...crdIndex().keys()].map((k) => k.split('/')[0]));
+}
+
+export function validateKubernetes(artifacts: readonly KubernetesArtifact[]): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
+  for (const a of artifacts) {
+    for (const object of a.objects) {
+      const address = objectAddress(object);
+      const report = (check: string, path: string, reason: string) => findings.push({ check, artifact: a.artifact, address, path, reason });
+      const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+      if (group !== '' && crdGroups().has(group)) {
+        checkCustom(object, report);
+        continue;
+      }
+      const Model = modelOf(object.apiVersion, object.kind);
+      if (!Model) {
+        report(K8S_CHECK.core, 'kind', `${object.apiVersion} ${object.kind} is neither a Kubernetes kind nor defined by a vendored CRD: the API server answers "no matches for kind"`);
+        continue;
+      }
+      try {
+        new Model(object).validate();
+      } catch (error) {
+        const errors = (error as { errors?: readonly AjvError[] }).errors;
+        if (!errors) throw error;
+        for (const e of errors) report(K8S_CHECK.core, pointerPath(e.instancePath), ajvReason(e));
+      }
+    }
+  }
+  return findings;
+}
+
+function pointerPath(pointer: string): string {
+  let path = '';
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    path = /^\d+$/.test(key) ? joinPath(path, Number(key)) : joinPath(path, key);
+  }
+  return path;
+}
+
+function ajvReason(e: AjvError): string {
+  const params = e.params ?? {};
+  if (e.keyword === 'required') return `${String(params.missingProperty)} is required (Kubernetes OpenAPI schema)`;
+  if (e.keyword === 'enum') return `${e.message ?? 'is not allowed'}: ${(params.allowedValues as unknown[] | undefined)?.map((v) => JSON.stringify(v)).join(', ') ?? ''} (Kubernetes OpenAPI schema)`;
+  return `${e.message ?? e.keyword} (Kubernetes OpenAPI schema)`;
+}
+
+function checkCustom(object: KubernetesObject, report: (check: string, path: string, reason: string) => void): void {
+  const crd = crdIndex().get(`${object.apiVersion} ${object.kind}`);
+  if (!crd) {
+    const kinds = [...crdIndex().keys()].filter((k) => k.startsWith(`${object.apiVersion} `)).map((k) => k.split(' ')[1]);
+    report(K8S_CHECK.custom, 'kind', `${object.apiVersion} ${object.kind} is not defined by the vendored CRDs (${VELERO_CRD_DIR}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''})`);
+    return;
+  }
+  if (!crd.served) report(K8S_CHECK.custom, 'apiVersion', `${object.apiVersion} of ${object.kind} is not served by the CRD`);
+  if (crd.scope === 'Namespaced' && !object.metadata.namespace) report(K8S_CHECK.custom, 'metadata.namespace', `${object.kind} is namespaced: metadata.namespace is required`);
+  if (crd.scope === 'Cluster' && object.metadata.namespace) report(K8S_CHECK.custom, 'metadata.namespace', `${object.kind} is cluster-scoped and takes no namespace`);
+  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = object;
+  const schema = crd.schema;
+  for (const [key, value] of Object.entries(rest)) {
+    const property = schema.properties?.[key];
+    if (!property) report(K8S_CHECK.custom, key, `is not a field of ${object.kind} (CRD schema; strict field validation rejects it)`);
+    else walk(property, value, key, object.kind, report);
+  }
+  for (const key of schema.required ?? []) if (!['apiVersion', 'kind', 'metadata'].includes(key) && rest[key] === undefined) report(K8S_CHECK.custom, key, `is required by the ${object.kind} CRD schema`);
+}
+
+const reasonOf = (kind: string, text: string) => `${text} (${kind} CRD schema)`;
+
+function walk(schema: StructuralSchema, value: unknown, path: string, kind: string, report: (check: string, path: string, reason: string) => void): void {
+  const fail = (text: string) => report(K8S_CHECK.custom, path, reasonOf(kind, text));
+  if (value === null) {
+    if (!schema.nullable) fail('must not be null');
+    return;
+  }
+  if (schema['x-kubernetes-int-or-string']) {
+    if (typeof value !== 'string' && !Number.isInteger(value)) fail(`must be an integer or a string, got ${shown(value)}`);
+    return;
+  }
+  switch (schema.type) {
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) return fail(`must be an object, got ${shown(value)}`);
+      const body = value as Record<string, unknown>;
+      for (const key of schema.required ?? []) if (body[key] === undefined) report(K8S_CHECK.custom, joinPath(path, key), reasonOf(kind, 'is required'));
+      for (const [key, child] of Object.entries(body)) {
+        const property = schema.properties?.[key];
+        if (property) walk(property, child, joinPath(path, key), kind, report);
+        else if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties, child, joinPath(path, key), kind, report);
+        else if (!schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties !== true) {
+          report(K8S_CHECK.custom, joinPath(path, key), reasonOf(kind, 'is not a known field (strict field validation rejects it)'));
+        }
+      }
+      return;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return fail(`must be a list, got ${shown(value)}`);
+      if (schema.minItems !== undefined && value.length < schema.minItems) fail(`needs at least ${schema.minItems} item(s)`);
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) fail(`allows at most ${schema.maxItems} item(s)`);
+      if (schema.items) value.forEach((item, i) => walk(schema.items!, item, joinPath(path, i), kind, report));
+      return;
+    }
+    case 'string':
+      if (typeof value !== 'string') return fail(`must be a string, got ${shown(value)}`);
+      if (schema.minLength !== undefined && value.length < schema.minLength) fail(`must be at least ${schema.minLength} character(s)`);
+      if (schema.maxLength !== undefined && value.length > schema.maxLength) fail(`must be at most ${schema.maxLength} characters`);
+      if (schema.pattern !== undefined && !safeRegExp(schema.pattern)?.test(value)) fail(`must match ${schema.pattern}`);
+      if (schema.format === 'date-time' && Number.isNaN(Date.parse(value))) fail(`must be a date-time, got ${shown(value)}`);
+      break;
+    case 'integer':
+      if (!Number.isInteger(value)) return fail(`must be an integer, got ${shown(value)}`);
+      break;
+    case 'number':
+      if (typeof value !== 'number') return fail(`must be a number, got ${shown(value)}`);
+      break;
+    case 'boolean':
+      if (typeof value !== 'boolean') return fail(`must be a boolean, got ${shown(value)}`);
+      return;
+    default:
+      return;
+  }
+  if (schema.enum && !schema.enum.includes(value)) fail(`must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}, got ${shown(value)}`);
+  if (typeof value === 'number') {
+    if (schema.minimum !== undefined && value < schema.minimum) fail(`must be at least ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum) fail(`must be at most ${schema.maximum}`);
+  }
+}
+
+function safeRegExp(pattern: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch {
+    return undefined;
+  }
+}
