@@ -23,6 +23,7 @@ export const PACKS: Readonly<Record<string, PackEntry>> = {
   secrets: { profiles: ['vn-2016'], load: () => (require('./rules/secrets') as PackModule).pack },
   kubernetes: { profiles: ['vn-2016'], load: () => (require('./rules/kubernetes') as PackModule).pack },
   'public-edge': { profiles: ['vn-2016'], load: () => (require('./rules/public-edge') as PackModule).pack },
+  validation: { profiles: ['vn-2016'], load: () => (require('./validation/pack') as PackModule).pack },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import type { KubernetesObject } from '../rule';
 import { joinPath, shown, type ValidationFinding } from './findings';
 
@@ -76,28 +76,43 @@ interface CrdVersion {
   readonly served: boolean;
 }
 
-let crds: Map<string, CrdVersion> | undefined;
+const crds = new Map<string, CrdVersion | null>();
+let crdFiles: Map<string, string> | undefined;
 
-/** The vendored CRDs by `group/version kind`, parsed once per process. */
-function crdIndex(): Map<string, CrdVersion> {
-  if (crds) return crds;
-  crds = new Map();
+/** `group kind` -> CRD file, read from each file's `group:` and `names.kind:` lines without parsing it. */
+function crdFileIndex(): Map<string, string> {
+  if (crdFiles) return crdFiles;
+  crdFiles = new Map();
   const dir = join(__dirname, '..', '..', VELERO_CRD_DIR);
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
-      const crd = doc.toJS() as { kind?: string; spec?: { group: string; scope: 'Namespaced' | 'Cluster'; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: StructuralSchema } }[] } } | null;
-      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-      for (const version of crd.spec.versions) {
-        crds.set(`${crd.spec.group}/${version.name} ${crd.spec.names.kind}`, { kind: crd.spec.names.kind, scope: crd.spec.scope, schema: version.schema?.openAPIV3Schema ?? {}, served: version.served });
-      }
-    }
+    const text = readFileSync(join(dir, file), 'utf8');
+    const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
+    const kind = /^ {4}kind: (\S+)$/m.exec(text)?.[1];
+    if (group && kind) crdFiles.set(`${group} ${kind}`, join(dir, file));
   }
-  return crds;
+  return crdFiles;
+}
+
+/** The CRD version serving `group/version kind`, parsed on first use (only the kinds the artifacts contain). */
+function crdOf(apiVersion: string, kind: string): CrdVersion | undefined {
+  const key = `${apiVersion} ${kind}`;
+  const cached = crds.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const [group, version] = apiVersion.split('/');
+  const file = crdFileIndex().get(`${group} ${kind}`);
+  let found: CrdVersion | null = null;
+  if (file) {
+    const crd = parse(readFileSync(file, 'utf8')) as { spec: { scope: 'Namespaced' | 'Cluster'; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: StructuralSchema } }[] } };
+    const v = crd.spec.versions.find((x) => x.name === version);
+    if (v) found = { kind: crd.spec.names.kind, scope: crd.spec.scope, schema: v.schema?.openAPIV3Schema ?? {}, served: v.served };
+  }
+  crds.set(key, found);
+  return found ?? undefined;
 }
 
 /** The groups whose kinds the vendored CRDs define (objects of other non-core groups have no schema here). */
 function crdGroups(): Set<string> {
-  return new Set([...crdIndex().keys()].map((k) => k.split('/')[0]));
+  return new Set([...crdFileIndex().keys()].map((k) => k.split(' ')[0]));
 }
 
 export function validateKubernetes(artifacts: readonly KubernetesArtifact[]): ValidationFinding[] {
@@ -145,10 +160,11 @@ function ajvReason(e: AjvError): string {
 }
 
 function checkCustom(object: KubernetesObject, report: (check: string, path: string, reason: string) => void): void {
-  const crd = crdIndex().get(`${object.apiVersion} ${object.kind}`);
+  const crd = crdOf(object.apiVersion, object.kind);
   if (!crd) {
-    const kinds = [...crdIndex().keys()].filter((k) => k.startsWith(`${object.apiVersion} `)).map((k) => k.split(' ')[1]);
-    report(K8S_CHECK.custom, 'kind', `${object.apiVersion} ${object.kind} is not defined by the vendored CRDs (${VELERO_CRD_DIR}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''})`);
+    const group = object.apiVersion.split('/')[0];
+    const kinds = [...crdFileIndex().keys()].filter((k) => k.startsWith(`${group} `)).map((k) => k.split(' ')[1]);
+    report(K8S_CHECK.custom, 'kind', `${object.apiVersion} ${object.kind} is not defined by the vendored CRDs (${VELERO_CRD_DIR}${kinds.length > 0 ? `: ${group} has ${kinds.join(', ')}` : ''})`);
     return;
   }
   if (!crd.served) report(K8S_CHECK.custom, 'apiVersion', `${object.apiVersion} of ${object.kind} is not served by the CRD`);
