@@ -45,6 +45,16 @@ const COMMANDS: Record<string, CommandSpec> = {
       return checkCommand({ env: envOf(values), format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, io);
     },
   },
+  validate: {
+    summary: "every artifact against the engines' schemas at the pinned versions, plus apply-time semantics (exit 1 on a rejection)",
+    usage: 'ndc validate --env E [--json]',
+    options: ENV_OPTION,
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { validateCommand } = require('./commands/validate') as typeof import('./commands/validate');
+      return validateCommand({ env: envOf(values) }, io);
+    },
+  },
   plan: {
     summary: 'synth, check, gate status and what deploy would run per wave; engine previews where installed',
     usage: 'ndc plan --env E [--no-preview] [--concurrency N] [--json]',
