@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { InputError } from '../core/errors';
 import type { Environment } from '../environments/schema';
+import { ARTIFACT_VARIABLE, localPulumiState } from '../stacks/kubernetes/deployment';
 import type { Manifest, ManifestArtifact } from '../stacks/manifest';
 
 /**
@@ -180,14 +181,15 @@ function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: s
   const cwd = PULUMI_PROGRAM;
   // dev keeps Pulumi state in a local file store unless the user chose a backend; shared environments
   // use the backend from the user's own Pulumi configuration (PULUMI_BACKEND_URL or `pulumi login`).
-  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', NDC_KUBERNETES_ARTIFACT: `../../out/${envName}/${artifact.path}` };
-  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../.ndc/pulumi/${envName}` } : {};
-  const config = ['--config', `ndc:artifact=../../out/${envName}/${artifact.path}`];
+  // The program reads the artifact from NDC_KUBERNETES_ARTIFACT: `--config` would rewrite the tracked
+  // Pulumi.<stack>.yaml on every run.
+  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', [ARTIFACT_VARIABLE]: `../../out/${envName}/${artifact.path}` };
+  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../${localPulumiState(envName)}` } : {};
   const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: {}, okExitCodes: [0] });
   const select = command(['stack', 'select', '--create', '--non-interactive', '--stack', stack]);
-  if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack, ...config])];
+  if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack])];
   if (operation === 'destroy') return [select, command(['destroy', '--yes', '--non-interactive', '--stack', stack])];
-  return [select, command(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', stack, ...config])];
+  return [select, command(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', stack])];
 }
 
 function cdkCommands(artifact: ManifestArtifact, assemblyDir: string, operation: Operation): EngineCommand[] {

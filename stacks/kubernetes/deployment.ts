@@ -11,6 +11,12 @@ import { kubernetesArtifactPath } from './renderer';
 
 export const PULUMI_PROJECT_DIR = 'stacks/kubernetes';
 
+/** The variable naming the artifact a Pulumi run applies (relative to stacks/kubernetes), set by ndc deploy. */
+export const ARTIFACT_VARIABLE = 'NDC_KUBERNETES_ARTIFACT';
+
+/** The local Pulumi state of an environment without shared state, relative to the repository root. */
+export const localPulumiState = (envName: string): string => `.ndc/state/${envName}/pulumi`;
+
 export const pulumiStackName = (envName: string, clusterId: string): string => `${envName}-${clusterId}`;
 
 /**
@@ -21,7 +27,7 @@ export const pulumiStackName = (envName: string, clusterId: string): string => `
  * AWS_SECRET_ACCESS_KEY in the deploy environment, never from a file.
  */
 export function pulumiBackendUrl(root: string, cloud: NationalCloud, env: Environment): string {
-  if (env.state.backend === 'local') return `file://${join(root, '.ndc', 'state', env.name, 'pulumi')}`;
+  if (env.state.backend === 'local') return `file://${join(root, localPulumiState(env.name))}`;
   const store = cloud.sharedServicesCluster;
   return `s3://ndc-${env.name}-pulumi-state?endpoint=${store.backupVault.endpoint}&s3ForcePathStyle=true&region=${store.id}`;
 }

@@ -5,6 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { readManifest } from '../manifest';
+import { ARTIFACT_VARIABLE } from './deployment';
 import { parseKubernetesYaml } from './artifact';
 import type { ManifestObject } from './render';
 
@@ -100,13 +101,19 @@ export function readVerifiedArtifact(artifactFile: string): VerifiedArtifact {
 }
 
 /**
- * The program: `ndc-kubernetes:artifact` in the stack's config names the artifact, relative to this
- * folder. The kubeconfig context comes from `kubernetes:context` in the same file.
+ * The artifact a run applies, relative to this folder: NDC_KUBERNETES_ARTIFACT, which `ndc deploy` sets
+ * (passing it as `--config` would rewrite the tracked stack file); else, for an operator running
+ * `pulumi up` by hand, `ndc-kubernetes:artifact` from the stack's config file, which names the same file.
  */
+export function artifactFile(environment: NodeJS.ProcessEnv = process.env): string {
+  const named = environment[ARTIFACT_VARIABLE] || new pulumi.Config(PROJECT).get('artifact');
+  if (!named) throw new InputError(`${ARTIFACT_VARIABLE}`, `is not set and the stack config has no ${PROJECT}:artifact; run ndc deploy, or set it to ../../out/<env>/kubernetes/<cluster>.yaml`);
+  return isAbsolute(named) ? named : join(__dirname, named);
+}
+
+/** The program. The kubeconfig context comes from `kubernetes:context` in the stack's config file. */
 export async function main(): Promise<{ artifact: string; sha256: string; objects: number; kinds: Record<string, number> }> {
-  const config = new pulumi.Config(PROJECT);
-  const configured = config.require('artifact');
-  const artifact = readVerifiedArtifact(isAbsolute(configured) ? configured : join(__dirname, configured));
+  const artifact = readVerifiedArtifact(artifactFile());
   registerObjects(artifact.objects);
   const kinds: Record<string, number> = {};
   for (const o of artifact.objects) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;

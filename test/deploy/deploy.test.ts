@@ -1,5 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { buildCloud } from '../../constructs';
+import { loadEnvironment } from '../../environments/load';
+import { pulumiBackendUrl } from '../../stacks/kubernetes/deployment';
+import { readVerifiedArtifact } from '../../stacks/kubernetes/program';
 import { sha256 } from '../../core/canonical-json';
 import { deployEnvironment, type DeployRequest } from '../../deploy/deploy';
 import { synthEnvironment } from '../../stacks/synth';
@@ -53,8 +57,12 @@ describe('ndc deploy with fake engines', () => {
     expect(core[0].env).toMatchObject({ TF_IN_AUTOMATION: '1', TF_DATA_DIR: '../../../../.ndc/terraform/prod/national-core' });
     const up = calls.find((c) => c.tool === 'pulumi' && c.argv[0] === 'up' && c.argv.includes('prod-north'))!;
     expect(up.cwd).toBe(join(root, 'stacks/kubernetes'));
-    expect(up.argv).toEqual(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', 'prod-north', '--config', 'ndc:artifact=../../out/prod/kubernetes/north.yaml']);
+    expect(up.argv).toEqual(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', 'prod-north']);
+    // The program reads the artifact from this variable (no --config: it would rewrite the tracked stack
+    // file), resolved from its own folder, where pulumi runs it: the file the manifest lists.
     expect(up.env.NDC_KUBERNETES_ARTIFACT).toBe('../../out/prod/kubernetes/north.yaml');
+    expect(readVerifiedArtifact(join(up.cwd, up.env.NDC_KUBERNETES_ARTIFACT!)).path).toBe('kubernetes/north.yaml');
+    expect(calls.filter((c) => c.tool === 'pulumi' && c.argv.some((a) => a === '--config' || a.startsWith('--config='))).map((c) => c.argv)).toEqual([]);
     // The edge: the synthesized cloud assembly, origin before global (the distribution logs into the origin's bucket).
     const cdk = calls.filter((c) => c.tool === 'cdk').sort((a, b) => a.start - b.start);
     const cdkArgs = (stack: string) => ['deploy', '--app', 'out/prod/cloudformation', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', stack];
@@ -238,12 +246,14 @@ describe('ndc deploy with fake engines', () => {
       expect(await deployEnvironment(req)).toBe(0);
       return [...new Set(engines.calls().filter((c) => c.tool === 'pulumi').map((c) => c.env.PULUMI_BACKEND_URL))];
     };
-    expect(await backends({})).toEqual(['file://../../.ndc/pulumi/dev']);
+    // The path the stack files and stacks/kubernetes/deployment.ts document: .ndc/state/<env>/pulumi.
+    expect(await backends({})).toEqual(['file://../../.ndc/state/dev/pulumi']);
+    expect(resolve(root, 'stacks/kubernetes', '../../.ndc/state/dev/pulumi')).toBe(pulumiBackendUrl(root, buildCloud(loadEnvironment(root, 'dev').env), loadEnvironment(root, 'dev').env).slice('file://'.length));
     expect(await backends({ PULUMI_BACKEND_URL: 's3://ndc-pulumi?endpoint=minio.gov.vn' })).toEqual(['s3://ndc-pulumi?endpoint=minio.gov.vn']);
     const dry = request(root, fakePorts(), engineEnvironment(fakeEngines()), { env: 'dev', dryRun: true });
     expect(await deployEnvironment(dry.req)).toBe(0);
     expect(dry.out).toContain(
-      'cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://../../.ndc/pulumi/dev}" pulumi up --yes --non-interactive --skip-preview --stack dev-north --config ndc:artifact=../../out/dev/kubernetes/north.yaml',
+      'cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" pulumi up --yes --non-interactive --skip-preview --stack dev-north',
     );
   });
 
@@ -280,8 +290,8 @@ describe('ndc deploy with fake engines', () => {
       ...stack('backup-vaults', '# wave 3 backup vaults'),
       '# wave 4 kubernetes',
       '# kubernetes/north (out/dev/kubernetes/north.yaml)',
-      ...['stack select --create --non-interactive --stack dev-north', 'up --yes --non-interactive --skip-preview --stack dev-north --config ndc:artifact=../../out/dev/kubernetes/north.yaml'].map(
-        (rest) => `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/pulumi/dev}" pulumi ${rest}`,
+      ...['stack select --create --non-interactive --stack dev-north', 'up --yes --non-interactive --skip-preview --stack dev-north'].map(
+        (rest) => `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" pulumi ${rest}`,
       ),
     ]);
     expect(engines.calls()).toEqual([]);

@@ -14,7 +14,7 @@ export const backupEncrypted: Rule = {
   check({ cloud, artifacts }) {
     const index = terraformIndex(artifacts);
     const encryptedBuckets = new Set(
-      index.all.filter((r) => r.type === 'minio_s3_bucket_server_side_encryption_configuration').map((r) => `${r.stack}|${String(r.config.bucket)}`),
+      index.all.filter((r) => r.type === 'minio_s3_bucket_server_side_encryption').map((r) => `${r.stack}|${String(r.config.bucket)}`),
     );
     return cloud.systems.map((system) => {
       if (system.level < 3) return notApplicable(system.node.path, `level ${system.level}`, system.id);
