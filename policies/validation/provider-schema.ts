@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { PROVIDER_SCHEMA_FILES, schemaVersion } from '../../stacks/terraform/providers/schemas';
 
 /**
  * The Terraform provider schemas of the pinned releases (stacks/terraform/providers/schema/, read from each
@@ -51,13 +52,13 @@ export interface PinnedProvider {
   readonly file: string;
 }
 
-const SCHEMA_DIR = 'stacks/terraform/providers/schema';
-
-/** The providers the artifacts may use, at the versions their schemas describe. */
-export const PINNED_PROVIDERS: readonly PinnedProvider[] = [
-  { name: 'openstack', source: 'terraform-provider-openstack/openstack', version: '3.4.0', file: `${SCHEMA_DIR}/openstack-v3.4.0.json` },
-  { name: 'minio', source: 'aminueza/minio', version: '3.40.1', file: `${SCHEMA_DIR}/minio-v3.40.1.json` },
-];
+/** The providers the artifacts may use, at the versions their schemas describe (one list, shared with the bindings). */
+export const PINNED_PROVIDERS: readonly PinnedProvider[] = PROVIDER_SCHEMA_FILES.map((f) => ({
+  name: f.name,
+  source: f.source,
+  version: schemaVersion(f),
+  file: `stacks/terraform/providers/schema/${f.file}`,
+}));
 
 export interface ProviderSchema extends PinnedProvider {
   readonly schema: SchemaFile;
