@@ -88,7 +88,8 @@ export function validateAddresses(stacks: readonly TerraformArtifact[]): Validat
     const gatewayIp = typeof subnet?.body.gateway_ip === 'string' ? subnet.body.gateway_ip : undefined;
     const label = subnet ? `subnet ${subnet.address} of ${subnet.stack.stack}` : `subnet ${key}`;
     const claims = fixed.get(`${key} ${gatewayIp}`) ?? [];
-    const all = [...takers, ...claims];
+    // Which claim wins depends on apply order; report all but the first in artifact order, deterministically.
+    const all = [...takers, ...claims].sort((a, b) => (a.owner.stack.artifact + a.owner.address < b.owner.stack.artifact + b.owner.address ? -1 : 1));
     if (all.length < 2) continue;
     const first = all[0];
     for (const taker of all.slice(1)) {
