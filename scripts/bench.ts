@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     ['policies', './bench-policies'],
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
+    ['validate', './bench-validate'],
     ['deploy', './bench-deploy'],
   ];
   for (const [name, module] of modules) {

@@ -298,7 +298,7 @@ function* expressions(value: unknown, path: string): Generator<{ path: string; e
 function traversals(expression: string): string[][] {
   const code = expression.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   const out: string[][] = [];
-  const re = /(?<![\w.\-])([a-z_][a-z0-9_]*)((?:\.[A-Za-z_][\w-]*|\[\d+\])+)/g;
+  const re = /(?<![\w.-])([a-z_][a-z0-9_]*)((?:\.[A-Za-z_][\w-]*|\[\d+\])+)/g;
   for (let m = re.exec(code); m !== null; m = re.exec(code)) {
     const rest = m[2].split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
     out.push([m[1], ...rest]);
