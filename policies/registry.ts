@@ -1,3 +1,4 @@
+import { PROFILES } from './profiles';
 import type { Rule } from './rule';
 
 /**
@@ -23,7 +24,8 @@ export const PACKS: Readonly<Record<string, PackEntry>> = {
   secrets: { profiles: ['vn-2016'], load: () => (require('./rules/secrets') as PackModule).pack },
   kubernetes: { profiles: ['vn-2016'], load: () => (require('./rules/kubernetes') as PackModule).pack },
   'public-edge': { profiles: ['vn-2016'], load: () => (require('./rules/public-edge') as PackModule).pack },
-  validation: { profiles: ['vn-2016'], load: () => (require('./validation/pack') as PackModule).pack },
+  // What the engines would reject is rejected under every regulation profile.
+  validation: { profiles: Object.keys(PROFILES), load: () => (require('./validation/pack') as PackModule).pack },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
