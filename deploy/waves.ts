@@ -25,6 +25,8 @@ export interface EngineCommand {
   readonly envDefaults: Readonly<Record<string, string>>;
   /** Variables the child gets from another variable of ours: `{ PG_CONN_STR: 'STAGING_PG_CONN' }`. */
   readonly envFrom: Readonly<Record<string, string>>;
+  /** Variables of ours the child never sees under their own name (credentials routed to one engine). */
+  readonly envHidden?: readonly string[];
   /**
    * Exit codes that are not failures (`tofu plan -detailed-exitcode` exits 2 when there are changes).
    * Always includes 0.
@@ -49,6 +51,21 @@ export interface Wave {
   readonly parallel: boolean;
   readonly steps: readonly StackStep[];
 }
+
+/**
+ * Two systems read AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and need different key pairs: Pulumi for
+ * its state in the national cloud's S3-compatible object store, the CDK CLI for the public edge on AWS.
+ * Each pair has its own variables and reaches only its engine, renamed to what that engine reads; plain
+ * AWS_* keys of ours reach no engine (a profile through AWS_PROFILE still does).
+ */
+export const STATE_STORE_KEYS: Readonly<Record<string, string>> = { AWS_ACCESS_KEY_ID: 'NDC_STATE_ACCESS_KEY_ID', AWS_SECRET_ACCESS_KEY: 'NDC_STATE_SECRET_ACCESS_KEY' };
+export const EDGE_AWS_KEYS: Readonly<Record<string, string>> = {
+  AWS_ACCESS_KEY_ID: 'NDC_EDGE_AWS_ACCESS_KEY_ID',
+  AWS_SECRET_ACCESS_KEY: 'NDC_EDGE_AWS_SECRET_ACCESS_KEY',
+  AWS_SESSION_TOKEN: 'NDC_EDGE_AWS_SESSION_TOKEN',
+};
+/** Hidden from every engine; each gets back only the pair routed to it through envFrom. */
+const AWS_KEYS_HIDDEN = [...new Set([...Object.keys(EDGE_AWS_KEYS), ...Object.values(STATE_STORE_KEYS), ...Object.values(EDGE_AWS_KEYS)])];
 
 /** The Pulumi program that deploys a cluster's Kubernetes artifact (its cwd). */
 export const PULUMI_PROGRAM = 'stacks/kubernetes';
@@ -168,7 +185,7 @@ function terraformCommands(artifact: ManifestArtifact, env: Environment, envName
   const envVars = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: dataDir };
   // The pg backend reads PG_CONN_STR; an environment may keep its connection in another variable.
   const envFrom: Record<string, string> = env.state.backend === 'pg' && env.state.connStrEnv !== 'PG_CONN_STR' ? { PG_CONN_STR: env.state.connStrEnv } : {};
-  const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envDefaults: {}, envFrom, okExitCodes });
+  const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envDefaults: {}, envFrom, envHidden: AWS_KEYS_HIDDEN, okExitCodes });
   const init = command(['init', '-input=false', '-no-color']);
   if (operation === 'plan') return [init, command(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode'], [0, 2])];
   const plan = operation === 'destroy' ? ['plan', '-destroy'] : ['plan'];
@@ -185,7 +202,9 @@ function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: s
   // Pulumi.<stack>.yaml on every run.
   const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', [ARTIFACT_VARIABLE]: `../../out/${envName}/${artifact.path}` };
   const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../${localPulumiState(envName)}` } : {};
-  const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: {}, okExitCodes: [0] });
+  // Only shared environments keep Pulumi state in the object store; dev's file backend needs no keys.
+  const stateKeys = env.state.backend === 'local' ? {} : STATE_STORE_KEYS;
+  const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: stateKeys, envHidden: AWS_KEYS_HIDDEN, okExitCodes: [0] });
   const select = command(['stack', 'select', '--create', '--non-interactive', '--stack', stack]);
   if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack])];
   if (operation === 'destroy') return [select, command(['destroy', '--yes', '--non-interactive', '--stack', stack])];
@@ -195,7 +214,7 @@ function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: s
 function cdkCommands(artifact: ManifestArtifact, assemblyDir: string, operation: Operation): EngineCommand[] {
   const stack = stackNameOf(artifact);
   const common = ['--app', assemblyDir, '--no-color'];
-  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: {}, okExitCodes: [0] });
+  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: EDGE_AWS_KEYS, envHidden: AWS_KEYS_HIDDEN, okExitCodes: [0] });
   if (operation === 'plan') return [command(['diff', ...common, '--exclusively', stack])];
   if (operation === 'destroy') return [command(['destroy', ...common, '--force', '--exclusively', stack])];
   return [command(['deploy', ...common, '--ci', '--require-approval', 'never', '--exclusively', stack])];

@@ -338,6 +338,7 @@ describe('credentials', () => {
       NDC_PGDEV_CONN: 'postgres://ndc:Pg-Planted-Secret-91@db.internal:5432/ndc_state',
       OS_PASSWORD: 'Os-Planted-Secret-42',
       MINIO_PASSWORD: 'Minio-Planted-Secret-17',
+      NDC_STATE_SECRET_ACCESS_KEY: 'State-Planted-Secret-5b7e',
       AWS_SECRET_ACCESS_KEY: 'Aws-Planted-Secret-8c1d2e',
     };
     const { root } = synthesizedProject('dev');
@@ -369,7 +370,8 @@ describe('credentials', () => {
     for (const call of calls) {
       expect(call.hashed.PG_CONN_STR).toBe(sha256(secrets.NDC_PGDEV_CONN));
       expect(call.hashed.OS_PASSWORD).toBe(sha256(secrets.OS_PASSWORD));
-      expect(call.hashed.AWS_SECRET_ACCESS_KEY).toBe(sha256(secrets.AWS_SECRET_ACCESS_KEY));
+      // The object-store key pair goes to Pulumi only (its state), under the name Pulumi reads.
+      expect(call.hashed.AWS_SECRET_ACCESS_KEY).toBe(call.tool === 'pulumi' ? sha256(secrets.NDC_STATE_SECRET_ACCESS_KEY) : null);
     }
     const files: string[] = [];
     const walk = (dir: string) => {
@@ -385,5 +387,34 @@ describe('credentials', () => {
     const everything = [text.out, text.err, jsonCapture.out, jsonCapture.err, dry.out, dry.err].flat().join('\n') + JSON.stringify(ports.ledger.records) + files.join('\n');
     expect(text.err.join('\n')).toContain('error: could not connect with ***');
     for (const value of [...Object.values(secrets), 'Pg-Planted-Secret-91']) expect(everything).not.toContain(value);
+  });
+
+  it('give the state store key pair to Pulumi only and the AWS key pair to the CDK CLI only', async () => {
+    const { root } = synthesizedProject('prod');
+    const engines = fakeEngines();
+    const pairs = {
+      NDC_STATE_ACCESS_KEY_ID: 'state-store-key-id',
+      NDC_STATE_SECRET_ACCESS_KEY: 'state-store-secret-1',
+      NDC_EDGE_AWS_ACCESS_KEY_ID: 'AKIAEDGEKEYID0001',
+      NDC_EDGE_AWS_SECRET_ACCESS_KEY: 'edge-aws-secret-1',
+      AWS_ACCESS_KEY_ID: 'AKIASTRAYKEY00001',
+      AWS_SECRET_ACCESS_KEY: 'stray-aws-secret-1',
+    };
+    const recorded = [...Object.keys(pairs), 'AWS_SESSION_TOKEN'].join(',');
+    const { req } = request(root, fakePorts(), engineEnvironment(engines, { PG_CONN_STR: PG, ...pairs, FAKE_HASH_ENV: recorded }));
+    expect(await deployEnvironment(req)).toBe(0);
+    const seen = (tool: string) => [...new Set(engines.calls().filter((c) => c.tool === tool).map((c) => JSON.stringify(c.hashed)))].map((h) => JSON.parse(h) as Record<string, string | null>);
+    const only = (id: string | null, secret: string | null) => ({
+      NDC_STATE_ACCESS_KEY_ID: null,
+      NDC_STATE_SECRET_ACCESS_KEY: null,
+      NDC_EDGE_AWS_ACCESS_KEY_ID: null,
+      NDC_EDGE_AWS_SECRET_ACCESS_KEY: null,
+      AWS_ACCESS_KEY_ID: id && sha256(id),
+      AWS_SECRET_ACCESS_KEY: secret && sha256(secret),
+      AWS_SESSION_TOKEN: null,
+    });
+    expect(seen('pulumi')).toEqual([only(pairs.NDC_STATE_ACCESS_KEY_ID, pairs.NDC_STATE_SECRET_ACCESS_KEY)]);
+    expect(seen('cdk')).toEqual([only(pairs.NDC_EDGE_AWS_ACCESS_KEY_ID, pairs.NDC_EDGE_AWS_SECRET_ACCESS_KEY)]);
+    expect(seen('tofu')).toEqual([only(null, null)]);
   });
 });
