@@ -4,7 +4,7 @@ import type { ArtifactSet } from '../rule';
 import { sortFindings, type ValidationFinding } from './findings';
 import { validateCloudFormation, type CloudFormationArtifact } from './cloudformation';
 import { validateKubernetes, type KubernetesArtifact } from './kubernetes';
-import { validateAddresses, validatePolicySelectors, validateStorageLocations, type SystemPods } from './semantics';
+import { validateAddresses, validatePolicySelectors, validatePrerequisites, validateStorageLocations, type ClusterArtifacts, type SystemPods } from './semantics';
 import { validateTerraform, type TerraformArtifact } from './terraform';
 
 export { findingLine, type ValidationFinding } from './findings';
@@ -27,12 +27,23 @@ function pathOf(manifest: ValidationInput['manifest'], engine: string, stack: st
   return manifest.artifacts.find((a) => a.engine === engine && a.stack === stack)?.path ?? `${engine}/${stack}`;
 }
 
+/** Kubernetes artifacts by the cluster they are applied to: `<env>-<cluster>` and its `<env>-<cluster>-prerequisites`. */
+function byCluster(stacks: readonly { stack: string; artifact: KubernetesArtifact }[]): ClusterArtifacts[] {
+  const out = new Map<string, KubernetesArtifact[]>();
+  for (const { stack, artifact } of stacks) {
+    const cluster = stack.replace(/-prerequisites$/, '');
+    out.set(cluster, [...(out.get(cluster) ?? []), artifact]);
+  }
+  return [...out].map(([cluster, list]) => ({ cluster, artifacts: list }));
+}
+
 export function validateArtifacts(input: ValidationInput): ValidationFinding[] {
   const cached = cache.get(input.artifacts);
   if (cached) return cached;
   const { artifacts, manifest } = input;
   const terraform: TerraformArtifact[] = [...artifacts.terraform].map(([stack, config]) => ({ stack, config, artifact: pathOf(manifest, 'terraform', stack) }));
   const kubernetes: KubernetesArtifact[] = [...artifacts.kubernetes].map(([stack, objects]) => ({ objects, artifact: pathOf(manifest, 'kubernetes', stack) }));
+  const clusters = byCluster([...artifacts.kubernetes].map(([stack, objects]) => ({ stack, artifact: { objects, artifact: pathOf(manifest, 'kubernetes', stack) } })));
   const cloudformation: CloudFormationArtifact[] = [...artifacts.cloudformation]
     .map(([stack, template]) => ({ template, artifact: pathOf(manifest, 'cloudformation', stack) }))
     .filter((a) => a.artifact.endsWith('.template.json'));
@@ -41,8 +52,9 @@ export function validateArtifacts(input: ValidationInput): ValidationFinding[] {
     ...validateKubernetes(kubernetes),
     ...(cloudformation.length > 0 ? validateCloudFormation(cloudformation) : []),
     ...validateAddresses(terraform),
-    ...validateStorageLocations(kubernetes),
-    ...validatePolicySelectors(kubernetes, input.systems, { system: LABEL.system, tier: LABEL.tier }),
+    ...validateStorageLocations(clusters),
+    ...validatePolicySelectors(clusters, input.systems, { system: LABEL.system, tier: LABEL.tier }),
+    ...validatePrerequisites(clusters),
   ]);
   cache.set(input.artifacts, findings);
   return findings;

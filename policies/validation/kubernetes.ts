@@ -78,6 +78,7 @@ interface CrdVersion {
 
 const crds = new Map<string, CrdVersion | null>();
 let crdFiles: Map<string, string> | undefined;
+const crdNames = new Map<string, string>();
 
 /** `group kind` -> CRD file, read from each file's `group:` and `names.kind:` lines without parsing it. */
 function crdFileIndex(): Map<string, string> {
@@ -88,7 +89,9 @@ function crdFileIndex(): Map<string, string> {
     const text = readFileSync(join(dir, file), 'utf8');
     const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
     const kind = /^ {4}kind: (\S+)$/m.exec(text)?.[1];
+    const plural = /^ {4}plural: (\S+)$/m.exec(text)?.[1];
     if (group && kind) crdFiles.set(`${group} ${kind}`, join(dir, file));
+    if (group && kind && plural) crdNames.set(`${group} ${kind}`, `${plural}.${group}`);
   }
   return crdFiles;
 }
@@ -108,6 +111,12 @@ function crdOf(apiVersion: string, kind: string): CrdVersion | undefined {
   }
   crds.set(key, found);
   return found ?? undefined;
+}
+
+/** The name of the CustomResourceDefinition a custom kind needs (`schedules.velero.io`), when a vendored CRD defines it. */
+export function crdNameOf(apiVersion: string, kind: string): string | undefined {
+  crdFileIndex();
+  return crdNames.get(`${apiVersion.split('/')[0]} ${kind}`);
 }
 
 /** The groups whose kinds the vendored CRDs define (objects of other non-core groups have no schema here). */

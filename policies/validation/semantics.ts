@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { parseCidr } from '../../core/cidr';
-import type { TerraformConfig } from '../rule';
+import type { KubernetesObject, TerraformConfig } from '../rule';
 import { joinPath, type ValidationFinding } from './findings';
-import { objectAddress, type KubernetesArtifact } from './kubernetes';
+import { crdNameOf, objectAddress, type KubernetesArtifact } from './kubernetes';
 import type { TerraformArtifact } from './terraform';
 
 /**
@@ -11,7 +11,7 @@ import type { TerraformArtifact } from './terraform';
  * NetworkPolicy that selects no pod of the system it belongs to.
  */
 
-export const SEMANTIC_CHECK = { address: 'NDC-VAL-030', storageLocation: 'NDC-VAL-031', selectsNothing: 'NDC-VAL-032' } as const;
+export const SEMANTIC_CHECK = { address: 'NDC-VAL-030', storageLocation: 'NDC-VAL-031', selectsNothing: 'NDC-VAL-032', prerequisite: 'NDC-VAL-033' } as const;
 
 type Body = Record<string, unknown>;
 
@@ -117,21 +117,64 @@ interface ScheduleSpec {
   readonly template?: { readonly storageLocation?: string };
 }
 
+/** The Kubernetes artifacts applied to one cluster (its system objects and their prerequisites). */
+export interface ClusterArtifacts {
+  readonly cluster: string;
+  readonly artifacts: readonly KubernetesArtifact[];
+}
+
+function objectsOf(cluster: ClusterArtifacts): { artifact: string; object: KubernetesObject }[] {
+  return cluster.artifacts.flatMap((a) => a.objects.map((object) => ({ artifact: a.artifact, object })));
+}
+
 /** Velero Schedules whose BackupStorageLocation is not in the same cluster and namespace (Velero marks the backups FailedValidation). */
-export function validateStorageLocations(artifacts: readonly KubernetesArtifact[]): ValidationFinding[] {
+export function validateStorageLocations(clusters: readonly ClusterArtifacts[]): ValidationFinding[] {
   const findings: ValidationFinding[] = [];
-  for (const a of artifacts) {
-    const velero = a.objects.filter((o) => o.apiVersion.startsWith('velero.io/'));
-    const locations = velero.filter((o) => o.kind === 'BackupStorageLocation');
-    for (const schedule of velero.filter((o) => o.kind === 'Schedule')) {
+  for (const cluster of clusters) {
+    const velero = objectsOf(cluster).filter((o) => o.object.apiVersion.startsWith('velero.io/'));
+    const locations = velero.map((o) => o.object).filter((o) => o.kind === 'BackupStorageLocation');
+    for (const { artifact, object: schedule } of velero.filter((o) => o.object.kind === 'Schedule')) {
       const name = ((schedule.spec ?? {}) as ScheduleSpec).template?.storageLocation;
       const inNamespace = locations.filter((l) => l.metadata.namespace === schedule.metadata.namespace);
       if (name === undefined || name === '') {
         if (!inNamespace.some((l) => (l.spec as { default?: boolean } | undefined)?.default === true)) {
-          findings.push({ check: SEMANTIC_CHECK.storageLocation, artifact: a.artifact, address: objectAddress(schedule), path: 'spec.template.storageLocation', reason: `is empty and no BackupStorageLocation in namespace ${String(schedule.metadata.namespace)} is the default: every backup fails validation` });
+          findings.push({ check: SEMANTIC_CHECK.storageLocation, artifact, address: objectAddress(schedule), path: 'spec.template.storageLocation', reason: `is empty and no BackupStorageLocation in namespace ${String(schedule.metadata.namespace)} is the default: every backup fails validation` });
         }
       } else if (!inNamespace.some((l) => l.metadata.name === name)) {
-        findings.push({ check: SEMANTIC_CHECK.storageLocation, artifact: a.artifact, address: objectAddress(schedule), path: 'spec.template.storageLocation', reason: `names BackupStorageLocation ${JSON.stringify(name)}, which this cluster's artifact does not declare in namespace ${String(schedule.metadata.namespace)}: every backup fails validation` });
+        findings.push({ check: SEMANTIC_CHECK.storageLocation, artifact, address: objectAddress(schedule), path: 'spec.template.storageLocation', reason: `names BackupStorageLocation ${JSON.stringify(name)}, which no artifact of cluster ${cluster.cluster} declares in namespace ${String(schedule.metadata.namespace)}: every backup fails validation` });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Namespaces every cluster has before anything is applied. */
+const BUILTIN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * What an object needs to exist in its cluster before it can be applied: the CustomResourceDefinition of
+ * a custom kind, its namespace, and the Secret a BackupStorageLocation's credential names. Declared in an
+ * artifact of the same cluster (the prerequisites are applied a wave earlier), or the apply fails.
+ */
+export function validatePrerequisites(clusters: readonly ClusterArtifacts[]): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
+  for (const cluster of clusters) {
+    const all = objectsOf(cluster);
+    const declared = (kind: string, name: string, namespace?: string) =>
+      all.some(({ object: o }) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+    for (const { artifact, object } of all) {
+      const report = (path: string, reason: string) => findings.push({ check: SEMANTIC_CHECK.prerequisite, artifact, address: objectAddress(object), path, reason });
+      const crd = crdNameOf(object.apiVersion, object.kind);
+      if (crd !== undefined && !declared('CustomResourceDefinition', crd)) {
+        report('kind', `needs CustomResourceDefinition ${crd}, which no artifact of cluster ${cluster.cluster} installs: the API server answers "no matches for kind ${object.kind}"`);
+      }
+      const ns = object.metadata.namespace;
+      if (ns !== undefined && !BUILTIN_NAMESPACES.has(ns) && !declared('Namespace', ns)) {
+        report('metadata.namespace', `namespace ${ns} is created by no artifact of cluster ${cluster.cluster}: the apply fails with namespaces "${ns}" not found`);
+      }
+      const credential = object.kind === 'BackupStorageLocation' ? (object.spec as { credential?: { name?: string } } | undefined)?.credential?.name : undefined;
+      if (credential !== undefined && !declared('Secret', credential, ns)) {
+        report('spec.credential.name', `names Secret ${ns}/${credential}, which no artifact of cluster ${cluster.cluster} declares: Velero cannot reach the object store`);
       }
     }
   }
@@ -165,33 +208,24 @@ export function selects(selector: LabelSelector | undefined, labels: Readonly<Re
  * NetworkPolicies in a system's namespace whose podSelector matches none of the system's pods (labelled
  * with the system and one of its tiers): the policy applies, admits or isolates nothing.
  */
-export function validatePolicySelectors(artifacts: readonly KubernetesArtifact[], systems: readonly SystemPods[], labels: { readonly system: string; readonly tier: string }): ValidationFinding[] {
+export function validatePolicySelectors(clusters: readonly ClusterArtifacts[], systems: readonly SystemPods[], labels: { readonly system: string; readonly tier: string }): ValidationFinding[] {
   const findings: ValidationFinding[] = [];
   const byId = new Map(systems.map((s) => [s.id, s]));
-  for (const a of artifacts) {
-    const namespaces = new Map(a.objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace').map((o) => [o.metadata.name, o]));
-    for (const policy of a.objects.filter((o) => o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1')) {
-      const ns = policy.metadata.namespace ?? 'default';
-      const namespace = namespaces.get(ns);
-      const report = (path: string, reason: string) => findings.push({ check: SEMANTIC_CHECK.selectsNothing, artifact: a.artifact, address: objectAddress(policy), path, reason });
-      const systemId = namespace?.metadata.labels?.[labels.system];
-      if (!namespace) {
-        if (!isPlatformNamespace(ns)) report('metadata.namespace', `namespace ${ns} is not created by this artifact: the policy selects no pod of the system`);
-        continue;
-      }
+  for (const cluster of clusters) {
+    const all = objectsOf(cluster);
+    const namespaces = new Map(all.filter((o) => o.object.apiVersion === 'v1' && o.object.kind === 'Namespace').map((o) => [o.object.metadata.name, o.object]));
+    for (const { artifact, object: policy } of all.filter((o) => o.object.kind === 'NetworkPolicy' && o.object.apiVersion === 'networking.k8s.io/v1')) {
+      // A policy whose namespace is never created is NDC-VAL-033's finding; here, those of a system's namespace.
+      const systemId = namespaces.get(policy.metadata.namespace ?? 'default')?.metadata.labels?.[labels.system];
       const system = systemId === undefined ? undefined : byId.get(systemId);
       if (!system) continue;
       const selector = (policy.spec as { podSelector?: LabelSelector } | undefined)?.podSelector;
       const pods = system.tiers.map((t) => ({ [labels.system]: system.id, [labels.tier]: t.name }));
       if (!pods.some((pod) => selects(selector, pod))) {
-        report('spec.podSelector', `selects no pod of system ${system.id} (tiers: ${system.tiers.map((t) => t.name).join(', ')}): the policy isolates and admits nothing`);
+        findings.push({ check: SEMANTIC_CHECK.selectsNothing, artifact, address: objectAddress(policy), path: 'spec.podSelector', reason: `selects no pod of system ${system.id} (tiers: ${system.tiers.map((t) => t.name).join(', ')}): the policy isolates and admits nothing` });
       }
     }
   }
   return findings;
-}
-
-function isPlatformNamespace(ns: string): boolean {
-  return ns === 'kube-system' || ns === 'velero';
 }
 

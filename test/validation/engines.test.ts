@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import type { CloudFormationTemplate, KubernetesObject } from '../../policies/rule';
 import { validateCloudFormation } from '../../policies/validation/cloudformation';
 import { findingLine, type ValidationFinding } from '../../policies/validation/findings';
 import { validateKubernetes } from '../../policies/validation/kubernetes';
-import { validateAddresses, validatePolicySelectors, validateStorageLocations } from '../../policies/validation/semantics';
+import { validateAddresses, validatePolicySelectors, validatePrerequisites, validateStorageLocations } from '../../policies/validation/semantics';
 import type { TerraformArtifact } from '../../policies/validation/terraform';
 import type { TerraformConfig } from '../../policies/rule';
 
@@ -44,6 +47,10 @@ const schedule = (storageLocation: string): KubernetesObject => ({
 });
 
 const cluster = (objects: KubernetesObject[]) => [{ artifact: 'kubernetes/north.yaml', objects }];
+/** One cluster's artifacts: its system objects and, optionally, its prerequisites. */
+const onCluster = (objects: KubernetesObject[], prerequisites: KubernetesObject[] = []) => [
+  { cluster: 'prod-north', artifacts: [{ artifact: 'kubernetes/north.yaml', objects }, ...(prerequisites.length > 0 ? [{ artifact: 'kubernetes/prerequisites/north.yaml', objects: prerequisites }] : [])] },
+];
 
 describe('Kubernetes objects against the OpenAPI schema and the vendored Velero CRDs', () => {
   it('accepts valid core objects and Velero objects', () => {
@@ -144,22 +151,38 @@ describe('apply-time semantics', () => {
   });
 
   it('NDC-VAL-031: rejects a Schedule whose storage location does not exist, and an empty one with no default', () => {
-    expect(validateStorageLocations(cluster([location('portal-central'), schedule('portal-central')]))).toEqual([]);
-    const found = lines(validateStorageLocations(cluster([location('portal-central'), schedule('portal-south'), { ...schedule(''), metadata: { name: 'other', namespace: 'velero' } }])));
+    expect(validateStorageLocations(onCluster([schedule('portal-central')], [location('portal-central')]))).toEqual([]);
+    const found = lines(validateStorageLocations(onCluster([location('portal-central'), schedule('portal-south'), { ...schedule(''), metadata: { name: 'other', namespace: 'velero' } }])));
     expect(found).toEqual([
-      'NDC-VAL-031 out/prod/kubernetes/north.yaml: velero/Schedule/portal-central: spec.template.storageLocation: names BackupStorageLocation "portal-south", which this cluster\'s artifact does not declare in namespace velero: every backup fails validation',
+      'NDC-VAL-031 out/prod/kubernetes/north.yaml: velero/Schedule/portal-central: spec.template.storageLocation: names BackupStorageLocation "portal-south", which no artifact of cluster prod-north declares in namespace velero: every backup fails validation',
       'NDC-VAL-031 out/prod/kubernetes/north.yaml: velero/Schedule/other: spec.template.storageLocation: is empty and no BackupStorageLocation in namespace velero is the default: every backup fails validation',
     ]);
   });
 
-  it('NDC-VAL-032: rejects a NetworkPolicy selecting no tier of its system, or in a namespace the artifact does not create', () => {
+  it('NDC-VAL-032: rejects a NetworkPolicy selecting no tier of its system', () => {
     const systems = [{ id: 'portal', tiers: [{ name: 'web' }, { name: 'db' }] }];
     const labels = { system: 'ndc.gov.vn/system', tier: 'ndc.gov.vn/tier' };
-    expect(validatePolicySelectors(cluster([namespace('portal', 'portal'), networkPolicy('web')]), systems, labels)).toEqual([]);
-    const found = lines(validatePolicySelectors(cluster([namespace('portal', 'portal'), networkPolicy('cache'), networkPolicy('web', 'portl')]), systems, labels));
+    expect(validatePolicySelectors(onCluster([namespace('portal', 'portal'), networkPolicy('web')]), systems, labels)).toEqual([]);
+    const found = lines(validatePolicySelectors(onCluster([namespace('portal', 'portal'), networkPolicy('cache'), networkPolicy('web')]), systems, labels));
     expect(found).toEqual([
       'NDC-VAL-032 out/prod/kubernetes/north.yaml: portal/NetworkPolicy/allow-cache: spec.podSelector: selects no pod of system portal (tiers: web, db): the policy isolates and admits nothing',
-      'NDC-VAL-032 out/prod/kubernetes/north.yaml: portl/NetworkPolicy/allow-web: metadata.namespace: namespace portl is not created by this artifact: the policy selects no pod of the system',
     ]);
+  });
+
+  it("NDC-VAL-033: rejects today's Velero objects, applied with no CRD, no velero namespace and no credential secret in the cluster", () => {
+    const today = parseAllDocuments(readFileSync(join(__dirname, 'today', 'north-velero.yaml'), 'utf8')).map((d) => d.toJS() as KubernetesObject);
+    const found = lines(validatePrerequisites(onCluster(today)));
+    expect(found).toEqual([
+      'NDC-VAL-033 out/prod/kubernetes/north.yaml: velero/BackupStorageLocation/digital-signature-ca-central-object: kind: needs CustomResourceDefinition backupstoragelocations.velero.io, which no artifact of cluster prod-north installs: the API server answers "no matches for kind BackupStorageLocation"',
+      'NDC-VAL-033 out/prod/kubernetes/north.yaml: velero/BackupStorageLocation/digital-signature-ca-central-object: metadata.namespace: namespace velero is created by no artifact of cluster prod-north: the apply fails with namespaces "velero" not found',
+      'NDC-VAL-033 out/prod/kubernetes/north.yaml: velero/BackupStorageLocation/digital-signature-ca-central-object: spec.credential.name: names Secret velero/ndc-backup-central, which no artifact of cluster prod-north declares: Velero cannot reach the object store',
+      'NDC-VAL-033 out/prod/kubernetes/north.yaml: velero/Schedule/digital-signature-ca-central-object: kind: needs CustomResourceDefinition schedules.velero.io, which no artifact of cluster prod-north installs: the API server answers "no matches for kind Schedule"',
+      'NDC-VAL-033 out/prod/kubernetes/north.yaml: velero/Schedule/digital-signature-ca-central-object: metadata.namespace: namespace velero is created by no artifact of cluster prod-north: the apply fails with namespaces "velero" not found',
+    ]);
+    const crd = (name: string): KubernetesObject => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } });
+    const prerequisites = [crd('backupstoragelocations.velero.io'), crd('schedules.velero.io'), namespace('velero'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ndc-backup-central', namespace: 'velero' } }];
+    expect(validatePrerequisites(onCluster(today, prerequisites))).toEqual([]);
+    // Prerequisites of another cluster do not count.
+    expect(validatePrerequisites([...onCluster(today), { cluster: 'prod-south', artifacts: [{ artifact: 'kubernetes/prerequisites/south.yaml', objects: prerequisites }] }])).toHaveLength(5);
   });
 });

@@ -23,10 +23,10 @@ describe('every environment passes validation with no rejection', () => {
 describe('the validation rule pack in ndc check', () => {
   const rendered = renderEnvironment(REPO, 'dev');
 
-  it('is in force for vn-2016 with mandatory rules NDC-VAL-001 to NDC-VAL-032', () => {
+  it('is in force for vn-2016 with mandatory rules NDC-VAL-001 to NDC-VAL-033', () => {
     expect(packsOf('vn-2016')).toContain('validation');
     const rules = rulesOf(['validation']).map((r) => r.rule);
-    expect(rules.map((r) => r.id)).toEqual(['NDC-VAL-001', 'NDC-VAL-002', 'NDC-VAL-003', 'NDC-VAL-004', 'NDC-VAL-005', 'NDC-VAL-006', 'NDC-VAL-007', 'NDC-VAL-010', 'NDC-VAL-011', 'NDC-VAL-020', 'NDC-VAL-021', 'NDC-VAL-022', 'NDC-VAL-023', 'NDC-VAL-030', 'NDC-VAL-031', 'NDC-VAL-032']);
+    expect(rules.map((r) => r.id)).toEqual(['NDC-VAL-001', 'NDC-VAL-002', 'NDC-VAL-003', 'NDC-VAL-004', 'NDC-VAL-005', 'NDC-VAL-006', 'NDC-VAL-007', 'NDC-VAL-010', 'NDC-VAL-011', 'NDC-VAL-020', 'NDC-VAL-021', 'NDC-VAL-022', 'NDC-VAL-023', 'NDC-VAL-030', 'NDC-VAL-031', 'NDC-VAL-032', 'NDC-VAL-033']);
     expect(new Set(rules.map((r) => r.enforcement))).toEqual(new Set(['mandatory']));
   });
 
