@@ -347,7 +347,11 @@ function checkReferences(a: TerraformArtifact, backends: ReadonlyMap<string, Ter
     }
   };
   const visit = (address: string, body: unknown) => {
-    for (const { path, expression } of expressions(body, '')) for (const parts of traversals(expression)) check(address, path, parts);
+    for (const { path, expression } of expressions(body, '')) {
+      // A cdktf token that was never resolved reaches Terraform as text it cannot parse.
+      if (/(^|[^\w])(Tf)?Token\[/.test(expression)) report(TF_CHECK.reference, address, path, `\${${expression}} is an unresolved cdktf token, not a Terraform expression`);
+      else for (const parts of traversals(expression)) check(address, path, parts);
+    }
   };
   const dependsOn = (address: string, body: Body) => {
     const list = body.depends_on;

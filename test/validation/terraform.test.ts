@@ -132,6 +132,14 @@ describe('Terraform validation against the pinned provider schemas', () => {
     expect(text).toContain('openstack_networking_router_interface_v2.i: subnet_id: reads output no_such_output of stack national-core, which declares no such output');
     expect(text.split('\n')).toHaveLength(4);
   });
+
+  it('NDC-VAL-007: rejects a cdktf token that was never resolved', () => {
+    const r = base();
+    r.openstack_networking_secgroup_v2.web.description = 'group ${TfToken[TOKEN.42]}';
+    expect(rejections(stack(r))).toEqual([
+      { check: 'NDC-VAL-007', line: 'out/prod/terraform/cluster-north/cdk.tf.json: openstack_networking_secgroup_v2.web: description: ${TfToken[TOKEN.42]} is an unresolved cdktf token, not a Terraform expression' },
+    ]);
+  });
 });
 
 describe("today's Terraform output (before issue 13's fixes) is rejected", () => {
