@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { CloudFormationTemplate } from '../rule';
+import { readCache, writeCache } from './cache';
 import { joinPath, shown, type ValidationFinding } from './findings';
 
 /**
@@ -70,23 +69,13 @@ function specVersion(): string {
   return (require('@aws-cdk/aws-service-spec/package.json') as { version: string }).version;
 }
 
-/**
- * The entries of the specification the templates use, copied exactly from the package's database and
- * kept in node_modules/.cache/ndc/ by package version, so a validation of the same resource types does
- * not load the whole database again.
- */
-function cacheFile(): string {
-  return join(dirname(require.resolve('@aws-cdk/aws-service-spec/package.json')), '..', '..', '.cache', 'ndc', `aws-service-spec-${specVersion()}.json`);
-}
+/** The entries of the specification the templates use, copied exactly from the package's database, by package version. */
+const cacheName = () => `aws-service-spec-${specVersion()}.json`;
 
 function specCache(): CachedSpec {
   if (cached) return cached;
-  try {
-    const read = JSON.parse(readFileSync(cacheFile(), 'utf8')) as CachedSpec;
-    if (read.version === specVersion()) cached = read;
-  } catch {
-    // No cache yet, or unreadable: rebuilt from the database below.
-  }
+  const read = readCache<CachedSpec>(cacheName());
+  if (read?.version === specVersion()) cached = read;
   cached ??= { version: specVersion(), resources: {}, types: {} };
   return cached;
 }
@@ -117,19 +106,10 @@ function typeDefinition(id: string): SpecTypeDefinition {
   return specCache().types[id] ?? spec().get('typeDefinition', id);
 }
 
-/** Writes the cache whole or not at all; a read-only node_modules only costs the next run the database load. */
 function saveCache(): void {
   if (!dirty || !cached) return;
   dirty = false;
-  const file = cacheFile();
-  const temporary = `${file}.tmp-${process.pid}`;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temporary, JSON.stringify(cached));
-    renameSync(temporary, file);
-  } catch {
-    rmSync(temporary, { force: true });
-  }
+  writeCache(cacheName(), cached);
 }
 
 /** Resource types CloudFormation handles itself, outside the registry the specification mirrors. */

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { KubernetesObject } from '../rule';
+import { readCache, writeCache } from './cache';
 import { joinPath, shown, type ValidationFinding } from './findings';
 
 /**
@@ -96,6 +98,10 @@ function crdFileIndex(): Map<string, string> {
   return crdFiles;
 }
 
+interface ParsedCrd {
+  readonly spec: { readonly scope: 'Namespaced' | 'Cluster'; readonly names: { readonly kind: string }; readonly versions: readonly { readonly name: string; readonly served: boolean; readonly schema?: { readonly openAPIV3Schema?: StructuralSchema } }[] };
+}
+
 /** The CRD version serving `group/version kind`, parsed on first use (only the kinds the artifacts contain). */
 function crdOf(apiVersion: string, kind: string): CrdVersion | undefined {
   const key = `${apiVersion} ${kind}`;
@@ -105,7 +111,12 @@ function crdOf(apiVersion: string, kind: string): CrdVersion | undefined {
   const file = crdFileIndex().get(`${group} ${kind}`);
   let found: CrdVersion | null = null;
   if (file) {
-    const crd = parse(readFileSync(file, 'utf8')) as { spec: { scope: 'Namespaced' | 'Cluster'; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: StructuralSchema } }[] } };
+    const text = readFileSync(file, 'utf8');
+    // Parsing a CRD's YAML costs more than validating every object against it: keep the parse by content hash.
+    const name = `crd-${createHash('sha256').update(text).digest('hex')}.json`;
+    const cachedCrd = readCache<ParsedCrd>(name);
+    const crd = cachedCrd ?? (parse(text) as ParsedCrd);
+    if (!cachedCrd) writeCache(name, crd);
     const v = crd.spec.versions.find((x) => x.name === version);
     if (v) found = { kind: crd.spec.names.kind, scope: crd.spec.scope, schema: v.schema?.openAPIV3Schema ?? {}, served: v.served };
   }
