@@ -3,6 +3,7 @@ import { basename, join, posix } from 'node:path';
 import { InputError } from '../core/errors';
 import type { Environment } from '../environments/schema';
 import { ARTIFACT_VARIABLE, localPulumiState } from '../stacks/kubernetes/deployment';
+import { isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
 import type { Manifest, ManifestArtifact } from '../stacks/manifest';
 
 /**
@@ -70,7 +71,11 @@ const AWS_KEYS_HIDDEN = [...new Set([...Object.keys(EDGE_AWS_KEYS), ...Object.va
 /** The Pulumi program that deploys a cluster's Kubernetes artifact (its cwd). */
 export const PULUMI_PROGRAM = 'stacks/kubernetes';
 
-export const WAVE_NAMES = ['national core', 'regional clusters', 'backup vaults', 'kubernetes', 'public edge'] as const;
+export const WAVE_NAMES = ['national core', 'regional clusters', 'backup vaults', 'kubernetes prerequisites', 'kubernetes', 'public edge'] as const;
+
+/** Waves whose stacks are independent of each other and run side by side. */
+const PARALLEL_WAVES = new Set([2, 4, 5]);
+const EDGE_WAVE = 6;
 
 /** Where a stack goes: its wave (1-5). Unknown stacks are an error, not a guess. */
 function waveOf(artifact: ManifestArtifact, env: string): number {
@@ -83,8 +88,9 @@ function waveOf(artifact: ManifestArtifact, env: string): number {
       `terraform stack ${JSON.stringify(artifact.stack)} belongs to no deploy wave (national-core, cluster-<region>, backup-vaults); add it to deploy/waves.ts`,
     );
   }
-  if (artifact.engine === 'kubernetes') return 4;
-  return 5;
+  // A cluster's prerequisites (Velero CRDs, namespace, credential secrets) before its system objects.
+  if (artifact.engine === 'kubernetes') return isPrerequisitesStack(artifact.stack) ? 4 : 5;
+  return EDGE_WAVE;
 }
 
 /** Per-stack Terraform scratch space kept outside out/ (a new synth replaces out/<env>/ whole). */
@@ -115,10 +121,10 @@ export function buildWaves(opts: WaveOptions): Wave[] {
     if (artifacts.length === 0) continue;
     // The edge stacks depend on each other (the distribution logs into the origin's bucket): one at a
     // time, in the cloud assembly's dependency order.
-    if (index === 5) artifacts.sort((a, b) => edgeOrder(stackNameOf(a)) - edgeOrder(stackNameOf(b)));
+    if (index === EDGE_WAVE) artifacts.sort((a, b) => edgeOrder(stackNameOf(a)) - edgeOrder(stackNameOf(b)));
     const steps = artifacts.map((artifact) => stepFor(artifact, index, env, manifest.env, opts.operation, assemblyDir));
     if (opts.operation === 'destroy') steps.reverse();
-    waves.push({ index, name: WAVE_NAMES[index - 1], parallel: index === 2 || index === 4, steps });
+    waves.push({ index, name: WAVE_NAMES[index - 1], parallel: PARALLEL_WAVES.has(index), steps });
   }
   return opts.operation === 'destroy' ? waves.reverse() : waves;
 }
@@ -126,7 +132,7 @@ export function buildWaves(opts: WaveOptions): Wave[] {
 /** Artifacts that are deployed (the Kubernetes and edge renderers may also write helper files). */
 function isDeployable(artifact: ManifestArtifact): boolean {
   if (artifact.engine === 'terraform') return artifact.path.endsWith('/cdk.tf.json');
-  if (artifact.engine === 'kubernetes') return /^kubernetes\/[^/]+\.ya?ml$/.test(artifact.path);
+  if (artifact.engine === 'kubernetes') return /^kubernetes\/(prerequisites\/)?[^/]+\.ya?ml$/.test(artifact.path);
   return /^cloudformation\/[^/]+\.template\.json$/.test(artifact.path);
 }
 
@@ -140,7 +146,8 @@ export function cloudAssemblyDir(root: string, env: string): string {
 }
 
 function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, operation: Operation, assemblyDir: string): StackStep {
-  const base = { id: `${artifact.engine}/${artifact.engine === 'terraform' ? artifact.stack : stackNameOf(artifact)}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
+  const name = artifact.engine === 'terraform' ? artifact.stack : artifact.engine === 'kubernetes' ? kubernetesStepName(artifact, envName) : stackNameOf(artifact);
+  const base = { id: `${artifact.engine}/${name}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
   if (artifact.engine === 'terraform') return { ...base, commands: terraformCommands(artifact, env, envName, operation) };
   if (artifact.engine === 'kubernetes') return { ...base, commands: pulumiCommands(artifact, env, envName, operation) };
   return { ...base, commands: cdkCommands(artifact, assemblyDir, operation) };
@@ -171,6 +178,11 @@ function edgeStackOrder(root: string, env: string): (stack: string) => number {
   return (stack) => (ordered.includes(stack) ? ordered.indexOf(stack) : ordered.length);
 }
 
+/** `north` for a cluster's system objects, `north-prerequisites` for its prerequisites. */
+function kubernetesStepName(artifact: ManifestArtifact, envName: string): string {
+  return artifact.stack.startsWith(`${envName}-`) ? artifact.stack.slice(envName.length + 1) : stackNameOf(artifact);
+}
+
 /** The cluster of a Kubernetes artifact, or the stack of a CloudFormation template. */
 function stackNameOf(artifact: ManifestArtifact): string {
   if (artifact.engine === 'kubernetes') return basename(artifact.path).replace(/\.ya?ml$/, '');
@@ -193,8 +205,7 @@ function terraformCommands(artifact: ManifestArtifact, env: Environment, envName
 }
 
 function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
-  const cluster = stackNameOf(artifact);
-  const stack = `${envName}-${cluster}`;
+  const stack = `${envName}-${kubernetesStepName(artifact, envName)}`;
   const cwd = PULUMI_PROGRAM;
   // dev keeps Pulumi state in a local file store unless the user chose a backend; shared environments
   // use the backend from the user's own Pulumi configuration (PULUMI_BACKEND_URL or `pulumi login`).

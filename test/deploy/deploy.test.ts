@@ -14,6 +14,8 @@ import { addArtifacts, engineEnvironment, fakeEngines, FakeGate, fakePorts, Memo
 // temp dir and put alone on PATH) that record argv, cwd, timing and chosen variables. The real engines
 // cannot be installed on the build machines.
 
+const PREREQUISITES = ['kubernetes/central-prerequisites', 'kubernetes/north-prerequisites', 'kubernetes/south-prerequisites'];
+
 const PG = 'postgres://ndc_deployer:pg-Secret-7f3a@state.db.gov.vn:5432/ndc_state';
 
 function request(root: string, ports: ReturnType<typeof fakePorts>, environment: NodeJS.ProcessEnv, extra: Partial<DeployRequest> = {}) {
@@ -34,7 +36,7 @@ function stackOf(call: FakeCall): string {
 }
 
 describe('ndc deploy with fake engines', () => {
-  it('runs the five waves in order, each terraform stack as init, plan -out and apply of the saved plan', async () => {
+  it('runs the six waves in order, each terraform stack as init, plan -out and apply of the saved plan', async () => {
     const { root, manifest } = synthesizedProject('prod');
     const engines = fakeEngines();
     const ports = fakePorts();
@@ -42,7 +44,8 @@ describe('ndc deploy with fake engines', () => {
     expect(await deployEnvironment(req)).toBe(0);
     expect(err).toEqual([]);
     const calls = engines.calls();
-    const wave = (stack: string) => ['terraform/national-core', 'terraform/cluster', 'terraform/backup-vaults', 'kubernetes/', 'cloudformation/'].findIndex((p) => stack.startsWith(p)) + 1;
+    const wave = (stack: string) =>
+      stack.endsWith('-prerequisites') ? 4 : ['terraform/national-core', 'terraform/cluster', 'terraform/backup-vaults', '-', 'kubernetes/', 'cloudformation/'].findIndex((p) => stack.startsWith(p)) + 1;
     const waves = [...calls].sort((a, b) => a.start - b.start).map((c) => wave(stackOf(c)));
     expect(waves).toEqual([...waves].sort());
     // No call of a later wave starts before every call of the earlier wave ended.
@@ -71,11 +74,11 @@ describe('ndc deploy with fake engines', () => {
     // Ledger: the gate decision, the run, every step started and succeeded, the lock given back.
     expect(ports.ledger.records[0]).toMatchObject({ kind: 'gate', env: 'prod', actor: 'test-runner', digest: manifest.digest, result: 'open' });
     expect(ports.ledger.steps('succeeded').sort()).toEqual(ports.ledger.steps('started').sort());
-    expect(ports.ledger.steps('succeeded')).toHaveLength(10);
+    expect(ports.ledger.steps('succeeded')).toHaveLength(13);
     expect(ports.ledger.records.at(-1)).toMatchObject({ kind: 'deploy-step', result: 'succeeded', details: { scope: 'run' } });
     expect(ports.ledger.locks.size).toBe(0);
     expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
-    expect(out.at(-1)).toBe('Deployed prod: 10 stacks');
+    expect(out.at(-1)).toBe('Deployed prod: 13 stacks');
   });
 
   it('runs the stacks of a wave side by side, bounded by the concurrency', async () => {
@@ -125,10 +128,10 @@ describe('ndc deploy with fake engines', () => {
     const resumed = request(root, fakePorts({ ledger }), engineEnvironment(engines, { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(resumed.req)).toBe(0);
     const stacks = [...new Set(engines.calls().sort((a, b) => a.start - b.start).map(stackOf))];
-    // Wave 4 runs its three clusters side by side, so only the waves' order is fixed.
-    expect([stacks[0], ...stacks.slice(1, 4).sort(), ...stacks.slice(4)]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
+    // Waves 4 and 5 run their three clusters side by side, so only the waves' order is fixed.
+    expect([stacks[0], ...stacks.slice(1, 4).sort(), ...stacks.slice(4, 7).sort(), ...stacks.slice(7)]).toEqual(['terraform/backup-vaults', ...PREREQUISITES, 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
     expect(resumed.out.join('\n')).toContain('resuming at terraform/backup-vaults');
-    expect(resumed.out.at(-1)).toBe('Deployed prod: 6 stacks (4 already done before the resume)');
+    expect(resumed.out.at(-1)).toBe('Deployed prod: 9 stacks (4 already done before the resume)');
 
     const again = request(root, fakePorts({ ledger }), engineEnvironment(fakeEngines(), { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(again.req)).toBe(1);
@@ -176,7 +179,7 @@ describe('ndc deploy with fake engines', () => {
     const again = request(root, fakePorts({ ledger: ports.ledger }), engineEnvironment(resumed, { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(again.req)).toBe(0);
     const resumedStacks = [...new Set(resumed.calls().map(stackOf))];
-    expect([resumedStacks[0], ...resumedStacks.slice(1, 4).sort(), ...resumedStacks.slice(4)]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
+    expect([resumedStacks[0], ...resumedStacks.slice(1, 4).sort(), ...resumedStacks.slice(4, 7).sort(), ...resumedStacks.slice(7)]).toEqual(['terraform/backup-vaults', ...PREREQUISITES, 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
   });
 
   it('refuses while another run holds the deploy lock, running nothing', async () => {
@@ -213,7 +216,7 @@ describe('ndc deploy with fake engines', () => {
     const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG }));
     expect(await deployEnvironment(req)).toBe(1);
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^ndc deploy: pulumi binary not found: looked for pulumi on PATH; needed by kubernetes\/central, kubernetes\/north, kubernetes\/south; install the Pulumi CLI/);
+    expect(err[0]).toMatch(/^ndc deploy: pulumi binary not found: looked for pulumi on PATH; needed by kubernetes\/central-prerequisites, kubernetes\/north-prerequisites, kubernetes\/south-prerequisites, kubernetes\/central, kubernetes\/north, kubernetes\/south; install the Pulumi CLI/);
     expect(engines.calls()).toEqual([]);
     expect(ports.gate.calls).toEqual([]);
     expect(ports.ledger.records).toEqual([]);
@@ -288,7 +291,12 @@ describe('ndc deploy with fake engines', () => {
       ...stack('national-core', '# wave 1 national core'),
       ...stack('cluster-north', '# wave 2 regional clusters'),
       ...stack('backup-vaults', '# wave 3 backup vaults'),
-      '# wave 4 kubernetes',
+      '# wave 4 kubernetes prerequisites',
+      '# kubernetes/north-prerequisites (out/dev/kubernetes/prerequisites/north.yaml)',
+      ...['stack select --create --non-interactive --stack dev-north-prerequisites', 'up --yes --non-interactive --skip-preview --stack dev-north-prerequisites'].map(
+        (rest) => `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/prerequisites/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" pulumi ${rest}`,
+      ),
+      '# wave 5 kubernetes',
       '# kubernetes/north (out/dev/kubernetes/north.yaml)',
       ...['stack select --create --non-interactive --stack dev-north', 'up --yes --non-interactive --skip-preview --stack dev-north'].map(
         (rest) => `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" pulumi ${rest}`,
@@ -312,7 +320,7 @@ describe('ndc deploy with fake engines', () => {
     expect(order.slice(0, firstTofu).every((s) => / (cdk|pulumi) /.test(s))).toBe(true);
     expect(engines.calls().find((c) => c.tool === 'tofu' && c.argv[0] === 'plan')!.argv.slice(0, 2)).toEqual(['plan', '-destroy']);
     expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
-    expect(ports.ledger.records.filter((r) => r.kind === 'destroy-step' && r.details?.scope === 'step' && r.result === 'succeeded')).toHaveLength(10);
+    expect(ports.ledger.records.filter((r) => r.kind === 'destroy-step' && r.details?.scope === 'step' && r.result === 'succeeded')).toHaveLength(13);
 
     const closed = fakeEngines();
     const shut = request(root, fakePorts({ gate: new FakeGate({ open: false, reasons: ['no approvals for this digest'] }) }), engineEnvironment(closed, { PG_CONN_STR: PG }), { operation: 'destroy' });
