@@ -1,4 +1,5 @@
 import { LABEL } from '../../stacks/kubernetes/labels';
+import { isPrerequisitesStack, PREREQUISITES } from '../../stacks/kubernetes/prerequisites';
 import type { Manifest } from '../../stacks/manifest';
 import type { ArtifactSet } from '../rule';
 import { sortFindings, type ValidationFinding } from './findings';
@@ -31,7 +32,7 @@ function pathOf(manifest: ValidationInput['manifest'], engine: string, stack: st
 function byCluster(stacks: readonly { stack: string; artifact: KubernetesArtifact }[]): ClusterArtifacts[] {
   const out = new Map<string, KubernetesArtifact[]>();
   for (const { stack, artifact } of stacks) {
-    const cluster = stack.replace(/-prerequisites$/, '');
+    const cluster = isPrerequisitesStack(stack) ? stack.slice(0, -`-${PREREQUISITES}`.length) : stack;
     out.set(cluster, [...(out.get(cluster) ?? []), artifact]);
   }
   return [...out].map(([cluster, list]) => ({ cluster, artifacts: list }));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { VELERO_CRD_DIR, VELERO_RELEASE } from '../../stacks/kubernetes/prerequisites';
 import type { KubernetesObject } from '../rule';
 import { readCache, writeCache } from './cache';
 import { joinPath, shown, type ValidationFinding } from './findings';
@@ -14,8 +15,8 @@ import { joinPath, shown, type ValidationFinding } from './findings';
 
 export const K8S_CHECK = { core: 'NDC-VAL-010', custom: 'NDC-VAL-011' } as const;
 
-/** The Velero release whose CRDs the artifacts are checked against (and a cluster needs installed). */
-export const VELERO_CRD_DIR = 'stacks/kubernetes/crds/velero-v1.18.1';
+/** Where the vendored CRDs are shown in findings (the release is pinned once, in stacks/kubernetes/prerequisites.ts). */
+const CRD_DIR_SHOWN = `stacks/kubernetes/crds/velero-${VELERO_RELEASE}`;
 
 export interface KubernetesArtifact {
   readonly artifact: string;
@@ -86,7 +87,7 @@ const crdNames = new Map<string, string>();
 function crdFileIndex(): Map<string, string> {
   if (crdFiles) return crdFiles;
   crdFiles = new Map();
-  const dir = join(__dirname, '..', '..', VELERO_CRD_DIR);
+  const dir = VELERO_CRD_DIR;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
@@ -184,7 +185,7 @@ function checkCustom(object: KubernetesObject, report: (check: string, path: str
   if (!crd) {
     const group = object.apiVersion.split('/')[0];
     const kinds = [...crdFileIndex().keys()].filter((k) => k.startsWith(`${group} `)).map((k) => k.split(' ')[1]);
-    report(K8S_CHECK.custom, 'kind', `${object.apiVersion} ${object.kind} is not defined by the vendored CRDs (${VELERO_CRD_DIR}${kinds.length > 0 ? `: ${group} has ${kinds.join(', ')}` : ''})`);
+    report(K8S_CHECK.custom, 'kind', `${object.apiVersion} ${object.kind} is not defined by the vendored CRDs (${CRD_DIR_SHOWN}${kinds.length > 0 ? `: ${group} has ${kinds.join(', ')}` : ''})`);
     return;
   }
   if (!crd.served) report(K8S_CHECK.custom, 'apiVersion', `${object.apiVersion} of ${object.kind} is not served by the CRD`);
