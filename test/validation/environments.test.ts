@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
 import { artifactSetOf } from '../../policies/artifacts';
@@ -55,6 +55,27 @@ describe('ndc validate', () => {
     expect(await main(['validate', '--env', 'dev', '--json'], json.io)).toBe(0);
     expect(json.err).toEqual([]);
     expect(JSON.parse(json.out.join('\n'))).toMatchObject({ env: 'dev', valid: true, findings: [], checked: { kubernetes: expect.any(Number), cloudformation: 0 } });
+  });
+
+  it('renders again only when an input of the last synthesis changed or out/E/ no longer matches it', async () => {
+    const root = tempProject('ndc-validate-');
+    const run = async () => {
+      const c = captureIO(root, true);
+      const code = await main(['validate', '--env', 'dev', '--json'], c.io);
+      return { code, err: c.err, rendered: (JSON.parse(c.out.join('\n')) as { rendered: boolean }).rendered };
+    };
+    expect(await run()).toEqual({ code: 0, err: ['ndc validate: synthesized out/dev/ first (out/dev/manifest.json is missing)'], rendered: true });
+    expect(await run()).toEqual({ code: 0, err: [], rendered: false });
+    // An edited environment file changes the inputs: rendered again (and synthesized when its digest changed).
+    const file = join(root, 'environments', 'dev.ts');
+    writeFileSync(file, readFileSync(file, 'utf8').replace("{ name: 'web', zone: 'dmz', instances: 1, flavor: 'c4.small', volumeGb: 20 }", "{ name: 'web', zone: 'dmz', instances: 1, flavor: 'c4.small', volumeGb: 30 }"));
+    expect(await run()).toMatchObject({ code: 0, rendered: true });
+    expect(await run()).toEqual({ code: 0, err: [], rendered: false });
+    // An edited artifact no longer matches the manifest: re-synthesized, never validated as it stands.
+    const manifest = JSON.parse(readFileSync(join(root, 'out', 'dev', 'manifest.json'), 'utf8')) as { artifacts: { path: string; engine: string }[] };
+    const artifact = join(root, 'out', 'dev', manifest.artifacts.find((a) => a.engine === 'terraform')!.path);
+    writeFileSync(artifact, `${readFileSync(artifact, 'utf8')} `);
+    expect(await run()).toEqual({ code: 0, err: [expect.stringMatching(/^ndc validate: synthesized out\/dev\/ first \(out\/dev\/ does not match its manifest\)$/)], rendered: true });
   });
 
   it('exits 2 with one line for an unknown environment or a missing --env', async () => {
