@@ -85,6 +85,16 @@ const COMMANDS: Record<string, CommandSpec> = {
       return destroyCommand({ env: envOf(values), dryRun: values['dry-run'] === true, concurrency: values.concurrency as string | undefined }, io);
     },
   },
+  drift: {
+    summary: "the engines' no-change checks against what is deployed, per stack (exit 1 on drift)",
+    usage: 'ndc drift --env E [--format text|json|junit] [--output FILE] [--json]',
+    options: { ...ENV_OPTION, format: { type: 'string' }, output: { type: 'string' } },
+    async run(values, _p, io) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { driftCommand } = require('./commands/drift') as typeof import('./commands/drift');
+      return driftCommand({ env: envOf(values), format: values.format as string | undefined, output: values.output as string | undefined }, io);
+    },
+  },
   start: {
     summary: 'the main job: synthesize and check the default environment, writing its reports',
     usage: `ndc start [--env E]   (default: $NDC_ENV or ${DEFAULT_ENV})`,

@@ -9,6 +9,7 @@ import type { Environment } from '../environments/schema';
 import { readManifest, verifyArtifacts, type Manifest } from '../stacks/manifest';
 import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
 import type { DeployPorts, GateDecision } from './ports';
+import { missingPrerequisites } from './prerequisites';
 import { plainProgress, ttyProgress, type Progress } from './progress';
 import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
 import { secretValues } from './secrets';
@@ -159,6 +160,17 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
   const lock = await ports.ledger.acquireLock(req.env, holder, req.leaseMs ?? DEFAULT_LEASE_MS);
   if (!lock.acquired) return refuse(`the deploy lock of ${req.env} is held by ${lock.heldBy ?? 'another run'}; wait for it to finish (or for its lease to run out)`, { gate });
   if (lock.takenOver) say(`Took over the deploy lock of ${req.env}: the previous holder's lease had run out`);
+
+  // What ndc cannot create (kube contexts, the Pulumi state bucket, cdk bootstrap, the vault keys in the
+  // environment) is checked once the gate is open and the lock held, before any engine changes anything.
+  const missing = missingPrerequisites({ root: io.root, env, operation, steps: toRun, environment, binaries: checks.binaries });
+  if (missing.length > 0) {
+    await ports.ledger.releaseLock(req.env, holder);
+    for (const problem of missing) io.err(`ndc ${verb}: ${problem}`);
+    await ports.ledger.append({ kind: operation === 'deploy' ? 'deploy-step' : 'destroy-step', env: req.env, actor, digest: manifest.digest, result: 'refused', details: { scope: 'run', operation, missing } });
+    if (io.json) io.out(JSON.stringify({ env: req.env, operation, digest: manifest.digest, ok: false, refused: 'prerequisites', problems: missing }));
+    return 1;
+  }
 
   const kind = operation === 'deploy' ? 'deploy-step' : 'destroy-step';
   const started = Date.now();

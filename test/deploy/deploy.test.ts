@@ -245,7 +245,9 @@ describe('ndc deploy with fake engines', () => {
     const { root } = synthesizedProject('dev');
     const backends = async (extra: NodeJS.ProcessEnv) => {
       const engines = fakeEngines();
-      const { req } = request(root, fakePorts(), engineEnvironment(engines, { FAKE_RECORD_ENV: 'PULUMI_BACKEND_URL', ...extra }), { env: 'dev' });
+      const environment = engineEnvironment(engines, { FAKE_RECORD_ENV: 'PULUMI_BACKEND_URL', ...extra });
+      if (!extra.PULUMI_BACKEND_URL) delete environment.PULUMI_BACKEND_URL;
+      const { req } = request(root, fakePorts(), environment, { env: 'dev' });
       expect(await deployEnvironment(req)).toBe(0);
       return [...new Set(engines.calls().filter((c) => c.tool === 'pulumi').map((c) => c.env.PULUMI_BACKEND_URL))];
     };
