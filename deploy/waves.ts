@@ -3,7 +3,7 @@ import { basename, join, posix } from 'node:path';
 import { InputError } from '../core/errors';
 import type { Environment } from '../environments/schema';
 import { ARTIFACT_VARIABLE, localPulumiState } from '../stacks/kubernetes/deployment';
-import { isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
+import { backupCredentialVariables, isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
 import type { Manifest, ManifestArtifact } from '../stacks/manifest';
 
 /**
@@ -148,9 +148,12 @@ export function cloudAssemblyDir(root: string, env: string): string {
 function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, operation: Operation, assemblyDir: string): StackStep {
   const name = artifact.engine === 'terraform' ? artifact.stack : artifact.engine === 'kubernetes' ? kubernetesStepName(artifact, envName) : stackNameOf(artifact);
   const base = { id: `${artifact.engine}/${name}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
-  if (artifact.engine === 'terraform') return { ...base, commands: terraformCommands(artifact, env, envName, operation) };
-  if (artifact.engine === 'kubernetes') return { ...base, commands: pulumiCommands(artifact, env, envName, operation) };
-  return { ...base, commands: cdkCommands(artifact, assemblyDir, operation) };
+  const commands =
+    artifact.engine === 'terraform' ? terraformCommands(artifact, env, envName, operation) : artifact.engine === 'kubernetes' ? pulumiCommands(artifact, env, envName, operation) : cdkCommands(artifact, assemblyDir, operation);
+  // The backup vaults' keys reach only the runs that fill Velero's credential secrets from them.
+  if (artifact.engine === 'kubernetes' && isPrerequisitesStack(artifact.stack)) return { ...base, commands };
+  const vaultKeys = env.regions.flatMap((r) => Object.values(backupCredentialVariables(r.id)));
+  return { ...base, commands: commands.map((c) => ({ ...c, envHidden: [...(c.envHidden ?? []), ...vaultKeys] })) };
 }
 
 /**

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EDGE_AWS_KEYS, STATE_STORE_KEYS } from '../deploy/waves';
+import { parseKubernetesYaml } from '../stacks/kubernetes/artifact';
+import { isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
+import { renderEnvironment } from '../stacks/synth';
 import { REPO } from './helpers';
 
 interface Step {
@@ -58,6 +61,17 @@ describe('the GitHub workflow hands credentials out', () => {
       }
     }
     expect(deploySteps).toBe(2);
+  });
+
+  it('with every backup vault key the prerequisites of prod fill Velero\'s secrets from, on the deploy and drift steps', () => {
+    const needed = renderEnvironment(REPO, 'prod')
+      .artifacts.filter((a) => isPrerequisitesStack(a.stack))
+      .flatMap((a) => parseKubernetesYaml(a.content, a.path))
+      .flatMap((o) => (o.kind === 'Secret' ? (o.metadata.annotations?.['ndc.gov.vn/credentials-from'] ?? '').split(',') : []));
+    expect(needed.length).toBeGreaterThan(0);
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps).filter((s) => /--deploy|ndc\.js drift/.test(s.run ?? ''));
+    expect(steps).toHaveLength(3);
+    for (const step of steps) for (const variable of needed) expect([variable, step.env?.[variable]]).toEqual([variable, expect.stringMatching(/secrets\./)]);
     expect(Object.values(EDGE_AWS_KEYS)).toContain('NDC_EDGE_AWS_ACCESS_KEY_ID');
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson } from '../../core/canonical-json';
 import type { NationalCloud, RegionalCluster } from '../../constructs';
 import { parseKubernetesYaml } from './artifact';
 import { ANNOTATION, LABEL, VELERO_NAMESPACE } from './labels';
@@ -91,4 +92,12 @@ export function renderPrerequisites(cloud: NationalCloud, cluster: RegionalClust
 /** The AWS-style credentials file Velero reads from the secret (filled at apply time only). */
 export function credentialsFile(accessKeyId: string, secretAccessKey: string): string {
   return `[default]\naws_access_key_id=${accessKeyId}\naws_secret_access_key=${secretAccessKey}\n`;
+}
+
+/**
+ * A multi-document YAML stream whose documents are canonical JSON objects (JSON is YAML): the CRDs make
+ * this artifact large, and every reader parses JSON several times faster than YAML.
+ */
+export function toJsonDocuments(objects: readonly ManifestObject[], header: readonly string[]): string {
+  return `${header.map((line) => `# ${line}\n`).join('')}${objects.map((o) => `---\n${canonicalJson(o)}\n`).join('')}`;
 }

@@ -1,7 +1,7 @@
 import type { Renderer } from '../synth';
 import { renderClusterObjects, toYaml } from './render';
 import { VELERO_NAMESPACE } from './labels';
-import { prerequisitesArtifactPath, prerequisitesStackName, renderPrerequisites, VELERO_RELEASE } from './prerequisites';
+import { prerequisitesArtifactPath, prerequisitesStackName, renderPrerequisites, toJsonDocuments, VELERO_RELEASE } from './prerequisites';
 import { kubernetesSettings } from './settings';
 
 /** The path of a cluster's Kubernetes artifact, relative to out/<env>/. */
@@ -34,7 +34,7 @@ export const kubernetesRenderer: Renderer = {
           path: prerequisitesArtifactPath(cluster.id),
           engine: 'kubernetes' as const,
           stack: prerequisitesStackName(cloud.envName, cluster.id),
-          content: toYaml(prerequisites, prerequisitesHeader),
+          content: toJsonDocuments(prerequisites, prerequisitesHeader),
           resources: prerequisites.length,
         },
         { path: kubernetesArtifactPath(cluster.id), engine: 'kubernetes' as const, stack: `${cloud.envName}-${cluster.id}`, content: toYaml(objects, header), resources: objects.length },

@@ -427,4 +427,16 @@ describe('credentials', () => {
     expect(seen('cdk')).toEqual([only(pairs.NDC_EDGE_AWS_ACCESS_KEY_ID, pairs.NDC_EDGE_AWS_SECRET_ACCESS_KEY)]);
     expect(seen('tofu')).toEqual([only(null, null)]);
   });
+
+  it('give each backup vault key to the prerequisites runs only, which fill Velero\'s secrets from them', async () => {
+    const { root } = synthesizedProject('prod');
+    const engines = fakeEngines();
+    const { req } = request(root, fakePorts(), engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_HASH_ENV: 'NDC_BACKUP_CENTRAL_SECRET_ACCESS_KEY' }));
+    expect(await deployEnvironment(req)).toBe(0);
+    const calls = engines.calls();
+    const receives = (c: FakeCall) => c.hashed.NDC_BACKUP_CENTRAL_SECRET_ACCESS_KEY !== null;
+    expect(calls.filter(receives).length).toBeGreaterThan(0);
+    expect([...new Set(calls.filter(receives).map(stackOf))].every((s) => s.endsWith('-prerequisites'))).toBe(true);
+    expect(calls.filter((c) => !receives(c)).some((c) => c.tool === 'tofu')).toBe(true);
+  });
 });
