@@ -10,12 +10,13 @@ import { findingLine, validateArtifacts } from '../../policies/validation';
 import type { SystemPods } from '../../policies/validation/semantics';
 import { printJson } from './common';
 import type { CommandIO } from '../io';
+import { SOURCE_ROOT } from '../../core/source-root';
 
 export interface ValidateOptions {
   readonly env: string;
 }
 
-const REPO = join(__dirname, '..', '..');
+const REPO = SOURCE_ROOT;
 
 /** What a synthesis is a function of: the environment files, the layers that render them, the dependency lock. */
 const CODE_INPUTS = ['environments', 'constructs', 'core', 'stacks', 'package-lock.json'];

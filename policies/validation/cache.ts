@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { SOURCE_ROOT } from '../../core/source-root';
 
 /**
  * A cache of data derived from vendored inputs (parsed CRD schemas, the specification entries in use),
  * under node_modules/.cache/ndc/ and keyed by what it was derived from, so a later run skips the costly
  * parse. Losing it costs time only; it never changes a result.
  */
-const CACHE_DIR = join(__dirname, '..', '..', 'node_modules', '.cache', 'ndc');
+const CACHE_DIR = join(SOURCE_ROOT, 'node_modules', '.cache', 'ndc');
 
 export function readCache<T>(name: string): T | undefined {
   try {

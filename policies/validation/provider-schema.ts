@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { PROVIDER_SCHEMA_FILES, schemaVersion } from '../../stacks/terraform/providers/schemas';
+import { SOURCE_ROOT } from '../../core/source-root';
 
 /**
  * The Terraform provider schemas of the pinned releases (stacks/terraform/providers/schema/, read from each
@@ -64,7 +65,7 @@ export interface ProviderSchema extends PinnedProvider {
   readonly schema: SchemaFile;
 }
 
-const REPO = join(__dirname, '..', '..');
+const REPO = SOURCE_ROOT;
 const loaded = new Map<string, ProviderSchema>();
 
 /** The pinned provider a resource type belongs to (by its prefix), its schema read once per process. */

@@ -5,6 +5,7 @@ import type { NationalCloud, RegionalCluster } from '../../constructs';
 import { parseKubernetesYaml } from './artifact';
 import { ANNOTATION, LABEL, VELERO_NAMESPACE } from './labels';
 import type { ManifestObject } from './render';
+import { SOURCE_ROOT } from '../../core/source-root';
 
 /**
  * What a cluster needs before its system objects can be applied: Velero's CustomResourceDefinitions
@@ -17,7 +18,7 @@ import type { ManifestObject } from './render';
 
 /** The Velero release whose CRDs are vendored (vmware-tanzu/velero, config/crd/v1/bases/ at this tag). */
 export const VELERO_RELEASE = 'v1.18.1';
-export const VELERO_CRD_DIR = join(__dirname, 'crds', `velero-${VELERO_RELEASE}`);
+export const VELERO_CRD_DIR = join(SOURCE_ROOT, 'stacks', 'kubernetes', 'crds', `velero-${VELERO_RELEASE}`);
 
 export const PREREQUISITES = 'prerequisites';
 

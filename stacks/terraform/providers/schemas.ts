@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SOURCE_ROOT } from '../../../core/source-root';
 
 export interface SchemaAttribute {
   readonly type: 'TypeString' | 'TypeInt' | 'TypeFloat' | 'TypeBool' | 'TypeMap' | 'TypeList' | 'TypeSet';
@@ -40,7 +41,7 @@ export interface ProviderSchemaFile {
   readonly file: string;
 }
 
-export const SCHEMA_DIR = join(__dirname, 'schema');
+export const SCHEMA_DIR = join(SOURCE_ROOT, 'stacks', 'terraform', 'providers', 'schema');
 
 export const PROVIDER_SCHEMA_FILES: readonly ProviderSchemaFile[] = [
   { name: 'openstack', source: 'terraform-provider-openstack/openstack', file: 'openstack-v3.4.0.json' },
