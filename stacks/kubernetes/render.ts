@@ -75,9 +75,22 @@ function systemObjects(cloud: NationalCloud, placement: SystemPlacement, podNetw
     },
     resourceQuota(ns, owned, placement.computePools),
     limitRange(ns, owned, placement.computePools),
-    networkPolicy(ns, owned, POLICY_NAME.denyIngress, { podSelector: {}, policyTypes: ['Ingress'] }),
-    networkPolicy(ns, owned, POLICY_NAME.denyEgress, { podSelector: {}, policyTypes: ['Egress'] }),
-    networkPolicy(ns, owned, POLICY_NAME.dns, {
+    ...baselinePolicies(ns, owned),
+    ...flowPolicies(cloud, ns, owned, placement, podNetwork),
+    ...veleroObjects(cloud, placement, owned),
+  ];
+  return objects;
+}
+
+/**
+ * The policies every namespace the platform writes starts from: deny all ingress and egress of its pods,
+ * then allow DNS to the cluster's resolver pods only (names must resolve for any allowed flow to work).
+ */
+export function baselinePolicies(namespace: string, labels: Record<string, string>): ManifestObject[] {
+  return [
+    networkPolicy(namespace, labels, POLICY_NAME.denyIngress, { podSelector: {}, policyTypes: ['Ingress'] }),
+    networkPolicy(namespace, labels, POLICY_NAME.denyEgress, { podSelector: {}, policyTypes: ['Egress'] }),
+    networkPolicy(namespace, labels, POLICY_NAME.dns, {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
@@ -90,13 +103,10 @@ function systemObjects(cloud: NationalCloud, placement: SystemPlacement, podNetw
         },
       ],
     }),
-    ...flowPolicies(cloud, ns, owned, placement, podNetwork),
-    ...veleroObjects(cloud, placement, owned),
   ];
-  return objects;
 }
 
-function networkPolicy(namespace: string, labels: Record<string, string>, name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): ManifestObject {
+export function networkPolicy(namespace: string, labels: Record<string, string>, name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): ManifestObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
