@@ -95,8 +95,12 @@ export function renderPrerequisites(cloud: NationalCloud, cluster: RegionalClust
 
 /** The port of a BackupStorageLocation's `spec.config.s3Url` (the scheme's default when it names none). */
 export function objectStorePort(location: ManifestObject): number {
-  const where = `BackupStorageLocation ${location.metadata.name}: spec.config.s3Url`;
-  const text = ((location.spec as { config?: { s3Url?: unknown } } | undefined)?.config?.s3Url);
+  const text = (location.spec as { config?: { s3Url?: unknown } } | undefined)?.config?.s3Url;
+  return urlPort(text, `BackupStorageLocation ${location.metadata.name}: spec.config.s3Url`);
+}
+
+/** The port an object-store URL connects to: its own, or its scheme's default. */
+export function urlPort(text: unknown, where: string): number {
   if (typeof text !== 'string') throw new Error(`${where} is missing: the object store it writes to must be known to open egress to it`);
   let url: URL;
   try {

@@ -1,5 +1,5 @@
 import { contains, type Cidr } from '../../core/cidr';
-import type { ComputePool, Flow, NationalCloud, RegionalCluster, SystemPlacement } from '../../constructs';
+import type { BackupVault, ComputePool, Flow, NationalCloud, RegionalCluster, SystemPlacement } from '../../constructs';
 import { ANNOTATION, CLUSTER_DNS, LABEL, labelSlug, POD_SECURITY, POLICY_NAME, VELERO_NAMESPACE } from './labels';
 import { toYamlDocument } from './yaml';
 
@@ -211,6 +211,9 @@ function limitRange(namespace: string, labels: Record<string, string>, pools: re
   return { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'tiers', namespace, labels }, spec: { limits } };
 }
 
+/** The S3 URL of a backup vault's object store, as its BackupStorageLocations name it. */
+export const backupVaultS3Url = (vault: BackupVault): string => `https://${vault.endpoint}`;
+
 /** The bucket of a backup copy, named as the backup-vaults Terraform stack creates it. */
 export function backupBucketName(envName: string, systemId: string, clusterId: string, medium: string): string {
   return `ndc-${envName}-${systemId}-${clusterId}-${medium}`;
@@ -235,7 +238,7 @@ function veleroObjects(cloud: NationalCloud, placement: SystemPlacement, owned: 
     const labels = { ...owned, [LABEL.backupCluster]: copy.cluster.id };
     const config: Record<string, string> = {
       region: copy.cluster.id,
-      s3Url: `https://${vault.endpoint}`,
+      s3Url: backupVaultS3Url(vault),
       s3ForcePathStyle: 'true',
       // Ceph RGW and MinIO reject the AWS SDK's default CRC32 request checksums.
       checksumAlgorithm: '',
