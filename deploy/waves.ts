@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, posix } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../core/errors';
 import type { Environment } from '../environments/schema';
-import type { Manifest, ManifestArtifact } from '../stacks/manifest';
+import { PULUMI_SETTINGS_DIR } from '../stacks/kubernetes/engine-settings';
+import { SNAPSHOTS_DIR, type Manifest, type ManifestArtifact } from '../stacks/manifest';
 
 /**
  * The order an environment is deployed in, read from its manifest: the national core first (the
@@ -49,8 +50,13 @@ export interface Wave {
   readonly steps: readonly StackStep[];
 }
 
-/** The Pulumi program that deploys a cluster's Kubernetes artifact (its cwd). */
-export const PULUMI_PROGRAM = 'stacks/kubernetes';
+/**
+ * Every engine runs on the snapshot of the manifest's files (.ndc/snapshots/<digest>, see snapshot.ts),
+ * never on out/<env>/: a synth during a deploy, or a file dropped beside an artifact, changes nothing applied.
+ */
+export function snapshotDir(digest: string): string {
+  return `${SNAPSHOTS_DIR}/${digest}`;
+}
 
 export const WAVE_NAMES = ['national core', 'regional clusters', 'backup vaults', 'kubernetes', 'public edge'] as const;
 
@@ -69,10 +75,17 @@ function waveOf(artifact: ManifestArtifact, env: string): number {
   return 5;
 }
 
-/** Per-stack Terraform scratch space kept outside out/ (a new synth replaces out/<env>/ whole). */
-export function terraformDataDir(env: string, stack: string): string {
-  return `.ndc/terraform/${env}/${stack}`;
+/**
+ * Per-stack Terraform working directory: writable (tofu writes .terraform/, its lock file and the plan
+ * here), holding one configuration file, a link to the snapshot's cdk.tf.json. Four levels below the root,
+ * like out/<env>/terraform/<stack>/, so the local state path in the artifact resolves the same way.
+ */
+export function terraformWorkDir(digest: string, stack: string): string {
+  return `.ndc/terraform/${digest}/${stack}`;
 }
+
+/** The configuration file name tofu loads in the work dir (the link to the snapshot's artifact). */
+export const TERRAFORM_CONFIG_FILE = 'cdk.tf.json';
 
 export interface WaveOptions {
   readonly root: string;
@@ -89,7 +102,7 @@ export function buildWaves(opts: WaveOptions): Wave[] {
     const wave = waveOf(artifact, manifest.env);
     byWave.set(wave, [...(byWave.get(wave) ?? []), artifact]);
   }
-  const assemblyDir = cloudAssemblyDir(opts.root, manifest.env);
+  const assemblyDir = cloudAssemblyDir(manifest.digest);
   const waves: Wave[] = [];
   const edgeOrder = edgeStackOrder(opts.root, manifest.env);
   for (let index = 1; index <= WAVE_NAMES.length; index++) {
@@ -98,7 +111,7 @@ export function buildWaves(opts: WaveOptions): Wave[] {
     // The edge stacks depend on each other (the distribution logs into the origin's bucket): one at a
     // time, in the cloud assembly's dependency order.
     if (index === 5) artifacts.sort((a, b) => edgeOrder(stackNameOf(a)) - edgeOrder(stackNameOf(b)));
-    const steps = artifacts.map((artifact) => stepFor(artifact, index, env, manifest.env, opts.operation, assemblyDir));
+    const steps = artifacts.map((artifact) => stepFor(artifact, index, env, manifest.env, manifest.digest, opts.operation, assemblyDir));
     if (opts.operation === 'destroy') steps.reverse();
     waves.push({ index, name: WAVE_NAMES[index - 1], parallel: index === 2 || index === 4, steps });
   }
@@ -113,18 +126,19 @@ function isDeployable(artifact: ManifestArtifact): boolean {
 }
 
 /**
- * The directory `cdk --app` points at: the cloud assembly the edge renderer synthesized (manifest.json,
- * templates, asset manifests, all covered by the manifest digest). `cdk deploy --app <dir>` skips
- * synthesis when <dir> is a cloud assembly, so the CDK CLI deploys exactly what was approved.
+ * The directory `cdk --app` points at: the snapshot's copy of the cloud assembly the edge renderer
+ * synthesized (manifest.json, templates, asset manifests, all covered by the manifest digest).
+ * `cdk deploy --app <dir>` skips synthesis when <dir> is a cloud assembly, so the CDK CLI deploys exactly
+ * what was approved.
  */
-export function cloudAssemblyDir(root: string, env: string): string {
-  return `out/${env}/cloudformation`;
+export function cloudAssemblyDir(digest: string): string {
+  return `${snapshotDir(digest)}/cloudformation`;
 }
 
-function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, operation: Operation, assemblyDir: string): StackStep {
+function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, digest: string, operation: Operation, assemblyDir: string): StackStep {
   const base = { id: `${artifact.engine}/${artifact.engine === 'terraform' ? artifact.stack : stackNameOf(artifact)}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
-  if (artifact.engine === 'terraform') return { ...base, commands: terraformCommands(artifact, env, envName, operation) };
-  if (artifact.engine === 'kubernetes') return { ...base, commands: pulumiCommands(artifact, env, envName, operation) };
+  if (artifact.engine === 'terraform') return { ...base, commands: terraformCommands(artifact, env, digest, operation) };
+  if (artifact.engine === 'kubernetes') return { ...base, commands: pulumiCommands(artifact, env, envName, digest, operation) };
   return { ...base, commands: cdkCommands(artifact, assemblyDir, operation) };
 }
 
@@ -159,41 +173,41 @@ function stackNameOf(artifact: ManifestArtifact): string {
   return basename(artifact.path).replace(/\.template\.json$/, '');
 }
 
-function terraformCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
-  const cwd = `out/${envName}/${posix.dirname(artifact.path)}`;
-  // Relative to cwd (out/<env>/terraform/<stack>/), like the local state path the backend is given.
-  const dataDir = `../../../../${terraformDataDir(envName, artifact.stack)}`;
-  const planFile = `${dataDir}/ndc.tfplan`;
-  const envVars = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: dataDir };
+function terraformCommands(artifact: ManifestArtifact, env: Environment, digest: string, operation: Operation): EngineCommand[] {
+  const cwd = terraformWorkDir(digest, artifact.stack);
+  // TF_DATA_DIR is pinned to the work dir, whatever the caller's environment says.
+  const envVars = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: '.terraform' };
   // The pg backend reads PG_CONN_STR; an environment may keep its connection in another variable.
   const envFrom: Record<string, string> = env.state.backend === 'pg' && env.state.connStrEnv !== 'PG_CONN_STR' ? { PG_CONN_STR: env.state.connStrEnv } : {};
   const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envDefaults: {}, envFrom, okExitCodes });
   const init = command(['init', '-input=false', '-no-color']);
   if (operation === 'plan') return [init, command(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode'], [0, 2])];
   const plan = operation === 'destroy' ? ['plan', '-destroy'] : ['plan'];
-  return [init, command([...plan, '-input=false', '-no-color', `-out=${planFile}`]), command(['apply', '-input=false', '-no-color', planFile])];
+  return [init, command([...plan, '-input=false', '-no-color', '-out=ndc.tfplan']), command(['apply', '-input=false', '-no-color', 'ndc.tfplan'])];
 }
 
-function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
+function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: string, digest: string, operation: Operation): EngineCommand[] {
   const cluster = stackNameOf(artifact);
   const stack = `${envName}-${cluster}`;
-  const cwd = PULUMI_PROGRAM;
+  // The snapshot's copy of the Pulumi project and stack files (kubernetes:context decides the cluster).
+  const cwd = `${snapshotDir(digest)}/${PULUMI_SETTINGS_DIR}`;
+  // The program reads the artifact from here (relative to cwd): the snapshot's copy, never out/<env>/.
+  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', NDC_KUBERNETES_ARTIFACT: `../${artifact.path}` };
   // dev keeps Pulumi state in a local file store unless the user chose a backend; shared environments
   // use the backend from the user's own Pulumi configuration (PULUMI_BACKEND_URL or `pulumi login`).
-  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', NDC_KUBERNETES_ARTIFACT: `../../out/${envName}/${artifact.path}` };
-  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../.ndc/pulumi/${envName}` } : {};
-  const config = ['--config', `ndc:artifact=../../out/${envName}/${artifact.path}`];
+  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../../../.ndc/pulumi/${envName}` } : {};
   const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: {}, okExitCodes: [0] });
   const select = command(['stack', 'select', '--create', '--non-interactive', '--stack', stack]);
-  if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack, ...config])];
+  if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack])];
   if (operation === 'destroy') return [select, command(['destroy', '--yes', '--non-interactive', '--stack', stack])];
-  return [select, command(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', stack, ...config])];
+  return [select, command(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', stack])];
 }
 
 function cdkCommands(artifact: ManifestArtifact, assemblyDir: string, operation: Operation): EngineCommand[] {
   const stack = stackNameOf(artifact);
-  const common = ['--app', assemblyDir, '--no-color'];
-  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: {}, okExitCodes: [0] });
+  // cwd is the assembly itself, so no cdk.json or cdk.context.json of the repository is read.
+  const common = ['--app', '.', '--no-color'];
+  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: assemblyDir, env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: {}, okExitCodes: [0] });
   if (operation === 'plan') return [command(['diff', ...common, '--exclusively', stack])];
   if (operation === 'destroy') return [command(['destroy', ...common, '--force', '--exclusively', stack])];
   return [command(['deploy', ...common, '--ci', '--require-approval', 'never', '--exclusively', stack])];

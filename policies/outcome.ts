@@ -52,7 +52,7 @@ export function evaluateManifest(root: string, manifest: Manifest, opts: { asOf?
   const project = opts.project ?? projectReader(root);
   const bad = project.verifyArtifacts(manifest);
   if (bad.length > 0) throw new InputError(`out/${manifest.env}/`, `does not match its manifest (${bad.slice(0, 3).join(', ')}); run ndc synth --env ${manifest.env}`);
-  const rendered = renderLoaded(project.loadEnvironment(manifest.env));
+  const rendered = renderLoaded(project.loadEnvironment(manifest.env), root);
   if (rendered.manifest.digest !== manifest.digest) {
     throw new InputError(`out/${manifest.env}/manifest.json`, `digest ${manifest.digest.slice(0, 12)}... is not what ${rendered.source} renders now (${rendered.manifest.digest.slice(0, 12)}...); run ndc synth --env ${manifest.env}`);
   }

@@ -4,7 +4,7 @@ import { stableJson } from '../core/canonical-json';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { buildManifest, type Artifact, type Manifest } from './manifest';
+import { buildManifest, manifestBodyOf, type Artifact, type Manifest, type ManifestBody } from './manifest';
 import type { Renderer } from './renderer';
 
 /**
@@ -41,15 +41,33 @@ export interface SynthResult {
 
 /** Loads, builds and renders an environment in memory (nothing written). */
 export function renderEnvironment(root: string, envName: string): Omit<SynthResult, 'outDir'> {
-  return renderLoaded(loadEnvironment(root, envName));
+  return renderLoaded(loadEnvironment(root, envName), root);
 }
 
-/** Builds and renders an environment already loaded (the caller loaded it once for several uses). */
-export function renderLoaded({ env, source }: LoadedEnvironment): Omit<SynthResult, 'outDir'> {
+/**
+ * Builds and renders an environment already loaded (the caller loaded it once for several uses), with the
+ * engine settings of `root` that deploy uses (the Pulumi project and stack files) as artifacts.
+ */
+export function renderLoaded({ env, source }: LoadedEnvironment, root: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env);
   const artifacts = renderCloud(cloud, env);
-  const manifest = buildManifest(cloud, artifacts);
+  artifacts.push(...engineSettings(root, cloud.envName, artifacts));
+  const manifest = buildManifest(cloud, artifacts, env.approvals);
   return { env, source, cloud, artifacts, manifest };
+}
+
+/** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */
+export function environmentBody({ env }: LoadedEnvironment): ManifestBody {
+  return manifestBodyOf(buildCloud(env), env.approvals);
+}
+
+/** The engine settings files deploy needs for these artifacts, copied from the project (see each engine's module). */
+function engineSettings(root: string, envName: string, artifacts: readonly Artifact[]): Artifact[] {
+  const clusters = artifacts.filter((a) => a.engine === 'kubernetes' && /^kubernetes\/[^/]+\.ya?ml$/.test(a.path)).map((a) => a.path.replace(/^kubernetes\/|\.ya?ml$/g, ''));
+  if (clusters.length === 0) return [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { pulumiSettingsArtifacts } = require('./kubernetes/engine-settings') as typeof import('./kubernetes/engine-settings');
+  return pulumiSettingsArtifacts(root, envName, clusters);
 }
 
 /** Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). */

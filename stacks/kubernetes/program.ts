@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
-import { readManifest } from '../manifest';
+import { readManifestFile } from '../manifest';
 import { parseKubernetesYaml } from './artifact';
 import type { ManifestObject } from './render';
 
@@ -79,17 +79,19 @@ export interface VerifiedArtifact {
 }
 
 /**
- * Reads out/<env>/kubernetes/<cluster>.yaml and refuses it unless out/<env>/manifest.json lists it with the
- * same sha256: Pulumi applies only what synthesis produced and reviewers approved.
+ * Reads <dir>/kubernetes/<cluster>.yaml and refuses it unless <dir>/manifest.json lists it with the same
+ * sha256, where <dir> is out/<env>/ or the deploy snapshot: Pulumi applies only what synthesis produced
+ * and reviewers approved.
  */
 export function readVerifiedArtifact(artifactFile: string): VerifiedArtifact {
   const file = resolve(artifactFile);
   const envDir = dirname(dirname(file));
-  const env = basename(envDir);
   const shown = relative(process.cwd(), file) || file;
-  if (!existsSync(file)) throw new InputError(shown, `no such artifact; run ndc synth --env ${env} first`);
-  const manifest = readManifest(dirname(dirname(envDir)), env);
-  if (!manifest) throw new InputError(shown, `has no manifest.json beside it in out/${env}/; run ndc synth --env ${env}`);
+  if (!existsSync(file)) throw new InputError(shown, `no such artifact; run ndc synth first`);
+  const manifestFile = join(envDir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new InputError(shown, `has no manifest.json in ${relative(process.cwd(), envDir) || envDir}/; run ndc synth`);
+  const manifest = readManifestFile(manifestFile, relative(process.cwd(), manifestFile) || manifestFile, 'run ndc synth again');
+  const env = manifest.env;
   const path = relative(envDir, file).split('\\').join('/');
   const entry = manifest.artifacts.find((a) => a.path === path);
   if (!entry || entry.engine !== 'kubernetes') throw new InputError(shown, `is not a Kubernetes artifact listed in out/${env}/manifest.json; run ndc synth --env ${env} again`);
@@ -99,13 +101,17 @@ export function readVerifiedArtifact(artifactFile: string): VerifiedArtifact {
   return { path, sha256: digest, objects: parseKubernetesYaml(text, shown) };
 }
 
+/** Set by ndc deploy: the snapshot's copy of the artifact, relative to pulumi's working directory. */
+export const ARTIFACT_VARIABLE = 'NDC_KUBERNETES_ARTIFACT';
+
 /**
- * The program: `ndc-kubernetes:artifact` in the stack's config names the artifact, relative to this
- * folder. The kubeconfig context comes from `kubernetes:context` in the same file.
+ * The program: deploy names the artifact in NDC_KUBERNETES_ARTIFACT (the snapshot's copy); run by hand,
+ * `ndc-kubernetes:artifact` in the stack's config names it, relative to this folder. The kubeconfig
+ * context comes from `kubernetes:context` in the stack file.
  */
 export async function main(): Promise<{ artifact: string; sha256: string; objects: number; kinds: Record<string, number> }> {
-  const config = new pulumi.Config(PROJECT);
-  const configured = config.require('artifact');
+  const fromDeploy = process.env[ARTIFACT_VARIABLE];
+  const configured = fromDeploy ? resolve(fromDeploy) : new pulumi.Config(PROJECT).require('artifact');
   const artifact = readVerifiedArtifact(isAbsolute(configured) ? configured : join(__dirname, configured));
   registerObjects(artifact.objects);
   const kinds: Record<string, number> = {};

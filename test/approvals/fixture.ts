@@ -7,8 +7,8 @@ import { loadEnvironment } from '../../environments/load';
 import type { CommandIO } from '../../cli/io';
 import { evaluateGate, type GateInput, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
 import { generateReviewerKeyPair, type ReviewerKeyPair } from '../../policies/approvals/keys';
-import type { Manifest } from '../../stacks/manifest';
-import { approvalSettingsOf, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
+import { digestsOf, type Manifest } from '../../stacks/manifest';
+import { approvalSettingsOf, DEFAULT_APPROVAL_SETTINGS, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
 import { signTrustVersion, versionHash, writeTrustStore, type Reviewer, type TrustStore, type TrustVersionBody } from '../../policies/approvals/trust-store';
 
@@ -44,13 +44,11 @@ export function reviewerEntry(id: string, roles: Role[], agencies: string[], win
 
 export function manifestFor(env: string, digest = sha256(`artifacts of ${env} v1`)): Manifest {
   const system = (id: string, name: string, level: number, owner: string) => ({ id, name, level, regions: ['north', 'south'], owner, classification: 'internal', personalData: level >= 4 });
-  return {
-    version: 1,
+  const body = {
     env,
     stage: 'production',
     profile: 'vn-2016',
-    digest,
-    artifacts: [{ path: 'terraform/cdk.tf.json', engine: 'terraform', stack: 'core', bytes: 1234, sha256: sha256('tf') }],
+    approvals: DEFAULT_APPROVAL_SETTINGS,
     systems: [
       system('e-document-exchange', 'National E-Document Exchange Platform', 3, 'Government Office'),
       system('open-data-portal', 'National Open Data Portal', 2, 'Ministry of Science and Technology'),
@@ -58,6 +56,9 @@ export function manifestFor(env: string, digest = sha256(`artifacts of ${env} v1
       system('public-service-portal', 'National Public Service Portal', 4, 'Government Office'),
     ],
   };
+  const artifacts = [{ path: 'terraform/cdk.tf.json', engine: 'terraform' as const, stack: 'core', bytes: 1234, sha256: sha256('tf') }];
+  // The digest is given (tests stand for "what was synthesized" with a label); digests are the real ones.
+  return { version: 2, ...body, ...digestsOf(body, artifacts), digest, artifacts };
 }
 
 /** The approvals that make the prod test manifest complete: reviewer, role, systems. */
@@ -125,6 +126,7 @@ export class Fixture {
     const levels = new Map(this.manifest.systems.map((s) => [s.id, s.level]));
     return {
       env: this.env,
+      operation: 'deploy',
       digest: this.manifest.digest,
       policyDigest: POLICY.policyDigest,
       systems: systems.map((id) => ({ id, level: levels.get(id) ?? 1 })),
@@ -148,9 +150,13 @@ export class Fixture {
   }
 
   gate(overrides: Partial<GateInput> = {}): GateResult {
+    const { env, stage, profile, approvals, systems } = this.manifest;
     return evaluateGate({
       root: this.root,
       env: this.env,
+      operation: 'deploy',
+      // By default the environment renders to what the manifest says; tests of tampering pass their own.
+      environment: { body: { env, stage, profile, approvals, systems }, source: `environments/${this.env}.json` },
       manifest: this.manifest,
       policy: POLICY,
       assessmentCurrent: () => true,

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { stableJson, sha256 } from '../../core/canonical-json';
 import { lastRunFromRecords } from '../../deploy/ledger-view';
 import type { DeployPorts, GateDecision, LedgerPort, PolicyOutcome } from '../../deploy/ports';
-import { digestOf, readManifest, type Manifest } from '../../stacks/manifest';
+import { digestsOf, readManifest, type Manifest } from '../../stacks/manifest';
 import { synthEnvironment } from '../../stacks/synth';
 import { tempProject } from '../helpers';
 
@@ -13,7 +13,8 @@ import { tempProject } from '../helpers';
  * named tofu, pulumi and cdk on PATH. Each records its argv, working directory, start/end times and
  * chosen variables to a JSON-lines log, prints what the real engine would summarise, sleeps
  * FAKE_SLEEP_MS (to make overlap measurable) and exits 1 when FAKE_FAIL (a regex) matches
- * "<cwd> :: <tool> <args>".
+ * "<cwd> :: <tool> <args>". With FAKE_HOOK (a script path), the first engine call runs that script once
+ * (a test's way of doing something, such as a synth, while a deploy is running).
  */
 export interface FakeCall {
   tool: string;
@@ -23,6 +24,8 @@ export interface FakeCall {
   end: number;
   env: Record<string, string | null>;
   hashed: Record<string, string | null>;
+  /** The files in the working directory (recursively, .terraform aside) with their sha256: what the engine could load. */
+  files: Record<string, string>;
   failed: boolean;
 }
 
@@ -38,6 +41,20 @@ const env = {};
 for (const k of list('FAKE_RECORD_ENV')) env[k] = process.env[k] === undefined ? null : process.env[k];
 const hashed = {};
 for (const k of list('FAKE_HASH_ENV')) hashed[k] = process.env[k] === undefined ? null : crypto.createHash('sha256').update(process.env[k]).digest('hex');
+const files = {};
+const walk = (dir, prefix) => {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === '.terraform') continue;
+    const full = path.join(dir, entry.name);
+    if (fs.statSync(full).isDirectory()) walk(full, prefix + entry.name + '/');
+    else files[prefix + entry.name] = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex');
+  }
+};
+walk(process.cwd(), '');
+if (process.env.FAKE_HOOK && !fs.existsSync(process.env.FAKE_HOOK + '.done')) {
+  fs.writeFileSync(process.env.FAKE_HOOK + '.done', '');
+  require(process.env.FAKE_HOOK);
+}
 const line = process.cwd() + ' :: ' + tool + ' ' + argv.join(' ');
 const failed = Boolean(process.env.FAKE_FAIL) && new RegExp(process.env.FAKE_FAIL).test(line);
 for (const k of list('FAKE_ECHO_ENV')) {
@@ -49,7 +66,7 @@ else if (tool === 'cdk' && argv[0] === 'diff') console.log('Resources\\n[+] AWS:
 else if (argv[0] === 'plan') console.log('Plan: 3 to add, 0 to change, 0 to destroy.');
 else console.log(tool + ' ' + argv[0] + ' ok');
 setTimeout(() => {
-  fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv, cwd: process.cwd(), start, end: Date.now(), env, hashed, failed }) + '\\n');
+  fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv, cwd: process.cwd(), start, end: Date.now(), env, hashed, files, failed }) + '\\n');
   if (failed) {
     console.error('fake ' + tool + ': told to fail');
     process.exit(1);
@@ -87,10 +104,10 @@ export function engineEnvironment(engines: Engines, extra: NodeJS.ProcessEnv = {
 
 /** A gate that answers what it is told and counts how often it was asked. */
 export class FakeGate {
-  calls: { env: string; digest: string }[] = [];
+  calls: { env: string; digest: string; operation: 'deploy' | 'destroy' }[] = [];
   constructor(public decision: GateDecision = { open: true, reasons: [] }) {}
-  async evaluate(env: string, digest: string): Promise<GateDecision> {
-    this.calls.push({ env, digest });
+  async evaluate(env: string, digest: string, operation: 'deploy' | 'destroy'): Promise<GateDecision> {
+    this.calls.push({ env, digest, operation });
     return this.decision;
   }
 }
@@ -154,7 +171,7 @@ export function addArtifacts(root: string, env: string, artifacts: { path: strin
     entries.push({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: sha256(a.content) });
   }
   entries.sort((x, y) => (x.path < y.path ? -1 : 1));
-  const next: Manifest = { ...manifest, artifacts: entries, digest: digestOf(entries) };
+  const next: Manifest = { ...manifest, artifacts: entries, ...digestsOf(manifest, entries) };
   writeFileSync(join(root, 'out', env, 'manifest.json'), stableJson(next));
   return next;
 }

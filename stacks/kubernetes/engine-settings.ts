@@ -1,0 +1,38 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { Artifact } from '../manifest';
+import { SNAPSHOTS_DIR } from '../manifest';
+import { PULUMI_PROJECT_DIR, pulumiStackName } from './deployment';
+
+/**
+ * The Pulumi settings deploy uses, copied into out/<env>/pulumi/ at synthesis so they are manifest-listed
+ * artifacts under the digest: the project file (Pulumi.yaml: runtime, entry point, possibly a backend) and
+ * each cluster's stack file (Pulumi.<env>-<cluster>.yaml: `kubernetes:context` decides which cluster is
+ * changed). Deploy runs pulumi in the snapshot's copy of this folder, never in stacks/kubernetes.
+ */
+export const PULUMI_SETTINGS_DIR = 'pulumi';
+
+/**
+ * Pulumi.yaml's `main`, rewritten to reach the program from the snapshot's pulumi/ folder
+ * (.ndc/snapshots/<digest>/pulumi), the only place pulumi runs; the program is code, not a setting.
+ */
+export function snapshotProgramPath(main: string): string {
+  const fromSnapshot = posix.relative(`${SNAPSHOTS_DIR}/digest/${PULUMI_SETTINGS_DIR}`, PULUMI_PROJECT_DIR);
+  return posix.join(fromSnapshot, main);
+}
+
+/** The settings artifacts for the clusters that have a Kubernetes artifact; files that do not exist are left out. */
+export function pulumiSettingsArtifacts(root: string, envName: string, clusters: readonly string[]): Artifact[] {
+  const project = join(root, PULUMI_PROJECT_DIR, 'Pulumi.yaml');
+  if (clusters.length === 0 || !existsSync(project)) return [];
+  const text = readFileSync(project, 'utf8');
+  const main = /^main:\s*(\S+)\s*$/m.exec(text);
+  const rewritten = main ? text.replace(/^main:\s*(\S+)\s*$/m, `main: ${snapshotProgramPath(main[1])}`) : `${text.endsWith('\n') ? text : `${text}\n`}main: ${snapshotProgramPath('.')}\n`;
+  const artifacts: Artifact[] = [{ path: `${PULUMI_SETTINGS_DIR}/Pulumi.yaml`, engine: 'kubernetes', stack: 'pulumi-project', content: rewritten, resources: 0 }];
+  for (const cluster of [...clusters].sort()) {
+    const stack = pulumiStackName(envName, cluster);
+    const file = join(root, PULUMI_PROJECT_DIR, `Pulumi.${stack}.yaml`);
+    if (existsSync(file)) artifacts.push({ path: `${PULUMI_SETTINGS_DIR}/Pulumi.${stack}.yaml`, engine: 'kubernetes', stack, content: readFileSync(file, 'utf8'), resources: 0 });
+  }
+  return artifacts;
+}
