@@ -22,7 +22,6 @@ const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 export const approvalStatementSchema = z.strictObject({
   env: z.string().min(1),
-  operation: z.enum(OPERATIONS),
   digest: hex64,
   policyDigest: z.string().min(1),
   systems: z.array(z.strictObject({ id: z.string().min(1), level: z.number().int().min(1).max(5) })).min(1),
@@ -32,6 +31,8 @@ export const approvalStatementSchema = z.strictObject({
   keyId: hex64,
   issued: isoTime,
   expires: isoTime,
+  /** What is approved: a deploy approval never counts for a destroy, nor the other way round. */
+  operation: z.enum(OPERATIONS),
 });
 export type ApprovalStatement = z.output<typeof approvalStatementSchema>;
 
@@ -94,7 +95,8 @@ export function parseApproval(text: string, shown: string): LoadedApproval {
   }
   const parsed = approvalFileSchema.safeParse(raw);
   const statement = (raw as { statement?: unknown } | null)?.statement;
-  if (!parsed.success && statement !== null && typeof statement === 'object' && !('operation' in statement)) {
+  const unnamed = !parsed.success && statement !== null && typeof statement === 'object' && !('operation' in statement);
+  if (unnamed && approvalStatementSchema.safeParse({ ...statement, operation: 'deploy' }).success) {
     return { shown, error: 'names no operation (statement.operation): signed before approvals said deploy or destroy, so it could be replayed for either; have it signed again with ndc approve' };
   }
   if (!parsed.success) {
