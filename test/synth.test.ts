@@ -51,6 +51,7 @@ describe('ndc synth', () => {
       'pulumi/Pulumi.prod-north.yaml',
       'pulumi/Pulumi.prod-south.yaml',
       'pulumi/Pulumi.yaml',
+      'pulumi/provider-versions.json',
       'terraform/backup-vaults/cdk.tf.json',
       'terraform/cluster-central/cdk.tf.json',
       'terraform/cluster-north/cdk.tf.json',
@@ -171,7 +172,7 @@ describe('ndc synth', () => {
     const parsed = JSON.parse(out.join('\n')) as { env: string; digest: string; artifacts: unknown[] };
     expect(parsed.env).toBe('dev');
     expect(parsed.digest).toBe(readManifest(root, 'dev')!.digest);
-    expect(parsed.artifacts).toHaveLength(6);
+    expect(parsed.artifacts).toHaveLength(7);
   });
 
   it('rejects unknown options and commands with usage, exit 2', async () => {
@@ -197,7 +198,7 @@ describe('the ndc executable', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), 'synth', '--env', 'dev'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Wrote out/dev/ (6 artifacts and manifest.json)');
+    expect(run.stdout).toContain('Wrote out/dev/ (7 artifacts and manifest.json)');
     expect(existsSync(join(root, 'out/dev/manifest.json'))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { stableJson } from '../../core/canonical-json';
 import type { Artifact } from '../manifest';
 import { SNAPSHOTS_DIR } from '../manifest';
 import { PULUMI_PROJECT_DIR, pulumiStackName } from './deployment';
@@ -21,6 +22,22 @@ export function snapshotProgramPath(main: string): string {
   return posix.join(fromSnapshot, main);
 }
 
+/** The packages whose versions decide what Pulumi does: the engine's SDK and the Kubernetes provider plugin it pins. */
+const PULUMI_PACKAGES = ['@pulumi/kubernetes', '@pulumi/pulumi'] as const;
+
+/**
+ * The installed versions of the Pulumi packages, as the program would load them from the project: a
+ * provider upgrade changes the digest (and `approve`/the gate see it as a render that differs).
+ */
+function providerVersions(root: string): string {
+  const versions: Record<string, string> = {};
+  for (const name of PULUMI_PACKAGES) {
+    const file = join(root, 'node_modules', name, 'package.json');
+    versions[name] = existsSync(file) ? String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version) : 'not installed';
+  }
+  return stableJson(versions);
+}
+
 /** The settings artifacts for the clusters that have a Kubernetes artifact; files that do not exist are left out. */
 export function pulumiSettingsArtifacts(root: string, envName: string, clusters: readonly string[]): Artifact[] {
   const project = join(root, PULUMI_PROJECT_DIR, 'Pulumi.yaml');
@@ -28,7 +45,10 @@ export function pulumiSettingsArtifacts(root: string, envName: string, clusters:
   const text = readFileSync(project, 'utf8');
   const main = /^main:\s*(\S+)\s*$/m.exec(text);
   const rewritten = main ? text.replace(/^main:\s*(\S+)\s*$/m, `main: ${snapshotProgramPath(main[1])}`) : `${text.endsWith('\n') ? text : `${text}\n`}main: ${snapshotProgramPath('.')}\n`;
-  const artifacts: Artifact[] = [{ path: `${PULUMI_SETTINGS_DIR}/Pulumi.yaml`, engine: 'kubernetes', stack: 'pulumi-project', content: rewritten, resources: 0 }];
+  const artifacts: Artifact[] = [
+    { path: `${PULUMI_SETTINGS_DIR}/Pulumi.yaml`, engine: 'kubernetes', stack: 'pulumi-project', content: rewritten, resources: 0 },
+    { path: `${PULUMI_SETTINGS_DIR}/provider-versions.json`, engine: 'kubernetes', stack: 'pulumi-project', content: providerVersions(root), resources: 0 },
+  ];
   for (const cluster of [...clusters].sort()) {
     const stack = pulumiStackName(envName, cluster);
     const file = join(root, PULUMI_PROJECT_DIR, `Pulumi.${stack}.yaml`);

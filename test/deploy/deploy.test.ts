@@ -58,7 +58,7 @@ describe('ndc deploy with fake engines', () => {
     // Pulumi runs in the snapshot's copy of the project and stack files, on the snapshot's artifact.
     const up = calls.find((c) => c.tool === 'pulumi' && c.argv[0] === 'up' && c.argv.includes('prod-north'))!;
     expect(up.cwd).toBe(join(root, `.ndc/snapshots/${manifest.digest}/pulumi`));
-    expect(up.files).toEqual(Object.fromEntries(['Pulumi.prod-central.yaml', 'Pulumi.prod-north.yaml', 'Pulumi.prod-south.yaml', 'Pulumi.yaml'].map((f) => [f, sha(`pulumi/${f}`)])));
+    expect(up.files).toEqual(Object.fromEntries(['Pulumi.prod-central.yaml', 'Pulumi.prod-north.yaml', 'Pulumi.prod-south.yaml', 'Pulumi.yaml', 'provider-versions.json'].map((f) => [f, sha(`pulumi/${f}`)])));
     expect(up.argv).toEqual(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', 'prod-north']);
     expect(up.env.NDC_KUBERNETES_ARTIFACT).toBe('../kubernetes/north.yaml');
     // The edge: the snapshot's cloud assembly, origin before global (the distribution logs into the origin's bucket).
