@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors';
 import type { DeployPorts } from '../deploy/ports';
 import { LEDGER_KINDS, type Ledger, type LedgerKind } from '../ledger/ledger';
-import { CHANGE_AUTHOR_VARIABLE, type AssessmentCheck, type PolicyOutcome } from '../policies/approvals/gate';
+import { CHANGE_AUTHOR_VARIABLE, type AssessmentCheck, type PolicyFindings } from '../policies/approvals/gate';
 import { TRUST_ROOT_VARIABLE, trustRootsFrom } from '../policies/approvals/trust-store';
 import type { PolicyEvaluation } from '../policies/evaluate';
 import type { Manifest } from '../stacks/manifest';
@@ -28,7 +28,7 @@ export interface CommandDependencies {
   readonly project: ProjectReader;
   openLedger(): Ledger;
   /** The approval commands' policy evaluation (one per command, on the manifest on disk). */
-  approvalPolicy(): { evaluatePolicy(env: string, manifest: Manifest): PolicyOutcome; assessmentCurrent: AssessmentCheck };
+  approvalPolicy(): { evaluatePolicy(env: string, manifest: Manifest): PolicyFindings; assessmentCurrent: AssessmentCheck };
   /** The real ports of plan, deploy and destroy; close them when done. */
   deployPorts(): WiredPorts;
 }
@@ -141,8 +141,14 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
         if (!outcome.acquired) return { acquired: false, heldBy: `${outcome.heldBy.holder} (lease until ${outcome.heldBy.expiresAt})` };
         return { acquired: true, takenOver: outcome.takenOverFrom !== undefined };
       },
+      async renewLock(env, holder, leaseMs) {
+        return ledger.renewLock(env, holder, leaseMs, io.now());
+      },
       async releaseLock(env, holder) {
         await ledger.releaseLock(env, holder, io.now());
+      },
+      async head() {
+        return { ledger: ledger.id, ...(await ledger.head()) };
       },
       async lastRun(env) {
         return lastRunFromRecords(await ledger.records(), env);

@@ -43,7 +43,8 @@ function deploySpec(command: 'plan' | 'deploy' | 'destroy', summary: string, usa
         yes: values.yes === true,
         concurrency: values.concurrency as string | undefined,
       };
-      return handler(opts, deps);
+      // plan is recorded here; deploy and destroy record their gate decision, lock and every step themselves.
+      return command === 'plan' ? recorded(deps, 'plan', opts.env, 'plan', () => handler(opts, deps)) : handler(opts, deps);
     },
   };
 }
@@ -56,7 +57,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
-      return synthCommand({ env: envOf(values, deps) }, deps.io);
+      const env = envOf(values, deps);
+      return recorded(deps, 'synth', env, 'synth', () => synthCommand({ env }, deps.io));
     },
   },
   check: {
@@ -66,7 +68,19 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
-      return checkCommand({ env: envOf(values, deps), format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io);
+      const env = envOf(values, deps);
+      const command = ['check', ...(values.format ? ['--format', values.format as string] : []), ...(values['as-of'] ? ['--as-of', values['as-of'] as string] : [])].join(' ');
+      return recorded(deps, 'check', env, command, () => checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io));
+    },
+  },
+  reach: {
+    summary: 'what can reach what, and attack paths, computed from the artifacts of all engines (exit 1 on a mandatory NDC-NET failure)',
+    usage: 'ndc reach --env E [--from X] [--to Y] [--format text|json|markdown] [--against DIR] [--json]',
+    options: { ...ENV_OPTION, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, against: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { reachCommand } = require('./commands/reach') as typeof import('./commands/reach');
+      return reachCommand({ env: envOf(values, deps), from: values.from as string | undefined, to: values.to as string | undefined, format: values.format as string | undefined, against: values.against as string | undefined }, deps.io);
     },
   },
   plan: deploySpec(
@@ -94,7 +108,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startCommand } = require('./commands/start') as typeof import('./commands/start');
-      return startCommand({ env: (values.env as string | undefined) ?? (deps.environment.NDC_ENV || DEFAULT_ENV) }, deps.io);
+      const env = (values.env as string | undefined) ?? (deps.environment.NDC_ENV || DEFAULT_ENV);
+      return recorded(deps, 'command', env, 'start', () => startCommand({ env }, deps.io));
     },
   },
   approve: {
@@ -118,7 +133,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approvalsCommand } = require('./commands/approve') as typeof import('./commands/approve');
-      return approvalsCommand({ env: envOf(values, deps), operation: values.operation as string | undefined, ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io);
+      const env = envOf(values, deps);
+      return recorded(deps, 'command', env, 'approvals', () => approvalsCommand({ env, operation: values.operation as string | undefined, ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io));
     },
   },
   keys: {
@@ -187,15 +203,35 @@ const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   ledger: {
-    summary: 'ledger verify: check the hash chain of the ledger (exit 1 if tampered)',
-    usage: 'ndc ledger verify',
-    options: {},
+    summary: 'ledger verify|checkpoint|init: check the hash chain against signed checkpoints; sign the head; install the PostgreSQL tables',
+    usage:
+      'ndc ledger verify [--checkpoints FILE] [--head SEQ:HASH] [--json]\n       ndc ledger checkpoint --key KEY --as ID [--env E] [--head SEQ:HASH] [--checkpoints FILE] [--print]\n       ndc ledger init [--grant ROLE[,ROLE]]   (PostgreSQL, as the schema owner)',
+    options: { checkpoints: { type: 'string' }, head: { type: 'string' }, key: { type: 'string' }, as: { type: 'string' }, env: { type: 'string' }, print: { type: 'boolean' }, grant: { type: 'string' } },
     positionals: true,
-    async run(_values, positionals, deps) {
-      subcommand('ledger', positionals, ['verify']);
+    async run(values, positionals, deps) {
+      const action = subcommand('ledger', positionals, ['verify', 'checkpoint', 'init']);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { ledgerVerifyCommand } = require('./commands/ledger') as typeof import('./commands/ledger');
-      return ledgerVerifyCommand({ openLedger: deps.openLedger }, deps.io);
+      const commands = require('./commands/ledger') as typeof import('./commands/ledger');
+      const checkpoints = values.checkpoints as string | undefined;
+      const head = values.head as string | undefined;
+      const common = { openLedger: deps.openLedger, trustRoot: deps.trustRoot ?? '' };
+      if (action === 'init') return commands.ledgerInitCommand({ grant: list(values.grant), environment: deps.environment }, deps.io);
+      if (action === 'checkpoint') {
+        return commands.ledgerCheckpointCommand({ ...common, key: values.key as string, as: values.as as string, env: values.env as string | undefined, checkpoints, head, print: values.print === true }, deps.io);
+      }
+      return commands.ledgerVerifyCommand({ ...common, checkpoints, head }, deps.io);
+    },
+  },
+  unlock: {
+    summary: 'breaks the deploy lock of an environment (a crashed run), recording who, why and the previous holder',
+    usage: 'ndc unlock --env E --reason "..." [--json]',
+    options: { ...ENV_OPTION, reason: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { unlockCommand } = require('./commands/unlock') as typeof import('./commands/unlock');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { actorOf } = require('../ledger/actor') as typeof import('../ledger/actor');
+      return unlockCommand({ env: envOf(values, deps), reason: values.reason as string | undefined, openLedger: deps.openLedger, actor: actorOf(deps.environment) }, deps.io);
     },
   },
 };
@@ -203,6 +239,13 @@ const COMMANDS: Record<string, CommandSpec> = {
 /** What the approval commands take from the composition root besides the policy evaluation. */
 function approvalContext(deps: CommandDependencies) {
   return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project, openLedger: deps.openLedger };
+}
+
+/** Runs a command that acts on an environment and records it in the ledger with its actor and outcome. */
+function recorded(deps: CommandDependencies, kind: 'synth' | 'check' | 'plan' | 'command', env: string, command: string, run: () => Promise<number>): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { recordedCommand } = require('../ledger/command-record') as typeof import('../ledger/command-record');
+  return recordedCommand({ root: deps.io.root, kind, env, command, now: deps.io.now, environment: deps.environment, openLedger: deps.openLedger }, run);
 }
 
 function subcommand(command: string, positionals: string[], allowed: readonly string[]): string {
@@ -287,7 +330,10 @@ if (require.main === module || process.env.NDC_CLI_ENTRY === '1') {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`ndc: internal error: ${error instanceof Error ? (process.env.NDC_DEBUG ? error.stack : error.message) : String(error)}\n`);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { redactUrls } = require('../ledger/url') as typeof import('../ledger/url');
+      // A driver's message may quote a connection URL: never with its credentials.
+      process.stderr.write(`ndc: internal error: ${redactUrls(error instanceof Error ? ((process.env.NDC_DEBUG ? error.stack : error.message) ?? '') : String(error))}\n`);
       process.exitCode = 1;
     },
   );

@@ -79,9 +79,11 @@ async function main(): Promise<void> {
   }
   const modules: [string, string][] = [
     ['policies', './bench-policies'],
+    ['reach', './bench-reach'],
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
     ['deploy', './bench-deploy'],
+    ['ledger', './bench-ledger'],
   ];
   for (const [name, module] of modules) {
     if (!want(name)) continue;

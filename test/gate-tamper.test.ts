@@ -27,7 +27,7 @@ interface Project {
 function project(approveArgs: string[] | false = []): Project {
   const root = tempProject('ndc-tamper-');
   const engines = fakeEngines(['tofu', 'pulumi']);
-  const base: NodeJS.ProcessEnv = { PATH: `${engines.dir}:${NODE_DIR}`, HOME: root, FAKE_LOG: engines.log, NDC_ACTOR: 'ci:e2e', CI: 'true' };
+  const base: NodeJS.ProcessEnv = { PATH: `${engines.dir}:${NODE_DIR}`, HOME: root, FAKE_LOG: engines.log, NDC_ACTOR: 'ci:e2e', CI: 'true', NDC_ENGINE_ENV: 'FAKE_*' };
   let trusted: NodeJS.ProcessEnv = {};
   const ndc = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...base, ...trusted, ...extra } });

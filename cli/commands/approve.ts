@@ -1,7 +1,7 @@
 import { InputError, show } from '../../core/errors';
 import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
-import { CHANGE_AUTHOR_VARIABLE, evaluateGate, type AssessmentCheck, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
+import { CHANGE_AUTHOR_VARIABLE, evaluateGate, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, type Manifest } from '../../stacks/manifest';
 import { approvalSettingsOf, describeRoles, requiredRoles, ROLES, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
@@ -15,7 +15,7 @@ import { guarded, printJson, requireId, resolvePath, table } from './common';
 /** What the approval commands need from the layers around them (the caller wires the real ones). */
 export interface ApprovalContext {
   /** The policy outcome for the current manifest of the environment (the policy layer computes it). */
-  readonly evaluatePolicy: (env: string, manifest: Manifest) => PolicyOutcome | Promise<PolicyOutcome>;
+  readonly evaluatePolicy: (env: string, manifest: Manifest) => PolicyFindings | Promise<PolicyFindings>;
   /** Pinned trust-store version-1 hashes (NDC_TRUST_ROOT, read by the composition root). */
   readonly trustRoot: string | undefined;
   /** Reviewer id of the change's author (NDC_CHANGE_AUTHOR, read by the composition root). */
@@ -185,7 +185,7 @@ function refuse(io: CommandIO, reason: string): number {
 function showStatement(
   io: CommandIO,
   manifest: Manifest,
-  policy: PolicyOutcome,
+  policy: PolicyFindings,
   settings: ApprovalSettings,
   s: ApprovalStatement,
   rows: { id: string; excluded?: string }[],

@@ -6,8 +6,8 @@ import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type ApprovedOp
 import { verifyStatement } from './keys';
 import { endOf, findReviewer, readTrustStore, resolveTrust, reviewerCovers, startOf, type ResolvedTrust } from './trust-store';
 
-/** What the policy engine reports for the current model and artifacts (injected; see the policy layer). */
-export interface PolicyOutcome {
+/** The policy findings the gate checks: the digest of the rules in force and the open mandatory findings (injected; see policies/outcome.ts). */
+export interface PolicyFindings {
   readonly policyDigest: string;
   readonly mandatoryFindings: readonly { readonly ruleId: string; readonly systemId?: string; readonly message: string }[];
 }
@@ -26,7 +26,7 @@ export interface GateInput {
    * requirements) and the file it came from: the gate judges these, and refuses a manifest that disagrees.
    */
   readonly environment: { readonly body: ManifestBody; readonly source: string };
-  readonly policy: PolicyOutcome;
+  readonly policy: PolicyFindings;
   readonly assessmentCurrent: AssessmentCheck;
   readonly now: Date;
   /** The reviewer id of the change's author (the command line takes it from NDC_CHANGE_AUTHOR); their approvals never count. */
