@@ -208,7 +208,10 @@ export function digestProblems(manifest: Manifest): string[] {
   return problems;
 }
 
-/** Files under out/<env>/ that the manifest does not list (manifest.json itself aside): no engine may see them. */
+/** The reports `ndc start` writes beside the manifest: read by people, never by an engine (no snapshot holds them). */
+export const REPORT_FILES = ['report.html', 'report.sarif'] as const;
+
+/** Files under out/<env>/ that the manifest does not list (manifest.json and the reports aside): no engine may see them. */
 export function unlistedFiles(root: string, manifest: Manifest): string[] {
   const listed = new Set(manifest.artifacts.map((a) => a.path));
   const dir = join(root, 'out', manifest.env);
@@ -218,7 +221,7 @@ export function unlistedFiles(root: string, manifest: Manifest): string[] {
     for (const entry of readdirSync(join(dir, relative), { withFileTypes: true })) {
       const path = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(path);
-      else if (path !== 'manifest.json' && !listed.has(path)) found.push(path);
+      else if (path !== 'manifest.json' && !(REPORT_FILES as readonly string[]).includes(path) && !listed.has(path)) found.push(path);
     }
   };
   walk('');

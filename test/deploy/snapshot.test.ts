@@ -4,6 +4,7 @@ import { sha256 } from '../../core/canonical-json';
 import { prepareTerraformWorkDirs, SnapshotError, takeSnapshot, verifySnapshot } from '../../deploy/snapshot';
 import { buildWaves, terraformWorkDir } from '../../deploy/waves';
 import { loadEnvironment } from '../../environments/load';
+import { unlistedFiles } from '../../stacks/manifest';
 import { synthesizedProject } from './fixture';
 
 /** Every file under a directory, relative, sorted. */
@@ -66,5 +67,12 @@ describe('the deploy snapshot', () => {
     expect(readdirSync(work).sort()).toEqual(['.terraform.lock.hcl', 'cdk.tf.json']);
     expect(realpathSync(join(work, 'cdk.tf.json'))).toBe(realpathSync(join(root, `.ndc/snapshots/${manifest.digest}/terraform/cluster-north/cdk.tf.json`)));
     expect(existsSync(join(root, 'out/dev/terraform/cluster-north/.terraform.lock.hcl'))).toBe(false);
+  });
+
+  it('names every file out/<env>/ holds beyond the manifest, but not the reports ndc start writes', () => {
+    const { root, manifest } = synthesizedProject('dev');
+    expect(unlistedFiles(root, manifest)).toEqual([]);
+    for (const name of ['report.html', 'report.sarif', 'terraform/cluster-north/override.tf.json', 'kubernetes/extra.yaml']) writeFileSync(join(root, 'out/dev', name), '{}');
+    expect(unlistedFiles(root, manifest)).toEqual(['kubernetes/extra.yaml', 'terraform/cluster-north/override.tf.json']);
   });
 });
