@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../core/errors';
+import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import type { CommandIO } from './io';
 
@@ -101,6 +102,16 @@ const COMMANDS: Record<string, CommandSpec> = {
     'ndc destroy --env E [--dry-run] [--yes] [--concurrency N] [--json]   (needs destroy approvals; asks you to type E, or --yes when stdin is not a terminal)',
     { 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' } },
   ),
+  drift: {
+    summary: "the engines' no-change checks against what is deployed, per stack (exit 1 on drift)",
+    usage: 'ndc drift --env E [--format text|json|junit] [--output FILE] [--json]',
+    options: { ...ENV_OPTION, format: { type: 'string' }, output: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { driftCommand } = require('./commands/drift') as typeof import('./commands/drift');
+      return driftCommand({ env: envOf(values, deps), format: values.format as string | undefined, output: values.output as string | undefined }, deps);
+    },
+  },
   start: {
     summary: 'the main job: synthesize and check the default environment, writing its reports',
     usage: `ndc start [--env E]   (default: $NDC_ENV or ${DEFAULT_ENV})`,
@@ -273,7 +284,8 @@ function usage(): string[] {
     '',
     ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`),
     '',
-    'Every command takes --json for machine-readable output. Run ndc <command> --help for its options.',
+    'Every command takes --json for machine-readable output, and --no-cache to render every stack afresh',
+    '(the synthesis cache lives in .ndc/cache/ and may be deleted at any time). Run ndc <command> --help for its options.',
   ];
 }
 
@@ -294,14 +306,19 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
     io.out(spec.summary);
     return 0;
   }
+  let previousCache: CacheMode | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { ...spec.options, json: { type: 'boolean' } },
+      options: { ...spec.options, json: { type: 'boolean' }, 'no-cache': { type: 'boolean' } },
       allowPositionals: spec.positionals ?? false,
       strict: true,
     });
     const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
+    // Commands synthesize through the cache under .ndc/cache; --no-cache renders every stack afresh (and
+    // records it). deploy and destroy always do: the gate's check that the environment renders to the
+    // approved digest must be a fresh render, which a planted cache entry cannot stand in for.
+    previousCache = useSynthCache(values['no-cache'] === true || name === 'deploy' || name === 'destroy' ? 'refresh' : 'use');
     return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, composeCommandLine(commandIO, environment));
   } catch (error) {
     if (error instanceof InputError) {
@@ -314,6 +331,8 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
       return 2;
     }
     throw error;
+  } finally {
+    if (previousCache !== undefined) useSynthCache(previousCache);
   }
 }
 

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     await benchSynth();
   }
   const modules: [string, string][] = [
+    ['commands', './bench-commands'],
     ['policies', './bench-policies'],
     ['reach', './bench-reach'],
     ['kubernetes', './bench-kubernetes'],

@@ -5,28 +5,29 @@ import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import { buildManifest, manifestBodyOf, type Artifact, type Manifest, type ManifestBody } from './manifest';
+import { cachedRender, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
 
 /**
  * The engines' renderers. Each is required only when used, so loading ndc does not load cdktf,
  * @pulumi/* or aws-cdk-lib.
  */
-const RENDERERS: readonly (() => Renderer)[] = [
-  () => {
+const RENDERERS: readonly { folder: string; load: () => Renderer }[] = [
+  { folder: 'terraform', load: () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { terraformRenderer } = require('./terraform/renderer') as typeof import('./terraform/renderer');
     return terraformRenderer;
-  },
-  () => {
+  } },
+  { folder: 'kubernetes', load: () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { kubernetesRenderer } = require('./kubernetes/renderer') as typeof import('./kubernetes/renderer');
     return kubernetesRenderer;
-  },
-  () => {
+  } },
+  { folder: 'public-edge', load: () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { publicEdgeRenderer } = require('./public-edge/renderer') as typeof import('./public-edge/renderer');
     return publicEdgeRenderer;
-  },
+  } },
 ];
 
 export interface SynthResult {
@@ -37,6 +38,8 @@ export interface SynthResult {
   readonly manifest: Manifest;
   /** out/<env> */
   readonly outDir: string;
+  /** Per renderer folder: whether its artifacts came from the synthesis cache (stacks/cache.ts). */
+  readonly cache?: Readonly<Record<string, CacheOutcome>>;
 }
 
 /** Loads, builds and renders an environment in memory (nothing written). */
@@ -45,15 +48,17 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
 }
 
 /**
- * Builds and renders an environment already loaded (the caller loaded it once for several uses), with the
- * engine settings of `root` that deploy uses (the Pulumi project and stack files) as artifacts.
+ * Builds and renders an environment already loaded (the caller loaded it once for several uses). With
+ * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on, and
+ * the engine settings of `root` that deploy uses (the Pulumi project and stack files) become artifacts.
  */
-export function renderLoaded({ env, source }: LoadedEnvironment, root: string): Omit<SynthResult, 'outDir'> {
+export function renderLoaded({ env, source }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env);
-  const artifacts = renderCloud(cloud, env);
-  artifacts.push(...engineSettings(root, cloud.envName, artifacts));
+  const cache: Record<string, CacheOutcome> = {};
+  const artifacts = renderCloud(cloud, env, root, cache);
+  if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const manifest = buildManifest(cloud, artifacts, env.approvals);
-  return { env, source, cloud, artifacts, manifest };
+  return { env, source, cloud, artifacts, manifest, cache };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */
@@ -62,20 +67,23 @@ export function environmentBody({ env }: LoadedEnvironment): ManifestBody {
 }
 
 /** The engine settings files deploy needs for these artifacts, copied from the project (see each engine's module). */
-function engineSettings(root: string, envName: string, artifacts: readonly Artifact[]): Artifact[] {
-  const clusters = artifacts.filter((a) => a.engine === 'kubernetes' && /^kubernetes\/[^/]+\.ya?ml$/.test(a.path)).map((a) => a.path.replace(/^kubernetes\/|\.ya?ml$/g, ''));
-  if (clusters.length === 0) return [];
+function engineSettings(root: string, artifacts: readonly Artifact[]): Artifact[] {
+  // One Pulumi stack per Kubernetes artifact (a cluster's objects, its prerequisites): its stack name is the artifact's stack.
+  const stacks = [...new Set(artifacts.filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/')).map((a) => a.stack))];
+  if (stacks.length === 0) return [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { pulumiSettingsArtifacts } = require('./kubernetes/engine-settings') as typeof import('./kubernetes/engine-settings');
-  return pulumiSettingsArtifacts(root, envName, clusters);
+  return pulumiSettingsArtifacts(root, stacks);
 }
 
 /** Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). */
-export function renderCloud(cloud: NationalCloud, env: Environment): Artifact[] {
+export function renderCloud(cloud: NationalCloud, env: Environment, root?: string, outcomes: Record<string, CacheOutcome> = {}): Artifact[] {
   const artifacts: Artifact[] = [];
-  for (const load of RENDERERS) {
+  for (const { folder, load } of RENDERERS) {
     const renderer = load();
-    if (renderer.applies(cloud, env)) artifacts.push(...renderer.render(cloud, env));
+    if (!renderer.applies(cloud, env)) continue;
+    if (root === undefined) artifacts.push(...renderer.render(cloud, env));
+    else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o)));
   }
   return artifacts;
 }

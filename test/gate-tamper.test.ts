@@ -142,7 +142,7 @@ describe('case 3: a synth during a deploy', () => {
     }
     const up = calls.find((c) => c.tool === 'pulumi' && c.argv[0] === 'up')!;
     expect(up.cwd).toBe(join(p.root, `.ndc/snapshots/${p.approved.digest}/pulumi`));
-    expect(up.files).toEqual(Object.fromEntries(['Pulumi.dev-north.yaml', 'Pulumi.yaml', 'provider-versions.json'].map((f) => [f, sha(`pulumi/${f}`)])));
+    expect(up.files).toEqual(Object.fromEntries(p.approved.artifacts.filter((a) => a.path.startsWith('pulumi/')).map((a) => [a.path.slice('pulumi/'.length), a.sha256])));
     expect(sha256(readFileSync(join(up.cwd, '../kubernetes/north.yaml')))).toBe(sha('kubernetes/north.yaml'));
 
     const ledger = new SqliteLedger(join(p.root, '.ndc/ledger.sqlite'));

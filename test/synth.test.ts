@@ -45,10 +45,16 @@ describe('ndc synth', () => {
       'cloudformation/public-edge-origin.template.json',
       'kubernetes/central.yaml',
       'kubernetes/north.yaml',
+      'kubernetes/prerequisites/central.yaml',
+      'kubernetes/prerequisites/north.yaml',
+      'kubernetes/prerequisites/south.yaml',
       'kubernetes/south.yaml',
       // The Pulumi project and stack files deploy uses, copied so the digest covers them.
+      'pulumi/Pulumi.prod-central-prerequisites.yaml',
       'pulumi/Pulumi.prod-central.yaml',
+      'pulumi/Pulumi.prod-north-prerequisites.yaml',
       'pulumi/Pulumi.prod-north.yaml',
+      'pulumi/Pulumi.prod-south-prerequisites.yaml',
       'pulumi/Pulumi.prod-south.yaml',
       'pulumi/Pulumi.yaml',
       'pulumi/provider-versions.json',
@@ -172,7 +178,7 @@ describe('ndc synth', () => {
     const parsed = JSON.parse(out.join('\n')) as { env: string; digest: string; artifacts: unknown[] };
     expect(parsed.env).toBe('dev');
     expect(parsed.digest).toBe(readManifest(root, 'dev')!.digest);
-    expect(parsed.artifacts).toHaveLength(7);
+    expect(parsed.artifacts).toHaveLength(9);
   });
 
   it('rejects unknown options and commands with usage, exit 2', async () => {
@@ -198,7 +204,7 @@ describe('the ndc executable', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), 'synth', '--env', 'dev'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Wrote out/dev/ (7 artifacts and manifest.json)');
+    expect(run.stdout).toContain('Wrote out/dev/ (9 artifacts and manifest.json)');
     expect(existsSync(join(root, 'out/dev/manifest.json'))).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import { stableJson } from '../../core/canonical-json';
 import type { Artifact } from '../manifest';
 import { SNAPSHOTS_DIR } from '../manifest';
-import { PULUMI_PROJECT_DIR, pulumiStackName } from './deployment';
+import { PULUMI_PROJECT_DIR } from './deployment';
 
 /**
  * The Pulumi settings deploy uses, copied into out/<env>/pulumi/ at synthesis so they are manifest-listed
@@ -12,6 +12,9 @@ import { PULUMI_PROJECT_DIR, pulumiStackName } from './deployment';
  * changed). Deploy runs pulumi in the snapshot's copy of this folder, never in stacks/kubernetes.
  */
 export const PULUMI_SETTINGS_DIR = 'pulumi';
+
+/** The `stack` of every settings artifact: no Pulumi stack has this name, so nothing takes them for objects to apply. */
+export const SETTINGS_STACK = 'pulumi-settings';
 
 /**
  * Pulumi.yaml's `main`, rewritten to reach the program from the snapshot's pulumi/ folder
@@ -38,21 +41,20 @@ function providerVersions(root: string): string {
   return stableJson(versions);
 }
 
-/** The settings artifacts for the clusters that have a Kubernetes artifact; files that do not exist are left out. */
-export function pulumiSettingsArtifacts(root: string, envName: string, clusters: readonly string[]): Artifact[] {
+/** The settings artifacts for these Pulumi stacks (`<env>-<cluster>`, `<env>-<cluster>-prerequisites`); stack files that do not exist are left out. */
+export function pulumiSettingsArtifacts(root: string, stacks: readonly string[]): Artifact[] {
   const project = join(root, PULUMI_PROJECT_DIR, 'Pulumi.yaml');
-  if (clusters.length === 0 || !existsSync(project)) return [];
+  if (stacks.length === 0 || !existsSync(project)) return [];
   const text = readFileSync(project, 'utf8');
   const main = /^main:\s*(\S+)\s*$/m.exec(text);
   const rewritten = main ? text.replace(/^main:\s*(\S+)\s*$/m, `main: ${snapshotProgramPath(main[1])}`) : `${text.endsWith('\n') ? text : `${text}\n`}main: ${snapshotProgramPath('.')}\n`;
   const artifacts: Artifact[] = [
-    { path: `${PULUMI_SETTINGS_DIR}/Pulumi.yaml`, engine: 'kubernetes', stack: 'pulumi-project', content: rewritten, resources: 0 },
-    { path: `${PULUMI_SETTINGS_DIR}/provider-versions.json`, engine: 'kubernetes', stack: 'pulumi-project', content: providerVersions(root), resources: 0 },
+    { path: `${PULUMI_SETTINGS_DIR}/Pulumi.yaml`, engine: 'kubernetes', stack: SETTINGS_STACK, content: rewritten, resources: 0 },
+    { path: `${PULUMI_SETTINGS_DIR}/provider-versions.json`, engine: 'kubernetes', stack: SETTINGS_STACK, content: providerVersions(root), resources: 0 },
   ];
-  for (const cluster of [...clusters].sort()) {
-    const stack = pulumiStackName(envName, cluster);
+  for (const stack of [...stacks].sort()) {
     const file = join(root, PULUMI_PROJECT_DIR, `Pulumi.${stack}.yaml`);
-    if (existsSync(file)) artifacts.push({ path: `${PULUMI_SETTINGS_DIR}/Pulumi.${stack}.yaml`, engine: 'kubernetes', stack, content: readFileSync(file, 'utf8'), resources: 0 });
+    if (existsSync(file)) artifacts.push({ path: `${PULUMI_SETTINGS_DIR}/Pulumi.${stack}.yaml`, engine: 'kubernetes', stack: SETTINGS_STACK, content: readFileSync(file, 'utf8'), resources: 0 });
   }
   return artifacts;
 }
