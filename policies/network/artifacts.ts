@@ -31,6 +31,8 @@ export function networkArtifactsOf(sources: readonly Source[], where: (s: Source
   for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     text.set(source.path, source.content);
     if (source.engine === 'kubernetes') {
+      // The Pulumi project and stack files under pulumi/ are engine settings, not Kubernetes objects.
+      if (!source.path.startsWith('kubernetes/')) continue;
       kubernetes.set(source.stack, [...(kubernetes.get(source.stack) ?? []), ...networkObjects(source.content, where(source))]);
       continue;
     }
