@@ -42,8 +42,11 @@ const systemSchema = z.strictObject({
  * approval requirements in force) as well as every artifact, engine settings included. It is combined
  * from two digests so a later per-scope digest (DESIGN.md, "The manifest") can be added beside them.
  */
+/** The manifest's format version: a manifest of another version is stale, never read as this one. */
+const MANIFEST_VERSION = 2 as const;
+
 const manifestSchema = z.strictObject({
-  version: z.literal(2),
+  version: z.literal(MANIFEST_VERSION),
   env: z.string(),
   stage: z.string(),
   profile: z.string(),
@@ -76,7 +79,7 @@ export function bodyDigest(body: ManifestBody): string {
 
 /** The environment digest reviewers approve: one sha256 over the body digest and the artifact list digest. */
 export function combinedDigest(digests: Manifest['digests']): string {
-  return sha256(canonicalJson({ version: 2, body: digests.body, artifacts: digests.artifacts }));
+  return sha256(canonicalJson({ version: MANIFEST_VERSION, body: digests.body, artifacts: digests.artifacts }));
 }
 
 /** The digests of a body and an artifact list, as the manifest records them. */
@@ -111,7 +114,7 @@ export function buildManifest(cloud: NationalCloud, artifacts: readonly Artifact
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: sha256(a.content) }));
   const body = manifestBodyOf(cloud, approvals);
-  return { version: 2, ...body, ...digestsOf(body, entries), artifacts: entries };
+  return { version: MANIFEST_VERSION, ...body, ...digestsOf(body, entries), artifacts: entries };
 }
 
 /**
@@ -156,7 +159,22 @@ export function manifestPath(root: string, env: string): string {
 
 /** Reads and validates out/<env>/manifest.json; undefined when the environment was never synthesized. */
 export function readManifest(root: string, env: string): Manifest | undefined {
-  return existsSync(manifestPath(root, env)) ? requireManifest(root, env) : undefined;
+  const file = manifestPath(root, env);
+  if (!existsSync(file)) return undefined;
+  // A manifest an earlier ndc wrote (another format version) is stale like a missing one: synthesize again.
+  if (formatVersionOf(file) !== MANIFEST_VERSION) return undefined;
+  return requireManifest(root, env);
+}
+
+
+function formatVersionOf(file: string): unknown {
+  try {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined;
+  } catch {
+    // Unreadable: let requireManifest name the problem.
+    return MANIFEST_VERSION;
+  }
 }
 
 /** Reads and validates out/<env>/manifest.json; every problem, a missing file included, is one InputError line. */
