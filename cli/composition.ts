@@ -111,7 +111,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
           assessmentCurrent: outcome.assessmentCheckOf(report),
           now: io.now(),
           author: deps.changeAuthor,
-          settings: approvalSettingsOf(loaded.env),
+          settings: approvalSettingsOf(loaded.env, loaded.source),
           trustRoots: deps.trustRoots,
         });
         return { open: result.open, reasons: result.reasons };

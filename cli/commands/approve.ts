@@ -61,7 +61,7 @@ async function withLedger<T>(io: CommandIO, ctx: ApprovalContext, work: (ledger:
 function loadSettings(io: CommandIO, ctx: ApprovalContext, env: string): ApprovalSettings {
   if (!env) throw new InputError('--env', 'is required');
   const loaded = (ctx.project ?? projectReader(io.root)).loadEnvironment(env);
-  return approvalSettingsOf(loaded.env);
+  return approvalSettingsOf(loaded.env, loaded.source);
 }
 
 /**

@@ -84,7 +84,8 @@ export class Fixture {
       mkdirSync(join(this.root, 'environments'), { recursive: true });
       writeFileSync(join(this.root, 'environments', `${name}.json`), JSON.stringify(loadEnvironment(REPO, name).env));
     }
-    this.settings = approvalSettingsOf(loadEnvironment(REPO, env).env);
+    const loaded = loadEnvironment(REPO, env);
+    this.settings = approvalSettingsOf(loaded.env, loaded.source);
     this.manifest = manifestFor(env);
     this.writeManifest(this.manifest);
   }
