@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { canonicalJson, sha256, stableJson } from '../../core/canonical-json';
 import { InputError, show } from '../../core/errors';
 import { formatPath } from '../../environments/validate';
+import { identitySkeleton } from './identity';
 import { parsePublicKey, keyIdOf, signStatement, verifyStatement } from './keys';
 import { ROLES } from './requirements';
 
@@ -103,9 +104,13 @@ export function checkBody(body: TrustVersionBody, env: string, where: string): v
   if (body.env !== env) throw new InputError(`${where}.env`, `${show(body.env)}: this is the trust store of ${show(env)}`);
   const seen = new Set<string>();
   const keys = new Set<string>();
+  const shapes = new Map<string, string>();
   body.reviewers.forEach((r, i) => {
     if (seen.has(r.id)) throw new InputError(`${where}.reviewers[${i}].id`, `${show(r.id)}: listed twice`);
     seen.add(r.id);
+    const alike = shapes.get(identitySkeleton(r.id));
+    if (alike !== undefined) throw new InputError(`${where}.reviewers[${i}].id`, `${show(r.id)}: looks like reviewer ${alike} (one person, one id that cannot be mistaken for another)`);
+    shapes.set(identitySkeleton(r.id), r.id);
     const key = parsePublicKey(r.publicKey);
     if (typeof key === 'string') throw new InputError(`${where}.reviewers[${i}].publicKey`, key);
     if (keyIdOf(key) !== r.keyId) throw new InputError(`${where}.reviewers[${i}].keyId`, `${r.keyId.slice(0, 16)}...: is not the fingerprint of publicKey (${keyIdOf(key).slice(0, 16)}...)`);

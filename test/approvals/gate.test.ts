@@ -53,21 +53,23 @@ describe('the gate opens', () => {
     expect(result.notCounting).toEqual([{ file: 'approvals/prod/zz-junk.json', reason: expect.stringMatching(/^is not valid JSON/) }]);
   });
 
-  it('in dev with fewer roles, as the dev environment asks', () => {
+  it('in dev with the floor’s roles: one national-authority reviewer at level 5, as the dev environment asks', () => {
     const dev = new Fixture('dev');
     try {
       dev.trustStore();
       dev.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal']);
-      dev.approve('nca-1', 'national-authority', ['population-db']);
+      dev.approve('nca-1', 'national-authority', ['population-db', 'public-service-portal']);
       let result = dev.gate();
       expect(result.open).toBe(false);
-      // Dev needs security-unit + system-owner at levels 4-5; national-authority does not count there.
-      expect(result.reasons).toContain('population-db (level 5): missing security-unit approval (0 of 1 valid)');
-      expect(result.notCounting).toContainEqual(expect.objectContaining({ system: 'population-db', reason: 'role national-authority does not count for population-db at level 5 (needs security-unit + system-owner)' }));
-      const go = reviewerEntry('su-all', ['security-unit'], ['*']);
-      dev.addVersion((v1) => ({ ...v1, reviewers: [...v1.reviewers, go] }), ['nca-1', 'nca-2']);
-      dev.approve('su-all', 'security-unit', ['population-db', 'public-service-portal']);
-      dev.approve('owner-go', 'system-owner', ['public-service-portal']);
+      // Dev asks for the vn-2016 floor: the system owner from level 3, and one national authority at 4-5.
+      expect(result.reasons).toContain('e-document-exchange (level 3): missing system-owner approval (0 of 1 valid)');
+      expect(result.reasons).not.toContain('population-db (level 5): missing national-authority approval (1 of 2 valid)');
+      const su = reviewerEntry('su-all', ['security-unit'], ['*']);
+      dev.addVersion((v1) => ({ ...v1, reviewers: [...v1.reviewers, su] }), ['nca-1', 'nca-2']);
+      // A security-unit approval does not count at level 5 in dev either.
+      dev.approve('su-all', 'security-unit', ['population-db']);
+      expect(dev.gate().notCounting).toContainEqual(expect.objectContaining({ system: 'population-db', reason: 'role security-unit does not count for population-db at level 5 (needs national-authority + system-owner)' }));
+      dev.approve('owner-go', 'system-owner', ['e-document-exchange', 'public-service-portal']);
       dev.approve('owner-mps', 'system-owner', ['population-db']);
       result = dev.gate();
       expect(result.reasons).toEqual([]);
@@ -130,7 +132,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
 
   it('an unknown key: a known reviewer id signed with another key', () => {
     f.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal'], { keyId: keyOf('mallory').keyId }, 'mallory');
-    expectClosedWith(`${shownOf('su-go')}: does not count: unknown key: ${keyOf('mallory').keyId.slice(0, 16)}... is not su-go's key in trust store version 1`);
+    expectClosedWith(`${shownOf('su-go')}: does not count: unknown key: ${keyOf('mallory').keyId.slice(0, 16)}... is not su-go's key in trust store version 1 (expected ${keyOf('su-go').keyId.slice(0, 16)}...)`);
   });
 
   it('the wrong role for the level', () => {
@@ -189,7 +191,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
   });
 
   it('the author approving their own change (separation of duties)', () => {
-    const result = expectClosedWith(`${shownOf('owner-go')}: does not count: owner-go is the author of this change and cannot approve it (separation of duties)`, f.gate({ author: 'owner-go' }));
+    const result = expectClosedWith(`${shownOf('owner-go')}: does not count: owner-go is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)`, f.gate({ author: 'owner-go' }));
     expect(result.reasons).toContain('e-document-exchange (level 3): missing system-owner approval (0 of 1 valid)');
     expect(result.reasons).toContain('public-service-portal (level 4): missing system-owner approval (0 of 1 valid)');
     expect(f.gate({ author: 'someone-else' }).open).toBe(true);
@@ -197,7 +199,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
 
   it('the author from NDC_CHANGE_AUTHOR, read by the composition root and passed to the gate', () => {
     const { changeAuthor } = composeCommandLine(f.io(), { NDC_CHANGE_AUTHOR: 'nca-2' });
-    expectClosedWith(`${shownOf('nca-2')}: does not count: nca-2 is the author of this change and cannot approve it (separation of duties)`, f.gate({ author: changeAuthor }));
+    expectClosedWith(`${shownOf('nca-2')}: does not count: nca-2 is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)`, f.gate({ author: changeAuthor }));
   });
 
   it('decides from the author and trust roots it is given, never from the process environment', () => {
