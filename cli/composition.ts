@@ -80,6 +80,8 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   const outcome = require('../policies/outcome') as typeof import('../policies/outcome');
   const { requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
   const { lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
+  const { actorOf } = require('../deploy/deploy') as typeof import('../deploy/deploy');
+  const trustFloor = require('../policies/approvals/accepted-trust') as typeof import('../policies/approvals/accepted-trust');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const { io, project } = deps;
   const root = io.root;
@@ -105,6 +107,8 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
         }
         const report = evaluationOf(manifest);
         const loaded = project.loadEnvironment(env);
+        // The ledger remembers the newest trust-store version accepted here: an older store is refused.
+        const acceptedTrust = await trustFloor.acceptedTrustOf(ledger, env);
         const result = evaluateGate({
           root,
           env,
@@ -115,7 +119,9 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
           author: deps.changeAuthor,
           settings: approvalSettingsOf(loaded.env, loaded.source),
           trustRoots: deps.trustRoots,
+          acceptedTrust,
         });
+        await trustFloor.recordAcceptedTrust(ledger, env, result.trust, acceptedTrust, actorOf(deps.environment), io.now());
         return { open: result.open, reasons: result.reasons };
       },
     },

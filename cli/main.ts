@@ -201,7 +201,9 @@ const COMMANDS: Record<string, CommandSpec> = {
 
 /** What the approval commands take from the composition root besides the policy evaluation. */
 function approvalContext(deps: CommandDependencies) {
-  return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project, openLedger: deps.openLedger };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { actorOf } = require('../deploy/deploy') as typeof import('../deploy/deploy');
+  return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project, openLedger: deps.openLedger, actor: actorOf(deps.environment) };
 }
 
 function subcommand(command: string, positionals: string[], allowed: readonly string[]): string {

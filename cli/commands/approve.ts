@@ -1,6 +1,7 @@
 import { InputError, show } from '../../core/errors';
 import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
+import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
 import { authorOf, eligibility, type EligibilityContext } from '../../policies/approvals/eligibility';
 import { evaluateGate, type AssessmentCheck, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
 import { resolveIdentity } from '../../policies/approvals/identity';
@@ -25,6 +26,8 @@ export interface ApprovalContext {
   readonly openLedger?: () => Ledger;
   /** Reads the environment once for the whole command; default: a reader of io.root. */
   readonly project?: ProjectReader;
+  /** Who runs the command, for the ledger (NDC_ACTOR, the CI user, user@host). */
+  readonly actor?: string;
 }
 
 export interface ApproveOptions extends ApprovalContext {
@@ -79,12 +82,14 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
 
-    const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot));
+    const accepted = await withLedger(io, opts, (ledger) => acceptedTrustOf(ledger, opts.env));
+    const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot), accepted);
     if (!trust.ok) return refuse(io, trust.reason);
     // `--as` and the author are compared as the trust store's ids, normalised; lookalikes are bad input.
     const reviewerIds = trust.current.reviewers.map((r) => r.id);
     const reviewerId = resolveIdentity(opts.as, reviewerIds, '--as');
     if (reviewerId === undefined) return refuse(io, `${opts.as} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
+    await withLedger(io, opts, (ledger) => recordAcceptedTrust(ledger, opts.env, { version: trust.current.version, hash: trust.currentHash, rootHash: trust.rootHash }, accepted, reviewerId, io.now()));
     const reviewer = findReviewer(trust.current, reviewerId)!;
     const ctx: EligibilityContext = { trust: trust.current, settings, author: authorOf(opts.author, trust.current), now: io.now() };
     let role: Role;
@@ -204,16 +209,12 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
     const settings = loadSettings(io, opts, opts.env);
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
-    const result = evaluateGate({
-      root: io.root,
-      env: opts.env,
-      manifest,
-      policy,
-      assessmentCurrent: opts.assessmentCurrent,
-      now: io.now(),
-      author: opts.author,
-      settings,
-      trustRoots: trustRootsFrom(opts.trustRoot),
+    const trustRoots = trustRootsFrom(opts.trustRoot);
+    const result = await withLedger(io, opts, async (ledger) => {
+      const acceptedTrust = await acceptedTrustOf(ledger, opts.env);
+      const gate = evaluateGate({ root: io.root, env: opts.env, manifest, policy, assessmentCurrent: opts.assessmentCurrent, now: io.now(), author: opts.author, settings, trustRoots, acceptedTrust });
+      await recordAcceptedTrust(ledger, opts.env, gate.trust, acceptedTrust, opts.actor ?? 'ndc approvals', io.now());
+      return gate;
     });
     const complete = result.perSystem.every((s) => s.approved);
     if (io.json) printJson(io, { complete, ...result });

@@ -6,7 +6,7 @@ import { CHANGE_AUTHOR_VARIABLE } from './identity';
 import { requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
 import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type LoadedApproval } from './statement';
 import { verifyStatement } from './keys';
-import { readTrustStore, resolveTrust, type ResolvedTrust } from './trust-store';
+import { readTrustStore, resolveTrust, type AcceptedTrust, type ResolvedTrust } from './trust-store';
 
 /** What the policy engine reports for the current model and artifacts (injected; see the policy layer). */
 export interface PolicyOutcome {
@@ -28,8 +28,10 @@ export interface GateInput {
   readonly author?: string;
   /** What each level needs: the `approvals` block of the environment. */
   readonly settings: ApprovalSettings;
-  /** Pinned sha256 values of trust-store version 1 (the command line takes them from NDC_TRUST_ROOT). */
+  /** Trust-store pins (the command line takes them from NDC_TRUST_ROOT; see trustRootsFrom). */
   readonly trustRoots: readonly string[];
+  /** The highest trust-store version the ledger says this environment accepted; an older store is refused. */
+  readonly acceptedTrust?: AcceptedTrust;
 }
 
 export interface CountedApproval {
@@ -159,7 +161,7 @@ export function evaluateGate(input: GateInput): GateResult {
 
 function loadTrust(input: GateInput): ResolvedTrust {
   try {
-    return resolveTrust(readTrustStore(input.root, input.env), input.env, input.trustRoots);
+    return resolveTrust(readTrustStore(input.root, input.env), input.env, input.trustRoots, input.acceptedTrust);
   } catch (error) {
     if (error instanceof InputError) return { ok: false, reason: error.message };
     throw error;
