@@ -183,3 +183,124 @@ describe.each(ledgers)('case 6: the trust store cannot be rolled back and revoca
   });
 });
 
+
+describe('case 7: separation of duties is not a string compare', () => {
+  it('spellings of su-a as NDC_CHANGE_AUTHOR either name su-a (their approval does not count) or are refused as bad input', () => {
+    const p = devProject();
+    try {
+      for (const id of ['su-a', 'owner-1']) expect(p.approve(id).status).toBe(0);
+      expect(p.ndc(['approvals', '--env', 'dev'], p.trusted).status).toBe(0);
+      const approvals = (author: string) => p.ndc(['approvals', '--env', 'dev'], { ...p.trusted, NDC_CHANGE_AUTHOR: author });
+
+      for (const author of ['SU-A', 'ｓｕ－ａ', ' su-a ']) {
+        const run = approvals(author);
+        expect([author, run.status]).toEqual([author, 1]);
+        expect(run.stdout).toContain('su-a is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)');
+        expect(run.stdout).toContain('open-data-portal (level 2): missing security-unit approval (0 of 1 valid)');
+      }
+      const refused: [string, RegExp][] = [
+        ['ѕu-а', /^(ndc approvals: )?NDC_CHANGE_AUTHOR: "ѕu-а": mixes scripts \(Cyrillic and Latin\)/],
+        ['su-a\u200b', /^(ndc approvals: )?NDC_CHANGE_AUTHOR: "su-a\\u200b": contains an invisible character \(U\+200B\)/],
+        ['su-a,su-b', /^(ndc approvals: )?NDC_CHANGE_AUTHOR: "su-a,su-b": contains a separator \(","\)/],
+        // All Cyrillic, so not mixed, but drawn like owner-1: the approving owner's own lookalike.
+        ['оԝпег-1', /^(ndc approvals: )?NDC_CHANGE_AUTHOR: "оԝпег-1": looks like reviewer owner-1 but is spelled with other characters/],
+      ];
+      for (const [author, reason] of refused) {
+        const run = approvals(author);
+        expect([author, run.status]).toEqual([author, 2]);
+        expect(run.stderr.trim()).toMatch(reason);
+      }
+
+      // The same through deploy: refused before any engine runs.
+      const deploy = p.ndc(['deploy', '--env', 'dev'], { ...p.trusted, NDC_CHANGE_AUTHOR: 'SU-A' });
+      expect(deploy.status).toBe(1);
+      expect(deploy.stderr).toContain('su-a is the author of this change');
+      expect(p.ndc(['deploy', '--env', 'dev'], { ...p.trusted, NDC_CHANGE_AUTHOR: 'su-a,su-b' }).status).toBe(2);
+      expect(p.engines.calls()).toEqual([]);
+
+      // `--as` is normalised the same way, so the author cannot re-approve under another spelling.
+      const again = p.ndc(['approve', '--env', 'dev', '--key', 'keys/su-a.key', '--as', 'SU-A'], { ...p.trusted, NDC_CHANGE_AUTHOR: 'su-a' });
+      expect(again.status).toBe(1);
+      expect(again.stderr.trim()).toBe('refused: su-a is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)');
+      // And nobody can be added to the trust store under a lookalike of an existing id.
+      expect(p.ndc(['keys', 'generate', '--id', 'mallory', '--out', 'keys']).status).toBe(0);
+      const lookalike = p.ndc(['reviewers', 'add', '--env', 'dev', '--id', 'owner-l', '--public-key', 'keys/mallory.pub', '--roles', 'security-unit', '--agencies', '*'], p.trusted);
+      expect(lookalike.status).toBe(2);
+      expect(lookalike.stderr.trim()).toBe('--id: "owner-l" looks like reviewer owner-1; choose an id that cannot be mistaken for another');
+    } finally {
+      p.cleanup();
+    }
+  });
+});
+
+describe('case 9: CI can open the gate, and says why when it cannot', () => {
+  it('scripts/ci.mjs --deploy fails with the gate’s first real reason (the trust store is not pinned), not "approvals missing" and exit 0', () => {
+    const p = devProject();
+    try {
+      const ci = (extra: NodeJS.ProcessEnv) =>
+        spawnSync(process.execPath, [join(REPO, 'scripts/ci.mjs'), '--env', 'dev', '--deploy', '--skip-install', '--reports', join(p.root, 'reports')], {
+          cwd: p.root,
+          encoding: 'utf8',
+          env: { PATH: `${p.engines.dir}:${NODE_DIR}`, HOME: p.root, FAKE_LOG: p.engines.log, CI: 'true', ...extra },
+        });
+      const unpinned = ci({});
+      expect(unpinned.status).toBe(1);
+      expect(unpinned.stderr).toMatch(/ci: failed: deploy dev: the gate is closed: trust store: approvals\/dev\/trust-store\.json: version 1 \(sha256 [0-9a-f]{64}\) is not pinned/);
+      expect(p.engines.calls().filter((c) => c.argv[0] === 'apply' || c.argv[0] === 'up')).toEqual([]);
+
+      // With the pin and the approvals, the same pipeline deploys.
+      for (const id of ['su-a', 'owner-1']) expect(p.approve(id).status).toBe(0);
+      const deployed = ci({ ...p.trusted, NDC_CHANGE_AUTHOR: 'someone-else' });
+      expect(deployed.stderr).not.toContain('ci: failed');
+      expect(deployed.status).toBe(0);
+      expect(p.engines.calls().some((c) => c.tool === 'tofu' && c.argv[0] === 'apply')).toBe(true);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  interface Step {
+    run?: string;
+    uses?: string;
+    id?: string;
+    env?: Record<string, string>;
+  }
+  const workflow = parse(readFileSync(join(REPO, '.github/workflows/ndc.yml'), 'utf8')) as { jobs: Record<string, { environment?: string; steps: Step[] }> };
+
+  it('the GitHub workflow hands every ndc step NDC_TRUST_ROOT from the repository’s variables and NDC_CHANGE_AUTHOR from the change', () => {
+    const ndcSteps = Object.entries(workflow.jobs).flatMap(([name, job]) => job.steps.filter((s) => /scripts\/ci\.mjs/.test(s.run ?? '')).map((s) => ({ name, job, step: s })));
+    expect(ndcSteps.length).toBeGreaterThanOrEqual(3);
+    for (const { name, job, step } of ndcSteps) {
+      expect([name, step.env?.NDC_TRUST_ROOT]).toEqual([name, '${{ vars.NDC_TRUST_ROOT }}']);
+      if (/--deploy/.test(step.run!)) {
+        expect(job.environment).toBeDefined();
+        expect(step.env?.NDC_CHANGE_AUTHOR).toBe('${{ steps.author.outputs.login }}');
+        const author = job.steps.find((s) => s.id === 'author')!;
+        expect(author.run).toContain('/pulls');
+        expect(Object.values(author.env ?? {}).join(' ')).not.toMatch(/secrets\./);
+        // Installs happen in steps of their own, before and without the credentials.
+        expect(step.run).toContain('--skip-install');
+        expect(job.steps.some((s) => /^npm ci\b/.test(s.run ?? '') && s.env === undefined)).toBe(true);
+      } else {
+        expect(step.env?.NDC_CHANGE_AUTHOR).toBe('${{ github.event.pull_request.user.login }}');
+      }
+    }
+  });
+
+  it('the GitLab pipeline installs in a job without an environment (so without its credentials), and deploy jobs only run ndc', () => {
+    const pipeline = parse(readFileSync(join(REPO, '.gitlab-ci.yml'), 'utf8'), { merge: true }) as Record<string, { environment?: unknown; needs?: string[]; extends?: string; script?: string[]; before_script?: string[]; variables?: Record<string, string> }>;
+    const install = pipeline.install;
+    expect(install.environment).toBeUndefined();
+    expect(install.script!.join('\n')).toMatch(/npm ci/);
+    const deploy = pipeline['.deploy'];
+    expect(deploy.variables?.NDC_CHANGE_AUTHOR).toBe('$GITLAB_USER_LOGIN');
+    for (const line of [...(deploy.before_script ?? []), ...deploy.script!]) expect(line).not.toMatch(/npm (ci|install)|curl|\| *sh/);
+    expect(deploy.script!.join('\n')).toContain('--skip-install');
+    for (const job of ['deploy-staging', 'deploy-prod']) {
+      expect(pipeline[job].environment).toBeDefined();
+      expect(pipeline[job].needs ?? deploy.needs).toContain('install');
+    }
+    expect(pipeline.check.variables?.NDC_CHANGE_AUTHOR).toBe('$GITLAB_USER_LOGIN');
+    expect(pipeline.check.script!.join('\n')).toContain('--skip-install');
+  });
+});
