@@ -66,8 +66,9 @@ describe('case 5: the approver table cannot be lowered below the regulation prof
     const ndc = runner(root, engines);
     const file = join(root, 'environments', 'dev.ts');
     const source = readFileSync(file, 'utf8');
-    expect(source).toContain('levels: DECREE_85_APPROVER_FLOOR,');
-    writeFileSync(file, source.replace('levels: DECREE_85_APPROVER_FLOOR,', `levels: { '1': ['security-unit'], '2': ['security-unit'], '3': ['security-unit'], '4': ['security-unit'], '5': ['security-unit'] },`));
+    const table = /levels: (DECREE_85_APPROVER_FLOOR|\{[^}]*\}),/;
+    expect(source).toMatch(table);
+    writeFileSync(file, source.replace(table, `levels: { '1': ['security-unit'], '2': ['security-unit'], '3': ['security-unit'], '4': ['security-unit'], '5': ['security-unit'] },`));
     try {
       const floor = /^(ndc (approvals|deploy): )?environments\/dev\.ts: approvals\.levels\.3: \["security-unit"\]: level 3 is missing system-owner; profile vn-2016 \(Decree 85\/2016\/ND-CP art\. 12\) requires at least security-unit \+ system-owner/;
       const check = ndc(['check', '--env', 'dev']);
