@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors';
 import type { DeployPorts } from '../deploy/ports';
 import { LEDGER_KINDS, type Ledger, type LedgerKind } from '../ledger/ledger';
-import type { AssessmentCheck, PolicyOutcome } from '../policies/approvals/gate';
+import type { AssessmentCheck, PolicyFindings } from '../policies/approvals/gate';
 import { CHANGE_AUTHOR_VARIABLE, parseChangeAuthor } from '../policies/approvals/identity';
 import { TRUST_ROOT_VARIABLE, trustRootsFrom } from '../policies/approvals/trust-store';
 import type { PolicyEvaluation } from '../policies/evaluate';
@@ -29,7 +29,7 @@ export interface CommandDependencies {
   readonly project: ProjectReader;
   openLedger(): Ledger;
   /** The approval commands' policy evaluation (one per command, on the manifest on disk). */
-  approvalPolicy(): { evaluatePolicy(env: string, manifest: Manifest): PolicyOutcome; assessmentCurrent: AssessmentCheck };
+  approvalPolicy(): { evaluatePolicy(env: string, manifest: Manifest): PolicyFindings; assessmentCurrent: AssessmentCheck };
   /** The real ports of plan, deploy and destroy; close them when done. */
   deployPorts(): WiredPorts;
 }

@@ -22,7 +22,8 @@ export interface LedgerPort {
   lastRun(env: string): Promise<{ digest: string; completed: string[]; failed?: string } | undefined>;
 }
 
-export interface PolicyOutcome {
+/** What deploy and plan show of a policy evaluation: the mandatory failure count and one summary line. */
+export interface PolicySummary {
   /** Findings of mandatory rules: any makes check exit 1 and keeps the gate shut. */
   mandatoryFailures: number;
   /** One line for the plan summary, e.g. "212 rules: 0 mandatory failures, 3 advisory". */
@@ -31,7 +32,7 @@ export interface PolicyOutcome {
 
 export interface PolicyPort {
   /** Evaluates every rule pack in force for `env` on the synthesized out/<env>/. */
-  evaluate(env: string): Promise<PolicyOutcome>;
+  evaluate(env: string): Promise<PolicySummary>;
 }
 
 export interface DeployPorts {

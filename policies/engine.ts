@@ -150,14 +150,35 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
   const policy = policyInForce(env, source, inputs.rules);
   const asOf = inputs.asOf ?? (env.asOf ? new Date(`${env.asOf}T00:00:00Z`) : (inputs.now ?? new Date()));
   const today = dayOf(asOf);
-  const context: RuleContext = { env, cloud, manifest, artifacts, asOf, profile: policy.profile };
-  const levels = new Map(cloud.systems.map((s) => [s.id, s.level as number]));
+  const raw = collectFindings(policy, { env, cloud, manifest, artifacts, asOf, profile: policy.profile });
+  const { findings, exceptions } = applyExceptions(policy, raw, new Map(cloud.systems.map((s) => [s.id, s.level as number])), today);
+  return {
+    env: env.name,
+    stage: env.stage,
+    profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title },
+    parameters: policy.profile.parameters,
+    asOf: today,
+    policyDigest: policy.digest,
+    manifestDigest: manifest.digest,
+    rules: policy.rules.map(ruleSummaryOf),
+    overrides: policy.overrides,
+    exceptions,
+    systems: cloud.systems.map((s) => ({ id: s.id, name: s.displayName, level: s.level })),
+    findings,
+    ...countsOf(findings),
+  };
+}
 
-  const raw: Omit<Finding, 'waivedBy'>[] = [];
+/** A rule's result as a finding, before exceptions. */
+type RawFinding = Omit<Finding, 'waivedBy'>;
+
+/** Every result of every rule in force (overrides already applied: a disabled rule is not run), in rule order. */
+function collectFindings(policy: PolicyInForce, context: RuleContext): RawFinding[] {
+  const outcomes: RawFinding[] = [];
   for (const { pack, rule, enforcement } of policy.rules) {
     if (enforcement === 'disabled') continue;
     for (const result of rule.check(context)) {
-      raw.push({
+      outcomes.push({
         ruleId: rule.id,
         pack,
         title: rule.title,
@@ -171,13 +192,18 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
       });
     }
   }
+  return outcomes;
+}
 
-  // Exceptions: a live exception waives the failures it names, unless it would waive a mandatory finding
-  // on a level 4-5 system, which needs a signed exception (approvals) and is refused here.
+/**
+ * Exceptions: a live exception waives the failures it names, unless it would waive a mandatory finding
+ * on a level 4-5 system, which needs a signed exception (approvals) and is refused here.
+ */
+function applyExceptions(policy: PolicyInForce, outcomes: readonly RawFinding[], levels: ReadonlyMap<string, number>, today: string): { findings: Finding[]; exceptions: ExceptionEntry[] } {
   const exceptions: ExceptionEntry[] = [];
   const waivedBy = new Map<number, number>();
   policy.settings.exceptions.forEach((exception, i) => {
-    const matches = raw
+    const matches = outcomes
       .map((f, n) => ({ f, n }))
       .filter(({ f }) => f.ruleId === exception.rule && f.status === 'fail' && (exception.system !== undefined ? f.systemId === exception.system : f.subject === exception.resource));
     const enforcement = policy.rules.find((r) => r.rule.id === exception.rule)?.enforcement;
@@ -200,34 +226,30 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
     }
     exceptions.push({ ...exception, status, note, waived: status === 'applied' ? matches.length : 0 });
   });
+  const findings: Finding[] = outcomes.map((f, n) => (waivedBy.has(n) ? { ...f, status: 'waived', waivedBy: waivedBy.get(n) } : f));
+  return { findings, exceptions };
+}
 
-  const findings: Finding[] = raw.map((f, n) => (waivedBy.has(n) ? { ...f, status: 'waived', waivedBy: waivedBy.get(n) } : f));
+function ruleSummaryOf({ pack, rule, enforcement }: PolicyInForce['rules'][number]): RuleSummary {
+  return {
+    id: rule.id,
+    version: rule.version ?? 1,
+    pack,
+    title: rule.title,
+    family: rule.family,
+    severity: rule.severity,
+    defaultEnforcement: rule.enforcement,
+    enforcement,
+    regulation: rule.regulation,
+    explanation: rule.explanation,
+    remediation: rule.remediation,
+  };
+}
+
+/** The report's totals. */
+function countsOf(findings: readonly Finding[]): Pick<PolicyReport, 'mandatoryFailures' | 'advisoryFailures' | 'waived' | 'passed'> {
   const count = (pred: (f: Finding) => boolean) => findings.filter(pred).length;
   return {
-    env: env.name,
-    stage: env.stage,
-    profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title },
-    parameters: policy.profile.parameters,
-    asOf: today,
-    policyDigest: policy.digest,
-    manifestDigest: manifest.digest,
-    rules: policy.rules.map(({ pack, rule, enforcement }) => ({
-      id: rule.id,
-      version: rule.version ?? 1,
-      pack,
-      title: rule.title,
-      family: rule.family,
-      severity: rule.severity,
-      defaultEnforcement: rule.enforcement,
-      enforcement,
-      regulation: rule.regulation,
-      explanation: rule.explanation,
-      remediation: rule.remediation,
-    })),
-    overrides: policy.overrides,
-    exceptions,
-    systems: cloud.systems.map((s) => ({ id: s.id, name: s.displayName, level: s.level })),
-    findings,
     mandatoryFailures: count((f) => f.status === 'fail' && f.enforcement === 'mandatory'),
     advisoryFailures: count((f) => f.status === 'fail' && f.enforcement === 'advisory'),
     waived: count((f) => f.status === 'waived'),

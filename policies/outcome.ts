@@ -2,7 +2,7 @@ import { InputError } from '../core/errors';
 import type { Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
 import { renderLoaded } from '../stacks/synth';
-import type { AssessmentCheck, PolicyOutcome } from './approvals/gate';
+import type { AssessmentCheck, PolicyFindings } from './approvals/gate';
 import { loadArtifactSet } from './artifacts';
 import { evaluate, type PolicyReport } from './engine';
 import type { PolicyEvaluation } from './evaluate';
@@ -13,7 +13,7 @@ import type { PolicyEvaluation } from './evaluate';
  */
 
 /** The gate's view: the digest of the rules in force and the open mandatory findings. */
-export function gatePolicyOutcome(report: PolicyReport): PolicyOutcome {
+export function gatePolicyOutcome(report: PolicyReport): PolicyFindings {
   return {
     policyDigest: report.policyDigest,
     mandatoryFindings: report.findings
@@ -64,7 +64,7 @@ export function evaluateManifest(root: string, manifest: Manifest, opts: { asOf?
  * The approval commands' policy context: evaluates once per environment and manifest, and answers the
  * assessment question from the same evaluation.
  */
-export function approvalPolicyContext(root: string, now: Date, project: ProjectReader = projectReader(root)): { evaluatePolicy(env: string, manifest: Manifest): PolicyOutcome; assessmentCurrent: AssessmentCheck } {
+export function approvalPolicyContext(root: string, now: Date, project: ProjectReader = projectReader(root)): { evaluatePolicy(env: string, manifest: Manifest): PolicyFindings; assessmentCurrent: AssessmentCheck } {
   let last: PolicyEvaluation | undefined;
   return {
     evaluatePolicy(_env, manifest) {

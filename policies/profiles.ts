@@ -29,9 +29,12 @@ export interface RegulationProfile {
   };
 }
 
+/** The id of the profile every shipped environment and every ndc rule is held to. */
+export const VN_2016 = 'vn-2016';
+
 export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
-  'vn-2016': {
-    name: 'vn-2016',
+  [VN_2016]: {
+    name: VN_2016,
     version: '2026.11',
     title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017',
     sources: ['Decree 85/2016/ND-CP', 'Circular 12/2022/TT-BTTTT', 'TCVN 11930:2017', 'Decision 2629/QD-TTg'],

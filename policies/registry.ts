@@ -1,3 +1,4 @@
+import { VN_2016 } from './profiles';
 import type { Rule } from './rule';
 
 /**
@@ -15,14 +16,14 @@ interface PackModule {
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const PACKS: Readonly<Record<string, PackEntry>> = {
-  'security-level': { profiles: ['vn-2016'], load: () => (require('./rules/security-level') as PackModule).pack },
-  segmentation: { profiles: ['vn-2016'], load: () => (require('./rules/segmentation') as PackModule).pack },
-  backup: { profiles: ['vn-2016'], load: () => (require('./rules/backup') as PackModule).pack },
-  residency: { profiles: ['vn-2016'], load: () => (require('./rules/residency') as PackModule).pack },
-  'topology-and-green': { profiles: ['vn-2016'], load: () => (require('./rules/topology-and-green') as PackModule).pack },
-  secrets: { profiles: ['vn-2016'], load: () => (require('./rules/secrets') as PackModule).pack },
-  kubernetes: { profiles: ['vn-2016'], load: () => (require('./rules/kubernetes') as PackModule).pack },
-  'public-edge': { profiles: ['vn-2016'], load: () => (require('./rules/public-edge') as PackModule).pack },
+  'security-level': { profiles: [VN_2016], load: () => (require('./rules/security-level') as PackModule).pack },
+  segmentation: { profiles: [VN_2016], load: () => (require('./rules/segmentation') as PackModule).pack },
+  backup: { profiles: [VN_2016], load: () => (require('./rules/backup') as PackModule).pack },
+  residency: { profiles: [VN_2016], load: () => (require('./rules/residency') as PackModule).pack },
+  'topology-and-green': { profiles: [VN_2016], load: () => (require('./rules/topology-and-green') as PackModule).pack },
+  secrets: { profiles: [VN_2016], load: () => (require('./rules/secrets') as PackModule).pack },
+  kubernetes: { profiles: [VN_2016], load: () => (require('./rules/kubernetes') as PackModule).pack },
+  'public-edge': { profiles: [VN_2016], load: () => (require('./rules/public-edge') as PackModule).pack },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -3,7 +3,7 @@ import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
 import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
 import { authorOf, eligibility, type EligibilityContext } from '../../policies/approvals/eligibility';
-import { evaluateGate, type AssessmentCheck, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
+import { evaluateGate, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { resolveIdentity } from '../../policies/approvals/identity';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, type Manifest } from '../../stacks/manifest';
@@ -17,7 +17,7 @@ import { guarded, printJson, resolvePath, table } from './common';
 /** What the approval commands need from the layers around them (the caller wires the real ones). */
 export interface ApprovalContext {
   /** The policy outcome for the current manifest of the environment (the policy layer computes it). */
-  readonly evaluatePolicy: (env: string, manifest: Manifest) => PolicyOutcome | Promise<PolicyOutcome>;
+  readonly evaluatePolicy: (env: string, manifest: Manifest) => PolicyFindings | Promise<PolicyFindings>;
   /** Pinned trust-store version-1 hashes (NDC_TRUST_ROOT, read by the composition root). */
   readonly trustRoot: string | undefined;
   /** Reviewer id of the change's author (NDC_CHANGE_AUTHOR, read by the composition root). */
@@ -176,7 +176,7 @@ function refuse(io: CommandIO, reason: string): number {
 function showStatement(
   io: CommandIO,
   manifest: Manifest,
-  policy: PolicyOutcome,
+  policy: PolicyFindings,
   settings: ApprovalSettings,
   s: ApprovalStatement,
   rows: { id: string; excluded?: string }[],

@@ -8,8 +8,8 @@ import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type LoadedAppr
 import { verifyStatement } from './keys';
 import { readTrustStore, resolveTrust, type AcceptedTrust, type ResolvedTrust } from './trust-store';
 
-/** What the policy engine reports for the current model and artifacts (injected; see the policy layer). */
-export interface PolicyOutcome {
+/** The policy findings the gate checks: the digest of the rules in force and the open mandatory findings (injected; see policies/outcome.ts). */
+export interface PolicyFindings {
   readonly policyDigest: string;
   readonly mandatoryFindings: readonly { readonly ruleId: string; readonly systemId?: string; readonly message: string }[];
 }
@@ -21,7 +21,7 @@ export interface GateInput {
   readonly root: string;
   readonly env: string;
   readonly manifest: Manifest;
-  readonly policy: PolicyOutcome;
+  readonly policy: PolicyFindings;
   readonly assessmentCurrent: AssessmentCheck;
   readonly now: Date;
   /** The reviewer id of the change's author (the command line takes it from NDC_CHANGE_AUTHOR); their approvals never count. */

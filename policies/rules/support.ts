@@ -1,6 +1,6 @@
 import type { InformationSystem } from '../../constructs';
-import { PROFILES, type RegulationProfile } from '../profiles';
-import type { RuleContext, RuleResult } from '../rule';
+import { PROFILES, VN_2016, type RegulationProfile } from '../profiles';
+import type { Rule, RuleContext, RuleResult } from '../rule';
 
 /** Small builders shared by the rules, so each rule file reads as its check. */
 
@@ -13,7 +13,10 @@ export function verdict(system: InformationSystem, problems: readonly string[], 
   return problems.length === 0 ? pass(system.node.path, ok, system.id) : fail(system.node.path, problems.join('; '), system.id);
 }
 
-export const VN_2016 = 'vn-2016';
+export { VN_2016 };
+
+/** A rule's regulation: the vn-2016 profile and the article or annex the rule implements. */
+export const vn2016 = (reference: string): Rule['regulation'] => ({ profile: VN_2016, reference });
 
 export function profileOf(context: RuleContext): RegulationProfile {
   return context.profile ?? PROFILES[VN_2016];
@@ -31,3 +34,9 @@ export function addMonths(date: string, months: number): string {
 }
 
 export const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+/** When an activity last done on `last` (YYYY-MM-DD) and repeated every `months` months is next due, and whether `today` is past it. */
+export function nextDue(last: string, months: number, today: string): { readonly due: string; readonly overdue: boolean } {
+  const due = addMonths(last, months);
+  return { due, overdue: due < today };
+}

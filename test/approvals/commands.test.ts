@@ -7,7 +7,7 @@ import { ledgerVerifyCommand } from '../../cli/commands/ledger';
 import { reviewersAddCommand, reviewersListCommand, reviewersRemoveCommand, reviewersSignCommand } from '../../cli/commands/reviewers';
 import { sha256 } from '../../core/canonical-json';
 import { SqliteLedger } from '../../ledger/sqlite';
-import type { PolicyOutcome } from '../../policies/approvals/gate';
+import type { PolicyFindings } from '../../policies/approvals/gate';
 import { versionHash } from '../../policies/approvals/trust-store';
 import { Fixture, NOW, POLICY } from './fixture';
 
@@ -17,7 +17,7 @@ beforeEach(() => {
 });
 afterEach(() => f.cleanup());
 
-const policy = (outcome: PolicyOutcome = POLICY) => () => outcome;
+const policy = (outcome: PolicyFindings = POLICY) => () => outcome;
 const trustRoot = () => f.trustRoots.join(',');
 
 /** Generates keys for reviewers with the command, as a reviewer would. */

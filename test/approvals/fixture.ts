@@ -5,7 +5,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { sha256, stableJson } from '../../core/canonical-json';
 import { loadEnvironment } from '../../environments/load';
 import type { CommandIO } from '../../cli/io';
-import { evaluateGate, type GateInput, type GateResult, type PolicyOutcome } from '../../policies/approvals/gate';
+import { evaluateGate, type GateInput, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { generateReviewerKeyPair, type ReviewerKeyPair } from '../../policies/approvals/keys';
 import type { Manifest } from '../../stacks/manifest';
 import { approvalSettingsOf, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
@@ -14,7 +14,7 @@ import { signTrustVersion, versionHash, writeTrustStore, type Reviewer, type Tru
 
 export const REPO = resolve(__dirname, '..', '..');
 export const NOW = new Date('2026-11-20T09:00:00.000Z');
-export const POLICY: PolicyOutcome = { policyDigest: sha256('rule packs vn-2016 v1'), mandatoryFindings: [] };
+export const POLICY: PolicyFindings = { policyDigest: sha256('rule packs vn-2016 v1'), mandatoryFindings: [] };
 
 /** Keys are made once per test file: Ed25519 generation is cheap, but there is no need to repeat it. */
 const keyCache = new Map<string, ReviewerKeyPair & { privateKey: KeyObject }>();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stableJson, sha256 } from '../../core/canonical-json';
 import { lastRunFromRecords } from '../../deploy/ledger-view';
-import type { DeployPorts, GateDecision, LedgerPort, PolicyOutcome } from '../../deploy/ports';
+import type { DeployPorts, GateDecision, LedgerPort, PolicySummary } from '../../deploy/ports';
 import { digestOf, readManifest, type Manifest } from '../../stacks/manifest';
 import { synthEnvironment } from '../../stacks/synth';
 import { tempProject } from '../helpers';
@@ -132,8 +132,8 @@ export class MemoryLedger implements LedgerPort {
 }
 
 export class FakePolicy {
-  constructor(public outcome: PolicyOutcome = { mandatoryFailures: 0, summary: '42 rules: 0 mandatory failures, 2 advisory' }) {}
-  async evaluate(): Promise<PolicyOutcome> {
+  constructor(public outcome: PolicySummary = { mandatoryFailures: 0, summary: '42 rules: 0 mandatory failures, 2 advisory' }) {}
+  async evaluate(): Promise<PolicySummary> {
     return this.outcome;
   }
 }

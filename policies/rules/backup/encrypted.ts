@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule';
-import { terraformIndex } from '../../terraform';
-import { notApplicable, VN_2016, verdict } from '../support';
+import { terraformIndex } from '../../artifacts/terraform';
+import { vn2016 } from '../support';
+import { judged, perSystem } from '../per-system';
 
 export const backupEncrypted: Rule = {
   id: 'NDC-BAK-002',
@@ -8,17 +9,20 @@ export const backupEncrypted: Rule = {
   family: 'backup',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup, encrypted)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup, encrypted)'),
   explanation: 'Backup copies leave the system\'s own protections and travel to other clusters; they must be encrypted at rest with the vault\'s KMS key. The rule checks the plan and that each of the system\'s buckets has a server-side encryption configuration.',
   remediation: 'Leave backup.encrypted at its default (true); the backup-vaults stack then adds server-side encryption to every bucket.',
-  check({ cloud, artifacts }) {
-    const index = terraformIndex(artifacts);
-    const encryptedBuckets = new Set(
-      index.all.filter((r) => r.type === 'minio_s3_bucket_server_side_encryption_configuration').map((r) => `${r.stack}|${String(r.config.bucket)}`),
-    );
-    return cloud.systems.map((system) => {
-      if (system.level < 3) return notApplicable(system.node.path, `level ${system.level}`, system.id);
-      if (!system.backup) return verdict(system, ['no backup plan'], '');
+  check: perSystem({
+    fromLevel: 3,
+    prepare: ({ artifacts }) => {
+      const index = terraformIndex(artifacts);
+      const encryptedBuckets = new Set(
+        index.all.filter((r) => r.type === 'minio_s3_bucket_server_side_encryption_configuration').map((r) => `${r.stack}|${String(r.config.bucket)}`),
+      );
+      return { index, encryptedBuckets };
+    },
+    judge(system, { index, encryptedBuckets }) {
+      if (!system.backup) return judged(['no backup plan'], '');
       const problems: string[] = [];
       if (!system.backup.encrypted) problems.push('backup.encrypted is false');
       const buckets = index.bucketsBySystem.get(system.id) ?? [];
@@ -26,7 +30,7 @@ export const backupEncrypted: Rule = {
       for (const bucket of buckets) {
         if (!encryptedBuckets.has(`${bucket.stack}|\${minio_s3_bucket.${bucket.name}.bucket}`)) problems.push(`bucket ${String(bucket.config.bucket)} has no server-side encryption`);
       }
-      return verdict(system, problems, `${buckets.length} backup buckets, all encrypted`);
-    });
-  },
+      return judged(problems, `${buckets.length} backup buckets, all encrypted`);
+    },
+  }),
 };

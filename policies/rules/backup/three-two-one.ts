@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule';
-import { notApplicable, VN_2016, verdict } from '../support';
+import { vn2016 } from '../support';
+import { doesNotApply, judged, perSystem } from '../per-system';
 
 /**
  * 3-2-1: three copies of the data (the live data on the primary's block storage counts as the first, on
@@ -12,24 +13,24 @@ export const threeTwoOne: Rule = {
   family: 'backup',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup, 3-2-1)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup, 3-2-1)'),
   explanation:
     'From level 3 data is backed up centrally by the 3-2-1 rule: three copies (the live data counts as the first), on at least two kinds of media, at least one in another regional cluster so that losing a whole data center loses no data. Copies in the primary\'s own cluster do not count as offsite.',
   remediation: 'Give backup.copies at least two entries, at least one in a region other than primaryRegion, using a medium other than disk for one of them (object or tape).',
-  check({ cloud }) {
-    return cloud.systems.map((system) => {
+  check: perSystem({
+    judge(system) {
       const plan = system.backup;
-      if (system.level < 3 && !plan) return notApplicable(system.node.path, `level ${system.level}: central backup is required from level 3`, system.id);
-      if (!plan) return verdict(system, ['no backup plan'], '');
+      if (system.level < 3 && !plan) return doesNotApply(`level ${system.level}: central backup is required from level 3`);
+      if (!plan) return judged(['no backup plan'], '');
       const copies = 1 + plan.copies.length;
       const media = new Set(['disk', ...plan.copies.map((c) => c.medium)]);
       const offsite = plan.offsiteCopies(system.primary);
       const problems: string[] = [];
-      if (system.level < 3) return verdict(system, [], `level ${system.level}: backup plan with ${copies} copies (3-2-1 not required)`);
+      if (system.level < 3) return judged([], `level ${system.level}: backup plan with ${copies} copies (3-2-1 not required)`);
       if (copies < 3) problems.push(`${copies} copies including the live data, 3 required`);
       if (media.size < 2) problems.push(`one medium (${[...media].join(', ')}), 2 required`);
       if (offsite.length === 0) problems.push(`no copy outside the primary cluster ${system.primary.id}${plan.copies.length ? ` (copies in ${plan.copies.map((c) => c.cluster.id).join(', ')})` : ''}`);
-      return verdict(system, problems, `${copies} copies on ${media.size} media (${[...media].join(', ')}), offsite in ${[...new Set(offsite.map((c) => c.cluster.id))].join(', ')}`);
-    });
-  },
+      return judged(problems, `${copies} copies on ${media.size} media (${[...media].join(', ')}), offsite in ${[...new Set(offsite.map((c) => c.cluster.id))].join(', ')}`);
+    },
+  }),
 };

@@ -7,7 +7,6 @@ import {
   isEmptySelector,
   isNetworkPolicy,
   placementOf,
-  REGULATION_PROFILE,
   selectedTiers,
   specOf,
   subjectOf,
@@ -16,7 +15,8 @@ import {
   type NetworkPolicyPeer,
   type NetworkPolicyPort,
   type NetworkPolicyRule,
-} from './objects';
+} from '../../artifacts/kubernetes';
+import { vn2016 } from '../support';
 
 /** NDC-K8S-005: every connection a NetworkPolicy allows is one a Flow of the model allows. */
 export const allowWithinFlows: Rule = {
@@ -25,7 +25,7 @@ export const allowWithinFlows: Rule = {
   family: 'segmentation',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: REGULATION_PROFILE, reference: 'Decree 85/2016/ND-CP and TCVN 11930:2017: network zones and controlled traffic between them' },
+  regulation: vn2016('Decree 85/2016/ND-CP and TCVN 11930:2017: network zones and controlled traffic between them'),
   explanation:
     'The Flows of the environment are the single statement of what traffic a system allows; the Terraform security groups and the ' +
     'Kubernetes NetworkPolicies are both derived from them, and reviewers approve them. Each allowed (source, destination, port) of every ' +

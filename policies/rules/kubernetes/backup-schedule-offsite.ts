@@ -1,6 +1,7 @@
 import type { RegionalCluster } from '../../../constructs';
 import type { KubernetesObject, Rule, RuleContext, RuleResult } from '../../rule';
-import { clusterObjects, isNamespace, levelOf, objectsIn, REGULATION_PROFILE, subjectOf, systemOf } from './objects';
+import { clusterObjects, isNamespace, levelOf, objectsIn, subjectOf, systemOf } from '../../artifacts/kubernetes';
+import { vn2016 } from '../support';
 
 /** NDC-K8S-004: every level 3+ namespace is backed up by a Velero Schedule to another cluster's vault. */
 export const backupScheduleOffsite: Rule = {
@@ -9,7 +10,7 @@ export const backupScheduleOffsite: Rule = {
   family: 'backup',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: REGULATION_PROFILE, reference: 'Decree 85/2016/ND-CP and TCVN 11930:2017: central backup (3-2-1, encrypted) from level 3' },
+  regulation: vn2016('Decree 85/2016/ND-CP and TCVN 11930:2017: central backup (3-2-1, encrypted) from level 3'),
   explanation:
     'A backup kept in the cluster it protects is lost with that cluster. Level 3 and higher systems need a central, encrypted backup with ' +
     'an offsite copy: in the Kubernetes layer, an active Velero Schedule that includes the namespace and writes to a BackupStorageLocation ' +

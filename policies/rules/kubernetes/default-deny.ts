@@ -1,5 +1,6 @@
 import type { Rule, RuleResult } from '../../rule';
-import { clusterObjects, isEmptySelector, objectsIn, isNamespace, isNetworkPolicy, policyTypesOf, REGULATION_PROFILE, specOf, subjectOf, systemOf } from './objects';
+import { clusterObjects, isEmptySelector, objectsIn, isNamespace, isNetworkPolicy, policyTypesOf, specOf, subjectOf, systemOf } from '../../artifacts/kubernetes';
+import { vn2016 } from '../support';
 
 /** NDC-K8S-001: every namespace denies all ingress and all egress that no allow policy opens. */
 export const defaultDeny: Rule = {
@@ -8,7 +9,7 @@ export const defaultDeny: Rule = {
   family: 'kubernetes',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: REGULATION_PROFILE, reference: 'Decree 85/2016/ND-CP and TCVN 11930:2017: network segmentation; Circular 12/2022/TT-BTTTT: logical isolation in a shared cloud (level 3 and up)' },
+  regulation: vn2016('Decree 85/2016/ND-CP and TCVN 11930:2017: network segmentation; Circular 12/2022/TT-BTTTT: logical isolation in a shared cloud (level 3 and up)'),
   explanation:
     'Kubernetes lets every pod talk to every other pod, in any namespace, and to anywhere outside, until a NetworkPolicy selects it. ' +
     'A namespace without a policy that selects all its pods with no ingress rule, and one with no egress rule, is open in that direction: ' +

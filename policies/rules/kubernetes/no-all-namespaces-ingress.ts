@@ -1,7 +1,8 @@
 import { contains, overlaps, parseCidr, type Cidr } from '../../../core/cidr';
 import { kubernetesSettings } from '../../../stacks/kubernetes/settings';
 import type { Rule, RuleContext, RuleResult } from '../../rule';
-import { clusterObjects, isEmptySelector, isNamespace, objectsIn, isNetworkPolicy, levelOf, policyTypesOf, REGULATION_PROFILE, specOf, subjectOf, systemOf } from './objects';
+import { clusterObjects, isEmptySelector, isNamespace, objectsIn, isNetworkPolicy, levelOf, policyTypesOf, specOf, subjectOf, systemOf } from '../../artifacts/kubernetes';
+import { vn2016 } from '../support';
 
 /** NDC-K8S-002: no policy admits traffic from every namespace into a level 3+ namespace. */
 export const noAllNamespacesIngress: Rule = {
@@ -10,7 +11,7 @@ export const noAllNamespacesIngress: Rule = {
   family: 'kubernetes',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: REGULATION_PROFILE, reference: 'Decree 85/2016/ND-CP, TCVN 11930:2017 and Circular 12/2022/TT-BTTTT: logical isolation of level 3+ systems in a shared cloud' },
+  regulation: vn2016('Decree 85/2016/ND-CP, TCVN 11930:2017 and Circular 12/2022/TT-BTTTT: logical isolation of level 3+ systems in a shared cloud'),
   explanation:
     'A level 3 or higher system must be logically isolated from the other tenants of the shared cloud. An ingress rule with no sources, ' +
     'or a peer whose namespaceSelector is {} (every namespace), lets any workload of any agency in the cluster reach the system, whatever ' +

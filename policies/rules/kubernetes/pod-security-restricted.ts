@@ -1,6 +1,7 @@
 import { POD_SECURITY } from '../../../stacks/kubernetes/labels';
 import type { Rule, RuleResult } from '../../rule';
-import { clusterObjects, isNamespace, REGULATION_PROFILE, subjectOf, systemOf } from './objects';
+import { clusterObjects, isNamespace, subjectOf, systemOf } from '../../artifacts/kubernetes';
+import { vn2016 } from '../support';
 
 /** NDC-K8S-003: every namespace enforces the Pod Security `restricted` profile. */
 export const podSecurityRestricted: Rule = {
@@ -9,7 +10,7 @@ export const podSecurityRestricted: Rule = {
   family: 'kubernetes',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: REGULATION_PROFILE, reference: 'TCVN 11930:2017: server hardening and least privilege; Decree 85/2016/ND-CP' },
+  regulation: vn2016('TCVN 11930:2017: server hardening and least privilege; Decree 85/2016/ND-CP'),
   explanation:
     'Pod Security admission rejects pods that run as root, escalate privileges, use host namespaces, host paths or added capabilities ' +
     'only in namespaces labelled pod-security.kubernetes.io/enforce: restricted. Without the label a compromised workload can take over ' +

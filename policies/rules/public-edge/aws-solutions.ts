@@ -2,6 +2,7 @@ import type { NationalCloud } from '../../../constructs';
 import type { Rule, RuleResult } from '../../rule';
 import catalog from '../../../stacks/public-edge/aws-solutions-catalog.json';
 import { baseRuleId, findingsOf, nagReportsOf, subjectOf } from './nag-reports';
+import { vn2016 } from '../support';
 
 /**
  * cdk-nag's AwsSolutions checks as ndc rules under their own ids (`AwsSolutions-S1`). cdk-nag runs at
@@ -21,7 +22,7 @@ export function awsSolutionsRule(entry: CatalogEntry): Rule {
     family: 'public-edge',
     severity: entry.level === 'error' ? 'high' : 'medium',
     enforcement: entry.level === 'error' ? 'mandatory' : 'advisory',
-    regulation: { profile: 'vn-2016', reference: `cdk-nag ${catalog.cdkNag} AwsSolutions pack (${entry.check}); Circular 12/2022/TT-BTTTT technical controls for internet-facing systems` },
+    regulation: vn2016(`cdk-nag ${catalog.cdkNag} AwsSolutions pack (${entry.check}); Circular 12/2022/TT-BTTTT technical controls for internet-facing systems`),
     explanation: entry.explanation,
     remediation: `Fix the resource in stacks/public-edge so that ${entry.check} holds, or acknowledge it with a reason in the environment's edge.acknowledgements ({ rule: '${entry.id}', scope, reason }).`,
     check({ artifacts, cloud }) {
@@ -56,7 +57,7 @@ export const uncataloguedNagFindings: Rule = {
   family: 'public-edge',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: 'vn-2016', reference: `cdk-nag ${catalog.cdkNag} AwsSolutions pack` },
+  regulation: vn2016(`cdk-nag ${catalog.cdkNag} AwsSolutions pack`),
   explanation:
     'cdk-nag reported a finding for a rule ndc has no entry for (the edge now contains a resource type it did not, or cdk-nag was upgraded). It is reported here with cdk-nag\'s own id and text so that no finding is lost.',
   remediation: 'Fix the finding or acknowledge it with a reason in edge.acknowledgements; then run node bin/run-ts.js scripts/gen-edge-nag-catalog.ts (adding the rule module to EDGE_MODULES) so it gets its own rule.',
@@ -84,7 +85,7 @@ export const staleAcknowledgements: Rule = {
   family: 'public-edge',
   severity: 'low',
   enforcement: 'advisory',
-  regulation: { profile: 'vn-2016', reference: `cdk-nag ${catalog.cdkNag} AwsSolutions pack (acknowledgements)` },
+  regulation: vn2016(`cdk-nag ${catalog.cdkNag} AwsSolutions pack (acknowledgements)`),
   explanation:
     'An acknowledgement accepts a finding for a reason a reviewer approved. When the resource is fixed or removed, the acknowledgement stays in force for everything under its construct and would silently accept a new, unreviewed finding of the same rule there. ndc re-evaluates each acknowledged rule on the resources under it at synth time.',
   remediation: "Remove the entry from the environment's edge.acknowledgements (or the Validations.of(...).acknowledge call in stacks/public-edge).",

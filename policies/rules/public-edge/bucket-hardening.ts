@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule';
-import { list, props, record, refTarget, resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { list, props, record, refTarget, resourcesOfType, subjectOf, systemIdOf } from '../../artifacts/cloudformation';
+import { vn2016 } from '../support';
 
 /** NDC-EDGE-004: every edge bucket is private, encrypted, versioned, TLS-only and logged. */
 export const bucketHardening: Rule = {
@@ -8,7 +9,7 @@ export const bucketHardening: Rule = {
   family: 'public-edge',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: 'vn-2016', reference: 'Circular 12/2022/TT-BTTTT: access control, encryption in transit and at rest, logging' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT: access control, encryption in transit and at rest, logging'),
   explanation:
     'Open data is public, but its origin bucket is not: citizens read it only through CloudFront, so the published copy cannot be altered or served around the WAF. Block Public Access stops an ACL or policy from opening the bucket, versioning keeps every published version recoverable, the bucket policy refuses requests without TLS, and access logs record who read or changed what (the log bucket itself is the exception: it cannot log into itself).',
   remediation:

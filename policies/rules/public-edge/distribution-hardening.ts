@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule';
-import { list, props, record, refTarget, resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { list, props, record, refTarget, resourcesOfType, subjectOf, systemIdOf } from '../../artifacts/cloudformation';
+import { vn2016 } from '../support';
 
 /** CloudFront security policies that keep TLS 1.0/1.1 and weak ciphers off (TLSv1.2_2021 and newer). */
 export const MODERN_TLS_POLICIES = ['TLSv1.2_2021', 'TLSv1.2_2025', 'TLSv1.3_2025'];
@@ -14,7 +15,7 @@ export const distributionHardening: Rule = {
   family: 'public-edge',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: 'vn-2016', reference: 'Circular 12/2022/TT-BTTTT: encrypted transport, web application firewall and logging for internet-facing level-2 systems' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT: encrypted transport, web application firewall and logging for internet-facing level-2 systems'),
   explanation:
     'The distribution is the only way citizens reach open data on the edge. It must refuse TLS below 1.2 (which needs a certificate of its own: the default *.cloudfront.net certificate allows TLS 1.0), pass every request through a CloudFront-scoped WAF web ACL, read its S3 origin through Origin Access Control so the bucket stays private, redirect HTTP to HTTPS, add the browser security headers, and log every request.',
   remediation:

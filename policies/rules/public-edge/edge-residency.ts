@@ -1,5 +1,6 @@
 import type { Rule, RuleResult } from '../../rule';
-import { resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { resourcesOfType, subjectOf, systemIdOf } from '../../artifacts/cloudformation';
+import { vn2016 } from '../support';
 
 /** Edge resources that hold or serve a system's data. */
 const DATA_RESOURCES = ['AWS::S3::Bucket', 'AWS::CloudFront::Distribution'];
@@ -15,10 +16,9 @@ export const edgeResidency: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: {
-    profile: 'vn-2016',
-    reference: 'Law on Cybersecurity 2018 Art. 26 and Decree 53/2022/ND-CP (data kept in Viet Nam); Decree 13/2023/ND-CP (personal data); Decision 2629/QD-TTg (open data)',
-  },
+  regulation: vn2016(
+    'Law on Cybersecurity 2018 Art. 26 and Decree 53/2022/ND-CP (data kept in Viet Nam); Decree 13/2023/ND-CP (personal data); Decision 2629/QD-TTg (open data)',
+  ),
   explanation:
     'The public edge is a commercial CDN and object store outside the national clusters. Data of security level 3 and above, personal data and anything not classified public must stay in the national data-center clusters; only public open data of level 1-2 systems may be copied to the edge. This rule reads the synthesized CloudFormation, so it holds for exactly what would be deployed.',
   remediation: 'Set publicEdge: false on the system (serve it from its DMZ in the national clusters), or publish a public, level 1-2, non-personal extract as a separate open-data system.',

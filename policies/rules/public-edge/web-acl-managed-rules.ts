@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule';
-import { list, props, record, resourcesOfType, subjectOf, systemIdOf } from './templates';
+import { list, props, record, resourcesOfType, subjectOf, systemIdOf } from '../../artifacts/cloudformation';
+import { vn2016 } from '../support';
 
 /** The AWS managed rule groups every edge web ACL must enforce. */
 export const REQUIRED_MANAGED_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'];
@@ -11,7 +12,7 @@ export const webAclManagedRules: Rule = {
   family: 'public-edge',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: 'vn-2016', reference: 'Decree 85/2016/ND-CP level 2: web application firewall; Circular 12/2022/TT-BTTTT: protection against denial of service' },
+  regulation: vn2016('Decree 85/2016/ND-CP level 2: web application firewall; Circular 12/2022/TT-BTTTT: protection against denial of service'),
   explanation:
     'A web ACL protects the edge only if its rule groups block: a managed group in Count mode (OverrideAction Count) only counts. The common rule set (OWASP top 10), known bad inputs and the Amazon IP reputation list stop the bulk of automated attacks, and a per-IP rate-based rule blunts scraping floods before they reach the origin.',
   remediation: `Give the web ACL scope CLOUDFRONT, the managed groups ${REQUIRED_MANAGED_GROUPS.join(', ')} with OverrideAction None, and a rateBasedStatement rule with action Block (stacks/public-edge does).`,

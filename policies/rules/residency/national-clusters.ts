@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule';
-import { notApplicable, VN_2016, verdict } from '../support';
+import { vn2016 } from '../support';
+import { doesNotApply, judged, perSystem } from '../per-system';
 
 const sensitive = (s: { level: number; personalData: boolean }) => s.level >= 3 || s.personalData;
 
@@ -9,14 +10,14 @@ export const nationalClustersOnly: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Decision 2629/QD-TTg; Decree 13/2023/ND-CP (personal data); Decree 53/2022/ND-CP (data localisation)' },
+  regulation: vn2016('Decision 2629/QD-TTg; Decree 13/2023/ND-CP (personal data); Decree 53/2022/ND-CP (data localisation)'),
   explanation: 'Data of level 3 and above, and personal data, stays in Vietnam\'s national data-center clusters: the primary and the recovery cluster must both be national.',
   remediation: 'Move primaryRegion / recoveryRegion to a cluster with national: true.',
-  check({ cloud }) {
-    return cloud.systems.map((system) => {
-      if (!sensitive(system)) return notApplicable(system.node.path, `level ${system.level} without personal data`, system.id);
+  check: perSystem({
+    judge(system) {
+      if (!sensitive(system)) return doesNotApply(`level ${system.level} without personal data`);
       const foreign = system.clusters.filter((c) => !c.national);
-      return verdict(system, foreign.map((c) => `runs in ${c.id} (${c.displayName}), not a national cluster`), `runs only in national clusters (${system.clusters.map((c) => c.id).join(', ')})`);
-    });
-  },
+      return judged(foreign.map((c) => `runs in ${c.id} (${c.displayName}), not a national cluster`), `runs only in national clusters (${system.clusters.map((c) => c.id).join(', ')})`);
+    },
+  }),
 };

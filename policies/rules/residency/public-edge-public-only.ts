@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule';
-import { notApplicable, VN_2016, verdict } from '../support';
+import { vn2016 } from '../support';
+import { doesNotApply, judged, perSystem } from '../per-system';
 
 export const publicEdgePublicOnly: Rule = {
   id: 'NDC-RES-003',
@@ -7,17 +8,17 @@ export const publicEdgePublicOnly: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Decision 2629/QD-TTg; Decree 13/2023/ND-CP; ndc public-edge design (open data only)' },
+  regulation: vn2016('Decision 2629/QD-TTg; Decree 13/2023/ND-CP; ndc public-edge design (open data only)'),
   explanation: 'The public edge runs outside the national clusters. It may carry only open data: public classification, level 1-2, no personal data.',
   remediation: 'Set publicEdge to false, or publish only a public, level 1-2 extract without personal data.',
-  check({ cloud }) {
-    return cloud.systems.map((system) => {
-      if (!system.publicEdge) return notApplicable(system.node.path, 'not served from the public edge', system.id);
+  check: perSystem({
+    judge(system) {
+      if (!system.publicEdge) return doesNotApply('not served from the public edge');
       const problems: string[] = [];
       if (system.classification !== 'public') problems.push(`classification ${system.classification}, not public`);
       if (system.level >= 3) problems.push(`level ${system.level}`);
       if (system.personalData) problems.push('holds personal data');
-      return verdict(system, problems, 'public open data of level 1-2 only');
-    });
-  },
+      return judged(problems, 'public open data of level 1-2 only');
+    },
+  }),
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { fail, pass, VN_2016 } from '../support';
+import { fail, pass, vn2016 } from '../support';
 import { describeHits, literalValues, type Hit } from './scan';
 
 const PASSWORD_KEYS = /password|passwd|admin_pass|secret_key|client_secret|private_key|connection_string|conn_str/;
@@ -10,7 +10,7 @@ export const noPasswords: Rule = {
   family: 'secrets',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'TCVN 11930:2017 (protection of authentication information); Circular 12/2022/TT-BTTTT' },
+  regulation: vn2016('TCVN 11930:2017 (protection of authentication information); Circular 12/2022/TT-BTTTT'),
   explanation: 'A password in an artifact is readable by everyone who can read out/, the approvals and CI logs. Secrets are injected at deploy time from variables or the secret store; an artifact may only reference them (${var.x}, an environment variable name).',
   remediation: 'Replace the value with a reference (a Terraform variable, an environment variable name, an external secret) and rotate the exposed secret.',
   check({ artifacts }) {

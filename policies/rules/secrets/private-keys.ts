@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { fail, pass, VN_2016 } from '../support';
+import { fail, pass, vn2016 } from '../support';
 import { describeHits, patternHits } from './scan';
 
 const PATTERNS = [
@@ -13,7 +13,7 @@ export const noPrivateKeys: Rule = {
   family: 'secrets',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'TCVN 11930:2017 (protection of authentication information); Circular 12/2022/TT-BTTTT' },
+  regulation: vn2016('TCVN 11930:2017 (protection of authentication information); Circular 12/2022/TT-BTTTT'),
   explanation: 'Artifacts are stored, diffed, approved and shared with reviewers; a private key in one is disclosed to all of them. Keys live in the key-management service and are referenced, never inlined.',
   remediation: 'Remove the key from the environment or stack code, rotate it, and reference it from the key-management service.',
   check({ artifacts }) {

@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { fail, pass, VN_2016 } from '../support';
+import { fail, pass, vn2016 } from '../support';
 import { describeHits, literalValues, patternHits } from './scan';
 
 const PATTERNS = [
@@ -17,7 +17,7 @@ export const noTokens: Rule = {
   family: 'secrets',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'TCVN 11930:2017 (protection of authentication information); Circular 12/2022/TT-BTTTT' },
+  regulation: vn2016('TCVN 11930:2017 (protection of authentication information); Circular 12/2022/TT-BTTTT'),
   explanation: 'Cloud access keys, API tokens and bearer tokens grant access without a second factor. They are recognised by their formats (AWS, GitHub, GitLab, Slack, JWT) and by literal values of token or key fields.',
   remediation: 'Remove the token, revoke it at its issuer, and pass a reference to the secret store instead.',
   check({ artifacts }) {

@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule';
-import { terraformIndex } from '../../terraform';
-import { notApplicable, VN_2016, verdict } from '../support';
+import { terraformIndex } from '../../artifacts/terraform';
+import { vn2016 } from '../support';
+import { judged, perSystem } from '../per-system';
 
 /** Levels 4-5 in a shared cloud: physically separate hosts, storage and core network. */
 export const dedicatedInfrastructure: Rule = {
@@ -9,14 +10,15 @@ export const dedicatedInfrastructure: Rule = {
   family: 'security-level',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 4 requirements for systems in a shared cloud (physical separation)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 4 requirements for systems in a shared cloud (physical separation)'),
   explanation:
     'A level 4 or 5 system in the shared national cloud must not share hypervisors, storage backends or the core network with other tenants. The model gives it a dedicated network (its own router on the backbone), a dedicated volume type and flavors bound to its own host aggregate.',
   remediation: 'Set dedicatedHosts to true (the default for levels 4-5) and give the system dedicatedNetworks for each cluster it runs in; do not override its storage.',
-  check({ cloud, artifacts }) {
-    const index = terraformIndex(artifacts);
-    return cloud.systems.map((system) => {
-      if (system.level < 4) return notApplicable(system.node.path, `level ${system.level}: physical separation is required from level 4`, system.id);
+  check: perSystem({
+    fromLevel: 4,
+    belowLevel: 'physical separation is required from level 4',
+    prepare: ({ artifacts }) => terraformIndex(artifacts),
+    judge(system, index) {
       const problems: string[] = [];
       for (const placement of system.placements) {
         const at = placement.cluster.id;
@@ -33,7 +35,7 @@ export const dedicatedInfrastructure: Rule = {
         if (volume.config.volume_type !== `dedicated-${system.id}`) problems.push(`volume ${volume.name} uses volume type ${String(volume.config.volume_type)}, not dedicated-${system.id}`);
       }
       if (instances.length === 0) problems.push('no instances of the system in the Terraform artifacts');
-      return verdict(system, problems.slice(0, 5).concat(problems.length > 5 ? [`and ${problems.length - 5} more`] : []), `dedicated hosts, storage and core network in ${system.clusters.map((c) => c.id).join(', ')} (${instances.length} instances)`);
-    });
-  },
+      return judged(problems.slice(0, 5).concat(problems.length > 5 ? [`and ${problems.length - 5} more`] : []), `dedicated hosts, storage and core network in ${system.clusters.map((c) => c.id).join(', ')} (${instances.length} instances)`);
+    },
+  }),
 };

@@ -1,6 +1,7 @@
 import type { Rule } from '../../rule';
-import { resolve, tagsOf, terraformIndex } from '../../terraform';
-import { notApplicable, VN_2016, verdict } from '../support';
+import { resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
+import { vn2016 } from '../support';
+import { doesNotApply, judged, perSystem } from '../per-system';
 
 /** Level 3 in a shared cloud: every instance sits only in the system's own security groups. */
 export const logicalIsolation: Rule = {
@@ -9,14 +10,14 @@ export const logicalIsolation: Rule = {
   family: 'security-level',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 requirements for systems in a shared cloud (logical isolation)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 3 requirements for systems in a shared cloud (logical isolation)'),
   explanation:
     'A level-3 system in the shared national cloud must be isolated logically from other tenants: its instances must be reachable only through security groups generated for that system, and its rules may name only its own groups as peers.',
   remediation: 'Do not attach shared or foreign security groups to the system\'s instances; express traffic between systems as flows from the gov-network or a zone, and synthesize again.',
-  check({ cloud, artifacts }) {
-    const index = terraformIndex(artifacts);
-    return cloud.systems.map((system) => {
-      if (system.level !== 3) return notApplicable(system.node.path, `level ${system.level}: the level-3 logical isolation rule does not apply`, system.id);
+  check: perSystem({
+    prepare: ({ artifacts }) => terraformIndex(artifacts),
+    judge(system, index, { artifacts }) {
+      if (system.level !== 3) return doesNotApply(`level ${system.level}: the level-3 logical isolation rule does not apply`);
       const problems: string[] = [];
       const instances = index.instancesBySystem.get(system.id) ?? [];
       if (instances.length === 0) problems.push('no instances of the system in the Terraform artifacts');
@@ -33,7 +34,7 @@ export const logicalIsolation: Rule = {
         const peer = resolve(artifacts, rule, rule.config.remote_group_id);
         if (!peer || tagsOf(peer).system !== system.id) problems.push(`rule ${rule.name} admits security group ${String(rule.config.remote_group_id)} of another tenant`);
       }
-      return verdict(system, problems, `${instances.length} instances only in the system's own security groups`);
-    });
-  },
+      return judged(problems, `${instances.length} instances only in the system's own security groups`);
+    },
+  }),
 };

@@ -1,6 +1,7 @@
 import type { Rule, RuleResult } from '../../rule';
-import { addressOf, resolve, tagsOf, terraformIndex } from '../../terraform';
-import { fail, pass, VN_2016, verdict } from '../support';
+import { addressOf, resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
+import { fail, pass, vn2016 } from '../support';
+import { judged, systemResults } from '../per-system';
 
 export const defaultDeny: Rule = {
   id: 'NDC-SEG-001',
@@ -8,10 +9,11 @@ export const defaultDeny: Rule = {
   family: 'segmentation',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'TCVN 11930:2017 section 6 (network access control: deny all not explicitly allowed)' },
+  regulation: vn2016('TCVN 11930:2017 section 6 (network access control: deny all not explicitly allowed)'),
   explanation: 'OpenStack adds allow-all egress rules to a new security group unless told not to, and an instance without a group gets the permissive default group. Everything that no Flow allows must be denied.',
   remediation: 'Keep delete_default_rules = true on every security group (the cluster stacks set it) and attach each instance to its tier\'s group.',
-  check({ cloud, artifacts }) {
+  check(context) {
+    const { cloud, artifacts } = context;
     const index = terraformIndex(artifacts);
     const bySystem = new Map<string, string[]>();
     const platform: string[] = [];
@@ -24,7 +26,7 @@ export const defaultDeny: Rule = {
       const groups = (instance.config.security_groups as unknown[] | undefined) ?? [];
       if (groups.length === 0 || groups.some((g) => !resolve(artifacts, instance, g))) note(system, `${addressOf(instance)} is not only in security groups declared by ndc`);
     }
-    const results: RuleResult[] = cloud.systems.map((s) => verdict(s, bySystem.get(s.id) ?? [], 'every security group of the system denies by default'));
+    const results: RuleResult[] = systemResults(context, { judge: (s) => judged(bySystem.get(s.id) ?? [], 'every security group of the system denies by default') });
     const known = new Set(cloud.systems.map((s) => s.id));
     const unknown = [...bySystem.keys()].filter((id) => !known.has(id));
     for (const id of unknown) results.push(fail(`${cloud.envName}/${id}`, bySystem.get(id)!.join('; ')));

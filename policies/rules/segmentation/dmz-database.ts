@@ -1,5 +1,6 @@
 import type { Rule } from '../../rule';
-import { VN_2016, verdict } from '../support';
+import { vn2016 } from '../support';
+import { judged, perSystem } from '../per-system';
 
 export const dmzNotToDatabase: Rule = {
   id: 'NDC-SEG-003',
@@ -7,13 +8,13 @@ export const dmzNotToDatabase: Rule = {
   family: 'segmentation',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex, level 3 (database zone behind the internal-server zone)' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex, level 3 (database zone behind the internal-server zone)'),
   explanation: 'A compromised web or gateway host in the DMZ must not be one hop from the data. Database traffic comes only from the internal-server (application) zone, through the database firewall.',
   remediation: 'Replace the dmz -> database flow with dmz -> internal-server and internal-server -> database.',
-  check({ cloud }) {
-    return cloud.systems.map((system) => {
+  check: perSystem({
+    judge(system) {
       const direct = system.flows.filter((f) => f.from === 'dmz' && f.to === 'database');
-      return verdict(system, direct.map((f) => `flow dmz -> database on ${f.port}`), 'no flow from the DMZ to the database zone');
-    });
-  },
+      return judged(direct.map((f) => `flow dmz -> database on ${f.port}`), 'no flow from the DMZ to the database zone');
+    },
+  }),
 };

@@ -1,6 +1,7 @@
 import type { Rule, RuleResult } from '../../rule';
-import { addressOf, resolve, tagsOf, terraformIndex } from '../../terraform';
-import { fail, VN_2016, verdict } from '../support';
+import { addressOf, resolve, tagsOf, terraformIndex } from '../../artifacts/terraform';
+import { fail, vn2016 } from '../support';
+import { judged, systemResults } from '../per-system';
 
 const PUBLIC_PORTS = [80, 443];
 const OPEN = new Set(['0.0.0.0/0', '::/0']);
@@ -11,10 +12,11 @@ export const internetIngress: Rule = {
   family: 'segmentation',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Circular 12/2022/TT-BTTTT, Annex (edge and DMZ zones); TCVN 11930:2017 section 6' },
+  regulation: vn2016('Circular 12/2022/TT-BTTTT, Annex (edge and DMZ zones); TCVN 11930:2017 section 6'),
   explanation: 'Only the edge and the DMZ face the internet, and only for HTTP(S). Any other zone or port open to 0.0.0.0/0 bypasses the DMZ and the WAF.',
   remediation: 'Remove the flow from the internet, or point it at a dmz or edge tier on tcp 443 (or 80 for redirects) and reach inner zones from there.',
-  check({ cloud, artifacts }) {
+  check(context) {
+    const { cloud, artifacts } = context;
     const bad = new Map<string, string[]>();
     const note = (system: string, problem: string) => (bad.get(system) ?? bad.set(system, []).get(system)!).push(problem);
     for (const system of cloud.systems) {
@@ -38,6 +40,7 @@ export const internetIngress: Rule = {
       if (!system) results.push(fail(addressOf(rule), `${where} on a group that belongs to no system`));
       else if (!(zone === 'dmz' || zone === 'edge') || !portOk) note(system.id, `${where} (tier ${tags.tier} in ${zone ?? 'no zone'})`);
     }
-    return [...cloud.systems.map((s) => verdict(s, bad.get(s.id) ?? [], s.flows.some((f) => f.from === 'internet') ? 'internet reaches only the DMZ/edge on 80/443' : 'nothing open to the internet')), ...results];
+    const bySystem = systemResults(context, { judge: (s) => judged(bad.get(s.id) ?? [], s.flows.some((f) => f.from === 'internet') ? 'internet reaches only the DMZ/edge on 80/443' : 'nothing open to the internet') });
+    return [...bySystem, ...results];
   },
 };

@@ -1,7 +1,8 @@
-import type { Flow, InformationSystem, SystemPlacement } from '../../../constructs';
+import { Port, type Flow, type InformationSystem, type SystemPlacement } from '../../../constructs';
 import type { Rule, RuleResult } from '../../rule';
-import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../terraform';
-import { fail, pass, VN_2016, verdict } from '../support';
+import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../artifacts/terraform';
+import { fail, pass, vn2016 } from '../support';
+import { judged, systemResults } from '../per-system';
 
 interface Opening {
   readonly protocol: string;
@@ -16,12 +17,21 @@ function openingOf(rule: TerraformResource): Opening {
   return { protocol, from: min, to: max };
 }
 
+/** The opening as a Port, or undefined when it is more than a Port can say (any protocol, no or an invalid range): no flow covers that. */
+function portOf(opening: Opening): Port | undefined {
+  if (opening.protocol === 'icmp') return Port.icmp();
+  if ((opening.protocol !== 'tcp' && opening.protocol !== 'udp') || opening.from === undefined || opening.to === undefined) return undefined;
+  try {
+    return opening.protocol === 'tcp' ? Port.tcpRange(opening.from, opening.to) : Port.udpRange(opening.from, opening.to);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 /** True when the flow's port covers everything the rule opens (a rule without protocol or ports opens all). */
-function covered(opening: Opening, flow: Flow): boolean {
-  if (opening.protocol !== flow.port.protocol) return false;
-  if (opening.protocol === 'icmp') return true;
-  if (opening.from === undefined || opening.to === undefined) return false;
-  return flow.port.from! <= opening.from && opening.to <= flow.port.to!;
+function covered(opening: Port | undefined, flow: Flow): boolean {
+  return opening !== undefined && opening.within(flow.port);
 }
 
 const show = (o: Opening) => (o.protocol === 'icmp' || o.protocol === 'any' ? o.protocol : `${o.protocol}/${o.from ?? '*'}${o.to !== o.from ? `-${o.to ?? '*'}` : ''}`);
@@ -37,11 +47,12 @@ export const securityGroupsMatchFlows: Rule = {
   family: 'segmentation',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'TCVN 11930:2017 section 6 (network access control); Circular 12/2022/TT-BTTTT, Annex (zoning)' },
+  regulation: vn2016('TCVN 11930:2017 section 6 (network access control); Circular 12/2022/TT-BTTTT, Annex (zoning)'),
   explanation:
     'What reviewers approve is the model: zones and the flows between them. The deployed security groups must open exactly those flows and nothing else. Each ingress or egress rule is traced to its group (system and tier), its peer (another tier, a zone\'s CIDR, the government network or the internet) and its ports, and must match a Flow. Shared-service groups (bastion/PAM, SIEM, log archive) may only admit the clusters\' management zones.',
   remediation: 'Declare the traffic as a flow of the system in the environment file and synthesize again; never edit security-group rules in out/ by hand.',
-  check({ cloud, artifacts }) {
+  check(context) {
+    const { cloud, artifacts } = context;
     const index = terraformIndex(artifacts);
     const systems = new Map(cloud.systems.map((s) => [s.id, s]));
     const placements = new Map<string, SystemPlacement>();
@@ -58,6 +69,7 @@ export const securityGroupsMatchFlows: Rule = {
     for (const rule of index.securityGroupRules) {
       const group = resolve(artifacts, rule, rule.config.security_group_id);
       const opening = openingOf(rule);
+      const port = portOf(opening);
       if (!group) {
         results.push(fail(addressOf(rule), `rule on ${String(rule.config.security_group_id)}, a security group ndc did not declare`));
         continue;
@@ -82,17 +94,20 @@ export const securityGroupsMatchFlows: Rule = {
       const flows = flowsOf.get(placement) ?? flowsOf.set(placement, placement.flows).get(placement)!;
       const match = flows.some((flow) =>
         direction === 'ingress'
-          ? flow.to.zone === zone && flow.fromZone === peer && covered(opening, flow)
-          : direction === 'egress' && flow.fromZone === zone && flow.to.zone === peer && covered(opening, flow),
+          ? flow.to.zone === zone && flow.fromZone === peer && covered(port, flow)
+          : direction === 'egress' && flow.fromZone === zone && flow.to.zone === peer && covered(port, flow),
       );
       if (!match) {
         note(system.id, `${addressOf(rule)}: ${direction} ${show(opening)} ${direction === 'egress' ? 'to' : 'from'} ${peer ?? String(rule.config.remote_ip_prefix ?? 'anywhere')} on tier ${tags.tier} (${zone}) in ${placement.cluster.id} matches no flow`);
       }
     }
-    for (const system of cloud.systems) {
-      const found = problems.get(system.id) ?? [];
-      results.push(verdict(system, found.length > 4 ? [...found.slice(0, 4), `and ${found.length - 4} more`] : found, `${counted.get(system.id) ?? 0} security-group rules, each matching a flow`));
-    }
+    const bySystem = systemResults(context, {
+      judge(system) {
+        const found = problems.get(system.id) ?? [];
+        return judged(found.length > 4 ? [...found.slice(0, 4), `and ${found.length - 4} more`] : found, `${counted.get(system.id) ?? 0} security-group rules, each matching a flow`);
+      },
+    });
+    results.push(...bySystem);
     results.push(platform.length ? fail(`${cloud.envName} (shared services)`, platform.join('; ')) : pass(`${cloud.envName} (shared services)`, `${platformRules} shared-service rules admit only the management zones`));
     return results;
   },

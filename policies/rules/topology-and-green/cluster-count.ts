@@ -1,5 +1,5 @@
 import type { Rule } from '../../rule';
-import { fail, pass, profileOf, VN_2016 } from '../support';
+import { fail, pass, profileOf, vn2016 } from '../support';
 
 export const clusterCount: Rule = {
   id: 'NDC-TOP-001',
@@ -7,7 +7,7 @@ export const clusterCount: Rule = {
   family: 'topology',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: { profile: VN_2016, reference: 'Decision 2629/QD-TTg (unified government cloud on at least three national data-center clusters)' },
+  regulation: vn2016('Decision 2629/QD-TTg (unified government cloud on at least three national data-center clusters)'),
   explanation: 'The government cloud is run from at least three national data-center clusters (North, Central, South) so that a regional disaster leaves two.',
   remediation: 'Add regional clusters to regions[]; a development environment may make this rule advisory in policy.overrides.',
   check(context) {

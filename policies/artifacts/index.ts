@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { InputError } from '../core/errors';
-import type { Artifact, Manifest } from '../stacks/manifest';
-import type { ArtifactSet, CloudFormationTemplate, KubernetesObject, TerraformConfig } from './rule';
+import { InputError } from '../../core/errors';
+import type { Artifact, Manifest } from '../../stacks/manifest';
+import type { ArtifactSet, CloudFormationTemplate, KubernetesObject, TerraformConfig } from '../rule';
 
 /**
  * The parsed artifact set the rules read: Terraform JSON per stack, Kubernetes objects per cluster
  * (multi-document YAML), CloudFormation templates per stack, and every artifact's text for scans.
+ * What the rules read from each engine's artifacts is in terraform.ts, kubernetes.ts and cloudformation.ts here.
  */
 
 type Source = Pick<Artifact, 'path' | 'engine' | 'stack' | 'content'>;

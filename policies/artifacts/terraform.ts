@@ -1,4 +1,4 @@
-import type { ArtifactSet, TerraformConfig } from './rule';
+import type { ArtifactSet, TerraformConfig } from '../rule';
 
 /** Terraform JSON as the rules see it: resources with their stack and address, references resolved. */
 export interface TerraformResource {

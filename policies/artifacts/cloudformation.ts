@@ -1,4 +1,4 @@
-import type { ArtifactSet, CloudFormationTemplate } from '../../rule';
+import type { ArtifactSet, CloudFormationTemplate } from '../rule';
 
 /** Reading CloudFormation templates for the edge rules: resources by type, references resolved to logical ids. */
 

@@ -1,9 +1,9 @@
-import type { InformationSystem, SystemPlacement } from '../../../constructs';
-import { LABEL } from '../../../stacks/kubernetes/labels';
-import type { KubernetesObject, RuleContext } from '../../rule';
+import type { InformationSystem, SystemPlacement } from '../../constructs';
+import { LABEL } from '../../stacks/kubernetes/labels';
+import type { KubernetesObject, RuleContext } from '../rule';
 
 /**
- * Reading the Kubernetes artifacts for the rules of this pack: what a NetworkPolicy selects and admits,
+ * Reading the Kubernetes artifacts for the kubernetes rules: what a NetworkPolicy selects and admits,
  * and which model system a namespace belongs to. Pure functions of the parsed objects and the model.
  */
 
@@ -12,8 +12,6 @@ export interface ClusterObject {
   readonly cluster: string;
   readonly object: KubernetesObject;
 }
-
-export const REGULATION_PROFILE = 'vn-2016';
 
 const objectsCache = new WeakMap<object, ClusterObject[]>();
 const namespacedCache = new WeakMap<object, Map<string, ClusterObject[]>>();
