@@ -70,7 +70,7 @@ describe('case 5: the approver table cannot be lowered below the regulation prof
     expect(source).toMatch(table);
     writeFileSync(file, source.replace(table, `levels: { '1': ['security-unit'], '2': ['security-unit'], '3': ['security-unit'], '4': ['security-unit'], '5': ['security-unit'] },`));
     try {
-      const floor = /^(ndc (approvals|deploy): )?environments\/dev\.ts: approvals\.levels\.3: \["security-unit"\]: level 3 is missing system-owner; profile vn-2016 \(Decree 85\/2016\/ND-CP art\. 12\) requires at least security-unit \+ system-owner/;
+      const floor = /^(ndc (check|approvals|deploy): )?environments\/dev\.ts: approvals\.levels\.3: \["security-unit"\]: level 3 is missing system-owner; profile vn-2016 \(Decree 85\/2016\/ND-CP art\. 12\) requires at least security-unit \+ system-owner/;
       const check = ndc(['check', '--env', 'dev']);
       expect(check.status).toBe(2);
       expect(check.stderr.trim()).toMatch(floor);
