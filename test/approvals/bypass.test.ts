@@ -77,6 +77,8 @@ describe('case 5: the approver table cannot be lowered below the regulation prof
       const approvals = ndc(['approvals', '--env', 'dev']);
       expect(approvals.status).toBe(2);
       expect(approvals.stderr.trim()).toMatch(floor);
+      // Deploy runs what was synthesized: synthesis does not judge approvals, the gate does.
+      expect(ndc(['synth', '--env', 'dev']).status).toBe(0);
       const deploy = ndc(['deploy', '--env', 'dev']);
       expect(deploy.status).toBe(2);
       expect(deploy.stderr.trim()).toMatch(floor);
