@@ -18,7 +18,7 @@ td.failed a,td.waived a,td.passed a{color:inherit;font-weight:600}
 const STATUS_LABEL: Record<Finding['status'], string> = { fail: 'failed', waived: 'waived', pass: 'passed', 'not-applicable': 'not applicable' };
 
 /** A self-contained HTML report: inline CSS, no scripts, no external URL, so it opens offline. */
-export function htmlReport(report: PolicyReport): string {
+export function htmlReport(report: PolicyReport, sections: readonly string[] = []): string {
   const ok = report.mandatoryFailures === 0;
   const fams = families(report);
   const counts = severityCounts(report);
@@ -79,6 +79,8 @@ export function htmlReport(report: PolicyReport): string {
     }
   }
 
+  // Sections other layers render (the reachability matrix and attack paths), before the rule texts.
+  out.push(...sections.filter((section) => section !== ''));
   out.push('<h2 id="rules">Rules in force</h2>');
   for (const r of report.rules) {
     out.push(`<h3 id="rule-${h(r.id)}">${h(r.id)}: ${h(r.title)}</h3>`);

@@ -10,7 +10,7 @@ export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'ht
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Renders a report; `source` is the environment file model findings point at (SARIF locations). */
-export function renderReport(report: PolicyReport, format: ReportFormat, source = `environments/${report.env}.ts`): string {
+export function renderReport(report: PolicyReport, format: ReportFormat, source = `environments/${report.env}.ts`, htmlSections: readonly string[] = []): string {
   switch (format) {
     case 'text':
       return textReport(report);
@@ -23,7 +23,7 @@ export function renderReport(report: PolicyReport, format: ReportFormat, source 
     case 'markdown':
       return markdownReport(report);
     case 'html':
-      return htmlReport(report);
+      return htmlReport(report, htmlSections);
   }
 }
 
