@@ -18,6 +18,7 @@ import {
   type TrustStore,
   type TrustVersionBody,
 } from '../../policies/approvals/trust-store';
+import { actorOf } from '../../ledger/actor';
 import { openLedger } from '../../ledger/open';
 import { identityProblem, identitySkeleton, normaliseIdentity } from '../../policies/approvals/identity';
 import type { CommandIO } from '../io';
@@ -188,7 +189,7 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
     checkBody(body, opts.env, `${shown}: version 1`);
     const next: TrustStore = { versions: [{ body, signatures: [] }] };
     writeTrustStore(io.root, opts.env, next);
-    await record(io, opts.env, opts.as ?? 'trust-store-editor', `draft ${change}`, next);
+    await record(io, opts.env, opts.as ?? actorOf(process.env), `draft ${change}`, next);
     if (opts.signWith) io.out('note: version 1 needs no signatures; it is trusted by pinning its hash');
     report(io, opts);
     return 0;
@@ -210,7 +211,7 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
     next = signed;
   }
   writeTrustStore(io.root, opts.env, next);
-  await record(io, opts.env, opts.as ?? 'trust-store-editor', `proposed ${change}`, next);
+  await record(io, opts.env, opts.as ?? actorOf(process.env), `proposed ${change}`, next);
   report(io, opts);
   return 0;
 }
