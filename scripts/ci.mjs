@@ -64,20 +64,26 @@ if (failures.length === 0) {
   process.stderr.write(plan.stderr);
   let gateOpen = false;
   let gateReasons = [];
+  let failedPreviews = [];
   try {
     const report = JSON.parse(plan.stdout);
     gateOpen = report.gate?.open === true;
     gateReasons = report.gate?.reasons ?? [];
+    failedPreviews = (report.previews ?? []).filter((p) => p.status === 'failed').map((p) => `${p.id}: ${p.summary}`);
     console.log(`ci: plan ${env}: digest ${report.digest}; policies: ${report.policy?.summary}; gate ${gateOpen ? 'open' : 'closed'}`);
     for (const reason of report.gate?.reasons ?? []) console.log(`ci:   - ${reason}`);
     for (const preview of report.previews ?? []) console.log(`ci:   ${preview.id}: ${preview.status} ${preview.summary}`);
   } catch {
     console.error(`ci: plan ${env} printed no JSON report`);
   }
-  if ((plan.exitCode ?? 1) !== 0) failures.push(`plan ${env} (exit ${plan.exitCode}${firstLine(plan.stderr) ? `: ${firstLine(plan.stderr)}` : ''})`);
-  if (values.deploy && failures.length === 0) {
-    if (gateOpen) await step(`deploy ${env}`, [...ndc, 'deploy', '--env', env]);
-    else failures.push(`deploy ${env}: the gate is closed: ${gateReasons[0] ?? 'no reason given'}`);
+  // Without a JSON report the plan's error output is ndc's one-line reason; with one, the failed previews are.
+  const planProblem = failedPreviews[0] ?? (gateReasons.length === 0 ? firstLine(plan.stderr) : '');
+  if ((plan.exitCode ?? 1) !== 0) failures.push(`plan ${env} (exit ${plan.exitCode}${planProblem ? `: ${planProblem}` : ''})`);
+  if (values.deploy && !gateOpen) {
+    // Named first: whatever else failed, the deploy that was asked for did not happen, and this is why.
+    failures.unshift(`deploy ${env}: the gate is closed: ${gateReasons[0] ?? (firstLine(plan.stderr) || 'no reason given')}`);
+  } else if (values.deploy && failures.length === 0) {
+    await step(`deploy ${env}`, [...ndc, 'deploy', '--env', env]);
   } else if (!gateOpen && failures.length === 0) {
     console.log(`ci: ${env} would not deploy yet: ${gateReasons[0] ?? 'the gate is closed'}`);
   }

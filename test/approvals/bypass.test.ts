@@ -19,7 +19,8 @@ jest.setTimeout(240_000);
 type Run = (args: string[], extra?: NodeJS.ProcessEnv) => { status: number | null; stdout: string; stderr: string };
 
 function runner(root: string, engines: Engines, base: NodeJS.ProcessEnv = {}): Run {
-  const env: NodeJS.ProcessEnv = { PATH: `${engines.dir}:${NODE_DIR}`, HOME: root, FAKE_LOG: engines.log, NDC_ACTOR: 'ci:bypass', CI: 'true', ...base };
+  // The fakes' own FAKE_* settings pass the engines' allow-list the way a site's extra variables would.
+  const env: NodeJS.ProcessEnv = { PATH: `${engines.dir}:${NODE_DIR}`, HOME: root, FAKE_LOG: engines.log, NDC_ENGINE_ENV: 'FAKE_*', NDC_ACTOR: 'ci:bypass', CI: 'true', ...base };
   return (args, extra = {}) => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...env, ...extra } });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
@@ -116,6 +117,9 @@ const ledgers: { name: string; skip?: string; open(): Promise<{ env: NodeJS.Proc
         created.push(name);
         const url = new URL(pgUrl!);
         url.pathname = `/${name}`;
+        // The owner installs the ledger's tables once; everyday commands only read and append.
+        const init = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), 'ledger', 'init'], { encoding: 'utf8', env: { PATH: NODE_DIR, NDC_LEDGER_URL: url.toString() } });
+        expect(init.stderr).toBe('');
         return { NDC_LEDGER_URL: url.toString() };
       };
       const env = await database();
@@ -244,7 +248,7 @@ describe('case 9: CI can open the gate, and says why when it cannot', () => {
         spawnSync(process.execPath, [join(REPO, 'scripts/ci.mjs'), '--env', 'dev', '--deploy', '--skip-install', '--reports', join(p.root, 'reports')], {
           cwd: p.root,
           encoding: 'utf8',
-          env: { PATH: `${p.engines.dir}:${NODE_DIR}`, HOME: p.root, FAKE_LOG: p.engines.log, CI: 'true', ...extra },
+          env: { PATH: `${p.engines.dir}:${NODE_DIR}`, HOME: p.root, FAKE_LOG: p.engines.log, NDC_ENGINE_ENV: 'FAKE_*', CI: 'true', ...extra },
         });
       const unpinned = ci({});
       expect(unpinned.status).toBe(1);
