@@ -101,6 +101,16 @@ const COMMANDS: Record<string, CommandSpec> = {
     'ndc destroy --env E [--dry-run] [--concurrency N] [--json]',
     { 'dry-run': { type: 'boolean' } },
   ),
+  drift: {
+    summary: "the engines' no-change checks against what is deployed, per stack (exit 1 on drift)",
+    usage: 'ndc drift --env E [--format text|json|junit] [--output FILE] [--json]',
+    options: { ...ENV_OPTION, format: { type: 'string' }, output: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { driftCommand } = require('./commands/drift') as typeof import('./commands/drift');
+      return driftCommand({ env: envOf(values, deps), format: values.format as string | undefined, output: values.output as string | undefined }, deps);
+    },
+  },
   start: {
     summary: 'the main job: synthesize and check the default environment, writing its reports',
     usage: `ndc start [--env E]   (default: $NDC_ENV or ${DEFAULT_ENV})`,
