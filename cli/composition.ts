@@ -1,7 +1,8 @@
 import { InputError } from '../core/errors';
 import type { DeployPorts } from '../deploy/ports';
 import { LEDGER_KINDS, type Ledger, type LedgerKind } from '../ledger/ledger';
-import { CHANGE_AUTHOR_VARIABLE, type AssessmentCheck, type PolicyFindings } from '../policies/approvals/gate';
+import type { AssessmentCheck, PolicyFindings } from '../policies/approvals/gate';
+import { CHANGE_AUTHOR_VARIABLE, parseChangeAuthor } from '../policies/approvals/identity';
 import { TRUST_ROOT_VARIABLE, trustRootsFrom } from '../policies/approvals/trust-store';
 import type { PolicyEvaluation } from '../policies/evaluate';
 import type { Manifest } from '../stacks/manifest';
@@ -18,7 +19,7 @@ export interface CommandDependencies {
   readonly io: CommandIO;
   /** The process environment: what the engines inherit, and where NDC_* settings come from. */
   readonly environment: NodeJS.ProcessEnv;
-  /** NDC_CHANGE_AUTHOR: the reviewer id of the change's author, whose approvals never count. */
+  /** NDC_CHANGE_AUTHOR, normalised (NFKC, case-folded, trimmed): the change's author, whose approvals never count. */
   readonly changeAuthor: string | undefined;
   /** NDC_TRUST_ROOT as given (the approval commands parse and report on it). */
   readonly trustRoot: string | undefined;
@@ -38,7 +39,8 @@ export interface WiredPorts extends DeployPorts {
 }
 
 export function composeCommandLine(io: CommandIO, environment: NodeJS.ProcessEnv = process.env): CommandDependencies {
-  const changeAuthor = environment[CHANGE_AUTHOR_VARIABLE]?.trim() || undefined;
+  // Normalised here, so a list, an invisible character or mixed scripts fail every command at once (exit 2).
+  const changeAuthor = parseChangeAuthor(environment[CHANGE_AUTHOR_VARIABLE], CHANGE_AUTHOR_VARIABLE);
   const trustRoot = environment[TRUST_ROOT_VARIABLE];
   const trustRoots = trustRootsFrom(trustRoot);
   const project = projectReader(io.root);
@@ -79,6 +81,8 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   const { bodyDisagreements, digestProblems, requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
   const { environmentBody } = require('../stacks/synth') as typeof import('../stacks/synth');
   const { lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
+  const { actorOf } = require('../deploy/deploy') as typeof import('../deploy/deploy');
+  const trustFloor = require('../policies/approvals/accepted-trust') as typeof import('../policies/approvals/accepted-trust');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const { io, project } = deps;
   const root = io.root;
@@ -109,6 +113,8 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
         const tampered = [...digestProblems(manifest).map((p) => `out/${env}/${p}`), ...bodyDisagreements(manifest, expected.body, expected.source)];
         if (tampered.length > 0) return { open: false, reasons: tampered };
         const report = evaluationOf(manifest);
+        // The ledger remembers the newest trust-store version accepted here: an older store is refused.
+        const acceptedTrust = await trustFloor.acceptedTrustOf(ledger, env);
         const result = evaluateGate({
           root,
           env,
@@ -119,9 +125,11 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
           assessmentCurrent: outcome.assessmentCheckOf(report),
           now: io.now(),
           author: deps.changeAuthor,
-          settings: approvalSettingsOf(loaded.env),
+          settings: approvalSettingsOf(loaded.env, loaded.source),
           trustRoots: deps.trustRoots,
+          acceptedTrust,
         });
+        await trustFloor.recordAcceptedTrust(ledger, env, result.trust, acceptedTrust, actorOf(deps.environment), io.now());
         return { open: result.open, reasons: result.reasons };
       },
     },

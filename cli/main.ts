@@ -259,7 +259,9 @@ const COMMANDS: Record<string, CommandSpec> = {
 
 /** What the approval commands take from the composition root besides the policy evaluation. */
 function approvalContext(deps: CommandDependencies) {
-  return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project, openLedger: deps.openLedger };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { actorOf } = require('../deploy/deploy') as typeof import('../deploy/deploy');
+  return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project, openLedger: deps.openLedger, actor: actorOf(deps.environment) };
 }
 
 /** Runs a command that acts on an environment and records it in the ledger with its actor and outcome. */

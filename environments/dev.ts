@@ -1,4 +1,5 @@
 import { defineEnvironment } from './schema';
+import { DECREE_85_APPROVER_FLOOR } from './vocabulary';
 
 /** Development: one small cluster with local state, for working on the platform itself. */
 export default defineEnvironment({
@@ -96,14 +97,8 @@ export default defineEnvironment({
     ],
   },
   approvals: {
-    // Development asks for less: the platform team's security unit signs off, and the system owner joins at level 4-5.
-    levels: {
-      '1': ['security-unit'],
-      '2': ['security-unit'],
-      '3': ['security-unit'],
-      '4': ['security-unit', 'system-owner'],
-      '5': ['security-unit', 'system-owner'],
-    },
+    // Development asks for the vn-2016 floor (Decree 85 art. 12) and no more: one national-authority reviewer at level 5.
+    levels: DECREE_85_APPROVER_FLOOR,
     maxValidityDays: 90,
   },
 });

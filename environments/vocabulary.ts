@@ -105,20 +105,31 @@ export const TIER_DEFAULTS = { instances: 2, flavor: 'c4.large', volumeGb: 0, cp
 export const APPROVER_ROLES = ['security-unit', 'system-owner', 'national-authority'] as const;
 export type ApproverRole = (typeof APPROVER_ROLES)[number];
 
+/** Roles per security level, `'1'` to `'5'`; a role listed twice needs two distinct reviewers. */
+export type ApproverTable = Readonly<Record<'1' | '2' | '3' | '4' | '5', readonly ApproverRole[]>>;
+
 /**
- * Who approves a system's security dossier at each level (Decree 85/2016/ND-CP): levels 1-2 the owner's
- * security unit; level 3 the security unit appraises and the system owner approves; levels 4-5 the
- * national cyber-security authority appraises and the owner approves, with two distinct
- * national-authority reviewers at level 5 (the list of level-5 systems itself is approved by the Prime
- * Minister). A role listed twice needs two distinct reviewers.
+ * The least Decree 85/2016/ND-CP art. 12 allows: levels 1-2 the owner's security unit; level 3 the
+ * security unit appraises and the system owner approves; levels 4-5 the national cyber-security authority
+ * appraises and the owner approves. The vn-2016 profile's approver floor: no environment goes below it.
  */
-export const DECREE_85_APPROVERS = {
+export const DECREE_85_APPROVER_FLOOR = {
   '1': ['security-unit'],
   '2': ['security-unit'],
   '3': ['security-unit', 'system-owner'],
   '4': ['national-authority', 'system-owner'],
+  '5': ['national-authority', 'system-owner'],
+} as const satisfies ApproverTable;
+
+/**
+ * The approver table prod and staging use, and what an environment without `approvals` gets: the
+ * decree's floor plus a second, distinct national-authority reviewer at level 5 (ndc's choice for the
+ * systems whose list the Prime Minister approves; the decree does not require it).
+ */
+export const DECREE_85_APPROVERS = {
+  ...DECREE_85_APPROVER_FLOOR,
   '5': ['national-authority', 'national-authority', 'system-owner'],
-} as const satisfies Record<'1' | '2' | '3' | '4' | '5', readonly ApproverRole[]>;
+} as const satisfies ApproverTable;
 
 /** The longest an approval stays valid when the environment sets no limit, in days. */
 export const DEFAULT_MAX_APPROVAL_DAYS = 90;

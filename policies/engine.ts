@@ -3,6 +3,7 @@ import { InputError } from '../core/errors';
 import type { NationalCloud } from '../constructs';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../stacks/manifest';
+import { checkApproverFloor } from './approvals/requirements';
 import { profileNamed, type RegulationProfile } from './profiles';
 import { packsOf, rulesOf, type PackedRule } from './registry';
 import type { ArtifactSet, ControlFamily, Enforcement, Rule, RuleContext, Severity } from './rule';
@@ -105,6 +106,7 @@ export interface PolicyInForce {
 /** Resolves the profile, packs, overrides and parameters of an environment; validates env.policy. */
 export function policyInForce(env: Environment, source: string, rules?: readonly PackedRule[]): PolicyInForce {
   const base = profileNamed(env.profile, `${source}: profile`);
+  checkApproverFloor(env.approvals, base, source);
   const settings = policySettingsOf(env, source);
   const profile: RegulationProfile = { ...base, parameters: { ...base.parameters, ...definedOnly(settings.parameters) } };
   const packed = rules ?? rulesOf(packsOf(profile.name));
@@ -126,6 +128,7 @@ export function policyInForce(env: Environment, source: string, rules?: readonly
     canonicalJson({
       profile: { name: profile.name, version: profile.version },
       parameters: profile.parameters,
+      approverFloor: profile.approverFloor,
       rules: inForce.map(({ pack, rule, enforcement }) => ({ id: rule.id, version: rule.version ?? 1, pack, enforcement })),
       exceptions: settings.exceptions,
     }),

@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors';
-import { DEFAULT_PUE_TARGET } from '../environments/vocabulary';
+import { DECREE_85_APPROVER_FLOOR, DEFAULT_PUE_TARGET, type ApproverTable } from '../environments/vocabulary';
 
 /**
  * Regulation profiles: named, versioned rule sets. The regulations changed in 2025-26, so an environment
@@ -12,6 +12,11 @@ export interface RegulationProfile {
   readonly version: string;
   readonly title: string;
   readonly sources: readonly string[];
+  /**
+   * The fewest approvers each security level needs under this regulation: an environment's `approvals`
+   * may add roles or reviewers, never drop below these. Not a parameter, so no environment overrides it.
+   */
+  readonly approverFloor: { readonly table: ApproverTable; readonly source: string };
   readonly parameters: {
     readonly minClusters: number;
     readonly minClusterDistanceKm: number;
@@ -33,6 +38,7 @@ export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
     version: '2026.11',
     title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017',
     sources: ['Decree 85/2016/ND-CP', 'Circular 12/2022/TT-BTTTT', 'TCVN 11930:2017', 'Decision 2629/QD-TTg'],
+    approverFloor: { table: DECREE_85_APPROVER_FLOOR, source: 'Decree 85/2016/ND-CP art. 12' },
     parameters: {
       minClusters: 3,
       minClusterDistanceKm: 100,

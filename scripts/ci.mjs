@@ -3,8 +3,9 @@
 //   install -> synth -> check (SARIF + JUnit files) -> plan -> deploy when asked and the gate is open.
 // Exits non-zero on any failure. Usage:
 //   node scripts/ci.mjs --env prod [--deploy] [--skip-install] [--reports DIR]
-// --deploy is given on the main branch only; on pull requests the pipeline stops after plan.
-// A closed gate is not a failure (the change waits for its approvals); --require-open-gate makes it one.
+// --deploy is given on the main branch only; on pull requests the pipeline stops after plan (a closed
+// gate is then only reported). With --deploy a closed gate fails the pipeline with the gate's first reason:
+// a deploy that was asked for and did not happen must not end green.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, URL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,6 @@ const { values } = parseArgs({
     env: { type: 'string', default: process.env.NDC_ENV || 'prod' },
     deploy: { type: 'boolean', default: false },
     'skip-install': { type: 'boolean', default: false },
-    'require-open-gate': { type: 'boolean', default: false },
     reports: { type: 'string', default: 'reports' },
   },
 });
@@ -63,21 +63,35 @@ if (failures.length === 0) {
   await fs.writeFile(path.join(reports, `ndc-${env}.plan.json`), plan.stdout);
   process.stderr.write(plan.stderr);
   let gateOpen = false;
+  let gateReasons = [];
+  let failedPreviews = [];
   try {
     const report = JSON.parse(plan.stdout);
     gateOpen = report.gate?.open === true;
+    gateReasons = report.gate?.reasons ?? [];
+    failedPreviews = (report.previews ?? []).filter((p) => p.status === 'failed').map((p) => `${p.id}: ${p.summary}`);
     console.log(`ci: plan ${env}: digest ${report.digest}; policies: ${report.policy?.summary}; gate ${gateOpen ? 'open' : 'closed'}`);
     for (const reason of report.gate?.reasons ?? []) console.log(`ci:   - ${reason}`);
     for (const preview of report.previews ?? []) console.log(`ci:   ${preview.id}: ${preview.status} ${preview.summary}`);
   } catch {
     console.error(`ci: plan ${env} printed no JSON report`);
   }
-  if ((plan.exitCode ?? 1) !== 0) failures.push(`plan ${env} (exit ${plan.exitCode})`);
-  if (values.deploy && failures.length === 0) {
-    if (gateOpen) await step(`deploy ${env}`, [...ndc, 'deploy', '--env', env]);
-    else if (values['require-open-gate']) failures.push(`deploy ${env} (gate closed)`);
-    else console.log(`ci: not deploying ${env}: the gate is closed (approvals for this digest are missing); re-run once approved`);
+  // Without a JSON report the plan's error output is ndc's one-line reason; with one, the failed previews are.
+  const planProblem = failedPreviews[0] ?? (gateReasons.length === 0 ? firstLine(plan.stderr) : '');
+  if ((plan.exitCode ?? 1) !== 0) failures.push(`plan ${env} (exit ${plan.exitCode}${planProblem ? `: ${planProblem}` : ''})`);
+  if (values.deploy && !gateOpen) {
+    // Named first: whatever else failed, the deploy that was asked for did not happen, and this is why.
+    failures.unshift(`deploy ${env}: the gate is closed: ${gateReasons[0] ?? (firstLine(plan.stderr) || 'no reason given')}`);
+  } else if (values.deploy && failures.length === 0) {
+    await step(`deploy ${env}`, [...ndc, 'deploy', '--env', env]);
+  } else if (!gateOpen && failures.length === 0) {
+    console.log(`ci: ${env} would not deploy yet: ${gateReasons[0] ?? 'the gate is closed'}`);
   }
+}
+
+/** The first non-empty line of a step's error output: the one-line reason ndc gives. */
+function firstLine(text) {
+  return (text ?? '').split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
 }
 
 if (failures.length > 0) {

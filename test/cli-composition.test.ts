@@ -33,9 +33,12 @@ describe('the composition root of the command line', () => {
 
   it('reads NDC_CHANGE_AUTHOR and NDC_TRUST_ROOT from the environment it is given (and nothing below it does)', async () => {
     const { root } = synthesizedProject('dev');
-    const withAuthor = composeCommandLine(captureIO(root).io, { NDC_CHANGE_AUTHOR: ' su-1 ', NDC_TRUST_ROOT: 'AB, cd' });
+    const [a, b] = ['a', 'b'].map((c) => c.repeat(64));
+    const withAuthor = composeCommandLine(captureIO(root).io, { NDC_CHANGE_AUTHOR: ' SU-1 ', NDC_TRUST_ROOT: `${a.toUpperCase()}, 3:${b} prod:1:${b}` });
     expect(withAuthor.changeAuthor).toBe('su-1');
-    expect(withAuthor.trustRoots).toEqual(['ab', 'cd']);
+    expect(withAuthor.trustRoots).toEqual([a, `3:${b}`, b]);
+    expect(() => composeCommandLine(captureIO(root).io, { NDC_TRUST_ROOT: 'ab' })).toThrow('NDC_TRUST_ROOT: "ab": not a pin');
+    expect(() => composeCommandLine(captureIO(root).io, { NDC_CHANGE_AUTHOR: 'su-1,su-2' })).toThrow(/^NDC_CHANGE_AUTHOR: "su-1,su-2": contains a separator/);
     expect(composeCommandLine(captureIO(root).io, { NDC_CHANGE_AUTHOR: ' ' }).changeAuthor).toBeUndefined();
   });
 

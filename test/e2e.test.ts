@@ -41,6 +41,9 @@ describe('ndc end to end on dev', () => {
     expect(ndc(['keys', 'generate', '--id', 'sec-officer', '--out', 'keys']).status).toBe(0);
     const added = ndc(['reviewers', 'add', '--env', 'dev', '--id', 'sec-officer', '--public-key', 'keys/sec-officer.pub', '--roles', 'security-unit', '--agencies', 'Ministry of Science and Technology,Government Office']);
     expect(added.status).toBe(0);
+    // e-document-exchange is level 3: its owner approves too (Decree 85 art. 12, the floor dev asks for).
+    expect(ndc(['keys', 'generate', '--id', 'gov-owner', '--out', 'keys']).status).toBe(0);
+    expect(ndc(['reviewers', 'add', '--env', 'dev', '--id', 'gov-owner', '--public-key', 'keys/gov-owner.pub', '--roles', 'system-owner', '--agencies', 'Government Office']).status).toBe(0);
     const listed = JSON.parse(ndc(['reviewers', 'list', '--env', 'dev', '--json']).stdout) as { rootHash: string; pinned: boolean };
     expect(listed.pinned).toBe(false);
     const trusted = { NDC_TRUST_ROOT: listed.rootHash };
@@ -52,9 +55,11 @@ describe('ndc end to end on dev', () => {
     expect(refused.stdout + refused.stderr).toContain('open-data-portal (level 2): missing security-unit approval');
     expect(engines.calls()).toEqual([]);
 
-    const approved = ndc(['approve', '--env', 'dev', '--key', 'keys/sec-officer.key', '--as', 'sec-officer'], trusted);
-    expect(approved.stderr).toBe('');
-    expect(approved.status).toBe(0);
+    for (const reviewer of ['sec-officer', 'gov-owner']) {
+      const approved = ndc(['approve', '--env', 'dev', '--key', `keys/${reviewer}.key`, '--as', reviewer], trusted);
+      expect(approved.stderr).toBe('');
+      expect(approved.status).toBe(0);
+    }
     expect(ndc(['approvals', '--env', 'dev'], trusted).status).toBe(0);
 
     const deployed = ndc(['deploy', '--env', 'dev'], trusted);

@@ -1,16 +1,19 @@
 import { InputError, show } from '../../core/errors';
 import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
-import { CHANGE_AUTHOR_VARIABLE, evaluateGate, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
+import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
+import { authorOf, eligibility, type EligibilityContext } from '../../policies/approvals/eligibility';
+import { evaluateGate, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
+import { resolveIdentity } from '../../policies/approvals/identity';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, type Manifest } from '../../stacks/manifest';
 import { approvalSettingsOf, describeRoles, requiredRoles, ROLES, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { OPERATIONS, parseDuration, signApproval, writeApproval, type ApprovalStatement, type ApprovedOperation } from '../../policies/approvals/statement';
 import { environmentBody } from '../../stacks/synth';
-import { endOf, findReviewer, readTrustStore, startOf, resolveTrust, reviewerCovers, trustRootsFrom } from '../../policies/approvals/trust-store';
+import { findReviewer, readTrustStore, resolveTrust, trustRootsFrom } from '../../policies/approvals/trust-store';
 import { projectReader, type ProjectReader } from '../../stacks/project';
 import type { CommandIO } from '../io';
-import { guarded, printJson, requireId, resolvePath, table } from './common';
+import { guarded, printJson, resolvePath, table } from './common';
 
 /** What the approval commands need from the layers around them (the caller wires the real ones). */
 export interface ApprovalContext {
@@ -24,6 +27,8 @@ export interface ApprovalContext {
   readonly openLedger?: () => Ledger;
   /** Reads the environment once for the whole command; default: a reader of io.root. */
   readonly project?: ProjectReader;
+  /** Who runs the command, for the ledger (NDC_ACTOR, the CI user, user@host). */
+  readonly actor?: string;
 }
 
 export interface ApproveOptions extends ApprovalContext {
@@ -49,11 +54,6 @@ export interface ApprovalsOptions extends ApprovalContext {
   readonly assessmentCurrent: AssessmentCheck;
 }
 
-function authorOf(ctx: ApprovalContext): string | undefined {
-  const author = ctx.author?.trim();
-  return author ? author : undefined;
-}
-
 async function withLedger<T>(io: CommandIO, ctx: ApprovalContext, work: (ledger: Ledger) => Promise<T>): Promise<T> {
   const ledger = ctx.openLedger ? ctx.openLedger() : openLedger(io.root);
   try {
@@ -72,7 +72,7 @@ function operationOf(value: string | undefined): ApprovedOperation {
 function loadSettings(io: CommandIO, ctx: ApprovalContext, env: string): ApprovalSettings {
   if (!env) throw new InputError('--env', 'is required');
   const loaded = (ctx.project ?? projectReader(io.root)).loadEnvironment(env);
-  return approvalSettingsOf(loaded.env);
+  return approvalSettingsOf(loaded.env, loaded.source);
 }
 
 /**
@@ -84,7 +84,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
   return guarded(io, async () => {
     const settings = loadSettings(io, opts, opts.env);
     const operation = operationOf(opts.operation);
-    const reviewerId = requireId('--as', opts.as);
+    if (opts.as === undefined || opts.as === '') throw new InputError('--as', 'is required (your reviewer id in the trust store)');
     if (!opts.key) throw new InputError('--key', 'is required (your private key file from ndc keys generate)');
     const keyPath = resolvePath(io, opts.key);
     const key = readPrivateKeyFile(keyPath.file, keyPath.shown);
@@ -94,28 +94,35 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
 
-    const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot));
+    const accepted = await withLedger(io, opts, (ledger) => acceptedTrustOf(ledger, opts.env));
+    const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot), accepted);
     if (!trust.ok) return refuse(io, trust.reason);
-    const reviewer = findReviewer(trust.current, reviewerId);
-    if (!reviewer) return refuse(io, `${reviewerId} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
-    if (reviewer.keyId !== key.keyId) return refuse(io, `${keyPath.shown} is not ${reviewerId}'s key in trust store version ${trust.current.version} (expected ${reviewer.keyId.slice(0, 16)}...)`);
-    const nowMs = io.now().getTime();
-    if (nowMs < startOf(reviewer.notBefore) || nowMs > endOf(reviewer.notAfter)) return refuse(io, `${reviewerId}'s key is valid only from ${reviewer.notBefore} to ${reviewer.notAfter}`);
+    // `--as` and the author are compared as the trust store's ids, normalised; lookalikes are bad input.
+    const reviewerIds = trust.current.reviewers.map((r) => r.id);
+    const reviewerId = resolveIdentity(opts.as, reviewerIds, '--as');
+    if (reviewerId === undefined) return refuse(io, `${opts.as} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
+    await withLedger(io, opts, (ledger) => recordAcceptedTrust(ledger, opts.env, { version: trust.current.version, hash: trust.currentHash, rootHash: trust.rootHash }, accepted, reviewerId, io.now()));
+    const reviewer = findReviewer(trust.current, reviewerId)!;
+    const ctx: EligibilityContext = { trust: trust.current, settings, author: authorOf(opts.author, trust.current), now: io.now() };
     let role: Role;
     if (opts.role !== undefined) {
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new InputError('--role', `${show(opts.role)}: not a role (known: ${ROLES.join(', ')})`);
       role = opts.role as Role;
-      if (!reviewer.roles.includes(role)) return refuse(io, `${reviewerId} does not hold role ${role} (holds ${reviewer.roles.join(', ')})`);
     } else if (reviewer.roles.length === 1) role = reviewer.roles[0];
     else throw new InputError('--role', `is required: ${reviewerId} holds several roles (${reviewer.roles.join(', ')})`);
+    const candidate = { reviewer: reviewerId, keyId: key.keyId, role };
+    const standing = eligibility(ctx, candidate);
+    if (!standing.ok) {
+      await withLedger(io, opts, (ledger) => ledger.append({ kind: 'approve', env: opts.env, actor: reviewerId, digest: manifest.digest, result: 'refused', details: { reason: standing.reason, role }, at: io.now() }));
+      if (io.json) printJson(io, { approved: false, reason: standing.reason });
+      return refuse(io, standing.reason);
+    }
 
     // Which systems: explicit ones must all be approvable; by default, every one this reviewer and role counts for.
     const known = new Map(manifest.systems.map((s) => [s.id, s]));
     const why = (system: Manifest['systems'][number]): string | undefined => {
-      if (!reviewerCovers(reviewer, system)) return `${reviewerId} may not approve ${system.id} (owner ${system.owner})`;
-      const required = requiredRoles(settings, system.level);
-      if (!required.includes(role)) return `role ${role} does not count for ${system.id} at level ${system.level} (needs ${describeRoles(required)})`;
-      return undefined;
+      const verdict = eligibility(ctx, candidate, system);
+      return verdict.ok ? undefined : verdict.reason;
     };
     let chosen: Manifest['systems'];
     if (opts.systems && opts.systems.length > 0) {
@@ -145,11 +152,8 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     };
     if (!io.json) showStatement(io, manifest, policy, settings, statement, chosen.length === 0 ? [] : manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : (why(s) ?? 'not selected') })));
 
-    const author = authorOf(opts);
     const refusal =
-      author === reviewerId
-        ? `${reviewerId} is the author of this change (${CHANGE_AUTHOR_VARIABLE}) and cannot approve it (separation of duties)`
-        : policy.mandatoryFindings.length > 0
+      policy.mandatoryFindings.length > 0
           ? `${policy.mandatoryFindings.length} mandatory finding(s) are open; fix them (ndc check --env ${opts.env}) before approving`
           : chosen.length === 0
             ? `nothing for ${reviewerId} to approve as ${role}: no system in the manifest both falls within their scope and needs that role at its level`
@@ -219,19 +223,26 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
     const operation = operationOf(opts.operation);
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
+    const trustRoots = trustRootsFrom(opts.trustRoot);
     const loaded = (opts.project ?? projectReader(io.root)).loadEnvironment(opts.env);
-    const result = evaluateGate({
-      root: io.root,
-      env: opts.env,
-      operation,
-      environment: { body: environmentBody(loaded), source: loaded.source },
-      manifest,
-      policy,
-      assessmentCurrent: opts.assessmentCurrent,
-      now: io.now(),
-      author: authorOf(opts),
-      settings,
-      trustRoots: trustRootsFrom(opts.trustRoot),
+    const result = await withLedger(io, opts, async (ledger) => {
+      const acceptedTrust = await acceptedTrustOf(ledger, opts.env);
+      const gate = evaluateGate({
+        root: io.root,
+        env: opts.env,
+        operation,
+        environment: { body: environmentBody(loaded), source: loaded.source },
+        manifest,
+        policy,
+        assessmentCurrent: opts.assessmentCurrent,
+        now: io.now(),
+        author: opts.author,
+        settings,
+        trustRoots,
+        acceptedTrust,
+      });
+      await recordAcceptedTrust(ledger, opts.env, gate.trust, acceptedTrust, opts.actor ?? 'ndc approvals', io.now());
+      return gate;
     });
     const complete = result.perSystem.every((s) => s.approved);
     if (io.json) printJson(io, { complete, ...result });

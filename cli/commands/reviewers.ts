@@ -20,6 +20,7 @@ import {
 } from '../../policies/approvals/trust-store';
 import { actorOf } from '../../ledger/actor';
 import { openLedger } from '../../ledger/open';
+import { identityProblem, identitySkeleton, normaliseIdentity } from '../../policies/approvals/identity';
 import type { CommandIO } from '../io';
 import { guarded, printJson, requireId, resolvePath, table } from './common';
 
@@ -69,7 +70,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export async function reviewersAddCommand(opts: ReviewersAddOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
     checkEnv(io, opts.env);
-    const id = requireId('--id', opts.id);
+    const id = reviewerIdOf('--id', opts.id);
     if (!opts.publicKey) throw new InputError('--public-key', 'is required (the .pub file from ndc keys generate)');
     const key = readPublicKeyFile(resolvePath(io, opts.publicKey).file, resolvePath(io, opts.publicKey).shown);
     if (!opts.roles || opts.roles.length === 0) throw new InputError('--roles', `is required (one or more of ${ROLES.join(', ')})`);
@@ -88,6 +89,9 @@ export async function reviewersAddCommand(opts: ReviewersAddOptions, io: Command
     }
     const reviewer: Reviewer = { id, ...(opts.name ? { name: opts.name } : {}), publicKey: key.pem, keyId: key.keyId, roles, agencies, systems, notBefore, notAfter };
     return editTrustStore(opts, io, `add ${id}`, (body) => {
+      // A new id that names, or looks like, another reviewer would make "who is this" ambiguous.
+      const alike = body.reviewers.find((r) => r.id !== id && identitySkeleton(r.id) === identitySkeleton(id));
+      if (alike) throw new InputError('--id', `${show(id)} looks like reviewer ${alike.id}; choose an id that cannot be mistaken for another`);
       if (body.revokedKeys.includes(key.keyId)) throw new InputError(resolvePath(io, opts.publicKey).shown, `key ${key.keyId.slice(0, 16)}... was revoked; generate a new key`);
       const other = body.reviewers.find((r) => r.keyId === key.keyId && r.id !== id);
       if (other) throw new InputError(resolvePath(io, opts.publicKey).shown, `is already the key of reviewer ${other.id}; every reviewer needs a key of their own`);
@@ -104,7 +108,7 @@ export async function reviewersAddCommand(opts: ReviewersAddOptions, io: Command
 export async function reviewersRemoveCommand(opts: ReviewersRemoveOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
     checkEnv(io, opts.env);
-    const id = requireId('--id', opts.id);
+    const id = reviewerIdOf('--id', opts.id);
     return editTrustStore(opts, io, `remove ${id}`, (body) => {
       const gone = body.reviewers.find((r) => r.id === id);
       if (!gone) throw new InputError('--id', `${show(id)} is not a reviewer of ${opts.env} (reviewers: ${body.reviewers.map((r) => r.id).join(', ') || 'none'})`);
@@ -144,6 +148,14 @@ export async function reviewersListCommand(opts: ReviewersListOptions, io: Comma
     checkEnv(io, opts.env);
     return report(io, opts);
   });
+}
+
+/** A reviewer id as the trust store keeps it: normalised like every identity, then lower-case letters, digits and dashes. */
+function reviewerIdOf(flag: string, raw: string | undefined): string {
+  if (raw === undefined || raw === '') throw new InputError(flag, 'is required');
+  const problem = identityProblem(raw);
+  if (problem) throw new InputError(flag, `${show(raw)}: ${problem}`);
+  return requireId(flag, normaliseIdentity(raw));
 }
 
 function checkEnv(io: CommandIO, env: string): void {
@@ -206,7 +218,7 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
 
 /** Adds `as`'s signature to the last version of `store`; a number is the exit code of a refusal. */
 function signPending(store: TrustStore, current: TrustVersionBody, keyFile: string, as: string, io: CommandIO): TrustStore | number {
-  const signer = requireId('--as', as);
+  const signer = reviewerIdOf('--as', as);
   const keyPath = resolvePath(io, keyFile);
   const key = readPrivateKeyFile(keyPath.file, keyPath.shown);
   const last = store.versions[store.versions.length - 1];

@@ -1,10 +1,12 @@
 import { canonicalJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { bodyDisagreements, type Manifest, type ManifestBody } from '../../stacks/manifest';
-import { describeRoles, requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
+import { authorOf, eligibility, type EligibilityContext } from './eligibility';
+import { CHANGE_AUTHOR_VARIABLE } from './identity';
+import { requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
 import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type ApprovedOperation, type LoadedApproval } from './statement';
 import { verifyStatement } from './keys';
-import { endOf, findReviewer, readTrustStore, resolveTrust, reviewerCovers, startOf, type ResolvedTrust } from './trust-store';
+import { readTrustStore, resolveTrust, type AcceptedTrust, type ResolvedTrust } from './trust-store';
 
 /** The policy findings the gate checks: the digest of the rules in force and the open mandatory findings (injected; see policies/outcome.ts). */
 export interface PolicyFindings {
@@ -33,8 +35,10 @@ export interface GateInput {
   readonly author?: string;
   /** What each level needs: the `approvals` block of the environment. */
   readonly settings: ApprovalSettings;
-  /** Pinned sha256 values of trust-store version 1 (the command line takes them from NDC_TRUST_ROOT). */
+  /** Trust-store pins (the command line takes them from NDC_TRUST_ROOT; see trustRootsFrom). */
   readonly trustRoots: readonly string[];
+  /** The highest trust-store version the ledger says this environment accepted; an older store is refused. */
+  readonly acceptedTrust?: AcceptedTrust;
 }
 
 export interface CountedApproval {
@@ -82,8 +86,7 @@ export interface GateResult {
   readonly notCounting: NotCounting[];
 }
 
-/** Holds the reviewer id of whoever authored the change being deployed; their approvals never count. */
-export const CHANGE_AUTHOR_VARIABLE = 'NDC_CHANGE_AUTHOR';
+export { CHANGE_AUTHOR_VARIABLE };
 
 /** Clock skew tolerated for an approval's `issued` time. */
 const SKEW_MS = 5 * 60_000;
@@ -107,12 +110,14 @@ export function evaluateGate(input: GateInput): GateResult {
   const trust = loadTrust(input);
   if (!trust.ok) reasons.push(`trust store: ${trust.reason}`);
 
+  // A malformed author, or one spelled like a reviewer it is not, is bad input (exit 2), not a closed gate.
+  const eligible: EligibilityContext | undefined = trust.ok ? { trust: trust.current, settings: input.settings, author: authorOf(input.author, trust.current), now: input.now } : undefined;
   const notCounting: NotCounting[] = [];
   const candidates = new Map<string, CountedApproval[]>(systems.map((s) => [s.id, []]));
   const countedKeys = new Map<string, string>();
   const systemsById = new Map(systems.map((m) => [m.id, m]));
   for (const loaded of readApprovals(input.root, env)) {
-    const verdict = checkApproval(loaded, input, trust, countedKeys);
+    const verdict = checkApproval(loaded, input, trust, eligible, countedKeys);
     if (typeof verdict === 'string') {
       notCounting.push({ file: loaded.shown, reviewer: 'approval' in loaded ? loaded.approval.statement.reviewer : undefined, reason: verdict });
       continue;
@@ -126,11 +131,9 @@ export function evaluateGate(input: GateInput): GateResult {
         skip(`approves ${approved.id}, which ${input.environment.source} does not deploy`);
         continue;
       }
-      const reviewer = trust.ok ? findReviewer(trust.current, s.reviewer) : undefined;
-      const required = requiredRoles(input.settings, system.level);
+      const standing = eligibility(eligible!, { reviewer: s.reviewer, keyId: s.keyId, role: s.role }, system);
       if (approved.level !== system.level) skip(`approves ${system.id} at level ${approved.level}, but ${input.environment.source} says level ${system.level}`);
-      else if (reviewer && !reviewerCovers(reviewer, system)) skip(`${s.reviewer} may not approve ${system.id} (owner ${system.owner}; allowed: ${[...reviewer.systems, ...reviewer.agencies].join(', ')})`);
-      else if (!required.includes(s.role)) skip(`role ${s.role} does not count for ${system.id} at level ${system.level} (needs ${describeRoles(required)})`);
+      else if (!standing.ok) skip(standing.reason);
       else if (candidates.get(system.id)!.some((c) => c.keyId === s.keyId || c.reviewer === s.reviewer)) skip(`lists ${system.id} more than once (one key counts once)`);
       else candidates.get(system.id)!.push({ file: loaded.shown, reviewer: s.reviewer, role: s.role, keyId: s.keyId, expires: s.expires });
     }
@@ -170,7 +173,7 @@ export function evaluateGate(input: GateInput): GateResult {
 
 function loadTrust(input: GateInput): ResolvedTrust {
   try {
-    return resolveTrust(readTrustStore(input.root, input.env), input.env, input.trustRoots);
+    return resolveTrust(readTrustStore(input.root, input.env), input.env, input.trustRoots, input.acceptedTrust);
   } catch (error) {
     if (error instanceof InputError) return { ok: false, reason: error.message };
     throw error;
@@ -178,34 +181,26 @@ function loadTrust(input: GateInput): ResolvedTrust {
 }
 
 /** The statement when the approval as a whole is valid, otherwise the reason it does not count. */
-function checkApproval(loaded: LoadedApproval, input: GateInput, trust: ResolvedTrust, countedKeys: ReadonlyMap<string, string>): ApprovalStatement | string {
+function checkApproval(loaded: LoadedApproval, input: GateInput, trust: ResolvedTrust, eligible: EligibilityContext | undefined, countedKeys: ReadonlyMap<string, string>): ApprovalStatement | string {
   if ('error' in loaded) return loaded.error;
   const { statement: s, signature } = loaded.approval;
-  const short = (key: string) => `${key.slice(0, 16)}...`;
   if (s.env !== input.env) return `approves environment ${s.env}, not ${input.env}`;
   if (s.operation !== input.operation) return `approves ${s.operation}, not ${input.operation} (${input.operation === 'destroy' ? 'a destroy needs destroy approvals from the same roles' : 'a destroy approval never deploys'})`;
-  if (!trust.ok) return 'no trust store in force to verify it against';
-  const version = trust.current.version;
-  if (trust.current.revokedKeys.includes(s.keyId)) return `key ${short(s.keyId)} of ${s.reviewer} is revoked (trust store version ${version})`;
-  const reviewer = findReviewer(trust.current, s.reviewer);
-  if (!reviewer) return `unknown key: ${s.reviewer} is not a reviewer in trust store version ${version}`;
-  if (reviewer.keyId !== s.keyId) return `unknown key: ${short(s.keyId)} is not ${s.reviewer}'s key in trust store version ${version}`;
-  if (!verifyStatement(trust.keys.get(reviewer.keyId)!, APPROVAL_DOMAIN, canonicalJson(s), signature)) {
-    return `signature does not verify against ${s.reviewer}'s key ${short(s.keyId)} (the file was altered after signing)`;
+  if (!trust.ok || !eligible) return 'no trust store in force to verify it against';
+  const issued = Date.parse(s.issued);
+  const standing = eligibility(eligible, { reviewer: s.reviewer, keyId: s.keyId, role: s.role, issued: new Date(issued) });
+  if (!standing.ok) return standing.reason;
+  if (!verifyStatement(trust.keys.get(standing.reviewer.keyId)!, APPROVAL_DOMAIN, canonicalJson(s), signature)) {
+    return `signature does not verify against ${s.reviewer}'s key ${s.keyId.slice(0, 16)}... (the file was altered after signing)`;
   }
   if (s.digest !== input.manifest.digest) return `approves digest ${s.digest.slice(0, 12)}..., but the manifest digest is ${input.manifest.digest.slice(0, 12)}... (what would be deployed changed after approval)`;
   if (s.policyDigest !== input.policy.policyDigest) return `approved under policy digest ${s.policyDigest.slice(0, 12)}..., but the rules in force have ${input.policy.policyDigest.slice(0, 12)}...`;
   const now = input.now.getTime();
-  const issued = Date.parse(s.issued);
   const expires = Date.parse(s.expires);
   if (expires <= now) return `expired at ${s.expires}`;
   if (issued > now + SKEW_MS) return `issued in the future (${s.issued})`;
   if (expires <= issued) return `expires (${s.expires}) before it was issued (${s.issued})`;
   if (expires - issued > input.settings.maxValidityDays * 86_400_000) return `valid for more than the ${input.settings.maxValidityDays} days this environment allows`;
-  if (now < startOf(reviewer.notBefore) || now > endOf(reviewer.notAfter)) return `${s.reviewer}'s key is valid only from ${reviewer.notBefore} to ${reviewer.notAfter}`;
-  if (issued < startOf(reviewer.notBefore) || issued > endOf(reviewer.notAfter)) return `issued at ${s.issued}, outside ${s.reviewer}'s key validity ${reviewer.notBefore} to ${reviewer.notAfter}`;
-  if (input.author !== undefined && s.reviewer === input.author) return `${s.reviewer} is the author of this change and cannot approve it (separation of duties)`;
-  if (!reviewer.roles.includes(s.role)) return `${s.reviewer} does not hold role ${s.role} in trust store version ${version} (holds ${reviewer.roles.join(', ')})`;
   const earlier = countedKeys.get(s.keyId);
   if (earlier) return `${s.reviewer}'s key already counts through ${earlier} (one key counts once)`;
   return s;

@@ -1,6 +1,7 @@
-import { InputError } from '../../core/errors';
+import { InputError, show } from '../../core/errors';
 import { approvalSettingsSchema, type ApprovalSettings, type ApprovalSettingsInput, type Environment } from '../../environments/schema';
 import { APPROVER_ROLES, DECREE_85_APPROVERS, type ApproverRole } from '../../environments/vocabulary';
+import { profileNamed, type RegulationProfile } from '../profiles';
 
 /**
  * Who must approve a system before it goes into operation: the environment's `approvals` table, validated
@@ -18,9 +19,30 @@ export function defineApprovalSettings(settings: ApprovalSettingsInput): Approva
   return settings;
 }
 
-/** The approval settings of a loaded (validated) environment. */
-export function approvalSettingsOf(env: Pick<Environment, 'approvals'>): ApprovalSettings {
+/**
+ * The approval settings of a loaded (validated) environment, held to its regulation profile's approver
+ * floor: an environment that asks for fewer approvers than the floor at any level is bad input (exit 2).
+ */
+export function approvalSettingsOf(env: Pick<Environment, 'approvals' | 'profile'>, source: string): ApprovalSettings {
+  checkApproverFloor(env.approvals, profileNamed(env.profile, `${source}: profile`), source);
   return env.approvals;
+}
+
+/** Throws an InputError naming the first level and role where `settings` drop below the profile's floor. */
+export function checkApproverFloor(settings: ApprovalSettings, profile: RegulationProfile, source: string): void {
+  const { table, source: law } = profile.approverFloor;
+  for (const level of ['1', '2', '3', '4', '5'] as const) {
+    const asked = roleCounts(settings.levels[level]);
+    for (const [role, needed] of roleCounts(table[level])) {
+      const present = asked.get(role) ?? 0;
+      if (present >= needed) continue;
+      const missing = needed > 1 ? `${role} (needs ${needed} distinct reviewers, has ${present})` : role;
+      throw new InputError(
+        `${source}: approvals.levels.${level}`,
+        `${show(settings.levels[level])}: level ${level} is missing ${missing}; profile ${profile.name} (${law}) requires at least ${describeRoles(table[level])}, and an environment may add approvers but never drop below that`,
+      );
+    }
+  }
 }
 
 export function requiredRoles(settings: ApprovalSettings, level: number): Role[] {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { canonicalJson, sha256, stableJson } from '../../core/canonical-json';
 import { InputError, show } from '../../core/errors';
 import { formatPath } from '../../environments/validate';
+import { identitySkeleton } from './identity';
 import { parsePublicKey, keyIdOf, signStatement, verifyStatement } from './keys';
 import { ROLES } from './requirements';
 
@@ -70,12 +71,43 @@ export function versionHash(body: TrustVersionBody): string {
   return sha256(canonicalJson(body));
 }
 
-/** The pinned root hashes: NDC_TRUST_ROOT is a comma- or space-separated list (one per environment). */
+/**
+ * NDC_TRUST_ROOT: a comma- or space-separated list of pins. A bare sha256 (or `1:<sha256>`) pins version 1
+ * of whichever environment it hashes to (the body names its environment). `<N>:<sha256>` pins version N:
+ * the store must then hold exactly that version N, so a store cut back to an older version is refused
+ * even where the ledger is new. `<env>:<N>:<sha256>` limits a pin to one environment, for a value that
+ * serves several. Version-1 pins come back as bare hashes; a malformed entry is bad input.
+ */
 export function trustRootsFrom(value: string | undefined): string[] {
   return (value ?? '')
     .split(/[\s,]+/)
     .map((s) => s.trim().toLowerCase())
-    .filter((s) => s !== '');
+    .filter((s) => s !== '')
+    .map((entry) => {
+      const pin = parsePin(entry);
+      if (!pin) throw new InputError(TRUST_ROOT_VARIABLE, `${show(entry)}: not a pin (a trust-store version's sha256, <version>:<sha256> or <env>:<version>:<sha256>)`);
+      return pin.version === 1 ? pin.hash : entry;
+    });
+}
+
+interface TrustPin {
+  readonly env?: string;
+  readonly version: number;
+  readonly hash: string;
+}
+
+function parsePin(entry: string): TrustPin | undefined {
+  const match = /^(?:([a-z][a-z0-9-]{0,39}):)?(?:([1-9]\d{0,8}):)?([0-9a-f]{64})$/.exec(entry);
+  if (!match) return undefined;
+  return { env: match[1], version: match[2] === undefined ? 1 : Number(match[2]), hash: match[3] };
+}
+
+/** The highest trust-store version a gate or approval command of this environment has accepted (from the ledger). */
+export interface AcceptedTrust {
+  readonly version: number;
+  readonly hash: string;
+  /** When it was first accepted (ISO time), for the message. */
+  readonly at: string;
 }
 
 /** Reads and validates the trust store; undefined when the environment has none yet. */
@@ -103,9 +135,13 @@ export function checkBody(body: TrustVersionBody, env: string, where: string): v
   if (body.env !== env) throw new InputError(`${where}.env`, `${show(body.env)}: this is the trust store of ${show(env)}`);
   const seen = new Set<string>();
   const keys = new Set<string>();
+  const shapes = new Map<string, string>();
   body.reviewers.forEach((r, i) => {
     if (seen.has(r.id)) throw new InputError(`${where}.reviewers[${i}].id`, `${show(r.id)}: listed twice`);
     seen.add(r.id);
+    const alike = shapes.get(identitySkeleton(r.id));
+    if (alike !== undefined) throw new InputError(`${where}.reviewers[${i}].id`, `${show(r.id)}: looks like reviewer ${alike} (one person, one id that cannot be mistaken for another)`);
+    shapes.set(identitySkeleton(r.id), r.id);
     const key = parsePublicKey(r.publicKey);
     if (typeof key === 'string') throw new InputError(`${where}.reviewers[${i}].publicKey`, key);
     if (keyIdOf(key) !== r.keyId) throw new InputError(`${where}.reviewers[${i}].keyId`, `${r.keyId.slice(0, 16)}...: is not the fingerprint of publicKey (${keyIdOf(key).slice(0, 16)}...)`);
@@ -156,37 +192,59 @@ export type ResolvedTrust =
   | { readonly ok: false; readonly rootHash?: string; readonly reason: string };
 
 /**
- * Walks the chain from the pinned version 1. Only the last version may lack signatures (it is then
- * pending and not in force); anything else is a broken chain and nothing in the store is trusted.
+ * Walks the chain from the newest pinned version (version 1's hash, or a later `<N>:<sha256>` pin). Only the
+ * last version may lack signatures (it is then pending and not in force); anything else is a broken chain
+ * and nothing in the store is trusted. No version may take a key out of `revokedKeys` or list a revoked
+ * key again, whoever signed it. With `accepted` (the ledger's highest accepted version), a store whose
+ * version in force is older, or that no longer holds that exact version, is refused: an older trust store
+ * cannot be brought back.
  */
-export function resolveTrust(store: TrustStore | undefined, env: string, trustRoots: readonly string[]): ResolvedTrust {
+export function resolveTrust(store: TrustStore | undefined, env: string, trustRoots: readonly string[], accepted?: AcceptedTrust): ResolvedTrust {
   const shown = trustStoreShown(env);
   if (!store) return { ok: false, reason: `${shown}: no trust store for ${env} (create it with ndc reviewers add --env ${env} ...)` };
   const first = store.versions[0].body;
   const rootHash = versionHash(first);
   if (first.version !== 1 || first.previous !== null) return { ok: false, rootHash, reason: `${shown}: versions[0] must be version 1 with previous null` };
-  if (!trustRoots.includes(rootHash)) {
-    return {
-      ok: false,
-      rootHash,
-      reason: `${shown}: version 1 (sha256 ${rootHash}) is not pinned; after checking it out of band, add it to ${TRUST_ROOT_VARIABLE}`,
-    };
-  }
-  let current = first;
-  let pending: PendingVersion | undefined;
+  const fail = (reason: string): ResolvedTrust => ({ ok: false, rootHash, reason: `${shown}: ${reason}` });
+  const hashes: string[] = [rootHash];
   for (let i = 1; i < store.versions.length; i++) {
+    const { body } = store.versions[i];
+    const before = store.versions[i - 1].body;
+    if (body.version !== before.version + 1) return fail(`versions[${i}] is version ${body.version}, expected ${before.version + 1}`);
+    if (body.previous !== hashes[i - 1]) return fail(`version ${body.version} does not follow version ${before.version} (previous hash differs)`);
+    const unrevoked = before.revokedKeys.find((k) => !body.revokedKeys.includes(k));
+    if (unrevoked) return fail(`version ${body.version} drops key ${unrevoked.slice(0, 16)}... from revokedKeys (revoked in version ${before.version}); a revoked key stays revoked in every later version`);
+    hashes.push(versionHash(body));
+  }
+  const last = store.versions[store.versions.length - 1].body.version;
+  const pins = trustRoots.map(parsePin).filter((p): p is TrustPin => p !== undefined && (p.env === undefined || p.env === env));
+  let anchor = pins.some((p) => p.version === 1 && p.hash === rootHash) ? 0 : -1;
+  for (const pin of pins.filter((p) => p.version > 1)) {
+    if (pin.version > last) return fail(`version ${pin.version} (sha256 ${pin.hash.slice(0, 16)}...) is pinned in ${TRUST_ROOT_VARIABLE}, but this store ends at version ${last}: an older trust store cannot be brought back`);
+    if (hashes[pin.version - 1] !== pin.hash) return fail(`version ${pin.version} (sha256 ${hashes[pin.version - 1].slice(0, 16)}...) is not the version ${pin.version} pinned in ${TRUST_ROOT_VARIABLE} (${pin.hash.slice(0, 16)}...)`);
+    anchor = Math.max(anchor, pin.version - 1);
+  }
+  if (anchor < 0) return fail(`version 1 (sha256 ${rootHash}) is not pinned; after checking it out of band, add it to ${TRUST_ROOT_VARIABLE}`);
+  let current = store.versions[anchor].body;
+  let pending: PendingVersion | undefined;
+  for (let i = anchor + 1; i < store.versions.length; i++) {
     const { body, signatures } = store.versions[i];
-    if (body.version !== current.version + 1) return { ok: false, rootHash, reason: `${shown}: versions[${i}] is version ${body.version}, expected ${current.version + 1}` };
-    if (body.previous !== versionHash(current)) return { ok: false, rootHash, reason: `${shown}: version ${body.version} does not follow version ${current.version} (previous hash differs)` };
     const check = checkSignatures(current, body, signatures);
     if (check.validSigners.length >= current.threshold) {
       current = body;
       continue;
     }
-    if (i !== store.versions.length - 1) {
-      return { ok: false, rootHash, reason: `${shown}: version ${body.version} has ${check.validSigners.length} of ${current.threshold} required signatures but later versions follow it` };
-    }
+    if (i !== store.versions.length - 1) return fail(`version ${body.version} has ${check.validSigners.length} of ${current.threshold} required signatures but later versions follow it`);
     pending = { body, validSigners: check.validSigners, rejected: check.rejected, needed: current.threshold };
+  }
+  if (accepted) {
+    const since = `accepted on ${accepted.at.slice(0, 10)} (ledger)`;
+    if (current.version < accepted.version) {
+      return fail(`version ${current.version} is in force, but version ${accepted.version} (sha256 ${accepted.hash.slice(0, 16)}...) was ${since}: an older trust store cannot be brought back`);
+    }
+    if (hashes[accepted.version - 1] !== accepted.hash) {
+      return fail(`version ${accepted.version} (sha256 ${hashes[accepted.version - 1].slice(0, 16)}...) is not the version ${accepted.version} ${since} (${accepted.hash.slice(0, 16)}...): the trust store's history was rewritten`);
+    }
   }
   const keys = new Map<string, KeyObject>();
   for (const r of current.reviewers) keys.set(r.keyId, parsePublicKey(r.publicKey) as KeyObject);

@@ -91,7 +91,7 @@ export class Fixture {
       writeFileSync(join(this.root, 'environments', `${name}.json`), JSON.stringify(written));
     }
     const loaded = loadEnvironment(this.root, env);
-    this.settings = approvalSettingsOf(loaded.env);
+    this.settings = approvalSettingsOf(loaded.env, loaded.source);
     // prod: what the (cut-down) environment renders to, so the commands' gate agrees; elsewhere four synthetic systems.
     const body = environmentBody(loaded);
     const systems = env === 'prod' ? [...body.systems].sort((a, b) => a.id.localeCompare(b.id)) : syntheticSystems();

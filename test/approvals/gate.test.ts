@@ -1,7 +1,9 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { composeCommandLine } from '../../cli/composition';
 import { sha256 } from '../../core/canonical-json';
+import { InputError } from '../../core/errors';
 import { approvalFileName } from '../../policies/approvals/statement';
+import { versionHash, writeTrustStore } from '../../policies/approvals/trust-store';
 import { COMPLETE, Fixture, keyOf, NOW, POLICY, reviewerEntry } from './fixture';
 
 let f: Fixture;
@@ -53,21 +55,23 @@ describe('the gate opens', () => {
     expect(result.notCounting).toEqual([{ file: 'approvals/prod/zz-junk.json', reason: expect.stringMatching(/^is not valid JSON/) }]);
   });
 
-  it('in dev with fewer roles, as the dev environment asks', () => {
+  it('in dev with the floor’s roles: one national-authority reviewer at level 5, as the dev environment asks', () => {
     const dev = new Fixture('dev');
     try {
       dev.trustStore();
       dev.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal']);
-      dev.approve('nca-1', 'national-authority', ['population-db']);
+      dev.approve('nca-1', 'national-authority', ['population-db', 'public-service-portal']);
       let result = dev.gate();
       expect(result.open).toBe(false);
-      // Dev needs security-unit + system-owner at levels 4-5; national-authority does not count there.
-      expect(result.reasons).toContain('population-db (level 5): missing security-unit approval (0 of 1 valid)');
-      expect(result.notCounting).toContainEqual(expect.objectContaining({ system: 'population-db', reason: 'role national-authority does not count for population-db at level 5 (needs security-unit + system-owner)' }));
-      const go = reviewerEntry('su-all', ['security-unit'], ['*']);
-      dev.addVersion((v1) => ({ ...v1, reviewers: [...v1.reviewers, go] }), ['nca-1', 'nca-2']);
-      dev.approve('su-all', 'security-unit', ['population-db', 'public-service-portal']);
-      dev.approve('owner-go', 'system-owner', ['public-service-portal']);
+      // Dev asks for the vn-2016 floor: the system owner from level 3, and one national authority at 4-5.
+      expect(result.reasons).toContain('e-document-exchange (level 3): missing system-owner approval (0 of 1 valid)');
+      expect(result.reasons).not.toContain('population-db (level 5): missing national-authority approval (1 of 2 valid)');
+      const su = reviewerEntry('su-all', ['security-unit'], ['*']);
+      dev.addVersion((v1) => ({ ...v1, reviewers: [...v1.reviewers, su] }), ['nca-1', 'nca-2']);
+      // A security-unit approval does not count at level 5 in dev either.
+      dev.approve('su-all', 'security-unit', ['population-db']);
+      expect(dev.gate().notCounting).toContainEqual(expect.objectContaining({ system: 'population-db', reason: 'role security-unit does not count for population-db at level 5 (needs national-authority + system-owner)' }));
+      dev.approve('owner-go', 'system-owner', ['e-document-exchange', 'public-service-portal']);
       dev.approve('owner-mps', 'system-owner', ['population-db']);
       result = dev.gate();
       expect(result.reasons).toEqual([]);
@@ -130,7 +134,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
 
   it('an unknown key: a known reviewer id signed with another key', () => {
     f.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal'], { keyId: keyOf('mallory').keyId }, 'mallory');
-    expectClosedWith(`${shownOf('su-go')}: does not count: unknown key: ${keyOf('mallory').keyId.slice(0, 16)}... is not su-go's key in trust store version 1`);
+    expectClosedWith(`${shownOf('su-go')}: does not count: unknown key: ${keyOf('mallory').keyId.slice(0, 16)}... is not su-go's key in trust store version 1 (expected ${keyOf('su-go').keyId.slice(0, 16)}...)`);
   });
 
   it('the wrong role for the level', () => {
@@ -189,7 +193,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
   });
 
   it('the author approving their own change (separation of duties)', () => {
-    const result = expectClosedWith(`${shownOf('owner-go')}: does not count: owner-go is the author of this change and cannot approve it (separation of duties)`, f.gate({ author: 'owner-go' }));
+    const result = expectClosedWith(`${shownOf('owner-go')}: does not count: owner-go is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)`, f.gate({ author: 'owner-go' }));
     expect(result.reasons).toContain('e-document-exchange (level 3): missing system-owner approval (0 of 1 valid)');
     expect(result.reasons).toContain('public-service-portal (level 4): missing system-owner approval (0 of 1 valid)');
     expect(f.gate({ author: 'someone-else' }).open).toBe(true);
@@ -197,7 +201,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
 
   it('the author from NDC_CHANGE_AUTHOR, read by the composition root and passed to the gate', () => {
     const { changeAuthor } = composeCommandLine(f.io(), { NDC_CHANGE_AUTHOR: 'nca-2' });
-    expectClosedWith(`${shownOf('nca-2')}: does not count: nca-2 is the author of this change and cannot approve it (separation of duties)`, f.gate({ author: changeAuthor }));
+    expectClosedWith(`${shownOf('nca-2')}: does not count: nca-2 is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)`, f.gate({ author: changeAuthor }));
   });
 
   it('decides from the author and trust roots it is given, never from the process environment', () => {
@@ -344,3 +348,76 @@ function sortedBody(body: unknown): unknown {
   if (body && typeof body === 'object') return Object.fromEntries(Object.keys(body).sort().map((k) => [k, sortedBody((body as Record<string, unknown>)[k])]));
   return body;
 }
+
+describe('the trust store cannot be rolled back, and revocation is permanent', () => {
+  const revokeSuGo = () => f.addVersion((v1) => ({ ...v1, reviewers: v1.reviewers.filter((r) => r.id !== 'su-go'), revokedKeys: [keyOf('su-go').keyId] }), ['nca-1', 'nca-2']);
+  const version1 = () => ({ versions: f.readTrustStoreFile().versions.slice(0, 1) });
+  const closedWith = (reason: string | RegExp, result: ReturnType<Fixture['gate']>) => {
+    expect(result.open).toBe(false);
+    expect(result.reasons[0]).toMatch(reason);
+  };
+
+  it('refuses a store older than the version the ledger accepted, and one whose history was rewritten', () => {
+    f.approveAll();
+    const v2 = revokeSuGo();
+    const accepted = { version: 2, hash: versionHash(v2), at: NOW.toISOString() };
+    expect(f.gate({ acceptedTrust: accepted }).reasons).toContain('e-document-exchange (level 3): missing security-unit approval (0 of 1 valid)');
+    // Put back the file holding only version 1: su-go's key would count again.
+    writeTrustStore(f.root, 'prod', version1());
+    expect(f.gate().open).toBe(true);
+    closedWith(/^trust store: approvals\/prod\/trust-store\.json: version 1 is in force, but version 2 \(sha256 [0-9a-f]{16}\.\.\.\) was accepted on 2026-11-20 \(ledger\): an older trust store cannot be brought back$/, f.gate({ acceptedTrust: accepted }));
+    // A different version 2 (here: one that revokes nobody) is not the version 2 the ledger saw.
+    f.addVersion((v1) => ({ ...v1, threshold: 1 }), ['nca-1', 'nca-2']);
+    closedWith(/^trust store: .*: version 2 \(sha256 [0-9a-f]{16}\.\.\.\) is not the version 2 accepted on 2026-11-20 \(ledger\) \([0-9a-f]{16}\.\.\.\): the trust store's history was rewritten$/, f.gate({ acceptedTrust: accepted }));
+  });
+
+  it('a later version pinned in NDC_TRUST_ROOT (<version>:<sha256>) refuses an older store even with no ledger', () => {
+    f.approveAll();
+    const v2 = revokeSuGo();
+    const pinned = [`2:${versionHash(v2)}`];
+    expect(f.gate({ trustRoots: pinned }).trust).toMatchObject({ version: 2 });
+    writeTrustStore(f.root, 'prod', version1());
+    closedWith(/^trust store: .*: version 2 \(sha256 [0-9a-f]{16}\.\.\.\) is pinned in NDC_TRUST_ROOT, but this store ends at version 1: an older trust store cannot be brought back$/, f.gate({ trustRoots: [...f.trustRoots, ...pinned] }));
+    // A pin for another environment does not apply to prod.
+    expect(f.gate({ trustRoots: [...f.trustRoots, `staging:${pinned[0]}`] }).open).toBe(true);
+  });
+
+  it('a version that takes a key out of revokedKeys is refused even when the threshold signed it', () => {
+    revokeSuGo();
+    f.addVersion((v2) => ({ ...v2, reviewers: [...v2.reviewers, reviewerEntry('su-go', ['security-unit'], ['Government Office'])], revokedKeys: [] }), ['nca-1', 'nca-2']);
+    f.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal']);
+    closedWith(/^trust store: approvals\/prod\/trust-store\.json: version 3 drops key [0-9a-f]{16}\.\.\. from revokedKeys \(revoked in version 2\); a revoked key stays revoked in every later version$/, f.gate());
+  });
+});
+
+describe('one author identity', () => {
+  beforeEach(() => f.approveAll());
+
+  it.each([
+    ['upper case', 'OWNER-GO'],
+    ['fullwidth letters', 'ｏｗｎｅｒ－ｇｏ'],
+    ['surrounding spaces', ' owner-go '],
+  ])('%s name the same reviewer: their approval does not count', (_what, author) => {
+    const result = f.gate({ author });
+    expect(result.open).toBe(false);
+    expect(result.notCounting).toContainEqual(expect.objectContaining({ reviewer: 'owner-go', reason: 'owner-go is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)' }));
+  });
+
+  it.each([
+    ['Cyrillic lookalikes mixed with Latin', 'оwner-gо', /mixes scripts \(Cyrillic and Latin\)/],
+    ['a trailing zero-width space', 'owner-go\u200b', /contains an invisible character \(U\+200B\)/],
+    ['a right-to-left override', 'owner\u202e-go', /contains an invisible character \(U\+202E\)/],
+    ['a list', 'owner-go,su-go', /contains a separator \(","\)/],
+    ['a digit for a letter', 'nca-l', /looks like reviewer nca-1 but is spelled with other characters/],
+  ])('%s are refused as bad input naming NDC_CHANGE_AUTHOR', (_what, author, reason) => {
+    expect(() => f.gate({ author })).toThrow(InputError);
+    expect(() => f.gate({ author })).toThrow(reason);
+    expect(() => f.gate({ author })).toThrow(/^NDC_CHANGE_AUTHOR: /);
+  });
+
+  it('an all-Cyrillic spelling of a reviewer id is refused as a lookalike; another name in one script is a non-reviewer author', () => {
+    expect(f.gate({ author: 'иван' }).open).toBe(true);
+    f.addVersion((v1) => ({ ...v1, reviewers: [...v1.reviewers, reviewerEntry('ace', ['security-unit'], ['*'])] }), ['nca-1', 'nca-2']);
+    expect(() => f.gate({ author: 'асе' })).toThrow('NDC_CHANGE_AUTHOR: "асе": looks like reviewer ace but is spelled with other characters; use the reviewer id exactly');
+  });
+});

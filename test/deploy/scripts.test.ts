@@ -46,12 +46,14 @@ describe('scripts/ci.mjs', () => {
     expect(JSON.parse(readFileSync(join(run.dir, 'reports/ndc-staging.plan.json'), 'utf8')).gate.open).toBe(true);
   });
 
-  it('does not deploy through a closed gate (a failure only with --require-open-gate), nor without --deploy', () => {
+  it('fails with the gate’s first reason when a deploy was asked for and the gate is closed; without --deploy it only reports it', () => {
     const closed = ci({ FAKE_GATE: 'closed' }, '--env', 'prod', '--deploy');
-    expect(closed.status).toBe(0);
+    expect(closed.status).toBe(1);
     expect(closed.calls).not.toContain('deploy --env prod');
-    expect(closed.stdout).toContain('not deploying prod: the gate is closed');
-    expect(ci({ FAKE_GATE: 'closed' }, '--env', 'prod', '--deploy', '--require-open-gate').status).toBe(1);
+    expect(closed.stderr).toContain('ci: failed: deploy prod: the gate is closed: missing approvals');
+    const checkOnly = ci({ FAKE_GATE: 'closed' }, '--env', 'prod');
+    expect(checkOnly.status).toBe(0);
+    expect(checkOnly.stdout).toContain('ci: prod would not deploy yet: missing approvals');
     expect(ci({ FAKE_GATE: 'open' }, '--env', 'prod').calls).not.toContain('deploy --env prod');
   });
 
