@@ -24,3 +24,32 @@ export function show(value: unknown): string {
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+/**
+ * Every problem found in one input file, so one edit round can fix them all. Its message is the first
+ * problem and a count (one line, for callers that show a single reason); `lines` lists them all.
+ */
+export class InputProblems extends InputError {
+  constructor(readonly problems: readonly InputError[]) {
+    super(problems[0].where, problems.length > 1 ? `${problems[0].reason} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : problems[0].reason);
+    this.name = 'InputProblems';
+  }
+}
+
+/** How many problems of one file the command line prints before summing up the rest. */
+export const PROBLEM_LINES_SHOWN = 20;
+
+/** The lines to print for an input error: one, or one per problem capped at `limit` with a count of the rest. */
+export function inputErrorLines(error: InputError, limit = PROBLEM_LINES_SHOWN): string[] {
+  if (!(error instanceof InputProblems)) return [error.message];
+  if (error.problems.length === 1) return [error.problems[0].message];
+  const shown = error.problems.slice(0, limit).map((p) => p.message);
+  const rest = error.problems.length - shown.length;
+  return rest > 0 ? [...shown, `... and ${rest} more problem${rest > 1 ? 's' : ''} in ${error.where.split(':')[0]}`] : shown;
+}
+
+/** Throws every problem collected, as one InputProblems; nothing when the list is empty. */
+export function throwProblems(problems: readonly InputError[]): void {
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new InputProblems(problems);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError, show } from '../core/errors';
+import { calendarDateProblem } from '../core/dates';
 import type { Environment } from '../environments/schema';
 import { formatPath } from '../environments/validate';
 
@@ -8,7 +9,10 @@ import { formatPath } from '../environments/validate';
  * the policy engine owns its shape and validates it here, with one-line errors naming the field.
  */
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const isoDate = z.string().superRefine((text, ctx) => {
+  const problem = calendarDateProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: text });
+});
 const ruleId = z.string().regex(/^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)+$/, 'must be a rule id such as NDC-SEG-001 or AwsSolutions-S1');
 
 export const exceptionSchema = z
@@ -33,9 +37,9 @@ export const policySettingsSchema = z.strictObject({
   parameters: z
     .strictObject({
       /** NDC-TOP-002: minimum great-circle distance between any two regional clusters. */
-      minClusterDistanceKm: z.number().positive().optional(),
+      minClusterDistanceKm: z.number().positive().max(20000, 'must be at most 20000 km (half the Earth\'s circumference)').optional(),
       /** NDC-TOP-001: minimum number of regional clusters. */
-      minClusters: z.number().int().min(1).optional(),
+      minClusters: z.number().int().min(1).max(100, 'must be at most 100 clusters').optional(),
     })
     .default({}),
 });
