@@ -32,12 +32,14 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-
  * Kubernetes and OpenStack quantities (never `Infinitym` or `1e+308Gi`). The message names the bounds.
  */
 function quantity(unit: string, min: number, max: number, step: number, stepText = `a whole number of ${unit}`) {
-  const steps = (value: number) => value / step;
-  return z
-    .number()
-    .min(min, `must be at least ${min} ${unit} (allowed: ${min} to ${max})`)
-    .max(max, `must be at most ${max} ${unit} (allowed: ${min} to ${max})`)
-    .refine((value) => Math.abs(steps(value) - Math.round(steps(value))) < 1e-6, `must be ${stepText}`);
+  return z.number().superRefine((value, ctx) => {
+    const steps = value / step;
+    let message: string | undefined;
+    if (value < min) message = `must be at least ${min} ${unit} (allowed: ${min} to ${max})`;
+    else if (value > max) message = `must be at most ${max} ${unit} (allowed: ${min} to ${max})`;
+    else if (Math.abs(steps - Math.round(steps)) > 1e-6) message = `must be ${stepText}`;
+    if (message) ctx.addIssue({ code: 'custom', message, input: value });
+  });
 }
 const port = z.number().int().min(1).max(65535);
 
