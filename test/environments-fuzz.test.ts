@@ -56,7 +56,10 @@ function containerOf(root: Json, path: Path): { parent: Json[] | { [key: string]
 function mutation(n: number): string {
   const random = generator(n + 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  const env = JSON.parse(JSON.stringify({ ...environmentInput('dev'), name: `fz-${n}` })) as Json;
+  const dev = { ...environmentInput('dev'), name: `fz-${n}` };
+  // Spelled out so mutations reach the quantities that render into Kubernetes quotas.
+  for (const system of dev.systems ?? []) for (const tier of system.tiers) Object.assign(tier, { cpu: 2, memoryGb: 4 });
+  const env = JSON.parse(JSON.stringify(dev)) as Json;
   let textEdits = 0;
   const edits = 1 + Math.floor(random() * 3);
   for (let e = 0; e < edits; e++) {
@@ -120,10 +123,13 @@ describe(`${MUTATIONS} malformed environment files`, () => {
   it('each loads and renders finite quantities, or is refused with one line per problem naming the file', () => {
     for (let n = 0; n < MUTATIONS; n++) {
       const name = `fz-${n}`;
-      writeFileSync(join(root, 'environments', `${name}.json`), mutation(n));
+      const text = mutation(n);
+      writeFileSync(join(root, 'environments', `${name}.json`), text);
       const outcome = outcomeOf(root, name);
       if ('rendered' in outcome) {
         accepted++;
+        // Nothing is dropped silently: a prototype key is refused, never ignored.
+        expect(text).not.toMatch(/"(__proto__|constructor|prototype)":/);
         expect(outcome.rendered).not.toMatch(/Infinity|NaN|\d[eE][+-]?\d/);
         continue;
       }
