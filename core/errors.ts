@@ -48,8 +48,13 @@ export function inputErrorLines(error: InputError, limit = PROBLEM_LINES_SHOWN):
   return rest > 0 ? [...shown, `... and ${rest} more problem${rest > 1 ? 's' : ''} in ${error.where.split(':')[0]}`] : shown;
 }
 
-/** Throws every problem collected, as one InputProblems; nothing when the list is empty. */
+/** One problem as itself, several as one InputProblems (the list must not be empty). */
+export function problemsError(problems: readonly InputError[]): InputError {
+  if (problems.length === 0) throw new Error('problemsError needs at least one problem');
+  return problems.length === 1 ? problems[0] : new InputProblems(problems);
+}
+
+/** Throws every problem collected; nothing when the list is empty. */
 export function throwProblems(problems: readonly InputError[]): void {
-  if (problems.length === 1) throw problems[0];
-  if (problems.length > 1) throw new InputProblems(problems);
+  if (problems.length > 0) throw problemsError(problems);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError, show } from '../core/errors';
+import { InputError, problemsError, show } from '../core/errors';
 import { calendarDateProblem } from '../core/dates';
 import type { Environment } from '../environments/schema';
 import { formatPath } from '../environments/validate';
@@ -52,9 +52,13 @@ export type PolicyParameters = PolicySettings['parameters'];
 export function policySettingsOf(env: Environment, source: string): PolicySettings {
   const parsed = policySettingsSchema.safeParse(env.policy ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  let value: unknown = env.policy;
-  for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
-  const reason = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => show(k)).join(', ')}` : issue.message;
-  throw new InputError(`${source}: ${formatPath(['policy', ...issue.path])}`, `${value === undefined ? 'missing' : show(value)}: ${reason}`);
+  // Every problem at once, one line each, like the rest of the environment file.
+  throw problemsError(
+    parsed.error.issues.map((issue) => {
+      let value: unknown = env.policy;
+      for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+      const reason = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => show(k)).join(', ')}` : issue.message;
+      return new InputError(`${source}: ${formatPath(['policy', ...issue.path])}`, `${value === undefined ? 'missing' : show(value)}: ${reason}`);
+    }),
+  );
 }

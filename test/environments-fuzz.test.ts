@@ -111,7 +111,7 @@ function outcomeOf(root: string, name: string): { refused: InputError } | { rend
     return { rendered: JSON.stringify(cloud.clusters.map((c) => renderClusterObjects(cloud, c, pods.get(c.id)))) };
   } catch (error) {
     if (error instanceof InputError) return { refused: error };
-    throw new Error(`mutation ${name}: not an InputError: ${error instanceof Error ? error.stack : String(error)}`);
+    throw new Error(`mutation ${name}: not an InputError: ${error instanceof Error ? error.stack : String(error)}`, { cause: error });
   }
 }
 
