@@ -166,8 +166,9 @@ class SemanticChecks {
         const path = `regions[${i}].addressPlan.segments.${zone}`;
         const block = this.cidr(path, text);
         if (!block) continue;
+        // A block outside its region is reported once, as that; its overlaps elsewhere follow from it.
         if (regionBlock && !contains(regionBlock, block)) this.problem(path, text, `is outside its region's range ${region.addressPlan.cidr}`);
-        inner.push({ path, block });
+        else inner.push({ path, block });
       }
     });
     this.env.systems.forEach((system, i) => {
@@ -181,11 +182,12 @@ class SemanticChecks {
         const block = this.cidr(path, text);
         if (!block) continue;
         const regionBlock = regionBlocks[regionIndex];
-        if (regionBlock && !contains(regionBlock, block)) this.problem(path, text, `is outside its region's range ${this.env.regions[regionIndex].addressPlan.cidr}`);
+        const outside = regionBlock !== undefined && !contains(regionBlock, block);
+        if (outside) this.problem(path, text, `is outside its region's range ${this.env.regions[regionIndex].addressPlan.cidr}`);
         if (block.prefix > DEDICATED_NETWORK_PREFIX) {
           this.problem(path, text, `is too small: a dedicated network is cut into one /${DEDICATED_ZONE_PREFIX} per zone and needs a /${DEDICATED_NETWORK_PREFIX} or larger`);
         }
-        inner.push({ path, block });
+        if (!outside) inner.push({ path, block });
       }
     });
     if (topLevelOverlaps === 0) this.reportOverlaps(inner);
