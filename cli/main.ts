@@ -79,6 +79,16 @@ const COMMANDS: Record<string, CommandSpec> = {
       return checkCommand({ env: await environmentSettled(deps, envOf(values, deps)), format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io);
     },
   },
+  reach: {
+    summary: 'what can reach what, and attack paths, computed from the artifacts of all engines (exit 1 on a mandatory NDC-NET failure)',
+    usage: 'ndc reach --env E [--from X] [--to Y] [--format text|json|markdown] [--against DIR] [--json]',
+    options: { ...ENV_OPTION, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, against: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { reachCommand } = require('./commands/reach') as typeof import('./commands/reach');
+      return reachCommand({ env: envOf(values, deps), from: values.from as string | undefined, to: values.to as string | undefined, format: values.format as string | undefined, against: values.against as string | undefined }, deps.io);
+    },
+  },
   plan: deploySpec(
     'plan',
     'synth, check, gate status and what deploy would run per wave; engine previews where installed',

@@ -6,7 +6,7 @@ import type { Manifest } from '../stacks/manifest';
 import { profileNamed, type RegulationProfile } from './profiles';
 import { packsOf, rulesOf, type PackedRule } from './registry';
 import type { ArtifactSet, ControlFamily, Enforcement, Rule, RuleContext, Severity } from './rule';
-import { maskSecrets } from './rules/secrets/mask';
+import { withSecretsMasked } from './rules/secrets/mask';
 import { policySettingsOf, type PolicyException, type PolicySettings } from './settings';
 
 /** One rule's verdict on one subject, with the enforcement in force and any exception applied. */
@@ -152,7 +152,7 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
   const raw = collectFindings(policy, { env, cloud, manifest, artifacts, asOf, profile: policy.profile }, secrets);
   const { findings, exceptions } = applyExceptions(policy, raw, new Map(cloud.systems.map((s) => [s.id, s.level as number])), today);
   // Every report format renders this object, so masking it once covers text, json, sarif, junit, markdown and html.
-  return maskSecrets<PolicyReport>({
+  return withSecretsMasked<PolicyReport>({
     env: env.name,
     stage: env.stage,
     profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title },

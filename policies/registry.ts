@@ -24,6 +24,7 @@ export const PACKS: Readonly<Record<string, PackEntry>> = {
   secrets: { profiles: [VN_2016], load: () => (require('./rules/secrets') as PackModule).pack },
   kubernetes: { profiles: [VN_2016], load: () => (require('./rules/kubernetes') as PackModule).pack },
   'public-edge': { profiles: [VN_2016], load: () => (require('./rules/public-edge') as PackModule).pack },
+  network: { profiles: [VN_2016], load: () => (require('./rules/network') as PackModule).pack },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   }
   const modules: [string, string][] = [
     ['policies', './bench-policies'],
+    ['reach', './bench-reach'],
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
     ['deploy', './bench-deploy'],

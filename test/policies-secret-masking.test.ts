@@ -1,8 +1,11 @@
 /** Reports show where a secret is, never the secret (issue #12): every format, whatever quotes the value. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../cli/main';
 import { evaluatePolicies } from '../policies/evaluate';
 import { renderReport, REPORT_FORMATS } from '../policies/reports';
 import { maskSecret, maskSecrets } from '../policies/rules/secrets/mask';
-import { environmentInput, tempProject, writeEnvironmentJson } from './helpers';
+import { captureIO, environmentInput, tempProject, writeEnvironmentJson } from './helpers';
 
 const AWS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const PASSWORD = 'hunter2-correct-horse';
@@ -27,6 +30,19 @@ describe('secret values in reports', () => {
 
   it.each(['json', 'markdown', 'html'] as const)('the %s report lists the system with its name masked', (format) => {
     expect(renderReport(evaluation, format)).toContain(`National Open Data Portal ${maskSecret(AWS_KEY_ID)}`);
+  });
+
+  it.each(REPORT_FORMATS)('ndc check --format %s writes and prints no key id (the HTML reachability section included)', async (format) => {
+    const { io, out, err } = captureIO(root);
+    expect(await main(['check', '--env', 'leaky-name', '--as-of', '2026-11-27', '--format', format, '--output', `reports/leaky.${format}`], io)).toBe(1);
+    expect(readFileSync(join(root, 'reports', `leaky.${format}`), 'utf8')).not.toContain(AWS_KEY_ID);
+    expect([...out, ...err].join('\n')).not.toContain(AWS_KEY_ID);
+  });
+
+  it('ndc start writes report.html and report.sarif without the key id', async () => {
+    const { io } = captureIO(root);
+    expect(await main(['start', '--env', 'leaky-name'], io)).toBe(1);
+    for (const file of ['report.html', 'report.sarif']) expect(readFileSync(join(root, 'out', 'leaky-name', file), 'utf8')).not.toContain(AWS_KEY_ID);
   });
 
   it('masks keeping the first four characters of a long value', () => {

@@ -7,6 +7,7 @@ import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../
 import { verdictLine } from '../../policies/reports/common';
 import type { CommandIO } from '../io';
 import { refuseProjectInput } from './common';
+import { reachSectionFor } from './reach';
 
 export interface CheckOptions {
   readonly env: string;
@@ -63,7 +64,7 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
   }
   const evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
-  const content = renderReport(evaluation, format, evaluation.source);
+  const content = renderReport(evaluation, format, evaluation.source, format === 'html' ? [reachSectionFor(io.root, opts.env)] : []);
   if (opts.output !== undefined) {
     const written = writeAtomically(io.root, opts.output, content, '--output');
     io.out(`Wrote ${written} (${format}) for ${evaluation.env}, profile ${evaluation.profile.name} ${evaluation.profile.version}`);

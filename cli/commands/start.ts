@@ -4,6 +4,7 @@ import { htmlReport, sarifReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
 import { writeAtomically } from './check';
+import { reachSectionFor } from './reach';
 import { describeSynth, synthSummary } from './synth';
 
 export interface StartOptions {
@@ -21,7 +22,7 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const synth = synthEnvironment(io.root, opts.env);
   const evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
   const outDir = relative(io.root, join(io.root, 'out', opts.env));
-  const html = writeAtomically(io.root, join(outDir, 'report.html'), htmlReport(evaluation), 'out');
+  const html = writeAtomically(io.root, join(outDir, 'report.html'), htmlReport(evaluation, [reachSectionFor(io.root, opts.env, synth.cloud)]), 'out');
   const sarif = writeAtomically(io.root, join(outDir, 'report.sarif'), sarifReport(evaluation, synth.source), 'out');
   if (io.json) {
     io.out(JSON.stringify({ ...synthSummary(synth, io.root), policy: policySummary(evaluation), reports: { html, sarif } }));

@@ -27,3 +27,26 @@ export function maskSecrets<T>(value: T, secrets: Iterable<string>): T {
   };
   return walk(value) as T;
 }
+
+/**
+ * Where a report keeps the masking of the secrets found in it, for text rendered beside it (the HTML
+ * report's extra sections). A symbol key: shallow copies of the report keep it, serialisation never sees it.
+ */
+export const MASK_FOUND_SECRETS: unique symbol = Symbol('ndc.maskFoundSecrets');
+
+interface MaskingCarrier {
+  readonly [MASK_FOUND_SECRETS]?: (text: string) => string;
+}
+
+/** `report` with every found secret masked, carrying the masking for text rendered later; unchanged when none was found. */
+export function withSecretsMasked<T extends object>(report: T, secrets: ReadonlySet<string>): T {
+  if (secrets.size === 0) return report;
+  const masked = maskSecrets(report, secrets);
+  return Object.assign(masked, { [MASK_FOUND_SECRETS]: (text: string) => maskSecrets(text, secrets) });
+}
+
+/** `text` with the secrets found in `report` masked (rendered output, extra report sections). */
+export function maskFoundSecrets(report: object, text: string): string {
+  const mask = (report as MaskingCarrier)[MASK_FOUND_SECRETS];
+  return mask ? mask(text) : text;
+}
