@@ -86,7 +86,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { reachCommand } = require('./commands/reach') as typeof import('./commands/reach');
-      return reachCommand({ env: envOf(values, deps), from: values.from as string | undefined, to: values.to as string | undefined, format: values.format as string | undefined, against: values.against as string | undefined }, deps.io);
+      return reachCommand({ env: await environmentSettled(deps, envOf(values, deps)), from: values.from as string | undefined, to: values.to as string | undefined, format: values.format as string | undefined, against: values.against as string | undefined }, deps.io);
     },
   },
   plan: deploySpec(
