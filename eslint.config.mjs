@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'cdktf.out/**', '.ndc/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'cdktf.out/**', '.ndc/**', 'coverage/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

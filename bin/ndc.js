@@ -1,9 +1,30 @@
 #!/usr/bin/env node
 'use strict';
-// Runs the TypeScript sources directly (tsx) so a fresh clone needs no build step.
-require('tsx/cjs');
+// Runs the compiled command (dist/, built by `npm ci` through `prepare`, or `npm run build`) when it was
+// compiled from exactly the sources present; otherwise runs the sources through tsx, so a stale build
+// never runs and a fresh clone or an edited checkout still works. NDC_REQUIRE_BUILD=1 refuses instead.
+const path = require('node:path');
+const { staleReason } = require('./build-stamp');
+
+const root = path.resolve(__dirname, '..');
+const stale = process.env.NDC_FROM_SOURCES === '1' ? 'NDC_FROM_SOURCES=1' : staleReason(root);
+if (stale && process.env.NDC_REQUIRE_BUILD === '1') {
+  process.stderr.write(`ndc: ${stale}; refusing to run (NDC_REQUIRE_BUILD=1)\n`);
+  process.exit(2);
+}
+if (stale) {
+  require('tsx/cjs');
+} else {
+  // Environment files are TypeScript written by users: the first one required loads tsx for .ts only.
+  require.extensions['.ts'] = function loadTypeScript(module, filename) {
+    delete require.extensions['.ts'];
+    require('tsx/cjs');
+    return require.extensions['.ts'](module, filename);
+  };
+}
 // tsx turns on source-mapped stack traces, which makes every stack capture costly: cdktf captures one
 // per token (about a sixth of synthesis time on large clouds). NDC_DEBUG=1 keeps them for debugging.
 if (!process.env.NDC_DEBUG) process.setSourceMapsEnabled(false);
 process.env.NDC_CLI_ENTRY = '1';
-require('../cli/main.ts');
+process.env.NDC_RUNNING = stale ? 'sources' : 'dist';
+require(stale ? '../cli/main.ts' : '../dist/cli/main.js');

@@ -133,8 +133,14 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
         if (!outcome.acquired) return { acquired: false, heldBy: `${outcome.heldBy.holder} (lease until ${outcome.heldBy.expiresAt})` };
         return { acquired: true, takenOver: outcome.takenOverFrom !== undefined };
       },
+      async renewLock(env, holder, leaseMs) {
+        return ledger.renewLock(env, holder, leaseMs, io.now());
+      },
       async releaseLock(env, holder) {
         await ledger.releaseLock(env, holder, io.now());
+      },
+      async head() {
+        return { ledger: ledger.id, ...(await ledger.head()) };
       },
       async lastRun(env) {
         return lastRunFromRecords(await ledger.records(), env);

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError, inputErrorLines } from '../core/errors';
+import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import type { CommandIO } from './io';
 
@@ -53,7 +54,8 @@ function deploySpec(command: 'plan' | 'deploy' | 'destroy', summary: string, usa
         noPreview: values['no-preview'] === true,
         concurrency: values.concurrency as string | undefined,
       };
-      return handler(opts, deps);
+      // plan is recorded here; deploy and destroy record their gate decision, lock and every step themselves.
+      return command === 'plan' ? recorded(deps, 'plan', opts.env, 'plan', () => handler(opts, deps)) : handler(opts, deps);
     },
   };
 }
@@ -66,7 +68,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
-      return synthCommand({ env: await environmentSettled(deps, envOf(values, deps)) }, deps.io);
+      const env = await environmentSettled(deps, envOf(values, deps));
+      return recorded(deps, 'synth', env, 'synth', () => synthCommand({ env }, deps.io));
     },
   },
   check: {
@@ -76,7 +79,9 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
-      return checkCommand({ env: await environmentSettled(deps, envOf(values, deps)), format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io);
+      const env = await environmentSettled(deps, envOf(values, deps));
+      const command = ['check', ...(values.format ? ['--format', values.format as string] : []), ...(values['as-of'] ? ['--as-of', values['as-of'] as string] : [])].join(' ');
+      return recorded(deps, 'check', env, command, () => checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io));
     },
   },
   reach: {
@@ -114,7 +119,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startCommand } = require('./commands/start') as typeof import('./commands/start');
-      return startCommand({ env: await environmentSettled(deps, (values.env as string | undefined) ?? (deps.environment.NDC_ENV || DEFAULT_ENV)) }, deps.io);
+      const env = await environmentSettled(deps, (values.env as string | undefined) ?? (deps.environment.NDC_ENV || DEFAULT_ENV));
+      return recorded(deps, 'command', env, 'start', () => startCommand({ env }, deps.io));
     },
   },
   approve: {
@@ -138,7 +144,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approvalsCommand } = require('./commands/approve') as typeof import('./commands/approve');
-      return approvalsCommand({ env: envOf(values, deps), ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io);
+      const env = envOf(values, deps);
+      return recorded(deps, 'command', env, 'approvals', () => approvalsCommand({ env, ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io));
     },
   },
   keys: {
@@ -207,15 +214,35 @@ const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   ledger: {
-    summary: 'ledger verify: check the hash chain of the ledger (exit 1 if tampered)',
-    usage: 'ndc ledger verify',
-    options: {},
+    summary: 'ledger verify|checkpoint|init: check the hash chain against signed checkpoints; sign the head; install the PostgreSQL tables',
+    usage:
+      'ndc ledger verify [--checkpoints FILE] [--head SEQ:HASH] [--json]\n       ndc ledger checkpoint --key KEY --as ID [--env E] [--head SEQ:HASH] [--checkpoints FILE] [--print]\n       ndc ledger init [--grant ROLE[,ROLE]]   (PostgreSQL, as the schema owner)',
+    options: { checkpoints: { type: 'string' }, head: { type: 'string' }, key: { type: 'string' }, as: { type: 'string' }, env: { type: 'string' }, print: { type: 'boolean' }, grant: { type: 'string' } },
     positionals: true,
-    async run(_values, positionals, deps) {
-      subcommand('ledger', positionals, ['verify']);
+    async run(values, positionals, deps) {
+      const action = subcommand('ledger', positionals, ['verify', 'checkpoint', 'init']);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { ledgerVerifyCommand } = require('./commands/ledger') as typeof import('./commands/ledger');
-      return ledgerVerifyCommand({ openLedger: deps.openLedger }, deps.io);
+      const commands = require('./commands/ledger') as typeof import('./commands/ledger');
+      const checkpoints = values.checkpoints as string | undefined;
+      const head = values.head as string | undefined;
+      const common = { openLedger: deps.openLedger, trustRoot: deps.trustRoot ?? '' };
+      if (action === 'init') return commands.ledgerInitCommand({ grant: list(values.grant), environment: deps.environment }, deps.io);
+      if (action === 'checkpoint') {
+        return commands.ledgerCheckpointCommand({ ...common, key: values.key as string, as: values.as as string, env: values.env as string | undefined, checkpoints, head, print: values.print === true }, deps.io);
+      }
+      return commands.ledgerVerifyCommand({ ...common, checkpoints, head }, deps.io);
+    },
+  },
+  unlock: {
+    summary: 'breaks the deploy lock of an environment (a crashed run), recording who, why and the previous holder',
+    usage: 'ndc unlock --env E --reason "..." [--json]',
+    options: { ...ENV_OPTION, reason: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { unlockCommand } = require('./commands/unlock') as typeof import('./commands/unlock');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { actorOf } = require('../ledger/actor') as typeof import('../ledger/actor');
+      return unlockCommand({ env: envOf(values, deps), reason: values.reason as string | undefined, openLedger: deps.openLedger, actor: actorOf(deps.environment) }, deps.io);
     },
   },
 };
@@ -223,6 +250,13 @@ const COMMANDS: Record<string, CommandSpec> = {
 /** What the approval commands take from the composition root besides the policy evaluation. */
 function approvalContext(deps: CommandDependencies) {
   return { author: deps.changeAuthor, trustRoot: deps.trustRoot, project: deps.project, openLedger: deps.openLedger };
+}
+
+/** Runs a command that acts on an environment and records it in the ledger with its actor and outcome. */
+function recorded(deps: CommandDependencies, kind: 'synth' | 'check' | 'plan' | 'command', env: string, command: string, run: () => Promise<number>): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { recordedCommand } = require('../ledger/command-record') as typeof import('../ledger/command-record');
+  return recordedCommand({ root: deps.io.root, kind, env, command, now: deps.io.now, environment: deps.environment, openLedger: deps.openLedger }, run);
 }
 
 function subcommand(command: string, positionals: string[], allowed: readonly string[]): string {
@@ -250,7 +284,8 @@ function usage(): string[] {
     '',
     ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`),
     '',
-    'Every command takes --json for machine-readable output. Run ndc <command> --help for its options.',
+    'Every command takes --json for machine-readable output, and --no-cache to render every stack afresh',
+    '(the synthesis cache lives in .ndc/cache/ and may be deleted at any time). Run ndc <command> --help for its options.',
   ];
 }
 
@@ -271,14 +306,19 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
     io.out(spec.summary);
     return 0;
   }
+  let previousCache: CacheMode | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { ...spec.options, json: { type: 'boolean' } },
+      options: { ...spec.options, json: { type: 'boolean' }, 'no-cache': { type: 'boolean' } },
       allowPositionals: spec.positionals ?? false,
       strict: true,
     });
     const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
+    // Commands synthesize through the cache under .ndc/cache; --no-cache renders every stack afresh (and
+    // records it). deploy and destroy always do: the gate's check that the environment renders to the
+    // approved digest must be a fresh render, which a planted cache entry cannot stand in for.
+    previousCache = useSynthCache(values['no-cache'] === true || name === 'deploy' || name === 'destroy' ? 'refresh' : 'use');
     return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, composeCommandLine(commandIO, environment));
   } catch (error) {
     if (error instanceof InputError) {
@@ -291,13 +331,18 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
       return 2;
     }
     throw error;
+  } finally {
+    if (previousCache !== undefined) useSynthCache(previousCache);
   }
 }
 
-/** The first line of an error's message, or its stack with NDC_DEBUG=1. */
+/** The first line of an error's message, or its stack with NDC_DEBUG=1; URLs in it never with their credentials. */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error).split('\n')[0];
-  return process.env.NDC_DEBUG ? (error.stack ?? error.message) : (error.message.split('\n').find((l) => l.trim() !== '') ?? error.name);
+  const text = !(error instanceof Error) ? String(error).split('\n')[0] : process.env.NDC_DEBUG ? (error.stack ?? error.message) : (error.message.split('\n').find((l) => l.trim() !== '') ?? error.name);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { redactUrls } = require('../ledger/url') as typeof import('../ledger/url');
+  // A driver's message may quote a connection URL.
+  return redactUrls(text);
 }
 
 if (require.main === module || process.env.NDC_CLI_ENTRY === '1') {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostname, userInfo } from 'node:os';
 import { InputError } from '../core/errors';
+import { actorOf } from '../ledger/actor';
 import type { Environment } from '../environments/schema';
 import { readManifest, type Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
@@ -10,6 +10,8 @@ import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from 
 import type { ConsolePort, DeployPorts, GateDecision } from './ports';
 import { plainProgress, ttyProgress, type Progress } from './progress';
 import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
+import { extraPatternsOf } from './engine-environment';
+import { heartbeatMsOf, leaseMsOf } from './lease';
 import { secretValues } from './secrets';
 import { buildWaves, PULUMI_PROGRAM, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
 
@@ -47,21 +49,10 @@ export interface DeployRequest extends EngineRunRequest {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_LEASE_MS = 6 * 60 * 60 * 1000;
+export { DEFAULT_LEASE_MS } from './lease';
 
-/** Who is deploying, for the ledger and the lock: NDC_ACTOR, the CI job's user, or user@host. */
-export function actorOf(environment: NodeJS.ProcessEnv): string {
-  if (environment.NDC_ACTOR) return environment.NDC_ACTOR;
-  if (environment.GITHUB_ACTIONS === 'true' && environment.GITHUB_ACTOR) return `ci:github:${environment.GITHUB_ACTOR}`;
-  if (environment.GITLAB_CI === 'true' && environment.GITLAB_USER_LOGIN) return `ci:gitlab:${environment.GITLAB_USER_LOGIN}`;
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no passwd entry (containers)
-  }
-  return `${user}@${hostname()}`;
-}
+/** Who is deploying: re-exported from the ledger, which records every command's actor. */
+export { actorOf };
 
 /** The synthesized manifest, checked against the files on disk: deploy runs only what was approved. */
 export function synthesizedManifest(root: string, env: string): Manifest {
@@ -112,6 +103,7 @@ function newRunId(io: ConsolePort): string {
 export async function deployEnvironment(req: DeployRequest): Promise<number> {
   const { io, ports, operation } = req;
   const { environment } = req;
+  extraPatternsOf(environment);
   const project = req.project ?? projectReader(io.root);
   const { env } = project.loadEnvironment(req.env);
   if (req.resume && operation !== 'deploy') throw new InputError('--resume', 'only ndc deploy can be resumed');
@@ -162,9 +154,30 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
 
   const run = newRunId(io);
   const holder = `${actor} run ${run}`;
-  const lock = await ports.ledger.acquireLock(req.env, holder, req.leaseMs ?? DEFAULT_LEASE_MS);
-  if (!lock.acquired) return refuse(`the deploy lock of ${req.env} is held by ${lock.heldBy ?? 'another run'}; wait for it to finish (or for its lease to run out)`, { gate });
+  const leaseMs = req.leaseMs ?? leaseMsOf(environment);
+  const lock = await ports.ledger.acquireLock(req.env, holder, leaseMs);
+  if (!lock.acquired) {
+    return refuse(
+      `the deploy lock of ${req.env} is held by ${lock.heldBy ?? 'another run'}; wait for it to finish or for its lease to run out, or break it with ndc unlock --env ${req.env} --reason "..."`,
+      { gate },
+    );
+  }
   if (lock.takenOver) say(`Took over the deploy lock of ${req.env}: the previous holder's lease had run out`);
+
+  // The heartbeat: while the engines run, the lease is renewed; a lock broken by ndc unlock (or taken over
+  // after a stalled heartbeat) stops the run between stacks, like an interrupt.
+  const lockLost = new AbortController();
+  const heartbeat = setInterval(() => {
+    ports.ledger.renewLock(req.env, holder, leaseMs).then(
+      (held) => {
+        if (held || lockLost.signal.aborted) return;
+        io.err(`ndc ${verb}: the deploy lock of ${req.env} was broken or taken over; starting no new stack`);
+        lockLost.abort();
+      },
+      (error: unknown) => io.err(`ndc ${verb}: could not renew the deploy lock of ${req.env} (${error instanceof Error ? error.message : String(error)}); retrying`),
+    );
+  }, heartbeatMsOf(leaseMs));
+  const signal = req.signal ? AbortSignal.any([req.signal, lockLost.signal]) : lockLost.signal;
 
   const kind = operation === 'deploy' ? 'deploy-step' : 'destroy-step';
   const started = Date.now();
@@ -189,7 +202,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
       secrets: secretValues(environment, env.state.backend === 'pg' ? [env.state.connStrEnv] : []),
       concurrency: req.concurrency ?? DEFAULT_CONCURRENCY,
       alreadyDone,
-      signal: req.signal,
+      signal,
       progress: progressFor(req, environment),
       ledger: { port: ports.ledger, actor, digest: manifest.digest, run },
     });
@@ -199,16 +212,31 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
       actor,
       digest: manifest.digest,
       result: result.ok ? 'succeeded' : 'failed',
-      details: { scope: 'run', run, operation, durationMs: Date.now() - started, ...(result.failed ? { failed: result.failed } : {}) },
+      details: { scope: 'run', run, operation, durationMs: Date.now() - started, ...(result.failed ? { failed: result.failed } : {}), ...(lockLost.signal.aborted ? { lockLost: true } : {}) },
     });
   } finally {
+    clearInterval(heartbeat);
     await ports.ledger.releaseLock(req.env, holder);
   }
-  return report(req, manifest, gate, run, result);
+  const request = checkpointRequest(await ports.ledger.head());
+  return report(req, manifest, gate, run, result, request);
 }
 
-function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run: string, result: RunResult): number {
+export interface CheckpointRequest {
+  readonly ledger: string;
+  readonly seq: number;
+  readonly head: string;
+  readonly command: string;
+}
+
+/** What a reviewer signs after a deploy so that the records of this run can never be rewritten unnoticed. */
+function checkpointRequest(head: { ledger: string; seq: number; hash: string }): CheckpointRequest {
+  return { ledger: head.ledger, seq: head.seq, head: head.hash, command: `ndc ledger checkpoint --head ${head.seq}:${head.hash} --key KEY --as REVIEWER-ID` };
+}
+
+function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run: string, result: RunResult, request: CheckpointRequest): number {
   const { io } = req;
+  const requestLine = `Checkpoint request: ledger ${request.ledger} at seq ${request.seq}, head ${request.head}; a reviewer signs it with: ${request.command}`;
   const counts = (status: string) => result.outcomes.filter((o) => o.status === status).length;
   if (io.json) {
     io.out(
@@ -221,9 +249,11 @@ function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run:
         ok: result.ok,
         ...(result.failed ? { failed: result.failed } : {}),
         steps: result.outcomes.map((o) => ({ id: o.id, status: o.status, exitCode: o.exitCode, durationMs: o.durationMs, failedCommand: o.failedCommand, error: o.error })),
+        checkpointRequest: request,
       }),
     );
   }
+  if (!io.json) io.out(requestLine);
   const verb = req.operation === 'deploy' ? 'Deployed' : 'Destroyed';
   if (result.ok) {
     if (!io.json) io.out(`${verb} ${req.env}: ${counts('succeeded')} stacks${counts('already-done') ? ` (${counts('already-done')} already done before the resume)` : ''}`);

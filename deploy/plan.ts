@@ -31,7 +31,7 @@ export async function planEnvironment(req: PlanRequest): Promise<number> {
   const { environment } = req;
   const project = req.project ?? projectReader(io.root);
   const { env } = project.loadEnvironment(req.env);
-  const manifest = (req.synthesize ?? ((root, name) => writeRendered(root, renderLoaded(project.loadEnvironment(name))).manifest))(io.root, req.env);
+  const manifest = (req.synthesize ?? ((root, name) => writeRendered(root, renderLoaded(project.loadEnvironment(name), root)).manifest))(io.root, req.env);
   const policy = await req.ports.policy.evaluate(req.env);
   const gate = await req.ports.gate.evaluate(req.env, manifest.digest);
   const deployWaves = buildWaves({ root: io.root, manifest, env, operation: 'deploy' });

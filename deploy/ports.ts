@@ -17,7 +17,11 @@ export interface GatePort {
 export interface LedgerPort {
   append(record: { kind: string; env: string; actor: string; digest?: string; result: string; details?: Record<string, unknown> }): Promise<void>;
   acquireLock(env: string, holder: string, leaseMs: number): Promise<{ acquired: boolean; heldBy?: string; takenOver?: boolean }>;
+  /** The heartbeat: extends the lease; false when the lock was broken (ndc unlock) or taken over. */
+  renewLock(env: string, holder: string, leaseMs: number): Promise<boolean>;
   releaseLock(env: string, holder: string): Promise<void>;
+  /** The ledger's last record after a run: what deploy asks a reviewer to sign as a checkpoint. */
+  head(): Promise<{ ledger: string; seq: number; hash: string }>;
   /** Steps of the last deploy of this env (for --resume): which stacks succeeded, for which digest. */
   lastRun(env: string): Promise<{ digest: string; completed: string[]; failed?: string } | undefined>;
 }

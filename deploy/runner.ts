@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { basename, join } from 'node:path';
+import { engineEnvironment } from './engine-environment';
 import type { LedgerPort } from './ports';
 import type { Progress } from './progress';
 import { redact } from './secrets';
@@ -161,9 +162,9 @@ function binaryName(ctx: RunContext, tool: Tool): string {
   return path ? basename(path) : tool;
 }
 
-/** The child's environment: ours, the command's settings, and credentials renamed where configured. */
+/** The child's environment: the engine's allow-list of ours, the command's settings, and credentials renamed where configured. */
 export function childEnvironment(command: EngineCommand, environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const child: NodeJS.ProcessEnv = { ...command.envDefaults, ...environment, ...command.env };
+  const child: NodeJS.ProcessEnv = { ...command.envDefaults, ...engineEnvironment(command.tool, environment), ...command.env };
   for (const [name, from] of Object.entries(command.envFrom)) {
     const value = environment[from];
     if (value !== undefined) child[name] = value;

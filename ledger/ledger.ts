@@ -5,7 +5,7 @@ import { canonicalJson, sha256 } from '../core/canonical-json';
  * decisions, deploy steps, locks). Each record's hash covers its contents and the previous record's hash,
  * so an edited, deleted or reordered record breaks the chain that `ndc ledger verify` walks.
  */
-export const LEDGER_KINDS = ['synth', 'check', 'approve', 'gate', 'deploy-step', 'destroy-step', 'lock', 'trust-store'] as const;
+export const LEDGER_KINDS = ['synth', 'check', 'plan', 'approve', 'gate', 'deploy-step', 'destroy-step', 'lock', 'trust-store', 'checkpoint', 'command'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 /** The hash before the first record. */
@@ -37,7 +37,11 @@ export interface LedgerRecord {
   readonly details: Record<string, unknown>;
 }
 
-/** A per-environment deploy lock: one holder at a time until its lease runs out. */
+/**
+ * A per-environment deploy lock: one holder at a time until its lease runs out. The lock lives in the
+ * ledger itself (records of kind `lock`), so taking, renewing, releasing and breaking it are all
+ * recorded, and the everyday database role needs no right to change or delete anything.
+ */
 export interface LockLease {
   readonly env: string;
   readonly holder: string;
@@ -56,20 +60,44 @@ export interface LedgerVerification {
   readonly problems: string[];
 }
 
+/** The last record's position: what a checkpoint signs. */
+export interface LedgerHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export interface LedgerSnapshot {
+  readonly records: LedgerRecord[];
+  /** The head row the store keeps beside the chain; undefined when missing. */
+  readonly storedHead: LedgerHead | undefined;
+}
+
 export interface Ledger {
-  /** Where it lives, for messages: a file path or a PostgreSQL URL without its password. */
+  /** Which ledger this is (names its checkpoints file): NDC_LEDGER_ID, `local`, or derived from the URL. */
+  readonly id: string;
+  /** Where it lives, for messages: a file path or a redacted PostgreSQL URL. */
   readonly location: string;
   append(entry: LedgerEntry): Promise<LedgerRecord>;
   /** All records in sequence order. */
   records(): Promise<LedgerRecord[]>;
+  /** The last record (seq 0 and the genesis hash when empty). */
+  head(): Promise<LedgerHead>;
+  /** Every record and the stored head row, read together (one consistent view). */
+  snapshot(): Promise<LedgerSnapshot>;
   verify(): Promise<LedgerVerification>;
   /**
    * Takes the deploy lock of `env` for `leaseMs`. Refused while another holder's lease runs; an expired
-   * lease is taken over, and the takeover is recorded in the ledger in the same transaction.
+   * lease is taken over, and the takeover is recorded.
    */
   acquireLock(env: string, holder: string, leaseMs: number, now: Date): Promise<LockOutcome>;
+  /** Extends `holder`'s lease to now + `leaseMs`; false when it no longer holds the lock (broken, taken over). */
+  renewLock(env: string, holder: string, leaseMs: number, now: Date): Promise<boolean>;
   /** Gives the lock back; false when `holder` did not hold it. */
   releaseLock(env: string, holder: string, now: Date): Promise<boolean>;
+  /** The lease in force, if any (an expired lease is not in force). */
+  currentLock(env: string, now: Date): Promise<LockLease | undefined>;
+  /** Breaks the lock in force, recording who, why and the previous holder; undefined when none was held. */
+  breakLock(env: string, actor: string, reason: string, now: Date): Promise<LockLease | undefined>;
   close(): Promise<void>;
 }
 
@@ -155,22 +183,84 @@ export function verifyChain(records: readonly LedgerRecord[], head: { seq: numbe
   return { intact: problems.length === 0, records: records.length, headHash: last?.hash ?? GENESIS_HASH, problems };
 }
 
-/** Common lock decision for both stores: what to do given the current row. */
+/** The lease the latest `lock` record of an environment leaves in place (expired or not), if any. */
+export function leaseOf(latest: LedgerRecord | undefined): LockLease | undefined {
+  if (!latest || !['acquired', 'taken-over', 'renewed'].includes(latest.result)) return undefined;
+  const details = latest.details;
+  const holder = typeof details.holder === 'string' ? details.holder : latest.actor;
+  const acquiredAt = typeof details.acquiredAt === 'string' ? details.acquiredAt : latest.at;
+  const expiresAt = typeof details.expiresAt === 'string' ? details.expiresAt : latest.at;
+  return { env: latest.env, holder, acquiredAt, expiresAt };
+}
+
+function inForce(lease: LockLease | undefined, now: Date): lease is LockLease {
+  return lease !== undefined && Date.parse(lease.expiresAt) > now.getTime();
+}
+
+/** Common lock decision for both stores, given the lease the ledger holds for `env`. */
 export function decideLock(current: LockLease | undefined, env: string, holder: string, leaseMs: number, now: Date): LockOutcome {
   const lease: LockLease = { env, holder, acquiredAt: now.toISOString(), expiresAt: new Date(now.getTime() + leaseMs).toISOString() };
   if (!current) return { acquired: true, lease };
-  if (Date.parse(current.expiresAt) > now.getTime()) return { acquired: false, heldBy: current };
+  if (inForce(current, now)) return { acquired: false, heldBy: current };
   return { acquired: true, lease, takenOverFrom: current };
 }
 
 export function lockRecord(outcome: LockOutcome & { acquired: true }, now: Date): LedgerEntry {
   const { lease, takenOverFrom } = outcome;
+  const held = { holder: lease.holder, acquiredAt: lease.acquiredAt, expiresAt: lease.expiresAt };
   return {
     kind: 'lock',
     env: lease.env,
     actor: lease.holder,
     result: takenOverFrom ? 'taken-over' : 'acquired',
-    details: takenOverFrom ? { expiresAt: lease.expiresAt, previousHolder: takenOverFrom.holder, previousExpiresAt: takenOverFrom.expiresAt } : { expiresAt: lease.expiresAt },
+    details: takenOverFrom ? { ...held, previousHolder: takenOverFrom.holder, previousExpiresAt: takenOverFrom.expiresAt } : held,
     at: now,
+  };
+}
+
+/**
+ * The lock operations, each a decision over the latest `lock` record of the environment: what to answer
+ * and which record to append. Each store runs them inside its serialising transaction, so two processes
+ * never both see the lock free.
+ */
+export type LockChange<T> = { readonly answer: T; readonly append?: LedgerEntry };
+
+export function acquireChange(latest: LedgerRecord | undefined, env: string, holder: string, leaseMs: number, now: Date): LockChange<LockOutcome> {
+  const outcome = decideLock(leaseOf(latest), env, holder, leaseMs, now);
+  return outcome.acquired ? { answer: outcome, append: lockRecord(outcome, now) } : { answer: outcome };
+}
+
+export function renewChange(latest: LedgerRecord | undefined, env: string, holder: string, leaseMs: number, now: Date): LockChange<boolean> {
+  const current = leaseOf(latest);
+  if (!current || current.holder !== holder) return { answer: false };
+  // A lease that ran out and was not taken over is still this holder's: nobody else wanted it.
+  const expiresAt = new Date(now.getTime() + leaseMs).toISOString();
+  return { answer: true, append: { kind: 'lock', env, actor: holder, result: 'renewed', details: { holder, acquiredAt: current.acquiredAt, expiresAt }, at: now } };
+}
+
+export function releaseChange(latest: LedgerRecord | undefined, env: string, holder: string, now: Date): LockChange<boolean> {
+  const current = leaseOf(latest);
+  if (!current || current.holder !== holder) return { answer: false };
+  return { answer: true, append: { kind: 'lock', env, actor: holder, result: 'released', details: { holder }, at: now } };
+}
+
+export function currentLease(latest: LedgerRecord | undefined, now: Date): LockLease | undefined {
+  const current = leaseOf(latest);
+  return inForce(current, now) ? current : undefined;
+}
+
+export function breakChange(latest: LedgerRecord | undefined, env: string, actor: string, reason: string, now: Date): LockChange<LockLease | undefined> {
+  const current = currentLease(latest, now);
+  if (!current) return { answer: undefined };
+  return {
+    answer: current,
+    append: {
+      kind: 'lock',
+      env,
+      actor,
+      result: 'broken',
+      details: { reason, previousHolder: current.holder, previousAcquiredAt: current.acquiredAt, previousExpiresAt: current.expiresAt },
+      at: now,
+    },
   };
 }

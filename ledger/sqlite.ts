@@ -1,32 +1,48 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { decideLock, lockRecord, nextRecord, recordFromRow, verifyChain, type Ledger, type LedgerRow, type LedgerEntry, type LedgerRecord, type LedgerVerification, type LockLease, type LockOutcome } from './ledger';
+import {
+  acquireChange,
+  breakChange,
+  currentLease,
+  GENESIS_HASH,
+  nextRecord,
+  recordFromRow,
+  releaseChange,
+  renewChange,
+  verifyChain,
+  type Ledger,
+  type LedgerEntry,
+  type LedgerHead,
+  type LedgerRecord,
+  type LedgerRow,
+  type LedgerSnapshot,
+  type LedgerVerification,
+  type LockLease,
+  type LockChange,
+  type LockOutcome,
+} from './ledger';
 
-interface LockRow {
-  env: string;
-  holder: string;
-  acquired_at: string;
-  expires_at: string;
-}
-
+// deploy_locks is no longer used (locks are ledger records); it stays so older ledger files still open.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ledger (
   seq INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL, env TEXT NOT NULL,
   actor TEXT NOT NULL, digest TEXT, at TEXT NOT NULL, result TEXT NOT NULL, details TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS ledger_env_kind ON ledger (env, kind, seq);
 CREATE TABLE IF NOT EXISTS ledger_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deploy_locks (env TEXT PRIMARY KEY, holder TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL);
 CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 `;
 
 /** The embedded ledger: one SQLite file (default `<root>/.ndc/ledger.sqlite`). */
 export class SqliteLedger implements Ledger {
+  readonly id: string;
   readonly location: string;
   private readonly db: BetterSqlite3.Database;
 
-  constructor(file: string) {
+  constructor(file: string, id = 'local') {
+    this.id = id;
     this.location = file;
     mkdirSync(dirname(file), { recursive: true });
     // Loaded on first use so commands that never touch the ledger do not load the native module.
@@ -36,6 +52,22 @@ export class SqliteLedger implements Ledger {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
+  }
+
+  private latestLock(env: string): LedgerRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM ledger WHERE env = ? AND kind = 'lock' ORDER BY seq DESC LIMIT 1").get(env) as LedgerRow | undefined;
+    return row && recordFromRow(row);
+  }
+
+  /** Decides on the latest lock record and appends what the decision says, in one immediate transaction. */
+  private lockTransaction<T>(env: string, decide: (latest: LedgerRecord | undefined) => LockChange<T>): T {
+    return this.db
+      .transaction(() => {
+        const change = decide(this.latestLock(env));
+        if (change.append) this.appendInTransaction(change.append);
+        return change.answer;
+      })
+      .immediate();
   }
 
   private appendInTransaction(entry: LedgerEntry): LedgerRecord {
@@ -57,46 +89,47 @@ export class SqliteLedger implements Ledger {
     return rows.map(recordFromRow);
   }
 
-  async verify(): Promise<LedgerVerification> {
+  async head(): Promise<LedgerHead> {
+    const last = this.db.prepare('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    return last ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  async snapshot(): Promise<LedgerSnapshot> {
     return this.db
       .transaction(() => {
         const records = (this.db.prepare('SELECT * FROM ledger ORDER BY seq').all() as LedgerRow[]).map(recordFromRow);
-        const head = this.db.prepare('SELECT seq, hash FROM ledger_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
-        return verifyChain(records, head);
+        const storedHead = this.db.prepare('SELECT seq, hash FROM ledger_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+        return { records, storedHead };
       })
       .deferred();
   }
 
+  async verify(): Promise<LedgerVerification> {
+    const { records, storedHead } = await this.snapshot();
+    return verifyChain(records, storedHead);
+  }
+
   async acquireLock(env: string, holder: string, leaseMs: number, now: Date): Promise<LockOutcome> {
-    return this.db
-      .transaction(() => {
-        const row = this.db.prepare('SELECT * FROM deploy_locks WHERE env = ?').get(env) as LockRow | undefined;
-        const outcome = decideLock(row && lockFromRow(row), env, holder, leaseMs, now);
-        if (!outcome.acquired) return outcome;
-        this.db
-          .prepare('INSERT INTO deploy_locks (env, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (env) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at')
-          .run(env, holder, outcome.lease.acquiredAt, outcome.lease.expiresAt);
-        this.appendInTransaction(lockRecord(outcome, now));
-        return outcome;
-      })
-      .immediate();
+    return this.lockTransaction(env, (latest) => acquireChange(latest, env, holder, leaseMs, now));
+  }
+
+  async renewLock(env: string, holder: string, leaseMs: number, now: Date): Promise<boolean> {
+    return this.lockTransaction(env, (latest) => renewChange(latest, env, holder, leaseMs, now));
   }
 
   async releaseLock(env: string, holder: string, now: Date): Promise<boolean> {
-    return this.db
-      .transaction(() => {
-        const removed = this.db.prepare('DELETE FROM deploy_locks WHERE env = ? AND holder = ?').run(env, holder).changes > 0;
-        if (removed) this.appendInTransaction({ kind: 'lock', env, actor: holder, result: 'released', at: now });
-        return removed;
-      })
-      .immediate();
+    return this.lockTransaction(env, (latest) => releaseChange(latest, env, holder, now));
+  }
+
+  async currentLock(env: string, now: Date): Promise<LockLease | undefined> {
+    return currentLease(this.latestLock(env), now);
+  }
+
+  async breakLock(env: string, actor: string, reason: string, now: Date): Promise<LockLease | undefined> {
+    return this.lockTransaction(env, (latest) => breakChange(latest, env, actor, reason, now));
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-function lockFromRow(row: LockRow): LockLease {
-  return { env: row.env, holder: row.holder, acquiredAt: row.acquired_at, expiresAt: row.expires_at };
 }

@@ -1,6 +1,6 @@
 import { readManifest, verifyArtifacts } from '../stacks/manifest';
 import { renderEnvironment, writeRendered, type SynthResult } from '../stacks/synth';
-import { artifactSetOf, loadArtifactSet } from './artifacts';
+import { artifactSetOf, verifiedArtifactSet } from './artifacts';
 import { evaluate, policyInForce, type PolicyReport } from './engine';
 import type { PackedRule } from './registry';
 
@@ -50,14 +50,15 @@ export function evaluatePolicies(root: string, envName: string, opts: EvaluateOp
   }
   if (reason) writeRendered(root, rendered);
   const manifest = readManifest(root, envName)!;
-  const artifacts = loadArtifactSet(root, manifest);
+  // out/<env>/ now holds exactly this render (verified above or just written): check its bytes, not re-read them.
+  const artifacts = verifiedArtifactSet(root, manifest, rendered.artifacts);
   const report = evaluate({ ...rendered, manifest, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
   return { ...report, source: rendered.source, synthesized: reason !== undefined, synthReason: reason };
 }
 
 /** Evaluates what a synthesis just wrote (ndc start: one render, then the checks on out/<env>/). */
-export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'cloud' | 'manifest'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
-  const artifacts = loadArtifactSet(root, synth.manifest);
+export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
+  const artifacts = verifiedArtifactSet(root, synth.manifest, synth.artifacts);
   const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
   return { ...report, source: synth.source, synthesized: false };
 }

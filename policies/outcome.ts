@@ -3,7 +3,7 @@ import type { Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
 import { renderLoaded } from '../stacks/synth';
 import type { AssessmentCheck, PolicyFindings } from './approvals/gate';
-import { loadArtifactSet } from './artifacts';
+import { verifiedArtifactSet } from './artifacts';
 import { evaluate, type PolicyReport } from './engine';
 import type { PolicyEvaluation } from './evaluate';
 
@@ -52,11 +52,11 @@ export function evaluateManifest(root: string, manifest: Manifest, opts: { asOf?
   const project = opts.project ?? projectReader(root);
   const bad = project.verifyArtifacts(manifest);
   if (bad.length > 0) throw new InputError(`out/${manifest.env}/`, `does not match its manifest (${bad.slice(0, 3).join(', ')}); run ndc synth --env ${manifest.env}`);
-  const rendered = renderLoaded(project.loadEnvironment(manifest.env));
+  const rendered = renderLoaded(project.loadEnvironment(manifest.env), root);
   if (rendered.manifest.digest !== manifest.digest) {
     throw new InputError(`out/${manifest.env}/manifest.json`, `digest ${manifest.digest.slice(0, 12)}... is not what ${rendered.source} renders now (${rendered.manifest.digest.slice(0, 12)}...); run ndc synth --env ${manifest.env}`);
   }
-  const report = evaluate({ ...rendered, manifest, artifacts: loadArtifactSet(root, manifest), asOf: opts.asOf, now: opts.now });
+  const report = evaluate({ ...rendered, manifest, artifacts: verifiedArtifactSet(root, manifest, rendered.artifacts), asOf: opts.asOf, now: opts.now });
   return { ...report, source: rendered.source, synthesized: false };
 }
 

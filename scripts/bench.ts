@@ -78,11 +78,13 @@ async function main(): Promise<void> {
     await benchSynth();
   }
   const modules: [string, string][] = [
+    ['commands', './bench-commands'],
     ['policies', './bench-policies'],
     ['reach', './bench-reach'],
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
     ['deploy', './bench-deploy'],
+    ['ledger', './bench-ledger'],
   ];
   for (const [name, module] of modules) {
     if (!want(name)) continue;

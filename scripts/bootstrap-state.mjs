@@ -90,3 +90,4 @@ for (const { db, sql } of plan) {
 }
 console.log(`bootstrap-state: state database ${stateDb} (${schemas.length} schemas) and ledger database ${ledgerDb} are ready`);
 console.log(`bootstrap-state: point PG_CONN_STR at ${stateDb} and NDC_LEDGER_URL at ${ledgerDb}`);
+console.log(`bootstrap-state: then, with the ledger database owner's URL, run npx ndc ledger init --grant <everyday role> once (docs/ledger.md)`);

@@ -5,28 +5,29 @@ import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import { buildManifest, type Artifact, type Manifest } from './manifest';
+import { cachedRender, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
 
 /**
  * The engines' renderers. Each is required only when used, so loading ndc does not load cdktf,
  * @pulumi/* or aws-cdk-lib.
  */
-const RENDERERS: readonly (() => Renderer)[] = [
-  () => {
+const RENDERERS: readonly { folder: string; load: () => Renderer }[] = [
+  { folder: 'terraform', load: () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { terraformRenderer } = require('./terraform/renderer') as typeof import('./terraform/renderer');
     return terraformRenderer;
-  },
-  () => {
+  } },
+  { folder: 'kubernetes', load: () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { kubernetesRenderer } = require('./kubernetes/renderer') as typeof import('./kubernetes/renderer');
     return kubernetesRenderer;
-  },
-  () => {
+  } },
+  { folder: 'public-edge', load: () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { publicEdgeRenderer } = require('./public-edge/renderer') as typeof import('./public-edge/renderer');
     return publicEdgeRenderer;
-  },
+  } },
 ];
 
 export interface SynthResult {
@@ -37,27 +38,35 @@ export interface SynthResult {
   readonly manifest: Manifest;
   /** out/<env> */
   readonly outDir: string;
+  /** Per renderer folder: whether its artifacts came from the synthesis cache (stacks/cache.ts). */
+  readonly cache?: Readonly<Record<string, CacheOutcome>>;
 }
 
 /** Loads, builds and renders an environment in memory (nothing written). */
 export function renderEnvironment(root: string, envName: string): Omit<SynthResult, 'outDir'> {
-  return renderLoaded(loadEnvironment(root, envName));
+  return renderLoaded(loadEnvironment(root, envName), root);
 }
 
-/** Builds and renders an environment already loaded (the caller loaded it once for several uses). */
-export function renderLoaded({ env, source }: LoadedEnvironment): Omit<SynthResult, 'outDir'> {
+/**
+ * Builds and renders an environment already loaded (the caller loaded it once for several uses). With
+ * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on.
+ */
+export function renderLoaded({ env, source }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env);
-  const artifacts = renderCloud(cloud, env);
+  const cache: Record<string, CacheOutcome> = {};
+  const artifacts = renderCloud(cloud, env, root, cache);
   const manifest = buildManifest(cloud, artifacts);
-  return { env, source, cloud, artifacts, manifest };
+  return { env, source, cloud, artifacts, manifest, cache };
 }
 
 /** Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). */
-export function renderCloud(cloud: NationalCloud, env: Environment): Artifact[] {
+export function renderCloud(cloud: NationalCloud, env: Environment, root?: string, outcomes: Record<string, CacheOutcome> = {}): Artifact[] {
   const artifacts: Artifact[] = [];
-  for (const load of RENDERERS) {
+  for (const { folder, load } of RENDERERS) {
     const renderer = load();
-    if (renderer.applies(cloud, env)) artifacts.push(...renderer.render(cloud, env));
+    if (!renderer.applies(cloud, env)) continue;
+    if (root === undefined) artifacts.push(...renderer.render(cloud, env));
+    else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o)));
   }
   return artifacts;
 }

@@ -19,6 +19,7 @@ function runner(root: string, engines: Engines) {
     PATH: `${engines.dir}:${NODE_DIR}`,
     HOME: root,
     FAKE_LOG: engines.log,
+    NDC_ENGINE_ENV: 'FAKE_*',
     NDC_ACTOR: 'ci:e2e',
     CI: 'true',
   };

@@ -57,7 +57,7 @@ function dryRunPorts(deps: CommandDependencies): WiredPorts {
     return {
       gate: { evaluate: async () => ({ open: false, reasons: [`gate unavailable: ${error.message}`] }) },
       policy: { evaluate: unavailable },
-      ledger: { append: unavailable, acquireLock: unavailable, releaseLock: unavailable, lastRun: unavailable },
+      ledger: { append: unavailable, acquireLock: unavailable, renewLock: unavailable, releaseLock: unavailable, lastRun: unavailable, head: unavailable },
       close: async () => undefined,
     };
   }

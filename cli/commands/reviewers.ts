@@ -19,6 +19,7 @@ import {
   type TrustStore,
   type TrustVersionBody,
 } from '../../policies/approvals/trust-store';
+import { actorOf } from '../../ledger/actor';
 import { openLedger } from '../../ledger/open';
 import type { CommandIO } from '../io';
 import { guarded, printJson, requireId, resolvePath, table } from './common';
@@ -177,7 +178,7 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
     checkBody(body, opts.env, `${shown}: version 1`);
     const next: TrustStore = { versions: [{ body, signatures: [] }] };
     writeTrustStore(io.root, opts.env, next);
-    await record(io, opts.env, opts.as ?? 'trust-store-editor', `draft ${change}`, next);
+    await record(io, opts.env, opts.as ?? actorOf(process.env), `draft ${change}`, next);
     if (opts.signWith) io.out('note: version 1 needs no signatures; it is trusted by pinning its hash');
     report(io, opts);
     return 0;
@@ -199,7 +200,7 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
     next = signed;
   }
   writeTrustStore(io.root, opts.env, next);
-  await record(io, opts.env, opts.as ?? 'trust-store-editor', `proposed ${change}`, next);
+  await record(io, opts.env, opts.as ?? actorOf(process.env), `proposed ${change}`, next);
   report(io, opts);
   return 0;
 }

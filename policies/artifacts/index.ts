@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
+import { readWrittenYaml } from '../../stacks/kubernetes/yaml-reader';
 import type { Artifact, Manifest } from '../../stacks/manifest';
 import type { ArtifactSet, CloudFormationTemplate, KubernetesObject, TerraformConfig } from '../rule';
 
@@ -39,6 +41,30 @@ export function loadArtifactSet(root: string, manifest: Manifest): ArtifactSet {
   return artifactSetOf(sources, (a) => `out/${manifest.env}/${a.path}`);
 }
 
+/**
+ * The manifest's artifacts parsed from what this process already holds (a render it just wrote or just
+ * compared with out/<env>/), without reading them back: each one's bytes are checked against the
+ * manifest's sha256 first. Entries not held in memory are read from out/<env>/ and checked the same way.
+ */
+export function verifiedArtifactSet(root: string, manifest: Manifest, held: readonly Source[]): ArtifactSet {
+  const byPath = new Map(held.map((a) => [a.path, a]));
+  const listed = new Set(manifest.artifacts.map((a) => a.path));
+  const extra = held.find((a) => !listed.has(a.path));
+  if (extra) throw new InputError(`out/${manifest.env}/manifest.json`, `does not list ${extra.path}, which the environment renders; run ndc synth --env ${manifest.env}`);
+  const sources = manifest.artifacts.map((entry) => {
+    const where = `out/${manifest.env}/${entry.path}`;
+    let content = byPath.get(entry.path)?.content;
+    if (content === undefined) {
+      const file = join(root, 'out', manifest.env, entry.path);
+      if (!existsSync(file)) throw new InputError(where, `is listed in the manifest but missing; run ndc synth --env ${manifest.env}`);
+      content = readFileSync(file, 'utf8');
+    }
+    if (sha256(content) !== entry.sha256) throw new InputError(where, `does not match the sha256 in its manifest; run ndc synth --env ${manifest.env}`);
+    return { path: entry.path, engine: entry.engine, stack: entry.stack, content };
+  });
+  return artifactSetOf(sources, (a) => `out/${manifest.env}/${a.path}`);
+}
+
 function parseJson(artifact: Source, where: string): unknown {
   try {
     const value: unknown = JSON.parse(artifact.content);
@@ -69,6 +95,9 @@ function parseYaml(artifact: Source, where: string): KubernetesObject[] {
  * content on a `---` line go through the full stream parser.
  */
 function documentsOf(text: string, where: string): unknown[] {
+  // What ndc synth wrote is read by the writer's own reader; anything else by the full YAML parser.
+  const written = readWrittenYaml(text);
+  if (written !== undefined) return written;
   const fail = (i: number, error: unknown): never => {
     throw new InputError(where, `document ${i + 1} is not valid YAML (${(error as Error).message.split('\n')[0]}); run ndc synth again`);
   };

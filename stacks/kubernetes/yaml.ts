@@ -12,9 +12,13 @@ const QUANTITY = /^[0-9]+[A-Za-z]+$/;
 const NUMBER_LIKE = /^[-+]?([0-9][0-9_]*)?(\.[0-9_]*)?([eE][-+]?[0-9]+)?$/;
 const RESERVED = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
 
+/** Whether the writer writes this string without quotes (the reader in yaml-reader.ts accepts exactly these). */
+export function writesPlain(value: string): boolean {
+  return (PLAIN.test(value) && !RESERVED.test(value) && !value.endsWith(' ') && !value.includes(' -')) || (QUANTITY.test(value) && !NUMBER_LIKE.test(value));
+}
+
 function scalar(value: string): string {
-  const plain = (PLAIN.test(value) && !RESERVED.test(value) && !value.endsWith(' ') && !value.includes(' -')) || (QUANTITY.test(value) && !NUMBER_LIKE.test(value));
-  return plain ? value : JSON.stringify(value);
+  return writesPlain(value) ? value : JSON.stringify(value);
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

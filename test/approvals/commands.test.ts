@@ -288,7 +288,7 @@ describe('ndc ledger verify', () => {
     process.env.NDC_LEDGER_URL = 'mysql://x';
     try {
       expect(await ledgerVerifyCommand({}, f.io())).toBe(2);
-      expect(f.err).toEqual(['NDC_LEDGER_URL: must be a postgres:// URL (unset it for the embedded SQLite ledger)']);
+      expect(f.err).toEqual(['NDC_LEDGER_URL: mysql://x: must be a postgres:// URL (unset it for the embedded SQLite ledger)']);
     } finally {
       delete process.env.NDC_LEDGER_URL;
     }

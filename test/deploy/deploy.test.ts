@@ -178,7 +178,7 @@ describe('ndc deploy with fake engines', () => {
     ledger.locks.set('dev', 'ci:github:alice run 20261127T0300Z-abc123');
     const { req, err } = request(root, fakePorts({ ledger }), engineEnvironment(engines), { env: 'dev' });
     expect(await deployEnvironment(req)).toBe(1);
-    expect(err).toEqual(['ndc deploy: refused: the deploy lock of dev is held by ci:github:alice run 20261127T0300Z-abc123; wait for it to finish (or for its lease to run out)']);
+    expect(err).toEqual(['ndc deploy: refused: the deploy lock of dev is held by ci:github:alice run 20261127T0300Z-abc123; wait for it to finish or for its lease to run out, or break it with ndc unlock --env dev --reason "..."']);
     expect(engines.calls()).toEqual([]);
     expect(ledger.steps()).toEqual([]);
     expect(ledger.locks.get('dev')).toBe('ci:github:alice run 20261127T0300Z-abc123');
@@ -375,5 +375,56 @@ describe('credentials', () => {
     const everything = [text.out, text.err, jsonCapture.out, jsonCapture.err, dry.out, dry.err].flat().join('\n') + JSON.stringify(ports.ledger.records) + files.join('\n');
     expect(text.err.join('\n')).toContain('error: could not connect with ***');
     for (const value of [...Object.values(secrets), 'Pg-Planted-Secret-91']) expect(everything).not.toContain(value);
+  });
+});
+
+describe('the engines environment', () => {
+  it('is an allow-list per engine: no engine sees NDC_LEDGER_URL, each sees only its own credentials', async () => {
+    const { root } = synthesizedProject('dev');
+    const engines = fakeEngines();
+    const names = ['NDC_LEDGER_URL', 'OS_PASSWORD', 'PULUMI_ACCESS_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'TF_LOG', 'LANG'];
+    const environment = engineEnvironment(engines, {
+      NDC_LEDGER_URL: 'postgres://ndc:Ledger-Secret-55@ledger.internal/ndc',
+      OS_PASSWORD: 'Os-Secret-12',
+      PULUMI_ACCESS_TOKEN: 'Pulumi-Secret-98',
+      AWS_SECRET_ACCESS_KEY: 'Aws-Secret-77',
+      GITHUB_TOKEN: 'Github-Secret-66',
+      TF_LOG: 'WARN',
+      LANG: 'C.UTF-8',
+      // Naming an NDC_ variable does not let it through.
+      NDC_ENGINE_ENV: 'FAKE_*,NDC_LEDGER_URL',
+      FAKE_RECORD_ENV: names.join(','),
+    });
+    const { req } = request(root, fakePorts(), environment, { env: 'dev' });
+    expect(await deployEnvironment(req)).toBe(0);
+    const calls = engines.calls();
+    const seen = (tool: string) => {
+      const visible = new Set<string>();
+      for (const call of calls.filter((c) => c.tool === tool)) for (const name of names) if (call.env[name] !== null) visible.add(name);
+      return [...visible].sort();
+    };
+    expect(seen('tofu')).toEqual(['AWS_SECRET_ACCESS_KEY', 'LANG', 'OS_PASSWORD', 'TF_LOG']);
+    expect(seen('pulumi')).toEqual(['AWS_SECRET_ACCESS_KEY', 'LANG', 'PULUMI_ACCESS_TOKEN']);
+    const bad = request(root, fakePorts(), { ...environment, NDC_ENGINE_ENV: 'FAKE_*,bad-name' }, { env: 'dev' });
+    await expect(deployEnvironment(bad.req)).rejects.toThrow(/^NDC_ENGINE_ENV: "bad-name": expected variable names or PREFIX_\* patterns/);
+  });
+});
+
+describe('the deploy lock lease', () => {
+  it('is renewed by a heartbeat while the engines run, and a broken lock stops the run between stacks', async () => {
+    const { root } = synthesizedProject('dev');
+    const engines = fakeEngines();
+    const ledger = new MemoryLedger();
+    const ports = fakePorts({ ledger });
+    const { req, err } = request(root, ports, engineEnvironment(engines, { FAKE_SLEEP_MS: '400' }), { env: 'dev', leaseMs: 3_000 });
+    const running = deployEnvironment(req);
+    // Someone runs ndc unlock while national-core is being applied.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(ledger.lockCalls.filter((c) => c === 'renew dev').length).toBeGreaterThanOrEqual(1);
+    ledger.locks.delete('dev');
+    expect(await running).toBe(1);
+    expect(err).toContain('ndc deploy: the deploy lock of dev was broken or taken over; starting no new stack');
+    expect(ledger.steps('succeeded').length).toBeLessThan(4);
+    expect(ledger.records.find((r) => r.details?.scope === 'run' && r.result === 'failed')?.details).toMatchObject({ lockLost: true });
   });
 });

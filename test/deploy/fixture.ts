@@ -13,7 +13,8 @@ import { tempProject } from '../helpers';
  * named tofu, pulumi and cdk on PATH. Each records its argv, working directory, start/end times and
  * chosen variables to a JSON-lines log, prints what the real engine would summarise, sleeps
  * FAKE_SLEEP_MS (to make overlap measurable) and exits 1 when FAKE_FAIL (a regex) matches
- * "<cwd> :: <tool> <args>".
+ * "<cwd> :: <tool> <args>". When FAKE_BLOCK matches, it notes the line in FAKE_LOG.blocked and waits until
+ * the file FAKE_RELEASE exists (a deploy held mid-run, to be raced or killed).
  */
 export interface FakeCall {
   tool: string;
@@ -40,6 +41,11 @@ const hashed = {};
 for (const k of list('FAKE_HASH_ENV')) hashed[k] = process.env[k] === undefined ? null : crypto.createHash('sha256').update(process.env[k]).digest('hex');
 const line = process.cwd() + ' :: ' + tool + ' ' + argv.join(' ');
 const failed = Boolean(process.env.FAKE_FAIL) && new RegExp(process.env.FAKE_FAIL).test(line);
+if (process.env.FAKE_BLOCK && new RegExp(process.env.FAKE_BLOCK).test(line)) {
+  fs.appendFileSync(process.env.FAKE_LOG + '.blocked', line + '\\n');
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(process.env.FAKE_RELEASE || '/nonexistent')) Atomics.wait(pause, 0, 0, 50);
+}
 for (const k of list('FAKE_ECHO_ENV')) {
   console.log('using ' + k + '=' + process.env[k]);
   console.error('error: could not connect with ' + process.env[k]);
@@ -80,9 +86,12 @@ export function fakeEngines(tools: readonly string[] = ['tofu', 'pulumi', 'cdk']
   };
 }
 
-/** The environment the engines run in: only the fakes on PATH (a real terraform may be installed). */
+/**
+ * The environment the engines run in: only the fakes on PATH (a real terraform may be installed). The fakes'
+ * own FAKE_* settings pass the engines' allow-list through NDC_ENGINE_ENV, as a site's extra variables would.
+ */
 export function engineEnvironment(engines: Engines, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: engines.dir, HOME: engines.dir, FAKE_LOG: engines.log, NDC_ACTOR: 'test-runner', ...extra };
+  return { PATH: engines.dir, HOME: engines.dir, FAKE_LOG: engines.log, NDC_ACTOR: 'test-runner', NDC_ENGINE_ENV: 'FAKE_*', ...extra };
 }
 
 /** A gate that answers what it is told and counts how often it was asked. */
@@ -119,9 +128,16 @@ export class MemoryLedger implements LedgerPort {
     this.locks.set(env, holder);
     return { acquired: true };
   }
+  async renewLock(env: string, holder: string): Promise<boolean> {
+    this.lockCalls.push(`renew ${env}`);
+    return this.locks.get(env) === holder;
+  }
   async releaseLock(env: string, holder: string): Promise<void> {
     this.lockCalls.push(`release ${env}`);
     if (this.locks.get(env) === holder) this.locks.delete(env);
+  }
+  async head(): Promise<{ ledger: string; seq: number; hash: string }> {
+    return { ledger: 'memory', seq: this.records.length, hash: sha256(JSON.stringify(this.records)) };
   }
   async lastRun(env: string) {
     return lastRunFromRecords(this.records, env);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { ledgerVerifyCommand } from '../../cli/commands/ledger';
 import { openLedger } from '../../ledger/open';
-import { PgLedger, redact } from '../../ledger/postgres';
+import { PgLedger } from '../../ledger/postgres';
+import { redactUrl as redact } from '../../ledger/url';
 import { SqliteLedger } from '../../ledger/sqlite';
 
 const pgUrl = process.env.NDC_TEST_PG_URL;
@@ -24,7 +25,7 @@ it('defaults to SQLite at <root>/.ndc/ledger.sqlite', async () => {
 });
 
 it('never shows a password in the location', () => {
-  expect(redact('postgres://ndc:s3cret@db.example:5432/ndc')).toBe('postgres://ndc:***@db.example:5432/ndc');
+  expect(redact('postgres://ndc:s3cret@db.example:5432/ndc')).toBe('postgres://***@db.example:5432/ndc');
   expect(new PgLedger({ url: 'postgres://ndc:s3cret@127.0.0.1:1/ndc' }).location).not.toContain('s3cret');
 });
 
@@ -37,6 +38,9 @@ it('never shows a password in the location', () => {
   });
 
   it('uses PostgreSQL, and ndc ledger verify reads it', async () => {
+    const owner = new PgLedger({ url: pgUrl! });
+    await owner.install();
+    await owner.close();
     const ledger = openLedger(root, { NDC_LEDGER_URL: pgUrl });
     expect(ledger).toBeInstanceOf(PgLedger);
     await ledger.append({ kind: 'gate', env: 'prod', actor: 'ci', result: 'closed', details: { reasons: 2 }, at: new Date('2026-11-01T00:00:00.000Z') });
@@ -51,7 +55,7 @@ it('never shows a password in the location', () => {
       if (previous === undefined) delete process.env.NDC_LEDGER_URL;
       else process.env.NDC_LEDGER_URL = previous;
     }
-    expect(out[0]).toMatch(/^ledger intact: 1 record\(s\), head [0-9a-f]{64} \(postgres:\/\/ndc@127\.0\.0\.1:\d+\/ndc_test\)$/);
+    expect(out[0]).toMatch(/^ledger intact: 1 record\(s\), head [0-9a-f]{64} \(postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/ndc_test\)$/);
     expect(existsSync(join(root, '.ndc'))).toBe(false);
   });
 });

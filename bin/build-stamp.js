@@ -1,0 +1,45 @@
+'use strict';
+// The record that ties dist/ to the sources it was compiled from: bin/ndc.js runs dist/ only when every
+// source listed here and every compiled file still hash to the recorded digests, so a stale or edited
+// build (old or altered gate code) never runs.
+const { createHash } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const STAMP = 'build-stamp.json';
+
+/** sha256 over the sorted (path, content sha256) pairs of the given project-relative files. */
+function sourcesDigest(root, files) {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort()) {
+    let content;
+    try {
+      content = readFileSync(join(root, file));
+    } catch {
+      return undefined;
+    }
+    hash.update(`${file}\u0000${createHash('sha256').update(content).digest('hex')}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Why dist/ under `root` cannot be run (missing, unstamped, or compiled from other sources), or
+ * undefined when it matches the sources exactly.
+ */
+function staleReason(root) {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(join(root, 'dist', STAMP), 'utf8'));
+  } catch {
+    return 'dist/ is not built (npm run build)';
+  }
+  if (!stamp || !Array.isArray(stamp.sources) || typeof stamp.digest !== 'string' || !Array.isArray(stamp.outputs) || typeof stamp.outputsDigest !== 'string') {
+    return `dist/${STAMP} is not a build stamp (npm run build)`;
+  }
+  if (sourcesDigest(root, stamp.sources) !== stamp.digest) return 'dist/ was compiled from other sources than the ones present (npm run build)';
+  if (sourcesDigest(root, stamp.outputs) !== stamp.outputsDigest) return 'dist/ was changed after it was built (npm run build)';
+  return undefined;
+}
+
+module.exports = { STAMP, sourcesDigest, staleReason };

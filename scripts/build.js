@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run build` (also run by `npm ci` through `prepare`): compiles the command to dist/ with tsc and
+// stamps it with the digest of the sources it was compiled from (bin/build-stamp.js).
+const { lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
+const { join, relative, resolve } = require('node:path');
+const { STAMP, sourcesDigest } = require('../bin/build-stamp');
+
+const root = resolve(__dirname, '..');
+linkCommand();
+let ts;
+try {
+  ts = require('typescript');
+} catch {
+  // An install without dev dependencies: bin/ndc.js runs the sources through tsx instead.
+  console.error('ndc build: typescript is not installed; skipping dist/ (bin/ndc.js will run the sources through tsx)');
+  process.exit(0);
+}
+const configFile = join(root, 'tsconfig.build.json');
+const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail([d]) });
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const program = ts.createProgram({ rootNames: config.fileNames, options: { ...config.options, listEmittedFiles: true } });
+const emitted = program.emit();
+const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
+if (diagnostics.length > 0 || emitted.emitSkipped) fail(diagnostics);
+// Every project source the compiled program holds, plus the compiler settings that shaped the output.
+const sources = program
+  .getSourceFiles()
+  .map((f) => relative(root, f.fileName).split('\\').join('/'))
+  .filter((f) => !f.startsWith('..') && !f.includes('node_modules/') && !f.endsWith('.d.ts'));
+sources.push('tsconfig.json', 'tsconfig.build.json');
+mkdirSync(join(root, 'dist'), { recursive: true });
+const outputs = (emitted.emittedFiles ?? []).map((f) => relative(root, f).split('\\').join('/')).sort();
+const stamp = { digest: sourcesDigest(root, sources), sources: [...sources].sort(), outputsDigest: sourcesDigest(root, outputs), outputs };
+writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
+console.error(`ndc build: compiled ${sources.length - 2} sources to dist/`);
+
+/**
+ * node_modules/.bin/ndc -> bin/ndc.js, so `npx ndc` runs the local command directly. (A `bin` entry in
+ * package.json would make npx install the project into its own cache first, seconds on every call.)
+ * A node_modules shared with another checkout (a symlink) is left alone.
+ */
+function linkCommand() {
+  const modules = join(root, 'node_modules');
+  const link = join(modules, '.bin', 'ndc');
+  const target = join('..', '..', 'bin', 'ndc.js');
+  try {
+    if (lstatSync(modules).isSymbolicLink()) return;
+    const existing = lstatSync(link, { throwIfNoEntry: false });
+    if (existing && (!existing.isSymbolicLink() || readlinkSync(link) === target)) return;
+    if (existing) rmSync(link);
+    mkdirSync(join(modules, '.bin'), { recursive: true });
+    symlinkSync(target, link);
+  } catch (error) {
+    console.error(`ndc build: could not link node_modules/.bin/ndc (${error.code ?? error.message}); run node bin/ndc.js instead of npx ndc`);
+  }
+}
+
+function fail(list) {
+  const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' };
+  console.error(ts.formatDiagnostics(list, host));
+  process.exit(1);
+}

@@ -1,0 +1,248 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { canonicalJson, sha256 } from '../core/canonical-json';
+import type { NationalCloud } from '../constructs';
+import type { Environment } from '../environments/schema';
+import type { Artifact } from './manifest';
+import type { Renderer } from './renderer';
+
+/**
+ * The synthesis cache: per environment and renderer (one stacks/<folder>), the artifacts it produced for
+ * a digest of everything they depend on: the renderer's slice of the validated environment, the project
+ * sources it imports (transitively, the model's constructs included), the versions of the libraries those
+ * import, the Node version and this format. A hit returns the recorded files, each checked against its
+ * recorded sha256; anything missing or edited is a miss and is rendered afresh. The cache lives under
+ * .ndc/cache/ and can be deleted at any time.
+ */
+
+/** Bump when the entry layout or the key's composition changes. */
+const FORMAT = 1;
+/** Entries kept per environment and renderer (switching branches back and forth still hits). */
+const KEEP = 4;
+
+/** `use`: serve hits and store misses; `refresh`: render everything afresh and store it; `off`: no cache. */
+export type CacheMode = 'use' | 'refresh' | 'off';
+
+let mode: CacheMode = 'off';
+
+/**
+ * The process-wide setting: the command line uses the cache for each command (`refresh` with --no-cache,
+ * and for deploy and destroy); library callers and tests render afresh unless they turn it on. Returns
+ * the previous setting.
+ */
+export function useSynthCache(setting: boolean | CacheMode): CacheMode {
+  const previous = mode;
+  mode = setting === true ? 'use' : setting === false ? 'off' : setting;
+  return previous;
+}
+
+export function cacheDirectory(root: string): string {
+  return join(root, '.ndc', 'cache');
+}
+
+/**
+ * The part of the validated environment a renderer's output depends on. The public edge reads its own
+ * settings and the systems placed on it; the other renderers read everything but the settings only the
+ * policy engine, the approvals and the edge read. A renderer without an entry here gets the whole
+ * environment, which is always safe. A renderer that starts reading more must widen its slice here.
+ */
+const SLICES: Record<string, (env: Environment) => unknown> = {
+  'public-edge': (env) => ({ name: env.name, edge: env.edge ?? null, systems: env.systems.filter((s) => s.publicEdge) }),
+  terraform: (env) => withoutPolicyOnlySettings(env),
+  kubernetes: (env) => withoutPolicyOnlySettings(env),
+};
+
+function withoutPolicyOnlySettings(env: Environment): unknown {
+  const { policy: _policy, approvals: _approvals, asOf: _asOf, edge: _edge, ...rest } = env;
+  return rest;
+}
+
+/** The folder holding the project's TypeScript sources (the repository, also when running from dist/). */
+const SOURCE_ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((dir) => existsSync(join(dir, 'stacks', 'renderer.ts'))) ?? resolve(__dirname, '..');
+
+const SPECIFIER = /(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*)['"]([^'"]+)['"]/g;
+
+interface SourceDigest {
+  readonly digest: string;
+  readonly libraries: Record<string, string>;
+}
+
+const sourceDigests = new Map<string, SourceDigest>();
+/** Per source file: its sha256, the project files and the packages it imports (renderers share most). */
+const scanned = new Map<string, { hash: string; files: string[]; packages: string[] }>();
+
+function scan(file: string): { hash: string; files: string[]; packages: string[] } {
+  let known = scanned.get(file);
+  if (known) return known;
+  const text = readFileSync(file, 'utf8');
+  known = { hash: sha256(text), files: [], packages: [] };
+  if (file.endsWith('.ts')) {
+    for (const [, specifier] of text.matchAll(SPECIFIER)) {
+      if (specifier.startsWith('.')) {
+        const target = resolveSource(resolve(dirname(file), specifier));
+        if (target === undefined) throw new Error(`internal: ${file} imports ${specifier}, which the synthesis cache cannot find`);
+        known.files.push(target);
+      } else if (!specifier.startsWith('node:')) {
+        known.packages.push(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+      }
+    }
+  }
+  scanned.set(file, known);
+  return known;
+}
+
+/**
+ * sha256 over the sources a renderer folder's entry point imports, transitively within the project,
+ * and the versions of the packages they import (from node_modules/<package>/package.json).
+ */
+export function rendererSourceDigest(folder: string): SourceDigest {
+  const known = sourceDigests.get(folder);
+  if (known) return known;
+  const files = new Map<string, string>();
+  const packages = new Set<string>();
+  const pending = [join(SOURCE_ROOT, 'stacks', folder, 'renderer.ts')];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (files.has(file)) continue;
+    const source = scan(file);
+    files.set(file, source.hash);
+    pending.push(...source.files);
+    for (const name of source.packages) packages.add(name);
+  }
+  const libraries: Record<string, string> = {};
+  for (const name of [...packages].sort()) libraries[name] = packageVersion(name);
+  const list = [...files].map(([file, hash]) => [file.slice(SOURCE_ROOT.length + 1).split('\\').join('/'), hash]).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const result = { digest: sha256(canonicalJson({ files: list, libraries })), libraries };
+  sourceDigests.set(folder, result);
+  return result;
+}
+
+function resolveSource(base: string): string | undefined {
+  return [base, `${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f) && statSync(f).isFile());
+}
+
+function packageVersion(name: string): string {
+  for (let dir = SOURCE_ROOT; ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unversioned';
+    if (dirname(dir) === dir) return 'not installed';
+  }
+}
+
+/** The cache key of one renderer's output for one environment. */
+export function renderKey(folder: string, renderer: Pick<Renderer, 'engine'>, env: Environment): string {
+  const slice = (SLICES[folder] ?? ((e: Environment) => e))(env);
+  return sha256(canonicalJson({ format: FORMAT, node: process.version, folder, engine: renderer.engine, sources: rendererSourceDigest(folder).digest, slice }));
+}
+
+interface EntryRecord {
+  readonly format: number;
+  readonly key: string;
+  readonly artifacts: readonly (Omit<Artifact, 'content'> & { sha256: string; bytes: number })[];
+}
+
+/** What a cached render did: `hit` (files from the cache), `miss` (rendered and stored; also every render under `refresh`) or `off`. */
+export type CacheOutcome = 'hit' | 'miss' | 'off';
+
+/**
+ * Renders through the cache when it is on: returns the recorded artifacts for this key if every file is
+ * intact, else renders and records them. `root` is the project root holding .ndc/.
+ */
+export function cachedRender(root: string, folder: string, renderer: Renderer, cloud: NationalCloud, env: Environment, outcome?: (o: CacheOutcome) => void): Artifact[] {
+  if (mode === 'off') {
+    outcome?.('off');
+    return renderer.render(cloud, env);
+  }
+  let key: string;
+  try {
+    key = renderKey(folder, renderer, env);
+  } catch {
+    // Sources the key cannot account for (not shipped beside dist/, an import it cannot resolve): render
+    // afresh rather than risk serving output those sources would change.
+    outcome?.('off');
+    return renderer.render(cloud, env);
+  }
+  const parent = join(cacheDirectory(root), env.name, folder);
+  const dir = join(parent, key);
+  const cached = mode === 'use' ? readEntry(dir, key) : undefined;
+  if (cached) {
+    outcome?.('hit');
+    return cached;
+  }
+  const artifacts = renderer.render(cloud, env);
+  writeEntry(parent, key, artifacts);
+  outcome?.('miss');
+  return artifacts;
+}
+
+/** The recorded artifacts, or undefined when the entry is absent, unreadable or any file fails its sha256. */
+function readEntry(dir: string, key: string): Artifact[] | undefined {
+  let record: EntryRecord;
+  try {
+    record = JSON.parse(readFileSync(join(dir, 'entry.json'), 'utf8')) as EntryRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.format !== FORMAT || record.key !== key || !Array.isArray(record.artifacts)) return discard(dir);
+  const artifacts: Artifact[] = [];
+  for (const [i, entry] of record.artifacts.entries()) {
+    let content: string;
+    try {
+      content = readFileSync(join(dir, 'files', String(i)), 'utf8');
+    } catch {
+      return discard(dir);
+    }
+    if (sha256(content) !== entry.sha256) return discard(dir);
+    artifacts.push({ path: entry.path, engine: entry.engine, stack: entry.stack, resources: entry.resources, content });
+  }
+  touch(dir);
+  return artifacts;
+}
+
+function discard(dir: string): undefined {
+  rmSync(dir, { recursive: true, force: true });
+  return undefined;
+}
+
+/** Marks an entry as used now (its `used` file's mtime), so pruning keeps the entries in use. */
+function touch(dir: string): void {
+  try {
+    writeFileSync(join(dir, 'used'), '');
+  } catch {
+    // A read-only cache still serves hits.
+  }
+}
+
+/** Records an entry atomically (a staging directory renamed into place) and keeps the newest KEEP. */
+function writeEntry(parent: string, key: string, artifacts: readonly Artifact[]): void {
+  const staging = join(parent, `.${key}.${process.pid}`);
+  try {
+    mkdirSync(join(staging, 'files'), { recursive: true });
+    artifacts.forEach((a, i) => writeFileSync(join(staging, 'files', String(i)), a.content));
+    const record: EntryRecord = {
+      format: FORMAT,
+      key,
+      artifacts: artifacts.map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, resources: a.resources, sha256: sha256(a.content), bytes: Buffer.byteLength(a.content) })),
+    };
+    writeFileSync(join(staging, 'entry.json'), `${JSON.stringify(record)}\n`);
+    writeFileSync(join(staging, 'used'), '');
+    rmSync(join(parent, key), { recursive: true, force: true });
+    renameSync(staging, join(parent, key));
+    prune(parent);
+  } catch {
+    // The cache is an optimisation: a full disk or a concurrent writer never fails a synthesis.
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function prune(parent: string): void {
+  const entries = readdirSync(parent)
+    .filter((name) => !name.startsWith('.'))
+    .map((name) => ({ name, used: usedAt(join(parent, name)) }))
+    .sort((a, b) => b.used - a.used);
+  for (const old of entries.slice(KEEP)) rmSync(join(parent, old.name), { recursive: true, force: true });
+}
+
+function usedAt(dir: string): number {
+  return statSync(join(dir, 'used'), { throwIfNoEntry: false })?.mtimeMs ?? statSync(dir).mtimeMs;
+}

@@ -1,0 +1,61 @@
+/**
+ * The compiled command runs only when it was compiled from exactly the sources present: a stale dist/
+ * would run old gate code, so bin/ndc.js must see it as stale (and fall back to the sources, or refuse).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { STAMP, sourcesDigest, staleReason } = require('../bin/build-stamp') as {
+  STAMP: string;
+  sourcesDigest(root: string, files: string[]): string | undefined;
+  staleReason(root: string): string | undefined;
+};
+
+function builtProject(): string {
+  const root = mkdtempSync(join(tmpdir(), 'ndc-stamp-'));
+  mkdirSync(join(root, 'policies'), { recursive: true });
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeFileSync(join(root, 'policies', 'gate.ts'), 'export const open = false;\n');
+  writeFileSync(join(root, 'tsconfig.json'), '{}\n');
+  mkdirSync(join(root, 'dist', 'policies'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'policies', 'gate.js'), 'exports.open = false;\n');
+  const sources = ['policies/gate.ts', 'tsconfig.json'];
+  const outputs = ['dist/policies/gate.js'];
+  writeFileSync(join(root, 'dist', STAMP), JSON.stringify({ digest: sourcesDigest(root, sources), sources, outputsDigest: sourcesDigest(root, outputs), outputs }));
+  return root;
+}
+
+describe('the build stamp of dist/', () => {
+  it('accepts a build compiled from the sources present', () => {
+    expect(staleReason(builtProject())).toBeUndefined();
+  });
+
+  it('rejects a build once any compiled source changes or disappears, a compiled file is edited, or the stamp is missing', () => {
+    const edited = builtProject();
+    writeFileSync(join(edited, 'policies', 'gate.ts'), 'export const open = true;\n');
+    expect(staleReason(edited)).toMatch(/other sources/);
+    const removed = builtProject();
+    rmSync(join(removed, 'policies', 'gate.ts'));
+    expect(staleReason(removed)).toMatch(/other sources/);
+    const tampered = builtProject();
+    writeFileSync(join(tampered, 'dist', 'policies', 'gate.js'), 'exports.open = true;\n');
+    expect(staleReason(tampered)).toMatch(/changed after it was built/);
+    const unstamped = builtProject();
+    rmSync(join(unstamped, 'dist', STAMP));
+    expect(staleReason(unstamped)).toMatch(/not built/);
+  });
+
+  it('bin/ndc.js refuses a stale or missing build under NDC_REQUIRE_BUILD=1 and otherwise runs the sources', () => {
+    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), '--help'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const refused = run({ NDC_REQUIRE_BUILD: '1', NDC_FROM_SOURCES: '1' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/refusing to run/);
+    const fromSources = run({ NDC_FROM_SOURCES: '1' });
+    expect(fromSources.status).toBe(0);
+    expect(fromSources.stdout).toMatch(/usage: ndc/);
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * The synthesis cache (stacks/cache.ts): a hit gives byte-identical artifacts and the same digest as a
+ * fresh render, a change invalidates exactly the renderers whose inputs it touches, an edited entry is
+ * never used, and an environment whose public edge did not change never loads aws-cdk-lib or cdktf.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../cli/main';
+import { sha256 } from '../core/canonical-json';
+import type { EnvironmentInput } from '../environments/schema';
+import { cacheDirectory, rendererSourceDigest, useSynthCache } from '../stacks/cache';
+import { renderEnvironment } from '../stacks/synth';
+import { captureIO, environmentInput, REPO, tempProject, writeEnvironmentJson } from './helpers';
+
+afterEach(() => useSynthCache(false));
+
+function render(root: string, env: string, cache: boolean) {
+  useSynthCache(cache);
+  const result = renderEnvironment(root, env);
+  useSynthCache(false);
+  return { digest: result.manifest.digest, files: result.artifacts.map((a) => [a.path, a.engine, a.stack, a.resources, a.content]), cache: result.cache };
+}
+
+/** A project whose environment `prod` is the JSON `input` (so a test can change one field). */
+function projectWith(input: EnvironmentInput): string {
+  const root = tempProject('ndc-cache-');
+  rmSync(join(root, 'environments', 'prod.ts'));
+  writeEnvironmentJson(root, 'prod', input);
+  return root;
+}
+
+describe('the synthesis cache', () => {
+  it.each(['dev', 'staging', 'prod'])('gives %s byte-identical artifacts and the same digest as a fresh render', (env) => {
+    const root = tempProject('ndc-cache-');
+    const fresh = render(root, env, false);
+    const stored = render(root, env, true);
+    const cached = render(root, env, true);
+    expect(Object.values(stored.cache ?? {}).every((o) => o === 'miss')).toBe(true);
+    expect(Object.values(cached.cache ?? {}).every((o) => o === 'hit')).toBe(true);
+    expect(Object.keys(cached.cache ?? {}).length).toBeGreaterThanOrEqual(2);
+    expect(cached).toEqual({ ...fresh, cache: cached.cache });
+    expect(stored).toEqual({ ...fresh, cache: stored.cache });
+  });
+
+  it('re-renders exactly the renderers whose inputs changed', () => {
+    const base = environmentInput('prod');
+    const root = projectWith(base);
+    render(root, 'prod', true);
+    const change = (edit: (e: EnvironmentInput) => void) => {
+      const next = structuredClone(base);
+      edit(next);
+      writeEnvironmentJson(root, 'prod', next);
+      const cached = render(root, 'prod', true);
+      // Whatever was reused must be what a fresh render gives.
+      expect(cached.files).toEqual(render(root, 'prod', false).files);
+      return cached.cache;
+    };
+    // The edge's settings: only the public edge.
+    expect(change((e) => (e.edge!.systems as Record<string, { rateLimit: number }>)['open-data-portal'].rateLimit = 3000)).toEqual({ terraform: 'hit', kubernetes: 'hit', 'public-edge': 'miss' });
+    // A tier of a system not on the edge: the OpenStack and Kubernetes stacks, not the edge.
+    expect(
+      change((e) => {
+        const system = e.systems!.find((s) => !s.publicEdge)!;
+        system.tiers[0].instances += 1;
+      }),
+    ).toEqual({ terraform: 'miss', kubernetes: 'miss', 'public-edge': 'hit' });
+    // The approvals settings: read by the gate only, nothing re-renders.
+    expect(change((e) => (e.approvals = { ...e.approvals!, maxValidityDays: 20 }))).toEqual({ terraform: 'hit', kubernetes: 'hit', 'public-edge': 'hit' });
+  });
+
+  it('never uses an edited entry: it is detected by its sha256 and rendered afresh', () => {
+    const root = tempProject('ndc-cache-');
+    const fresh = render(root, 'dev', true);
+    const dir = join(cacheDirectory(root), 'dev', 'kubernetes');
+    const [key] = readdirSync(dir);
+    const file = join(dir, key, 'files', '0');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('kind: NetworkPolicy', 'kind: ConfigMap'));
+    const again = render(root, 'dev', true);
+    expect(again.cache).toEqual({ terraform: 'hit', kubernetes: 'miss' });
+    expect(again.files).toEqual(fresh.files);
+    expect(render(root, 'dev', true).cache).toEqual({ terraform: 'hit', kubernetes: 'hit' });
+  });
+
+  it('keys each renderer on the versions of the engine libraries its sources import', () => {
+    const version = (name: string) => (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(rendererSourceDigest('public-edge').libraries).toMatchObject({ 'aws-cdk-lib': version('aws-cdk-lib'), 'cdk-nag': version('cdk-nag') });
+    expect(rendererSourceDigest('terraform').libraries).toMatchObject({ cdktf: version('cdktf') });
+    expect(rendererSourceDigest('terraform').libraries).not.toHaveProperty('aws-cdk-lib');
+  });
+
+  it('serves prod from the cache without loading aws-cdk-lib, cdk-nag or cdktf', () => {
+    const root = tempProject('ndc-cache-');
+    const probe = () =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            '-e',
+            `require('tsx/cjs');
+             require('./stacks/cache.ts').useSynthCache(true);
+             const r = require('./stacks/synth.ts').renderEnvironment(${JSON.stringify(root)}, 'prod');
+             const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));
+             process.stdout.write(JSON.stringify({ cache: r.cache, cdk: loaded('aws-cdk-lib'), nag: loaded('cdk-nag'), cdktf: loaded('cdktf') }));`,
+          ],
+          { cwd: REPO, encoding: 'utf8' },
+        ),
+      ) as unknown;
+    expect(probe()).toEqual({ cache: { terraform: 'miss', kubernetes: 'miss', 'public-edge': 'miss' }, cdk: true, nag: true, cdktf: true });
+    expect(probe()).toEqual({ cache: { terraform: 'hit', kubernetes: 'hit', 'public-edge': 'hit' }, cdk: false, nag: false, cdktf: false });
+  });
+});
+
+describe('the synthesis cache on the command line', () => {
+  /** Rewrites a cached Kubernetes artifact of dev and its recorded sha256, as someone planting an entry would. */
+  function plant(root: string): void {
+    const dir = join(cacheDirectory(root), 'dev', 'kubernetes');
+    const [key] = readdirSync(dir);
+    const file = join(dir, key, 'files', '0');
+    const planted = readFileSync(file, 'utf8').replace(/pod-security\.kubernetes\.io\/enforce: restricted/g, 'pod-security.kubernetes.io/enforce: privileged');
+    writeFileSync(file, planted);
+    const entry = JSON.parse(readFileSync(join(dir, key, 'entry.json'), 'utf8')) as { artifacts: { sha256: string; bytes: number }[] };
+    entry.artifacts[0] = { ...entry.artifacts[0], sha256: sha256(planted), bytes: Buffer.byteLength(planted) };
+    writeFileSync(join(dir, key, 'entry.json'), JSON.stringify(entry));
+  }
+
+  it('--no-cache renders afresh, and deploy never trusts the cache for its gate', async () => {
+    const root = tempProject('ndc-cache-cli-');
+    const run = async (...args: string[]) => {
+      const { io, out, err } = captureIO(root);
+      const code = await main(args, io, {});
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    expect((await run('synth', '--env', 'dev')).code).toBe(0);
+    const fresh = readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8');
+    expect(fresh).toContain('enforce: restricted');
+    plant(root);
+    // A consistent planted entry passes the cache's own integrity check, so synth serves it...
+    expect((await run('synth', '--env', 'dev')).code).toBe(0);
+    expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).not.toBe(fresh);
+    // ...but the deploy gate renders afresh and refuses what the environment does not render to.
+    const deploy = await run('deploy', '--env', 'dev', '--dry-run');
+    expect(deploy.code).not.toBe(0);
+    expect(deploy.err).toMatch(/is not what environments\/dev\.ts renders now/);
+    // --no-cache gives the true render (and replaces the planted entry).
+    expect((await run('synth', '--env', 'dev', '--no-cache')).code).toBe(0);
+    expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).toBe(fresh);
+    expect((await run('synth', '--env', 'dev')).code).toBe(0);
+    expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).toBe(fresh);
+  });
+});
