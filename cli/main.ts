@@ -84,6 +84,16 @@ const COMMANDS: Record<string, CommandSpec> = {
       return recorded(deps, 'check', env, command, () => checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io));
     },
   },
+  validate: {
+    summary: "every artifact against the engines' schemas at the pinned versions, plus apply-time semantics (exit 1 on a rejection)",
+    usage: 'ndc validate --env E [--json]',
+    options: ENV_OPTION,
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { validateCommand } = require('./commands/validate') as typeof import('./commands/validate');
+      return validateCommand({ env: envOf(values, deps) }, deps.io);
+    },
+  },
   reach: {
     summary: 'what can reach what, and attack paths, computed from the artifacts of all engines (exit 1 on a mandatory NDC-NET failure)',
     usage: 'ndc reach --env E [--from X] [--to Y] [--format text|json|markdown] [--against DIR] [--json]',
@@ -112,6 +122,16 @@ const COMMANDS: Record<string, CommandSpec> = {
     'ndc destroy --env E [--dry-run] [--concurrency N] [--json]',
     { 'dry-run': { type: 'boolean' } },
   ),
+  drift: {
+    summary: "the engines' no-change checks against what is deployed, per stack (exit 1 on drift)",
+    usage: 'ndc drift --env E [--format text|json|junit] [--output FILE] [--json]',
+    options: { ...ENV_OPTION, format: { type: 'string' }, output: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { driftCommand } = require('./commands/drift') as typeof import('./commands/drift');
+      return driftCommand({ env: envOf(values, deps), format: values.format as string | undefined, output: values.output as string | undefined }, deps);
+    },
+  },
   start: {
     summary: 'the main job: synthesize and check the default environment, writing its reports',
     usage: `ndc start [--env E]   (default: $NDC_ENV or ${DEFAULT_ENV})`,

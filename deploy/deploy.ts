@@ -8,6 +8,7 @@ import { readManifest, type Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
 import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
 import type { ConsolePort, DeployPorts, GateDecision } from './ports';
+import { missingPrerequisites } from './prerequisites';
 import { plainProgress, ttyProgress, type Progress } from './progress';
 import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner';
 import { extraPatternsOf } from './engine-environment';
@@ -163,6 +164,17 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
     );
   }
   if (lock.takenOver) say(`Took over the deploy lock of ${req.env}: the previous holder's lease had run out`);
+
+  // What ndc cannot create (kube contexts, the Pulumi state bucket, cdk bootstrap, the vault keys in the
+  // environment) is checked once the gate is open and the lock held, before any engine changes anything.
+  const missing = missingPrerequisites({ root: io.root, env, operation, steps: toRun, environment, binaries: checks.binaries });
+  if (missing.length > 0) {
+    await ports.ledger.releaseLock(req.env, holder);
+    for (const problem of missing) io.err(`ndc ${verb}: ${problem}`);
+    await ports.ledger.append({ kind: operation === 'deploy' ? 'deploy-step' : 'destroy-step', env: req.env, actor, digest: manifest.digest, result: 'refused', details: { scope: 'run', operation, missing } });
+    if (io.json) io.out(JSON.stringify({ env: req.env, operation, digest: manifest.digest, ok: false, refused: 'prerequisites', problems: missing }));
+    return 1;
+  }
 
   // The heartbeat: while the engines run, the lease is renewed; a lock broken by ndc unlock (or taken over
   // after a stalled heartbeat) stops the run between stacks, like an interrupt.

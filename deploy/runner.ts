@@ -165,6 +165,7 @@ function binaryName(ctx: RunContext, tool: Tool): string {
 /** The child's environment: the engine's allow-list of ours, the command's settings, and credentials renamed where configured. */
 export function childEnvironment(command: EngineCommand, environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const child: NodeJS.ProcessEnv = { ...command.envDefaults, ...engineEnvironment(command.tool, environment), ...command.env };
+  for (const name of command.envHidden ?? []) delete child[name];
   for (const [name, from] of Object.entries(command.envFrom)) {
     const value = environment[from];
     if (value !== undefined) child[name] = value;

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { InputError } from '../core/errors';
 import type { Environment } from '../environments/schema';
+import { ARTIFACT_VARIABLE, localPulumiState } from '../stacks/kubernetes/deployment';
+import { backupCredentialVariables, isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
 import type { Manifest, ManifestArtifact } from '../stacks/manifest';
 
 /**
@@ -24,6 +26,8 @@ export interface EngineCommand {
   readonly envDefaults: Readonly<Record<string, string>>;
   /** Variables the child gets from another variable of ours: `{ PG_CONN_STR: 'STAGING_PG_CONN' }`. */
   readonly envFrom: Readonly<Record<string, string>>;
+  /** Variables of ours the child never sees under their own name (credentials routed to one engine). */
+  readonly envHidden?: readonly string[];
   /**
    * Exit codes that are not failures (`tofu plan -detailed-exitcode` exits 2 when there are changes).
    * Always includes 0.
@@ -49,10 +53,29 @@ export interface Wave {
   readonly steps: readonly StackStep[];
 }
 
+/**
+ * Two systems read AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and need different key pairs: Pulumi for
+ * its state in the national cloud's S3-compatible object store, the CDK CLI for the public edge on AWS.
+ * Each pair has its own variables and reaches only its engine, renamed to what that engine reads; plain
+ * AWS_* keys of ours reach no engine (a profile through AWS_PROFILE still does).
+ */
+export const STATE_STORE_KEYS: Readonly<Record<string, string>> = { AWS_ACCESS_KEY_ID: 'NDC_STATE_ACCESS_KEY_ID', AWS_SECRET_ACCESS_KEY: 'NDC_STATE_SECRET_ACCESS_KEY' };
+export const EDGE_AWS_KEYS: Readonly<Record<string, string>> = {
+  AWS_ACCESS_KEY_ID: 'NDC_EDGE_AWS_ACCESS_KEY_ID',
+  AWS_SECRET_ACCESS_KEY: 'NDC_EDGE_AWS_SECRET_ACCESS_KEY',
+  AWS_SESSION_TOKEN: 'NDC_EDGE_AWS_SESSION_TOKEN',
+};
+/** Hidden from every engine; each gets back only the pair routed to it through envFrom. */
+const AWS_KEYS_HIDDEN = [...new Set([...Object.keys(EDGE_AWS_KEYS), ...Object.values(STATE_STORE_KEYS), ...Object.values(EDGE_AWS_KEYS)])];
+
 /** The Pulumi program that deploys a cluster's Kubernetes artifact (its cwd). */
 export const PULUMI_PROGRAM = 'stacks/kubernetes';
 
-export const WAVE_NAMES = ['national core', 'regional clusters', 'backup vaults', 'kubernetes', 'public edge'] as const;
+export const WAVE_NAMES = ['national core', 'regional clusters', 'backup vaults', 'kubernetes prerequisites', 'kubernetes', 'public edge'] as const;
+
+/** Waves whose stacks are independent of each other and run side by side. */
+const PARALLEL_WAVES = new Set([2, 4, 5]);
+const EDGE_WAVE = 6;
 
 /** Where a stack goes: its wave (1-5). Unknown stacks are an error, not a guess. */
 function waveOf(artifact: ManifestArtifact, env: string): number {
@@ -65,8 +88,9 @@ function waveOf(artifact: ManifestArtifact, env: string): number {
       `terraform stack ${JSON.stringify(artifact.stack)} belongs to no deploy wave (national-core, cluster-<region>, backup-vaults); add it to deploy/waves.ts`,
     );
   }
-  if (artifact.engine === 'kubernetes') return 4;
-  return 5;
+  // A cluster's prerequisites (Velero CRDs, namespace, credential secrets) before its system objects.
+  if (artifact.engine === 'kubernetes') return isPrerequisitesStack(artifact.stack) ? 4 : 5;
+  return EDGE_WAVE;
 }
 
 /** Per-stack Terraform scratch space kept outside out/ (a new synth replaces out/<env>/ whole). */
@@ -97,10 +121,10 @@ export function buildWaves(opts: WaveOptions): Wave[] {
     if (artifacts.length === 0) continue;
     // The edge stacks depend on each other (the distribution logs into the origin's bucket): one at a
     // time, in the cloud assembly's dependency order.
-    if (index === 5) artifacts.sort((a, b) => edgeOrder(stackNameOf(a)) - edgeOrder(stackNameOf(b)));
+    if (index === EDGE_WAVE) artifacts.sort((a, b) => edgeOrder(stackNameOf(a)) - edgeOrder(stackNameOf(b)));
     const steps = artifacts.map((artifact) => stepFor(artifact, index, env, manifest.env, opts.operation, assemblyDir));
     if (opts.operation === 'destroy') steps.reverse();
-    waves.push({ index, name: WAVE_NAMES[index - 1], parallel: index === 2 || index === 4, steps });
+    waves.push({ index, name: WAVE_NAMES[index - 1], parallel: PARALLEL_WAVES.has(index), steps });
   }
   return opts.operation === 'destroy' ? waves.reverse() : waves;
 }
@@ -108,7 +132,7 @@ export function buildWaves(opts: WaveOptions): Wave[] {
 /** Artifacts that are deployed (the Kubernetes and edge renderers may also write helper files). */
 function isDeployable(artifact: ManifestArtifact): boolean {
   if (artifact.engine === 'terraform') return artifact.path.endsWith('/cdk.tf.json');
-  if (artifact.engine === 'kubernetes') return /^kubernetes\/[^/]+\.ya?ml$/.test(artifact.path);
+  if (artifact.engine === 'kubernetes') return /^kubernetes\/(prerequisites\/)?[^/]+\.ya?ml$/.test(artifact.path);
   return /^cloudformation\/[^/]+\.template\.json$/.test(artifact.path);
 }
 
@@ -122,10 +146,18 @@ export function cloudAssemblyDir(root: string, env: string): string {
 }
 
 function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, operation: Operation, assemblyDir: string): StackStep {
-  const base = { id: `${artifact.engine}/${artifact.engine === 'terraform' ? artifact.stack : stackNameOf(artifact)}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
-  if (artifact.engine === 'terraform') return { ...base, commands: terraformCommands(artifact, env, envName, operation) };
-  if (artifact.engine === 'kubernetes') return { ...base, commands: pulumiCommands(artifact, env, envName, operation) };
-  return { ...base, commands: cdkCommands(artifact, assemblyDir, operation) };
+  const name = artifact.engine === 'terraform' ? artifact.stack : artifact.engine === 'kubernetes' ? kubernetesStepName(artifact, envName) : stackNameOf(artifact);
+  const base = { id: `${artifact.engine}/${name}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
+  const commands =
+    artifact.engine === 'terraform' ? terraformCommands(artifact, env, envName, operation) : artifact.engine === 'kubernetes' ? pulumiCommands(artifact, env, envName, operation) : cdkCommands(artifact, assemblyDir, operation);
+  // The backup vaults' keys reach only the runs that fill Velero's credential secrets from them: routed
+  // explicitly, since the engines' allow-list never passes ndc's own NDC_* variables.
+  const vaultKeys = env.regions.flatMap((r) => Object.values(backupCredentialVariables(r.id)));
+  if (artifact.engine === 'kubernetes' && isPrerequisitesStack(artifact.stack)) {
+    const routed = Object.fromEntries(vaultKeys.map((name) => [name, name]));
+    return { ...base, commands: commands.map((c) => ({ ...c, envFrom: { ...c.envFrom, ...routed } })) };
+  }
+  return { ...base, commands: commands.map((c) => ({ ...c, envHidden: [...(c.envHidden ?? []), ...vaultKeys] })) };
 }
 
 /**
@@ -153,6 +185,11 @@ function edgeStackOrder(root: string, env: string): (stack: string) => number {
   return (stack) => (ordered.includes(stack) ? ordered.indexOf(stack) : ordered.length);
 }
 
+/** `north` for a cluster's system objects, `north-prerequisites` for its prerequisites. */
+function kubernetesStepName(artifact: ManifestArtifact, envName: string): string {
+  return artifact.stack.startsWith(`${envName}-`) ? artifact.stack.slice(envName.length + 1) : stackNameOf(artifact);
+}
+
 /** The cluster of a Kubernetes artifact, or the stack of a CloudFormation template. */
 function stackNameOf(artifact: ManifestArtifact): string {
   if (artifact.engine === 'kubernetes') return basename(artifact.path).replace(/\.ya?ml$/, '');
@@ -167,7 +204,7 @@ function terraformCommands(artifact: ManifestArtifact, env: Environment, envName
   const envVars = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: dataDir };
   // The pg backend reads PG_CONN_STR; an environment may keep its connection in another variable.
   const envFrom: Record<string, string> = env.state.backend === 'pg' && env.state.connStrEnv !== 'PG_CONN_STR' ? { PG_CONN_STR: env.state.connStrEnv } : {};
-  const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envDefaults: {}, envFrom, okExitCodes });
+  const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envDefaults: {}, envFrom, envHidden: AWS_KEYS_HIDDEN, okExitCodes });
   const init = command(['init', '-input=false', '-no-color']);
   if (operation === 'plan') return [init, command(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode'], [0, 2])];
   const plan = operation === 'destroy' ? ['plan', '-destroy'] : ['plan'];
@@ -175,25 +212,27 @@ function terraformCommands(artifact: ManifestArtifact, env: Environment, envName
 }
 
 function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
-  const cluster = stackNameOf(artifact);
-  const stack = `${envName}-${cluster}`;
+  const stack = `${envName}-${kubernetesStepName(artifact, envName)}`;
   const cwd = PULUMI_PROGRAM;
   // dev keeps Pulumi state in a local file store unless the user chose a backend; shared environments
   // use the backend from the user's own Pulumi configuration (PULUMI_BACKEND_URL or `pulumi login`).
-  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', NDC_KUBERNETES_ARTIFACT: `../../out/${envName}/${artifact.path}` };
-  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../.ndc/pulumi/${envName}` } : {};
-  const config = ['--config', `ndc:artifact=../../out/${envName}/${artifact.path}`];
-  const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: {}, okExitCodes: [0] });
+  // The program reads the artifact from NDC_KUBERNETES_ARTIFACT: `--config` would rewrite the tracked
+  // Pulumi.<stack>.yaml on every run.
+  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', [ARTIFACT_VARIABLE]: `../../out/${envName}/${artifact.path}` };
+  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../${localPulumiState(envName)}` } : {};
+  // Only shared environments keep Pulumi state in the object store; dev's file backend needs no keys.
+  const stateKeys = env.state.backend === 'local' ? {} : STATE_STORE_KEYS;
+  const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: stateKeys, envHidden: AWS_KEYS_HIDDEN, okExitCodes: [0] });
   const select = command(['stack', 'select', '--create', '--non-interactive', '--stack', stack]);
-  if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack, ...config])];
+  if (operation === 'plan') return [select, command(['preview', '--non-interactive', '--diff', '--stack', stack])];
   if (operation === 'destroy') return [select, command(['destroy', '--yes', '--non-interactive', '--stack', stack])];
-  return [select, command(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', stack, ...config])];
+  return [select, command(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', stack])];
 }
 
 function cdkCommands(artifact: ManifestArtifact, assemblyDir: string, operation: Operation): EngineCommand[] {
   const stack = stackNameOf(artifact);
   const common = ['--app', assemblyDir, '--no-color'];
-  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: {}, okExitCodes: [0] });
+  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: EDGE_AWS_KEYS, envHidden: AWS_KEYS_HIDDEN, okExitCodes: [0] });
   if (operation === 'plan') return [command(['diff', ...common, '--exclusively', stack])];
   if (operation === 'destroy') return [command(['destroy', ...common, '--force', '--exclusively', stack])];
   return [command(['deploy', ...common, '--ci', '--require-approval', 'never', '--exclusively', stack])];

@@ -5,7 +5,7 @@ import { canonicalJson, sha256 } from '../core/canonical-json';
  * decisions, deploy steps, locks). Each record's hash covers its contents and the previous record's hash,
  * so an edited, deleted or reordered record breaks the chain that `ndc ledger verify` walks.
  */
-export const LEDGER_KINDS = ['synth', 'check', 'plan', 'approve', 'gate', 'deploy-step', 'destroy-step', 'lock', 'trust-store', 'checkpoint', 'command'] as const;
+export const LEDGER_KINDS = ['synth', 'check', 'plan', 'approve', 'gate', 'deploy-step', 'destroy-step', 'lock', 'trust-store', 'checkpoint', 'command', 'drift'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 /** The hash before the first record. */

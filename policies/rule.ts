@@ -12,7 +12,7 @@ export type Enforcement = 'mandatory' | 'advisory' | 'disabled';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 /** Control families: the columns of the report's control matrix. */
-export type ControlFamily = 'security-level' | 'segmentation' | 'backup' | 'residency' | 'topology' | 'green' | 'secrets' | 'kubernetes' | 'public-edge';
+export type ControlFamily = 'security-level' | 'segmentation' | 'backup' | 'residency' | 'topology' | 'green' | 'secrets' | 'kubernetes' | 'public-edge' | 'validation';
 
 /** A Terraform JSON configuration as cdktf writes it (`cdk.tf.json`). */
 export interface TerraformConfig {

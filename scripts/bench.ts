@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     ['reach', './bench-reach'],
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
+    ['validate', './bench-validate'],
     ['deploy', './bench-deploy'],
     ['ledger', './bench-ledger'],
   ];

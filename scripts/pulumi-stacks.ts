@@ -1,6 +1,6 @@
 /**
- * Writes stacks/kubernetes/Pulumi.<env>-<cluster>.yaml for every environment and every cluster that hosts
- * a system (the clusters that get a Kubernetes artifact). `--check` only reports files that differ.
+ * Writes stacks/kubernetes/Pulumi.<env>-<cluster>.yaml and Pulumi.<env>-<cluster>-prerequisites.yaml for
+ * every environment and every cluster that hosts a system (the clusters that get a Kubernetes artifact). `--check` only reports files that differ.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -15,7 +15,7 @@ export function expectedStackConfigs(root: string): { file: string; content: str
     const { env } = loadEnvironment(root, name);
     const cloud = buildCloud(env);
     for (const cluster of cloud.clusters) {
-      if (placementsIn(cloud, cluster).length > 0) out.push(stackConfigFile(root, cloud, env, cluster));
+      if (placementsIn(cloud, cluster).length > 0) out.push(stackConfigFile(root, cloud, env, cluster, 'prerequisites'), stackConfigFile(root, cloud, env, cluster));
     }
   }
   return out;

@@ -18,6 +18,8 @@ function runner(root: string, engines: Engines) {
     // Only the fake engines and node itself: a real terraform may be installed on this machine.
     PATH: `${engines.dir}:${NODE_DIR}`,
     HOME: root,
+    // The kube contexts deploy checks for (written by fakeEngines).
+    KUBECONFIG: join(engines.dir, '.kube', 'config'),
     FAKE_LOG: engines.log,
     NDC_ENGINE_ENV: 'FAKE_*',
     NDC_ACTOR: 'ci:e2e',

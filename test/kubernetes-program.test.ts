@@ -11,7 +11,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { InputError } from '../core/errors';
 import { parseKubernetesYaml } from '../stacks/kubernetes/artifact';
 // The program creates nothing at import time, so importing it before setMocks runs is safe.
-import { main, readVerifiedArtifact, registerObjects } from '../stacks/kubernetes/program';
+import { artifactFile, main, readVerifiedArtifact, registerObjects } from '../stacks/kubernetes/program';
 import { synthEnvironment } from '../stacks/synth';
 
 const REPO = resolve(__dirname, '..');
@@ -121,6 +121,29 @@ describe('stacks/kubernetes/program.ts under Pulumi mocks', () => {
     const expected = synth.artifacts.find((a) => a.path === 'kubernetes/north.yaml')!.resources;
     expect(result.objects).toBe(expected);
     expect(Object.values(result.kinds).reduce((a: number, b: number) => a + b, 0)).toBe(expected);
+  });
+
+  it('main() applies the artifact ndc deploy names in NDC_KUBERNETES_ARTIFACT, whatever the stack config says', async () => {
+    pulumi.runtime.setAllConfig({});
+    const before = process.env.NDC_KUBERNETES_ARTIFACT;
+    process.env.NDC_KUBERNETES_ARTIFACT = join(synth.outDir, 'kubernetes', 'central.yaml');
+    try {
+      const result = await main();
+      expect(result.artifact).toBe('kubernetes/central.yaml');
+      expect(await registeredCount(result.objects)).toHaveLength(result.objects);
+    } finally {
+      if (before === undefined) delete process.env.NDC_KUBERNETES_ARTIFACT;
+      else process.env.NDC_KUBERNETES_ARTIFACT = before;
+    }
+  });
+
+  it('resolves the variable from its own folder, where pulumi runs it, as ndc deploy writes it', () => {
+    const program = join(REPO, 'stacks', 'kubernetes');
+    expect(artifactFile({ NDC_KUBERNETES_ARTIFACT: '../../out/prod/kubernetes/north.yaml' })).toBe(join(program, '../../out/prod/kubernetes/north.yaml'));
+    pulumi.runtime.setAllConfig({ 'ndc-kubernetes:artifact': '../../out/prod/kubernetes/south.yaml' });
+    expect(artifactFile({})).toBe(join(program, '../../out/prod/kubernetes/south.yaml'));
+    pulumi.runtime.setAllConfig({});
+    expect(() => artifactFile({})).toThrow(/^NDC_KUBERNETES_ARTIFACT: is not set and the stack config has no ndc-kubernetes:artifact/);
   });
 
   it('refuses an artifact edited after synthesis, registering nothing', async () => {

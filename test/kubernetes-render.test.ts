@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
 import type { KubernetesObject } from '../policies/rule';
 import { parseKubernetesYaml } from '../stacks/kubernetes/artifact';
+import { isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
 import { labelSlug } from '../stacks/kubernetes/labels';
 import { renderEnvironment } from '../stacks/synth';
 import { find, fixtureCloud, fixtureObjects } from './kubernetes-fixtures';
@@ -22,7 +23,8 @@ function tempRoot(): string {
   return root;
 }
 
-const kubernetesArtifacts = (root: string, env: string) => renderEnvironment(root, env).artifacts.filter((a) => a.engine === 'kubernetes');
+// The system objects (each cluster's prerequisites have their own tests).
+const kubernetesArtifacts = (root: string, env: string) => renderEnvironment(root, env).artifacts.filter((a) => a.engine === 'kubernetes' && !isPrerequisitesStack(a.stack));
 
 describe('kubernetes renderer', () => {
   it('writes one artifact per cluster hosting a system, byte-identical across runs and project roots', () => {
@@ -181,7 +183,8 @@ describe('kubernetes renderer', () => {
     );
     const child = spawnSync(process.execPath, [join(REPO, 'bin/run-ts.js'), probe], { encoding: 'utf8' });
     expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout.trim())).toEqual({ kubernetes: 3, pulumi: 0 });
+    // Per cluster: its system objects and its prerequisites.
+    expect(JSON.parse(child.stdout.trim())).toEqual({ kubernetes: 6, pulumi: 0 });
   });
 
   it('slugifies agency names into label values', () => {

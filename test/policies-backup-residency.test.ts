@@ -48,7 +48,7 @@ describe('backup pack', () => {
       ['online-meeting', 'backup.encrypted is false; bucket ndc-prod-online-meeting-central-object has no server-side encryption; bucket ndc-prod-online-meeting-north-disk has no server-side encryption'],
     ]);
     const edited = withTerraform(prod, 'backup-vaults', (c) => {
-      delete c.resource.minio_s3_bucket_server_side_encryption_configuration['digital-signature-ca-central-0-encryption'];
+      delete c.resource.minio_s3_bucket_server_side_encryption['digital-signature-ca-central-0-encryption'];
     });
     expect(failedSystems(backupEncrypted, edited)).toEqual(['digital-signature-ca']);
   });

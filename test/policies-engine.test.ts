@@ -25,8 +25,8 @@ describe('policy engine', () => {
   it('evaluates every pack of the vn-2016 profile, with no mandatory failure on prod as shipped', () => {
     const report = reportOf(variant('prod', () => undefined));
     expect(report.profile).toEqual({ name: 'vn-2016', version: '2026.11', title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017' });
-    expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network']));
-    expect(report.rules).toHaveLength(61);
+    expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'validation']));
+    expect(report.rules).toHaveLength(78);
     expect(report.mandatoryFailures).toBe(0);
     expect(report.findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(report.asOf).toBe('2026-11-27');

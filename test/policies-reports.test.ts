@@ -45,7 +45,7 @@ describe('report formats', () => {
     const log = JSON.parse(renderReport(mixed, 'sarif', 'environments/prod.ts'));
     const run = log.runs[0];
     expect(log.version).toBe('2.1.0');
-    expect(run.tool.driver.rules).toHaveLength(61);
+    expect(run.tool.driver.rules).toHaveLength(78);
     expect(run.properties).toMatchObject({ env: 'prod', profile: 'vn-2016 2026.11', policyDigest: mixed.policyDigest, mandatoryFailures: 1 });
     const byRule = (id: string) => run.results.filter((r: { ruleId: string }) => r.ruleId === id);
     expect(byRule('NDC-BAK-004').map((r: { level: string; suppressions?: unknown[] }) => [r.level, r.suppressions?.length ?? 0])).toEqual([
@@ -70,7 +70,7 @@ describe('report formats', () => {
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(xml);
     const root = parsed.testsuites;
     expect(Number(root.failures)).toBe(1);
-    expect(root.testsuite.map((s: { name: string }) => s.name)).toEqual(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network'].map((p) => `ndc prod ${p}`));
+    expect(root.testsuite.map((s: { name: string }) => s.name)).toEqual(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'validation'].map((p) => `ndc prod ${p}`));
     const cases = root.testsuite.flatMap((s: { testcase: unknown[] }) => s.testcase) as { name: string; failure?: { message: string }; skipped?: { message: string } }[];
     expect(Number(root.tests)).toBe(cases.length);
     expect(cases.filter((c) => c.failure).map((c) => c.name)).toEqual(['NDC-BAK-004 prod/digital-signature-ca']);
@@ -108,7 +108,7 @@ describe('report formats', () => {
         'Open &lt;Data&gt; &amp; &quot;Portal&quot; (level 2)',
         'Cloud-wide (clusters, artifacts, platform)',
       ]);
-      expect(matrix.match(/<th>([a-z-]+)<\/th>/g)).toEqual(['system', 'security-level', 'segmentation', 'backup', 'residency', 'topology', 'green', 'secrets', 'kubernetes', 'public-edge'].map((f) => `<th>${f}</th>`));
+      expect(matrix.match(/<th>([a-z-]+)<\/th>/g)).toEqual(['system', 'security-level', 'segmentation', 'backup', 'residency', 'topology', 'green', 'secrets', 'kubernetes', 'public-edge', 'validation'].map((f) => `<th>${f}</th>`));
       expect(matrix).toContain('<td class="failed"><a href="#f-digital-signature-ca-backup">failed</a>');
       expect(matrix).toContain('<td class="waived"><a href="#f-e-document-exchange-backup">waived</a>');
       expect(matrix).toContain('<td class="failed"><a href="#f-population-db-backup">failed</a>');

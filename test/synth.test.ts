@@ -45,6 +45,9 @@ describe('ndc synth', () => {
       'cloudformation/public-edge-origin.template.json',
       'kubernetes/central.yaml',
       'kubernetes/north.yaml',
+      'kubernetes/prerequisites/central.yaml',
+      'kubernetes/prerequisites/north.yaml',
+      'kubernetes/prerequisites/south.yaml',
       'kubernetes/south.yaml',
       'terraform/backup-vaults/cdk.tf.json',
       'terraform/cluster-central/cdk.tf.json',
@@ -165,7 +168,7 @@ describe('ndc synth', () => {
     const parsed = JSON.parse(out.join('\n')) as { env: string; digest: string; artifacts: unknown[] };
     expect(parsed.env).toBe('dev');
     expect(parsed.digest).toBe(readManifest(root, 'dev')!.digest);
-    expect(parsed.artifacts).toHaveLength(4);
+    expect(parsed.artifacts).toHaveLength(5);
   });
 
   it('rejects unknown options and commands with usage, exit 2', async () => {
@@ -191,7 +194,7 @@ describe('the ndc executable', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), 'synth', '--env', 'dev'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Wrote out/dev/ (4 artifacts and manifest.json)');
+    expect(run.stdout).toContain('Wrote out/dev/ (5 artifacts and manifest.json)');
     expect(existsSync(join(root, 'out/dev/manifest.json'))).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ import {
   NetworkingSubnetV2,
   ObjectstorageContainerV1,
 } from '../stacks/terraform/providers/openstack';
-import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryptionConfiguration } from '../stacks/terraform/providers/minio';
+import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryption } from '../stacks/terraform/providers/minio';
+import { loadProviderSchema, PROVIDER_SCHEMA_FILES, schemaVersion, type SchemaAttribute } from '../stacks/terraform/providers/schemas';
 import { REPO } from './helpers';
 
 Testing.setupJest();
@@ -104,7 +105,12 @@ describe('cluster stacks (cdktf matchers)', () => {
     const config = JSON.parse(stackJson('prod', 'cluster-south')) as { data: { terraform_remote_state: Record<string, { backend: string; config: Record<string, string> }> } };
     const remote = Object.values(config.data.terraform_remote_state);
     expect(remote).toEqual([expect.objectContaining({ backend: 'pg', config: { schema_name: 'ndc_prod_national_core' } })]);
-    expect(resources('prod', 'cluster-south').openstack_networking_router_interface_v2['core-backbone-interface'].subnet_id).toMatch(/^\$\{data\.terraform_remote_state\./);
+    const south = resources('prod', 'cluster-south');
+    expect(south.openstack_networking_router_interface_v2['core-backbone-interface']).toMatchObject({ router_id: '${openstack_networking_router_v2.core-router.id}', port_id: '${openstack_networking_port_v2.core-backbone-port.id}' });
+    expect(south.openstack_networking_port_v2['core-backbone-port']).toMatchObject({
+      network_id: expect.stringMatching(/^\$\{data\.terraform_remote_state\.national-core\.outputs\.backbone_network_south\}$/),
+      fixed_ip: [{ subnet_id: expect.stringMatching(/^\$\{data\.terraform_remote_state\.national-core\.outputs\.backbone_subnet_south\}$/), ip_address: '10.0.2.4' }],
+    });
   });
 });
 
@@ -125,7 +131,7 @@ describe('national core and backup vaults', () => {
       object_lock_enabled: 'Enabled',
       rule: [{ default_retention: [{ mode: 'COMPLIANCE', days: 3650 }] }],
     });
-    expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfiguration, { encryption_type: 'aws:kms', kms_key_id: 'ndc-backup' });
+    expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryption, { encryption_type: 'aws:kms', kms_key_id: 'ndc-backup' });
     // Level 3 copies are not immutable unless asked: no object lock for them.
     const buckets = resources('prod', 'backup-vaults').minio_s3_bucket;
     expect(buckets['e-document-exchange-north-0-bucket'].object_locking).toBe(false);
@@ -167,23 +173,13 @@ describe('state backends', () => {
   });
 });
 
-interface SchemaAttribute {
-  required: boolean;
-  optional: boolean;
-  computed: boolean;
-  type: string;
-  block?: Record<string, SchemaAttribute>;
-}
-
-const schemas: Record<string, Record<string, SchemaAttribute>> = {
-  ...JSON.parse(readFileSync(join(REPO, 'stacks/terraform/providers/schema/openstack.json'), 'utf8')),
-  ...JSON.parse(readFileSync(join(REPO, 'stacks/terraform/providers/schema/minio.json'), 'utf8')),
-};
+const schemaFiles = Object.fromEntries(PROVIDER_SCHEMA_FILES.map((file) => [file.name, file]));
+const schemas: Record<string, Readonly<Record<string, SchemaAttribute>>> = Object.assign({}, ...PROVIDER_SCHEMA_FILES.map((file) => loadProviderSchema(file).resources));
 
 const META = new Set(['//', 'provider', 'depends_on', 'lifecycle', 'count', 'for_each']);
 
 /** Problems of one resource body against its schema: unknown or read-only attributes, missing required ones. */
-function schemaProblems(body: Record<string, unknown>, schema: Record<string, SchemaAttribute>, where: string): string[] {
+function schemaProblems(body: Record<string, unknown>, schema: Readonly<Record<string, SchemaAttribute>>, where: string): string[] {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (META.has(key)) continue;
@@ -191,8 +187,9 @@ function schemaProblems(body: Record<string, unknown>, schema: Record<string, Sc
     if (!attribute) problems.push(`${where}.${key}: not an attribute of the provider schema`);
     else if (!attribute.required && !attribute.optional) problems.push(`${where}.${key}: computed only, cannot be set`);
     else if (attribute.block) {
+      const block = attribute.block;
       if (!Array.isArray(value)) problems.push(`${where}.${key}: a block must be a list`);
-      else value.forEach((item, i) => problems.push(...schemaProblems(item as Record<string, unknown>, attribute.block!, `${where}.${key}[${i}]`)));
+      else value.forEach((item, i) => problems.push(...schemaProblems(item as Record<string, unknown>, block, `${where}.${key}[${i}]`)));
     }
   }
   for (const [key, attribute] of Object.entries(schema)) {
@@ -201,14 +198,18 @@ function schemaProblems(body: Record<string, unknown>, schema: Record<string, Sc
   return problems;
 }
 
-describe('every emitted resource matches the provider schema', () => {
+describe('every emitted resource matches the provider schema of the pinned release', () => {
   it.each(['dev', 'staging', 'prod'] as const)('%s', (env) => {
     let checked = 0;
     const problems: string[] = [];
     for (const artifact of rendered[env].artifacts) {
       const config = JSON.parse(artifact.content) as { resource: Resources };
       for (const [type, byName] of Object.entries(config.resource)) {
-        expect(schemas[type]).toBeDefined();
+        const provider = schemaFiles[type.split('_')[0]];
+        if (!provider || !loadProviderSchema(provider).resourceTypes.includes(type)) {
+          problems.push(`${artifact.stack}: ${type}: not a resource type of the pinned provider release`);
+          continue;
+        }
         for (const [name, body] of Object.entries(byName)) {
           problems.push(...schemaProblems(body, schemas[type], `${artifact.stack}: ${type}.${name}`));
           checked++;
@@ -219,12 +220,38 @@ describe('every emitted resource matches the provider schema', () => {
     expect(checked).toBeGreaterThan(10);
   });
 
+  it('required_providers pins each provider to exactly the release its schema describes', () => {
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      for (const artifact of rendered[env].artifacts) {
+        const required = (JSON.parse(artifact.content) as { terraform: { required_providers: Record<string, { source: string; version: string }> } }).terraform.required_providers;
+        expect(Object.keys(required).length).toBeGreaterThan(0);
+        for (const [name, pin] of Object.entries(required)) {
+          const file = schemaFiles[name];
+          expect(file).toBeDefined();
+          expect(pin).toEqual({ source: file.source, version: schemaVersion(file) });
+        }
+      }
+    }
+    expect(PROVIDER_SCHEMA_FILES.map(schemaVersion)).toEqual(['3.4.0', '3.40.1']);
+  });
+
+  it('the bindings were generated from the schema files as they are', () => {
+    for (const file of PROVIDER_SCHEMA_FILES) {
+      const generated = readFileSync(join(REPO, 'stacks/terraform/providers', `${file.name}.ts`), 'utf8');
+      expect(generated).toContain(`from schema/${file.file}:`);
+      const types = [...generated.matchAll(/static readonly tfResourceType = "([a-z0-9_]+)"/g)].map((m) => m[1]);
+      expect(types.length).toBeGreaterThan(0);
+      for (const type of types) expect(loadProviderSchema(file).resourceTypes).toContain(type);
+    }
+  });
+
   it('the check itself catches an unknown, a computed-only and a missing required attribute', () => {
     const schema = schemas.openstack_networking_secgroup_rule_v2;
     expect(schemaProblems({ direction: 'ingress', ethertype: 'IPv4', security_group_id: 'x', port: 22 }, schema, 'r')).toEqual(['r.port: not an attribute of the provider schema']);
     expect(schemaProblems({ direction: 'ingress', security_group_id: 'x' }, schema, 'r')).toEqual(['r.ethertype: required attribute not set']);
     expect(schemaProblems({ name: 'n', members: ['a'] }, schemas.openstack_compute_servergroup_v2, 'g')).toEqual(['g.members: computed only, cannot be set']);
     expect(schemaProblems({ name: 'i', network: [{ mac: 'aa' }] }, schemas.openstack_compute_instance_v2, 'i')).toEqual(['i.network[0].mac: computed only, cannot be set']);
+    expect(schemas.minio_s3_bucket_server_side_encryption_configuration).toBeUndefined();
   });
 });
 

@@ -107,9 +107,23 @@ function documentsOf(text: string, where: string): unknown[] {
   const parts = text.split(/^---[ \t]*$/m).filter((part, i) => i > 0 || /^[ \t]*[^#\s]/m.test(part));
   return parts.map((part, i) => {
     try {
+      // JSON is YAML: a document written as one JSON object (the cluster prerequisites) skips the YAML parser.
+      if (/^\s*\{/.test(part)) {
+        const json = jsonOrUndefined(part);
+        if (json !== undefined) return json;
+      }
       return parse(part);
     } catch (error) {
       return fail(i, error);
     }
   });
+}
+
+/** The value of a JSON text, or undefined when it is not JSON (flow-style YAML, say). */
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 import type { InformationSystem, SystemPlacement } from '../../constructs';
 import { LABEL } from '../../stacks/kubernetes/labels';
+import { isPrerequisitesStack } from '../../stacks/kubernetes/prerequisites';
 import type { KubernetesObject, RuleContext } from '../rule';
 
 /**
@@ -23,6 +24,9 @@ export function clusterObjects(context: RuleContext): ClusterObject[] {
   if (cached) return cached;
   const out: ClusterObject[] = [];
   for (const [key, objects] of context.artifacts.kubernetes) {
+    // The cluster prerequisites (Velero's CRDs, namespace, credential secrets) belong to the Velero
+    // installation, whose node agent needs host paths; this pack governs the systems' objects.
+    if (isPrerequisitesStack(key)) continue;
     const cluster = clusterIdOf(context, key);
     for (const object of objects) out.push({ cluster, object });
   }

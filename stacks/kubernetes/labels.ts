@@ -22,6 +22,8 @@ export const ANNOTATION = {
   /** On allow NetworkPolicies: the construct path of the Flow they implement. */
   flow: 'ndc.gov.vn/flow',
   description: 'ndc.gov.vn/description',
+  /** On credential secrets written without data: the deploy-environment variables that fill them. */
+  credentialsFrom: 'ndc.gov.vn/credentials-from',
 } as const;
 
 export const POD_SECURITY = {

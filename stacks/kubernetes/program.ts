@@ -5,6 +5,9 @@ import * as pulumi from '@pulumi/pulumi';
 import { sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { readManifest } from '../manifest';
+import { ARTIFACT_VARIABLE } from './deployment';
+import { ANNOTATION } from './labels';
+import { BACKUP_CREDENTIAL_KEY, credentialsFile } from './prerequisites';
 import { parseKubernetesYaml } from './artifact';
 import type { ManifestObject } from './render';
 
@@ -28,7 +31,26 @@ const KINDS: Readonly<Record<string, Constructor>> = {
   'networking.k8s.io/v1/NetworkPolicy': (n, a, o) => new k8s.networking.v1.NetworkPolicy(n, a as k8s.networking.v1.NetworkPolicyArgs, o),
   'velero.io/v1/BackupStorageLocation': (n, a, o) => new k8s.apiextensions.CustomResource(n, a as k8s.apiextensions.CustomResourceArgs, o),
   'velero.io/v1/Schedule': (n, a, o) => new k8s.apiextensions.CustomResource(n, a as k8s.apiextensions.CustomResourceArgs, o),
+  // The cluster prerequisites (prerequisites.ts), applied one wave before the objects above.
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': (n, a, o) => new k8s.apiextensions.v1.CustomResourceDefinition(n, a as unknown as k8s.apiextensions.v1.CustomResourceDefinitionArgs, o),
+  'v1/Secret': (n, a, o) => new k8s.core.v1.Secret(n, a as k8s.core.v1.SecretArgs, o),
 };
+
+/**
+ * A credential secret as applied: the artifact's object (no data) with its value taken from the
+ * variables its annotation names, read from the deploy environment now and kept secret in Pulumi state.
+ */
+export function filledSecret(object: ManifestObject, environment: NodeJS.ProcessEnv = process.env): ObjectArgs {
+  const name = resourceName(object);
+  const from = object.metadata.annotations?.[ANNOTATION.credentialsFrom];
+  if (!from) throw new InputError(`v1/Secret ${name}`, `has no ${ANNOTATION.credentialsFrom} annotation naming the variables it is filled from; secrets come only from the deploy environment`);
+  if (object.data !== undefined || object.stringData !== undefined) throw new InputError(`v1/Secret ${name}`, 'carries data in the artifact; credentials must come only from the deploy environment');
+  const [accessKeyId, secretAccessKey] = from.split(',');
+  for (const variable of [accessKeyId, secretAccessKey]) {
+    if (!environment[variable]) throw new InputError(variable, `is not set: secret ${name} (the backup vault's access key Velero uses) is filled from it at apply time; export it from your secret store`);
+  }
+  return { ...object, stringData: { [BACKUP_CREDENTIAL_KEY]: pulumi.secret(credentialsFile(environment[accessKeyId]!, environment[secretAccessKey]!)) } };
+}
 
 /** The Pulumi resource name of an object: unique per kind, stable, readable (`namespace/name`). */
 export function resourceName(object: ManifestObject): string {
@@ -64,7 +86,8 @@ export function registerObjects(objects: readonly ManifestObject[], opts: pulumi
         if (target && !dependsOn.includes(target)) dependsOn.push(target);
       }
     }
-    const resource = create(name, { ...object }, { ...opts, dependsOn });
+    const args = object.kind === 'Secret' ? filledSecret(object) : { ...object };
+    const resource = create(name, args, { ...opts, dependsOn });
     if (object.kind === 'Namespace') namespaces.set(object.metadata.name, resource);
     if (object.kind === 'BackupStorageLocation') locations.set(name, resource);
     out.push(resource);
@@ -84,7 +107,14 @@ export interface VerifiedArtifact {
  */
 export function readVerifiedArtifact(artifactFile: string): VerifiedArtifact {
   const file = resolve(artifactFile);
-  const envDir = dirname(dirname(file));
+  // out/<env>/ is the nearest folder above holding manifest.json (kubernetes/ or kubernetes/prerequisites/ below it).
+  let envDir = dirname(dirname(file));
+  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'manifest.json'))) {
+      envDir = dir;
+      break;
+    }
+  }
   const env = basename(envDir);
   const shown = relative(process.cwd(), file) || file;
   if (!existsSync(file)) throw new InputError(shown, `no such artifact; run ndc synth --env ${env} first`);
@@ -100,13 +130,19 @@ export function readVerifiedArtifact(artifactFile: string): VerifiedArtifact {
 }
 
 /**
- * The program: `ndc-kubernetes:artifact` in the stack's config names the artifact, relative to this
- * folder. The kubeconfig context comes from `kubernetes:context` in the same file.
+ * The artifact a run applies, relative to this folder: NDC_KUBERNETES_ARTIFACT, which `ndc deploy` sets
+ * (passing it as `--config` would rewrite the tracked stack file); else, for an operator running
+ * `pulumi up` by hand, `ndc-kubernetes:artifact` from the stack's config file, which names the same file.
  */
+export function artifactFile(environment: NodeJS.ProcessEnv = process.env): string {
+  const named = environment[ARTIFACT_VARIABLE] || new pulumi.Config(PROJECT).get('artifact');
+  if (!named) throw new InputError(`${ARTIFACT_VARIABLE}`, `is not set and the stack config has no ${PROJECT}:artifact; run ndc deploy, or set it to ../../out/<env>/kubernetes/<cluster>.yaml`);
+  return isAbsolute(named) ? named : join(__dirname, named);
+}
+
+/** The program. The kubeconfig context comes from `kubernetes:context` in the stack's config file. */
 export async function main(): Promise<{ artifact: string; sha256: string; objects: number; kinds: Record<string, number> }> {
-  const config = new pulumi.Config(PROJECT);
-  const configured = config.require('artifact');
-  const artifact = readVerifiedArtifact(isAbsolute(configured) ? configured : join(__dirname, configured));
+  const artifact = readVerifiedArtifact(artifactFile());
   registerObjects(artifact.objects);
   const kinds: Record<string, number> = {};
   for (const o of artifact.objects) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;

@@ -3,7 +3,7 @@ import { TerraformStack } from 'cdktf';
 import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
 import { configureBackend } from './backend';
-import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryptionConfiguration, S3BucketVersioning } from './providers/minio';
+import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryption, S3BucketVersioning } from './providers/minio';
 import { MinioProvider } from './providers/provider';
 
 export const BACKUP_VAULTS = 'backup-vaults';
@@ -48,7 +48,7 @@ export function backupVaultsStack(app: Construct, cloud: NationalCloud, env: Env
       }, { provider });
       new S3BucketVersioning(stack, `${b.id}-versioning`, { bucket: bucket.attribute('bucket'), versioning_configuration: [{ status: 'Enabled' }] }, { provider });
       if (b.encrypted) {
-        new S3BucketServerSideEncryptionConfiguration(stack, `${b.id}-encryption`, { bucket: bucket.attribute('bucket'), encryption_type: 'aws:kms', kms_key_id: vault.kmsKeyId }, { provider });
+        new S3BucketServerSideEncryption(stack, `${b.id}-encryption`, { bucket: bucket.attribute('bucket'), encryption_type: 'aws:kms', kms_key_id: vault.kmsKeyId }, { provider });
       }
       if (b.immutable) {
         new S3BucketObjectLockConfiguration(stack, `${b.id}-object-lock`, {

@@ -4,13 +4,15 @@ import { hostAddress } from '../../core/cidr';
 import type { ComputePool, Flow, NationalCloud, NetworkSegment, RegionalCluster, SystemPlacement } from '../../constructs';
 import type { Environment } from '../../environments/schema';
 import { configureBackend, remoteStateOf } from './backend';
-import { backboneSubnetOutput, NATIONAL_CORE } from './national-core-stack';
+import { backboneAddresses } from './backbone';
+import { backboneNetworkOutput, backboneSubnetOutput, NATIONAL_CORE } from './national-core-stack';
 import {
   BlockstorageVolumeV3,
   ComputeInstanceV2,
   ComputeServergroupV2,
   ComputeVolumeAttachV2,
   NetworkingNetworkV2,
+  NetworkingPortV2,
   NetworkingRouterInterfaceV2,
   NetworkingRouterV2,
   NetworkingSecgroupRuleV2,
@@ -41,8 +43,21 @@ export function clusterStack(app: Construct, cloud: NationalCloud, env: Environm
   new OpenStackProvider(stack, 'openstack', { region: cluster.openstackRegion });
   // The backbone subnet comes from the national core's state (deployed in the wave before), read through
   // an explicit remote state rather than a cdktf cross-stack reference: no extra resolve pass at synth.
-  const backbone = { id: remoteStateOf(stack, env, NATIONAL_CORE).getString(backboneSubnetOutput(cluster.id)) };
+  const core = remoteStateOf(stack, env, NATIONAL_CORE);
+  const backbone = { subnetId: core.getString(backboneSubnetOutput(cluster.id)), networkId: core.getString(backboneNetworkOutput(cluster.id)) };
+  const backboneAddress = backboneAddresses(cloud, cluster);
   const envName = cloud.envName;
+  /** A router's own port on the shared backbone (never by subnet: that would take the one gateway address). */
+  const attachToBackbone = (id: string, router: NetworkingRouterV2, routerKey: string, owner: Record<string, string | number>) => {
+    const port = new NetworkingPortV2(stack, `${id}-backbone-port`, {
+      name: `${envName}-${cluster.id}-backbone-${routerKey.replace(/^system:/, '')}-router`,
+      network_id: backbone.networkId,
+      admin_state_up: true,
+      fixed_ip: [{ subnet_id: backbone.subnetId, ip_address: backboneAddress(routerKey) }],
+      tags: tags(envName, { cluster: cluster.id, zone: 'backbone', ...owner }),
+    });
+    new NetworkingRouterInterfaceV2(stack, `${id}-backbone-interface`, { router_id: router.id, port_id: port.id });
+  };
   const networks = new Map<NetworkSegment, SegmentNetwork>();
 
   const addSegments = (scope: Construct, prefix: string, segments: readonly NetworkSegment[], router: NetworkingRouterV2, owner: Record<string, string | number>) => {
@@ -67,13 +82,13 @@ export function clusterStack(app: Construct, cloud: NationalCloud, env: Environm
     }
   };
 
-  const core = new NetworkingRouterV2(stack, 'core-router', {
+  const coreRouter = new NetworkingRouterV2(stack, 'core-router', {
     name: `${envName}-${cluster.id}-core`,
     admin_state_up: true,
     tags: tags(envName, { cluster: cluster.id }),
   });
-  new NetworkingRouterInterfaceV2(stack, 'core-backbone-interface', { router_id: core.id, subnet_id: backbone.id });
-  addSegments(stack, '', cluster.allSegments, core, {});
+  attachToBackbone('core', coreRouter, 'core', {});
+  addSegments(stack, '', cluster.allSegments, coreRouter, {});
 
   const placements = cloud.systems.flatMap((s) => s.placements).filter((p) => p.cluster === cluster);
   for (const placement of placements) {
@@ -86,7 +101,7 @@ export function clusterStack(app: Construct, cloud: NationalCloud, env: Environm
         admin_state_up: true,
         tags: tags(envName, { cluster: cluster.id, ...owner }),
       });
-      new NetworkingRouterInterfaceV2(stack, `${system.id}-backbone-interface`, { router_id: router.id, subnet_id: backbone.id });
+      attachToBackbone(system.id, router, `system:${system.id}`, owner);
       addSegments(stack, `${system.id}-`, placement.segments, router, owner);
     }
     systemResources(stack, envName, cloud, placement, networks);

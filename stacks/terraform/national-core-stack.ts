@@ -5,10 +5,12 @@ import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
 import { INTERCONNECT_BLOCK_PREFIX } from '../../environments/vocabulary';
 import { configureBackend } from './backend';
+import { backboneAddresses, backboneBlock, SHARED_SERVICES_BLOCK } from './backbone';
 import {
   ComputeInstanceV2,
   ComputeServergroupV2,
   NetworkingNetworkV2,
+  NetworkingPortV2,
   NetworkingRouterInterfaceV2,
   NetworkingRouterV2,
   NetworkingSecgroupRuleV2,
@@ -21,9 +23,6 @@ import { tags } from './tags';
 
 export const NATIONAL_CORE = 'national-core';
 
-/** Block of the interconnect range used by the shared-services network (the backbones take 0..n-1). */
-const SHARED_SERVICES_BLOCK = 200;
-
 /** Shared services every system relies on: name, instances, flavor, the port other clusters reach. */
 const SHARED_SERVICES = [
   { name: 'bastion-pam', instances: 2, flavor: 'c4.large', port: 22, description: 'bastion with privileged access management' },
@@ -34,6 +33,9 @@ const SHARED_SERVICES = [
 /** The output holding a cluster's backbone subnet id, which the cluster's core router attaches to. */
 export const backboneSubnetOutput = (clusterId: string): string => `backbone_subnet_${clusterId.replace(/-/g, '_')}`;
 
+/** The output holding a cluster's backbone network id, on which the cluster's routers get their ports. */
+export const backboneNetworkOutput = (clusterId: string): string => `backbone_network_${clusterId.replace(/-/g, '_')}`;
+
 /**
  * The national core: a backbone network and router per cluster on the interconnect range, and shared
  * services (bastion / PAM, SIEM, central log archive) in the shared-services cluster.
@@ -42,12 +44,12 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
   const stack = new TerraformStack(app, NATIONAL_CORE);
   configureBackend(stack, env, NATIONAL_CORE);
   const envName = cloud.envName;
-  const backboneSubnets = new Map<string, NetworkingSubnetV2>();
+  const backbones = new Map<string, { network: NetworkingNetworkV2; subnet: NetworkingSubnetV2; address: (router: string) => string }>();
   const providers = new Map<string, OpenStackProvider>();
-  cloud.clusters.forEach((cluster, i) => {
+  for (const cluster of cloud.clusters) {
     const provider = new OpenStackProvider(stack, `openstack-${cluster.id}`, { region: cluster.openstackRegion, alias: cluster.id });
     providers.set(cluster.id, provider);
-    const block = subdivide(cloud.interconnect, INTERCONNECT_BLOCK_PREFIX, i);
+    const block = backboneBlock(cloud, cluster);
     const network = new NetworkingNetworkV2(stack, `${cluster.id}-backbone-network`, {
       name: `${envName}-${cluster.id}-backbone`,
       description: `National backbone attachment of cluster ${cluster.id}`,
@@ -70,10 +72,19 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
       distributed: false,
       tags: tags(envName, { cluster: cluster.id, zone: 'backbone' }),
     }, { provider });
-    new NetworkingRouterInterfaceV2(stack, `${cluster.id}-backbone-interface`, { router_id: router.id, subnet_id: subnet.id }, { provider });
+    const address = backboneAddresses(cloud, cluster);
+    const port = new NetworkingPortV2(stack, `${cluster.id}-backbone-port`, {
+      name: `${envName}-${cluster.id}-backbone-router`,
+      network_id: network.id,
+      admin_state_up: true,
+      fixed_ip: [{ subnet_id: subnet.id, ip_address: address('backbone') }],
+      tags: tags(envName, { cluster: cluster.id, zone: 'backbone' }),
+    }, { provider });
+    new NetworkingRouterInterfaceV2(stack, `${cluster.id}-backbone-interface`, { router_id: router.id, port_id: port.id }, { provider });
     new TerraformOutput(stack, backboneSubnetOutput(cluster.id), { value: subnet.id, description: `Backbone subnet of cluster ${cluster.id}` });
-    backboneSubnets.set(cluster.id, subnet);
-  });
+    new TerraformOutput(stack, backboneNetworkOutput(cluster.id), { value: network.id, description: `Backbone network of cluster ${cluster.id}` });
+    backbones.set(cluster.id, { network, subnet, address });
+  }
 
   const shared = cloud.sharedServicesCluster;
   const provider = providers.get(shared.id)!;
@@ -100,7 +111,15 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
     tags: tags(envName, { cluster: shared.id, zone: 'management' }),
   }, { provider });
   new NetworkingRouterInterfaceV2(stack, 'shared-services-interface', { router_id: router.id, subnet_id: subnet.id }, { provider });
-  new NetworkingRouterInterfaceV2(stack, 'shared-services-backbone-interface', { router_id: router.id, subnet_id: backboneSubnets.get(shared.id)!.id }, { provider });
+  const backbone = backbones.get(shared.id)!;
+  const backbonePort = new NetworkingPortV2(stack, 'shared-services-backbone-port', {
+    name: `${envName}-${shared.id}-backbone-shared-services-router`,
+    network_id: backbone.network.id,
+    admin_state_up: true,
+    fixed_ip: [{ subnet_id: backbone.subnet.id, ip_address: backbone.address('shared-services') }],
+    tags: tags(envName, { cluster: shared.id, zone: 'backbone' }),
+  }, { provider });
+  new NetworkingRouterInterfaceV2(stack, 'shared-services-backbone-interface', { router_id: router.id, port_id: backbonePort.id }, { provider });
 
   for (const service of SHARED_SERVICES) {
     const group = new NetworkingSecgroupV2(stack, `${service.name}-secgroup`, {

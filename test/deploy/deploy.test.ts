@@ -1,5 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { buildCloud } from '../../constructs';
+import { loadEnvironment } from '../../environments/load';
+import { pulumiBackendUrl } from '../../stacks/kubernetes/deployment';
+import { readVerifiedArtifact } from '../../stacks/kubernetes/program';
 import { sha256 } from '../../core/canonical-json';
 import { deployEnvironment, type DeployRequest } from '../../deploy/deploy';
 import { synthEnvironment } from '../../stacks/synth';
@@ -9,6 +13,8 @@ import { addArtifacts, engineEnvironment, fakeEngines, FakeGate, fakePorts, Memo
 // These tests run the real runner against fake tofu/pulumi/cdk executables (node scripts written into a
 // temp dir and put alone on PATH) that record argv, cwd, timing and chosen variables. The real engines
 // cannot be installed on the build machines.
+
+const PREREQUISITES = ['kubernetes/central-prerequisites', 'kubernetes/north-prerequisites', 'kubernetes/south-prerequisites'];
 
 const PG = 'postgres://ndc_deployer:pg-Secret-7f3a@state.db.gov.vn:5432/ndc_state';
 
@@ -30,7 +36,7 @@ function stackOf(call: FakeCall): string {
 }
 
 describe('ndc deploy with fake engines', () => {
-  it('runs the five waves in order, each terraform stack as init, plan -out and apply of the saved plan', async () => {
+  it('runs the six waves in order, each terraform stack as init, plan -out and apply of the saved plan', async () => {
     const { root, manifest } = synthesizedProject('prod');
     const engines = fakeEngines();
     const ports = fakePorts();
@@ -38,7 +44,8 @@ describe('ndc deploy with fake engines', () => {
     expect(await deployEnvironment(req)).toBe(0);
     expect(err).toEqual([]);
     const calls = engines.calls();
-    const wave = (stack: string) => ['terraform/national-core', 'terraform/cluster', 'terraform/backup-vaults', 'kubernetes/', 'cloudformation/'].findIndex((p) => stack.startsWith(p)) + 1;
+    const wave = (stack: string) =>
+      stack.endsWith('-prerequisites') ? 4 : ['terraform/national-core', 'terraform/cluster', 'terraform/backup-vaults', '-', 'kubernetes/', 'cloudformation/'].findIndex((p) => stack.startsWith(p)) + 1;
     const waves = [...calls].sort((a, b) => a.start - b.start).map((c) => wave(stackOf(c)));
     expect(waves).toEqual([...waves].sort());
     // No call of a later wave starts before every call of the earlier wave ended.
@@ -53,8 +60,12 @@ describe('ndc deploy with fake engines', () => {
     expect(core[0].env).toMatchObject({ TF_IN_AUTOMATION: '1', TF_DATA_DIR: '../../../../.ndc/terraform/prod/national-core' });
     const up = calls.find((c) => c.tool === 'pulumi' && c.argv[0] === 'up' && c.argv.includes('prod-north'))!;
     expect(up.cwd).toBe(join(root, 'stacks/kubernetes'));
-    expect(up.argv).toEqual(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', 'prod-north', '--config', 'ndc:artifact=../../out/prod/kubernetes/north.yaml']);
+    expect(up.argv).toEqual(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', 'prod-north']);
+    // The program reads the artifact from this variable (no --config: it would rewrite the tracked stack
+    // file), resolved from its own folder, where pulumi runs it: the file the manifest lists.
     expect(up.env.NDC_KUBERNETES_ARTIFACT).toBe('../../out/prod/kubernetes/north.yaml');
+    expect(readVerifiedArtifact(join(up.cwd, up.env.NDC_KUBERNETES_ARTIFACT!)).path).toBe('kubernetes/north.yaml');
+    expect(calls.filter((c) => c.tool === 'pulumi' && c.argv.some((a) => a === '--config' || a.startsWith('--config='))).map((c) => c.argv)).toEqual([]);
     // The edge: the synthesized cloud assembly, origin before global (the distribution logs into the origin's bucket).
     const cdk = calls.filter((c) => c.tool === 'cdk').sort((a, b) => a.start - b.start);
     const cdkArgs = (stack: string) => ['deploy', '--app', 'out/prod/cloudformation', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', stack];
@@ -63,11 +74,11 @@ describe('ndc deploy with fake engines', () => {
     // Ledger: the gate decision, the run, every step started and succeeded, the lock given back.
     expect(ports.ledger.records[0]).toMatchObject({ kind: 'gate', env: 'prod', actor: 'test-runner', digest: manifest.digest, result: 'open' });
     expect(ports.ledger.steps('succeeded').sort()).toEqual(ports.ledger.steps('started').sort());
-    expect(ports.ledger.steps('succeeded')).toHaveLength(10);
+    expect(ports.ledger.steps('succeeded')).toHaveLength(13);
     expect(ports.ledger.records.at(-1)).toMatchObject({ kind: 'deploy-step', result: 'succeeded', details: { scope: 'run' } });
     expect(ports.ledger.locks.size).toBe(0);
     expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
-    expect(out.at(-1)).toBe('Deployed prod: 10 stacks');
+    expect(out.at(-1)).toBe('Deployed prod: 13 stacks');
   });
 
   it('runs the stacks of a wave side by side, bounded by the concurrency', async () => {
@@ -117,10 +128,10 @@ describe('ndc deploy with fake engines', () => {
     const resumed = request(root, fakePorts({ ledger }), engineEnvironment(engines, { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(resumed.req)).toBe(0);
     const stacks = [...new Set(engines.calls().sort((a, b) => a.start - b.start).map(stackOf))];
-    // Wave 4 runs its three clusters side by side, so only the waves' order is fixed.
-    expect([stacks[0], ...stacks.slice(1, 4).sort(), ...stacks.slice(4)]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
+    // Waves 4 and 5 run their three clusters side by side, so only the waves' order is fixed.
+    expect([stacks[0], ...stacks.slice(1, 4).sort(), ...stacks.slice(4, 7).sort(), ...stacks.slice(7)]).toEqual(['terraform/backup-vaults', ...PREREQUISITES, 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
     expect(resumed.out.join('\n')).toContain('resuming at terraform/backup-vaults');
-    expect(resumed.out.at(-1)).toBe('Deployed prod: 6 stacks (4 already done before the resume)');
+    expect(resumed.out.at(-1)).toBe('Deployed prod: 9 stacks (4 already done before the resume)');
 
     const again = request(root, fakePorts({ ledger }), engineEnvironment(fakeEngines(), { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(again.req)).toBe(1);
@@ -168,7 +179,7 @@ describe('ndc deploy with fake engines', () => {
     const again = request(root, fakePorts({ ledger: ports.ledger }), engineEnvironment(resumed, { PG_CONN_STR: PG }), { resume: true });
     expect(await deployEnvironment(again.req)).toBe(0);
     const resumedStacks = [...new Set(resumed.calls().map(stackOf))];
-    expect([resumedStacks[0], ...resumedStacks.slice(1, 4).sort(), ...resumedStacks.slice(4)]).toEqual(['terraform/backup-vaults', 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
+    expect([resumedStacks[0], ...resumedStacks.slice(1, 4).sort(), ...resumedStacks.slice(4, 7).sort(), ...resumedStacks.slice(7)]).toEqual(['terraform/backup-vaults', ...PREREQUISITES, 'kubernetes/central', 'kubernetes/north', 'kubernetes/south', 'cloudformation/public-edge-origin', 'cloudformation/public-edge-global']);
   });
 
   it('refuses while another run holds the deploy lock, running nothing', async () => {
@@ -205,7 +216,7 @@ describe('ndc deploy with fake engines', () => {
     const { req, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG }));
     expect(await deployEnvironment(req)).toBe(1);
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^ndc deploy: pulumi binary not found: looked for pulumi on PATH; needed by kubernetes\/central, kubernetes\/north, kubernetes\/south; install the Pulumi CLI/);
+    expect(err[0]).toMatch(/^ndc deploy: pulumi binary not found: looked for pulumi on PATH; needed by kubernetes\/central-prerequisites, kubernetes\/north-prerequisites, kubernetes\/south-prerequisites, kubernetes\/central, kubernetes\/north, kubernetes\/south; install the Pulumi CLI/);
     expect(engines.calls()).toEqual([]);
     expect(ports.gate.calls).toEqual([]);
     expect(ports.ledger.records).toEqual([]);
@@ -234,16 +245,20 @@ describe('ndc deploy with fake engines', () => {
     const { root } = synthesizedProject('dev');
     const backends = async (extra: NodeJS.ProcessEnv) => {
       const engines = fakeEngines();
-      const { req } = request(root, fakePorts(), engineEnvironment(engines, { FAKE_RECORD_ENV: 'PULUMI_BACKEND_URL', ...extra }), { env: 'dev' });
+      const environment = engineEnvironment(engines, { FAKE_RECORD_ENV: 'PULUMI_BACKEND_URL', ...extra });
+      if (!extra.PULUMI_BACKEND_URL) delete environment.PULUMI_BACKEND_URL;
+      const { req } = request(root, fakePorts(), environment, { env: 'dev' });
       expect(await deployEnvironment(req)).toBe(0);
       return [...new Set(engines.calls().filter((c) => c.tool === 'pulumi').map((c) => c.env.PULUMI_BACKEND_URL))];
     };
-    expect(await backends({})).toEqual(['file://../../.ndc/pulumi/dev']);
+    // The path the stack files and stacks/kubernetes/deployment.ts document: .ndc/state/<env>/pulumi.
+    expect(await backends({})).toEqual(['file://../../.ndc/state/dev/pulumi']);
+    expect(resolve(root, 'stacks/kubernetes', '../../.ndc/state/dev/pulumi')).toBe(pulumiBackendUrl(root, buildCloud(loadEnvironment(root, 'dev').env), loadEnvironment(root, 'dev').env).slice('file://'.length));
     expect(await backends({ PULUMI_BACKEND_URL: 's3://ndc-pulumi?endpoint=minio.gov.vn' })).toEqual(['s3://ndc-pulumi?endpoint=minio.gov.vn']);
     const dry = request(root, fakePorts(), engineEnvironment(fakeEngines()), { env: 'dev', dryRun: true });
     expect(await deployEnvironment(dry.req)).toBe(0);
     expect(dry.out).toContain(
-      'cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://../../.ndc/pulumi/dev}" pulumi up --yes --non-interactive --skip-preview --stack dev-north --config ndc:artifact=../../out/dev/kubernetes/north.yaml',
+      'cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" pulumi up --yes --non-interactive --skip-preview --stack dev-north',
     );
   });
 
@@ -278,10 +293,17 @@ describe('ndc deploy with fake engines', () => {
       ...stack('national-core', '# wave 1 national core'),
       ...stack('cluster-north', '# wave 2 regional clusters'),
       ...stack('backup-vaults', '# wave 3 backup vaults'),
-      '# wave 4 kubernetes',
+      '# wave 4 kubernetes prerequisites',
+      '# kubernetes/north-prerequisites (out/dev/kubernetes/prerequisites/north.yaml)',
+      ...['stack select --create --non-interactive --stack dev-north-prerequisites', 'up --yes --non-interactive --skip-preview --stack dev-north-prerequisites'].map(
+        // The vault keys are routed by name (the allow-list drops NDC_*), shown as references, never values.
+        (rest) =>
+          `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/prerequisites/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" NDC_BACKUP_NORTH_ACCESS_KEY_ID="$NDC_BACKUP_NORTH_ACCESS_KEY_ID" NDC_BACKUP_NORTH_SECRET_ACCESS_KEY="$NDC_BACKUP_NORTH_SECRET_ACCESS_KEY" pulumi ${rest}`,
+      ),
+      '# wave 5 kubernetes',
       '# kubernetes/north (out/dev/kubernetes/north.yaml)',
-      ...['stack select --create --non-interactive --stack dev-north', 'up --yes --non-interactive --skip-preview --stack dev-north --config ndc:artifact=../../out/dev/kubernetes/north.yaml'].map(
-        (rest) => `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/pulumi/dev}" pulumi ${rest}`,
+      ...['stack select --create --non-interactive --stack dev-north', 'up --yes --non-interactive --skip-preview --stack dev-north'].map(
+        (rest) => `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" pulumi ${rest}`,
       ),
     ]);
     expect(engines.calls()).toEqual([]);
@@ -302,7 +324,7 @@ describe('ndc deploy with fake engines', () => {
     expect(order.slice(0, firstTofu).every((s) => / (cdk|pulumi) /.test(s))).toBe(true);
     expect(engines.calls().find((c) => c.tool === 'tofu' && c.argv[0] === 'plan')!.argv.slice(0, 2)).toEqual(['plan', '-destroy']);
     expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
-    expect(ports.ledger.records.filter((r) => r.kind === 'destroy-step' && r.details?.scope === 'step' && r.result === 'succeeded')).toHaveLength(10);
+    expect(ports.ledger.records.filter((r) => r.kind === 'destroy-step' && r.details?.scope === 'step' && r.result === 'succeeded')).toHaveLength(13);
 
     const closed = fakeEngines();
     const shut = request(root, fakePorts({ gate: new FakeGate({ open: false, reasons: ['no approvals for this digest'] }) }), engineEnvironment(closed, { PG_CONN_STR: PG }), { operation: 'destroy' });
@@ -328,6 +350,7 @@ describe('credentials', () => {
       NDC_PGDEV_CONN: 'postgres://ndc:Pg-Planted-Secret-91@db.internal:5432/ndc_state',
       OS_PASSWORD: 'Os-Planted-Secret-42',
       MINIO_PASSWORD: 'Minio-Planted-Secret-17',
+      NDC_STATE_SECRET_ACCESS_KEY: 'State-Planted-Secret-5b7e',
       AWS_SECRET_ACCESS_KEY: 'Aws-Planted-Secret-8c1d2e',
     };
     const { root } = synthesizedProject('dev');
@@ -359,7 +382,8 @@ describe('credentials', () => {
     for (const call of calls) {
       expect(call.hashed.PG_CONN_STR).toBe(sha256(secrets.NDC_PGDEV_CONN));
       expect(call.hashed.OS_PASSWORD).toBe(sha256(secrets.OS_PASSWORD));
-      expect(call.hashed.AWS_SECRET_ACCESS_KEY).toBe(sha256(secrets.AWS_SECRET_ACCESS_KEY));
+      // The object-store key pair goes to Pulumi only (its state), under the name Pulumi reads.
+      expect(call.hashed.AWS_SECRET_ACCESS_KEY).toBe(call.tool === 'pulumi' ? sha256(secrets.NDC_STATE_SECRET_ACCESS_KEY) : null);
     }
     const files: string[] = [];
     const walk = (dir: string) => {
@@ -375,6 +399,47 @@ describe('credentials', () => {
     const everything = [text.out, text.err, jsonCapture.out, jsonCapture.err, dry.out, dry.err].flat().join('\n') + JSON.stringify(ports.ledger.records) + files.join('\n');
     expect(text.err.join('\n')).toContain('error: could not connect with ***');
     for (const value of [...Object.values(secrets), 'Pg-Planted-Secret-91']) expect(everything).not.toContain(value);
+  });
+
+  it('give the state store key pair to Pulumi only and the AWS key pair to the CDK CLI only', async () => {
+    const { root } = synthesizedProject('prod');
+    const engines = fakeEngines();
+    const pairs = {
+      NDC_STATE_ACCESS_KEY_ID: 'state-store-key-id',
+      NDC_STATE_SECRET_ACCESS_KEY: 'state-store-secret-1',
+      NDC_EDGE_AWS_ACCESS_KEY_ID: 'AKIAEDGEKEYID0001',
+      NDC_EDGE_AWS_SECRET_ACCESS_KEY: 'edge-aws-secret-1',
+      AWS_ACCESS_KEY_ID: 'AKIASTRAYKEY00001',
+      AWS_SECRET_ACCESS_KEY: 'stray-aws-secret-1',
+    };
+    const recorded = [...Object.keys(pairs), 'AWS_SESSION_TOKEN'].join(',');
+    const { req } = request(root, fakePorts(), engineEnvironment(engines, { PG_CONN_STR: PG, ...pairs, FAKE_HASH_ENV: recorded }));
+    expect(await deployEnvironment(req)).toBe(0);
+    const seen = (tool: string) => [...new Set(engines.calls().filter((c) => c.tool === tool).map((c) => JSON.stringify(c.hashed)))].map((h) => JSON.parse(h) as Record<string, string | null>);
+    const only = (id: string | null, secret: string | null) => ({
+      NDC_STATE_ACCESS_KEY_ID: null,
+      NDC_STATE_SECRET_ACCESS_KEY: null,
+      NDC_EDGE_AWS_ACCESS_KEY_ID: null,
+      NDC_EDGE_AWS_SECRET_ACCESS_KEY: null,
+      AWS_ACCESS_KEY_ID: id && sha256(id),
+      AWS_SECRET_ACCESS_KEY: secret && sha256(secret),
+      AWS_SESSION_TOKEN: null,
+    });
+    expect(seen('pulumi')).toEqual([only(pairs.NDC_STATE_ACCESS_KEY_ID, pairs.NDC_STATE_SECRET_ACCESS_KEY)]);
+    expect(seen('cdk')).toEqual([only(pairs.NDC_EDGE_AWS_ACCESS_KEY_ID, pairs.NDC_EDGE_AWS_SECRET_ACCESS_KEY)]);
+    expect(seen('tofu')).toEqual([only(null, null)]);
+  });
+
+  it('give each backup vault key to the prerequisites runs only, which fill Velero\'s secrets from them', async () => {
+    const { root } = synthesizedProject('prod');
+    const engines = fakeEngines();
+    const { req } = request(root, fakePorts(), engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_HASH_ENV: 'NDC_BACKUP_CENTRAL_SECRET_ACCESS_KEY' }));
+    expect(await deployEnvironment(req)).toBe(0);
+    const calls = engines.calls();
+    const receives = (c: FakeCall) => c.hashed.NDC_BACKUP_CENTRAL_SECRET_ACCESS_KEY !== null;
+    expect(calls.filter(receives).length).toBeGreaterThan(0);
+    expect([...new Set(calls.filter(receives).map(stackOf))].every((s) => s.endsWith('-prerequisites'))).toBe(true);
+    expect(calls.filter((c) => !receives(c)).some((c) => c.tool === 'tofu')).toBe(true);
   });
 });
 
@@ -403,8 +468,9 @@ describe('the engines environment', () => {
       for (const call of calls.filter((c) => c.tool === tool)) for (const name of names) if (call.env[name] !== null) visible.add(name);
       return [...visible].sort();
     };
-    expect(seen('tofu')).toEqual(['AWS_SECRET_ACCESS_KEY', 'LANG', 'OS_PASSWORD', 'TF_LOG']);
-    expect(seen('pulumi')).toEqual(['AWS_SECRET_ACCESS_KEY', 'LANG', 'PULUMI_ACCESS_TOKEN']);
+    // Plain AWS_* keys reach no engine: the state store's and the edge's keys are routed from NDC_STATE_* / NDC_EDGE_AWS_*.
+    expect(seen('tofu')).toEqual(['LANG', 'OS_PASSWORD', 'TF_LOG']);
+    expect(seen('pulumi')).toEqual(['LANG', 'PULUMI_ACCESS_TOKEN']);
     const bad = request(root, fakePorts(), { ...environment, NDC_ENGINE_ENV: 'FAKE_*,bad-name' }, { env: 'dev' });
     await expect(deployEnvironment(bad.req)).rejects.toThrow(/^NDC_ENGINE_ENV: "bad-name": expected variable names or PREFIX_\* patterns/);
   });

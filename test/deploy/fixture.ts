@@ -50,30 +50,63 @@ for (const k of list('FAKE_ECHO_ENV')) {
   console.log('using ' + k + '=' + process.env[k]);
   console.error('error: could not connect with ' + process.env[k]);
 }
-if (tool === 'pulumi' && argv[0] === 'preview') console.log('Resources:\\n    + 4 to create\\n    2 unchanged');
+// Drift mode (FAKE_DRIFT set, a regex on the line): the no-change checks report changes where it matches.
+const drift = process.env.FAKE_DRIFT !== undefined ? new RegExp(process.env.FAKE_DRIFT || '^$').test(line) : undefined;
+let code = argv[0] === 'plan' && argv.includes('-detailed-exitcode') ? 2 : 0;
+if (drift !== undefined && tool === 'tofu' && argv[0] === 'plan') {
+  console.log(drift ? 'Plan: 1 to add, 2 to change, 0 to destroy.' : 'No changes. Your infrastructure matches the configuration.');
+  code = drift ? 2 : 0;
+} else if (drift !== undefined && tool === 'pulumi' && argv.includes('--expect-no-changes')) {
+  console.log(drift ? 'Resources:\\n    ~ 1 to update\\n    3 unchanged' : 'Resources:\\n    4 unchanged');
+  if (drift) console.error('error: no changes were expected but changes were proposed');
+  code = drift ? 255 : 0;
+} else if (drift !== undefined && tool === 'cdk' && argv.includes('--fail')) {
+  console.log(drift ? 'Stack ' + argv[argv.length - 1] + '\\nResources\\n[~] AWS::CloudFront::Distribution Cdn\\n\\n✨  Number of stacks with differences: 1' : 'There were no differences\\n\\n✨  Number of stacks with differences: 0');
+  code = drift ? 1 : 0;
+} else if (tool === 'aws' && argv[0] === 'ssm') console.log(process.env.FAKE_BOOTSTRAP_VERSION || '30');
+else if (tool === 'pulumi' && argv[0] === 'preview') console.log('Resources:\\n    + 4 to create\\n    2 unchanged');
 else if (tool === 'cdk' && argv[0] === 'diff') console.log('Resources\\n[+] AWS::S3::Bucket Site SiteBucket\\n[~] AWS::CloudFront::Distribution Cdn');
 else if (argv[0] === 'plan') console.log('Plan: 3 to add, 0 to change, 0 to destroy.');
 else console.log(tool + ' ' + argv[0] + ' ok');
+// Read-only queries deploy makes before running anything (prerequisite checks) go to their own log.
+const check = tool === 'aws' || (tool === 'pulumi' && argv[0] === 'stack' && argv[1] === 'ls');
 setTimeout(() => {
-  fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, argv, cwd: process.cwd(), start, end: Date.now(), env, hashed, failed }) + '\\n');
+  fs.appendFileSync(process.env.FAKE_LOG + (check ? '.checks' : ''), JSON.stringify({ tool, argv, cwd: process.cwd(), start, end: Date.now(), env, hashed, failed }) + '\\n');
   if (failed) {
     console.error('fake ' + tool + ': told to fail');
     process.exit(1);
   }
-  process.exit(argv[0] === 'plan' && argv.includes('-detailed-exitcode') ? 2 : 0);
+  process.exit(code);
 }, Number(process.env.FAKE_SLEEP_MS || 0));
 `;
 
 export interface Engines {
   readonly dir: string;
   readonly log: string;
+  /** The engines' runs of the stacks. */
   calls(): FakeCall[];
+  /** The read-only queries of the prerequisite checks (`pulumi stack ls`, `aws ssm get-parameter`). */
+  checks(): FakeCall[];
 }
 
-/** A directory with fake engines (default tofu, pulumi, cdk) and the log they write. */
-export function fakeEngines(tools: readonly string[] = ['tofu', 'pulumi', 'cdk']): Engines {
+/** The kube contexts of every environment and cluster the tests deploy to. */
+const KUBECONFIG = [
+  'apiVersion: v1',
+  'kind: Config',
+  'contexts:',
+  ...['dev', 'staging', 'prod', 'pgdev'].flatMap((env) => ['north', 'central', 'south'].map((c) => `  - name: ndc-${env}-${c}\n    context: { cluster: ${env}-${c}, user: deployer }`)),
+  '',
+].join('\n');
+
+/**
+ * A directory with fake engines (default tofu, pulumi, cdk, and aws for the bootstrap check), the log
+ * they write, and a kubeconfig (HOME is this directory) with the contexts deploy expects.
+ */
+export function fakeEngines(tools: readonly string[] = ['tofu', 'pulumi', 'cdk', 'aws']): Engines {
   const dir = mkdtempSync(join(tmpdir(), 'ndc-engines-'));
   const log = join(dir, 'calls.jsonl');
+  mkdirSync(join(dir, '.kube'));
+  writeFileSync(join(dir, '.kube', 'config'), KUBECONFIG);
   for (const tool of tools) {
     const file = join(dir, tool);
     writeFileSync(file, `#!${process.execPath}\n${FAKE_ENGINE}`);
@@ -82,8 +115,13 @@ export function fakeEngines(tools: readonly string[] = ['tofu', 'pulumi', 'cdk']
   return {
     dir,
     log,
-    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : []),
+    calls: () => readCalls(log),
+    checks: () => readCalls(`${log}.checks`),
   };
+}
+
+function readCalls(log: string): FakeCall[] {
+  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : [];
 }
 
 /**
@@ -91,8 +129,22 @@ export function fakeEngines(tools: readonly string[] = ['tofu', 'pulumi', 'cdk']
  * own FAKE_* settings pass the engines' allow-list through NDC_ENGINE_ENV, as a site's extra variables would.
  */
 export function engineEnvironment(engines: Engines, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: engines.dir, HOME: engines.dir, FAKE_LOG: engines.log, NDC_ACTOR: 'test-runner', NDC_ENGINE_ENV: 'FAKE_*', ...extra };
+  return {
+    PATH: engines.dir,
+    HOME: engines.dir,
+    FAKE_LOG: engines.log,
+    NDC_ACTOR: 'test-runner',
+    NDC_ENGINE_ENV: 'FAKE_*',
+    ...BACKUP_KEYS,
+    PULUMI_BACKEND_URL: 's3://ndc-test-pulumi-state?endpoint=objects.test.gov.vn',
+    ...extra,
+  };
 }
+
+/** The backup vaults' access keys the credential secrets are filled from (deploy checks they are set). */
+export const BACKUP_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
+  ['NORTH', 'CENTRAL', 'SOUTH'].flatMap((c) => [[`NDC_BACKUP_${c}_ACCESS_KEY_ID`, `backup-${c.toLowerCase()}-id`], [`NDC_BACKUP_${c}_SECRET_ACCESS_KEY`, `backup-${c.toLowerCase()}-secret`]]),
+);
 
 /** A gate that answers what it is told and counts how often it was asked. */
 export class FakeGate {

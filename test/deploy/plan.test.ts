@@ -49,11 +49,12 @@ describe('ndc plan', () => {
     const report = JSON.parse(out[0]);
     expect(report.policy.mandatoryFailures).toBe(2);
     expect(report.gate).toEqual({ open: false, reasons: ['policies: 2 mandatory failures'] });
-    expect(report.waves.map((w: { wave: number }) => w.wave)).toEqual([1, 2, 3, 4]);
+    expect(report.waves.map((w: { wave: number }) => w.wave)).toEqual([1, 2, 3, 4, 5]);
     expect(report.previews).toEqual([
       { id: 'terraform/national-core', status: 'skipped', summary: 'tofu is not installed' },
       { id: 'terraform/cluster-north', status: 'skipped', summary: 'tofu is not installed' },
       { id: 'terraform/backup-vaults', status: 'skipped', summary: 'tofu is not installed' },
+      { id: 'kubernetes/north-prerequisites', status: 'skipped', summary: 'pulumi is not installed' },
       { id: 'kubernetes/north', status: 'skipped', summary: 'pulumi is not installed' },
     ]);
     expect(report.problems).toHaveLength(2);

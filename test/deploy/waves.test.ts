@@ -6,7 +6,7 @@ import { redact, secretValues } from '../../deploy/secrets';
 import { synthesizedProject } from './fixture';
 
 describe('deploy waves', () => {
-  it('orders prod as national core, clusters, backup vaults, kubernetes per cluster, public edge', () => {
+  it('orders prod as national core, clusters, backup vaults, kubernetes prerequisites and objects per cluster, public edge', () => {
     const { root, manifest } = synthesizedProject('prod');
     const { env } = loadEnvironment(root, 'prod');
     const waves = buildWaves({ root, manifest, env, operation: 'deploy' });
@@ -14,24 +14,27 @@ describe('deploy waves', () => {
       [1, 'national core', ['terraform/national-core']],
       [2, 'regional clusters', ['terraform/cluster-central', 'terraform/cluster-north', 'terraform/cluster-south']],
       [3, 'backup vaults', ['terraform/backup-vaults']],
-      [4, 'kubernetes', ['kubernetes/central', 'kubernetes/north', 'kubernetes/south']],
-      [5, 'public edge', ['cloudformation/public-edge-origin', 'cloudformation/public-edge-global']],
+      [4, 'kubernetes prerequisites', ['kubernetes/central-prerequisites', 'kubernetes/north-prerequisites', 'kubernetes/south-prerequisites']],
+      [5, 'kubernetes', ['kubernetes/central', 'kubernetes/north', 'kubernetes/south']],
+      [6, 'public edge', ['cloudformation/public-edge-origin', 'cloudformation/public-edge-global']],
     ]);
     const byId = new Map(stepsOf(waves).map((s) => [s.id, s]));
     expect(byId.get('terraform/cluster-north')!.commands.map((c) => c.args[0])).toEqual(['init', 'plan', 'apply']);
     expect(byId.get('terraform/cluster-north')!.commands[0].cwd).toBe('out/prod/terraform/cluster-north');
     expect(byId.get('kubernetes/north')!.commands[1].args).toEqual(
-      expect.arrayContaining(['up', '--yes', '--stack', 'prod-north', '--config', 'ndc:artifact=../../out/prod/kubernetes/north.yaml']),
+      expect.arrayContaining(['up', '--yes', '--stack', 'prod-north']),
     );
+    expect(byId.get('kubernetes/north')!.commands[1].args).not.toContain('--config');
+    expect(byId.get('kubernetes/north')!.commands[1].env).toMatchObject({ NDC_KUBERNETES_ARTIFACT: '../../out/prod/kubernetes/north.yaml' });
     expect(byId.get('cloudformation/public-edge-global')!.commands[0].args).toEqual(['deploy', '--app', 'out/prod/cloudformation', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', 'public-edge-global']);
-    expect(waves.map((w) => w.parallel)).toEqual([false, true, false, true, false]);
+    expect(waves.map((w) => w.parallel)).toEqual([false, true, false, true, true, false]);
   });
 
   it('reverses the waves for destroy and plans a destroy before applying it', () => {
     const { root, manifest } = synthesizedProject('prod');
     const { env } = loadEnvironment(root, 'prod');
     const waves = buildWaves({ root, manifest, env, operation: 'destroy' });
-    expect(waves.map((w) => w.index)).toEqual([5, 4, 3, 2, 1]);
+    expect(waves.map((w) => w.index)).toEqual([6, 5, 4, 3, 2, 1]);
     const core = stepsOf(waves).find((s) => s.id === 'terraform/national-core')!;
     expect(core.commands.map((c) => c.args.slice(0, 2))).toEqual([
       ['init', '-input=false'],

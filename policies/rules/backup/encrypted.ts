@@ -17,7 +17,7 @@ export const backupEncrypted: Rule = {
     prepare: ({ artifacts }) => {
       const index = terraformIndex(artifacts);
       const encryptedBuckets = new Set(
-        index.all.filter((r) => r.type === 'minio_s3_bucket_server_side_encryption_configuration').map((r) => `${r.stack}|${String(r.config.bucket)}`),
+        index.all.filter((r) => r.type === 'minio_s3_bucket_server_side_encryption').map((r) => `${r.stack}|${String(r.config.bucket)}`),
       );
       return { index, encryptedBuckets };
     },

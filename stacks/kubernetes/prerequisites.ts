@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson } from '../../core/canonical-json';
+import type { NationalCloud, RegionalCluster } from '../../constructs';
+import { parseKubernetesYaml } from './artifact';
+import { ANNOTATION, LABEL, VELERO_NAMESPACE } from './labels';
+import type { ManifestObject } from './render';
+import { SOURCE_ROOT } from '../../core/source-root';
+
+/**
+ * What a cluster needs before its system objects can be applied: Velero's CustomResourceDefinitions
+ * (a BackupStorageLocation or Schedule is rejected without them), the `velero` namespace, and the
+ * credential secrets the BackupStorageLocations name. They are a separate artifact and Pulumi stack
+ * (`<env>-<cluster>-prerequisites`), digested with the rest and applied in the wave before the system
+ * objects. The secrets are written without values: the program fills them from the deploy environment
+ * at apply time, so no key is ever in an artifact.
+ */
+
+/** The Velero release whose CRDs are vendored (vmware-tanzu/velero, config/crd/v1/bases/ at this tag). */
+export const VELERO_RELEASE = 'v1.18.1';
+export const VELERO_CRD_DIR = join(SOURCE_ROOT, 'stacks', 'kubernetes', 'crds', `velero-${VELERO_RELEASE}`);
+
+export const PREREQUISITES = 'prerequisites';
+
+/** The prerequisites artifact of a cluster, relative to out/<env>/. */
+export const prerequisitesArtifactPath = (clusterId: string): string => `kubernetes/${PREREQUISITES}/${clusterId}.yaml`;
+
+/** The Pulumi stack (and manifest stack) of a cluster's prerequisites. */
+export const prerequisitesStackName = (envName: string, clusterId: string): string => `${envName}-${clusterId}-${PREREQUISITES}`;
+
+export const isPrerequisitesStack = (stack: string): boolean => stack.endsWith(`-${PREREQUISITES}`);
+
+/** The variables a credential secret is filled from: the access key of one cluster's backup vault. */
+export function backupCredentialVariables(vaultClusterId: string): { accessKeyId: string; secretAccessKey: string } {
+  const id = vaultClusterId.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  return { accessKeyId: `NDC_BACKUP_${id}_ACCESS_KEY_ID`, secretAccessKey: `NDC_BACKUP_${id}_SECRET_ACCESS_KEY` };
+}
+
+/** The secret a BackupStorageLocation on a cluster's vault names (`spec.credential.name`). */
+export const backupCredentialSecret = (vaultClusterId: string): string => `ndc-backup-${vaultClusterId}`;
+
+/** Key in the secret holding the AWS-style credentials file Velero's object-store plugin reads. */
+export const BACKUP_CREDENTIAL_KEY = 'cloud';
+
+let crds: ManifestObject[] | undefined;
+
+/** Velero's CRDs of the pinned release, in file order (the files are the upstream ones, unchanged). */
+export function veleroCrds(): ManifestObject[] {
+  crds ??= readdirSync(VELERO_CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((file) => parseKubernetesYaml(readFileSync(join(VELERO_CRD_DIR, file), 'utf8'), `stacks/kubernetes/crds/velero-${VELERO_RELEASE}/${file}`));
+  return crds;
+}
+
+/**
+ * The prerequisites of one cluster given its system objects: the CRDs, the namespace, and one secret
+ * (name, type and the variables it is filled from; no data) per vault its backup locations write to.
+ */
+export function renderPrerequisites(cloud: NationalCloud, cluster: RegionalCluster, systemObjects: readonly ManifestObject[]): ManifestObject[] {
+  const labels = { [LABEL.env]: cloud.envName, [LABEL.cluster]: cluster.id };
+  const vaults = new Set<string>();
+  for (const object of systemObjects) {
+    if (object.kind !== 'BackupStorageLocation') continue;
+    const vault = object.metadata.labels?.[LABEL.backupCluster];
+    if (vault) vaults.add(vault);
+  }
+  const secrets: ManifestObject[] = [...vaults].sort().map((vault) => {
+    const variables = backupCredentialVariables(vault);
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: backupCredentialSecret(vault),
+        namespace: VELERO_NAMESPACE,
+        labels: { ...labels, [LABEL.backupCluster]: vault },
+        annotations: {
+          [ANNOTATION.description]: `Access key of the backup vault of cluster ${vault}, for Velero's backup storage locations on it`,
+          [ANNOTATION.credentialsFrom]: `${variables.accessKeyId},${variables.secretAccessKey}`,
+        },
+      },
+      type: 'Opaque',
+    };
+  });
+  const namespace: ManifestObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: VELERO_NAMESPACE, labels: { ...labels, 'app.kubernetes.io/name': 'velero' } },
+  };
+  return [...veleroCrds(), namespace, ...secrets];
+}
+
+/** The AWS-style credentials file Velero reads from the secret (filled at apply time only). */
+export function credentialsFile(accessKeyId: string, secretAccessKey: string): string {
+  return `[default]\naws_access_key_id=${accessKeyId}\naws_secret_access_key=${secretAccessKey}\n`;
+}
+
+/**
+ * A multi-document YAML stream whose documents are canonical JSON objects (JSON is YAML): the CRDs make
+ * this artifact large, and every reader parses JSON several times faster than YAML.
+ */
+export function toJsonDocuments(objects: readonly ManifestObject[], header: readonly string[]): string {
+  return `${header.map((line) => `# ${line}\n`).join('')}${objects.map((o) => `---\n${canonicalJson(o)}\n`).join('')}`;
+}
