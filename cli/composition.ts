@@ -76,7 +76,8 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   const { evaluateGate } = require('../policies/approvals/gate') as typeof import('../policies/approvals/gate');
   const { approvalSettingsOf } = require('../policies/approvals/requirements') as typeof import('../policies/approvals/requirements');
   const outcome = require('../policies/outcome') as typeof import('../policies/outcome');
-  const { requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
+  const { bodyDisagreements, digestProblems, requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
+  const { environmentBody } = require('../stacks/synth') as typeof import('../stacks/synth');
   const { lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const { io, project } = deps;
@@ -96,16 +97,23 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   };
   return {
     gate: {
-      async evaluate(env, digest) {
+      async evaluate(env, digest, operation) {
         const manifest = requireManifest(root, env);
         if (manifest.digest !== digest) {
           return { open: false, reasons: [`out/${env}/manifest.json: digest ${manifest.digest.slice(0, 12)}... is not the ${digest.slice(0, 12)}... being deployed`] };
         }
-        const report = evaluationOf(manifest);
+        // The systems, levels and approval requirements come from the validated environment; a manifest
+        // that disagrees (or whose digests are not its own) is refused before anything else is judged.
         const loaded = project.loadEnvironment(env);
+        const expected = { body: environmentBody(loaded), source: loaded.source };
+        const tampered = [...digestProblems(manifest).map((p) => `out/${env}/${p}`), ...bodyDisagreements(manifest, expected.body, expected.source)];
+        if (tampered.length > 0) return { open: false, reasons: tampered };
+        const report = evaluationOf(manifest);
         const result = evaluateGate({
           root,
           env,
+          operation,
+          environment: expected,
           manifest,
           policy: outcome.gatePolicyOutcome(report),
           assessmentCurrent: outcome.assessmentCheckOf(report),

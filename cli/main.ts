@@ -52,6 +52,7 @@ function deploySpec(command: 'plan' | 'deploy' | 'destroy', summary: string, usa
         dryRun: values['dry-run'] === true,
         resume: values.resume === true,
         noPreview: values['no-preview'] === true,
+        yes: values.yes === true,
         concurrency: values.concurrency as string | undefined,
       };
       // plan is recorded here; deploy and destroy record their gate decision, lock and every step themselves.
@@ -119,8 +120,8 @@ const COMMANDS: Record<string, CommandSpec> = {
   destroy: deploySpec(
     'destroy',
     'tears the environment down in reverse wave order, behind the same gate',
-    'ndc destroy --env E [--dry-run] [--concurrency N] [--json]',
-    { 'dry-run': { type: 'boolean' } },
+    'ndc destroy --env E [--dry-run] [--yes] [--concurrency N] [--json]   (needs destroy approvals; asks you to type E, or --yes when stdin is not a terminal)',
+    { 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' } },
   ),
   drift: {
     summary: "the engines' no-change checks against what is deployed, per stack (exit 1 on drift)",
@@ -145,27 +146,27 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   approve: {
     summary: 'signs an approval of the current digest and policy digest (refused while mandatory findings are open)',
-    usage: 'ndc approve --env E --key KEY --as ID [--role R] [--systems a,b] [--expires 30d] [--json]',
-    options: { ...ENV_OPTION, key: { type: 'string' }, as: { type: 'string' }, role: { type: 'string' }, systems: { type: 'string' }, expires: { type: 'string' } },
+    usage: 'ndc approve --env E --key KEY --as ID [--operation deploy|destroy] [--role R] [--systems a,b] [--expires 30d] [--json]',
+    options: { ...ENV_OPTION, key: { type: 'string' }, as: { type: 'string' }, operation: { type: 'string' }, role: { type: 'string' }, systems: { type: 'string' }, expires: { type: 'string' } },
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approveCommand } = require('./commands/approve') as typeof import('./commands/approve');
       const { evaluatePolicy } = deps.approvalPolicy();
       return approveCommand(
-        { env: envOf(values, deps), key: values.key as string, as: values.as as string, role: values.role as string | undefined, systems: values.systems === undefined ? undefined : list(values.systems), expires: values.expires as string | undefined, evaluatePolicy, ...approvalContext(deps) },
+        { env: envOf(values, deps), key: values.key as string, as: values.as as string, operation: values.operation as string | undefined, role: values.role as string | undefined, systems: values.systems === undefined ? undefined : list(values.systems), expires: values.expires as string | undefined, evaluatePolicy, ...approvalContext(deps) },
         deps.io,
       );
     },
   },
   approvals: {
     summary: 'required vs present approvals per information system (exit 1 while any is missing)',
-    usage: 'ndc approvals --env E [--json]',
-    options: ENV_OPTION,
+    usage: 'ndc approvals --env E [--operation deploy|destroy] [--json]',
+    options: { ...ENV_OPTION, operation: { type: 'string' } },
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approvalsCommand } = require('./commands/approve') as typeof import('./commands/approve');
       const env = envOf(values, deps);
-      return recorded(deps, 'command', env, 'approvals', () => approvalsCommand({ env, ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io));
+      return recorded(deps, 'command', env, 'approvals', () => approvalsCommand({ env, operation: values.operation as string | undefined, ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io));
     },
   },
   keys: {

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from '../core/errors';
 import { actorOf } from '../ledger/actor';
 import type { Environment } from '../environments/schema';
-import { readManifest, type Manifest } from '../stacks/manifest';
+import { PULUMI_SETTINGS_DIR } from '../stacks/kubernetes/engine-settings';
+import { readManifest, unlistedFiles, type Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
 import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
 import type { ConsolePort, DeployPorts, GateDecision } from './ports';
@@ -14,7 +13,8 @@ import { displayCommand, INTERRUPTED, runWaves, type RunResult } from './runner'
 import { extraPatternsOf } from './engine-environment';
 import { heartbeatMsOf, leaseMsOf } from './lease';
 import { secretValues } from './secrets';
-import { buildWaves, PULUMI_PROGRAM, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
+import { prepareTerraformWorkDirs, SnapshotError, takeSnapshot, type Snapshot } from './snapshot';
+import { buildWaves, snapshotDir, stepsOf, type Operation, type StackStep, type Tool, type Wave } from './waves';
 
 /**
  * `ndc deploy` and `ndc destroy`: the gate must open for exactly the synthesized digest, then one
@@ -47,6 +47,11 @@ export interface DeployRequest extends EngineRunRequest {
   readonly leaseMs?: number;
   /** Interrupts the run between stacks (the CLI aborts it on SIGINT and SIGTERM). */
   readonly signal?: AbortSignal;
+  /**
+   * Asked once the gate is open, before a destroy takes the lock: true to go on. The CLI asks on a
+   * terminal (type the environment's name) and passes none with --yes; absent means confirmed.
+   */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -68,8 +73,8 @@ export interface Preflight {
   readonly problems: string[];
 }
 
-/** Binaries and the state backend's connection variable, checked before anything runs. */
-export function preflight(root: string, env: Environment, steps: readonly StackStep[], environment: NodeJS.ProcessEnv): Preflight {
+/** Binaries, the Pulumi settings in the manifest and the state backend's connection variable, checked before anything runs. */
+export function preflight(root: string, env: Environment, manifest: Manifest, steps: readonly StackStep[], environment: NodeJS.ProcessEnv): Preflight {
   const binaries = new Map<Tool, string>();
   const resolved: ResolvedTool[] = [];
   const problems: string[] = [];
@@ -80,8 +85,17 @@ export function preflight(root: string, env: Environment, steps: readonly StackS
     if (found.path) binaries.set(tool, found.path);
     else problems.push(missingToolMessage(found, steps.filter((s) => s.commands.some((c) => c.tool === tool)).map((s) => s.id)));
   }
-  if (tools.includes('pulumi') && !existsSync(join(root, PULUMI_PROGRAM, 'Pulumi.yaml'))) {
-    problems.push(`${PULUMI_PROGRAM}/Pulumi.yaml not found: the Kubernetes stacks need their Pulumi program there (pulumi runs with cwd ${PULUMI_PROGRAM})`);
+  // Pulumi runs in the snapshot's pulumi/ folder: the project and stack files must be manifest-listed artifacts.
+  const listed = new Set(manifest.artifacts.map((a) => a.path));
+  const pulumiSteps = steps.filter((s) => s.commands.some((c) => c.tool === 'pulumi'));
+  if (pulumiSteps.length > 0 && !listed.has(`${PULUMI_SETTINGS_DIR}/Pulumi.yaml`)) {
+    problems.push(`out/${manifest.env}/${PULUMI_SETTINGS_DIR}/Pulumi.yaml not in the manifest: synth copies stacks/kubernetes/Pulumi.yaml there (pulumi runs only on the snapshot's copy); restore it and run ndc synth --env ${manifest.env}`);
+  }
+  for (const step of pulumiSteps) {
+    const stack = `${manifest.env}-${step.id.slice(step.id.indexOf('/') + 1)}`;
+    if (!listed.has(`${PULUMI_SETTINGS_DIR}/Pulumi.${stack}.yaml`)) {
+      problems.push(`out/${manifest.env}/${PULUMI_SETTINGS_DIR}/Pulumi.${stack}.yaml not in the manifest: ${step.id} needs its stack file stacks/kubernetes/Pulumi.${stack}.yaml (node bin/run-ts.js scripts/pulumi-stacks.ts writes it); then ndc synth --env ${manifest.env}`);
+    }
   }
   if (env.state.backend === 'pg' && tools.includes('terraform') && !environment[env.state.connStrEnv]) {
     problems.push(
@@ -119,6 +133,10 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
 
   const changed = project.verifyArtifacts(manifest);
   if (changed.length > 0) return refuse(`out/${req.env}/ does not match its manifest (${changed.join(', ')}): run ndc synth --env ${req.env} and have the new digest approved`);
+  const unlisted = unlistedFiles(io.root, manifest);
+  if (unlisted.length > 0) {
+    return refuse(`out/${req.env}/ holds files its manifest does not list (${unlisted.join(', ')}): nothing approved them; remove them (ndc synth --env ${req.env} rewrites out/${req.env}/)`);
+  }
 
   const waves = buildWaves({ root: io.root, manifest, env, operation });
   if (waves.length === 0) return refuse(`out/${req.env}/manifest.json lists no deployable stacks`);
@@ -138,7 +156,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
     resumedFrom = last.failed ?? stepsOf(waves).find((s) => !alreadyDone.has(s.id))?.id;
   }
   const toRun = stepsOf(waves).filter((s) => !alreadyDone.has(s.id));
-  const checks = preflight(io.root, env, toRun, environment);
+  const checks = preflight(io.root, env, manifest, toRun, environment);
 
   if (req.dryRun) return dryRun(req, manifest, waves, alreadyDone, checks);
 
@@ -149,9 +167,12 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
   }
 
   const actor = actorOf(environment);
-  const gate = await ports.gate.evaluate(req.env, manifest.digest);
+  const gate = await ports.gate.evaluate(req.env, manifest.digest, operation);
   await ports.ledger.append({ kind: 'gate', env: req.env, actor, digest: manifest.digest, result: gate.open ? 'open' : 'closed', details: { operation, reasons: gate.reasons } });
-  if (!gate.open) return refuse(`the gate is closed for ${req.env} digest ${manifest.digest.slice(0, 12)}: ${gate.reasons.join('; ') || 'no reason given'}`, { gate });
+  if (!gate.open) return refuse(`the gate is closed for ${operation} of ${req.env} digest ${manifest.digest.slice(0, 12)}: ${gate.reasons.join('; ') || 'no reason given'}`, { gate });
+  if (operation === 'destroy' && req.confirm && !(await req.confirm(`Destroy every stack of ${req.env} (digest ${manifest.digest.slice(0, 12)})? Type the environment's name to confirm: `))) {
+    return refuse(`not confirmed: nothing was destroyed`, { gate });
+  }
 
   const run = newRunId(io);
   const holder = `${actor} run ${run}`;
@@ -195,13 +216,32 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
   const started = Date.now();
   let result: RunResult | undefined;
   try {
+    let snapshot: Snapshot;
+    const snapshotStarted = Date.now();
+    try {
+      snapshot = takeSnapshot(io.root, manifest);
+      prepareTerraformWorkDirs(io.root, manifest, waves);
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      await ports.ledger.append({ kind, env: req.env, actor, digest: manifest.digest, result: 'failed', details: { scope: 'run', run, operation, snapshot: error.message } });
+      return refuse(`the approved files could not be copied into the deploy snapshot: ${error.message}; nothing was applied`, { gate });
+    }
+    const snapshotMs = Date.now() - snapshotStarted;
     await ports.ledger.append({
       kind,
       env: req.env,
       actor,
       digest: manifest.digest,
       result: 'started',
-      details: { scope: 'run', run, operation, alreadyDone: [...alreadyDone].sort(), ...(resumedFrom ? { resumedFrom } : {}), steps: toRun.map((s) => s.id) },
+      details: {
+        scope: 'run',
+        run,
+        operation,
+        alreadyDone: [...alreadyDone].sort(),
+        ...(resumedFrom ? { resumedFrom } : {}),
+        steps: toRun.map((s) => s.id),
+        snapshot: { dir: snapshot.dir, created: snapshot.created, files: snapshot.files, bytes: snapshot.bytes, ms: snapshotMs },
+      },
     });
     say(`${operation === 'deploy' ? 'Deploying' : 'Destroying'} ${req.env} digest ${manifest.digest.slice(0, 12)} (run ${run}${resumedFrom ? `, resuming at ${resumedFrom}` : ''})`);
     result = await runWaves({
@@ -284,7 +324,7 @@ function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run:
 /** `--dry-run`: the exact commands, in order, and nothing run, locked or recorded. */
 async function dryRun(req: DeployRequest, manifest: Manifest, waves: readonly Wave[], alreadyDone: ReadonlySet<string>, checks: Preflight): Promise<number> {
   const { io } = req;
-  const gate = await req.ports.gate.evaluate(req.env, manifest.digest);
+  const gate = await req.ports.gate.evaluate(req.env, manifest.digest, req.operation);
   const names = new Map(checks.resolved.map((r) => [r.tool, displayName(r)]));
   const listing = waves.map((wave) => ({
     wave: wave.index,
@@ -299,6 +339,7 @@ async function dryRun(req: DeployRequest, manifest: Manifest, waves: readonly Wa
     return gate.open ? 0 : 1;
   }
   io.out(`# ndc ${req.operation} --env ${req.env} --dry-run: digest ${manifest.digest}`);
+  io.out(`# engines run on the snapshot ${snapshotDir(manifest.digest)} (a read-only copy of the manifest's files, made once the gate opens)`);
   io.out(`# gate: ${gate.open ? 'open' : `closed (${gate.reasons.join('; ') || 'no reason given'}): a real run would refuse`}`);
   for (const problem of checks.problems) io.out(`# preflight: ${problem}`);
   if (alreadyDone.size > 0) io.out(`# resume: skipping ${[...alreadyDone].sort().join(', ')}`);

@@ -10,6 +10,7 @@ import type { LedgerPort } from './ports';
 import { plainProgress } from './progress';
 import { runWaves, type StepOutcome } from './runner';
 import { secretValues } from './secrets';
+import { prepareTerraformWorkDirs, takeSnapshot } from './snapshot';
 import { buildWaves, stepsOf, type EngineCommand, type StackStep, type Wave } from './waves';
 
 /**
@@ -101,10 +102,13 @@ export async function driftEnvironment(req: DriftRequest): Promise<number> {
   const waves: Wave[] = planned.map((w) => ({ ...w, steps: w.steps.map((s) => ({ ...s, commands: s.commands.map(driftCommand) })) }));
   const steps = stepsOf(waves);
   if (steps.length === 0) throw new InputError(`out/${req.env}/manifest.json`, 'lists no deployable stacks to check');
-  const checks = preflight(io.root, env, steps, environment);
+  const checks = preflight(io.root, env, manifest, steps, environment);
   // Without an engine (or the state connection) the check cannot say anything: bad input, not drift.
   if (checks.problems.length > 0) throw new InputError('cannot check drift', checks.problems.join('; '));
 
+  // The checks read the snapshot of the synthesized digest, as a deploy of it would apply it.
+  takeSnapshot(io.root, manifest);
+  prepareTerraformWorkDirs(io.root, manifest, waves);
   const result = await runWaves({
     root: io.root,
     env: req.env,

@@ -6,6 +6,7 @@ import { preflight, type EngineRunRequest } from './deploy';
 import { plainProgress } from './progress';
 import { displayCommand, runWaves, type StepOutcome } from './runner';
 import { secretValues } from './secrets';
+import { prepareTerraformWorkDirs, takeSnapshot } from './snapshot';
 import { buildWaves, stepsOf, type StackStep, type Wave } from './waves';
 
 /**
@@ -33,10 +34,10 @@ export async function planEnvironment(req: PlanRequest): Promise<number> {
   const { env } = project.loadEnvironment(req.env);
   const manifest = (req.synthesize ?? ((root, name) => writeRendered(root, renderLoaded(project.loadEnvironment(name), root)).manifest))(io.root, req.env);
   const policy = await req.ports.policy.evaluate(req.env);
-  const gate = await req.ports.gate.evaluate(req.env, manifest.digest);
+  const gate = await req.ports.gate.evaluate(req.env, manifest.digest, 'deploy');
   const deployWaves = buildWaves({ root: io.root, manifest, env, operation: 'deploy' });
   const planWaves = buildWaves({ root: io.root, manifest, env, operation: 'plan' });
-  const checks = preflight(io.root, env, stepsOf(deployWaves), environment);
+  const checks = preflight(io.root, env, manifest, stepsOf(deployWaves), environment);
   const names = new Map(checks.resolved.map((r) => [r.tool, displayName(r)]));
 
   // Previews run only for stacks whose engine is installed (and, for pg state, whose connection is set).
@@ -48,6 +49,9 @@ export async function planEnvironment(req: PlanRequest): Promise<number> {
   if (!req.noPreview) {
     const waves: Wave[] = planWaves.map((w) => ({ ...w, steps: w.steps.filter(runnable) })).filter((w) => w.steps.length > 0);
     if (waves.length > 0) {
+      // Previews read the same snapshot a deploy of this digest would apply, never out/<env>/ itself.
+      takeSnapshot(io.root, manifest);
+      prepareTerraformWorkDirs(io.root, manifest, waves);
       const result = await runWaves({
         root: io.root,
         env: req.env,

@@ -10,8 +10,8 @@ export interface GateDecision {
 }
 
 export interface GatePort {
-  /** Whether `digest` of `env` may be deployed now: policies pass and valid approvals cover it. */
-  evaluate(env: string, digest: string): Promise<GateDecision>;
+  /** Whether `digest` of `env` may be deployed (or destroyed) now: policies pass and valid approvals of that operation cover it. */
+  evaluate(env: string, digest: string, operation: 'deploy' | 'destroy'): Promise<GateDecision>;
 }
 
 export interface LedgerPort {

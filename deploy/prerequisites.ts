@@ -9,7 +9,7 @@ import { ANNOTATION } from '../stacks/kubernetes/labels';
 import { isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
 import { which } from './engines';
 import { childEnvironment } from './runner';
-import { cloudAssemblyDir, type Operation, type StackStep } from './waves';
+import type { Operation, StackStep } from './waves';
 
 /**
  * What ndc cannot create but a deploy needs, checked before anything runs, each missing piece named on
@@ -105,7 +105,8 @@ interface AssemblyStack {
 /** `cdk bootstrap` ran in every region an edge stack deploys to: its version parameter is there and recent enough. */
 function cdkBootstrap(check: PrerequisiteCheck, steps: readonly StackStep[]): string[] {
   if (steps.length === 0) return [];
-  const file = join(check.root, cloudAssemblyDir(check.root, check.env.name), 'manifest.json');
+  // The cloud assembly as synthesized (verified against the manifest before the gate; the snapshot holds the same bytes).
+  const file = join(check.root, 'out', check.env.name, 'cloudformation', 'manifest.json');
   if (!existsSync(file)) return [];
   const artifacts = (JSON.parse(readFileSync(file, 'utf8')) as { artifacts?: Record<string, AssemblyStack> }).artifacts ?? {};
   const needed = new Map<string, { parameter: string; version: number; stacks: string[] }>();

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, posix } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../core/errors';
 import type { Environment } from '../environments/schema';
+import { PULUMI_SETTINGS_DIR } from '../stacks/kubernetes/engine-settings';
 import { ARTIFACT_VARIABLE, localPulumiState } from '../stacks/kubernetes/deployment';
 import { backupCredentialVariables, isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
-import type { Manifest, ManifestArtifact } from '../stacks/manifest';
+import { SNAPSHOTS_DIR, type Manifest, type ManifestArtifact } from '../stacks/manifest';
 
 /**
  * The order an environment is deployed in, read from its manifest: the national core first (the
@@ -54,6 +55,14 @@ export interface Wave {
 }
 
 /**
+ * Every engine runs on the snapshot of the manifest's files (.ndc/snapshots/<digest>, see snapshot.ts),
+ * never on out/<env>/: a synth during a deploy, or a file dropped beside an artifact, changes nothing applied.
+ */
+export function snapshotDir(digest: string): string {
+  return `${SNAPSHOTS_DIR}/${digest}`;
+}
+
+/**
  * Two systems read AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and need different key pairs: Pulumi for
  * its state in the national cloud's S3-compatible object store, the CDK CLI for the public edge on AWS.
  * Each pair has its own variables and reaches only its engine, renamed to what that engine reads; plain
@@ -67,9 +76,6 @@ export const EDGE_AWS_KEYS: Readonly<Record<string, string>> = {
 };
 /** Hidden from every engine; each gets back only the pair routed to it through envFrom. */
 const AWS_KEYS_HIDDEN = [...new Set([...Object.keys(EDGE_AWS_KEYS), ...Object.values(STATE_STORE_KEYS), ...Object.values(EDGE_AWS_KEYS)])];
-
-/** The Pulumi program that deploys a cluster's Kubernetes artifact (its cwd). */
-export const PULUMI_PROGRAM = 'stacks/kubernetes';
 
 export const WAVE_NAMES = ['national core', 'regional clusters', 'backup vaults', 'kubernetes prerequisites', 'kubernetes', 'public edge'] as const;
 
@@ -93,10 +99,17 @@ function waveOf(artifact: ManifestArtifact, env: string): number {
   return EDGE_WAVE;
 }
 
-/** Per-stack Terraform scratch space kept outside out/ (a new synth replaces out/<env>/ whole). */
-export function terraformDataDir(env: string, stack: string): string {
-  return `.ndc/terraform/${env}/${stack}`;
+/**
+ * Per-stack Terraform working directory: writable (tofu writes .terraform/, its lock file and the plan
+ * here), holding one configuration file, a link to the snapshot's cdk.tf.json. Four levels below the root,
+ * like out/<env>/terraform/<stack>/, so the local state path in the artifact resolves the same way.
+ */
+export function terraformWorkDir(digest: string, stack: string): string {
+  return `.ndc/terraform/${digest}/${stack}`;
 }
+
+/** The configuration file name tofu loads in the work dir (the link to the snapshot's artifact). */
+export const TERRAFORM_CONFIG_FILE = 'cdk.tf.json';
 
 export interface WaveOptions {
   readonly root: string;
@@ -113,7 +126,7 @@ export function buildWaves(opts: WaveOptions): Wave[] {
     const wave = waveOf(artifact, manifest.env);
     byWave.set(wave, [...(byWave.get(wave) ?? []), artifact]);
   }
-  const assemblyDir = cloudAssemblyDir(opts.root, manifest.env);
+  const assemblyDir = cloudAssemblyDir(manifest.digest);
   const waves: Wave[] = [];
   const edgeOrder = edgeStackOrder(opts.root, manifest.env);
   for (let index = 1; index <= WAVE_NAMES.length; index++) {
@@ -122,7 +135,7 @@ export function buildWaves(opts: WaveOptions): Wave[] {
     // The edge stacks depend on each other (the distribution logs into the origin's bucket): one at a
     // time, in the cloud assembly's dependency order.
     if (index === EDGE_WAVE) artifacts.sort((a, b) => edgeOrder(stackNameOf(a)) - edgeOrder(stackNameOf(b)));
-    const steps = artifacts.map((artifact) => stepFor(artifact, index, env, manifest.env, opts.operation, assemblyDir));
+    const steps = artifacts.map((artifact) => stepFor(artifact, index, env, manifest.env, manifest.digest, opts.operation, assemblyDir));
     if (opts.operation === 'destroy') steps.reverse();
     waves.push({ index, name: WAVE_NAMES[index - 1], parallel: PARALLEL_WAVES.has(index), steps });
   }
@@ -137,19 +150,20 @@ function isDeployable(artifact: ManifestArtifact): boolean {
 }
 
 /**
- * The directory `cdk --app` points at: the cloud assembly the edge renderer synthesized (manifest.json,
- * templates, asset manifests, all covered by the manifest digest). `cdk deploy --app <dir>` skips
- * synthesis when <dir> is a cloud assembly, so the CDK CLI deploys exactly what was approved.
+ * The directory `cdk --app` points at: the snapshot's copy of the cloud assembly the edge renderer
+ * synthesized (manifest.json, templates, asset manifests, all covered by the manifest digest).
+ * `cdk deploy --app <dir>` skips synthesis when <dir> is a cloud assembly, so the CDK CLI deploys exactly
+ * what was approved.
  */
-export function cloudAssemblyDir(root: string, env: string): string {
-  return `out/${env}/cloudformation`;
+export function cloudAssemblyDir(digest: string): string {
+  return `${snapshotDir(digest)}/cloudformation`;
 }
 
-function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, operation: Operation, assemblyDir: string): StackStep {
+function stepFor(artifact: ManifestArtifact, wave: number, env: Environment, envName: string, digest: string, operation: Operation, assemblyDir: string): StackStep {
   const name = artifact.engine === 'terraform' ? artifact.stack : artifact.engine === 'kubernetes' ? kubernetesStepName(artifact, envName) : stackNameOf(artifact);
   const base = { id: `${artifact.engine}/${name}`, wave, engine: artifact.engine, stack: artifact.stack, artifact: artifact.path };
   const commands =
-    artifact.engine === 'terraform' ? terraformCommands(artifact, env, envName, operation) : artifact.engine === 'kubernetes' ? pulumiCommands(artifact, env, envName, operation) : cdkCommands(artifact, assemblyDir, operation);
+    artifact.engine === 'terraform' ? terraformCommands(artifact, env, digest, operation) : artifact.engine === 'kubernetes' ? pulumiCommands(artifact, env, envName, digest, operation) : cdkCommands(artifact, assemblyDir, operation);
   // The backup vaults' keys reach only the runs that fill Velero's credential secrets from them: routed
   // explicitly, since the engines' allow-list never passes ndc's own NDC_* variables.
   const vaultKeys = env.regions.flatMap((r) => Object.values(backupCredentialVariables(r.id)));
@@ -196,30 +210,29 @@ function stackNameOf(artifact: ManifestArtifact): string {
   return basename(artifact.path).replace(/\.template\.json$/, '');
 }
 
-function terraformCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
-  const cwd = `out/${envName}/${posix.dirname(artifact.path)}`;
-  // Relative to cwd (out/<env>/terraform/<stack>/), like the local state path the backend is given.
-  const dataDir = `../../../../${terraformDataDir(envName, artifact.stack)}`;
-  const planFile = `${dataDir}/ndc.tfplan`;
-  const envVars = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: dataDir };
+function terraformCommands(artifact: ManifestArtifact, env: Environment, digest: string, operation: Operation): EngineCommand[] {
+  const cwd = terraformWorkDir(digest, artifact.stack);
+  // TF_DATA_DIR is pinned to the work dir, whatever the caller's environment says.
+  const envVars = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: '.terraform' };
   // The pg backend reads PG_CONN_STR; an environment may keep its connection in another variable.
   const envFrom: Record<string, string> = env.state.backend === 'pg' && env.state.connStrEnv !== 'PG_CONN_STR' ? { PG_CONN_STR: env.state.connStrEnv } : {};
   const command = (args: string[], okExitCodes: number[] = [0]): EngineCommand => ({ tool: 'terraform', args, cwd, env: envVars, envDefaults: {}, envFrom, envHidden: AWS_KEYS_HIDDEN, okExitCodes });
   const init = command(['init', '-input=false', '-no-color']);
   if (operation === 'plan') return [init, command(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode'], [0, 2])];
   const plan = operation === 'destroy' ? ['plan', '-destroy'] : ['plan'];
-  return [init, command([...plan, '-input=false', '-no-color', `-out=${planFile}`]), command(['apply', '-input=false', '-no-color', planFile])];
+  return [init, command([...plan, '-input=false', '-no-color', '-out=ndc.tfplan']), command(['apply', '-input=false', '-no-color', 'ndc.tfplan'])];
 }
 
-function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: string, operation: Operation): EngineCommand[] {
+function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: string, digest: string, operation: Operation): EngineCommand[] {
   const stack = `${envName}-${kubernetesStepName(artifact, envName)}`;
-  const cwd = PULUMI_PROGRAM;
+  // The snapshot's copy of the Pulumi project and stack files (kubernetes:context decides the cluster).
+  const cwd = `${snapshotDir(digest)}/${PULUMI_SETTINGS_DIR}`;
+  // The program reads the artifact from NDC_KUBERNETES_ARTIFACT, relative to its own folder (stacks/kubernetes):
+  // the snapshot's copy, never out/<env>/. `--config` would rewrite the stack file.
+  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', [ARTIFACT_VARIABLE]: `../../${snapshotDir(digest)}/${artifact.path}` };
   // dev keeps Pulumi state in a local file store unless the user chose a backend; shared environments
   // use the backend from the user's own Pulumi configuration (PULUMI_BACKEND_URL or `pulumi login`).
-  // The program reads the artifact from NDC_KUBERNETES_ARTIFACT: `--config` would rewrite the tracked
-  // Pulumi.<stack>.yaml on every run.
-  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: 'true', [ARTIFACT_VARIABLE]: `../../out/${envName}/${artifact.path}` };
-  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../${localPulumiState(envName)}` } : {};
+  const envDefaults: Record<string, string> = env.state.backend === 'local' ? { PULUMI_BACKEND_URL: `file://../../../../${localPulumiState(envName)}` } : {};
   // Only shared environments keep Pulumi state in the object store; dev's file backend needs no keys.
   const stateKeys = env.state.backend === 'local' ? {} : STATE_STORE_KEYS;
   const command = (args: string[]): EngineCommand => ({ tool: 'pulumi', args, cwd, env: envVars, envDefaults, envFrom: stateKeys, envHidden: AWS_KEYS_HIDDEN, okExitCodes: [0] });
@@ -231,8 +244,9 @@ function pulumiCommands(artifact: ManifestArtifact, env: Environment, envName: s
 
 function cdkCommands(artifact: ManifestArtifact, assemblyDir: string, operation: Operation): EngineCommand[] {
   const stack = stackNameOf(artifact);
-  const common = ['--app', assemblyDir, '--no-color'];
-  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: '.', env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: EDGE_AWS_KEYS, envHidden: AWS_KEYS_HIDDEN, okExitCodes: [0] });
+  // cwd is the assembly itself, so no cdk.json or cdk.context.json of the repository is read.
+  const common = ['--app', '.', '--no-color'];
+  const command = (args: string[]): EngineCommand => ({ tool: 'cdk', args, cwd: assemblyDir, env: { CDK_DISABLE_VERSION_CHECK: '1' }, envDefaults: {}, envFrom: EDGE_AWS_KEYS, envHidden: AWS_KEYS_HIDDEN, okExitCodes: [0] });
   if (operation === 'plan') return [command(['diff', ...common, '--exclusively', stack])];
   if (operation === 'destroy') return [command(['destroy', ...common, '--force', '--exclusively', stack])];
   return [command(['deploy', ...common, '--ci', '--require-approval', 'never', '--exclusively', stack])];

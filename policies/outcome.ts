@@ -54,10 +54,25 @@ export function evaluateManifest(root: string, manifest: Manifest, opts: { asOf?
   if (bad.length > 0) throw new InputError(`out/${manifest.env}/`, `does not match its manifest (${bad.slice(0, 3).join(', ')}); run ndc synth --env ${manifest.env}`);
   const rendered = renderLoaded(project.loadEnvironment(manifest.env), root);
   if (rendered.manifest.digest !== manifest.digest) {
-    throw new InputError(`out/${manifest.env}/manifest.json`, `digest ${manifest.digest.slice(0, 12)}... is not what ${rendered.source} renders now (${rendered.manifest.digest.slice(0, 12)}...); run ndc synth --env ${manifest.env}`);
+    throw new InputError(
+      `out/${manifest.env}/manifest.json`,
+      `digest ${manifest.digest.slice(0, 12)}... is not what ${rendered.source} renders now (${rendered.manifest.digest.slice(0, 12)}...: ${changedParts(manifest, rendered.manifest)}); run ndc synth --env ${manifest.env}`,
+    );
   }
   const report = evaluate({ ...rendered, manifest, artifacts: verifiedArtifactSet(root, manifest, rendered.artifacts), asOf: opts.asOf, now: opts.now });
   return { ...report, source: rendered.source, synthesized: false };
+}
+
+/** What differs between a manifest and a fresh render, for the refusal: the body, and up to three artifact paths. */
+function changedParts(manifest: Manifest, rendered: Manifest): string {
+  const parts: string[] = [];
+  if (manifest.digests.body !== rendered.digests.body) parts.push('the manifest body (systems, levels, approvals)');
+  const ours = new Map(manifest.artifacts.map((a) => [a.path, a.sha256]));
+  const theirs = new Map(rendered.artifacts.map((a) => [a.path, a.sha256]));
+  const paths = [...new Set([...ours.keys(), ...theirs.keys()])].filter((p) => ours.get(p) !== theirs.get(p)).sort();
+  parts.push(...paths.slice(0, 3).map((p) => `${p} ${!ours.has(p) ? 'added' : !theirs.has(p) ? 'removed' : 'changed'}`));
+  if (paths.length > 3) parts.push(`${paths.length - 3} more`);
+  return parts.join(', ') || 'the digest alone';
 }
 
 /**

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { sha256, stableJson } from '../core/canonical-json';
 import { evaluateGate } from '../policies/approvals/gate';
 import { generateReviewerKeyPair } from '../policies/approvals/keys';
-import type { Manifest } from '../stacks/manifest';
+import { digestsOf, type Manifest } from '../stacks/manifest';
 import { DEFAULT_APPROVAL_SETTINGS, requiredRoles } from '../policies/approvals/requirements';
 import { signApproval, writeApproval } from '../policies/approvals/statement';
 import { versionHash, writeTrustStore, type Reviewer } from '../policies/approvals/trust-store';
@@ -50,7 +50,8 @@ try {
     const dropped = systems.pop()!;
     for (let j = wanted.length - 1; j >= 0; j--) if (wanted[j].system === dropped.id) wanted.splice(j, 1);
   }
-  const manifest: Manifest = { version: 1, env, stage: 'production', profile: 'vn-2016', digest: sha256('bench artifacts'), artifacts: [], systems };
+  const manifestBody = { env, stage: 'production', profile: 'vn-2016', approvals: DEFAULT_APPROVAL_SETTINGS, systems };
+  const manifest: Manifest = { version: 2, ...manifestBody, ...digestsOf(manifestBody, []), artifacts: [] };
   mkdirSync(join(root, 'out', env), { recursive: true });
   writeFileSync(join(root, 'out', env, 'manifest.json'), stableJson(manifest));
 
@@ -63,7 +64,7 @@ try {
     reviewers.push({ id, publicKey: pair.publicPem, keyId: pair.keyId, roles: [w.role], agencies: [], systems: [w.system], notBefore: '2026-01-01', notAfter: '2027-12-31' });
     signed.push(
       signApproval(
-        { env, digest: manifest.digest, policyDigest: policy.policyDigest, systems: [{ id: w.system, level: w.level }], reviewer: id, role: w.role, keyId: pair.keyId, issued: '2026-11-19T09:00:00.000Z', expires: '2026-12-01T09:00:00.000Z' },
+        { env, operation: 'deploy', digest: manifest.digest, policyDigest: policy.policyDigest, systems: [{ id: w.system, level: w.level }], reviewer: id, role: w.role, keyId: pair.keyId, issued: '2026-11-19T09:00:00.000Z', expires: '2026-12-01T09:00:00.000Z' },
         createPrivateKey(pair.privatePem),
       ),
     );
@@ -74,7 +75,7 @@ try {
   const trustRoots = [versionHash(body)];
   const setupMs = performance.now() - setupStart;
 
-  const run = () => evaluateGate({ root, env, manifest, policy, assessmentCurrent: () => true, now, settings: DEFAULT_APPROVAL_SETTINGS, trustRoots });
+  const run = () => evaluateGate({ root, env, operation: 'deploy', environment: { body: manifestBody, source: `environments/${env}.ts` }, manifest, policy, assessmentCurrent: () => true, now, settings: DEFAULT_APPROVAL_SETTINGS, trustRoots });
   // The first run in a process is what `ndc deploy` pays: no public key parsed yet.
   const coldStart = performance.now();
   const warm = run();

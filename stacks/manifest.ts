@@ -1,14 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { canonicalJson, sha256 } from '../core/canonical-json';
 import { InputError, show } from '../core/errors';
+import { approvalSettingsSchema, type ApprovalSettings } from '../environments/schema';
 import { formatPath } from '../environments/validate';
+import { DECREE_85_APPROVERS } from '../environments/vocabulary';
 import type { NationalCloud } from '../constructs';
 
 /** What `ndc synth` writes: the artifacts to deploy and the systems they deploy; reviewers approve its digest. */
 export const ENGINES = ['terraform', 'kubernetes', 'cloudformation'] as const;
 export type Engine = (typeof ENGINES)[number];
+
+/** Where deploy keeps the private, read-only copy of a manifest's files it applies: <root>/.ndc/snapshots/<digest>. */
+export const SNAPSHOTS_DIR = '.ndc/snapshots';
 
 export interface Artifact {
   /** Path relative to out/<env>/, with forward slashes. */
@@ -20,49 +25,78 @@ export interface Artifact {
   readonly resources: number;
 }
 
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+const systemSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  level: z.number().int().min(1).max(5),
+  regions: z.array(z.string()),
+  owner: z.string(),
+  classification: z.string(),
+  personalData: z.boolean(),
+});
+
+/**
+ * Version 2: the digest covers the manifest's body (what the gate judges: systems, levels, owners, the
+ * approval requirements in force) as well as every artifact, engine settings included. It is combined
+ * from two digests so a later per-scope digest (DESIGN.md, "The manifest") can be added beside them.
+ */
+/** The manifest's format version: a manifest of another version is stale, never read as this one. */
+const MANIFEST_VERSION = 2 as const;
+
 const manifestSchema = z.strictObject({
-  version: z.literal(1),
+  version: z.literal(MANIFEST_VERSION),
   env: z.string(),
   stage: z.string(),
   profile: z.string(),
-  digest: z.string().regex(/^[0-9a-f]{64}$/),
-  artifacts: z.array(
-    z.strictObject({ path: z.string(), engine: z.enum(ENGINES), stack: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  ),
-  systems: z.array(
-    z.strictObject({
-      id: z.string(),
-      name: z.string(),
-      level: z.number().int().min(1).max(5),
-      regions: z.array(z.string()),
-      owner: z.string(),
-      classification: z.string(),
-      personalData: z.boolean(),
-    }),
-  ),
+  /** The approval requirements in force when synthesized (the environment's `approvals` block). */
+  approvals: approvalSettingsSchema,
+  digest: hex64,
+  digests: z.strictObject({ body: hex64, artifacts: hex64 }),
+  artifacts: z.array(z.strictObject({ path: z.string(), engine: z.enum(ENGINES), stack: z.string(), bytes: z.number().int().nonnegative(), sha256: hex64 })),
+  systems: z.array(systemSchema),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestArtifact = Manifest['artifacts'][number];
 export type ManifestSystem = Manifest['systems'][number];
 
-/** The digest: sha256 over the canonical list of (path, sha256) of every artifact, sorted by path. */
-export function digestOf(artifacts: readonly Pick<ManifestArtifact, 'path' | 'sha256'>[]): string {
+/** What the body digest covers: everything in the manifest except the artifact list and the digests. */
+export type ManifestBody = Pick<Manifest, 'env' | 'stage' | 'profile' | 'approvals' | 'systems'>;
+
+/** sha256 over the canonical list of (path, sha256) of every artifact, sorted by path. */
+export function artifactListDigest(artifacts: readonly Pick<ManifestArtifact, 'path' | 'sha256'>[]): string {
   const list = [...artifacts].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((a) => ({ path: a.path, sha256: a.sha256 }));
   return sha256(canonicalJson(list));
 }
 
-export function buildManifest(cloud: NationalCloud, artifacts: readonly Artifact[]): Manifest {
-  const entries = [...artifacts]
-    .sort((a, b) => (a.path < b.path ? -1 : 1))
-    .map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: sha256(a.content) }));
+/** sha256 over the canonical body; systems in id order so the digest does not depend on listing order. */
+export function bodyDigest(body: ManifestBody): string {
+  const systems = [...body.systems].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sha256(canonicalJson({ env: body.env, stage: body.stage, profile: body.profile, approvals: body.approvals, systems }));
+}
+
+/** The environment digest reviewers approve: one sha256 over the body digest and the artifact list digest. */
+export function combinedDigest(digests: Manifest['digests']): string {
+  return sha256(canonicalJson({ version: MANIFEST_VERSION, body: digests.body, artifacts: digests.artifacts }));
+}
+
+/** The digests of a body and an artifact list, as the manifest records them. */
+export function digestsOf(body: ManifestBody, artifacts: readonly Pick<ManifestArtifact, 'path' | 'sha256'>[]): Pick<Manifest, 'digest' | 'digests'> {
+  const digests = { body: bodyDigest(body), artifacts: artifactListDigest(artifacts) };
+  return { digest: combinedDigest(digests), digests };
+}
+
+const DEFAULT_APPROVALS: ApprovalSettings = approvalSettingsSchema.parse({ levels: DECREE_85_APPROVERS });
+
+/** The body an environment renders to: its systems as built, and its approval requirements. */
+export function manifestBodyOf(cloud: NationalCloud, approvals: ApprovalSettings = DEFAULT_APPROVALS): ManifestBody {
   return {
-    version: 1,
     env: cloud.envName,
     stage: cloud.stage,
     profile: cloud.profile,
-    digest: digestOf(entries),
-    artifacts: entries,
+    approvals,
     systems: cloud.systems.map((s) => ({
       id: s.id,
       name: s.displayName,
@@ -75,13 +109,72 @@ export function buildManifest(cloud: NationalCloud, artifacts: readonly Artifact
   };
 }
 
+export function buildManifest(cloud: NationalCloud, artifacts: readonly Artifact[], approvals?: ApprovalSettings): Manifest {
+  const entries = [...artifacts]
+    .sort((a, b) => (a.path < b.path ? -1 : 1))
+    .map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: sha256(a.content) }));
+  const body = manifestBodyOf(cloud, approvals);
+  return { version: MANIFEST_VERSION, ...body, ...digestsOf(body, entries), artifacts: entries };
+}
+
+/**
+ * Where the manifest disagrees with the body the validated environment renders to: one line per field,
+ * naming it (`systems[population-db].level`). Empty when they agree.
+ */
+export function bodyDisagreements(manifest: ManifestBody, expected: ManifestBody, source: string): string[] {
+  const where = `out/${expected.env}/manifest.json`;
+  const out: string[] = [];
+  const differ = (a: unknown, b: unknown) => canonicalJson(a) !== canonicalJson(b);
+  for (const field of ['env', 'stage', 'profile'] as const) {
+    if (manifest[field] !== expected[field]) out.push(`${where}: ${field} is ${show(manifest[field])}, but ${source} says ${show(expected[field])}`);
+  }
+  for (const level of ['1', '2', '3', '4', '5'] as const) {
+    if (differ(manifest.approvals.levels[level], expected.approvals.levels[level])) {
+      out.push(`${where}: approvals.levels.${level} is ${manifest.approvals.levels[level].join(' + ')}, but ${source} says ${expected.approvals.levels[level].join(' + ')}`);
+    }
+  }
+  if (manifest.approvals.maxValidityDays !== expected.approvals.maxValidityDays) {
+    out.push(`${where}: approvals.maxValidityDays is ${manifest.approvals.maxValidityDays}, but ${source} says ${expected.approvals.maxValidityDays}`);
+  }
+  const listed = new Map(manifest.systems.map((s) => [s.id, s]));
+  for (const system of expected.systems) {
+    const entry = listed.get(system.id);
+    if (!entry) {
+      out.push(`${where}: systems: ${system.id} (level ${system.level}) is missing, but ${source} deploys it`);
+      continue;
+    }
+    for (const field of ['name', 'level', 'owner', 'regions', 'classification', 'personalData'] as const) {
+      if (differ(entry[field], system[field])) out.push(`${where}: systems[${system.id}].${field} is ${canonicalJson(entry[field])}, but ${source} says ${canonicalJson(system[field])}`);
+    }
+  }
+  for (const system of manifest.systems) {
+    if (!expected.systems.some((s) => s.id === system.id)) out.push(`${where}: systems: ${system.id} is listed, but ${source} has no such system`);
+  }
+  return out;
+}
+
 export function manifestPath(root: string, env: string): string {
   return join(root, 'out', env, 'manifest.json');
 }
 
 /** Reads and validates out/<env>/manifest.json; undefined when the environment was never synthesized. */
 export function readManifest(root: string, env: string): Manifest | undefined {
-  return existsSync(manifestPath(root, env)) ? requireManifest(root, env) : undefined;
+  const file = manifestPath(root, env);
+  if (!existsSync(file)) return undefined;
+  // A manifest an earlier ndc wrote (another format version) is stale like a missing one: synthesize again.
+  if (formatVersionOf(file) !== MANIFEST_VERSION) return undefined;
+  return requireManifest(root, env);
+}
+
+
+function formatVersionOf(file: string): unknown {
+  try {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined;
+  } catch {
+    // Unreadable: let requireManifest name the problem.
+    return MANIFEST_VERSION;
+  }
 }
 
 /** Reads and validates out/<env>/manifest.json; every problem, a missing file included, is one InputError line. */
@@ -89,18 +182,24 @@ export function requireManifest(root: string, env: string): Manifest {
   const file = manifestPath(root, env);
   const where = `out/${env}/manifest.json`;
   if (!existsSync(file)) throw new InputError(where, `not found; run ndc synth --env ${env} first`);
+  const manifest = readManifestFile(file, where, `run ndc synth --env ${env} again`);
+  if (manifest.env !== env) throw new InputError(`${where}: env`, `${show(manifest.env)}: the manifest under out/${env} must be for ${show(env)}`);
+  return manifest;
+}
+
+/** Reads and validates a manifest file anywhere (out/<env>/ or a deploy snapshot); `fix` says what to do about a bad one. */
+export function readManifestFile(file: string, where: string, fix: string): Manifest {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new InputError(where, `is not valid JSON (${(error as Error).message}); run ndc synth --env ${env} again`);
+    throw new InputError(where, `is not valid JSON (${(error as Error).message}); ${fix}`);
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(`${where}: ${formatPath(issue.path) || '(top level)'}`, `${issue.message}; run ndc synth --env ${env} again`);
+    throw new InputError(`${where}: ${formatPath(issue.path) || '(top level)'}`, `${issue.message}; ${fix}`);
   }
-  if (parsed.data.env !== env) throw new InputError(`${where}: env`, `${show(parsed.data.env)}: the manifest under out/${env} must be for ${show(env)}`);
   return parsed.data;
 }
 
@@ -114,6 +213,35 @@ export function verifyArtifacts(root: string, manifest: Manifest): string[] {
     const file = join(root, 'out', manifest.env, artifact.path);
     if (!existsSync(file) || sha256(readFileSync(file)) !== artifact.sha256) bad.push(artifact.path);
   }
-  if (digestOf(manifest.artifacts) !== manifest.digest) bad.push('manifest.json (digest does not match its artifact list)');
+  bad.push(...digestProblems(manifest));
   return bad;
+}
+
+/** Whether the manifest's digests are those of its own body and artifact list (an edited manifest.json is not). */
+export function digestProblems(manifest: Manifest): string[] {
+  const problems: string[] = [];
+  if (bodyDigest(manifest) !== manifest.digests.body) problems.push('manifest.json (its body: env, stage, profile, systems or approvals was edited after synthesis; digests.body does not match)');
+  if (artifactListDigest(manifest.artifacts) !== manifest.digests.artifacts) problems.push('manifest.json (its artifact list was edited after synthesis; digests.artifacts does not match)');
+  if (combinedDigest(manifest.digests) !== manifest.digest) problems.push('manifest.json (digest is not the one of digests.body and digests.artifacts)');
+  return problems;
+}
+
+/** The reports `ndc start` writes beside the manifest: read by people, never by an engine (no snapshot holds them). */
+export const REPORT_FILES = ['report.html', 'report.sarif'] as const;
+
+/** Files under out/<env>/ that the manifest does not list (manifest.json and the reports aside): no engine may see them. */
+export function unlistedFiles(root: string, manifest: Manifest): string[] {
+  const listed = new Set(manifest.artifacts.map((a) => a.path));
+  const dir = join(root, 'out', manifest.env);
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(join(dir, relative), { withFileTypes: true })) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else if (path !== 'manifest.json' && !(REPORT_FILES as readonly string[]).includes(path) && !listed.has(path)) found.push(path);
+    }
+  };
+  walk('');
+  return found.sort();
 }

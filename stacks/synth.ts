@@ -4,7 +4,7 @@ import { stableJson } from '../core/canonical-json';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { buildManifest, type Artifact, type Manifest } from './manifest';
+import { buildManifest, manifestBodyOf, type Artifact, type Manifest, type ManifestBody } from './manifest';
 import { cachedRender, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
 
@@ -49,14 +49,31 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
 
 /**
  * Builds and renders an environment already loaded (the caller loaded it once for several uses). With
- * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on.
+ * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on, and
+ * the engine settings of `root` that deploy uses (the Pulumi project and stack files) become artifacts.
  */
 export function renderLoaded({ env, source }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env);
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache);
-  const manifest = buildManifest(cloud, artifacts);
+  if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
+  const manifest = buildManifest(cloud, artifacts, env.approvals);
   return { env, source, cloud, artifacts, manifest, cache };
+}
+
+/** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */
+export function environmentBody({ env }: LoadedEnvironment): ManifestBody {
+  return manifestBodyOf(buildCloud(env), env.approvals);
+}
+
+/** The engine settings files deploy needs for these artifacts, copied from the project (see each engine's module). */
+function engineSettings(root: string, artifacts: readonly Artifact[]): Artifact[] {
+  // One Pulumi stack per Kubernetes artifact (a cluster's objects, its prerequisites): its stack name is the artifact's stack.
+  const stacks = [...new Set(artifacts.filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/')).map((a) => a.stack))];
+  if (stacks.length === 0) return [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { pulumiSettingsArtifacts } = require('./kubernetes/engine-settings') as typeof import('./kubernetes/engine-settings');
+  return pulumiSettingsArtifacts(root, stacks);
 }
 
 /** Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). */

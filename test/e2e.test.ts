@@ -61,8 +61,10 @@ describe('ndc end to end on dev', () => {
     expect(deployed.stderr).toBe('');
     expect(deployed.status).toBe(0);
     const calls = engines.calls();
+    // Each Terraform stack runs in its work dir, on the approved digest's snapshot.
+    const digest = (JSON.parse(readFileSync(join(root, 'out/dev/manifest.json'), 'utf8')) as { digest: string }).digest;
     expect(calls.filter((c) => c.tool === 'tofu').map((c) => `${c.cwd.slice(root.length + 1)} ${c.argv[0]}`)).toEqual(
-      ['national-core', 'cluster-north', 'backup-vaults'].flatMap((stack) => ['init', 'plan', 'apply'].map((step) => `out/dev/terraform/${stack} ${step}`)),
+      ['national-core', 'cluster-north', 'backup-vaults'].flatMap((stack) => ['init', 'plan', 'apply'].map((step) => `.ndc/terraform/${digest}/${stack} ${step}`)),
     );
     expect(calls.some((c) => c.tool === 'pulumi' && c.argv[0] === 'up' && c.argv.includes('dev-north'))).toBe(true);
 

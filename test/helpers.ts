@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EnvironmentInput } from '../environments/schema';
@@ -14,15 +14,17 @@ export function environmentInput(name: 'dev' | 'staging' | 'prod'): EnvironmentI
 
 /**
  * A throw-away project root: a copy of environments/ (so tests may add or break files), a link to
- * node_modules and the Kubernetes Pulumi.yaml, the way a second clone of the repository would look.
+ * node_modules and the Kubernetes Pulumi project and stack files, the way a second clone of the repository would look.
  */
 export function tempProject(prefix = 'ndc-test-'): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
   cpSync(join(REPO, 'environments'), join(root, 'environments'), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
-  // Deploy runs pulumi in stacks/kubernetes and checks its Pulumi.yaml is there.
+  // Synthesis copies the Pulumi project and stack files into out/<env>/pulumi/, where deploy runs pulumi.
   mkdirSync(join(root, 'stacks', 'kubernetes'), { recursive: true });
-  cpSync(join(REPO, 'stacks', 'kubernetes', 'Pulumi.yaml'), join(root, 'stacks', 'kubernetes', 'Pulumi.yaml'));
+  for (const name of readdirSync(join(REPO, 'stacks', 'kubernetes'))) {
+    if (/^Pulumi(\.[a-z0-9-]+)?\.yaml$/.test(name)) cpSync(join(REPO, 'stacks', 'kubernetes', name), join(root, 'stacks', 'kubernetes', name));
+  }
   return root;
 }
 

@@ -24,7 +24,7 @@ function tempRoot(): string {
 }
 
 // The system objects (each cluster's prerequisites have their own tests).
-const kubernetesArtifacts = (root: string, env: string) => renderEnvironment(root, env).artifacts.filter((a) => a.engine === 'kubernetes' && !isPrerequisitesStack(a.stack));
+const kubernetesArtifacts = (root: string, env: string) => renderEnvironment(root, env).artifacts.filter((a) => a.engine === 'kubernetes' && !isPrerequisitesStack(a.stack) && a.path.startsWith('kubernetes/'));
 
 describe('kubernetes renderer', () => {
   it('writes one artifact per cluster hosting a system, byte-identical across runs and project roots', () => {
@@ -133,7 +133,7 @@ describe('kubernetes renderer', () => {
     const vaults = JSON.parse(rendered.artifacts.find((a) => a.stack === 'backup-vaults')!.content) as { resource: { minio_s3_bucket: Record<string, { bucket: string }> } };
     const buckets = new Set(Object.values(vaults.resource.minio_s3_bucket).map((b) => b.bucket));
     const named = rendered.artifacts
-      .filter((a) => a.engine === 'kubernetes')
+      .filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/'))
       .flatMap((a) => parseKubernetesYaml(a.content, a.path))
       .filter((o) => o.kind === 'BackupStorageLocation')
       .map((o) => (o.spec as { objectStorage: { bucket: string } }).objectStorage.bucket);
@@ -179,7 +179,7 @@ describe('kubernetes renderer', () => {
       `const { synthEnvironment } = require(${JSON.stringify(join(REPO, 'stacks/synth.ts'))});\n` +
         `const result = synthEnvironment(${JSON.stringify(root)}, 'prod');\n` +
         `const pulumi = Object.keys(require.cache).filter((k) => k.includes('@pulumi'));\n` +
-        `console.log(JSON.stringify({ kubernetes: result.artifacts.filter((a) => a.engine === 'kubernetes').length, pulumi: pulumi.length }));\n`,
+        `console.log(JSON.stringify({ kubernetes: result.artifacts.filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/')).length, pulumi: pulumi.length }));\n`,
     );
     const child = spawnSync(process.execPath, [join(REPO, 'bin/run-ts.js'), probe], { encoding: 'utf8' });
     expect(child.stderr).toBe('');

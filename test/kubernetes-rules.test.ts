@@ -54,7 +54,7 @@ describe('the kubernetes pack', () => {
     cpSync(join(REPO, 'environments'), join(root, 'environments'), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
     const rendered = renderEnvironment(root, name);
-    const kubernetes = new Map(rendered.artifacts.filter((a) => a.engine === 'kubernetes').map((a) => [a.stack, parseKubernetesYaml(a.content, a.path) as KubernetesObject[]]));
+    const kubernetes = new Map(rendered.artifacts.filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/')).map((a) => [a.stack, parseKubernetesYaml(a.content, a.path) as KubernetesObject[]]));
     const context = ruleContext(rendered.cloud, rendered.env, kubernetes);
     const failed = pack.flatMap((rule) => failures(rule.check(context)).map((r) => `${rule.id} ${r.subject}`));
     // dev has one cluster: its level-3 system's backups cannot leave it, which NDC-K8S-004 reports.

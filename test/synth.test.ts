@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../core/canonical-json';
-import { digestOf, readManifest, verifyArtifacts } from '../stacks/manifest';
+import { digestsOf, readManifest, verifyArtifacts } from '../stacks/manifest';
 import { synthEnvironment } from '../stacks/synth';
 import { synthCommand, describeSynth } from '../cli/commands/synth';
 import { main } from '../cli/main';
@@ -49,6 +49,15 @@ describe('ndc synth', () => {
       'kubernetes/prerequisites/north.yaml',
       'kubernetes/prerequisites/south.yaml',
       'kubernetes/south.yaml',
+      // The Pulumi project and stack files deploy uses, copied so the digest covers them.
+      'pulumi/Pulumi.prod-central-prerequisites.yaml',
+      'pulumi/Pulumi.prod-central.yaml',
+      'pulumi/Pulumi.prod-north-prerequisites.yaml',
+      'pulumi/Pulumi.prod-north.yaml',
+      'pulumi/Pulumi.prod-south-prerequisites.yaml',
+      'pulumi/Pulumi.prod-south.yaml',
+      'pulumi/Pulumi.yaml',
+      'pulumi/provider-versions.json',
       'terraform/backup-vaults/cdk.tf.json',
       'terraform/cluster-central/cdk.tf.json',
       'terraform/cluster-north/cdk.tf.json',
@@ -59,9 +68,10 @@ describe('ndc synth', () => {
       const bytes = readFileSync(join(root, 'out/prod', artifact.path));
       expect(artifact.sha256).toBe(sha256(bytes));
       expect(artifact.bytes).toBe(bytes.length);
-      expect(artifact.engine).toBe(artifact.path.split('/')[0]);
+      // The Pulumi project and stack files (pulumi/) are settings of the Kubernetes engine.
+      expect(artifact.engine).toBe(artifact.path.startsWith('pulumi/') ? 'kubernetes' : artifact.path.split('/')[0]);
     }
-    expect(manifest.digest).toBe(digestOf(manifest.artifacts));
+    expect(manifest.digest).toBe(digestsOf(manifest, manifest.artifacts).digest);
     expect(manifest.systems.find((s) => s.id === 'population-db')).toEqual({
       id: 'population-db',
       name: 'National Population Database',
@@ -168,7 +178,7 @@ describe('ndc synth', () => {
     const parsed = JSON.parse(out.join('\n')) as { env: string; digest: string; artifacts: unknown[] };
     expect(parsed.env).toBe('dev');
     expect(parsed.digest).toBe(readManifest(root, 'dev')!.digest);
-    expect(parsed.artifacts).toHaveLength(5);
+    expect(parsed.artifacts).toHaveLength(9);
   });
 
   it('rejects unknown options and commands with usage, exit 2', async () => {
@@ -194,7 +204,7 @@ describe('the ndc executable', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), 'synth', '--env', 'dev'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Wrote out/dev/ (5 artifacts and manifest.json)');
+    expect(run.stdout).toContain('Wrote out/dev/ (9 artifacts and manifest.json)');
     expect(existsSync(join(root, 'out/dev/manifest.json'))).toBe(true);
   });
 });

@@ -5,7 +5,8 @@ import { CHANGE_AUTHOR_VARIABLE, evaluateGate, type AssessmentCheck, type GateRe
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, type Manifest } from '../../stacks/manifest';
 import { approvalSettingsOf, describeRoles, requiredRoles, ROLES, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
-import { parseDuration, signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
+import { OPERATIONS, parseDuration, signApproval, writeApproval, type ApprovalStatement, type ApprovedOperation } from '../../policies/approvals/statement';
+import { environmentBody } from '../../stacks/synth';
 import { endOf, findReviewer, readTrustStore, startOf, resolveTrust, reviewerCovers, trustRootsFrom } from '../../policies/approvals/trust-store';
 import { projectReader, type ProjectReader } from '../../stacks/project';
 import type { CommandIO } from '../io';
@@ -31,6 +32,8 @@ export interface ApproveOptions extends ApprovalContext {
   readonly key: string;
   /** The reviewer id in the trust store. */
   readonly as: string;
+  /** What is approved: `deploy` (default) or `destroy`; each needs its own approvals. */
+  readonly operation?: string;
   /** Which of the reviewer's roles this approval is given in; needed when they hold several. */
   readonly role?: string;
   /** Limit to these systems; default every system the reviewer may approve in this role. */
@@ -41,6 +44,8 @@ export interface ApproveOptions extends ApprovalContext {
 
 export interface ApprovalsOptions extends ApprovalContext {
   readonly env: string;
+  /** Which operation's approvals to show: `deploy` (default) or `destroy`. */
+  readonly operation?: string;
   readonly assessmentCurrent: AssessmentCheck;
 }
 
@@ -58,6 +63,12 @@ async function withLedger<T>(io: CommandIO, ctx: ApprovalContext, work: (ledger:
   }
 }
 
+function operationOf(value: string | undefined): ApprovedOperation {
+  if (value === undefined) return 'deploy';
+  if (!(OPERATIONS as readonly string[]).includes(value)) throw new InputError('--operation', `${show(value)}: must be ${OPERATIONS.join(' or ')}`);
+  return value as ApprovedOperation;
+}
+
 function loadSettings(io: CommandIO, ctx: ApprovalContext, env: string): ApprovalSettings {
   if (!env) throw new InputError('--env', 'is required');
   const loaded = (ctx.project ?? projectReader(io.root)).loadEnvironment(env);
@@ -72,6 +83,7 @@ function loadSettings(io: CommandIO, ctx: ApprovalContext, env: string): Approva
 export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
     const settings = loadSettings(io, opts, opts.env);
+    const operation = operationOf(opts.operation);
     const reviewerId = requireId('--as', opts.as);
     if (!opts.key) throw new InputError('--key', 'is required (your private key file from ndc keys generate)');
     const keyPath = resolvePath(io, opts.key);
@@ -121,6 +133,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const issued = io.now();
     const statement: ApprovalStatement = {
       env: opts.env,
+      operation,
       digest: manifest.digest,
       policyDigest: policy.policyDigest,
       systems: chosen.map((s) => ({ id: s.id, level: s.level })),
@@ -159,7 +172,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       }),
     );
     if (io.json) printJson(io, { approved: true, file: written.shown, replaced: written.replaced, statement });
-    else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves ${statement.systems.length} system(s) as ${role} until ${statement.expires}`);
+    else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.systems.length} system(s) as ${role} until ${statement.expires}`);
     return 0;
   });
 }
@@ -177,7 +190,7 @@ function showStatement(
   s: ApprovalStatement,
   rows: { id: string; excluded?: string }[],
 ): void {
-  io.out(`Approval of ${s.env} by ${s.reviewer} as ${s.role} (key ${s.keyId.slice(0, 16)}...)`);
+  io.out(`Approval to ${s.operation.toUpperCase()} ${s.env} by ${s.reviewer} as ${s.role} (key ${s.keyId.slice(0, 16)}...)`);
   io.out(`  manifest digest  ${s.digest}`);
   io.out(`  policy digest    ${s.policyDigest}`);
   io.out(`  profile          ${manifest.profile}`);
@@ -203,11 +216,15 @@ function showStatement(
 export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): Promise<number> {
   return guarded(io, async () => {
     const settings = loadSettings(io, opts, opts.env);
+    const operation = operationOf(opts.operation);
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
+    const loaded = (opts.project ?? projectReader(io.root)).loadEnvironment(opts.env);
     const result = evaluateGate({
       root: io.root,
       env: opts.env,
+      operation,
+      environment: { body: environmentBody(loaded), source: loaded.source },
       manifest,
       policy,
       assessmentCurrent: opts.assessmentCurrent,
@@ -225,7 +242,7 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
 
 function printApprovals(io: CommandIO, result: GateResult, complete: boolean): void {
   const trust = 'error' in result.trust ? `trust store not in force: ${result.trust.error}` : `trust store version ${result.trust.version}`;
-  io.out(`Approvals for ${result.env}: manifest digest ${result.digest.slice(0, 16)}..., policy digest ${result.policyDigest.slice(0, 16)}..., ${trust}`);
+  io.out(`${result.operation === 'deploy' ? 'Deploy' : 'Destroy'} approvals for ${result.env}: manifest digest ${result.digest.slice(0, 16)}..., policy digest ${result.policyDigest.slice(0, 16)}..., ${trust}`);
   for (const s of result.perSystem) {
     io.out(`${s.id} (level ${s.level}, ${s.owner}): requires ${describeRoles(s.required)}: ${s.approved ? 'complete' : `missing ${describeRoles(s.missing)}`}`);
     for (const c of s.counted) io.out(`  counts: ${c.reviewer} as ${c.role} (${c.file}, expires ${c.expires})`);

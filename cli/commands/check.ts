@@ -5,6 +5,7 @@ import { InputError } from '../../core/errors';
 import { evaluatePolicies } from '../../policies/evaluate';
 import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../../policies/reports';
 import { verdictLine } from '../../policies/reports/common';
+import { readManifest, unlistedFiles } from '../../stacks/manifest';
 import type { CommandIO } from '../io';
 import { refuseProjectInput } from './common';
 import { reachSectionFor } from './reach';
@@ -72,5 +73,20 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
   } else {
     io.out(content.trimEnd());
   }
-  return evaluation.mandatoryFailures > 0 ? 1 : 0;
+  const unlisted = unlistedOutFiles(io.root, opts.env);
+  // Beside the report: text goes with it on stdout; machine formats keep stdout to the report alone.
+  for (const line of unlisted) (format === 'text' || opts.output !== undefined ? io.out : io.err)(line);
+  return evaluation.mandatoryFailures > 0 || unlisted.length > 0 ? 1 : 0;
+}
+
+/**
+ * One mandatory finding per file in out/<env>/ that the manifest does not list: nothing approved it, and an
+ * engine that loads every file of its directory (Terraform loads every *.tf.json) would apply it.
+ */
+export function unlistedOutFiles(root: string, env: string): string[] {
+  const manifest = readManifest(root, env);
+  if (!manifest) return [];
+  return unlistedFiles(root, manifest).map(
+    (path) => `MANDATORY out/${env}/${path}: not listed in out/${env}/manifest.json, so no approval covers it; deploy refuses while it is there (remove it, or run ndc synth --env ${env})`,
+  );
 }

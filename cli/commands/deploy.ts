@@ -10,6 +10,8 @@ export interface DeployOptions {
   readonly resume?: boolean;
   readonly concurrency?: string;
   readonly noPreview?: boolean;
+  /** destroy: do not ask for confirmation (required when stdin is not a terminal, as in CI). */
+  readonly yes?: boolean;
 }
 
 /** The live task list needs a terminal on stdout; pipes, files and `--json` get plain lines. */
@@ -93,11 +95,36 @@ export async function deployCommand(opts: DeployOptions, deps: CommandDependenci
   );
 }
 
-/** `ndc destroy --env E [--dry-run]`: the same gate, the waves in reverse. */
-export async function destroyCommand(opts: DeployOptions, deps: CommandDependencies): Promise<number> {
+/**
+ * Asks on the terminal to type the environment's name; anything else, or end of input, is a no.
+ * Only called when stdin is a terminal.
+ */
+function typedConfirmation(env: string): (question: string) => Promise<boolean> {
+  return async (question) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createInterface } = require('node:readline') as typeof import('node:readline');
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const answer = await new Promise<string>((resolve) => {
+        rl.question(question, resolve);
+        rl.on('close', () => resolve(''));
+      });
+      return answer.trim() === env;
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+/** `ndc destroy --env E [--dry-run] [--yes]`: the same gate with destroy approvals, the waves in reverse, after confirmation. */
+export async function destroyCommand(opts: DeployOptions, deps: CommandDependencies, stdinIsTerminal: boolean = process.stdin.isTTY === true): Promise<number> {
   const { io, project, environment } = deps;
   const concurrency = concurrencyOf(opts.concurrency, environment);
+  if (!opts.dryRun && !opts.yes && !stdinIsTerminal) {
+    throw new InputError('--yes', `ndc destroy --env ${opts.env} asks you to type ${opts.env} on a terminal; stdin is not one (CI), so pass --yes to confirm`);
+  }
+  const confirm = opts.yes || opts.dryRun ? undefined : typedConfirmation(opts.env);
   return withPorts(opts.dryRun ? () => dryRunPorts(deps) : deps.deployPorts, (p) =>
-    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'destroy', dryRun: opts.dryRun, ports: p, io, project, environment, terminal: terminal(), concurrency, signal })),
+    interruptible((signal) => deployEnvironment({ env: opts.env, operation: 'destroy', dryRun: opts.dryRun, ports: p, io, project, environment, terminal: terminal(), concurrency, signal, confirm })),
   );
 }

@@ -1,6 +1,7 @@
 import { join, relative } from 'node:path';
 import { evaluateSynthesized } from '../../policies/evaluate';
 import { htmlReport, sarifReport, textReport } from '../../policies/reports';
+import { REPORT_FILES } from '../../stacks/manifest';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
 import { writeAtomically } from './check';
@@ -22,8 +23,9 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const synth = synthEnvironment(io.root, opts.env);
   const evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
   const outDir = relative(io.root, join(io.root, 'out', opts.env));
-  const html = writeAtomically(io.root, join(outDir, 'report.html'), htmlReport(evaluation, [reachSectionFor(io.root, opts.env, synth.cloud)]), 'out');
-  const sarif = writeAtomically(io.root, join(outDir, 'report.sarif'), sarifReport(evaluation, synth.source), 'out');
+  const [htmlName, sarifName] = REPORT_FILES;
+  const html = writeAtomically(io.root, join(outDir, htmlName), htmlReport(evaluation, [reachSectionFor(io.root, opts.env, synth.cloud)]), 'out');
+  const sarif = writeAtomically(io.root, join(outDir, sarifName), sarifReport(evaluation, synth.source), 'out');
   if (io.json) {
     io.out(JSON.stringify({ ...synthSummary(synth, io.root), policy: policySummary(evaluation), reports: { html, sarif } }));
   } else {

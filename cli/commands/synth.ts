@@ -73,7 +73,7 @@ export function describeSynth(result: SynthResult, root: string): string[] {
     lines.push(`  ${artifact.engine.padEnd(14)} ${artifact.stack.padEnd(stackWidth)}  ${String(artifact.resources).padStart(5)} resources  ${artifact.path}`);
   }
   const total = artifacts.reduce((n, a) => n + a.resources, 0);
-  lines.push(`  ${'total'.padEnd(14)} ${''.padEnd(stackWidth)}  ${String(total).padStart(5)} resources${supporting ? ` (+ ${supporting} supporting files: cdk-nag reports, asset manifests, cloud assembly)` : ''}`);
+  lines.push(`  ${'total'.padEnd(14)} ${''.padEnd(stackWidth)}  ${String(total).padStart(5)} resources${supporting ? ` (+ ${supporting} supporting files: cdk-nag reports, asset manifests, cloud assembly, Pulumi project and stack settings)` : ''}`);
   lines.push('');
   lines.push(`Digest: ${manifest.digest}`);
   lines.push(`Wrote ${relative(root, result.outDir)}/ (${artifacts.length} artifacts and manifest.json)`);

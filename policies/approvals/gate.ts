@@ -1,8 +1,8 @@
 import { canonicalJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
-import type { Manifest } from '../../stacks/manifest';
+import { bodyDisagreements, type Manifest, type ManifestBody } from '../../stacks/manifest';
 import { describeRoles, requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
-import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type LoadedApproval } from './statement';
+import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type ApprovedOperation, type LoadedApproval } from './statement';
 import { verifyStatement } from './keys';
 import { endOf, findReviewer, readTrustStore, resolveTrust, reviewerCovers, startOf, type ResolvedTrust } from './trust-store';
 
@@ -18,7 +18,14 @@ export type AssessmentCheck = (systemId: string) => boolean | string;
 export interface GateInput {
   readonly root: string;
   readonly env: string;
+  /** What is asked for: approvals count only for the operation they name. */
+  readonly operation: ApprovedOperation;
   readonly manifest: Manifest;
+  /**
+   * The manifest body the validated environment renders to (systems, levels, owners, approval
+   * requirements) and the file it came from: the gate judges these, and refuses a manifest that disagrees.
+   */
+  readonly environment: { readonly body: ManifestBody; readonly source: string };
   readonly policy: PolicyFindings;
   readonly assessmentCurrent: AssessmentCheck;
   readonly now: Date;
@@ -65,6 +72,7 @@ export interface SystemStatus {
 export interface GateResult {
   readonly open: boolean;
   readonly env: string;
+  readonly operation: ApprovedOperation;
   readonly digest: string;
   readonly policyDigest: string;
   readonly trust: { readonly version: number; readonly rootHash: string; readonly hash: string } | { readonly error: string };
@@ -89,17 +97,20 @@ const SKEW_MS = 5 * 60_000;
  */
 export function evaluateGate(input: GateInput): GateResult {
   const { manifest, env } = input;
+  // Systems and levels come from the environment, never from the manifest an author can edit.
+  const systems = input.environment.body.systems;
   const reasons: string[] = [];
   if (manifest.env !== env) reasons.push(`out/${env}/manifest.json: is for environment ${manifest.env}, not ${env}`);
+  else reasons.push(...bodyDisagreements(manifest, input.environment.body, input.environment.source));
   for (const f of input.policy.mandatoryFindings) reasons.push(`mandatory finding ${f.ruleId}${f.systemId ? ` on ${f.systemId}` : ''}: ${f.message}`);
 
   const trust = loadTrust(input);
   if (!trust.ok) reasons.push(`trust store: ${trust.reason}`);
 
   const notCounting: NotCounting[] = [];
-  const candidates = new Map<string, CountedApproval[]>(manifest.systems.map((s) => [s.id, []]));
+  const candidates = new Map<string, CountedApproval[]>(systems.map((s) => [s.id, []]));
   const countedKeys = new Map<string, string>();
-  const systemsById = new Map(manifest.systems.map((m) => [m.id, m]));
+  const systemsById = new Map(systems.map((m) => [m.id, m]));
   for (const loaded of readApprovals(input.root, env)) {
     const verdict = checkApproval(loaded, input, trust, countedKeys);
     if (typeof verdict === 'string') {
@@ -112,12 +123,12 @@ export function evaluateGate(input: GateInput): GateResult {
       const system = systemsById.get(approved.id);
       const skip = (reason: string) => notCounting.push({ file: loaded.shown, reviewer: s.reviewer, system: approved.id, reason });
       if (!system) {
-        skip(`approves ${approved.id}, which is not in the manifest`);
+        skip(`approves ${approved.id}, which ${input.environment.source} does not deploy`);
         continue;
       }
       const reviewer = trust.ok ? findReviewer(trust.current, s.reviewer) : undefined;
       const required = requiredRoles(input.settings, system.level);
-      if (approved.level !== system.level) skip(`approves ${system.id} at level ${approved.level}, but the manifest says level ${system.level}`);
+      if (approved.level !== system.level) skip(`approves ${system.id} at level ${approved.level}, but ${input.environment.source} says level ${system.level}`);
       else if (reviewer && !reviewerCovers(reviewer, system)) skip(`${s.reviewer} may not approve ${system.id} (owner ${system.owner}; allowed: ${[...reviewer.systems, ...reviewer.agencies].join(', ')})`);
       else if (!required.includes(s.role)) skip(`role ${s.role} does not count for ${system.id} at level ${system.level} (needs ${describeRoles(required)})`);
       else if (candidates.get(system.id)!.some((c) => c.keyId === s.keyId || c.reviewer === s.reviewer)) skip(`lists ${system.id} more than once (one key counts once)`);
@@ -125,7 +136,7 @@ export function evaluateGate(input: GateInput): GateResult {
     }
   }
 
-  const perSystem: SystemStatus[] = manifest.systems.map((system) => {
+  const perSystem: SystemStatus[] = systems.map((system) => {
     const required = requiredRoles(input.settings, system.level);
     const counted: CountedApproval[] = [];
     const missing: Role[] = [];
@@ -147,6 +158,7 @@ export function evaluateGate(input: GateInput): GateResult {
   return {
     open,
     env,
+    operation: input.operation,
     digest: manifest.digest,
     policyDigest: input.policy.policyDigest,
     trust: trust.ok ? { version: trust.current.version, rootHash: trust.rootHash, hash: trust.currentHash } : { error: trust.reason },
@@ -171,6 +183,7 @@ function checkApproval(loaded: LoadedApproval, input: GateInput, trust: Resolved
   const { statement: s, signature } = loaded.approval;
   const short = (key: string) => `${key.slice(0, 16)}...`;
   if (s.env !== input.env) return `approves environment ${s.env}, not ${input.env}`;
+  if (s.operation !== input.operation) return `approves ${s.operation}, not ${input.operation} (${input.operation === 'destroy' ? 'a destroy needs destroy approvals from the same roles' : 'a destroy approval never deploys'})`;
   if (!trust.ok) return 'no trust store in force to verify it against';
   const version = trust.current.version;
   if (trust.current.revokedKeys.includes(s.keyId)) return `key ${short(s.keyId)} of ${s.reviewer} is revoked (trust store version ${version})`;

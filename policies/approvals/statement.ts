@@ -9,10 +9,14 @@ import { signStatement } from './keys';
 import { ROLES } from './requirements';
 
 /**
- * An approval: a reviewer's signature over exactly what will be deployed. Any change to the artifacts
- * changes the manifest digest, any change to the rule packs changes the policy digest, and either voids it.
+ * An approval: a reviewer's signature over exactly what will be deployed, or destroyed. Any change to the
+ * manifest (its body, artifacts, engine settings) changes its digest, any change to the rule packs changes
+ * the policy digest, and either voids it. The operation is signed too: a deploy approval never destroys.
  */
 export const APPROVAL_DOMAIN = 'ndc-approval-v1';
+
+export const OPERATIONS = ['deploy', 'destroy'] as const;
+export type ApprovedOperation = (typeof OPERATIONS)[number];
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 (64 lower-case hex digits)');
 const isoTime = z
@@ -31,6 +35,8 @@ export const approvalStatementSchema = z.strictObject({
   keyId: hex64,
   issued: isoTime,
   expires: isoTime,
+  /** What is approved: a deploy approval never counts for a destroy, nor the other way round. */
+  operation: z.enum(OPERATIONS),
 });
 export type ApprovalStatement = z.output<typeof approvalStatementSchema>;
 
@@ -41,9 +47,9 @@ export function approvalsDir(root: string, env: string): string {
   return join(root, 'approvals', env);
 }
 
-/** Deterministic: the same reviewer approving the same digest again replaces their earlier file. */
-export function approvalFileName(reviewer: string, digest: string): string {
-  return `${reviewer}-${digest.slice(0, 12)}.json`;
+/** Deterministic: the same reviewer approving the same operation of the same digest again replaces their earlier file. */
+export function approvalFileName(reviewer: string, digest: string, operation: ApprovedOperation): string {
+  return `${reviewer}-${operation === 'deploy' ? '' : `${operation}-`}${digest.slice(0, 12)}.json`;
 }
 
 export function signApproval(statement: ApprovalStatement, privateKey: KeyObject): ApprovalFile {
@@ -53,7 +59,7 @@ export function signApproval(statement: ApprovalStatement, privateKey: KeyObject
 export function writeApproval(root: string, env: string, approval: ApprovalFile): { file: string; shown: string; replaced: boolean } {
   const dir = approvalsDir(root, env);
   mkdirSync(dir, { recursive: true });
-  const name = approvalFileName(approval.statement.reviewer, approval.statement.digest);
+  const name = approvalFileName(approval.statement.reviewer, approval.statement.digest, approval.statement.operation);
   const file = join(dir, name);
   const replaced = existsSync(file);
   const tmp = `${file}.tmp-${process.pid}`;
@@ -92,6 +98,11 @@ export function parseApproval(text: string, shown: string): LoadedApproval {
     return { shown, error: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
   }
   const parsed = approvalFileSchema.safeParse(raw);
+  const statement = (raw as { statement?: unknown } | null)?.statement;
+  const unnamed = !parsed.success && statement !== null && typeof statement === 'object' && !('operation' in statement);
+  if (unnamed && approvalStatementSchema.safeParse({ ...statement, operation: 'deploy' }).success) {
+    return { shown, error: 'names no operation (statement.operation): signed before approvals said deploy or destroy, so it could be replayed for either; have it signed again with ndc approve' };
+  }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = formatPath(issue.path) || '(top level)';

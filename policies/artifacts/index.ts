@@ -25,7 +25,8 @@ export function artifactSetOf(artifacts: readonly Source[], where = (a: Source) 
     text.set(artifact.path, artifact.content);
     if (artifact.engine === 'terraform') terraform.set(artifact.stack, parseJson(artifact, where(artifact)) as TerraformConfig);
     else if (artifact.engine === 'cloudformation') cloudformation.set(artifact.stack, parseJson(artifact, where(artifact)) as CloudFormationTemplate);
-    else kubernetes.set(artifact.stack, [...(kubernetes.get(artifact.stack) ?? []), ...parseYaml(artifact, where(artifact))]);
+    // Engine settings (out/<env>/pulumi/) are only scanned as text: they hold no Kubernetes objects.
+    else if (artifact.path.startsWith('kubernetes/')) kubernetes.set(artifact.stack, [...(kubernetes.get(artifact.stack) ?? []), ...parseYaml(artifact, where(artifact))]);
   }
   return { terraform, kubernetes, cloudformation, text };
 }

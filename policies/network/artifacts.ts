@@ -17,6 +17,11 @@ type Source = Pick<Artifact, 'path' | 'engine' | 'stack' | 'content'>;
 
 const KIND_LINE = /^kind:[ \t]*("?)([A-Za-z0-9]+)\1[ \t]*$/m;
 const NETWORK_KINDS = new Set(['Namespace', 'NetworkPolicy']);
+/** A document written as one JSON object (the prerequisites artifact: JSON is YAML), comment lines aside. */
+const JSON_DOCUMENT = /^(?:[ \t]*(?:#.*)?\n)*[ \t]*\{/;
+/** The top-level kind of a canonical JSON document (keys sorted: apiVersion, then kind). */
+const JSON_KIND = /^[ \t]*\{"apiVersion":"[^"\\]*","kind":"([A-Za-z0-9]+)"/m;
+const withoutComments = (doc: string): string => doc.replace(/^[ \t]*#.*$/gm, '');
 
 export function networkArtifactsOf(sources: readonly Source[], where: (s: Source) => string = (s) => s.path): ArtifactSet {
   const terraform = new Map<string, TerraformConfig>();
@@ -26,6 +31,8 @@ export function networkArtifactsOf(sources: readonly Source[], where: (s: Source
   for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     text.set(source.path, source.content);
     if (source.engine === 'kubernetes') {
+      // The Pulumi project and stack files under pulumi/ are engine settings, not Kubernetes objects.
+      if (!source.path.startsWith('kubernetes/')) continue;
       kubernetes.set(source.stack, [...(kubernetes.get(source.stack) ?? []), ...networkObjects(source.content, where(source))]);
       continue;
     }
@@ -59,12 +66,12 @@ function networkObjects(content: string, where: string): KubernetesObject[] {
   if (!documents) return generalDocuments(content, where);
   documents.forEach((doc, i) => {
     // A document whose top-level kind is written plainly and is neither kind is not read at all.
-    const kind = KIND_LINE.exec(doc)?.[2];
+    const kind = KIND_LINE.exec(doc)?.[2] ?? JSON_KIND.exec(doc)?.[1];
     if (kind !== undefined && !NETWORK_KINDS.has(kind)) return;
     if (!/^[ \t]*[^#\s]/m.test(doc)) return;
     let value: unknown;
     try {
-      value = readBlockYaml(doc);
+      value = JSON_DOCUMENT.test(doc) ? JSON.parse(withoutComments(doc)) : readBlockYaml(doc);
     } catch {
       try {
         value = parse(doc);

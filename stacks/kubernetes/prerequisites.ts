@@ -4,7 +4,7 @@ import { canonicalJson } from '../../core/canonical-json';
 import type { NationalCloud, RegionalCluster } from '../../constructs';
 import { parseKubernetesYaml } from './artifact';
 import { ANNOTATION, LABEL, VELERO_NAMESPACE } from './labels';
-import type { ManifestObject } from './render';
+import { baselinePolicies, networkPolicy, type ManifestObject } from './render';
 import { SOURCE_ROOT } from '../../core/source-root';
 
 /**
@@ -54,18 +54,22 @@ export function veleroCrds(): ManifestObject[] {
 }
 
 /**
- * The prerequisites of one cluster given its system objects: the CRDs, the namespace, and one secret
- * (name, type and the variables it is filled from; no data) per vault its backup locations write to.
+ * The prerequisites of one cluster given its system objects: the CRDs, the namespace, its NetworkPolicies
+ * (see veleroPolicies), and one secret (name, type and the variables it is filled from; no data) per vault
+ * its backup locations write to.
  */
 export function renderPrerequisites(cloud: NationalCloud, cluster: RegionalCluster, systemObjects: readonly ManifestObject[]): ManifestObject[] {
   const labels = { [LABEL.env]: cloud.envName, [LABEL.cluster]: cluster.id };
-  const vaults = new Set<string>();
+  // The object-store ports of each vault, from the s3Url of the backup locations writing to it.
+  const vaults = new Map<string, Set<number>>();
   for (const object of systemObjects) {
     if (object.kind !== 'BackupStorageLocation') continue;
     const vault = object.metadata.labels?.[LABEL.backupCluster];
-    if (vault) vaults.add(vault);
+    if (!vault) continue;
+    const ports = vaults.get(vault) ?? vaults.set(vault, new Set()).get(vault)!;
+    ports.add(objectStorePort(object));
   }
-  const secrets: ManifestObject[] = [...vaults].sort().map((vault) => {
+  const secrets: ManifestObject[] = [...vaults.keys()].sort().map((vault) => {
     const variables = backupCredentialVariables(vault);
     return {
       apiVersion: 'v1',
@@ -87,7 +91,61 @@ export function renderPrerequisites(cloud: NationalCloud, cluster: RegionalClust
     kind: 'Namespace',
     metadata: { name: VELERO_NAMESPACE, labels: { ...labels, 'app.kubernetes.io/name': 'velero' } },
   };
-  return [...veleroCrds(), namespace, ...secrets];
+  return [...veleroCrds(), namespace, ...veleroPolicies(cloud, labels, vaults), ...secrets];
+}
+
+/** The port of a BackupStorageLocation's `spec.config.s3Url` (the scheme's default when it names none). */
+export function objectStorePort(location: ManifestObject): number {
+  const text = (location.spec as { config?: { s3Url?: unknown } } | undefined)?.config?.s3Url;
+  return urlPort(text, `BackupStorageLocation ${location.metadata.name}: spec.config.s3Url`);
+}
+
+/** The port an object-store URL connects to: its own, or its scheme's default. */
+export function urlPort(text: unknown, where: string): number {
+  if (typeof text !== 'string') throw new Error(`${where} is missing: the object store it writes to must be known to open egress to it`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`${where} ${JSON.stringify(text)} is not a URL`);
+  }
+  if (url.port) return Number(url.port);
+  if (url.protocol === 'https:') return 443;
+  if (url.protocol === 'http:') return 80;
+  throw new Error(`${where} ${JSON.stringify(text)} has scheme ${url.protocol} and no port`);
+}
+
+/** The address range of a cluster's backup vault: its backup zone segment, or the whole cluster range without one. */
+export function backupVaultRange(cloud: NationalCloud, vaultClusterId: string): string {
+  const cluster = cloud.cluster(vaultClusterId);
+  return (cluster.hasSegment('backup') ? cluster.segment('backup').cidr : cluster.cidr).text;
+}
+
+/** The NetworkPolicy allowing Velero's pods to reach one backup vault's object store. */
+export const vaultEgressPolicyName = (vaultClusterId: string): string => `allow-backup-vault-${vaultClusterId}-egress`;
+
+/**
+ * Velero's namespace gets the same default deny and DNS policies as every system namespace, then egress
+ * to the object store of each vault its backup locations write to (that vault's backup segment, on the
+ * s3Url's port) and nothing else; no ingress (metrics scraping is not modelled). Velero also talks to the
+ * Kubernetes API server, but the model knows no address for it, so that egress is left to the CNI's
+ * handling of host and API-server traffic rather than opened to 0.0.0.0/0.
+ */
+function veleroPolicies(cloud: NationalCloud, labels: Record<string, string>, vaults: ReadonlyMap<string, ReadonlySet<number>>): ManifestObject[] {
+  const toVaults = [...vaults.keys()].sort().map((vault) =>
+    networkPolicy(
+      VELERO_NAMESPACE,
+      { ...labels, [LABEL.backupCluster]: vault },
+      vaultEgressPolicyName(vault),
+      {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: backupVaultRange(cloud, vault) } }], ports: [...vaults.get(vault)!].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port })) }],
+      },
+      { [ANNOTATION.description]: `Velero writes backups to the object store of the backup vault of cluster ${vault}` },
+    ),
+  );
+  return [...baselinePolicies(VELERO_NAMESPACE, labels), ...toVaults];
 }
 
 /** The AWS-style credentials file Velero reads from the secret (filled at apply time only). */

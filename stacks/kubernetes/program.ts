@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
-import { readManifest } from '../manifest';
+import { readManifestFile } from '../manifest';
 import { ARTIFACT_VARIABLE } from './deployment';
 import { ANNOTATION } from './labels';
 import { BACKUP_CREDENTIAL_KEY, credentialsFile } from './prerequisites';
@@ -102,8 +102,9 @@ export interface VerifiedArtifact {
 }
 
 /**
- * Reads out/<env>/kubernetes/<cluster>.yaml and refuses it unless out/<env>/manifest.json lists it with the
- * same sha256: Pulumi applies only what synthesis produced and reviewers approved.
+ * Reads <dir>/kubernetes/<cluster>.yaml and refuses it unless <dir>/manifest.json lists it with the same
+ * sha256, where <dir> is out/<env>/ or the deploy snapshot: Pulumi applies only what synthesis produced
+ * and reviewers approved.
  */
 export function readVerifiedArtifact(artifactFile: string): VerifiedArtifact {
   const file = resolve(artifactFile);
@@ -115,11 +116,12 @@ export function readVerifiedArtifact(artifactFile: string): VerifiedArtifact {
       break;
     }
   }
-  const env = basename(envDir);
   const shown = relative(process.cwd(), file) || file;
-  if (!existsSync(file)) throw new InputError(shown, `no such artifact; run ndc synth --env ${env} first`);
-  const manifest = readManifest(dirname(dirname(envDir)), env);
-  if (!manifest) throw new InputError(shown, `has no manifest.json beside it in out/${env}/; run ndc synth --env ${env}`);
+  if (!existsSync(file)) throw new InputError(shown, `no such artifact; run ndc synth first`);
+  const manifestFile = join(envDir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new InputError(shown, `has no manifest.json in ${relative(process.cwd(), envDir) || envDir}/; run ndc synth`);
+  const manifest = readManifestFile(manifestFile, relative(process.cwd(), manifestFile) || manifestFile, 'run ndc synth again');
+  const env = manifest.env;
   const path = relative(envDir, file).split('\\').join('/');
   const entry = manifest.artifacts.find((a) => a.path === path);
   if (!entry || entry.engine !== 'kubernetes') throw new InputError(shown, `is not a Kubernetes artifact listed in out/${env}/manifest.json; run ndc synth --env ${env} again`);

@@ -1,5 +1,5 @@
 import { contains, type Cidr } from '../../core/cidr';
-import type { ComputePool, Flow, NationalCloud, RegionalCluster, SystemPlacement } from '../../constructs';
+import type { BackupVault, ComputePool, Flow, NationalCloud, RegionalCluster, SystemPlacement } from '../../constructs';
 import { ANNOTATION, CLUSTER_DNS, LABEL, labelSlug, POD_SECURITY, POLICY_NAME, VELERO_NAMESPACE } from './labels';
 import { toYamlDocument } from './yaml';
 
@@ -75,9 +75,22 @@ function systemObjects(cloud: NationalCloud, placement: SystemPlacement, podNetw
     },
     resourceQuota(ns, owned, placement.computePools),
     limitRange(ns, owned, placement.computePools),
-    networkPolicy(ns, owned, POLICY_NAME.denyIngress, { podSelector: {}, policyTypes: ['Ingress'] }),
-    networkPolicy(ns, owned, POLICY_NAME.denyEgress, { podSelector: {}, policyTypes: ['Egress'] }),
-    networkPolicy(ns, owned, POLICY_NAME.dns, {
+    ...baselinePolicies(ns, owned),
+    ...flowPolicies(cloud, ns, owned, placement, podNetwork),
+    ...veleroObjects(cloud, placement, owned),
+  ];
+  return objects;
+}
+
+/**
+ * The policies every namespace the platform writes starts from: deny all ingress and egress of its pods,
+ * then allow DNS to the cluster's resolver pods only (names must resolve for any allowed flow to work).
+ */
+export function baselinePolicies(namespace: string, labels: Record<string, string>): ManifestObject[] {
+  return [
+    networkPolicy(namespace, labels, POLICY_NAME.denyIngress, { podSelector: {}, policyTypes: ['Ingress'] }),
+    networkPolicy(namespace, labels, POLICY_NAME.denyEgress, { podSelector: {}, policyTypes: ['Egress'] }),
+    networkPolicy(namespace, labels, POLICY_NAME.dns, {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
@@ -90,13 +103,10 @@ function systemObjects(cloud: NationalCloud, placement: SystemPlacement, podNetw
         },
       ],
     }),
-    ...flowPolicies(cloud, ns, owned, placement, podNetwork),
-    ...veleroObjects(cloud, placement, owned),
   ];
-  return objects;
 }
 
-function networkPolicy(namespace: string, labels: Record<string, string>, name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): ManifestObject {
+export function networkPolicy(namespace: string, labels: Record<string, string>, name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): ManifestObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -201,6 +211,9 @@ function limitRange(namespace: string, labels: Record<string, string>, pools: re
   return { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'tiers', namespace, labels }, spec: { limits } };
 }
 
+/** The S3 URL of a backup vault's object store, as its BackupStorageLocations name it. */
+export const backupVaultS3Url = (vault: BackupVault): string => `https://${vault.endpoint}`;
+
 /** The bucket of a backup copy, named as the backup-vaults Terraform stack creates it. */
 export function backupBucketName(envName: string, systemId: string, clusterId: string, medium: string): string {
   return `ndc-${envName}-${systemId}-${clusterId}-${medium}`;
@@ -225,7 +238,7 @@ function veleroObjects(cloud: NationalCloud, placement: SystemPlacement, owned: 
     const labels = { ...owned, [LABEL.backupCluster]: copy.cluster.id };
     const config: Record<string, string> = {
       region: copy.cluster.id,
-      s3Url: `https://${vault.endpoint}`,
+      s3Url: backupVaultS3Url(vault),
       s3ForcePathStyle: 'true',
       // Ceph RGW and MinIO reject the AWS SDK's default CRC32 request checksums.
       checksumAlgorithm: '',

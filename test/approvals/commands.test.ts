@@ -163,15 +163,16 @@ describe('ndc approve and ndc approvals', () => {
     expect(f.out).toContain('population-db (level 5, Ministry of Public Security): requires national-authority x2 + system-owner: missing national-authority x2 + system-owner');
 
     expect(await approve('su-go')).toBe(0);
-    expect(f.out.slice(0, 2)).toEqual([`Approval of prod by su-go as security-unit (key ${f.readTrustStoreFile().versions[0].body.reviewers.find((r) => r.id === 'su-go')!.keyId.slice(0, 16)}...)`, `  manifest digest  ${f.manifest.digest}`]);
+    expect(f.out.slice(0, 2)).toEqual([`Approval to DEPLOY prod by su-go as security-unit (key ${f.readTrustStoreFile().versions[0].body.reviewers.find((r) => r.id === 'su-go')!.keyId.slice(0, 16)}...)`, `  manifest digest  ${f.manifest.digest}`]);
     expect(f.out).toContain('Mandatory findings: none');
     expect(f.out.some((l) => /^\s+open-data-portal\s+level 2\s+needs security-unit\s+APPROVING$/.test(l))).toBe(true);
     expect(f.out.some((l) => /^\s+population-db\s+level 5\s+needs national-authority x2 \+ system-owner\s+not approving: su-go may not approve population-db/.test(l))).toBe(true);
     const name = `su-go-${f.manifest.digest.slice(0, 12)}.json`;
-    expect(f.out.at(-1)).toBe(`wrote approvals/prod/${name}: su-go approves 2 system(s) as security-unit until 2026-12-20T09:00:00.000Z`);
+    expect(f.out.at(-1)).toBe(`wrote approvals/prod/${name}: su-go approves the deploy of 2 system(s) as security-unit until 2026-12-20T09:00:00.000Z`);
     const written = JSON.parse(readFileSync(f.path('approvals', 'prod', name), 'utf8'));
     expect(written.statement).toEqual({
       env: 'prod',
+      operation: 'deploy',
       digest: f.manifest.digest,
       policyDigest: POLICY.policyDigest,
       systems: [

@@ -7,7 +7,8 @@ import { loadEnvironment } from '../../environments/load';
 import type { CommandIO } from '../../cli/io';
 import { evaluateGate, type GateInput, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { generateReviewerKeyPair, type ReviewerKeyPair } from '../../policies/approvals/keys';
-import type { Manifest } from '../../stacks/manifest';
+import { digestsOf, type Manifest, type ManifestBody } from '../../stacks/manifest';
+import { environmentBody } from '../../stacks/synth';
 import { approvalSettingsOf, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
 import { signTrustVersion, versionHash, writeTrustStore, type Reviewer, type TrustStore, type TrustVersionBody } from '../../policies/approvals/trust-store';
@@ -42,22 +43,24 @@ export function reviewerEntry(id: string, roles: Role[], agencies: string[], win
   return { id, publicKey: key.publicPem, keyId: key.keyId, roles, agencies, systems: [], ...window };
 }
 
-export function manifestFor(env: string, digest = sha256(`artifacts of ${env} v1`)): Manifest {
+/** The systems of the test manifests: the prod environment's, cut down to these four. */
+export const FIXTURE_SYSTEMS = ['e-document-exchange', 'open-data-portal', 'population-db', 'public-service-portal'];
+
+/** Four systems with the levels the tests need, for environments whose own systems are others (dev). */
+export function syntheticSystems(): ManifestBody['systems'] {
   const system = (id: string, name: string, level: number, owner: string) => ({ id, name, level, regions: ['north', 'south'], owner, classification: 'internal', personalData: level >= 4 });
-  return {
-    version: 1,
-    env,
-    stage: 'production',
-    profile: 'vn-2016',
-    digest,
-    artifacts: [{ path: 'terraform/cdk.tf.json', engine: 'terraform', stack: 'core', bytes: 1234, sha256: sha256('tf') }],
-    systems: [
-      system('e-document-exchange', 'National E-Document Exchange Platform', 3, 'Government Office'),
-      system('open-data-portal', 'National Open Data Portal', 2, 'Ministry of Science and Technology'),
-      system('population-db', 'National Population Database', 5, 'Ministry of Public Security'),
-      system('public-service-portal', 'National Public Service Portal', 4, 'Government Office'),
-    ],
-  };
+  return [
+    system('e-document-exchange', 'National E-Document Exchange Platform', 3, 'Government Office'),
+    system('open-data-portal', 'National Open Data Portal', 2, 'Ministry of Science and Technology'),
+    system('population-db', 'National Population Database', 5, 'Ministry of Public Security'),
+    system('public-service-portal', 'National Public Service Portal', 4, 'Government Office'),
+  ];
+}
+
+/** A manifest with this body; the digest is a label standing for "what was synthesized". */
+export function manifestFor(body: ManifestBody, digest = sha256(`artifacts of ${body.env} v1`)): Manifest {
+  const artifacts = [{ path: 'terraform/cdk.tf.json', engine: 'terraform' as const, stack: 'core', bytes: 1234, sha256: sha256('tf') }];
+  return { version: 2, ...body, ...digestsOf(body, artifacts), digest, artifacts };
 }
 
 /** The approvals that make the prod test manifest complete: reviewer, role, systems. */
@@ -80,12 +83,19 @@ export class Fixture {
   constructor(readonly env = 'prod') {
     this.root = mkdtempSync(join(tmpdir(), 'ndc-approvals-'));
     for (const name of ['prod', 'staging', 'dev']) {
-      // The real environment files, as JSON (the loader reads both), so settings come from the real config.
+      // The real environment files, as JSON (the loader reads both), so settings come from the real config;
+      // the tested one keeps four systems, so the gate judges the same systems as the test manifest lists.
       mkdirSync(join(this.root, 'environments'), { recursive: true });
-      writeFileSync(join(this.root, 'environments', `${name}.json`), JSON.stringify(loadEnvironment(REPO, name).env));
+      const real = loadEnvironment(REPO, name).env;
+      const written = name === env ? { ...real, systems: real.systems.filter((s) => FIXTURE_SYSTEMS.includes(s.id)) } : real;
+      writeFileSync(join(this.root, 'environments', `${name}.json`), JSON.stringify(written));
     }
-    this.settings = approvalSettingsOf(loadEnvironment(REPO, env).env);
-    this.manifest = manifestFor(env);
+    const loaded = loadEnvironment(this.root, env);
+    this.settings = approvalSettingsOf(loaded.env);
+    // prod: what the (cut-down) environment renders to, so the commands' gate agrees; elsewhere four synthetic systems.
+    const body = environmentBody(loaded);
+    const systems = env === 'prod' ? [...body.systems].sort((a, b) => a.id.localeCompare(b.id)) : syntheticSystems();
+    this.manifest = manifestFor({ ...body, systems });
     this.writeManifest(this.manifest);
   }
 
@@ -125,6 +135,7 @@ export class Fixture {
     const levels = new Map(this.manifest.systems.map((s) => [s.id, s.level]));
     return {
       env: this.env,
+      operation: 'deploy',
       digest: this.manifest.digest,
       policyDigest: POLICY.policyDigest,
       systems: systems.map((id) => ({ id, level: levels.get(id) ?? 1 })),
@@ -148,9 +159,13 @@ export class Fixture {
   }
 
   gate(overrides: Partial<GateInput> = {}): GateResult {
+    const { env, stage, profile, approvals, systems } = this.manifest;
     return evaluateGate({
       root: this.root,
       env: this.env,
+      operation: 'deploy',
+      // By default the environment renders to what the manifest says; tests of tampering pass their own.
+      environment: { body: { env, stage, profile, approvals, systems }, source: `environments/${this.env}.json` },
       manifest: this.manifest,
       policy: POLICY,
       assessmentCurrent: () => true,

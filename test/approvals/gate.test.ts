@@ -11,8 +11,8 @@ beforeEach(() => {
 });
 afterEach(() => f.cleanup());
 
-const fileOf = (reviewer: string) => f.path('approvals', 'prod', approvalFileName(reviewer, f.manifest.digest));
-const shownOf = (reviewer: string) => `approvals/prod/${approvalFileName(reviewer, f.manifest.digest)}`;
+const fileOf = (reviewer: string) => f.path('approvals', 'prod', approvalFileName(reviewer, f.manifest.digest, 'deploy'));
+const shownOf = (reviewer: string) => `approvals/prod/${approvalFileName(reviewer, f.manifest.digest, 'deploy')}`;
 const editJson = (file: string, edit: (json: { statement: Record<string, unknown>; signature: string }) => void) => {
   const json = JSON.parse(readFileSync(file, 'utf8'));
   edit(json);
@@ -92,7 +92,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
     const old = f.manifest.digest;
     f.writeManifest({ ...f.manifest, digest: sha256('artifacts of prod v2'), artifacts: [{ ...f.manifest.artifacts[0], sha256: sha256('tf v2') }] });
     const result = expectClosedWith(
-      `approvals/prod/${approvalFileName('su-go', old)}: does not count: approves digest ${old.slice(0, 12)}..., but the manifest digest is ${f.manifest.digest.slice(0, 12)}... (what would be deployed changed after approval)`,
+      `approvals/prod/${approvalFileName('su-go', old, 'deploy')}: does not count: approves digest ${old.slice(0, 12)}..., but the manifest digest is ${f.manifest.digest.slice(0, 12)}... (what would be deployed changed after approval)`,
     );
     expect(result.perSystem.every((s) => !s.approved)).toBe(true);
     expect(result.notCounting).toHaveLength(5);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildCloud } from '../../constructs';
 import { loadEnvironment } from '../../environments/load';
@@ -53,23 +53,32 @@ describe('ndc deploy with fake engines', () => {
     const core = calls.filter((c) => stackOf(c) === 'terraform/national-core');
     expect(core.map((c) => c.argv)).toEqual([
       ['init', '-input=false', '-no-color'],
-      ['plan', '-input=false', '-no-color', '-out=../../../../.ndc/terraform/prod/national-core/ndc.tfplan'],
-      ['apply', '-input=false', '-no-color', '../../../../.ndc/terraform/prod/national-core/ndc.tfplan'],
+      ['plan', '-input=false', '-no-color', '-out=ndc.tfplan'],
+      ['apply', '-input=false', '-no-color', 'ndc.tfplan'],
     ]);
-    expect(core[0].cwd).toBe(join(root, 'out/prod/terraform/national-core'));
-    expect(core[0].env).toMatchObject({ TF_IN_AUTOMATION: '1', TF_DATA_DIR: '../../../../.ndc/terraform/prod/national-core' });
+    // Terraform runs in a writable work dir whose one configuration file links to the snapshot's artifact.
+    const sha = (path: string) => manifest.artifacts.find((a) => a.path === path)!.sha256;
+    expect(core[0].cwd).toBe(join(root, `.ndc/terraform/${manifest.digest}/national-core`));
+    expect(core.map((c) => c.files)).toEqual(core.map(() => ({ 'cdk.tf.json': sha('terraform/national-core/cdk.tf.json') })));
+    expect(realpathSync(join(core[0].cwd, 'cdk.tf.json'))).toBe(join(realpathSync(root), `.ndc/snapshots/${manifest.digest}/terraform/national-core/cdk.tf.json`));
+    expect(core[0].env).toMatchObject({ TF_IN_AUTOMATION: '1', TF_DATA_DIR: '.terraform' });
+    // Pulumi runs in the snapshot's copy of the project and stack files, on the snapshot's artifact.
     const up = calls.find((c) => c.tool === 'pulumi' && c.argv[0] === 'up' && c.argv.includes('prod-north'))!;
-    expect(up.cwd).toBe(join(root, 'stacks/kubernetes'));
+    expect(up.cwd).toBe(join(root, `.ndc/snapshots/${manifest.digest}/pulumi`));
+    const settings = manifest.artifacts.filter((a) => a.path.startsWith('pulumi/'));
+    expect(up.files).toEqual(Object.fromEntries(settings.map((a) => [a.path.slice('pulumi/'.length), a.sha256])));
+    expect(Object.keys(up.files)).toEqual(expect.arrayContaining(['Pulumi.yaml', 'Pulumi.prod-north.yaml', 'provider-versions.json']));
     expect(up.argv).toEqual(['up', '--yes', '--non-interactive', '--skip-preview', '--stack', 'prod-north']);
-    // The program reads the artifact from this variable (no --config: it would rewrite the tracked stack
-    // file), resolved from its own folder, where pulumi runs it: the file the manifest lists.
-    expect(up.env.NDC_KUBERNETES_ARTIFACT).toBe('../../out/prod/kubernetes/north.yaml');
-    expect(readVerifiedArtifact(join(up.cwd, up.env.NDC_KUBERNETES_ARTIFACT!)).path).toBe('kubernetes/north.yaml');
+    // The program reads the artifact from this variable (no --config: it would rewrite the stack file),
+    // resolved from its own folder: the snapshot's copy, which it checks against the snapshot's manifest.
+    expect(up.env.NDC_KUBERNETES_ARTIFACT).toBe(`../../.ndc/snapshots/${manifest.digest}/kubernetes/north.yaml`);
+    expect(readVerifiedArtifact(join(root, 'stacks/kubernetes', up.env.NDC_KUBERNETES_ARTIFACT!)).path).toBe('kubernetes/north.yaml');
     expect(calls.filter((c) => c.tool === 'pulumi' && c.argv.some((a) => a === '--config' || a.startsWith('--config='))).map((c) => c.argv)).toEqual([]);
-    // The edge: the synthesized cloud assembly, origin before global (the distribution logs into the origin's bucket).
+    // The edge: the snapshot's cloud assembly, origin before global (the distribution logs into the origin's bucket).
     const cdk = calls.filter((c) => c.tool === 'cdk').sort((a, b) => a.start - b.start);
-    const cdkArgs = (stack: string) => ['deploy', '--app', 'out/prod/cloudformation', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', stack];
+    const cdkArgs = (stack: string) => ['deploy', '--app', '.', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', stack];
     expect(cdk.map((c) => c.argv)).toEqual([cdkArgs('public-edge-origin'), cdkArgs('public-edge-global')]);
+    expect(cdk[0].cwd).toBe(join(root, `.ndc/snapshots/${manifest.digest}/cloudformation`));
     expect(cdk[1].start).toBeGreaterThanOrEqual(cdk[0].end);
     // Ledger: the gate decision, the run, every step started and succeeded, the lock given back.
     expect(ports.ledger.records[0]).toMatchObject({ kind: 'gate', env: 'prod', actor: 'test-runner', digest: manifest.digest, result: 'open' });
@@ -77,7 +86,7 @@ describe('ndc deploy with fake engines', () => {
     expect(ports.ledger.steps('succeeded')).toHaveLength(13);
     expect(ports.ledger.records.at(-1)).toMatchObject({ kind: 'deploy-step', result: 'succeeded', details: { scope: 'run' } });
     expect(ports.ledger.locks.size).toBe(0);
-    expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
+    expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest, operation: 'deploy' }]);
     expect(out.at(-1)).toBe('Deployed prod: 13 stacks');
   });
 
@@ -111,7 +120,7 @@ describe('ndc deploy with fake engines', () => {
     expect(ports.ledger.steps('succeeded').sort()).toEqual(['terraform/cluster-north', 'terraform/cluster-south', 'terraform/national-core']);
     expect(ports.ledger.steps('failed')).toEqual(['terraform/cluster-central']);
     expect(ports.ledger.records.at(-1)).toMatchObject({ result: 'failed', details: { scope: 'run', failed: 'terraform/cluster-central' } });
-    expect(err[0]).toMatch(/^ndc deploy: terraform\/cluster-central failed \(exit 1 from cd out\/prod\/terraform\/cluster-central && .* tofu apply /);
+    expect(err[0]).toMatch(/^ndc deploy: terraform\/cluster-central failed \(exit 1 from cd \.ndc\/terraform\/[0-9a-f]{64}\/cluster-central && .* tofu apply /);
     expect(err.join('\n')).toContain('fake tofu: told to fail');
     expect(err.at(-1)).toMatch(/run ndc deploy --env prod --resume/);
     expect(ports.ledger.locks.size).toBe(0);
@@ -201,7 +210,7 @@ describe('ndc deploy with fake engines', () => {
     const ports = fakePorts({ gate: new FakeGate({ open: false, reasons: ['e-document-exchange: needs 2 approvals (system owner, security unit), has 0'] }) });
     const { req, err } = request(root, ports, engineEnvironment(engines), { env: 'dev' });
     expect(await deployEnvironment(req)).toBe(1);
-    expect(err).toEqual([`ndc deploy: refused: the gate is closed for dev digest ${manifest.digest.slice(0, 12)}: e-document-exchange: needs 2 approvals (system owner, security unit), has 0`]);
+    expect(err).toEqual([`ndc deploy: refused: the gate is closed for deploy of dev digest ${manifest.digest.slice(0, 12)}: e-document-exchange: needs 2 approvals (system owner, security unit), has 0`]);
     expect(engines.calls()).toEqual([]);
     expect(ports.ledger.records).toEqual([
       { kind: 'gate', env: 'dev', actor: 'test-runner', digest: manifest.digest, result: 'closed', details: { operation: 'deploy', reasons: ['e-document-exchange: needs 2 approvals (system owner, security unit), has 0'] } },
@@ -242,7 +251,7 @@ describe('ndc deploy with fake engines', () => {
   });
 
   it('gives dev a file:// Pulumi backend unless the user configured one', async () => {
-    const { root } = synthesizedProject('dev');
+    const { root, manifest } = synthesizedProject('dev');
     const backends = async (extra: NodeJS.ProcessEnv) => {
       const engines = fakeEngines();
       const environment = engineEnvironment(engines, { FAKE_RECORD_ENV: 'PULUMI_BACKEND_URL', ...extra });
@@ -251,14 +260,14 @@ describe('ndc deploy with fake engines', () => {
       expect(await deployEnvironment(req)).toBe(0);
       return [...new Set(engines.calls().filter((c) => c.tool === 'pulumi').map((c) => c.env.PULUMI_BACKEND_URL))];
     };
-    // The path the stack files and stacks/kubernetes/deployment.ts document: .ndc/state/<env>/pulumi.
-    expect(await backends({})).toEqual(['file://../../.ndc/state/dev/pulumi']);
-    expect(resolve(root, 'stacks/kubernetes', '../../.ndc/state/dev/pulumi')).toBe(pulumiBackendUrl(root, buildCloud(loadEnvironment(root, 'dev').env), loadEnvironment(root, 'dev').env).slice('file://'.length));
+    // The path the stack files and stacks/kubernetes/deployment.ts document: .ndc/state/<env>/pulumi, from the snapshot's pulumi/.
+    expect(await backends({})).toEqual(['file://../../../../.ndc/state/dev/pulumi']);
+    expect(resolve(root, `.ndc/snapshots/${manifest.digest}/pulumi`, '../../../../.ndc/state/dev/pulumi')).toBe(pulumiBackendUrl(root, buildCloud(loadEnvironment(root, 'dev').env), loadEnvironment(root, 'dev').env).slice('file://'.length));
     expect(await backends({ PULUMI_BACKEND_URL: 's3://ndc-pulumi?endpoint=minio.gov.vn' })).toEqual(['s3://ndc-pulumi?endpoint=minio.gov.vn']);
     const dry = request(root, fakePorts(), engineEnvironment(fakeEngines()), { env: 'dev', dryRun: true });
     expect(await deployEnvironment(dry.req)).toBe(0);
     expect(dry.out).toContain(
-      'cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" pulumi up --yes --non-interactive --skip-preview --stack dev-north',
+      `cd .ndc/snapshots/${manifest.digest}/pulumi && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../.ndc/snapshots/${manifest.digest}/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../../../.ndc/state/dev/pulumi}" pulumi up --yes --non-interactive --skip-preview --stack dev-north`,
     );
   });
 
@@ -278,17 +287,18 @@ describe('ndc deploy with fake engines', () => {
     const { req, out, err } = request(root, ports, engineEnvironment(engines), { env: 'dev', dryRun: true });
     expect(await deployEnvironment(req)).toBe(0);
     expect(err).toEqual([]);
-    const tf = (stack: string, rest: string) => `cd out/dev/terraform/${stack} && TF_IN_AUTOMATION=1 TF_INPUT=0 TF_DATA_DIR=../../../../.ndc/terraform/dev/${stack} tofu ${rest}`;
-    const plan = (stack: string) => `../../../../.ndc/terraform/dev/${stack}/ndc.tfplan`;
+    const tf = (stack: string, rest: string) => `cd .ndc/terraform/${manifest.digest}/${stack} && TF_IN_AUTOMATION=1 TF_INPUT=0 TF_DATA_DIR=.terraform tofu ${rest}`;
+    const plan = () => 'ndc.tfplan';
     const stack = (name: string, wave: string) => [
       wave,
       `# terraform/${name} (out/dev/terraform/${name}/cdk.tf.json)`,
       tf(name, 'init -input=false -no-color'),
-      tf(name, `plan -input=false -no-color -out=${plan(name)}`),
-      tf(name, `apply -input=false -no-color ${plan(name)}`),
+      tf(name, `plan -input=false -no-color -out=${plan()}`),
+      tf(name, `apply -input=false -no-color ${plan()}`),
     ];
     expect(out).toEqual([
       `# ndc deploy --env dev --dry-run: digest ${manifest.digest}`,
+      `# engines run on the snapshot .ndc/snapshots/${manifest.digest} (a read-only copy of the manifest's files, made once the gate opens)`,
       '# gate: open',
       ...stack('national-core', '# wave 1 national core'),
       ...stack('cluster-north', '# wave 2 regional clusters'),
@@ -298,12 +308,12 @@ describe('ndc deploy with fake engines', () => {
       ...['stack select --create --non-interactive --stack dev-north-prerequisites', 'up --yes --non-interactive --skip-preview --stack dev-north-prerequisites'].map(
         // The vault keys are routed by name (the allow-list drops NDC_*), shown as references, never values.
         (rest) =>
-          `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/prerequisites/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" NDC_BACKUP_NORTH_ACCESS_KEY_ID="$NDC_BACKUP_NORTH_ACCESS_KEY_ID" NDC_BACKUP_NORTH_SECRET_ACCESS_KEY="$NDC_BACKUP_NORTH_SECRET_ACCESS_KEY" pulumi ${rest}`,
+          `cd .ndc/snapshots/${manifest.digest}/pulumi && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../.ndc/snapshots/${manifest.digest}/kubernetes/prerequisites/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../../../.ndc/state/dev/pulumi}" NDC_BACKUP_NORTH_ACCESS_KEY_ID="$NDC_BACKUP_NORTH_ACCESS_KEY_ID" NDC_BACKUP_NORTH_SECRET_ACCESS_KEY="$NDC_BACKUP_NORTH_SECRET_ACCESS_KEY" pulumi ${rest}`,
       ),
       '# wave 5 kubernetes',
       '# kubernetes/north (out/dev/kubernetes/north.yaml)',
       ...['stack select --create --non-interactive --stack dev-north', 'up --yes --non-interactive --skip-preview --stack dev-north'].map(
-        (rest) => `cd stacks/kubernetes && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../out/dev/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../.ndc/state/dev/pulumi}" pulumi ${rest}`,
+        (rest) => `cd .ndc/snapshots/${manifest.digest}/pulumi && PULUMI_SKIP_UPDATE_CHECK=true NDC_KUBERNETES_ARTIFACT=../../.ndc/snapshots/${manifest.digest}/kubernetes/north.yaml PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://../../../../.ndc/state/dev/pulumi}" pulumi ${rest}`,
       ),
     ]);
     expect(engines.calls()).toEqual([]);
@@ -323,13 +333,13 @@ describe('ndc deploy with fake engines', () => {
     const firstTofu = order.findIndex((s) => s.includes(' tofu '));
     expect(order.slice(0, firstTofu).every((s) => / (cdk|pulumi) /.test(s))).toBe(true);
     expect(engines.calls().find((c) => c.tool === 'tofu' && c.argv[0] === 'plan')!.argv.slice(0, 2)).toEqual(['plan', '-destroy']);
-    expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest }]);
+    expect(ports.gate.calls).toEqual([{ env: 'prod', digest: manifest.digest, operation: 'destroy' }]);
     expect(ports.ledger.records.filter((r) => r.kind === 'destroy-step' && r.details?.scope === 'step' && r.result === 'succeeded')).toHaveLength(13);
 
     const closed = fakeEngines();
     const shut = request(root, fakePorts({ gate: new FakeGate({ open: false, reasons: ['no approvals for this digest'] }) }), engineEnvironment(closed, { PG_CONN_STR: PG }), { operation: 'destroy' });
     expect(await deployEnvironment(shut.req)).toBe(1);
-    expect(shut.err[0]).toMatch(/^ndc destroy: refused: the gate is closed for prod/);
+    expect(shut.err[0]).toMatch(/^ndc destroy: refused: the gate is closed for destroy of prod/);
     expect(closed.calls()).toEqual([]);
   });
 
@@ -359,6 +369,8 @@ describe('credentials', () => {
     const pgdev = dev.replace("name: 'dev'", "name: 'pgdev'").replace("state: { backend: 'local' }", "state: { backend: 'pg', schemaName: 'ndc_pgdev', connStrEnv: 'NDC_PGDEV_CONN' }");
     expect(pgdev).toContain("connStrEnv: 'NDC_PGDEV_CONN'");
     writeFileSync(join(root, 'environments', 'pgdev.ts'), pgdev);
+    // A new environment needs its Pulumi stack file, as scripts/pulumi-stacks.ts would write it.
+    writeFileSync(join(root, 'stacks/kubernetes/Pulumi.pgdev-north.yaml'), readFileSync(join(root, 'stacks/kubernetes/Pulumi.dev-north.yaml'), 'utf8').replace(/dev/g, 'pgdev'));
     synthEnvironment(root, 'pgdev');
     const engines = fakeEngines();
     const ports = fakePorts();

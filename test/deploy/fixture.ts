@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { stableJson, sha256 } from '../../core/canonical-json';
 import { lastRunFromRecords } from '../../deploy/ledger-view';
 import type { DeployPorts, GateDecision, LedgerPort, PolicySummary } from '../../deploy/ports';
-import { digestOf, readManifest, type Manifest } from '../../stacks/manifest';
+import { digestsOf, readManifest, type Manifest } from '../../stacks/manifest';
 import { synthEnvironment } from '../../stacks/synth';
 import { tempProject } from '../helpers';
 
@@ -15,6 +15,8 @@ import { tempProject } from '../helpers';
  * FAKE_SLEEP_MS (to make overlap measurable) and exits 1 when FAKE_FAIL (a regex) matches
  * "<cwd> :: <tool> <args>". When FAKE_BLOCK matches, it notes the line in FAKE_LOG.blocked and waits until
  * the file FAKE_RELEASE exists (a deploy held mid-run, to be raced or killed).
+ * With FAKE_HOOK (a script path), the first engine call runs that script once (a test's way of doing
+ * something, such as a synth, while a deploy is running).
  */
 export interface FakeCall {
   tool: string;
@@ -24,6 +26,8 @@ export interface FakeCall {
   end: number;
   env: Record<string, string | null>;
   hashed: Record<string, string | null>;
+  /** The files in the working directory (recursively, .terraform aside) with their sha256: what the engine could load. */
+  files: Record<string, string>;
   failed: boolean;
 }
 
@@ -39,6 +43,20 @@ const env = {};
 for (const k of list('FAKE_RECORD_ENV')) env[k] = process.env[k] === undefined ? null : process.env[k];
 const hashed = {};
 for (const k of list('FAKE_HASH_ENV')) hashed[k] = process.env[k] === undefined ? null : crypto.createHash('sha256').update(process.env[k]).digest('hex');
+const files = {};
+const walk = (dir, prefix) => {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === '.terraform') continue;
+    const full = path.join(dir, entry.name);
+    if (fs.statSync(full).isDirectory()) walk(full, prefix + entry.name + '/');
+    else files[prefix + entry.name] = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex');
+  }
+};
+walk(process.cwd(), '');
+if (process.env.FAKE_HOOK && !fs.existsSync(process.env.FAKE_HOOK + '.done')) {
+  fs.writeFileSync(process.env.FAKE_HOOK + '.done', '');
+  require(process.env.FAKE_HOOK);
+}
 const line = process.cwd() + ' :: ' + tool + ' ' + argv.join(' ');
 const failed = Boolean(process.env.FAKE_FAIL) && new RegExp(process.env.FAKE_FAIL).test(line);
 if (process.env.FAKE_BLOCK && new RegExp(process.env.FAKE_BLOCK).test(line)) {
@@ -71,7 +89,7 @@ else console.log(tool + ' ' + argv[0] + ' ok');
 // Read-only queries deploy makes before running anything (prerequisite checks) go to their own log.
 const check = tool === 'aws' || (tool === 'pulumi' && argv[0] === 'stack' && argv[1] === 'ls');
 setTimeout(() => {
-  fs.appendFileSync(process.env.FAKE_LOG + (check ? '.checks' : ''), JSON.stringify({ tool, argv, cwd: process.cwd(), start, end: Date.now(), env, hashed, failed }) + '\\n');
+  fs.appendFileSync(process.env.FAKE_LOG + (check ? '.checks' : ''), JSON.stringify({ tool, argv, cwd: process.cwd(), start, end: Date.now(), env, hashed, files, failed }) + '\\n');
   if (failed) {
     console.error('fake ' + tool + ': told to fail');
     process.exit(1);
@@ -148,10 +166,10 @@ export const BACKUP_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
 
 /** A gate that answers what it is told and counts how often it was asked. */
 export class FakeGate {
-  calls: { env: string; digest: string }[] = [];
+  calls: { env: string; digest: string; operation: 'deploy' | 'destroy' }[] = [];
   constructor(public decision: GateDecision = { open: true, reasons: [] }) {}
-  async evaluate(env: string, digest: string): Promise<GateDecision> {
-    this.calls.push({ env, digest });
+  async evaluate(env: string, digest: string, operation: 'deploy' | 'destroy'): Promise<GateDecision> {
+    this.calls.push({ env, digest, operation });
     return this.decision;
   }
 }
@@ -222,7 +240,7 @@ export function addArtifacts(root: string, env: string, artifacts: { path: strin
     entries.push({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: sha256(a.content) });
   }
   entries.sort((x, y) => (x.path < y.path ? -1 : 1));
-  const next: Manifest = { ...manifest, artifacts: entries, digest: digestOf(entries) };
+  const next: Manifest = { ...manifest, artifacts: entries, ...digestsOf(manifest, entries) };
   writeFileSync(join(root, 'out', env, 'manifest.json'), stableJson(next));
   return next;
 }

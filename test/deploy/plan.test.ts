@@ -28,7 +28,7 @@ describe('ndc plan', () => {
     expect(text).toContain('Policies: 42 rules: 0 mandatory failures, 2 advisory');
     expect(text).toContain('Gate: open: ndc deploy would run');
     expect(text).toContain('  wave 2 regional clusters (3 stacks in parallel)');
-    expect(text).toMatch(/\$ cd out\/prod\/terraform\/national-core && .* tofu apply -input=false -no-color /);
+    expect(text).toMatch(/\$ cd \.ndc\/terraform\/[0-9a-f]{64}\/national-core && .* tofu apply -input=false -no-color /);
     expect(text).toContain('      preview: Plan: 3 to add, 0 to change, 0 to destroy.');
     expect(text).toContain('      preview: 4 to create, 2 unchanged');
     expect(text).toContain('      preview: 2 resource changes');
@@ -105,10 +105,10 @@ describe('wiring (the real gate, ledger and policy engine)', () => {
     const { root, manifest } = synthesizedProject('dev');
     const ports = composeCommandLine({ root, out: () => undefined, err: () => undefined, json: false, now: () => new Date() }, {}).deployPorts();
     try {
-      const decision = await ports.gate.evaluate('dev', manifest.digest);
+      const decision = await ports.gate.evaluate('dev', manifest.digest, 'deploy');
       expect(decision.open).toBe(false);
       expect(decision.reasons).toEqual(expect.arrayContaining(['open-data-portal (level 2): missing security-unit approval (0 of 1 valid)']));
-      expect(await ports.gate.evaluate('dev', 'f'.repeat(64))).toEqual({ open: false, reasons: [expect.stringMatching(/^out\/dev\/manifest.json: digest [0-9a-f]{12}\.\.\. is not the f{12}\.\.\. being deployed$/)] });
+      expect(await ports.gate.evaluate('dev', 'f'.repeat(64), 'deploy')).toEqual({ open: false, reasons: [expect.stringMatching(/^out\/dev\/manifest.json: digest [0-9a-f]{12}\.\.\. is not the f{12}\.\.\. being deployed$/)] });
       expect(await ports.policy.evaluate('dev')).toEqual({ mandatoryFailures: 0, summary: expect.stringMatching(/^\d+ rules \(vn-2016 [^)]+\): 0 mandatory failures, \d+ advisory, 1 waived$/) });
       expect(await ports.ledger.acquireLock('dev', 'run-a', 60_000)).toEqual({ acquired: true, takenOver: false });
       expect(await ports.ledger.acquireLock('dev', 'run-b', 60_000)).toEqual({ acquired: false, heldBy: expect.stringMatching(/^run-a \(lease until /) });

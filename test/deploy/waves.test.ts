@@ -20,13 +20,13 @@ describe('deploy waves', () => {
     ]);
     const byId = new Map(stepsOf(waves).map((s) => [s.id, s]));
     expect(byId.get('terraform/cluster-north')!.commands.map((c) => c.args[0])).toEqual(['init', 'plan', 'apply']);
-    expect(byId.get('terraform/cluster-north')!.commands[0].cwd).toBe('out/prod/terraform/cluster-north');
+    expect(byId.get('terraform/cluster-north')!.commands[0].cwd).toBe(`.ndc/terraform/${manifest.digest}/cluster-north`);
     expect(byId.get('kubernetes/north')!.commands[1].args).toEqual(
       expect.arrayContaining(['up', '--yes', '--stack', 'prod-north']),
     );
     expect(byId.get('kubernetes/north')!.commands[1].args).not.toContain('--config');
-    expect(byId.get('kubernetes/north')!.commands[1].env).toMatchObject({ NDC_KUBERNETES_ARTIFACT: '../../out/prod/kubernetes/north.yaml' });
-    expect(byId.get('cloudformation/public-edge-global')!.commands[0].args).toEqual(['deploy', '--app', 'out/prod/cloudformation', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', 'public-edge-global']);
+    expect(byId.get('kubernetes/north')!.commands[1].env).toMatchObject({ NDC_KUBERNETES_ARTIFACT: `../../.ndc/snapshots/${manifest.digest}/kubernetes/north.yaml` });
+    expect(byId.get('cloudformation/public-edge-global')!.commands[0].args).toEqual(['deploy', '--app', '.', '--no-color', '--ci', '--require-approval', 'never', '--exclusively', 'public-edge-global']);
     expect(waves.map((w) => w.parallel)).toEqual([false, true, false, true, true, false]);
   });
 

@@ -5,6 +5,9 @@ import type { Endpoint } from '../../network/model';
 import { admits, type Allowance, type Hop, type Reachability } from '../../network/reachability';
 import { serviceOf, showRule, showService, within, type Service } from '../../network/services';
 import type { RuleContext } from '../../rule';
+import { VELERO_NAMESPACE } from '../../../stacks/kubernetes/labels';
+import { urlPort } from '../../../stacks/kubernetes/prerequisites';
+import { backupVaultS3Url } from '../../../stacks/kubernetes/render';
 
 /** What the NDC-NET rules share: the reachability of the artifacts, and how a hop is explained by the model's flows. */
 
@@ -24,6 +27,34 @@ function flowsOf(context: RuleContext, system: string | undefined, cluster: stri
   return index.get(`${system}|${cluster}`) ?? [];
 }
 
+const vaultIndexes = new WeakMap<RuleContext['cloud'], Map<string, Map<string, number>>>();
+
+/**
+ * The backup vaults Velero on a cluster writes to (a copy of a system placed there, held in another
+ * cluster's vault), with the port of each vault's object store, by the vault's cluster: what the
+ * renderer opens in the velero namespace's egress policies.
+ */
+function veleroVaultsOf(context: RuleContext, cluster: string | undefined): ReadonlyMap<string, number> {
+  let index = vaultIndexes.get(context.cloud);
+  if (!index) {
+    index = new Map();
+    for (const s of context.cloud.systems) {
+      for (const p of s.placements) {
+        for (const copy of s.backup?.copies ?? []) {
+          if (copy.cluster === p.cluster) continue;
+          const vaults = index.get(p.cluster.id) ?? index.set(p.cluster.id, new Map()).get(p.cluster.id)!;
+          vaults.set(copy.cluster.id, urlPort(backupVaultS3Url(copy.cluster.backupVault), `${copy.cluster.backupVault.node.path}: endpoint`));
+        }
+      }
+    }
+    vaultIndexes.set(context.cloud, index);
+  }
+  return index.get(cluster ?? '') ?? new Map();
+}
+
+/** True for the pods of the velero namespace (the platform's backup agent). */
+const isVelero = (e: Endpoint): boolean => e.kind === 'platform-pods' && e.members.length > 0 && e.members.every((m) => m.startsWith(`${VELERO_NAMESPACE}/`));
+
 const portOf = (flow: Flow): Service => serviceOf(flow.port.protocol, flow.port.from, flow.port.to);
 
 /** The declared flow (or platform duty) that explains one allowance of a hop, undefined when nothing does. */
@@ -32,6 +63,11 @@ export function explanationOf(context: RuleContext, reach: Reachability, hop: Ho
   const b = reach.model.byId.get(hop.to)!;
   const s = allowance.service;
   if (b.kind === 'platform-pods') return `the cluster's own services (${b.members.join(', ')})`;
+  // Velero writes backups to the shared backup segment of each vault its locations name, on the object store's port only.
+  if (isVelero(a) && b.zoneKind === 'backup' && b.system === undefined && b.cluster !== undefined && (b.kind === 'hosts' || b.kind === 'zone-addresses')) {
+    const port = veleroVaultsOf(context, a.cluster).get(b.cluster);
+    if (port !== undefined && within(s, serviceOf('tcp', port, port))) return `Velero's backups to the backup vault of cluster ${b.cluster} (tcp/${port})`;
+  }
   const edgeSystem = (e: Endpoint) => context.cloud.systems.find((x) => x.id === e.system && x.publicEdge);
   if (b.kind === 'distribution' && a.kind === 'internet' && edgeSystem(b)) return `public edge of ${b.system}`;
   if (b.kind === 'bucket' && a.kind === 'distribution' && a.system === b.system && edgeSystem(b)) return `origin of the public edge of ${b.system}`;
