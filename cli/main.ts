@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError } from '../core/errors';
+import { InputError, inputErrorLines } from '../core/errors';
 import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import type { CommandIO } from './io';
@@ -26,6 +26,17 @@ function envOf(values: Record<string, unknown>, deps: CommandDependencies): stri
   return env;
 }
 
+/**
+ * Loads the environment, then lets a turn of the event loop pass before the command starts working, so an
+ * environment file's unawaited rejection or zero-delay timer throw stops the command before it writes
+ * anything (the entry point below turns those into one line naming the file).
+ */
+async function environmentSettled(deps: CommandDependencies, env: string): Promise<string> {
+  deps.project.loadEnvironment(env);
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  return env;
+}
+
 /** plan, deploy and destroy share their options and their handler module (cli/commands/deploy.ts). */
 function deploySpec(command: 'plan' | 'deploy' | 'destroy', summary: string, usage: string, options: CommandSpec['options']): CommandSpec {
   return {
@@ -37,7 +48,7 @@ function deploySpec(command: 'plan' | 'deploy' | 'destroy', summary: string, usa
       const handlers = require('./commands/deploy') as typeof import('./commands/deploy');
       const handler = { plan: handlers.planCommand, deploy: handlers.deployCommand, destroy: handlers.destroyCommand }[command];
       const opts = {
-        env: envOf(values, deps),
+        env: await environmentSettled(deps, envOf(values, deps)),
         dryRun: values['dry-run'] === true,
         resume: values.resume === true,
         noPreview: values['no-preview'] === true,
@@ -58,7 +69,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
-      const env = envOf(values, deps);
+      const env = await environmentSettled(deps, envOf(values, deps));
       return recorded(deps, 'synth', env, 'synth', () => synthCommand({ env }, deps.io));
     },
   },
@@ -69,7 +80,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
-      const env = envOf(values, deps);
+      const env = await environmentSettled(deps, envOf(values, deps));
       const command = ['check', ...(values.format ? ['--format', values.format as string] : []), ...(values['as-of'] ? ['--as-of', values['as-of'] as string] : [])].join(' ');
       return recorded(deps, 'check', env, command, () => checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io));
     },
@@ -91,7 +102,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { reachCommand } = require('./commands/reach') as typeof import('./commands/reach');
-      return reachCommand({ env: envOf(values, deps), from: values.from as string | undefined, to: values.to as string | undefined, format: values.format as string | undefined, against: values.against as string | undefined }, deps.io);
+      return reachCommand({ env: await environmentSettled(deps, envOf(values, deps)), from: values.from as string | undefined, to: values.to as string | undefined, format: values.format as string | undefined, against: values.against as string | undefined }, deps.io);
     },
   },
   plan: deploySpec(
@@ -129,7 +140,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startCommand } = require('./commands/start') as typeof import('./commands/start');
-      const env = (values.env as string | undefined) ?? (deps.environment.NDC_ENV || DEFAULT_ENV);
+      const env = await environmentSettled(deps, (values.env as string | undefined) ?? (deps.environment.NDC_ENV || DEFAULT_ENV));
       return recorded(deps, 'command', env, 'start', () => startCommand({ env }, deps.io));
     },
   },
@@ -334,7 +345,7 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
     return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals, composeCommandLine(commandIO, environment));
   } catch (error) {
     if (error instanceof InputError) {
-      io.err(`ndc ${name}: ${error.message}`);
+      for (const line of inputErrorLines(error)) io.err(`ndc ${name}: ${line}`);
       return 2;
     }
     const code = (error as { code?: string }).code;
@@ -348,7 +359,38 @@ export async function main(argv: string[], io: CommandIO, environment?: NodeJS.P
   }
 }
 
+/** The first line of an error's message, or its stack with NDC_DEBUG=1; URLs in it never with their credentials. */
+function describe(error: unknown): string {
+  const text = !(error instanceof Error) ? String(error).split('\n')[0] : process.env.NDC_DEBUG ? (error.stack ?? error.message) : (error.message.split('\n').find((l) => l.trim() !== '') ?? error.name);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { redactUrls } = require('../ledger/url') as typeof import('../ledger/url');
+  // A driver's message may quote a connection URL.
+  return redactUrls(text);
+}
+
 if (require.main === module || process.env.NDC_CLI_ENTRY === '1') {
+  const command = process.argv[2] ?? 'ndc';
+  // A reader that stops early (`ndc synth --env prod | head -1`) is not an error: stop quietly, like other unix tools.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
+  // An environment file's timer throw or unawaited rejection surfaces here, after loading: one line naming the file.
+  const late = (error: unknown) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { environmentFileBehind } = require('../environments/load') as typeof import('../environments/load');
+    const file = environmentFileBehind(error);
+    if (file !== undefined) {
+      process.stderr.write(`ndc ${command}: ${file}: failed after loading: ${describe(error)}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`ndc: internal error: ${describe(error)}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', late);
+  process.on('unhandledRejection', late);
   const io: CommandIO = {
     root: process.env.NDC_ROOT || process.cwd(),
     out: (line) => process.stdout.write(`${line}\n`),
@@ -361,10 +403,7 @@ if (require.main === module || process.env.NDC_CLI_ENTRY === '1') {
       process.exitCode = code;
     },
     (error: unknown) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { redactUrls } = require('../ledger/url') as typeof import('../ledger/url');
-      // A driver's message may quote a connection URL: never with its credentials.
-      process.stderr.write(`ndc: internal error: ${redactUrls(error instanceof Error ? ((process.env.NDC_DEBUG ? error.stack : error.message) ?? '') : String(error))}\n`);
+      process.stderr.write(`ndc: internal error: ${describe(error)}\n`);
       process.exitCode = 1;
     },
   );

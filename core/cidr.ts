@@ -10,13 +10,21 @@ export interface Cidr {
 
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-/** Parses `a.b.c.d/n`; returns a reason string when the text is not a valid, aligned IPv4 block. */
+/**
+ * Parses `a.b.c.d/n` in canonical form only; returns a reason string otherwise. Leading zeros are refused
+ * because tools disagree on them (`010` is 8 under octal parsing, 10 elsewhere), so the block a reviewer
+ * reads could differ from the one an engine applies.
+ */
 export function parseCidr(text: string): Cidr | string {
   const match = CIDR_PATTERN.exec(text);
   if (!match) return 'is not an IPv4 CIDR block (expected a.b.c.d/n)';
-  const octets = match.slice(1, 5).map(Number);
+  const parts = match.slice(1, 6);
+  if (parts.some((p) => p.length > 1 && p.startsWith('0'))) {
+    return `has a leading zero (write it as ${parts.slice(0, 4).map(Number).join('.')}/${Number(parts[4])}; leading zeros are read as octal by some tools)`;
+  }
+  const octets = parts.slice(0, 4).map(Number);
   if (octets.some((o) => o > 255)) return 'has an octet above 255';
-  const prefix = Number(match[5]);
+  const prefix = Number(parts[4]);
   if (prefix > 32) return 'has a prefix length above 32';
   const address = (((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3]) >>> 0;
   const size = 2 ** (32 - prefix);
@@ -71,4 +79,22 @@ export function subdivide(parent: Cidr, prefix: number, index: number): Cidr {
 /** The n-th host address of a block (1 is the usual gateway). */
 export function hostAddress(block: Cidr, n: number): string {
   return formatAddress(block.first + n);
+}
+
+/**
+ * Every item that overlaps an item before it in address order, paired with that item (earlier input
+ * first): each overlapping block is reported once, so a user sees all clashes of an address plan at once.
+ */
+export function overlappingPairs<T>(items: readonly T[], blockOf: (item: T) => Cidr): Array<readonly [T, T]> {
+  const order = items.map((item, index) => ({ item, index, block: blockOf(item) }));
+  order.sort((a, b) => a.block.first - b.block.first || a.block.last - b.block.last || a.index - b.index);
+  const pairs: Array<readonly [T, T]> = [];
+  let widest: (typeof order)[number] | undefined;
+  for (const current of order) {
+    if (widest && overlaps(widest.block, current.block)) {
+      pairs.push(widest.index < current.index ? [widest.item, current.item] : [current.item, widest.item]);
+    }
+    if (!widest || current.block.last > widest.block.last) widest = current;
+  }
+  return pairs;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { InputError } from '../core/errors';
+import { parseJsonFile, prototypeKeyPath } from '../core/json';
 import type { Environment } from './schema';
 import { validateEnvironment } from './validate';
 
@@ -35,31 +36,64 @@ export function loadEnvironment(root: string, name: string): LoadedEnvironment {
     throw new InputError(`environments/${name}.ts`, `no such environment file${known.length ? ` (known: ${known.join(', ')})` : ''}`);
   }
   const source = relative(root, file) || file;
-  const raw = file.endsWith('.json') ? readJson(file, source) : readModule(file, source);
-  const env = validateEnvironment(raw, source);
-  if (env.name !== name) throw new InputError(`${source}: name`, `${JSON.stringify(env.name)}: must equal the file name ${JSON.stringify(name)}`);
+  const raw = file.endsWith('.json') ? readJson(file, source) : readModule(root, file, source);
+  const env = validateEnvironment(raw, source, name);
   return { env, source };
 }
 
 function readJson(file: string, source: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(source, `is not valid JSON: ${firstLine(error)}`);
-  }
+  return parseJsonFile(readFileSync(file, 'utf8'), source);
 }
 
-function readModule(file: string, source: string): unknown {
+/** Environment modules loaded by this process (absolute path -> path shown), to name them in late errors. */
+const loadedModules = new Map<string, string>();
+
+function readModule(root: string, file: string, source: string): unknown {
   let loaded: unknown;
+  loadedModules.set(file, source);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(file);
   } catch (error) {
+    const syntax = syntaxErrorOf(error, root, source);
+    if (syntax) throw syntax;
     throw new InputError(source, `cannot be loaded: ${firstLine(error)}`);
   }
   const value = (loaded as { default?: unknown } | null)?.default ?? loaded;
   if (value === null || typeof value !== 'object') throw new InputError(source, 'must export an environment object as its default export (export default defineEnvironment({...}))');
+  const prototypePath = prototypeKeyPath(value);
+  if (prototypePath !== undefined) throw new InputError(`${source}: ${prototypePath}`, 'is not a plain object (a __proto__ key, or a class instance); write plain object literals');
   return value;
+}
+
+/**
+ * The TypeScript transform's (esbuild's) error as `file:line:column: reason`: its message is a
+ * "Transform failed" header with the location on the following lines.
+ */
+function syntaxErrorOf(error: unknown, root: string, source: string): InputError | undefined {
+  if (!(error instanceof Error) || !/^Transform failed with \d+ errors?/.test(error.message)) return undefined;
+  const located = error.message
+    .split('\n')
+    .map((line) => /^(.*):(\d+):(\d+): ERROR: (.*)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null);
+  if (located.length === 0) return new InputError(source, `has a syntax error: ${firstLine(error)}`);
+  const [, at, line, column, reason] = located[0];
+  const inProject = relative(root, at);
+  const where = inProject && !inProject.startsWith('..') && !isAbsolute(inProject) ? inProject : at;
+  const more = located.length > 1 ? ` (and ${located.length - 1} more syntax error${located.length > 2 ? 's' : ''})` : '';
+  return new InputError(`${where}:${line}:${column}`, `syntax error: ${reason}${more}`);
+}
+
+/**
+ * The environment file behind an error raised after loading (a timer's throw, a promise nobody awaited):
+ * the loaded module its stack points into, or, for a rejection without a stack, the modules loaded.
+ */
+export function environmentFileBehind(error: unknown): string | undefined {
+  if (loadedModules.size === 0) return undefined;
+  const stack = error instanceof Error ? (error.stack ?? '') : undefined;
+  if (stack === undefined) return [...loadedModules.values()].join(', ');
+  for (const [file, source] of loadedModules) if (stack.includes(file)) return source;
+  return undefined;
 }
 
 function firstLine(error: unknown): string {

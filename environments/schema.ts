@@ -24,7 +24,23 @@ const id = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and dashes, starting with a letter, at most 40 characters');
 const cidr = z.string().min(1);
+/** YYYY-MM-DD; that it is a real calendar day is checked in validate.ts (this file imports nothing from core/). */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+
+/**
+ * A bounded quantity: finite, within [min, max] and a whole number of `step`s, so sizes render as exact
+ * Kubernetes and OpenStack quantities (never `Infinitym` or `1e+308Gi`). The message names the bounds.
+ */
+function quantity(unit: string, min: number, max: number, step: number, stepText = `a whole number of ${unit}`) {
+  return z.number().superRefine((value, ctx) => {
+    const steps = value / step;
+    let message: string | undefined;
+    if (value < min) message = `must be at least ${min} ${unit} (allowed: ${min} to ${max})`;
+    else if (value > max) message = `must be at most ${max} ${unit} (allowed: ${min} to ${max})`;
+    else if (Math.abs(steps - Math.round(steps)) > 1e-6) message = `must be ${stepText}`;
+    if (message) ctx.addIssue({ code: 'custom', message, input: value });
+  });
+}
 const port = z.number().int().min(1).max(65535);
 
 export const availabilityZoneSchema = z.strictObject({
@@ -64,12 +80,12 @@ export const regionSchema = z.strictObject({
 export const tierSchema = z.strictObject({
   name: id,
   zone: z.enum(ZONES),
-  instances: z.number().int().min(1).max(1000),
+  instances: z.number().int().min(1, 'must be at least 1 instance (allowed: 1 to 1000)').max(1000, 'must be at most 1000 instances (allowed: 1 to 1000)'),
   flavor: z.string().min(1),
-  volumeGb: z.number().int().min(0).max(65536).default(TIER_DEFAULTS.volumeGb),
+  volumeGb: quantity('GB', 0, 65536, 1).default(TIER_DEFAULTS.volumeGb),
   /** Kubernetes requests per instance, used for quotas. */
-  cpu: z.number().positive().default(TIER_DEFAULTS.cpu),
-  memoryGb: z.number().positive().default(TIER_DEFAULTS.memoryGb),
+  cpu: quantity('CPUs', 0.001, 512, 0.001, 'a whole number of millicores (0.001 CPU)').default(TIER_DEFAULTS.cpu),
+  memoryGb: quantity('GB', 0.125, 8192, 1 / 1024, 'a whole number of MiB (1/1024 GB)').default(TIER_DEFAULTS.memoryGb),
 });
 
 export const flowSchema = z.strictObject({
@@ -90,8 +106,8 @@ export const backupCopySchema = z.strictObject({
 export const backupSchema = z.strictObject({
   /** Cron expression in the cluster's time zone. */
   schedule: z.string().min(1),
-  retentionDays: z.number().int().min(1).max(36500),
-  rpoHours: z.number().positive().max(8760),
+  retentionDays: quantity('days', 1, 36500, 1),
+  rpoHours: z.number().positive().max(8760, 'must be at most 8760 hours (one year)'),
   copies: z.array(backupCopySchema).optional(),
   encrypted: z.boolean().default(true),
   /** Date of the last successful restore test. */
@@ -113,7 +129,7 @@ export const controlsSchema = z.strictObject({
 export const systemSchema = z.strictObject({
   id,
   name: z.string().min(1),
-  level: z.number().int(),
+  level: z.number().int('security level must be 1, 2, 3, 4 or 5 (Decree 85/2016/ND-CP)'),
   ownerAgency: z.string().min(1),
   classification: z.enum(CLASSIFICATIONS),
   personalData: z.boolean().default(false),
@@ -126,7 +142,7 @@ export const systemSchema = z.strictObject({
   dedicatedNetworks: z.record(id, cidr).optional(),
   dedicatedHosts: z.boolean().optional(),
   backup: backupSchema.optional(),
-  logging: z.strictObject({ retentionMonths: z.number().int().min(0).max(240) }).optional(),
+  logging: z.strictObject({ retentionMonths: quantity('months', 0, 240, 1) }).optional(),
   controls: controlsSchema.default({}),
   assessment: z
     .strictObject({ lastAssessed: isoDate, assessor: z.string().min(1), independent: z.boolean().default(false) })
@@ -152,7 +168,7 @@ const roleList = z.array(z.enum(APPROVER_ROLES)).min(1, 'must name at least one 
 export const approvalSettingsSchema = z.strictObject({
   levels: z.strictObject({ '1': roleList, '2': roleList, '3': roleList, '4': roleList, '5': roleList }),
   /** The longest an approval may stay valid, in days, however long `--expires` asks for. */
-  maxValidityDays: z.number().int().min(1).max(366).default(DEFAULT_MAX_APPROVAL_DAYS),
+  maxValidityDays: quantity('days', 1, 366, 1).default(DEFAULT_MAX_APPROVAL_DAYS),
 });
 export type ApprovalSettings = z.output<typeof approvalSettingsSchema>;
 export type ApprovalSettingsInput = z.input<typeof approvalSettingsSchema>;

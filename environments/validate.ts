@@ -1,32 +1,41 @@
 import type { z } from 'zod';
-import { InputError, show } from '../core/errors';
-import { contains, firstOverlap, parseCidr, type Cidr } from '../core/cidr';
+import { InputError, show, throwProblems } from '../core/errors';
+import { contains, overlappingPairs, overlaps, parseCidr, type Cidr } from '../core/cidr';
 import { cronProblem } from '../core/cron';
-import { environmentSchema, type Environment } from './schema';
-import { DEDICATED_NETWORK_PREFIX, DEDICATED_ZONE_PREFIX, isExternalPeer, ZONES } from './vocabulary';
+import { calendarDateProblem } from '../core/dates';
+import { environmentSchema, type Environment, type RegionConfig } from './schema';
+import { DEDICATED_NETWORK_PREFIX, DEDICATED_ZONE_PREFIX, isExternalPeer, ZONES, type Zone } from './vocabulary';
 
 /**
  * Parses and validates a raw environment object. `source` is the file it came from, as the user should
- * see it in errors. Throws an InputError naming file, field path, value and reason; returns the typed,
- * defaulted environment otherwise.
+ * see it in errors. Throws an InputError naming file, field path, value and reason (an InputProblems
+ * listing every problem when there are several); returns the typed, defaulted environment otherwise.
+ * `expectedName` is the file's environment name, which `name` must equal.
  */
-export function validateEnvironment(raw: unknown, source: string): Environment {
+export function validateEnvironment(raw: unknown, source: string, expectedName?: string): Environment {
   const parsed = environmentSchema.safeParse(raw);
-  if (!parsed.success) throw fromZod(parsed.error, raw, source);
-  const env = parsed.data;
-  new SemanticChecks(env, source).run();
+  const problems: InputError[] = [];
+  const rawName = raw !== null && typeof raw === 'object' ? (raw as { name?: unknown }).name : undefined;
+  if (expectedName !== undefined && typeof rawName === 'string' && rawName !== expectedName) {
+    problems.push(new InputError(`${source}: name`, `${show(rawName)}: must equal the file name ${show(expectedName)}`));
+  }
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.map((issue) => fromZodIssue(issue, raw, source)));
+    throwProblems(problems);
+  }
+  const env = parsed.data!;
+  problems.push(...new SemanticChecks(env, source).run());
+  throwProblems(problems);
   return env;
 }
 
-function fromZod(error: z.ZodError, raw: unknown, source: string): InputError {
-  const issue = error.issues[0];
+function fromZodIssue(issue: z.core.$ZodIssue, raw: unknown, source: string): InputError {
   const path = formatPath(issue.path);
   const value = valueAt(raw, issue.path);
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
   let reason = issue.message;
   if (issue.code === 'unrecognized_keys') reason = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => show(k)).join(', ')}`;
   const shown = value === undefined ? 'missing' : show(value);
-  return new InputError(`${source}: ${path || '(top level)'}`, `${shown}: ${reason}${more}`);
+  return new InputError(`${source}: ${path || '(top level)'}`, `${shown}: ${reason}`);
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -53,24 +62,30 @@ interface NamedBlock {
 }
 
 class SemanticChecks {
+  private readonly problems: InputError[] = [];
+
   constructor(
     private readonly env: Environment,
     private readonly source: string,
   ) {}
 
-  run(): void {
+  /** Every problem, in the order of the file's sections. */
+  run(): InputError[] {
     this.uniqueIds();
+    this.calendarDates();
     this.productionAvailabilityZones();
     const blocks = this.addressPlan();
-    this.systems(blocks);
+    this.podNetworks(blocks);
+    this.systems();
     const shared = this.env.sharedServicesRegion;
     if (shared !== undefined && !this.env.regions.some((r) => r.id === shared)) {
-      this.fail('sharedServicesRegion', shared, `is not a region of this environment (regions: ${this.regionIds()})`);
+      this.problem('sharedServicesRegion', shared, `is not a region of this environment (regions: ${this.regionIds()})`);
     }
+    return this.problems;
   }
 
-  private fail(path: string, value: unknown, reason: string): never {
-    throw new InputError(`${this.source}: ${path}`, `${show(value)}: ${reason}`);
+  private problem(path: string, value: unknown, reason: string): void {
+    this.problems.push(new InputError(`${this.source}: ${path}`, `${show(value)}: ${reason}`));
   }
 
   private regionIds(): string {
@@ -81,8 +96,8 @@ class SemanticChecks {
     const seen = new Map<string, string>();
     const once = (kind: string, key: string, path: string, value: string) => {
       const earlier = seen.get(`${kind}:${key}`);
-      if (earlier !== undefined) this.fail(path, value, `duplicate ${kind} id (already used at ${earlier})`);
-      seen.set(`${kind}:${key}`, path);
+      if (earlier !== undefined) this.problem(path, value, `duplicate ${kind} id (already used at ${earlier})`);
+      else seen.set(`${kind}:${key}`, path);
     };
     this.env.regions.forEach((region, i) => {
       once('region', region.id, `regions[${i}].id`, region.id);
@@ -94,33 +109,54 @@ class SemanticChecks {
     });
   }
 
+  /** Dates are read by rules' date arithmetic: `2026-13-45` is refused here rather than failing there. */
+  private calendarDates(): void {
+    const dates: Array<[string, string | undefined]> = [['asOf', this.env.asOf]];
+    this.env.systems.forEach((system, i) => {
+      dates.push([`systems[${i}].backup.lastRestoreTest`, system.backup?.lastRestoreTest], [`systems[${i}].assessment.lastAssessed`, system.assessment?.lastAssessed]);
+    });
+    for (const [path, text] of dates) {
+      const problem = text === undefined ? undefined : calendarDateProblem(text);
+      if (problem) this.problem(path, text, problem);
+    }
+  }
+
   /** The number of clusters is policy (rule NDC-TOP-001 and its minClusters); a single cluster's shape is structure. */
   private productionAvailabilityZones(): void {
     const { env } = this;
     if (env.stage !== 'production') return;
     env.regions.forEach((region, i) => {
       if (region.availabilityZones.length < 2) {
-        this.fail(`regions[${i}].availabilityZones`, region.availabilityZones.map((a) => a.id), 'a production cluster needs at least two availability zones');
+        this.problem(`regions[${i}].availabilityZones`, region.availabilityZones.map((a) => a.id), 'a production cluster needs at least two availability zones');
       }
     });
   }
 
-  private cidr(path: string, text: string): Cidr {
+  private cidr(path: string, text: string): Cidr | undefined {
     const parsed = parseCidr(text);
-    if (typeof parsed === 'string') this.fail(path, text, parsed);
-    return parsed;
+    if (typeof parsed !== 'string') return parsed;
+    this.problem(path, text, parsed);
+    return undefined;
+  }
+
+  private named(path: string, text: string): NamedBlock[] {
+    const block = this.cidr(path, text);
+    return block ? [{ path, block }] : [];
+  }
+
+  private reportOverlaps(blocks: readonly NamedBlock[]): number {
+    const pairs = overlappingPairs(blocks, (b) => b.block);
+    for (const [a, b] of pairs) this.problem(b.path, b.block.text, `overlaps ${a.path} (${a.block.text})`);
+    return pairs.length;
   }
 
   /** Every block of the address plan must be valid and overlap no other; segments sit inside their region. */
   private addressPlan(): NamedBlock[] {
-    const topLevel: NamedBlock[] = [
-      { path: 'interconnect.cidr', block: this.cidr('interconnect.cidr', this.env.interconnect.cidr) },
-      { path: 'interconnect.govNetworkCidr', block: this.cidr('interconnect.govNetworkCidr', this.env.interconnect.govNetworkCidr) },
-    ];
+    const topLevel: NamedBlock[] = [...this.named('interconnect.cidr', this.env.interconnect.cidr), ...this.named('interconnect.govNetworkCidr', this.env.interconnect.govNetworkCidr)];
     const regionBlocks = this.env.regions.map((region, i) => this.cidr(`regions[${i}].addressPlan.cidr`, region.addressPlan.cidr));
-    regionBlocks.forEach((block, i) => topLevel.push({ path: `regions[${i}].addressPlan.cidr`, block }));
-    // Regions first: a segment outside its region is a consequence of overlapping regions, not the cause.
-    noOverlap(topLevel, (a, b) => this.fail(b.path, b.block.text, `overlaps ${a.path} (${a.block.text})`));
+    regionBlocks.forEach((block, i) => block && topLevel.push({ path: `regions[${i}].addressPlan.cidr`, block }));
+    // Regions first: segments overlapping across overlapping regions are a consequence, not a cause of their own.
+    const topLevelOverlaps = this.reportOverlaps(topLevel);
     const inner: NamedBlock[] = [];
     this.env.regions.forEach((region, i) => {
       const regionBlock = regionBlocks[i];
@@ -129,65 +165,93 @@ class SemanticChecks {
         if (text === undefined) continue;
         const path = `regions[${i}].addressPlan.segments.${zone}`;
         const block = this.cidr(path, text);
-        if (!contains(regionBlock, block)) this.fail(path, text, `is outside its region's range ${region.addressPlan.cidr}`);
-        inner.push({ path, block });
+        if (!block) continue;
+        // A block outside its region is reported once, as that; its overlaps elsewhere follow from it.
+        if (regionBlock && !contains(regionBlock, block)) this.problem(path, text, `is outside its region's range ${region.addressPlan.cidr}`);
+        else inner.push({ path, block });
       }
     });
     this.env.systems.forEach((system, i) => {
       for (const [regionId, text] of Object.entries(system.dedicatedNetworks ?? {})) {
         const path = `systems[${i}].dedicatedNetworks.${regionId}`;
-        const region = this.env.regions.find((r) => r.id === regionId);
-        if (!region) this.fail(path, regionId, `is not a region of this environment (regions: ${this.regionIds()})`);
-        const block = this.cidr(path, text);
-        if (!contains(this.cidr('', region.addressPlan.cidr), block)) this.fail(path, text, `is outside its region's range ${region.addressPlan.cidr}`);
-        if (block.prefix > DEDICATED_NETWORK_PREFIX) {
-          this.fail(path, text, `is too small: a dedicated network is cut into one /${DEDICATED_ZONE_PREFIX} per zone and needs a /${DEDICATED_NETWORK_PREFIX} or larger`);
+        const regionIndex = this.env.regions.findIndex((r) => r.id === regionId);
+        if (regionIndex < 0) {
+          this.problem(path, regionId, `is not a region of this environment (regions: ${this.regionIds()})`);
+          continue;
         }
-        inner.push({ path, block });
+        const block = this.cidr(path, text);
+        if (!block) continue;
+        const regionBlock = regionBlocks[regionIndex];
+        const outside = regionBlock !== undefined && !contains(regionBlock, block);
+        if (outside) this.problem(path, text, `is outside its region's range ${this.env.regions[regionIndex].addressPlan.cidr}`);
+        if (block.prefix > DEDICATED_NETWORK_PREFIX) {
+          this.problem(path, text, `is too small: a dedicated network is cut into one /${DEDICATED_ZONE_PREFIX} per zone and needs a /${DEDICATED_NETWORK_PREFIX} or larger`);
+        }
+        if (!outside) inner.push({ path, block });
       }
     });
-    noOverlap(inner, (a, b) => this.fail(b.path, b.block.text, `overlaps ${a.path} (${a.block.text})`));
-    return [...topLevel, ...inner];
+    if (topLevelOverlaps === 0) this.reportOverlaps(inner);
+    return topLevel;
   }
 
-  private systems(_blocks: NamedBlock[]): void {
+  /**
+   * `kubernetes.podNetworks` (region id -> CIDR; the rest of the block is the Kubernetes layer's): a pod
+   * range shared with another cluster, the backbone, the government network or any cluster's range would
+   * make NetworkPolicies and routes match the wrong addresses, so each must be disjoint from all of them.
+   */
+  private podNetworks(topLevel: readonly NamedBlock[]): void {
+    const settings = this.env.kubernetes?.podNetworks;
+    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) return;
+    const pods: NamedBlock[] = [];
+    for (const [regionId, text] of Object.entries(settings as Record<string, unknown>)) {
+      const path = `kubernetes.podNetworks.${regionId}`;
+      if (!this.env.regions.some((r) => r.id === regionId)) this.problem(path, regionId, `is not a region of this environment (regions: ${this.regionIds()})`);
+      if (typeof text !== 'string') {
+        this.problem(path, text, 'must be a CIDR block as a string');
+        continue;
+      }
+      pods.push(...this.named(path, text));
+    }
+    pods.forEach((pod, i) => {
+      const clashes = [...topLevel, ...pods.slice(0, i)].filter((other) => overlaps(other.block, pod.block));
+      if (clashes.length > 0) this.problem(pod.path, pod.block.text, `overlaps ${clashes.map((c) => `${c.path} (${c.block.text})`).join(' and ')}; each cluster's pods need a range of their own`);
+    });
+  }
+
+  private systems(): void {
     const regions = new Map(this.env.regions.map((r) => [r.id, r]));
     this.env.systems.forEach((system, i) => {
       const at = `systems[${i}]`;
-      if (system.level < 1 || system.level > 5) this.fail(`${at}.level`, system.level, 'security level must be 1, 2, 3, 4 or 5 (Decree 85/2016/ND-CP)');
+      if (system.level < 1 || system.level > 5) this.problem(`${at}.level`, system.level, 'security level must be 1, 2, 3, 4 or 5 (Decree 85/2016/ND-CP)');
       const primary = regions.get(system.primaryRegion);
-      if (!primary) this.fail(`${at}.primaryRegion`, system.primaryRegion, `is not a region of this environment (regions: ${this.regionIds()})`);
+      if (!primary) this.problem(`${at}.primaryRegion`, system.primaryRegion, `is not a region of this environment (regions: ${this.regionIds()})`);
+      const recovery = system.recoveryRegion === undefined ? undefined : regions.get(system.recoveryRegion);
       if (system.recoveryRegion !== undefined) {
-        if (!regions.has(system.recoveryRegion)) this.fail(`${at}.recoveryRegion`, system.recoveryRegion, `is not a region of this environment (regions: ${this.regionIds()})`);
-        if (system.recoveryRegion === system.primaryRegion) this.fail(`${at}.recoveryRegion`, system.recoveryRegion, 'is the same as primaryRegion; recovery must be in another regional cluster');
+        if (!recovery) this.problem(`${at}.recoveryRegion`, system.recoveryRegion, `is not a region of this environment (regions: ${this.regionIds()})`);
+        if (system.recoveryRegion === system.primaryRegion) this.problem(`${at}.recoveryRegion`, system.recoveryRegion, 'is the same as primaryRegion; recovery must be in another regional cluster');
       }
-      const hosting = [primary, ...(system.recoveryRegion ? [regions.get(system.recoveryRegion)!] : [])];
-      const zoneAvailable = (zone: string) => hosting.every((r) => r.addressPlan.segments[zone as keyof typeof r.addressPlan.segments] !== undefined || system.dedicatedNetworks?.[r.id] !== undefined);
+      const hosting = [primary, recovery].filter((r): r is RegionConfig => r !== undefined);
+      const missingZone = (zone: string) => hosting.find((r) => r.addressPlan.segments[zone as Zone] === undefined && system.dedicatedNetworks?.[r.id] === undefined);
       system.tiers.forEach((tier, j) => {
-        if (!zoneAvailable(tier.zone)) {
-          this.fail(`${at}.tiers[${j}].zone`, tier.zone, `unknown segment: region ${hosting.find((r) => r.addressPlan.segments[tier.zone] === undefined)?.id} has no ${tier.zone} segment in its address plan`);
-        }
+        const region = missingZone(tier.zone);
+        if (region) this.problem(`${at}.tiers[${j}].zone`, tier.zone, `unknown segment: region ${region.id} has no ${tier.zone} segment in its address plan`);
       });
       system.flows.forEach((flow, j) => {
         for (const end of ['from', 'to'] as const) {
           const zone = flow[end];
           if (isExternalPeer(zone)) continue;
-          if (!zoneAvailable(zone)) this.fail(`${at}.flows[${j}].${end}`, zone, `unknown segment: region ${system.primaryRegion} has no ${zone} segment in its address plan`);
+          const region = missingZone(zone);
+          if (region) this.problem(`${at}.flows[${j}].${end}`, zone, `unknown segment: region ${region.id} has no ${zone} segment in its address plan`);
         }
-        if (flow.protocol !== 'icmp' && flow.ports === undefined) this.fail(`${at}.flows[${j}].ports`, flow.ports, `a ${flow.protocol} flow must name its port or port range`);
-        if (Array.isArray(flow.ports) && flow.ports[0] > flow.ports[1]) this.fail(`${at}.flows[${j}].ports`, flow.ports, 'range start is above its end');
+        if (flow.protocol !== 'icmp' && flow.ports === undefined) this.problem(`${at}.flows[${j}].ports`, flow.ports, `a ${flow.protocol} flow must name its port or port range`);
+        if (Array.isArray(flow.ports) && flow.ports[0] > flow.ports[1]) this.problem(`${at}.flows[${j}].ports`, flow.ports, 'range start is above its end');
       });
       const schedule = system.backup?.schedule;
       const scheduleProblem = schedule === undefined ? undefined : cronProblem(schedule);
-      if (scheduleProblem) this.fail(`${at}.backup.schedule`, schedule, scheduleProblem);
+      if (scheduleProblem) this.problem(`${at}.backup.schedule`, schedule, scheduleProblem);
       system.backup?.copies?.forEach((copy, j) => {
-        if (!regions.has(copy.region)) this.fail(`${at}.backup.copies[${j}].region`, copy.region, `is not a region of this environment (regions: ${this.regionIds()})`);
+        if (!regions.has(copy.region)) this.problem(`${at}.backup.copies[${j}].region`, copy.region, `is not a region of this environment (regions: ${this.regionIds()})`);
       });
     });
   }
-}
-
-function noOverlap(blocks: NamedBlock[], onOverlap: (a: NamedBlock, b: NamedBlock) => void): void {
-  const pair = firstOverlap(blocks, (b) => b.block);
-  if (pair) onOverlap(pair[0], pair[1]);
 }

@@ -7,6 +7,7 @@ import { checkApproverFloor } from './approvals/requirements';
 import { profileNamed, type RegulationProfile } from './profiles';
 import { packsOf, rulesOf, type PackedRule } from './registry';
 import type { ArtifactSet, ControlFamily, Enforcement, Rule, RuleContext, Severity } from './rule';
+import { withSecretsMasked } from './rules/secrets/mask';
 import { policySettingsOf, type PolicyException, type PolicySettings } from './settings';
 
 /** One rule's verdict on one subject, with the enforcement in force and any exception applied. */
@@ -150,9 +151,11 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
   const policy = policyInForce(env, source, inputs.rules);
   const asOf = inputs.asOf ?? (env.asOf ? new Date(`${env.asOf}T00:00:00Z`) : (inputs.now ?? new Date()));
   const today = dayOf(asOf);
-  const raw = collectFindings(policy, { env, cloud, manifest, artifacts, asOf, profile: policy.profile });
+  const secrets = new Set<string>();
+  const raw = collectFindings(policy, { env, cloud, manifest, artifacts, asOf, profile: policy.profile }, secrets);
   const { findings, exceptions } = applyExceptions(policy, raw, new Map(cloud.systems.map((s) => [s.id, s.level as number])), today);
-  return {
+  // Every report format renders this object, so masking it once covers text, json, sarif, junit, markdown and html.
+  return withSecretsMasked<PolicyReport>({
     env: env.name,
     stage: env.stage,
     profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title },
@@ -166,18 +169,19 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
     systems: cloud.systems.map((s) => ({ id: s.id, name: s.displayName, level: s.level })),
     findings,
     ...countsOf(findings),
-  };
+  }, secrets);
 }
 
 /** A rule's result as a finding, before exceptions. */
 type RawFinding = Omit<Finding, 'waivedBy'>;
 
 /** Every result of every rule in force (overrides already applied: a disabled rule is not run), in rule order. */
-function collectFindings(policy: PolicyInForce, context: RuleContext): RawFinding[] {
+function collectFindings(policy: PolicyInForce, context: RuleContext, secrets: Set<string>): RawFinding[] {
   const outcomes: RawFinding[] = [];
   for (const { pack, rule, enforcement } of policy.rules) {
     if (enforcement === 'disabled') continue;
     for (const result of rule.check(context)) {
+      for (const secret of result.secrets ?? []) secrets.add(secret);
       outcomes.push({
         ruleId: rule.id,
         pack,

@@ -64,6 +64,8 @@ export interface RuleResult {
   /** What was checked: a construct path (`prod/north`) or an artifact address (`terraform/cluster-north: openstack_networking_secgroup_rule_v2.x`). */
   readonly subject: string;
   readonly message: string;
+  /** Secret values the rule found: masked wherever the report would repeat them, never reported themselves. */
+  readonly secrets?: readonly string[];
 }
 
 export interface Rule {

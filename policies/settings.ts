@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { InputError, show } from '../core/errors';
+import { InputError, problemsError, show } from '../core/errors';
+import { calendarDateProblem } from '../core/dates';
 import type { Environment } from '../environments/schema';
 import { formatPath } from '../environments/validate';
 
@@ -8,7 +9,10 @@ import { formatPath } from '../environments/validate';
  * the policy engine owns its shape and validates it here, with one-line errors naming the field.
  */
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const isoDate = z.string().superRefine((text, ctx) => {
+  const problem = calendarDateProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: text });
+});
 const ruleId = z.string().regex(/^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)+$/, 'must be a rule id such as NDC-SEG-001 or AwsSolutions-S1');
 
 export const exceptionSchema = z
@@ -33,9 +37,9 @@ export const policySettingsSchema = z.strictObject({
   parameters: z
     .strictObject({
       /** NDC-TOP-002: minimum great-circle distance between any two regional clusters. */
-      minClusterDistanceKm: z.number().positive().optional(),
+      minClusterDistanceKm: z.number().positive().max(20000, 'must be at most 20000 km (half the Earth\'s circumference)').optional(),
       /** NDC-TOP-001: minimum number of regional clusters. */
-      minClusters: z.number().int().min(1).optional(),
+      minClusters: z.number().int().min(1).max(100, 'must be at most 100 clusters').optional(),
     })
     .default({}),
 });
@@ -48,9 +52,13 @@ export type PolicyParameters = PolicySettings['parameters'];
 export function policySettingsOf(env: Environment, source: string): PolicySettings {
   const parsed = policySettingsSchema.safeParse(env.policy ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  let value: unknown = env.policy;
-  for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
-  const reason = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => show(k)).join(', ')}` : issue.message;
-  throw new InputError(`${source}: ${formatPath(['policy', ...issue.path])}`, `${value === undefined ? 'missing' : show(value)}: ${reason}`);
+  // Every problem at once, one line each, like the rest of the environment file.
+  throw problemsError(
+    parsed.error.issues.map((issue) => {
+      let value: unknown = env.policy;
+      for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+      const reason = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => show(k)).join(', ')}` : issue.message;
+      return new InputError(`${source}: ${formatPath(['policy', ...issue.path])}`, `${value === undefined ? 'missing' : show(value)}: ${reason}`);
+    }),
+  );
 }

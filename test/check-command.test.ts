@@ -16,6 +16,7 @@ function leaky(name: string): EnvironmentInput {
 let root: string;
 beforeAll(() => {
   root = tempProject('ndc-check-');
+  mkdirSync(join(root, 'reports-dir'));
   writeEnvironmentJson(root, 'leaky', leaky('leaky'));
 });
 
@@ -65,9 +66,10 @@ describe('ndc check', () => {
   describe('bad input: one line, exit 2, nothing written', () => {
     it.each([
       [['--env', 'prod', '--format', 'pdf'], 'ndc check: --format: "pdf" is not a report format (formats: text, json, sarif, junit, markdown, html)'],
-      [['--env', 'prod', '--as-of', '2026-02-30'], 'ndc check: --as-of: "2026-02-30" is not a date as YYYY-MM-DD'],
+      [['--env', 'prod', '--as-of', '2026-02-30'], 'ndc check: --as-of: "2026-02-30": has day 30; 2026-02 has 28 days'],
       [['--env', 'nowhere'], 'ndc check: environments/nowhere.ts: no such environment file (known: dev, leaky, prod, staging)'],
-      [['--env', 'prod', '--output', 'environments'], 'ndc check: --output: "environments" is a directory; give a file name'],
+      [['--env', 'prod', '--output', 'environments'], 'ndc check: --output: "environments" is inside environments/, which holds the project\'s inputs and artifacts; write the report elsewhere (for example reports/)'],
+      [['--env', 'prod', '--output', 'node_modules/../reports-dir'], 'ndc check: --output: "node_modules/../reports-dir" is a directory; give a file name'],
       [[], 'ndc check: --env: is required (for example --env prod)'],
     ])('%j', async (args, message) => {
       const { io, out, err } = captureIO(root);

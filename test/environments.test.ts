@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { validateEnvironment } from '../environments/validate';
 import { loadEnvironment, listEnvironments } from '../environments/load';
-import { InputError } from '../core/errors';
+import { InputError, InputProblems } from '../core/errors';
 import type { EnvironmentInput } from '../environments/schema';
 import { environmentInput, REPO, tempProject, writeEnvironmentJson } from './helpers';
 
 const SOURCE = 'environments/prod.ts';
 
-/** Validates a mutated copy of prod and returns the one-line error it raises. */
+/** Validates a mutated copy of prod and returns its first problem, one line (the others are tested below). */
 function errorFor(mutate: (env: EnvironmentInput & Record<string, unknown>) => void): string {
   const env = environmentInput('prod') as EnvironmentInput & Record<string, unknown>;
   mutate(env);
@@ -15,7 +15,7 @@ function errorFor(mutate: (env: EnvironmentInput & Record<string, unknown>) => v
     validateEnvironment(env, SOURCE);
   } catch (error) {
     expect(error).toBeInstanceOf(InputError);
-    const message = (error as Error).message;
+    const message = error instanceof InputProblems ? error.problems[0].message : (error as Error).message;
     expect(message).not.toContain('\n');
     return message;
   }
@@ -183,7 +183,7 @@ describe('loading environment files', () => {
   it('reports malformed JSON with the file name', () => {
     const root = tempProject();
     writeFileSync(`${root}/environments/broken.json`, '{ "name": "broken", ');
-    expect(() => loadEnvironment(root, 'broken')).toThrow(/^environments\/broken\.json: is not valid JSON/);
+    expect(() => loadEnvironment(root, 'broken')).toThrow(/^environments\/broken\.json:1:21: is not valid JSON: unexpected end of file/);
   });
 
   it('reports a TypeScript file that fails to load', () => {

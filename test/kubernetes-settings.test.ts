@@ -45,14 +45,22 @@ describe('kubernetes.podNetworks', () => {
   });
 
   it.each([
-    [{ podNetworks: { east: '100.64.0.0/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.east: "east" is not a cluster of this environment (clusters: north, south)'],
+    [{ podNetworks: { east: '100.64.0.0/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.east: "east": is not a region of this environment (regions: north, south)'],
     [{ podNetworks: { north: '100.64.0.1/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.north: "100.64.0.1/16": has host bits set'],
-    [{ podNetworks: { north: '10.10.128.0/17' } }, "environments/fixture.ts: kubernetes.podNetworks.north: \"10.10.128.0/17\" overlaps cluster north's range (10.10.0.0/16); pods need a range of their own"],
-    [{ podNetworks: { north: '172.20.0.0/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.north: "172.20.0.0/16" overlaps the government network (172.16.0.0/12)'],
-    [{ pods: {} }, 'environments/fixture.ts: kubernetes: unknown field "pods" (known: podNetworks)'],
-  ])('rejects %j with one line naming the field', (kubernetes, message) => {
-    const { cloud, env } = fixtureCloud({ ...fixtureInput(), kubernetes });
-    expect(() => kubernetesSettings(env, cloud)).toThrow(message);
+    [{ podNetworks: { north: '100.064.0.0/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.north: "100.064.0.0/16": has a leading zero'],
+    [{ podNetworks: { north: '10.10.128.0/17' } }, 'environments/fixture.ts: kubernetes.podNetworks.north: "10.10.128.0/17": overlaps regions[0].addressPlan.cidr (10.10.0.0/16); each cluster\'s pods need a range of their own'],
+    [{ podNetworks: { north: '172.20.0.0/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.north: "172.20.0.0/16": overlaps interconnect.govNetworkCidr (172.16.0.0/12)'],
+    // Another cluster's range, and another cluster's pods: accepted before, though routes and policies then match both.
+    [{ podNetworks: { north: '10.20.0.0/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.north: "10.20.0.0/16": overlaps regions[1].addressPlan.cidr (10.20.0.0/16)'],
+    [{ podNetworks: { north: '100.64.0.0/16', south: '100.64.0.0/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.south: "100.64.0.0/16": overlaps kubernetes.podNetworks.north (100.64.0.0/16)'],
+    [{ podNetworks: { north: '100.64.0.0/10', south: '100.65.0.0/16' } }, 'environments/fixture.ts: kubernetes.podNetworks.south: "100.65.0.0/16": overlaps kubernetes.podNetworks.north (100.64.0.0/10)'],
+  ])('rejects %j at load with one line naming the field', (kubernetes, message) => {
+    expect(() => fixtureCloud({ ...fixtureInput(), kubernetes })).toThrow(message);
+  });
+
+  it('rejects an unknown field of the kubernetes block where the layer reads it', () => {
+    const { cloud, env } = fixtureCloud({ ...fixtureInput(), kubernetes: { pods: {} } });
+    expect(() => kubernetesSettings(env, cloud)).toThrow('environments/fixture.ts: kubernetes: unknown field "pods" (known: podNetworks)');
   });
 
   it('ndc synth exits 2 on a bad pod network and leaves out/ as it was', async () => {
@@ -64,7 +72,7 @@ describe('kubernetes.podNetworks', () => {
     const err: string[] = [];
     const io = { root, json: false, out: () => undefined, err: (l: string) => err.push(l), now: () => new Date('2026-11-27T00:00:00Z') };
     expect(await main(['synth', '--env', 'fixture'], io)).toBe(2);
-    expect(err).toEqual([expect.stringMatching(/^ndc synth: environments\/fixture\.ts: kubernetes\.podNetworks\.north: "10\.10\.0\.0\/24" overlaps cluster north's range/)]);
+    expect(err).toEqual([expect.stringMatching(/^ndc synth: environments\/fixture\.json: kubernetes\.podNetworks\.north: "10\.10\.0\.0\/24": overlaps regions\[0\]\.addressPlan\.cidr \(10\.10\.0\.0\/16\)/)]);
     expect(existsSync(join(root, 'out', 'fixture'))).toBe(false);
   });
 });

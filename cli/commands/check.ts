@@ -1,11 +1,13 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { calendarDateProblem } from '../../core/dates';
 import { InputError } from '../../core/errors';
 import { evaluatePolicies } from '../../policies/evaluate';
 import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../../policies/reports';
 import { verdictLine } from '../../policies/reports/common';
 import { readManifest, unlistedFiles } from '../../stacks/manifest';
 import type { CommandIO } from '../io';
+import { refuseProjectInput } from './common';
 import { reachSectionFor } from './reach';
 
 export interface CheckOptions {
@@ -24,11 +26,9 @@ export function parseFormat(value: string | undefined, json: boolean): ReportFor
 
 export function parseAsOf(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const date = new Date(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw new InputError('--as-of', `${JSON.stringify(value)} is not a date as YYYY-MM-DD`);
-  }
-  return date;
+  const problem = calendarDateProblem(value);
+  if (problem) throw new InputError('--as-of', `${JSON.stringify(value)}: ${problem}`);
+  return new Date(`${value}T00:00:00Z`);
 }
 
 /** Writes a file whole or not at all: a temporary sibling renamed into place. */
@@ -59,8 +59,9 @@ export function writeAtomically(root: string, path: string, content: string, fla
 export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<number> {
   const format = parseFormat(opts.format, io.json);
   const asOf = parseAsOf(opts.asOf);
-  if (opts.output !== undefined && statSync(resolve(io.root, opts.output), { throwIfNoEntry: false })?.isDirectory()) {
-    throw new InputError('--output', `${JSON.stringify(opts.output)} is a directory; give a file name`);
+  if (opts.output !== undefined) {
+    refuseProjectInput(io.root, opts.output, '--output');
+    if (statSync(resolve(io.root, opts.output), { throwIfNoEntry: false })?.isDirectory()) throw new InputError('--output', `${JSON.stringify(opts.output)} is a directory; give a file name`);
   }
   const evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);

@@ -1,6 +1,7 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { stableJson } from '../../core/canonical-json';
-import { InputError } from '../../core/errors';
+import { InputError, inputErrorLines } from '../../core/errors';
 import type { CommandIO } from '../io';
 
 /** Runs a handler: bad input becomes one `where: reason` line on stderr and exit 2, never a stack trace. */
@@ -9,7 +10,7 @@ export async function guarded(io: CommandIO, handler: () => Promise<number>): Pr
     return await handler();
   } catch (error) {
     if (error instanceof InputError) {
-      io.err(error.message);
+      for (const line of inputErrorLines(error)) io.err(line);
       return 2;
     }
     throw error;
@@ -40,4 +41,57 @@ export function table(rows: readonly (readonly string[])[], indent = '  '): stri
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => `${indent}${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')}`.trimEnd());
+}
+
+/** Folders of the project that only ndc or its authors write: inputs, artifacts, approvals, the ledger, the code. */
+export const PROTECTED_FOLDERS = ['environments', 'out', 'approvals', '.ndc', '.git', 'node_modules', 'dist', 'bin', 'cli', 'constructs', 'core', 'deploy', 'ledger', 'policies', 'scripts', 'stacks'] as const;
+
+/** Files at the project root that configure the build and that a report must never replace. */
+export const PROTECTED_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'cdktf.json', 'eslint.config.mjs', 'jest.config.js'] as const;
+
+/**
+ * Refuses an output path (a report, an export) that would land inside a protected folder or over a
+ * protected file, judged on the path as written and on where its symlinks and `..` really lead.
+ */
+export function refuseProjectInput(root: string, path: string, flag: string): void {
+  const written = resolve(root, path);
+  const targets = [written, realLocation(written)];
+  const realRoot = realLocation(resolve(root));
+  const roots = [resolve(root), realRoot];
+  for (const target of targets) {
+    for (const base of roots) {
+      for (const folder of PROTECTED_FOLDERS) {
+        if (isInside(target, join(base, folder))) throw new InputError(flag, `${JSON.stringify(path)} is inside ${folder}/, which holds the project's inputs and artifacts; write the report elsewhere (for example reports/)`);
+      }
+      for (const file of PROTECTED_FILES) {
+        if (target === join(base, file)) throw new InputError(flag, `${JSON.stringify(path)} would overwrite the project's ${file}; write the report elsewhere`);
+      }
+    }
+    for (const folder of PROTECTED_FOLDERS) {
+      const real = join(roots[0], folder);
+      if (existsSync(real) && isInside(target, realLocation(real))) throw new InputError(flag, `${JSON.stringify(path)} leads into ${folder}/ (through a symlink), which holds the project's inputs and artifacts; write the report elsewhere`);
+    }
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The path with every symlink of its existing part resolved (the rest, not yet created, appended as is). */
+function realLocation(file: string): string {
+  const rest: string[] = [];
+  let existing = file;
+  while (!existsSync(existing)) {
+    const parent = dirname(existing);
+    if (parent === existing) return file;
+    rest.unshift(basename(existing));
+    existing = parent;
+  }
+  try {
+    return join(realpathSync(existing), ...rest);
+  } catch {
+    return file;
+  }
 }

@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../core/canonical-json';
 import { InputError, show } from '../../core/errors';
+import { calendarDateProblem } from '../../core/dates';
 import { loadEnvironment } from '../../environments/load';
 import { readPrivateKeyFile, readPublicKeyFile } from '../../policies/approvals/keys';
 import { ROLES, type Role } from '../../policies/approvals/requirements';
@@ -64,7 +65,6 @@ export interface ReviewersSignOptions extends TrustContext {
 
 export type ReviewersListOptions = TrustContext;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `ndc reviewers add --env E --id ID --public-key FILE --roles r1,r2 [--agencies ..] [--systems ..]`. */
 export async function reviewersAddCommand(opts: ReviewersAddOptions, io: CommandIO): Promise<number> {
@@ -85,7 +85,8 @@ export async function reviewersAddCommand(opts: ReviewersAddOptions, io: Command
     const notBefore = opts.notBefore ?? today;
     const notAfter = opts.notAfter ?? new Date(Date.parse(`${today}T00:00:00.000Z`) + 365 * 86_400_000).toISOString().slice(0, 10);
     for (const [flag, value] of [['--not-before', notBefore], ['--not-after', notAfter]] as const) {
-      if (!DATE.test(value) || Number.isNaN(Date.parse(value))) throw new InputError(flag, `${show(value)}: must be a date YYYY-MM-DD`);
+      const problem = calendarDateProblem(value);
+      if (problem) throw new InputError(flag, `${show(value)}: ${problem}`);
     }
     const reviewer: Reviewer = { id, ...(opts.name ? { name: opts.name } : {}), publicKey: key.pem, keyId: key.keyId, roles, agencies, systems, notBefore, notAfter };
     return editTrustStore(opts, io, `add ${id}`, (body) => {

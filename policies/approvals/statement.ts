@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { isoInstantProblem } from '../../core/dates';
 import { canonicalJson, stableJson } from '../../core/canonical-json';
 import { formatPath } from '../../environments/validate';
 import { signStatement } from './keys';
@@ -18,7 +19,10 @@ export const OPERATIONS = ['deploy', 'destroy'] as const;
 export type ApprovedOperation = (typeof OPERATIONS)[number];
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 (64 lower-case hex digits)');
-const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be an ISO time like 2026-01-31T12:00:00.000Z');
+const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be an ISO time like 2026-01-31T12:00:00.000Z')
+  .refine((text) => isoInstantProblem(text) === undefined, 'is not a real calendar date and time');
 
 export const approvalStatementSchema = z.strictObject({
   env: z.string().min(1),

@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson, sha256, stableJson } from '../../core/canonical-json';
+import { isoInstantProblem } from '../../core/dates';
 import { InputError, show } from '../../core/errors';
+import { parseJsonFile } from '../../core/json';
 import { formatPath } from '../../environments/validate';
 import { identitySkeleton } from './identity';
 import { parsePublicKey, keyIdOf, signStatement, verifyStatement } from './keys';
@@ -21,7 +23,10 @@ export const TRUST_ROOT_VARIABLE = 'NDC_TRUST_ROOT';
 
 const id = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and dashes, starting with a letter');
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits (a sha256)');
-const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{3})?Z)?$/, 'must be a date YYYY-MM-DD or an ISO time ending in Z');
+const instant = z.string().superRefine((text, ctx) => {
+  const problem = isoInstantProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: text });
+});
 
 export const reviewerSchema = z.strictObject({
   id,
@@ -115,12 +120,7 @@ export function readTrustStore(root: string, env: string): TrustStore | undefine
   const file = trustStorePath(root, env);
   const shown = trustStoreShown(env);
   if (!existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(shown, `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const raw = parseJsonFile(readFileSync(file, 'utf8'), shown);
   const parsed = trustStoreSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,6 +1,7 @@
 import type { Finding, PolicyReport } from '../engine';
 import { anchorOf, controlMatrix, families, SEVERITIES, severityCounts, verdictLine } from './common';
 import { escapeHtml as h } from './escape';
+import { maskFoundSecrets } from '../rules/secrets/mask';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1b1f24}
@@ -80,7 +81,8 @@ export function htmlReport(report: PolicyReport, sections: readonly string[] = [
   }
 
   // Sections other layers render (the reachability matrix and attack paths), before the rule texts.
-  out.push(...sections.filter((section) => section !== ''));
+  // Sections are rendered outside the report (reachability); a secret the rules found is masked there too.
+  out.push(...sections.filter((section) => section !== '').map((section) => maskFoundSecrets(report, section)));
   out.push('<h2 id="rules">Rules in force</h2>');
   for (const r of report.rules) {
     out.push(`<h3 id="rule-${h(r.id)}">${h(r.id)}: ${h(r.title)}</h3>`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { overlaps, parseCidr, type Cidr } from '../../core/cidr';
+import { parseCidr, type Cidr } from '../../core/cidr';
 import { InputError, show } from '../../core/errors';
 import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
@@ -36,12 +36,7 @@ export function kubernetesSettings(env: Environment, cloud: NationalCloud): Kube
     if (!cluster) throw new InputError(at, `${show(clusterId)} is not a cluster of this environment (clusters: ${cloud.clusters.map((c) => c.id).join(', ')})`);
     const cidr = parseCidr(text);
     if (typeof cidr === 'string') throw new InputError(at, `${show(text)}: ${cidr}`);
-    const clashes = [
-      { name: `cluster ${cluster.id}'s range`, block: cluster.cidr },
-      { name: 'the interconnect', block: cloud.interconnect },
-      { name: 'the government network', block: cloud.govNetwork },
-    ].filter((b) => overlaps(b.block, cidr));
-    if (clashes.length > 0) throw new InputError(at, `${show(text)} overlaps ${clashes.map((c) => `${c.name} (${c.block.text})`).join(' and ')}; pods need a range of their own`);
+    // That it overlaps no cluster range, backbone, government network or other pod network is checked at load (environments/validate.ts).
     podNetworks.set(clusterId, cidr);
   }
   return { podNetworks };

@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { fail, pass, vn2016 } from '../support';
-import { describeHits, literalValues, type Hit } from './scan';
+import { describeHits, secretsOf, literalValues, type Hit } from './scan';
 
 const PASSWORD_KEYS = /password|passwd|admin_pass|secret_key|client_secret|private_key|connection_string|conn_str/;
 
@@ -16,7 +16,7 @@ export const noPasswords: Rule = {
   check({ artifacts }) {
     const results = [...artifacts.text].map(([path, text]) => {
       const hits = literalValues(text, PASSWORD_KEYS);
-      return hits.length ? fail(path, describeHits(hits)) : pass(path, 'no literal password');
+      return hits.length ? { ...fail(path, describeHits(hits)), secrets: secretsOf(hits) } : pass(path, 'no literal password');
     });
     for (const [cluster, objects] of artifacts.kubernetes) {
       const hits: Hit[] = objects

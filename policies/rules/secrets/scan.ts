@@ -3,6 +3,13 @@
 export interface Hit {
   readonly line: number;
   readonly what: string;
+  /** The secret value itself, for masking; never printed. */
+  readonly value?: string;
+}
+
+/** The secret values among hits, for RuleResult.secrets. */
+export function secretsOf(hits: readonly Hit[]): string[] {
+  return [...new Set(hits.map((h) => h.value).filter((v): v is string => v !== undefined && v !== ''))];
 }
 
 /** A value that is a reference resolved at deploy time, not a literal secret. */
@@ -21,7 +28,7 @@ export function literalValues(text: string, keys: RegExp): Hit[] {
     for (const m of text.matchAll(re)) {
       const value = m[2].trim();
       if (isReference(value)) continue;
-      hits.push({ line: lineOf(text, m.index ?? 0), what: `literal value for "${m[1]}"` });
+      hits.push({ line: lineOf(text, m.index ?? 0), what: `literal value for "${m[1]}"`, value });
     }
   }
   return hits;
@@ -30,7 +37,7 @@ export function literalValues(text: string, keys: RegExp): Hit[] {
 export function patternHits(text: string, patterns: readonly { name: string; re: RegExp }[]): Hit[] {
   const hits: Hit[] = [];
   for (const { name, re } of patterns) {
-    for (const m of text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))) hits.push({ line: lineOf(text, m.index ?? 0), what: name });
+    for (const m of text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))) hits.push({ line: lineOf(text, m.index ?? 0), what: name, value: m[0] });
   }
   return hits;
 }

@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
 import { fail, pass, vn2016 } from '../support';
-import { describeHits, literalValues, patternHits } from './scan';
+import { describeHits, secretsOf, literalValues, patternHits } from './scan';
 
 const PATTERNS = [
   { name: 'AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
@@ -23,7 +23,7 @@ export const noTokens: Rule = {
   check({ artifacts }) {
     return [...artifacts.text].map(([path, text]) => {
       const hits = [...patternHits(text, PATTERNS), ...literalValues(text, TOKEN_KEYS)];
-      return hits.length ? fail(path, describeHits(hits)) : pass(path, 'no token');
+      return hits.length ? { ...fail(path, describeHits(hits)), secrets: secretsOf(hits) } : pass(path, 'no token');
     });
   },
 };
