@@ -186,13 +186,28 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
   }
   if (lock.takenOver) say(`Took over the deploy lock of ${req.env}: the previous holder's lease had run out`);
 
+  // The snapshot comes first: the prerequisite checks (pulumi stack ls) run where the engines will, in it.
+  const kind = operation === 'deploy' ? 'deploy-step' : 'destroy-step';
+  let snapshot: Snapshot;
+  const snapshotStarted = Date.now();
+  try {
+    snapshot = takeSnapshot(io.root, manifest);
+    prepareTerraformWorkDirs(io.root, manifest, waves);
+  } catch (error) {
+    if (!(error instanceof SnapshotError)) throw error;
+    await ports.ledger.releaseLock(req.env, holder);
+    await ports.ledger.append({ kind, env: req.env, actor, digest: manifest.digest, result: 'failed', details: { scope: 'run', run, operation, snapshot: error.message } });
+    return refuse(`the approved files could not be copied into the deploy snapshot: ${error.message}; nothing was applied`, { gate });
+  }
+  const snapshotMs = Date.now() - snapshotStarted;
+
   // What ndc cannot create (kube contexts, the Pulumi state bucket, cdk bootstrap, the vault keys in the
   // environment) is checked once the gate is open and the lock held, before any engine changes anything.
   const missing = missingPrerequisites({ root: io.root, env, operation, steps: toRun, environment, binaries: checks.binaries });
   if (missing.length > 0) {
     await ports.ledger.releaseLock(req.env, holder);
     for (const problem of missing) io.err(`ndc ${verb}: ${problem}`);
-    await ports.ledger.append({ kind: operation === 'deploy' ? 'deploy-step' : 'destroy-step', env: req.env, actor, digest: manifest.digest, result: 'refused', details: { scope: 'run', operation, missing } });
+    await ports.ledger.append({ kind, env: req.env, actor, digest: manifest.digest, result: 'refused', details: { scope: 'run', operation, missing } });
     if (io.json) io.out(JSON.stringify({ env: req.env, operation, digest: manifest.digest, ok: false, refused: 'prerequisites', problems: missing }));
     return 1;
   }
@@ -212,21 +227,9 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
   }, heartbeatMsOf(leaseMs));
   const signal = req.signal ? AbortSignal.any([req.signal, lockLost.signal]) : lockLost.signal;
 
-  const kind = operation === 'deploy' ? 'deploy-step' : 'destroy-step';
   const started = Date.now();
   let result: RunResult | undefined;
   try {
-    let snapshot: Snapshot;
-    const snapshotStarted = Date.now();
-    try {
-      snapshot = takeSnapshot(io.root, manifest);
-      prepareTerraformWorkDirs(io.root, manifest, waves);
-    } catch (error) {
-      if (!(error instanceof SnapshotError)) throw error;
-      await ports.ledger.append({ kind, env: req.env, actor, digest: manifest.digest, result: 'failed', details: { scope: 'run', run, operation, snapshot: error.message } });
-      return refuse(`the approved files could not be copied into the deploy snapshot: ${error.message}; nothing was applied`, { gate });
-    }
-    const snapshotMs = Date.now() - snapshotStarted;
     await ports.ledger.append({
       kind,
       env: req.env,

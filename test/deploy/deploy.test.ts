@@ -370,7 +370,9 @@ describe('credentials', () => {
     expect(pgdev).toContain("connStrEnv: 'NDC_PGDEV_CONN'");
     writeFileSync(join(root, 'environments', 'pgdev.ts'), pgdev);
     // A new environment needs its Pulumi stack file, as scripts/pulumi-stacks.ts would write it.
-    writeFileSync(join(root, 'stacks/kubernetes/Pulumi.pgdev-north.yaml'), readFileSync(join(root, 'stacks/kubernetes/Pulumi.dev-north.yaml'), 'utf8').replace(/dev/g, 'pgdev'));
+    for (const stack of ['north', 'north-prerequisites']) {
+      writeFileSync(join(root, `stacks/kubernetes/Pulumi.pgdev-${stack}.yaml`), readFileSync(join(root, `stacks/kubernetes/Pulumi.dev-${stack}.yaml`), 'utf8').replace(/dev/g, 'pgdev'));
+    }
     synthEnvironment(root, 'pgdev');
     const engines = fakeEngines();
     const ports = fakePorts();

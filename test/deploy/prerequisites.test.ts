@@ -32,7 +32,8 @@ describe('deploy checks what it cannot create before running any stack', () => {
     const checks = run.engines.checks();
     const ls = checks.filter((c) => c.tool === 'pulumi');
     expect(ls.map((c) => c.argv)).toEqual([['stack', 'ls', '--json', '--non-interactive']]);
-    expect(ls[0].cwd).toBe(join(root, 'stacks/kubernetes'));
+    // Where pulumi will run: the snapshot's copy of the approved project.
+    expect(ls[0].cwd).toMatch(/\.ndc\/snapshots\/[0-9a-f]{64}\/pulumi$/);
     expect(ls[0].env).toEqual({ AWS_SECRET_ACCESS_KEY: 'state-secret-1', PULUMI_BACKEND_URL: 's3://ndc-test-pulumi-state?endpoint=objects.test.gov.vn' });
     const ssm = checks.filter((c) => c.tool === 'aws');
     expect(ssm.map((c) => c.argv[c.argv.indexOf('--region') + 1])).toEqual(['ap-southeast-1', 'us-east-1']);
