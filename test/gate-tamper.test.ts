@@ -27,7 +27,7 @@ interface Project {
 function project(approveArgs: string[] | false = []): Project {
   const root = tempProject('ndc-tamper-');
   const engines = fakeEngines(['tofu', 'pulumi']);
-  const base: NodeJS.ProcessEnv = { PATH: `${engines.dir}:${NODE_DIR}`, HOME: root, FAKE_LOG: engines.log, NDC_ACTOR: 'ci:e2e', CI: 'true', NDC_ENGINE_ENV: 'FAKE_*' };
+  const base: NodeJS.ProcessEnv = { PATH: `${engines.dir}:${NODE_DIR}`, HOME: root, FAKE_LOG: engines.log, NDC_ACTOR: 'ci:e2e', CI: 'true', NDC_ENGINE_ENV: 'FAKE_*', KUBECONFIG: join(engines.dir, '.kube', 'config') };
   let trusted: NodeJS.ProcessEnv = {};
   const ndc = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...base, ...trusted, ...extra } });
@@ -37,11 +37,17 @@ function project(approveArgs: string[] | false = []): Project {
   expect(ndc(['keys', 'generate', '--id', 'sec-officer', '--out', 'keys']).status).toBe(0);
   const agencies = 'Ministry of Science and Technology,Government Office';
   expect(ndc(['reviewers', 'add', '--env', 'dev', '--id', 'sec-officer', '--public-key', 'keys/sec-officer.pub', '--roles', 'security-unit', '--agencies', agencies]).status).toBe(0);
+  // e-document-exchange is level 3: its owner approves too (the Decree 85 floor dev asks for).
+  expect(ndc(['keys', 'generate', '--id', 'gov-owner', '--out', 'keys']).status).toBe(0);
+  expect(ndc(['reviewers', 'add', '--env', 'dev', '--id', 'gov-owner', '--public-key', 'keys/gov-owner.pub', '--roles', 'system-owner', '--agencies', 'Government Office']).status).toBe(0);
   trusted = { NDC_TRUST_ROOT: (JSON.parse(ndc(['reviewers', 'list', '--env', 'dev', '--json']).stdout) as { rootHash: string }).rootHash };
   if (approveArgs !== false) {
-    const approved = ndc(['approve', '--env', 'dev', '--key', 'keys/sec-officer.key', '--as', 'sec-officer', ...approveArgs]);
-    expect(approved.stderr).toBe('');
-    expect(approved.status).toBe(0);
+    // gov-owner approves only the Government Office's systems: not needed when the approval names others.
+    for (const reviewer of approveArgs.includes('--systems') ? ['sec-officer'] : ['sec-officer', 'gov-owner']) {
+      const approved = ndc(['approve', '--env', 'dev', '--key', `keys/${reviewer}.key`, '--as', reviewer, ...approveArgs]);
+      expect(approved.stderr).toBe('');
+      expect(approved.status).toBe(0);
+    }
   }
   return { root, engines, ndc, approved: readManifest(root, 'dev')! };
 }
@@ -170,6 +176,7 @@ describe('case 4: destroy', () => {
     const approved = p.ndc(['approve', '--env', 'dev', '--key', 'keys/sec-officer.key', '--as', 'sec-officer', '--operation', 'destroy']);
     expect(approved.status).toBe(0);
     expect(approved.stdout).toContain('Approval to DESTROY dev by sec-officer');
+    expect(p.ndc(['approve', '--env', 'dev', '--key', 'keys/gov-owner.key', '--as', 'gov-owner', '--operation', 'destroy']).status).toBe(0);
     const destroyed = p.ndc(['destroy', '--env', 'dev', '--yes']);
     expect(destroyed.stderr).toBe('');
     expect(destroyed.status).toBe(0);

@@ -20,7 +20,7 @@ type Run = (args: string[], extra?: NodeJS.ProcessEnv) => { status: number | nul
 
 function runner(root: string, engines: Engines, base: NodeJS.ProcessEnv = {}): Run {
   // The fakes' own FAKE_* settings pass the engines' allow-list the way a site's extra variables would.
-  const env: NodeJS.ProcessEnv = { PATH: `${engines.dir}:${NODE_DIR}`, HOME: root, FAKE_LOG: engines.log, NDC_ENGINE_ENV: 'FAKE_*', NDC_ACTOR: 'ci:bypass', CI: 'true', ...base };
+  const env: NodeJS.ProcessEnv = { PATH: `${engines.dir}:${NODE_DIR}`, HOME: root, FAKE_LOG: engines.log, NDC_ENGINE_ENV: 'FAKE_*', KUBECONFIG: join(engines.dir, '.kube', 'config'), NDC_ACTOR: 'ci:bypass', CI: 'true', ...base };
   return (args, extra = {}) => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...env, ...extra } });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
@@ -248,7 +248,7 @@ describe('case 9: CI can open the gate, and says why when it cannot', () => {
         spawnSync(process.execPath, [join(REPO, 'scripts/ci.mjs'), '--env', 'dev', '--deploy', '--skip-install', '--reports', join(p.root, 'reports')], {
           cwd: p.root,
           encoding: 'utf8',
-          env: { PATH: `${p.engines.dir}:${NODE_DIR}`, HOME: p.root, FAKE_LOG: p.engines.log, NDC_ENGINE_ENV: 'FAKE_*', CI: 'true', ...extra },
+          env: { PATH: `${p.engines.dir}:${NODE_DIR}`, HOME: p.root, FAKE_LOG: p.engines.log, NDC_ENGINE_ENV: 'FAKE_*', KUBECONFIG: join(p.engines.dir, '.kube', 'config'), CI: 'true', ...extra },
         });
       const unpinned = ci({});
       expect(unpinned.status).toBe(1);
