@@ -81,6 +81,7 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('deploy lock through bi
         HOME: root,
         FAKE_LOG: engines.log,
         NDC_ENGINE_ENV: 'FAKE_*',
+        KUBECONFIG: join(engines.dir, '.kube', 'config'),
         NDC_ACTOR: 'ci:locks',
         CI: 'true',
         ...(name === 'postgres' ? { NDC_LEDGER_URL: pgUrl, NDC_LEDGER_SCHEMA: schema } : {}),
@@ -90,9 +91,14 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('deploy lock through bi
       expect(ndc(['keys', 'generate', '--id', 'sec-officer', '--out', 'keys']).status).toBe(0);
       const added = ndc(['reviewers', 'add', '--env', 'dev', '--id', 'sec-officer', '--public-key', 'keys/sec-officer.pub', '--roles', 'security-unit', '--agencies', 'Ministry of Science and Technology,Government Office']);
       expect(added.status).toBe(0);
+      // e-document-exchange is level 3: its owner approves too (the Decree 85 floor dev asks for).
+      expect(ndc(['keys', 'generate', '--id', 'gov-owner', '--out', 'keys']).status).toBe(0);
+      expect(ndc(['reviewers', 'add', '--env', 'dev', '--id', 'gov-owner', '--public-key', 'keys/gov-owner.pub', '--roles', 'system-owner', '--agencies', 'Government Office']).status).toBe(0);
       env.NDC_TRUST_ROOT = (JSON.parse(ndc(['reviewers', 'list', '--env', 'dev', '--json']).stdout) as { rootHash: string }).rootHash;
-      const approved = ndc(['approve', '--env', 'dev', '--key', 'keys/sec-officer.key', '--as', 'sec-officer']);
-      expect(approved.stderr).toBe('');
+      for (const reviewer of ['sec-officer', 'gov-owner']) {
+        const approved = ndc(['approve', '--env', 'dev', '--key', `keys/${reviewer}.key`, '--as', reviewer]);
+        expect(approved.stderr).toBe('');
+      }
     });
     afterAll(async () => {
       rmSync(root, { recursive: true, force: true });
@@ -125,8 +131,8 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('deploy lock through bi
           expect.stringMatching(new RegExp(`^ndc deploy: refused: the deploy lock of dev is held by ci:locks run ${holder} \\(lease until \\S+\\); wait for it to finish .* ndc unlock --env dev --reason`)),
         ]);
       }
-      // One deploy's worth of engine calls: 3 Terraform stacks x (init, plan, apply) and one Pulumi stack x (select, up).
-      expect(engines.calls()).toHaveLength(11);
+      // One deploy's worth of engine calls: 3 Terraform stacks x (init, plan, apply) and two Pulumi stacks (prerequisites, objects) x (select, up).
+      expect(engines.calls()).toHaveLength(13);
       expect(winners[0].stdout).toMatch(/Checkpoint request: ledger \S+ at seq \d+, head [0-9a-f]{64}; a reviewer signs it with: ndc ledger checkpoint --head \d+:[0-9a-f]{64} --key KEY --as REVIEWER-ID/);
       const all_records = await records();
       expect(all_records.filter((r) => r.kind === 'deploy-step' && r.details.scope === 'run' && r.result === 'started')).toHaveLength(1);
