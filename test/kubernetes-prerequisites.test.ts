@@ -22,7 +22,8 @@ const specOf = (o: ManifestObject) => (o.spec ?? {}) as Spec;
 
 describe.each(['dev', 'staging', 'prod'] as const)('%s: the prerequisites of each cluster', (env) => {
   const rendered = renderEnvironment(REPO, env);
-  const kubernetes = rendered.artifacts.filter((a) => a.engine === 'kubernetes');
+  // The Kubernetes objects (kubernetes/...), not the Pulumi settings files deploy copies beside them.
+  const kubernetes = rendered.artifacts.filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/'));
   const systems = kubernetes.filter((a) => !isPrerequisitesStack(a.stack));
 
   it('create every custom kind, namespace and credential secret the system objects use', () => {

@@ -74,7 +74,7 @@ describe('the synthesis cache', () => {
     const fresh = render(root, 'dev', true);
     const dir = join(cacheDirectory(root), 'dev', 'kubernetes');
     const [key] = readdirSync(dir);
-    const file = join(dir, key, 'files', '0');
+    const file = join(dir, key, 'files', String(systemObjectsIndex(join(dir, key))));
     writeFileSync(file, readFileSync(file, 'utf8').replace('kind: NetworkPolicy', 'kind: ConfigMap'));
     const again = render(root, 'dev', true);
     expect(again.cache).toEqual({ terraform: 'hit', kubernetes: 'miss' });
@@ -116,11 +116,12 @@ describe('the synthesis cache on the command line', () => {
   function plant(root: string): void {
     const dir = join(cacheDirectory(root), 'dev', 'kubernetes');
     const [key] = readdirSync(dir);
-    const file = join(dir, key, 'files', '0');
+    const index = systemObjectsIndex(join(dir, key));
+    const file = join(dir, key, 'files', String(index));
     const planted = readFileSync(file, 'utf8').replace(/pod-security\.kubernetes\.io\/enforce: restricted/g, 'pod-security.kubernetes.io/enforce: privileged');
     writeFileSync(file, planted);
     const entry = JSON.parse(readFileSync(join(dir, key, 'entry.json'), 'utf8')) as { artifacts: { sha256: string; bytes: number }[] };
-    entry.artifacts[0] = { ...entry.artifacts[0], sha256: sha256(planted), bytes: Buffer.byteLength(planted) };
+    entry.artifacts[index] = { ...entry.artifacts[index], sha256: sha256(planted), bytes: Buffer.byteLength(planted) };
     writeFileSync(join(dir, key, 'entry.json'), JSON.stringify(entry));
   }
 
@@ -149,3 +150,11 @@ describe('the synthesis cache on the command line', () => {
     expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).toBe(fresh);
   });
 });
+
+/** The cached file holding the system objects (YAML with NetworkPolicies), not the prerequisites or Pulumi settings. */
+function systemObjectsIndex(entryDir: string): number {
+  const files = readdirSync(join(entryDir, 'files'));
+  const index = files.findIndex((name) => readFileSync(join(entryDir, 'files', name), 'utf8').includes('kind: NetworkPolicy'));
+  expect(index).toBeGreaterThanOrEqual(0);
+  return Number(files[index]);
+}
