@@ -1,3 +1,4 @@
+import { InputError } from '../core/errors';
 import type { Environment } from '../environments/schema';
 import { InformationSystem } from './information-system';
 import { NationalCloud } from './national-cloud';
@@ -5,7 +6,18 @@ import { Port } from './port';
 import { RegionalCluster } from './regional-cluster';
 
 /** Builds the construct tree of an environment (already validated by `validateEnvironment`). */
-export function buildCloud(env: Environment): NationalCloud {
+export function buildCloud(env: Environment, source?: string): NationalCloud {
+  if (source === undefined) return buildCloudOf(env);
+  try {
+    return buildCloudOf(env);
+  } catch (error) {
+    // A construct names the model path it rejects; the user also needs the file that path comes from.
+    if (error instanceof InputError) throw new InputError(`${source}: ${error.where}`, error.reason);
+    throw error;
+  }
+}
+
+function buildCloudOf(env: Environment): NationalCloud {
   const cloud = new NationalCloud(env.name, {
     stage: env.stage,
     description: env.description,

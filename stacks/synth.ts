@@ -53,7 +53,7 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
  * the engine settings of `root` that deploy uses (the Pulumi project and stack files) become artifacts.
  */
 export function renderLoaded({ env, source }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
-  const cloud = buildCloud(env);
+  const cloud = buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
@@ -62,8 +62,8 @@ export function renderLoaded({ env, source }: LoadedEnvironment, root?: string):
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */
-export function environmentBody({ env }: LoadedEnvironment): ManifestBody {
-  return manifestBodyOf(buildCloud(env), env.approvals);
+export function environmentBody({ env, source }: LoadedEnvironment): ManifestBody {
+  return manifestBodyOf(buildCloud(env, source), env.approvals);
 }
 
 /** The engine settings files deploy needs for these artifacts, copied from the project (see each engine's module). */
