@@ -1,4 +1,4 @@
-import { InputError } from '../core/errors';
+import { InputError, InputProblems } from '../core/errors';
 import type { Environment } from '../environments/schema';
 import { InformationSystem } from './information-system';
 import { NationalCloud } from './national-cloud';
@@ -12,7 +12,9 @@ export function buildCloud(env: Environment, source?: string): NationalCloud {
     return buildCloudOf(env);
   } catch (error) {
     // A construct names the model path it rejects; the user also needs the file that path comes from.
-    if (error instanceof InputError) throw new InputError(`${source}: ${error.where}`, error.reason);
+    const located = (e: InputError) => new InputError(`${source}: ${e.where}`, e.reason);
+    if (error instanceof InputProblems) throw new InputProblems(error.problems.map(located));
+    if (error instanceof InputError) throw located(error);
     throw error;
   }
 }

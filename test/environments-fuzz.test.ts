@@ -106,7 +106,7 @@ function outcomeOf(root: string, name: string): { refused: InputError } | { rend
   try {
     const { env, source } = loadEnvironment(root, name);
     policySettingsOf(env, source);
-    const cloud = buildCloud(env);
+    const cloud = buildCloud(env, source);
     const pods = kubernetesSettings(env, cloud).podNetworks;
     return { rendered: JSON.stringify(cloud.clusters.map((c) => renderClusterObjects(cloud, c, pods.get(c.id)))) };
   } catch (error) {
