@@ -1,16 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { CommandIO } from '../cli/io';
 import { InputError } from '../core/errors';
 import { loadEnvironment } from '../environments/load';
 import { escapeXml } from '../policies/reports/escape';
 import { verifyArtifacts } from '../stacks/manifest';
 import { actorOf, preflight, synthesizedManifest } from './deploy';
-import type { LedgerPort } from './ports';
-import { plainProgress } from './progress';
-import { runWaves, type StepOutcome } from './runner';
-import { secretValues } from './secrets';
-import { prepareTerraformWorkDirs, takeSnapshot } from './snapshot';
+import type { ConsolePort, LedgerPort } from './ports';
+import { runPreviews } from './preview';
+import type { StepOutcome } from './runner';
 import { buildWaves, stepsOf, type EngineCommand, type StackStep, type Wave } from './waves';
 
 /**
@@ -25,7 +22,7 @@ export const DRIFT_FORMATS: readonly DriftFormat[] = ['text', 'json', 'junit'];
 export interface DriftRequest {
   readonly env: string;
   readonly ledger: LedgerPort;
-  readonly io: CommandIO;
+  readonly io: ConsolePort;
   readonly environment?: NodeJS.ProcessEnv;
   readonly format?: string;
   readonly output?: string;
@@ -107,20 +104,7 @@ export async function driftEnvironment(req: DriftRequest): Promise<number> {
   if (checks.problems.length > 0) throw new InputError('cannot check drift', checks.problems.join('; '));
 
   // The checks read the snapshot of the synthesized digest, as a deploy of it would apply it.
-  takeSnapshot(io.root, manifest);
-  prepareTerraformWorkDirs(io.root, manifest, waves);
-  const result = await runWaves({
-    root: io.root,
-    env: req.env,
-    operation: 'plan',
-    waves,
-    binaries: checks.binaries,
-    environment,
-    secrets: secretValues(environment, env.state.backend === 'pg' ? [env.state.connStrEnv] : []),
-    concurrency: req.concurrency ?? 4,
-    keepGoing: true,
-    progress: plainProgress(io.err, { echoOutput: false }),
-  });
+  const result = await runPreviews({ root: io.root, env, manifest, waves, binaries: checks.binaries, environment, concurrency: req.concurrency, err: io.err });
   const stacks = steps.map((step) => classify(step, result.outcomes.find((o) => o.id === step.id)));
   const last = await req.ledger.lastRun(req.env);
   const report: DriftReport = {

@@ -3,10 +3,8 @@ import { projectReader } from '../stacks/project';
 import { renderLoaded, writeRendered } from '../stacks/synth';
 import { displayName } from './engines';
 import { preflight, type EngineRunRequest } from './deploy';
-import { plainProgress } from './progress';
-import { displayCommand, runWaves, type StepOutcome } from './runner';
-import { secretValues } from './secrets';
-import { prepareTerraformWorkDirs, takeSnapshot } from './snapshot';
+import { runPreviews } from './preview';
+import { displayCommand, type StepOutcome } from './runner';
 import { buildWaves, stepsOf, type StackStep, type Wave } from './waves';
 
 /**
@@ -50,20 +48,7 @@ export async function planEnvironment(req: PlanRequest): Promise<number> {
     const waves: Wave[] = planWaves.map((w) => ({ ...w, steps: w.steps.filter(runnable) })).filter((w) => w.steps.length > 0);
     if (waves.length > 0) {
       // Previews read the same snapshot a deploy of this digest would apply, never out/<env>/ itself.
-      takeSnapshot(io.root, manifest);
-      prepareTerraformWorkDirs(io.root, manifest, waves);
-      const result = await runWaves({
-        root: io.root,
-        env: req.env,
-        operation: 'plan',
-        waves,
-        binaries: checks.binaries,
-        environment,
-        secrets: secretValues(environment, env.state.backend === 'pg' ? [env.state.connStrEnv] : []),
-        concurrency: req.concurrency ?? 4,
-        keepGoing: true,
-        progress: plainProgress(io.err, { echoOutput: false }),
-      });
+      const result = await runPreviews({ root: io.root, env, manifest, waves, binaries: checks.binaries, environment, concurrency: req.concurrency, err: io.err });
       outcomes = result.outcomes;
     }
   }
