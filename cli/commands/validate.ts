@@ -11,6 +11,7 @@ import type { SystemPods } from '../../policies/validation/semantics';
 import { printJson } from './common';
 import type { CommandIO } from '../io';
 import { SOURCE_ROOT } from '../../core/source-root';
+import { SETTINGS_STACK } from '../../stacks/kubernetes/engine-settings';
 
 export interface ValidateOptions {
   readonly env: string;
@@ -103,7 +104,8 @@ export async function validateCommand(opts: ValidateOptions, io: CommandIO): Pro
   const findings = validateArtifacts({ artifacts, manifest, systems });
   const checked = {
     terraform: manifest.artifacts.filter((a) => a.engine === 'terraform').length,
-    kubernetes: manifest.artifacts.filter((a) => a.engine === 'kubernetes').length,
+    // Kubernetes objects, not the Pulumi project and stack files copied beside them.
+    kubernetes: manifest.artifacts.filter((a) => a.engine === 'kubernetes' && a.stack !== SETTINGS_STACK).length,
     cloudformation: manifest.artifacts.filter((a) => a.engine === 'cloudformation' && a.path.endsWith('.template.json')).length,
   };
   if (io.json) {
