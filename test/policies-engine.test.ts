@@ -4,6 +4,7 @@ import { InputError } from '../core/errors';
 import { artifactSetOf } from '../policies/artifacts';
 import { evaluatePolicies } from '../policies/evaluate';
 import { policyInForce } from '../policies/engine';
+import { PROFILES } from '../policies/profiles';
 import { PACKS } from '../policies/registry';
 import { validateEnvironment } from '../environments/validate';
 import type { EnvironmentInput } from '../environments/schema';
@@ -24,7 +25,7 @@ function withPolicy(policy: Record<string, unknown>, change: (input: Environment
 describe('policy engine', () => {
   it('evaluates every pack of the vn-2016 profile, with no mandatory failure on prod as shipped', () => {
     const report = reportOf(variant('prod', () => undefined));
-    expect(report.profile).toEqual({ name: 'vn-2016', version: '2026.11', title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017' });
+    expect(report.profile).toMatchObject({ name: 'vn-2016', version: PROFILES['vn-2016'].version, title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017', status: 'confirmed' });
     expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'validation']));
     expect(report.rules).toHaveLength(78);
     expect(report.mandatoryFailures).toBe(0);
@@ -148,7 +149,7 @@ describe('policy engine', () => {
 
     it('an unknown profile is refused', () => {
       const env = validateEnvironment({ ...environmentInput('prod'), profile: 'vn-2030' }, 'environments/prod.ts');
-      expect(() => policyInForce(env, 'environments/prod.ts')).toThrow('environments/prod.ts: profile: "vn-2030" is not a regulation profile (known: vn-2016)');
+      expect(() => policyInForce(env, 'environments/prod.ts')).toThrow('environments/prod.ts: profile: "vn-2030" is not a regulation profile (known: vn-2016, vn-2026)');
     });
   });
 

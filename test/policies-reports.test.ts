@@ -1,6 +1,7 @@
 import '@microsoft/jest-sarif';
 import { XMLParser } from 'fast-xml-parser';
 import type { PolicyReport } from '../policies/engine';
+import { PROFILES } from '../policies/profiles';
 import { renderReport } from '../policies/reports';
 import { environmentInput } from './helpers';
 import { fixture, reportOf } from './policy-fixtures';
@@ -46,7 +47,7 @@ describe('report formats', () => {
     const run = log.runs[0];
     expect(log.version).toBe('2.1.0');
     expect(run.tool.driver.rules).toHaveLength(78);
-    expect(run.properties).toMatchObject({ env: 'prod', profile: 'vn-2016 2026.11', policyDigest: mixed.policyDigest, mandatoryFailures: 1 });
+    expect(run.properties).toMatchObject({ env: 'prod', profile: `vn-2016 ${PROFILES['vn-2016'].version}`, policyDigest: mixed.policyDigest, mandatoryFailures: 1 });
     const byRule = (id: string) => run.results.filter((r: { ruleId: string }) => r.ruleId === id);
     expect(byRule('NDC-BAK-004').map((r: { level: string; suppressions?: unknown[] }) => [r.level, r.suppressions?.length ?? 0])).toEqual([
       ['error', 1],
