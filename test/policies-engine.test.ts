@@ -27,7 +27,7 @@ describe('policy engine', () => {
     const report = reportOf(variant('prod', () => undefined));
     expect(report.profile).toMatchObject({ name: 'vn-2016', version: PROFILES['vn-2016'].version, title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017', status: 'confirmed' });
     expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'validation']));
-    expect(report.rules).toHaveLength(78);
+    expect(report.rules).toHaveLength(80);
     expect(report.mandatoryFailures).toBe(0);
     expect(report.findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(report.asOf).toBe('2026-11-27');

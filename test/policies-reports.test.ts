@@ -46,7 +46,7 @@ describe('report formats', () => {
     const log = JSON.parse(renderReport(mixed, 'sarif', 'environments/prod.ts'));
     const run = log.runs[0];
     expect(log.version).toBe('2.1.0');
-    expect(run.tool.driver.rules).toHaveLength(78);
+    expect(run.tool.driver.rules).toHaveLength(80);
     expect(run.properties).toMatchObject({ env: 'prod', profile: `vn-2016 ${PROFILES['vn-2016'].version}`, policyDigest: mixed.policyDigest, mandatoryFailures: 1 });
     const byRule = (id: string) => run.results.filter((r: { ruleId: string }) => r.ruleId === id);
     expect(byRule('NDC-BAK-004').map((r: { level: string; suppressions?: unknown[] }) => [r.level, r.suppressions?.length ?? 0])).toEqual([
