@@ -161,7 +161,8 @@ const VN_2016_CITATIONS: Record<string, readonly CitationEntry[]> = {
   zoning: [confirmed(CIRCULAR_12, 'Annex (network zoning by level)'), confirmed(TCVN_11930, 'section 6 (network access control)')],
   'shared-cloud-isolation': [confirmed(DECREE_85, 'art. 9'), confirmed(CIRCULAR_12, 'Annex (systems in a shared cloud: logical isolation at level 3, physical separation from level 4)')],
   'level-controls': [confirmed(CIRCULAR_12, 'Annex (baseline controls by level)'), confirmed(TCVN_11930, 'requirements by level')],
-  logging: [confirmed(CIRCULAR_12, 'Annex (log management)')],
+  // The retention figures per level (1/3/6/12 months) are the reported 2026 ones, applied in advance.
+  logging: [confirmed(CIRCULAR_12, 'Annex (log management)'), reported(DECREE_331, 'log retention 1/3/6/12 months for levels 2/3/4/5 (reported 2026 figures)')],
   'recovery-site': [confirmed(CIRCULAR_12, 'Annex, levels 4-5 (redundancy; level 5: redundant site with redundant links)')],
   assessment: [confirmed(DECREE_85, 'art. 20')],
   assessor: [confirmed(DECREE_85, 'art. 20(2)(c)')],
@@ -346,6 +347,10 @@ export function reportedFigures(profile: RegulationProfile): string[] {
   if (professionalFromLevel?.status === 'reported') out.push(`assessor a professional organisation from level ${professionalFromLevel.value}: ${professionalFromLevel.source}`);
   for (const floor of profile.levelFloors) {
     if (floor.citation.status === 'reported') out.push(`minimum level ${floor.minLevel} for ${'classification' in floor.when ? `${floor.when.classification} data` : floor.when.criterion}: ${floor.citation.instrument} ${floor.citation.article}`);
+  }
+  for (const [requirement, entries] of Object.entries(profile.citations)) {
+    const unconfirmed = entries.filter((e): e is Citation => e !== NDC_POLICY && e.status === 'reported');
+    if (unconfirmed.length) out.push(`citation for ${requirement}: ${unconfirmed.map((e) => `${e.instrument} ${e.article}`).join('; ')}`);
   }
   if (profile.transition?.status === 'reported') out.push(`transition deadlines: ${profile.transition.source}`);
   return out;

@@ -125,7 +125,7 @@ describe('ndc start (npm start)', () => {
     const { io, out } = captureIO(root, true);
     expect(await main(['start', '--env', 'dev'], io)).toBe(0);
     const summary = JSON.parse(out[0]);
-    expect(summary.policy).toMatchObject({ mandatoryFailures: 0, advisoryFailures: 3, waived: 1, overrides: [{ ruleId: 'NDC-BAK-001', to: 'advisory' }, { ruleId: 'NDC-K8S-004', to: 'advisory' }, { ruleId: 'NDC-TOP-001', to: 'advisory' }] });
+    expect(summary.policy).toMatchObject({ mandatoryFailures: 0, advisoryFailures: 4, waived: 1, overrides: [{ ruleId: 'NDC-BAK-001', to: 'advisory' }, { ruleId: 'NDC-K8S-004', to: 'advisory' }, { ruleId: 'NDC-LVL-010', to: 'advisory' }, { ruleId: 'NDC-TOP-001', to: 'advisory' }] });
     expect(summary.reports).toEqual({ html: 'out/dev/report.html', sarif: 'out/dev/report.sarif' });
   });
 });

@@ -44,15 +44,17 @@ describe('policy engine', () => {
     expect(report.overrides).toEqual([
       { ruleId: 'NDC-BAK-001', from: 'mandatory', to: 'advisory' },
       { ruleId: 'NDC-K8S-004', from: 'mandatory', to: 'advisory' },
+      { ruleId: 'NDC-LVL-010', from: 'mandatory', to: 'advisory' },
       { ruleId: 'NDC-TOP-001', from: 'mandatory', to: 'advisory' },
     ]);
     expect(report.findings.filter((f) => f.status === 'fail').map((f) => [f.ruleId, f.enforcement])).toEqual([
+      ['NDC-LVL-010', 'advisory'],
       ['NDC-BAK-001', 'advisory'],
       ['NDC-TOP-001', 'advisory'],
       ['NDC-K8S-004', 'advisory'],
     ]);
     expect(report.mandatoryFailures).toBe(0);
-    expect(report.advisoryFailures).toBe(3);
+    expect(report.advisoryFailures).toBe(4);
     expect(report.exceptions.map((e) => [e.rule, e.status])).toEqual([['NDC-BAK-004', 'applied']]);
   });
 
@@ -60,7 +62,7 @@ describe('policy engine', () => {
     const report = reportOf(variant('dev', (input) => {
       input.policy = {};
     }));
-    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
+    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-LVL-010', 'NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
   });
 
   it('a disabled rule is not evaluated but stays listed with its enforcement', () => {

@@ -28,7 +28,8 @@ export function textReport(report: PolicyReport, opts: { verbose?: boolean } = {
   const order = (f: (typeof shown)[number]) => (f.status === 'fail' ? (f.enforcement === 'mandatory' ? 0 : 1) : f.status === 'waived' ? 2 : 3);
   for (const f of [...shown].sort((a, b) => order(a) - order(b))) {
     const tag = f.status === 'fail' ? (f.enforcement === 'mandatory' ? 'FAIL' : 'WARN') : f.status === 'waived' ? 'WAIVED' : 'ok';
-    lines.push(`${tag.padEnd(6)} ${f.ruleId} [${f.severity}, ${f.enforcement}] ${f.subject}: ${f.message}`);
+    const reported = rule.get(f.ruleId)?.regulation.status === 'reported' ? ', reported' : '';
+    lines.push(`${tag.padEnd(6)} ${f.ruleId} [${f.severity}, ${f.enforcement}${reported}] ${f.subject}: ${f.message}`);
     if (f.status === 'fail') lines.push(`       fix: ${rule.get(f.ruleId)?.remediation ?? ''}`);
   }
   lines.push(verdictLine(report));
