@@ -43,21 +43,24 @@ export interface Sourced<T> {
 
 export type SecurityLevelKey = 1 | 2 | 3 | 4 | 5;
 
-/** The periodic activities whose interval a profile sets per level (read by the evidence rules and `ndc schedule`). */
-export const INTERVAL_KINDS = ['assessment', 'restore-test', 'penetration-test', 'vulnerability-scan', 'drill', 'risk-assessment'] as const;
+/**
+ * The periodic activities whose interval a profile sets per level, named as the evidence records name
+ * their kinds (environments/evidence.ts): the evidence rules and `ndc schedule` read `intervals`.
+ */
+export const INTERVAL_KINDS = ['assessment', 'restore-test', 'penetration-test', 'vulnerability-scan', 'incident-drill', 'risk-assessment'] as const;
 export type IntervalKind = (typeof INTERVAL_KINDS)[number];
 
-/** One interval: every `months` months, with its provenance. */
+/** Where an interval comes from: the official text, reported figures, or ndc's own bound where the regulation has none. */
+export type IntervalBasis = Provenance | typeof NDC_POLICY;
+
+/** One interval: every `months` months, with its basis and source. */
 export interface IntervalFigure {
   readonly months: number;
-  readonly status: Provenance;
+  readonly basis: IntervalBasis;
   readonly source: string;
 }
 
-/**
- * kind -> level -> interval. A level without an entry has no interval under the profile (no figure,
- * reported or confirmed, is known for it): nothing falls due.
- */
+/** kind -> level -> interval. A level without an entry has no interval for that kind: nothing falls due. */
 export type IntervalTable = Readonly<Record<IntervalKind, Readonly<Partial<Record<SecurityLevelKey, IntervalFigure>>>>>;
 
 /** What an assessor organisation must be, from which level. */
@@ -147,15 +150,26 @@ const LAW_91 = 'Law 91/2025/QH15';
 
 const confirmed = (instrument: string, article: string): Citation => ({ instrument, article, status: 'confirmed' });
 const reported = (instrument: string, article: string): Citation => ({ instrument, article, status: 'reported' });
-const figure = (months: number, status: Provenance, source: string): IntervalFigure => ({ months, status, source });
+const figure = (months: number, basis: IntervalBasis, source: string): IntervalFigure => ({ months, basis, source });
+const REPORTED_2026 = `${DECREE_331} (reported 2026 figures; not yet checked against the official text)`;
+const NO_FIGURE = 'ndc policy: no interval in the regulation for this level';
 
 /** The 2016 assessment intervals (24/24/12/12/6 months): Decree 85 art. 20 and the level table. */
-function assessmentIntervals(status: Provenance, source: string): IntervalTable['assessment'] {
-  return { 1: figure(24, status, source), 2: figure(24, status, source), 3: figure(12, status, source), 4: figure(12, status, source), 5: figure(6, status, source) };
+function assessmentIntervals(basis: IntervalBasis, source: string): IntervalTable['assessment'] {
+  return { 1: figure(24, basis, source), 2: figure(24, basis, source), 3: figure(12, basis, source), 4: figure(12, basis, source), 5: figure(6, basis, source) };
 }
 
-/** The reported 2026 restore-test figures: every 6 months at level 4, every quarter at level 5. */
-const REPORTED_RESTORE_TESTS = { 4: figure(6, 'reported', `${DECREE_331} (reported 2026 figures)`), 5: figure(3, 'reported', `${DECREE_331} (reported 2026 figures)`) };
+/**
+ * The intervals both profiles share: the reported 2026 restore-test and penetration-test figures at levels
+ * 4-5 (applied in advance under vn-2016), and ndc's own bounds where the regulation sets none.
+ */
+const SHARED_INTERVALS: Omit<IntervalTable, 'assessment'> = {
+  'restore-test': { 1: figure(12, NDC_POLICY, NO_FIGURE), 2: figure(12, NDC_POLICY, NO_FIGURE), 3: figure(6, NDC_POLICY, NO_FIGURE), 4: figure(6, 'reported', REPORTED_2026), 5: figure(3, 'reported', REPORTED_2026) },
+  'penetration-test': { 3: figure(12, NDC_POLICY, NO_FIGURE), 4: figure(12, 'reported', REPORTED_2026), 5: figure(6, 'reported', REPORTED_2026) },
+  'vulnerability-scan': { 1: figure(12, NDC_POLICY, NDC_POLICY), 2: figure(6, NDC_POLICY, NDC_POLICY), 3: figure(6, NDC_POLICY, NDC_POLICY), 4: figure(3, NDC_POLICY, NDC_POLICY), 5: figure(3, NDC_POLICY, NDC_POLICY) },
+  'incident-drill': { 3: figure(12, NDC_POLICY, NDC_POLICY), 4: figure(12, NDC_POLICY, NDC_POLICY), 5: figure(6, NDC_POLICY, NDC_POLICY) },
+  'risk-assessment': { 1: figure(24, NDC_POLICY, NDC_POLICY), 2: figure(24, NDC_POLICY, NDC_POLICY), 3: figure(12, NDC_POLICY, NDC_POLICY), 4: figure(12, NDC_POLICY, NDC_POLICY), 5: figure(12, NDC_POLICY, NDC_POLICY) },
+};
 
 const VN_2016_CITATIONS: Record<string, readonly CitationEntry[]> = {
   zoning: [confirmed(CIRCULAR_12, 'Annex (network zoning by level)'), confirmed(TCVN_11930, 'section 6 (network access control)')],
@@ -231,14 +245,7 @@ export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
       minRetentionDays: { status: 'confirmed', source: NDC_POLICY },
       minRecoveryLinks: { status: 'confirmed', source: `${CIRCULAR_12}, Annex, level 5 (redundant links)` },
     },
-    intervals: {
-      assessment: assessmentIntervals('confirmed', `${DECREE_85} art. 20`),
-      'restore-test': REPORTED_RESTORE_TESTS,
-      'penetration-test': {},
-      'vulnerability-scan': {},
-      drill: {},
-      'risk-assessment': {},
-    },
+    intervals: { assessment: assessmentIntervals('confirmed', `${DECREE_85} art. 20; ${CIRCULAR_12}`), ...SHARED_INTERVALS },
     assessor: { licensedFromLevel: { value: 3, status: 'confirmed', source: `${DECREE_85} art. 20(2)(c)` } },
     levelFloors: [
       { when: { classification: 'secret' }, minLevel: 3, citation: reported(DECREE_85, 'art. 9 (state secrets: level 3 or above)') },
@@ -278,14 +285,7 @@ export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
       minRetentionDays: { status: 'confirmed', source: NDC_POLICY },
       minRecoveryLinks: { status: 'reported', source: `${DECREE_331} (level 5: at least two links between the primary and the recovery site)` },
     },
-    intervals: {
-      assessment: assessmentIntervals('reported', `${DECREE_331} (reported; the Decree 85/2016 intervals until confirmed)`),
-      'restore-test': REPORTED_RESTORE_TESTS,
-      'penetration-test': { 4: figure(12, 'reported', `${DECREE_331} (reported 2026 figures)`), 5: figure(6, 'reported', `${DECREE_331} (reported 2026 figures)`) },
-      'vulnerability-scan': {},
-      drill: {},
-      'risk-assessment': {},
-    },
+    intervals: { assessment: assessmentIntervals('reported', `${DECREE_331} (reported; the Decree 85/2016 intervals until confirmed)`), ...SHARED_INTERVALS },
     assessor: {
       licensedFromLevel: { value: 3, status: 'reported', source: `${DECREE_331} (as ${DECREE_85} art. 20(2)(c))` },
       professionalFromLevel: { value: 5, status: 'reported', source: `${DECREE_331} (a professional assessor organisation at level 5)` },
@@ -339,7 +339,7 @@ export function reportedFigures(profile: RegulationProfile): string[] {
     if (status === 'reported') out.push(`parameter ${name} = ${JSON.stringify(profile.parameters[name as keyof RegulationProfile['parameters']])}: ${source}`);
   }
   for (const kind of INTERVAL_KINDS) {
-    const levels = Object.entries(profile.intervals[kind]).filter(([, f]) => f.status === 'reported');
+    const levels = Object.entries(profile.intervals[kind]).filter(([, f]) => f.basis === 'reported');
     if (levels.length) out.push(`interval ${kind}: ${levels.map(([level, f]) => `level ${level} every ${f.months} months`).join(', ')} (${levels[0][1].source})`);
   }
   const { licensedFromLevel, professionalFromLevel } = profile.assessor;

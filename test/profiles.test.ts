@@ -53,14 +53,14 @@ describe('regulation profiles', () => {
         for (const [level, figure] of Object.entries(profile.intervals[kind])) {
           expect(['1', '2', '3', '4', '5']).toContain(level);
           expect(figure.months).toBeGreaterThan(0);
-          expect(['confirmed', 'reported']).toContain(figure.status);
+          expect(['confirmed', 'reported', 'ndc policy']).toContain(figure.basis);
         }
       }
     }
     const v26 = PROFILES[VN_2026].intervals;
     expect([v26['restore-test'][4]?.months, v26['restore-test'][5]?.months, v26['penetration-test'][4]?.months, v26['penetration-test'][5]?.months]).toEqual([6, 3, 12, 6]);
-    expect(v26['penetration-test'][5]?.status).toBe('reported');
-    expect(PROFILES[VN_2016].intervals.assessment[5]).toMatchObject({ months: 6, status: 'confirmed' });
+    expect(v26['penetration-test'][5]?.basis).toBe('reported');
+    expect(PROFILES[VN_2016].intervals.assessment[5]).toMatchObject({ months: 6, basis: 'confirmed' });
   });
 
   it('every report format shows which profile was used and its reported figures as "reported"', () => {
