@@ -15,12 +15,8 @@ if (stale && process.env.NDC_REQUIRE_BUILD === '1') {
 if (stale) {
   require('tsx/cjs');
 } else {
-  // Environment files are TypeScript written by users: the first one required loads tsx for .ts only.
-  require.extensions['.ts'] = function loadTypeScript(module, filename) {
-    delete require.extensions['.ts'];
-    require('tsx/cjs');
-    return require.extensions['.ts'](module, filename);
-  };
+  // Environment files are TypeScript written by users: see ./typescript-modules.js.
+  require('./typescript-modules').install(root);
 }
 // tsx turns on source-mapped stack traces, which makes every stack capture costly: cdktf captures one
 // per token (about a sixth of synthesis time on large clouds). NDC_DEBUG=1 keeps them for debugging.
