@@ -16,7 +16,8 @@ if (stale) {
   require('tsx/cjs');
 } else {
   // Environment files are TypeScript written by users: see ./typescript-modules.js.
-  require('./typescript-modules').install(root);
+  // The synthesis cache's setting for this command, set by cli/main before any environment file loads.
+  require('./typescript-modules').install(root, () => require('../dist/stacks/cache.js').synthCacheMode());
 }
 // tsx turns on source-mapped stack traces, which makes every stack capture costly: cdktf captures one
 // per token (about a sixth of synthesis time on large clouds). NDC_DEBUG=1 keeps them for debugging.

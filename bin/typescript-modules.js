@@ -8,13 +8,17 @@
 //   destroy and --no-cache transpile afresh (nothing planted in .ndc/ stands in for what they judge).
 const { createHash } = require('node:crypto');
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
-const { join, relative, sep } = require('node:path');
+const { dirname, join, relative, sep } = require('node:path');
 const { STAMP } = require('./build-stamp');
 
 /** Bump when the transform below changes. */
 const FORMAT = 1;
 
-function install(root) {
+/**
+ * Registers the .ts loader for the compiled command installed at `root`. `cacheMode` returns the
+ * synthesis cache's mode for the running command ('use', 'refresh' or 'off').
+ */
+function install(root, cacheMode) {
   const stamp = JSON.parse(readFileSync(join(root, 'dist', STAMP), 'utf8'));
   const compiled = new Set(stamp.sources);
   require.extensions['.ts'] = function loadTypeScript(module, filename) {
@@ -23,26 +27,23 @@ function install(root) {
       module.exports = require(join(root, 'dist', inProject.replace(/\.ts$/, '.js')));
       return;
     }
-    module._compile(javaScriptOf(filename), filename);
+    module._compile(javaScriptOf(filename, cacheMode()), filename);
   };
 }
 
 let esbuild;
-let cacheSetting;
 
-/** The synthesis cache's mode for this command ('use', 'refresh' or 'off'), set by cli/main before any environment loads. */
-function cacheMode() {
-  cacheSetting ??= require('../dist/stacks/cache.js');
-  return cacheSetting.synthCacheMode();
-}
-
-function javaScriptOf(filename) {
-  const source = readFileSync(filename, 'utf8');
-  const mode = cacheMode();
+/** Where the transpiled JavaScript of a TypeScript source is kept for the project the command runs in. */
+function cachedModuleFile(source) {
   esbuild ??= { version: require('esbuild/package.json').version };
   const key = createHash('sha256').update(`${FORMAT}\u0000${esbuild.version}\u0000${process.version}\u0000${source}`).digest('hex');
-  const directory = join(process.env.NDC_ROOT || process.cwd(), '.ndc', 'cache', 'modules');
-  const file = join(directory, `${key}.js`);
+  return join(process.env.NDC_ROOT || process.cwd(), '.ndc', 'cache', 'modules', `${key}.js`);
+}
+
+function javaScriptOf(filename, mode) {
+  const source = readFileSync(filename, 'utf8');
+  const file = cachedModuleFile(source);
+  const directory = dirname(file);
   if (mode === 'use') {
     try {
       return readFileSync(file, 'utf8');
@@ -67,4 +68,4 @@ function javaScriptOf(filename) {
   return code;
 }
 
-module.exports = { install };
+module.exports = { install, cachedModuleFile };
