@@ -31,6 +31,7 @@ describe('topology-and-green pack', () => {
     const two = variant('prod', (input) => {
       input.regions = input.regions.slice(0, 2);
       input.systems = [];
+      input.interconnect.links = [];
     }, { render: false });
     expect(clusterCount.enforcement).toBe('mandatory');
     expect(failures(clusterCount, two.context).map((r) => r.message)).toEqual(['2 national clusters (north, central), at least 3 required']);
