@@ -53,7 +53,6 @@ export default defineEnvironment({
       backup: { schedule: '0 3 * * *', retentionDays: 7, rpoHours: 24 },
       logging: { retentionMonths: 1 },
       controls: { waf: true },
-      assessment: { lastAssessed: '2026-01-15', assessor: 'Platform team security unit' },
     },
     {
       id: 'e-document-exchange',
@@ -75,7 +74,6 @@ export default defineEnvironment({
       backup: { schedule: '0 1 * * *', retentionDays: 14, rpoHours: 24 },
       logging: { retentionMonths: 3 },
       controls: { waf: true, databaseFirewall: true, siem: true, ddosProtection: true },
-      assessment: { lastAssessed: '2026-02-10', assessor: 'Platform team security unit' },
     },
   ],
   sharedServicesRegion: 'north',

@@ -112,8 +112,6 @@ export const backupSchema = z.strictObject({
   rpoHours: z.number().positive().max(8760, 'must be at most 8760 hours (one year)'),
   copies: z.array(backupCopySchema).optional(),
   encrypted: z.boolean().default(true),
-  /** Date of the last successful restore test. */
-  lastRestoreTest: isoDate.optional(),
 });
 
 export const controlsSchema = z.strictObject({
@@ -148,9 +146,6 @@ export const systemSchema = z.strictObject({
   backup: backupSchema.optional(),
   logging: z.strictObject({ retentionMonths: quantity('months', 0, 240, 1) }).optional(),
   controls: controlsSchema.default({}),
-  assessment: z
-    .strictObject({ lastAssessed: isoDate, assessor: z.string().min(1), independent: z.boolean().default(false) })
-    .optional(),
   /** Where the system is served from besides the national clusters (the public edge). */
   publicEdge: z.boolean().default(false),
 });

@@ -40,6 +40,10 @@ export const RULE_REQUIREMENTS: Readonly<Record<string, string>> = {
   'NDC-NET-*': 'zoning',
   'NDC-NET-003': 'shared-cloud-isolation',
   'NDC-NET-004': 'gov-network',
+  'NDC-ASR-001': 'penetration-test',
+  'NDC-ASR-002': 'vulnerability-scan',
+  'NDC-ASR-003': 'incident-drill',
+  'NDC-ASR-004': 'risk-assessment',
   'NDC-VAL-*': 'engine-validity',
   'AwsSolutions-*': 'cdk-nag',
 };

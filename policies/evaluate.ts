@@ -91,7 +91,7 @@ function evaluatedAs(inputs: SynthesizedInputs, profile: string | undefined, opt
 }
 
 /** Evaluates what a synthesis just wrote (ndc start: one render, then the checks on out/<env>/). */
-export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
+export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'evidence' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
   const artifacts = verifiedArtifactSet(root, synth.manifest, synth.artifacts);
   const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
   return { ...report, source: synth.source, synthesized: false };

@@ -182,7 +182,12 @@ const VN_2016_CITATIONS: Record<string, readonly CitationEntry[]> = {
   assessor: [confirmed(DECREE_85, 'art. 20(2)(c)')],
   'level-criteria': [confirmed(DECREE_85, 'art. 7-11 (criteria for levels 1-5)')],
   backup: [confirmed(CIRCULAR_12, 'Annex, level 3 and up (central backup, 3-2-1, encrypted; backup protection from level 4)')],
-  'restore-test': [reported(DECREE_331, 'restore tests (reported 2026 figures, applied in advance)')],
+  // Levels 4-5 take the reported 2026 figures in advance; levels 1-3 are ndc's own bound (profile intervals).
+  'restore-test': [reported(DECREE_331, 'restore tests every 6 months at level 4, every quarter at level 5 (reported 2026 figures)'), NDC_POLICY],
+  'penetration-test': [reported(DECREE_331, 'penetration tests yearly at level 4, every 6 months at level 5 (reported 2026 figures)'), NDC_POLICY],
+  'vulnerability-scan': [NDC_POLICY],
+  'incident-drill': [NDC_POLICY],
+  'risk-assessment': [NDC_POLICY],
   'gov-network': [confirmed(DECISION_2629, 'programme tasks (specialised data network of Party and State agencies)'), confirmed(DECREE_85, 'art. 9')],
   clusters: [confirmed(DECISION_2629, 'programme tasks (unified government cloud on at least three national data-center clusters)')],
   authentication: [confirmed(TCVN_11930, 'protection of authentication information'), confirmed(CIRCULAR_12, 'Annex (access control)')],
@@ -207,7 +212,8 @@ const VN_2026_CITATIONS: Record<string, readonly CitationEntry[]> = {
   assessor: [reported(DECREE_331, 'assessor organisations (licensed or designated from level 3; professional at level 5)')],
   'level-criteria': [reported(DECREE_331, 'criteria for levels 1-5')],
   backup: [reported(DECREE_331, 'security requirements by level (backup)')],
-  'restore-test': [reported(DECREE_331, 'restore tests every 6 months at level 4, every quarter at level 5')],
+  'restore-test': [reported(DECREE_331, 'restore tests every 6 months at level 4, every quarter at level 5'), NDC_POLICY],
+  'penetration-test': [reported(DECREE_331, 'penetration tests yearly at level 4, every 6 months at level 5'), NDC_POLICY],
   'gov-network': [confirmed(DECISION_2629, 'programme tasks (specialised data network of Party and State agencies)'), reported(DECREE_331, 'security requirements by level (network zoning)')],
   authentication: [reported(TCVN_14423, 'protection of authentication information'), reported(DECREE_331, 'MFA for administration and remote access from level 1')],
   'internet-facing': [reported(DECREE_331, 'security requirements by level (internet-facing systems)')],
@@ -305,6 +311,10 @@ export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
       deadlines: {
         'recovery-site': '2027-07-01',
         'restore-test': '2027-07-01',
+        'penetration-test': '2027-07-01',
+        'vulnerability-scan': '2027-07-01',
+        'incident-drill': '2027-07-01',
+        'risk-assessment': '2027-07-01',
         'level-criteria': '2027-07-01',
         assessment: '2027-07-01',
         logging: '2027-07-01',
@@ -314,7 +324,7 @@ export const PROFILES: Readonly<Record<string, RegulationProfile>> = {
       status: 'reported',
       source: `${DECREE_331} transitional provisions (reported: 1 Jan 2027 and 1 Jul 2027)`,
       rationale:
-        'the reported texts name two transition deadlines; ndc gives 1 Jul 2027 to requirements that need new work on the ground (re-levelling a system, new links, restore tests, re-assessment, log retention, MFA) and 1 Jan 2027 to everything else, until the official text says otherwise',
+        'the reported texts name two transition deadlines; ndc gives 1 Jul 2027 to requirements that need new work on the ground (re-levelling a system, new links, restore and penetration tests, scans, drills, risk and security re-assessment, log retention, MFA) and 1 Jan 2027 to everything else, until the official text says otherwise',
     },
   },
 };

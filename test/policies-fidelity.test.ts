@@ -6,7 +6,7 @@ import { assessorEntitled } from '../policies/rules/security-level/assessor-enti
 import { levelFloor } from '../policies/rules/security-level/level-floor';
 import { recoverySiteDistance } from '../policies/rules/security-level/recovery-site-distance';
 import { environmentInput } from './helpers';
-import { failures, variant, type Fixture } from './policy-fixtures';
+import { evidenceOf, failures, variant, type Fixture } from './policy-fixtures';
 import type { EnvironmentInput } from '../environments/schema';
 
 const under = (f: Fixture, profile: string): RuleContext => ({ ...f.context, profile: PROFILES[profile] });
@@ -65,11 +65,11 @@ describe('fidelity fixes, in both profiles', () => {
 
   describe('NDC-LVL-010: the assessor of a level 3+ system is a licensed or designated organisation', () => {
     it('fails an assessor that is not on the environment\'s list, in both profiles', () => {
-      const unlisted = prodVariant((input) => {
-        input.systems![2].assessment!.assessor = 'Government Office Security Unit';
-      });
+      const evidence = evidenceOf('prod').map((r) => (r.system === 'e-document-exchange' && r.kind === 'assessment' ? { ...r, by: 'Government Office Security Unit' } : r));
+      const unlisted = variant('prod', () => undefined, { render: false, evidence });
+      const record = evidence.find((r) => r.system === 'e-document-exchange' && r.kind === 'assessment')!.source;
       for (const profile of [VN_2016, VN_2026]) {
-        expect(messages(assessorEntitled, under(unlisted, profile))).toEqual(['e-document-exchange: assessor "Government Office Security Unit" is not a licensed or designated assessor organisation of this environment (assessorOrganisations: ais)']);
+        expect(messages(assessorEntitled, under(unlisted, profile))).toEqual([`e-document-exchange: assessor "Government Office Security Unit" of ${record} is not a licensed or designated assessor organisation of this environment (assessorOrganisations: ais)`]);
       }
     });
 
@@ -89,6 +89,11 @@ describe('fidelity fixes, in both profiles', () => {
       });
       expect(messages(assessorEntitled, under(notProfessional, VN_2016))).toEqual([]);
       expect(messages(assessorEntitled, under(notProfessional, VN_2026))).toEqual(['population-db: level 5 needs a professional assessor organisation under vn-2026 (reported); ais is not declared professional']);
+    });
+
+    it('fails a level 3+ system without any assessment evidence record', () => {
+      const none = variant('prod', () => undefined, { render: false, evidence: evidenceOf('prod').filter((r) => !(r.system === 'online-meeting' && r.kind === 'assessment')) });
+      expect(messages(assessorEntitled, under(none, VN_2016))).toEqual(['online-meeting: no assessment evidence record, so no assessor to judge (level 3 needs a licensed or designated assessor organisation)']);
     });
 
     it('does not apply below level 3', () => {

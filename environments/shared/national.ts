@@ -85,11 +85,9 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'disk', immutable: true },
         ],
-        lastRestoreTest: '2026-09-15',
       },
       logging: { retentionMonths: 6 },
       controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
-      assessment: { lastAssessed: '2026-05-12', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'population-db',
@@ -117,11 +115,9 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'tape', immutable: true },
         ],
-        lastRestoreTest: '2026-10-20',
       },
       logging: { retentionMonths: 12 },
       controls: { ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
-      assessment: { lastAssessed: '2026-08-03', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'e-document-exchange',
@@ -152,7 +148,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       },
       logging: { retentionMonths: 3 },
       controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
-      assessment: { lastAssessed: '2026-03-02', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'online-meeting',
@@ -184,7 +179,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       },
       logging: { retentionMonths: 3 },
       controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
-      assessment: { lastAssessed: '2026-06-18', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'digital-signature-ca',
@@ -214,11 +208,9 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'tape', immutable: true },
         ],
-        lastRestoreTest: '2026-08-28',
       },
       logging: { retentionMonths: 6 },
       controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
-      assessment: { lastAssessed: '2026-04-21', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'open-data-portal',
@@ -240,7 +232,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
       logging: { retentionMonths: 1 },
       controls: { waf: true },
-      assessment: { lastAssessed: '2025-10-06', assessor: 'Ministry of Science and Technology Security Unit' },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
       publicEdge: true,
     },

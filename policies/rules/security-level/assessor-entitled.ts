@@ -1,19 +1,9 @@
-import type { InformationSystem } from '../../../constructs';
+import { latestEvidence, type LoadedEvidenceRecord } from '../../../environments/evidence';
 import type { Environment } from '../../../environments/schema';
 import type { Rule, RuleContext } from '../../rule';
 import { profileOf, vn2016 } from '../support';
 import { doesNotApply, judged, perSystem } from '../per-system';
 
-/** The latest security assessment of a system on record: when, and by which organisation. */
-export interface AssessmentOnRecord {
-  readonly performed: string;
-  readonly by: string;
-}
-
-/** The latest assessment of a system, from the environment's record of it. */
-export function latestAssessmentOf(system: InformationSystem): AssessmentOnRecord | undefined {
-  return system.assessment ? { performed: system.assessment.lastAssessed, by: system.assessment.assessor } : undefined;
-}
 
 type AssessorOrganisation = Environment['assessorOrganisations'][number];
 
@@ -30,20 +20,20 @@ export const assessorEntitled: Rule = {
   enforcement: 'mandatory',
   regulation: vn2016('Decree 85/2016/ND-CP art. 20(2)(c)'),
   explanation:
-    'The periodic assessment of a system of level 3 and above is done by an organisation licensed or designated to assess, whose licence or designation was valid on the day of the assessment; the reported 2026 profile also asks for a professional assessor organisation at level 5. The environment lists those organisations (assessorOrganisations: licence number, issuer, valid until) and each system\'s latest assessment names one of them.',
+    'The periodic assessment of a system of level 3 and above is done by an organisation licensed or designated to assess, whose licence or designation was valid on the day of the assessment; the reported 2026 profile also asks for a professional assessor organisation at level 5. The environment lists those organisations (assessorOrganisations: licence number, issuer, valid until) and the \`by\` of each system\'s latest assessment evidence record names one of them.',
   remediation:
-    'Add the assessor organisation to assessorOrganisations (id, name, standing licensed or designated, professional, licence {number, issuer, validUntil}) and name it (id or name) as the assessor of the system\'s latest assessment; or have the system assessed by an organisation that is entitled.',
+    'Add the assessor organisation to assessorOrganisations (id, name, standing licensed or designated, professional, licence {number, issuer, validUntil}) and name it (id or name) as \`by\` of the system\'s latest assessment evidence record (evidence/<env>/); or have the system assessed by an organisation that is entitled.',
   check: perSystem({
-    prepare: (context: RuleContext) => ({ profile: profileOf(context), orgs: context.env.assessorOrganisations }),
-    judge(system, { profile, orgs }) {
+    prepare: (context: RuleContext) => ({ profile: profileOf(context), orgs: context.env.assessorOrganisations, evidence: context.evidence }),
+    judge(system, { profile, orgs, evidence }) {
       const { licensedFromLevel, professionalFromLevel } = profile.assessor;
       if (system.level < licensedFromLevel.value) return doesNotApply(`level ${system.level}: an entitled assessor organisation is required from level ${licensedFromLevel.value}`);
-      const latest = latestAssessmentOf(system);
-      if (!latest) return judged([`no assessment on record, so no assessor to judge (level ${system.level} needs a licensed or designated assessor organisation)`], '');
+      const latest: LoadedEvidenceRecord | undefined = latestEvidence(evidence, system.id, 'assessment');
+      if (!latest) return judged([`no assessment evidence record, so no assessor to judge (level ${system.level} needs a licensed or designated assessor organisation)`], '');
       const org = organisationNamed(orgs, latest.by);
       if (!org) {
         const known = orgs.length ? orgs.map((o) => o.id).join(', ') : 'none';
-        return judged([`assessor ${JSON.stringify(latest.by)} is not a licensed or designated assessor organisation of this environment (assessorOrganisations: ${known})`], '');
+        return judged([`assessor ${JSON.stringify(latest.by)} of ${latest.source} is not a licensed or designated assessor organisation of this environment (assessorOrganisations: ${known})`], '');
       }
       const problems: string[] = [];
       const { number, issuer, validUntil } = org.licence;
