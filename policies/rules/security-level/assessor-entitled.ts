@@ -20,9 +20,9 @@ export const assessorEntitled: Rule = {
   enforcement: 'mandatory',
   regulation: vn2016('Decree 85/2016/ND-CP art. 20(2)(c)'),
   explanation:
-    'The periodic assessment of a system of level 3 and above is done by an organisation licensed or designated to assess, whose licence or designation was valid on the day of the assessment; the reported 2026 profile also asks for a professional assessor organisation at level 5. The environment lists those organisations (assessorOrganisations: licence number, issuer, valid until) and the \`by\` of each system\'s latest assessment evidence record names one of them.',
+    'The periodic assessment of a system of level 3 and above is done by an organisation licensed or designated to assess, whose licence or designation was valid on the day of the assessment; the reported 2026 profile also asks for a professional assessor organisation at level 5. The environment lists those organisations (assessorOrganisations: licence number, issuer, valid until) and the `by` of each system\'s latest assessment evidence record names one of them.',
   remediation:
-    'Add the assessor organisation to assessorOrganisations (id, name, standing licensed or designated, professional, licence {number, issuer, validUntil}) and name it (id or name) as \`by\` of the system\'s latest assessment evidence record (evidence/<env>/); or have the system assessed by an organisation that is entitled.',
+    'Add the assessor organisation to assessorOrganisations (id, name, standing licensed or designated, professional, licence {number, issuer, validUntil}) and name it (id or name) as `by` of the system\'s latest assessment evidence record (evidence/<env>/); or have the system assessed by an organisation that is entitled.',
   check: perSystem({
     prepare: (context: RuleContext) => ({ profile: profileOf(context), orgs: context.env.assessorOrganisations, evidence: context.evidence }),
     judge(system, { profile, orgs, evidence }) {
