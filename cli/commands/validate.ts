@@ -109,7 +109,7 @@ export async function validateCommand(opts: ValidateOptions, io: CommandIO): Pro
     cloudformation: manifest.artifacts.filter((a) => a.engine === 'cloudformation' && a.path.endsWith('.template.json')).length,
   };
   if (io.json) {
-    printJson(io, { env: opts.env, digest: manifest.digest, rendered, valid: findings.length === 0, checked, findings: findings.map((f) => ({ ...f, artifact: `out/${opts.env}/${f.artifact}` })) });
+    printJson(io, 'validate', { env: opts.env, digest: manifest.digest, rendered, valid: findings.length === 0, checked, findings: findings.map((f) => ({ ...f, artifact: `out/${opts.env}/${f.artifact}` })) });
   } else {
     for (const finding of findings) io.out(`${finding.check} ${findingLine(finding, opts.env)}`);
     const summary = `${checked.terraform} Terraform, ${checked.kubernetes} Kubernetes and ${checked.cloudformation} CloudFormation artifact(s) of ${opts.env} (digest ${manifest.digest.slice(0, 12)})`;
