@@ -252,10 +252,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     async run(values, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approveCommand } = require('./commands/approve') as typeof import('./commands/approve');
+      const env = envOf(values, deps);
+      synthesizedFor(deps, 'approve', env);
       const { evaluatePolicy } = deps.approvalPolicy();
       const systems = str(values, 'systems');
       return approveCommand(
-        { env: envOf(values, deps), key: str(values, 'key')!, as: str(values, 'as')!, operation: str(values, 'operation'), role: str(values, 'role'), systems: systems === undefined ? undefined : list(systems), expires: str(values, 'expires'), evaluatePolicy, ...approvalContext(deps) },
+        { env, key: str(values, 'key')!, as: str(values, 'as')!, operation: str(values, 'operation'), role: str(values, 'role'), systems: systems === undefined ? undefined : list(systems), expires: str(values, 'expires'), evaluatePolicy, ...approvalContext(deps) },
         deps.io,
       );
     },
@@ -270,6 +272,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approvalsCommand } = require('./commands/approve') as typeof import('./commands/approve');
       const env = envOf(values, deps);
+      synthesizedFor(deps, 'approvals', env);
       return recorded(deps, 'command', env, 'approvals', () => approvalsCommand({ env, operation: str(values, 'operation'), ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io));
     },
   },
@@ -440,6 +443,17 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     },
   },
 };
+
+/**
+ * Commands that read out/<env>/ get it the same way: synthesized (through the cache) when missing or stale,
+ * saying so on stderr. deploy and destroy never do: they apply only what was synthesized and approved.
+ */
+function synthesizedFor(deps: CommandDependencies, command: string, env: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderLoaded, synthesizeIfStale } = require('../stacks/synth') as typeof import('../stacks/synth');
+  const { synthesized } = synthesizeIfStale(deps.io.root, renderLoaded(deps.project.loadEnvironment(env), deps.io.root));
+  if (synthesized !== undefined) deps.io.err(`ndc ${command}: synthesized out/${env}/ first (${synthesized})`);
+}
 
 /** What the approval commands take from the composition root besides the policy evaluation. */
 function approvalContext(deps: CommandDependencies) {

@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { calendarDateProblem } from '../../core/dates';
 import { InputError } from '../../core/errors';
 import { jsonDocument } from '../../core/json-output';
+import { progressStep } from '../../core/progress-line';
 import { evaluatePolicies } from '../../policies/evaluate';
 import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../../policies/reports';
 import { verdictLine } from '../../policies/reports/common';
@@ -64,7 +65,7 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
     refuseProjectInput(io.root, opts.output, '--output');
     if (statSync(resolve(io.root, opts.output), { throwIfNoEntry: false })?.isDirectory()) throw new InputError('--output', `${JSON.stringify(opts.output)} is a directory; give a file name`);
   }
-  const evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
+  const evaluation = progressStep(`checking ${opts.env}: every rule pack in force`, () => evaluatePolicies(io.root, opts.env, { asOf, now: io.now() }));
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
   const rendered = renderReport(evaluation, format, evaluation.source, format === 'html' ? [reachSectionFor(io.root, opts.env)] : []);
   // The JSON report is check's --json document: the same schema-tagged shape as every command's.

@@ -9,6 +9,7 @@ import { loadArtifactSet } from '../../policies/artifacts';
 import { findingLine, validateArtifacts } from '../../policies/validation';
 import type { SystemPods } from '../../policies/validation/semantics';
 import { printJson } from './common';
+import { progressStep } from '../../core/progress-line';
 import type { CommandIO } from '../io';
 import { SOURCE_ROOT } from '../../core/source-root';
 import { SETTINGS_STACK } from '../../stacks/kubernetes/engine-settings';
@@ -101,7 +102,7 @@ export async function validateCommand(opts: ValidateOptions, io: CommandIO): Pro
   }
   const manifest = onDisk!;
   const artifacts = loadArtifactSet(io.root, manifest);
-  const findings = validateArtifacts({ artifacts, manifest, systems });
+  const findings = progressStep(`validating ${opts.env}: ${manifest.artifacts.length} artifacts against the engines' schemas`, () => validateArtifacts({ artifacts, manifest, systems }));
   const checked = {
     terraform: manifest.artifacts.filter((a) => a.engine === 'terraform').length,
     // Kubernetes objects, not the Pulumi project and stack files copied beside them.
