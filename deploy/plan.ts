@@ -83,7 +83,9 @@ export async function planEnvironment(req: PlanRequest): Promise<number> {
   for (const problem of checks.problems) io.out(`  ! ${problem}`);
   io.out('Waves (what ndc deploy would run, in order):');
   for (const wave of listing) {
-    io.out(`  wave ${wave.wave} ${wave.name}${wave.steps.length > 1 ? ` (${wave.steps.length} stacks in parallel)` : ''}`);
+    // Said as deploy runs it (deploy/runner.ts): a wave that is not parallel runs its stacks one at a time.
+    const order = wave.parallel ? 'in parallel' : 'one after another';
+    io.out(`  wave ${wave.wave} ${wave.name}${wave.steps.length > 1 ? ` (${wave.steps.length} stacks ${order})` : ''}`);
     for (const step of wave.steps) {
       const preview = previews.find((p) => p.id === step.id);
       io.out(`    ${step.id}  ${step.artifact}`);

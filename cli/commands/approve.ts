@@ -13,7 +13,10 @@ import { environmentBody } from '../../stacks/synth';
 import { findReviewer, readTrustStore, resolveTrust, trustRootsFrom } from '../../policies/approvals/trust-store';
 import { projectReader, type ProjectReader } from '../../stacks/project';
 import type { CommandIO } from '../io';
-import { guarded, printJson, refusal as refuse, resolvePath, table } from './common';
+import { guarded, printJson, refusal, resolvePath, table } from './common';
+
+/** approve's refusals: under --json `{approved: false, reason}` (with the statement when there is one). */
+const refuse = (io: CommandIO, command: string, reason: string, body: object = { approved: false, reason }) => refusal(io, command, reason, body);
 
 /** What the approval commands need from the layers around them (the caller wires the real ones). */
 export interface ApprovalContext {
@@ -114,7 +117,6 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const standing = eligibility(ctx, candidate);
     if (!standing.ok) {
       await withLedger(io, opts, (ledger) => ledger.append({ kind: 'approve', env: opts.env, actor: reviewerId, digest: manifest.digest, result: 'refused', details: { reason: standing.reason, role }, at: io.now() }));
-      if (io.json) printJson(io, 'approve', { approved: false, reason: standing.reason });
       return refuse(io, 'approve', standing.reason);
     }
 
@@ -160,8 +162,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
             : undefined;
     if (refusal) {
       await withLedger(io, opts, (ledger) => ledger.append({ kind: 'approve', env: opts.env, actor: reviewerId, digest: manifest.digest, result: 'refused', details: { reason: refusal, role }, at: issued }));
-      if (io.json) printJson(io, 'approve', { approved: false, reason: refusal, statement });
-      return refuse(io, 'approve', refusal);
+      return refuse(io, 'approve', refusal, { approved: false, reason: refusal, statement });
     }
     const written = writeApproval(io.root, opts.env, signApproval(statement, key.key));
     await withLedger(io, opts, (ledger) =>

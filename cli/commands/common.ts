@@ -25,8 +25,9 @@ export function printError(io: CommandIO, command: string, lines: readonly strin
   return exitCode;
 }
 
-/** A command's refusal (exit 1): `ndc <command>: refused: reason`. */
-export function refusal(io: CommandIO, command: string, reason: string): number {
+/** A command's refusal (exit 1): `ndc <command>: refused: reason`, and under --json its document (`body`). */
+export function refusal(io: CommandIO, command: string, reason: string, body: object = { refused: reason }): number {
+  if (io.json) printJson(io, command, body);
   io.err(`ndc ${command}: refused: ${reason}`);
   return 1;
 }
