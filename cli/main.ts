@@ -7,6 +7,7 @@ import { SOURCE_ROOT } from '../core/source-root';
 import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { printError } from './commands/common';
 import { composeCommandLine, type CommandDependencies } from './composition';
+import type { LoadedEnvironment } from '../environments/load';
 import type { CommandIO } from './io';
 
 /**
@@ -255,7 +256,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approveCommand } = require('./commands/approve') as typeof import('./commands/approve');
       const env = envOf(values, deps);
-      synthesizedFor(deps, 'approve', env);
+      synthesizedFor(deps, 'approve', env, approvalSettingsValid);
       const { evaluatePolicy } = deps.approvalPolicy();
       const systems = str(values, 'systems');
       return approveCommand(
@@ -274,7 +275,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approvalsCommand } = require('./commands/approve') as typeof import('./commands/approve');
       const env = envOf(values, deps);
-      synthesizedFor(deps, 'approvals', env);
+      synthesizedFor(deps, 'approvals', env, approvalSettingsValid);
       return recorded(deps, 'command', env, 'approvals', () => approvalsCommand({ env, operation: str(values, 'operation'), ...deps.approvalPolicy(), ...approvalContext(deps) }, deps.io));
     },
   },
@@ -450,11 +451,21 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
  * Commands that read out/<env>/ get it the same way: synthesized (through the cache) when missing or stale,
  * saying so on stderr. deploy and destroy never do: they apply only what was synthesized and approved.
  */
-function synthesizedFor(deps: CommandDependencies, command: string, env: string): void {
+function synthesizedFor(deps: CommandDependencies, command: string, env: string, judge?: (loaded: LoadedEnvironment) => void): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { renderLoaded, synthesizeIfStale } = require('../stacks/synth') as typeof import('../stacks/synth');
-  const { synthesized } = synthesizeIfStale(deps.io.root, renderLoaded(deps.project.loadEnvironment(env), deps.io.root));
+  const loaded = deps.project.loadEnvironment(env);
+  // Bad settings the command judges are refused before anything is written.
+  judge?.(loaded);
+  const { synthesized } = synthesizeIfStale(deps.io.root, renderLoaded(loaded, deps.io.root));
   if (synthesized !== undefined) deps.io.err(`ndc ${command}: synthesized out/${env}/ first (${synthesized})`);
+}
+
+/** The approval commands refuse an approver table below the regulation profile's floor before synthesizing. */
+function approvalSettingsValid(loaded: LoadedEnvironment): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { approvalSettingsOf } = require('../policies/approvals/requirements') as typeof import('../policies/approvals/requirements');
+  approvalSettingsOf(loaded.env, loaded.source);
 }
 
 /** What the approval commands take from the composition root besides the policy evaluation. */

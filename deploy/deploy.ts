@@ -64,7 +64,7 @@ export { actorOf };
 /** The synthesized manifest, checked against the files on disk: deploy runs only what was approved. */
 export function synthesizedManifest(root: string, env: string): Manifest {
   const manifest = readManifest(root, env);
-  if (!manifest) throw new InputError(`out/${env}/manifest.json`, `not found: run ndc synth --env ${env} first (deploy runs exactly what was synthesized and approved)`);
+  if (!manifest) throw new InputError(`out/${env}/manifest.json`, `not found: run ndc synth --env ${env} and have its digest approved (deploy, destroy and drift never synthesize: they use only what was synthesized and approved)`);
   return manifest;
 }
 

@@ -122,6 +122,24 @@ describe('--json', () => {
   });
 });
 
+describe('artifacts', () => {
+  it('commands that read them synthesize out/E/ when missing, saying so; deploy and destroy refuse and say what to run', async () => {
+    const root = tempProject();
+    try {
+      const destroy = await run(root, ['destroy', '--env', 'dev', '--dry-run']);
+      expect(destroy.code).toBe(2);
+      expect(destroy.err).toEqual(['ndc destroy: out/dev/manifest.json: not found: run ndc synth --env dev and have its digest approved (deploy, destroy and drift never synthesize: they use only what was synthesized and approved)']);
+      const approvals = await run(root, ['approvals', '--env', 'dev']);
+      expect(approvals.err[0]).toBe('ndc approvals: synthesized out/dev/ first (out/dev/manifest.json is missing)');
+      expect(approvals.code).toBe(1);
+      // Fresh now: nothing is synthesized again.
+      expect((await run(root, ['approvals', '--env', 'dev'])).err).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the progress line', () => {
   /** A terminal that records what is written to it. */
   const terminal = () => {

@@ -4,7 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { buildCloud } from '../../constructs';
 import { loadEnvironment } from '../../environments/load';
 import { readManifest, verifyArtifacts } from '../../stacks/manifest';
-import { renderEnvironment, writeRendered } from '../../stacks/synth';
+import { renderEnvironment, synthesizeIfStale } from '../../stacks/synth';
 import { loadArtifactSet } from '../../policies/artifacts';
 import { findingLine, validateArtifacts } from '../../policies/validation';
 import type { SystemPods } from '../../policies/validation/semantics';
@@ -86,15 +86,12 @@ export async function validateCommand(opts: ValidateOptions, io: CommandIO): Pro
   if (onDisk && recorded?.key === key && recorded.digest === onDisk.digest && verifyArtifacts(io.root, onDisk).length === 0) {
     systems = buildCloud(loadEnvironment(io.root, opts.env).env).systems;
   } else {
+    // The shared synthesize-if-stale path (as check, approve and approvals), after the inputs-key shortcut above.
     const render = renderEnvironment(io.root, opts.env);
     rendered = true;
-    let reason: string | undefined;
-    if (!onDisk) reason = `out/${opts.env}/manifest.json is missing`;
-    else if (onDisk.digest !== render.manifest.digest) reason = `${render.source} no longer renders to the synthesized digest`;
-    else if (verifyArtifacts(io.root, onDisk).length > 0) reason = `out/${opts.env}/ does not match its manifest`;
-    if (reason) {
-      writeRendered(io.root, render);
-      io.err(`ndc validate: synthesized out/${opts.env}/ first (${reason})`);
+    const { synthesized } = synthesizeIfStale(io.root, render);
+    if (synthesized !== undefined) {
+      io.err(`ndc validate: synthesized out/${opts.env}/ first (${synthesized})`);
       onDisk = readManifest(io.root, opts.env);
     }
     writeRecord(io.root, opts.env, { key, digest: render.manifest.digest });

@@ -75,7 +75,7 @@ describe('ndc validate', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'out', 'dev', 'manifest.json'), 'utf8')) as { artifacts: { path: string; engine: string }[] };
     const artifact = join(root, 'out', 'dev', manifest.artifacts.find((a) => a.engine === 'terraform')!.path);
     writeFileSync(artifact, `${readFileSync(artifact, 'utf8')} `);
-    expect(await run()).toEqual({ code: 0, err: [expect.stringMatching(/^ndc validate: synthesized out\/dev\/ first \(out\/dev\/ does not match its manifest\)$/)], rendered: true });
+    expect(await run()).toEqual({ code: 0, err: [expect.stringMatching(/^ndc validate: synthesized out\/dev\/ first \(out\/dev\/ does not match its manifest \(terraform\/[a-z-]+\/cdk\.tf\.json\)\)$/)], rendered: true });
   });
 
   it('exits 2 with one line for an unknown environment or a missing --env', async () => {
