@@ -105,6 +105,17 @@ const COMMANDS: Record<string, CommandSpec> = {
       return reachCommand({ env: await environmentSettled(deps, envOf(values, deps)), from: values.from as string | undefined, to: values.to as string | undefined, format: values.format as string | undefined, against: values.against as string | undefined }, deps.io);
     },
   },
+  schedule: {
+    summary: 'what falls due in the next days: evidence to renew, contracts, approvals and reviewer keys expiring (text, json, or an iCalendar to subscribe to)',
+    usage: 'ndc schedule --env E [--days 90] [--format text|json|ical] [--output FILE] [--as-of YYYY-MM-DD] [--json]',
+    options: { ...ENV_OPTION, days: { type: 'string' }, format: { type: 'string' }, output: { type: 'string' }, 'as-of': { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { scheduleCommand } = require('./commands/schedule') as typeof import('./commands/schedule');
+      const env = await environmentSettled(deps, envOf(values, deps));
+      return scheduleCommand({ env, days: values.days as string | undefined, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io, deps.project);
+    },
+  },
   plan: deploySpec(
     'plan',
     'synth, check, gate status and what deploy would run per wave; engine previews where installed',
