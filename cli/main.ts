@@ -116,6 +116,27 @@ const COMMANDS: Record<string, CommandSpec> = {
       return scheduleCommand({ env, days: values.days as string | undefined, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io, deps.project);
     },
   },
+  evidence: {
+    summary: 'the signed, reproducible evidence archive for the periodic assessment; evidence verify FILE checks one',
+    usage: 'ndc evidence --env E --out FILE --key KEY --as ID [--as-of YYYY-MM-DD] [--since YYYY-MM-DD] [--json]\n       ndc evidence verify FILE [--json]   (the signer is checked against the archive\'s trust store pinned by NDC_TRUST_ROOT)',
+    options: { ...ENV_OPTION, out: { type: 'string' }, key: { type: 'string' }, as: { type: 'string' }, 'as-of': { type: 'string' }, since: { type: 'string' } },
+    positionals: true,
+    async run(values, positionals, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const commands = require('./commands/evidence') as typeof import('./commands/evidence');
+      if (positionals.length > 0) {
+        const [action, file, ...extra] = positionals;
+        if (action !== 'verify') throw new InputError(JSON.stringify(action), 'unknown subcommand of ndc evidence (one of: verify)');
+        if (extra.length > 0) throw new InputError(JSON.stringify(extra[0]), 'unexpected argument after ndc evidence verify FILE');
+        return commands.evidenceVerifyCommand({ file, trustRoots: deps.trustRoots }, deps.io);
+      }
+      const env = await environmentSettled(deps, envOf(values, deps));
+      return commands.evidenceCommand(
+        { env, out: values.out as string | undefined, key: values.key as string | undefined, as: values.as as string | undefined, asOf: values['as-of'] as string | undefined, since: values.since as string | undefined, openLedger: deps.openLedger, trustRoots: deps.trustRoots, project: deps.project },
+        deps.io,
+      );
+    },
+  },
   plan: deploySpec(
     'plan',
     'synth, check, gate status and what deploy would run per wave; engine previews where installed',
