@@ -81,7 +81,7 @@ function evidenceItems({ env, evidence, asOf }: ScheduleInput, profile: Regulati
       const interval = intervalFor(profile, kind, subject.level);
       const uid = `${env.name}.${subject.id}.${kind}`;
       if (interval && (kind !== 'restore-test' || subject.backup)) {
-        const every = `every ${interval.months} months at level ${subject.level}, ${interval.basis}`;
+        const every = `every ${interval.months} month${interval.months === 1 ? '' : 's'} at level ${subject.level}, ${interval.basis}`;
         if (!latest) {
           items.push({ date: asOf, status: 'overdue', category: 'evidence', what: kind, subject: subject.id, detail: `no ${kind} recorded (${every})`, uid });
           continue;
