@@ -29,7 +29,7 @@ export const archiveIndexSchema = z.strictObject({
   env: z.string().min(1),
   asOf: day,
   period: z.strictObject({ since: day, until: day }),
-  profile: z.strictObject({ name: z.string(), version: z.string() }),
+  profile: z.strictObject({ name: z.string(), version: z.string(), title: z.string() }),
   policyDigest: z.string(),
   manifestDigest: z.string(),
   signer: z.strictObject({ reviewer: z.string().min(1), keyId: hex64 }),

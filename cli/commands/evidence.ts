@@ -66,7 +66,9 @@ export async function evidenceCommand(opts: EvidenceOptions, io: CommandIO): Pro
 
   const evaluation = evaluatePolicies(io.root, opts.env, { asOf: new Date(`${asOf}T00:00:00Z`), now: io.now() });
   if (evaluation.synthesized) io.err(`ndc evidence: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
-  const entries: TarEntry[] = REPORT_FORMATS.map((format) => text(REPORT_FILES[format], renderReport(evaluation, format, evaluation.source)));
+  // The report alone: whether this run had to synthesize first is not part of what was assessed.
+  const { source: reportSource, synthesized: _synthesized, synthReason: _reason, ...report } = evaluation;
+  const entries: TarEntry[] = REPORT_FORMATS.map((format) => text(REPORT_FILES[format], renderReport(report, format, reportSource)));
   entries.push({ path: 'manifest.json', content: readFileSync(join(io.root, 'out', opts.env, 'manifest.json')) });
   entries.push(...filesOf(join(io.root, 'approvals', opts.env), 'approvals'));
   entries.push(...evidenceFiles(io.root, opts.env, evidence));
@@ -142,7 +144,7 @@ export async function evidenceVerifyCommand(opts: { file?: string; trustRoots: r
   const verdict = verifyEvidenceArchive(entries, opts.trustRoots);
   if (!verdict.ok) {
     if (io.json) printJson(io, { archive: shown, intact: false, entry: verdict.where, reason: verdict.reason });
-    else io.err(`ndc evidence verify: ${shown}: ${verdict.where}: ${verdict.reason}`);
+    else io.err(`ndc evidence: ${shown}: ${verdict.where}: ${verdict.reason}`);
     return 1;
   }
   const { index } = verdict;
