@@ -75,14 +75,16 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   check: {
     summary: 'synthesize if needed and evaluate every policy rule pack in force (exit 1 on a mandatory failure)',
-    usage: 'ndc check --env E [--format text|json|sarif|junit|markdown|html] [--output FILE] [--as-of YYYY-MM-DD] [--json]',
-    options: { ...ENV_OPTION, format: { type: 'string' }, output: { type: 'string' }, 'as-of': { type: 'string' } },
+    usage: 'ndc check --env E [--format text|json|sarif|junit|markdown|html] [--output FILE] [--as-of YYYY-MM-DD] [--profile P] [--json]',
+    options: { ...ENV_OPTION, format: { type: 'string' }, output: { type: 'string' }, 'as-of': { type: 'string' }, profile: { type: 'string' } },
     async run(values, _p, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
       const env = await environmentSettled(deps, envOf(values, deps));
-      const command = ['check', ...(values.format ? ['--format', values.format as string] : []), ...(values['as-of'] ? ['--as-of', values['as-of'] as string] : [])].join(' ');
-      return recorded(deps, 'check', env, command, () => checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined }, deps.io));
+      const command = ['check', ...(values.format ? ['--format', values.format as string] : []), ...(values['as-of'] ? ['--as-of', values['as-of'] as string] : []), ...(values.profile ? ['--profile', values.profile as string] : [])].join(' ');
+      return recorded(deps, 'check', env, command, () =>
+        checkCommand({ env, format: values.format as string | undefined, output: values.output as string | undefined, asOf: values['as-of'] as string | undefined, profile: values.profile as string | undefined }, deps.io),
+      );
     },
   },
   validate: {

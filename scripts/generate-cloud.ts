@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import type { SecurityLevel } from '../constructs/security-level';
 import { evidenceDir, type EvidenceKind, type LoadedEvidenceRecord } from '../environments/evidence';
 import type { EnvironmentInput } from '../environments/schema';
-import { EVIDENCE_INTERVALS } from '../policies/evidence-intervals';
+import { PROFILES, VN_2016 } from '../policies/profiles';
 import { formatAddress, mustParseCidr, subdivide } from '../core/cidr';
 import { DEDICATED_NETWORK_PREFIX, DEFAULT_PUE_TARGET, NATIONAL_SITES, ZONES } from '../environments/vocabulary';
+import { nationalLinks } from '../environments/shared/national';
 
 type RegionInput = EnvironmentInput['regions'][number];
 type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
@@ -87,7 +88,9 @@ export function generateEnvironment(systemsPerRegion: number, name = 'generated'
     stage: 'production',
     description: `Generated national cloud, ${systemsPerRegion} systems per region`,
     state: { backend: 'pg', schemaName: 'ndc_generated' },
-    interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12' },
+    // Two links per pair of clusters (level 5's recovery links, NDC-LVL-007) and the one assessor all systems name (NDC-LVL-010).
+    interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12', links: nationalLinks() },
+    assessorOrganisations: [{ id: 'generated-assessor', name: 'Generated assessor', standing: 'licensed', professional: true, licence: { number: 'GEN-1', issuer: 'Generated issuer', validUntil: '2030-12-31' } }],
     regions,
     systems,
     sharedServicesRegion: 'north',
@@ -104,7 +107,7 @@ const GENERATED_EVIDENCE_DAY = '2026-10-15';
 export function generatedEvidence(env: EnvironmentInput): LoadedEvidenceRecord[] {
   const records: LoadedEvidenceRecord[] = [];
   for (const system of env.systems ?? []) {
-    for (const [kind, levels] of Object.entries(EVIDENCE_INTERVALS) as [EvidenceKind, Partial<Record<SecurityLevel, unknown>>][]) {
+    for (const [kind, levels] of Object.entries(PROFILES[VN_2016].intervals) as [EvidenceKind, Partial<Record<SecurityLevel, unknown>>][]) {
       if (levels[system.level as SecurityLevel] === undefined) continue;
       const file = `${system.id}-${kind}.json`;
       records.push({

@@ -1,6 +1,7 @@
 import '@microsoft/jest-sarif';
 import { XMLParser } from 'fast-xml-parser';
 import type { PolicyReport } from '../policies/engine';
+import { PROFILES } from '../policies/profiles';
 import { renderReport } from '../policies/reports';
 import { environmentInput } from './helpers';
 import { evidenceOf, fixture, reportOf, withoutEvidence } from './policy-fixtures';
@@ -44,8 +45,8 @@ describe('report formats', () => {
     const log = JSON.parse(renderReport(mixed, 'sarif', 'environments/prod.ts'));
     const run = log.runs[0];
     expect(log.version).toBe('2.1.0');
-    expect(run.tool.driver.rules).toHaveLength(82);
-    expect(run.properties).toMatchObject({ env: 'prod', profile: 'vn-2016 2026.11', policyDigest: mixed.policyDigest, mandatoryFailures: 1 });
+    expect(run.tool.driver.rules).toHaveLength(84);
+    expect(run.properties).toMatchObject({ env: 'prod', profile: `vn-2016 ${PROFILES['vn-2016'].version}`, policyDigest: mixed.policyDigest, mandatoryFailures: 1 });
     const byRule = (id: string) => run.results.filter((r: { ruleId: string }) => r.ruleId === id);
     expect(byRule('NDC-BAK-004').map((r: { level: string; suppressions?: unknown[] }) => [r.level, r.suppressions?.length ?? 0])).toEqual([
       ['error', 1],
@@ -75,7 +76,7 @@ describe('report formats', () => {
     expect(cases.filter((c) => c.failure).map((c) => c.name)).toEqual(['NDC-BAK-004 prod/digital-signature-ca']);
     expect(cases.filter((c) => c.skipped).map((c) => c.skipped!.message)).toEqual([
       'waived until 2027-01-31: Archive migration in progress; retention restored after cut-over.; finding: retention 30 days is below 90 days for level 3',
-      'advisory: no restore test recorded (every 3 months at level 5)',
+      'advisory: restore-test: none recorded under evidence/prod/ (due every 3 months at level 5, reported)',
     ]);
     const backup = root.testsuite.find((s: { name: string }) => s.name === 'ndc prod backup');
     expect([Number(backup.failures), Number(backup.skipped)]).toEqual([1, 2]);

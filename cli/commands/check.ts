@@ -2,7 +2,10 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path';
 import { calendarDateProblem } from '../../core/dates';
 import { InputError } from '../../core/errors';
-import { evaluatePolicies } from '../../policies/evaluate';
+import { stableJson } from '../../core/canonical-json';
+import { evaluatePolicies, evaluateUnderProfiles } from '../../policies/evaluate';
+import { profileNamed } from '../../policies/profiles';
+import { transitionReport, transitionTarget, transitionText } from '../../policies/transition';
 import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../../policies/reports';
 import { verdictLine } from '../../policies/reports/common';
 import { readManifest, unlistedFiles } from '../../stacks/manifest';
@@ -16,6 +19,8 @@ export interface CheckOptions {
   readonly output?: string;
   /** YYYY-MM-DD: the date the checks treat as today (reproducible reports). */
   readonly asOf?: string;
+  /** Another regulation profile: the transition report of the environment under it. */
+  readonly profile?: string;
 }
 
 export function parseFormat(value: string | undefined, json: boolean): ReportFormat {
@@ -63,7 +68,16 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
     refuseProjectInput(io.root, opts.output, '--output');
     if (statSync(resolve(io.root, opts.output), { throwIfNoEntry: false })?.isDirectory()) throw new InputError('--output', `${JSON.stringify(opts.output)} is a directory; give a file name`);
   }
-  const evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
+  let evaluation;
+  if (opts.profile !== undefined) {
+    profileNamed(opts.profile, '--profile');
+    const both = evaluateUnderProfiles(io.root, opts.env, opts.profile, { asOf, now: io.now() });
+    // Asked for the profile the environment is held to already: the ordinary check.
+    if (both.current.profile.name !== opts.profile) return transitionCheck(opts, format, both, io);
+    evaluation = both.current;
+  } else {
+    evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
+  }
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
   const content = renderReport(evaluation, format, evaluation.source, format === 'html' ? [reachSectionFor(io.root, opts.env)] : []);
   if (opts.output !== undefined) {
@@ -77,6 +91,25 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
   // Beside the report: text goes with it on stdout; machine formats keep stdout to the report alone.
   for (const line of unlisted) (format === 'text' || opts.output !== undefined ? io.out : io.err)(line);
   return evaluation.mandatoryFailures > 0 || unlisted.length > 0 ? 1 : 0;
+}
+
+/**
+ * `ndc check --env E --profile P` where E is held to another profile: the transition report (text or json;
+ * the other formats render the full report under P). Exit 1 when anything would fail under P, else 0.
+ */
+function transitionCheck(opts: CheckOptions, format: ReportFormat, both: ReturnType<typeof evaluateUnderProfiles>, io: CommandIO): number {
+  const { current, target } = both;
+  if (current.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${current.synthReason})`);
+  const report = transitionReport(current, target, transitionTarget(opts.profile!, current.profile.name));
+  const content = format === 'text' ? transitionText(report) : format === 'json' ? stableJson(report) : renderReport(target, format, target.source);
+  if (opts.output !== undefined) {
+    const written = writeAtomically(io.root, opts.output, content, '--output');
+    io.out(`Wrote ${written} (${format}) for ${report.env}: transition from ${report.from.name} to ${report.to.name}`);
+    io.out(transitionText(report).trimEnd().split('\n').pop()!);
+  } else {
+    io.out(content.trimEnd());
+  }
+  return report.items.length > 0 ? 1 : 0;
 }
 
 /**

@@ -80,7 +80,7 @@ export async function evidenceCommand(opts: EvidenceOptions, io: CommandIO): Pro
 
   const archive = buildEvidenceArchive(
     {
-      index: { env: opts.env, asOf, period: { since, until: asOf }, profile: evaluation.profile, policyDigest: evaluation.policyDigest, manifestDigest: evaluation.manifestDigest },
+      index: { env: opts.env, asOf, period: { since, until: asOf }, profile: { name: evaluation.profile.name, version: evaluation.profile.version, title: evaluation.profile.title }, policyDigest: evaluation.policyDigest, manifestDigest: evaluation.manifestDigest },
       entries,
     },
     { reviewer, keyId, privateKey: key },

@@ -1,4 +1,4 @@
-import { intervalFor, intervalsOf, EVIDENCE_INTERVALS } from '../../policies/evidence-intervals';
+import { intervalFor, intervalsOf } from '../../policies/evidence-intervals';
 import { PROFILES } from '../../policies/profiles';
 import { pack, incidentDrilled, penetrationTested, riskReassessed, vulnerabilityScanned } from '../../policies/rules/assurance';
 import { evidenceOf, failures, variant, withEvidence, withoutEvidence, type Fixture } from '../policy-fixtures';
@@ -57,8 +57,10 @@ describe('assurance pack: recurring activities from evidence records', () => {
   });
 
   it('reads a profile\'s own intervals table when it has one (the profile data owns the figures)', () => {
-    expect(intervalsOf(PROFILES['vn-2016'])).toBe((PROFILES['vn-2016'] as { intervals?: unknown }).intervals ?? EVIDENCE_INTERVALS);
-    const strict = { ...PROFILES['vn-2016'], name: 'strict', intervals: { ...EVIDENCE_INTERVALS, 'penetration-test': { 2: { months: 1, basis: 'ndc policy', source: 'test' } } } };
+    expect(intervalsOf(PROFILES['vn-2016'])).toBe(PROFILES['vn-2016'].intervals);
+    expect(intervalFor(PROFILES['vn-2026'], 'assessment', 5)).toMatchObject({ months: 6, basis: 'reported' });
+    expect(intervalFor(PROFILES['vn-2016'], 'monitoring-contract', 4)).toBeUndefined();
+    const strict = { ...PROFILES['vn-2016'], name: 'strict', intervals: { ...PROFILES['vn-2016'].intervals, 'penetration-test': { 2: { months: 1, basis: 'ndc policy' as const, source: 'test' } } } };
     const f = variant('prod', () => undefined, { render: false });
     const results = penetrationTested.check({ ...f.context, profile: strict });
     expect(results.find((r) => r.systemId === 'open-data-portal')).toMatchObject({ status: 'fail', message: 'penetration-test: none recorded under evidence/prod/ (due every 1 month at level 2, ndc policy)' });

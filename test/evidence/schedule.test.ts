@@ -6,6 +6,7 @@ import { loadEnvironment } from '../../environments/load';
 import { writeTrustStore, versionHash, type TrustVersionBody } from '../../policies/approvals/trust-store';
 import { signApproval, writeApproval } from '../../policies/approvals/statement';
 import { foldLine, scheduleICalendar } from '../../policies/reports/schedule';
+import { PROFILES } from '../../policies/profiles';
 import { scheduleOf } from '../../policies/schedule';
 import { keyOf, reviewerEntry } from '../approvals/fixture';
 import { captureIO, REPO, tempProject } from '../helpers';
@@ -126,7 +127,7 @@ describe('ndc schedule: what falls due', () => {
     it('prints text by default, json with --format json, and writes an .ics with --output', async () => {
       const text = captureIO(root);
       expect(await main(['schedule', '--env', 'prod', '--as-of', '2026-11-27'], text.io)).toBe(0);
-      expect(text.out.join('\n').split('\n')[0]).toBe(`Schedule for prod (profile vn-2016 2026.11), 2026-11-27 to 2027-02-25 (90 days): ${scheduleOn('2026-11-27').items.length} items`);
+      expect(text.out.join('\n').split('\n')[0]).toBe(`Schedule for prod (profile vn-2016 ${PROFILES['vn-2016'].version}), 2026-11-27 to 2027-02-25 (90 days): ${scheduleOn('2026-11-27').items.length} items`);
       const json = captureIO(root, true);
       expect(await main(['schedule', '--env', 'prod', '--days', '30', '--as-of', '2026-11-27'], json.io)).toBe(0);
       expect(JSON.parse(json.out.join('\n'))).toMatchObject({ env: 'prod', days: 30, until: '2026-12-27' });
