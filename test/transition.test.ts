@@ -63,6 +63,7 @@ describe('transition report (vn-2016 -> vn-2026)', () => {
       const report = JSON.parse(out.join('\n')) as TransitionReport;
       expect(report.items.map((i) => [i.ruleId, i.deadline, i.failsNow])).toEqual([['NDC-TOP-001', '2027-01-01', true]]);
       expect(report.to).toMatchObject({ name: VN_2026, status: 'reported' });
+      expect((report as unknown as { schema: string }).schema).toBe('ndc/check-transition/v1');
     });
 
     it('exits 2 on an unknown profile, in one line', async () => {

@@ -3,6 +3,8 @@ import { dirname, relative, resolve } from 'node:path';
 import { calendarDateProblem } from '../../core/dates';
 import { InputError } from '../../core/errors';
 import { stableJson } from '../../core/canonical-json';
+import { jsonDocument } from '../../core/json-output';
+import { progressStep } from '../../core/progress-line';
 import { evaluatePolicies, evaluateUnderProfiles } from '../../policies/evaluate';
 import { profileNamed } from '../../policies/profiles';
 import { transitionReport, transitionTarget, transitionText } from '../../policies/transition';
@@ -71,15 +73,18 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
   let evaluation;
   if (opts.profile !== undefined) {
     profileNamed(opts.profile, '--profile');
-    const both = evaluateUnderProfiles(io.root, opts.env, opts.profile, { asOf, now: io.now() });
+    const target = opts.profile;
+    const both = progressStep(`checking ${opts.env} under ${target}`, () => evaluateUnderProfiles(io.root, opts.env, target, { asOf, now: io.now() }));
     // Asked for the profile the environment is held to already: the ordinary check.
-    if (both.current.profile.name !== opts.profile) return transitionCheck(opts, format, both, io);
+    if (both.current.profile.name !== target) return transitionCheck(opts, format, both, io);
     evaluation = both.current;
   } else {
-    evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
+    evaluation = progressStep(`checking ${opts.env}: every rule pack in force`, () => evaluatePolicies(io.root, opts.env, { asOf, now: io.now() }));
   }
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
-  const content = renderReport(evaluation, format, evaluation.source, format === 'html' ? [reachSectionFor(io.root, opts.env)] : []);
+  const rendered = renderReport(evaluation, format, evaluation.source, format === 'html' ? [reachSectionFor(io.root, opts.env)] : []);
+  // The JSON report is check's --json document: the same schema-tagged shape as every command's.
+  const content = format === 'json' ? `${jsonDocument('check', JSON.parse(rendered) as object)}\n` : rendered;
   if (opts.output !== undefined) {
     const written = writeAtomically(io.root, opts.output, content, '--output');
     io.out(`Wrote ${written} (${format}) for ${evaluation.env}, profile ${evaluation.profile.name} ${evaluation.profile.version}`);
@@ -101,7 +106,8 @@ function transitionCheck(opts: CheckOptions, format: ReportFormat, both: ReturnT
   const { current, target } = both;
   if (current.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${current.synthReason})`);
   const report = transitionReport(current, target, transitionTarget(opts.profile!, current.profile.name));
-  const content = format === 'text' ? transitionText(report) : format === 'json' ? stableJson(report) : renderReport(target, format, target.source);
+  // JSON follows every command's convention: the schema first (ndc/check-transition/v1), then the report.
+  const content = format === 'text' ? transitionText(report) : format === 'json' ? `${jsonDocument('check transition', JSON.parse(stableJson(report)) as object)}\n` : renderReport(target, format, target.source);
   if (opts.output !== undefined) {
     const written = writeAtomically(io.root, opts.output, content, '--output');
     io.out(`Wrote ${written} (${format}) for ${report.env}: transition from ${report.from.name} to ${report.to.name}`);

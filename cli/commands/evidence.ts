@@ -87,7 +87,7 @@ export async function evidenceCommand(opts: EvidenceOptions, io: CommandIO): Pro
   );
   const written = writeAtomically(io.root, opts.out, archive, '--out');
   const summary = { archive: written, env: opts.env, asOf, period: { since, until: asOf }, entries: entries.length + 2, signer: reviewer, mandatoryFailures: evaluation.mandatoryFailures };
-  if (io.json) printJson(io, summary);
+  if (io.json) printJson(io, 'evidence', summary);
   else io.out(`Wrote ${written}: ${summary.entries} entries for ${opts.env} on ${asOf} (ledger ${since} to ${asOf}), index signed by ${reviewer}; policy: ${evaluation.mandatoryFailures} mandatory failure${evaluation.mandatoryFailures === 1 ? '' : 's'}`);
   return 0;
 }
@@ -143,12 +143,12 @@ export async function evidenceVerifyCommand(opts: { file?: string; trustRoots: r
   if (typeof entries === 'string') throw new InputError(shown, `is not an evidence archive: ${entries}`);
   const verdict = verifyEvidenceArchive(entries, opts.trustRoots);
   if (!verdict.ok) {
-    if (io.json) printJson(io, { archive: shown, intact: false, entry: verdict.where, reason: verdict.reason });
-    else io.err(`ndc evidence: ${shown}: ${verdict.where}: ${verdict.reason}`);
+    if (io.json) printJson(io, 'evidence verify', { archive: shown, intact: false, entry: verdict.where, reason: verdict.reason });
+    else io.err(`ndc evidence verify: ${shown}: ${verdict.where}: ${verdict.reason}`);
     return 1;
   }
   const { index } = verdict;
-  if (io.json) printJson(io, { archive: shown, intact: true, env: index.env, asOf: index.asOf, entries: index.entries.length, signer: index.signer, trustStoreVersion: verdict.trustVersion });
+  if (io.json) printJson(io, 'evidence verify', { archive: shown, intact: true, env: index.env, asOf: index.asOf, entries: index.entries.length, signer: index.signer, trustStoreVersion: verdict.trustVersion });
   else io.out(`OK: ${shown}: ${index.entries.length} entries match the index of ${index.env} on ${index.asOf}, signed by ${index.signer.reviewer} (key ${index.signer.keyId.slice(0, 16)}..., trust store version ${verdict.trustVersion})`);
   return 0;
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors';
+import { jsonDocument } from '../../core/json-output';
 import { renderSchedule, SCHEDULE_FORMATS, type ScheduleFormat } from '../../policies/reports/schedule';
 import { scheduleOf } from '../../policies/schedule';
 import type { ProjectReader } from '../../stacks/project';
@@ -43,7 +44,8 @@ export async function scheduleCommand(opts: ScheduleOptions, io: CommandIO, proj
   const { env, evidence } = project.loadEnvironment(opts.env);
   const asOf = flagDay ? flagDay.toISOString().slice(0, 10) : (env.asOf ?? io.now().toISOString().slice(0, 10));
   const schedule = scheduleOf({ root: io.root, env, evidence, asOf, days });
-  const content = renderSchedule(schedule, format);
+  // JSON is the command's --json document: the same schema-tagged shape as every command's.
+  const content = format === 'json' ? `${jsonDocument('schedule', schedule)}\n` : renderSchedule(schedule, format);
   if (opts.output === undefined) {
     io.out(content.replace(/\r?\n$/, ''));
     return 0;

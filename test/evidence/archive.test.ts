@@ -93,34 +93,34 @@ describe('ndc evidence: the signed archive for the periodic assessment', () => {
     const report = `${FOLDER}/report/policy-report.txt`;
     const changed = tampered((list) => list.map((e) => (e.path === report ? { ...e, content: Buffer.from('PASS: nothing to see') } : e)), 'changed.tar.gz');
     const c = await verify(changed);
-    expect([c.code, c.err]).toEqual([1, [expect.stringMatching(new RegExp(`^ndc evidence: changed\\.tar\\.gz: ${report}: sha256 [0-9a-f]{16}\\.\\.\\. differs from the index \\([0-9a-f]{16}\\.\\.\\.\\): changed after signing$`))]]);
+    expect([c.code, c.err]).toEqual([1, [expect.stringMatching(new RegExp(`^ndc evidence verify: changed\\.tar\\.gz: ${report}: sha256 [0-9a-f]{16}\\.\\.\\. differs from the index \\([0-9a-f]{16}\\.\\.\\.\\): changed after signing$`))]]);
     const added = await verify(tampered((list) => [...list, { path: `${FOLDER}/evidence/extra.json`, content: Buffer.from('{}') }], 'added.tar.gz'));
-    expect([added.code, added.err]).toEqual([1, [`ndc evidence: added.tar.gz: ${FOLDER}/evidence/extra.json: is in the archive but not in the signed index: added after signing`]]);
+    expect([added.code, added.err]).toEqual([1, [`ndc evidence verify: added.tar.gz: ${FOLDER}/evidence/extra.json: is in the archive but not in the signed index: added after signing`]]);
     const removed = await verify(tampered((list) => list.filter((e) => e.path !== `${FOLDER}/ledger/records.jsonl`), 'removed.tar.gz'));
-    expect([removed.code, removed.err]).toEqual([1, [`ndc evidence: removed.tar.gz: ${FOLDER}/ledger/records.jsonl: is listed in the index but missing from the archive`]]);
+    expect([removed.code, removed.err]).toEqual([1, [`ndc evidence verify: removed.tar.gz: ${FOLDER}/ledger/records.jsonl: is listed in the index but missing from the archive`]]);
   });
 
   it('verify: exit 1 when the index is re-signed by a key the pinned trust store does not hold, or nothing is pinned', async () => {
     const index = `${FOLDER}/index.json`;
     const reindexed = tampered((list) => list.map((e) => (e.path === index ? { ...e, content: Buffer.from(e.content.toString().replace('"2025-11-27"', '"2025-11-28"')) } : e)), 'reindexed.tar.gz');
     const forged = await verify(reindexed);
-    expect([forged.code, forged.err]).toEqual([1, [`ndc evidence: reindexed.tar.gz: ${FOLDER}/index.sig.json: is not auditor's signature of this index`]]);
+    expect([forged.code, forged.err]).toEqual([1, [`ndc evidence verify: reindexed.tar.gz: ${FOLDER}/index.sig.json: is not auditor's signature of this index`]]);
     const unpinned = await verify('first.tar.gz', {});
     expect(unpinned.code).toBe(1);
-    expect(unpinned.err[0]).toMatch(new RegExp(`^ndc evidence: first\\.tar\\.gz: ${FOLDER}/index\\.sig\\.json: signer not trusted: approvals/dev/trust-store\\.json: version 1 \\(sha256 [0-9a-f]{64}\\) is not pinned`));
+    expect(unpinned.err[0]).toMatch(new RegExp(`^ndc evidence verify: first\\.tar\\.gz: ${FOLDER}/index\\.sig\\.json: signer not trusted: approvals/dev/trust-store\\.json: version 1 \\(sha256 [0-9a-f]{64}\\) is not pinned`));
   });
 
   it('verify: exit 2 for a file that is not an archive or does not exist', async () => {
     writeFileSync(join(root, 'notes.txt'), 'hello');
-    expect(await verify('notes.txt')).toMatchObject({ code: 2, err: [expect.stringMatching(/^ndc evidence: notes\.txt: is not an evidence archive: is not a gzip file/)] });
-    expect(await verify('missing.tar.gz')).toMatchObject({ code: 2, err: ['ndc evidence: missing.tar.gz: no such file'] });
+    expect(await verify('notes.txt')).toMatchObject({ code: 2, err: [expect.stringMatching(/^ndc evidence verify: notes\.txt: is not an evidence archive: is not a gzip file/)] });
+    expect(await verify('missing.tar.gz')).toMatchObject({ code: 2, err: ['ndc evidence verify: missing.tar.gz: no such file'] });
   });
 
   it.each([
     [['--key', 'stranger.key', '--as', 'auditor'], /^ndc evidence: --as: key [0-9a-f]{16}\.\.\. is not auditor's key in trust store version 1 \([0-9a-f]{16}\.\.\.\)$/],
     [['--key', 'owner-go.key', '--as', 'owner-go'], /^ndc evidence: --as: owner-go's key is valid from 2027-01-01 to 2027-12-31, not on 2026-11-27$/],
     [['--key', 'auditor.key', '--as', 'nobody'], /^ndc evidence: --as: nobody is not a reviewer of trust store version 1$/],
-    [['--key', 'auditor.key'], /^ndc evidence: --as: is required$/],
+    [['--key', 'auditor.key'], /^ndc evidence: --as: is required/],
     [['--as', 'auditor', '--key', 'auditor.key', '--out', 'environments/x.tar.gz'], /^ndc evidence: --out: /],
   ])('refuses to sign with %j (exit 2, nothing written)', async (args, message) => {
     const { io, err } = captureIO(root);
