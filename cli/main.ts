@@ -595,6 +595,8 @@ function buildProgram(io: CommandIO, environment: NodeJS.ProcessEnv | undefined,
     .description('infrastructure as code for the national government cloud: synthesize, check, approve, deploy')
     .version(version(), '-V, --version', 'print the version of ndc')
     .exitOverride()
+    // Options written after a subcommand are its own (`ndc evidence verify FILE --json`), not its parent command's.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: lines(io.out), writeErr: lines(io.err), outputError: () => undefined })
     .addHelpText(
@@ -616,11 +618,8 @@ function buildProgram(io: CommandIO, environment: NodeJS.ProcessEnv | undefined,
       groups.set(group, parent);
     }
     const command = parent.command(action).description(spec.summary).allowExcessArguments(false);
-    // A command that is also a group (`ndc evidence`, `ndc evidence verify`): its subcommands keep the options written after them.
-    if (group === undefined && Object.keys(COMMANDS).some((n) => n.startsWith(`${action} `))) {
-      command.enablePositionalOptions();
-      groups.set(action, command);
-    }
+    // A command that is also a group (`ndc evidence`, `ndc evidence verify`) is the parent of its subcommands.
+    if (group === undefined && Object.keys(COMMANDS).some((n) => n.startsWith(`${action} `))) groups.set(action, command);
     if (spec.argument) command.argument(`<${spec.argument.name}>`, spec.argument.description);
     for (const option of spec.options) command.addOption(new Option(option.flags, `${option.description}${option.required ? ' (required)' : ''}`));
     command.addOption(new Option('--json', 'machine-readable output: one JSON document on stdout'));

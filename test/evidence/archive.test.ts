@@ -87,6 +87,10 @@ describe('ndc evidence: the signed archive for the periodic assessment', () => {
     const { code, out } = await verify('first.tar.gz');
     expect(code).toBe(0);
     expect(out[0]).toMatch(/^OK: first\.tar\.gz: \d+ entries match the index of dev on 2026-11-27, signed by auditor \(key [0-9a-f]{16}\.\.\., trust store version 1\)$/);
+    // --json after the archive belongs to verify (not to ndc evidence): one schema-tagged document.
+    const json = captureIO(root);
+    expect(await main(['evidence', 'verify', 'first.tar.gz', '--json'], json.io, environment)).toBe(0);
+    expect(JSON.parse(json.out.join('\n'))).toMatchObject({ schema: 'ndc/evidence-verify/v1', intact: true, env: 'dev', signer: { reviewer: 'auditor' } });
   });
 
   it('verify: exit 1 naming the entry changed, added or removed after signing', async () => {
