@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { SecurityLevel } from '../constructs/security-level';
 import { evidenceDir, type EvidenceKind, type LoadedEvidenceRecord } from '../environments/evidence';
 import type { EnvironmentInput } from '../environments/schema';
-import { EVIDENCE_INTERVALS } from '../policies/evidence-intervals';
+import { PROFILES, VN_2016 } from '../policies/profiles';
 import { formatAddress, mustParseCidr, subdivide } from '../core/cidr';
 import { DEDICATED_NETWORK_PREFIX, DEFAULT_PUE_TARGET, NATIONAL_SITES, ZONES } from '../environments/vocabulary';
 import { nationalLinks } from '../environments/shared/national';
@@ -107,7 +107,7 @@ const GENERATED_EVIDENCE_DAY = '2026-10-15';
 export function generatedEvidence(env: EnvironmentInput): LoadedEvidenceRecord[] {
   const records: LoadedEvidenceRecord[] = [];
   for (const system of env.systems ?? []) {
-    for (const [kind, levels] of Object.entries(EVIDENCE_INTERVALS) as [EvidenceKind, Partial<Record<SecurityLevel, unknown>>][]) {
+    for (const [kind, levels] of Object.entries(PROFILES[VN_2016].intervals) as [EvidenceKind, Partial<Record<SecurityLevel, unknown>>][]) {
       if (levels[system.level as SecurityLevel] === undefined) continue;
       const file = `${system.id}-${kind}.json`;
       records.push({

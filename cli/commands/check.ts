@@ -39,7 +39,7 @@ export function parseAsOf(value: string | undefined): Date | undefined {
 }
 
 /** Writes a file whole or not at all: a temporary sibling renamed into place. */
-export function writeAtomically(root: string, path: string, content: string, flag: string): string {
+export function writeAtomically(root: string, path: string, content: string | Buffer, flag: string): string {
   const file = resolve(root, path);
   try {
     if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(flag, `${JSON.stringify(path)} is a directory; give a file name`);

@@ -29,7 +29,7 @@ export function evidenceVerdict(
   if (!interval) return doesNotApply(`level ${system.level}: no ${kind} interval in profile ${profileOf(context).name}`);
   const applicable = applies(system);
   if (applicable !== true) return doesNotApply(applicable);
-  const every = `every ${interval.months} months at level ${system.level}, ${interval.basis}`;
+  const every = `every ${interval.months} month${interval.months === 1 ? '' : 's'} at level ${system.level}, ${interval.basis}`;
   const latest = latestEvidence(context.evidence, system.id, kind);
   if (!latest) return judged([`${kind}: none recorded under evidence/${context.env.name}/ (due ${every})`], '');
   const due = dueDate(latest.performed, latest.validUntil, interval.months);
