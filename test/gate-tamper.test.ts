@@ -11,7 +11,7 @@ import { sha256, stableJson } from '../core/canonical-json';
 import { SqliteLedger } from '../ledger/sqlite';
 import { digestsOf, readManifest, type Manifest } from '../stacks/manifest';
 import { fakeEngines, type Engines } from './deploy/fixture';
-import { REPO, tempProject } from './helpers';
+import { addPlatformReviewers, PLATFORM_REVIEWERS, REPO, tempProject } from './helpers';
 
 const NODE_DIR = join(process.execPath, '..');
 
@@ -40,10 +40,11 @@ function project(approveArgs: string[] | false = []): Project {
   // e-document-exchange is level 3: its owner approves too (the Decree 85 floor dev asks for).
   expect(ndc(['keys', 'generate', '--id', 'gov-owner', '--out', 'keys']).status).toBe(0);
   expect(ndc(['reviewers', 'add', '--env', 'dev', '--id', 'gov-owner', '--public-key', 'keys/gov-owner.pub', '--roles', 'system-owner', '--agencies', 'Government Office']).status).toBe(0);
+  addPlatformReviewers(ndc);
   trusted = { NDC_TRUST_ROOT: (JSON.parse(ndc(['reviewers', 'list', '--env', 'dev', '--json']).stdout) as { rootHash: string }).rootHash };
   if (approveArgs !== false) {
-    // gov-owner approves only the Government Office's systems: not needed when the approval names others.
-    for (const reviewer of approveArgs.includes('--systems') ? ['sec-officer'] : ['sec-officer', 'gov-owner']) {
+    // gov-owner approves only the Government Office's systems, the platform reviewers the platform: not needed when the approval names others.
+    for (const reviewer of approveArgs.includes('--systems') ? ['sec-officer'] : ['sec-officer', 'gov-owner', ...PLATFORM_REVIEWERS.map((r) => r.id)]) {
       const approved = ndc(['approve', '--env', 'dev', '--key', `keys/${reviewer}.key`, '--as', reviewer, ...approveArgs]);
       expect(approved.stderr).toBe('');
       expect(approved.status).toBe(0);
