@@ -204,7 +204,7 @@ describe('the ndc executable', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), 'synth', '--env', 'dev'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Wrote out/dev/ (9 artifacts and manifest.json)');
+    expect(run.stdout).toContain('Wrote out/dev/ (9 artifacts, resources.json and manifest.json)');
     expect(existsSync(join(root, 'out/dev/manifest.json'))).toBe(true);
   });
 });
