@@ -1,3 +1,4 @@
+import { canonicalJson, sha256 } from '../core/canonical-json';
 import { EVIDENCE_KINDS, PLATFORM_SYSTEM, latestEvidence, type LoadedEvidenceRecord } from '../environments/evidence';
 import type { Environment } from '../environments/schema';
 import { intervalFor } from './evidence-intervals';
@@ -115,16 +116,18 @@ function approvalItems({ root, env, asOf }: ScheduleInput): ScheduleItem[] {
     const day = statement.expires.slice(0, 10);
     // An approval that has already expired is no longer anything to plan for.
     if (day < asOf) continue;
-    const systems = statement.systems.map((s) => s.id).join(', ');
+    const scopes = statement.scopes.map((s) => `${s.id} (digest ${s.digest.slice(0, 12)}...)`).join(', ');
+    // One approval file per reviewer and set of scope digests: the same set gives the same event.
+    const signed = sha256(canonicalJson(statement.scopes.map((s) => [s.id, s.digest]))).slice(0, 16);
     items.push({
       date: day,
       status: 'expires',
       category: 'approval',
       what: `${statement.operation} approval`,
       subject: statement.reviewer,
-      detail: `${statement.role} approval of ${systems} (digest ${statement.digest.slice(0, 12)}...) expires ${statement.expires}`,
+      detail: `${statement.role} approval of ${scopes} expires ${statement.expires}`,
       source: loaded.shown,
-      uid: `${env.name}.approval.${statement.reviewer}.${statement.operation}.${statement.digest.slice(0, 16)}`,
+      uid: `${env.name}.approval.${statement.reviewer}.${statement.operation}.${signed}`,
     });
   }
   return items;

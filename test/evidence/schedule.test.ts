@@ -63,7 +63,7 @@ describe('ndc schedule: what falls due', () => {
         revokedKeys: [],
       };
       writeTrustStore(root, 'prod', { versions: [{ body, signatures: [] }] });
-      const statement = (expires: string, digest: string) => ({ env: 'prod', operation: 'deploy' as const, digest, policyDigest: 'p', systems: [{ id: 'population-db', level: 5 }], reviewer: 'su-go', role: 'security-unit' as const, keyId: keyOf('su-go').keyId, issued: '2026-11-20T09:00:00.000Z', expires });
+      const statement = (expires: string, digest: string) => ({ env: 'prod', operation: 'deploy' as const, policyDigest: 'p', scopes: [{ id: 'population-db', level: 5, digest }], reviewer: 'su-go', role: 'security-unit' as const, keyId: keyOf('su-go').keyId, issued: '2026-11-20T09:00:00.000Z', expires });
       writeApproval(root, 'prod', signApproval(statement('2026-12-20T09:00:00.000Z', 'a'.repeat(64)), keyOf('su-go').privateKey));
       writeApproval(root, 'prod', signApproval(statement('2026-11-26T09:00:00.000Z', 'b'.repeat(64)), keyOf('su-go').privateKey));
       const items = scheduleOn('2026-11-27', 90, root, loadEnvironment(root, 'prod')).items.filter((i) => i.category !== 'evidence');

@@ -44,7 +44,9 @@ export function artifactSet(artifacts: readonly Artifact[]): ArtifactSet {
 }
 
 export function contextOf(env: Environment, cloud: NationalCloud, artifacts: readonly Artifact[]): RuleContext {
-  return { env, cloud, manifest: buildManifest(cloud, artifacts), artifacts: artifactSet(artifacts), asOf: new Date('2026-11-27T00:00:00Z'), evidence: [] };
+  // The rules read the artifacts, which tests edit as an author could (a tag naming an unknown system):
+  // the manifest's scopes are not what is judged here, so none are computed (synthesis would refuse such an edit).
+  return { env, cloud, manifest: buildManifest(cloud, artifacts, undefined, undefined, []), artifacts: artifactSet(artifacts), asOf: new Date('2026-11-27T00:00:00Z'), evidence: [] };
 }
 
 /** A copy of the artifacts with one CloudFormation template changed by `edit`. */
