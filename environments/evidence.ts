@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { calendarDateProblem } from '../core/dates';
 import { InputError, show } from '../core/errors';
 import { parseJsonFile } from '../core/json';
-import type { Environment } from './schema';
+import { PLATFORM_SYSTEM_ID, type Environment } from './schema';
 import { formatPath } from './validate';
 
 /**
@@ -27,8 +27,8 @@ export const EVIDENCE_KINDS = [
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
-/** The subject of evidence about the shared national infrastructure rather than one information system. */
-export const PLATFORM_SYSTEM = 'national-cloud-platform';
+/** The subject of evidence about the shared national infrastructure rather than one information system (the platform's scope). */
+export const PLATFORM_SYSTEM = PLATFORM_SYSTEM_ID;
 
 export const EVIDENCE_RESULTS = ['pass', 'fail', 'partial'] as const;
 export type EvidenceResult = (typeof EVIDENCE_RESULTS)[number];
