@@ -52,7 +52,6 @@ export default defineEnvironment({
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 7, rpoHours: 24 },
       logging: { retentionMonths: 1 },
-      controls: { waf: true },
       assessment: { lastAssessed: '2026-01-15', assessor: 'Platform team security unit' },
     },
     {
@@ -74,7 +73,7 @@ export default defineEnvironment({
       ],
       backup: { schedule: '0 1 * * *', retentionDays: 14, rpoHours: 24 },
       logging: { retentionMonths: 3 },
-      controls: { waf: true, databaseFirewall: true, siem: true, ddosProtection: true },
+      controls: { siem: true },
       assessment: { lastAssessed: '2026-02-10', assessor: 'Platform team security unit' },
     },
   ],

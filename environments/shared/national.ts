@@ -87,7 +87,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         lastRestoreTest: '2026-09-15',
       },
       logging: { retentionMonths: 6 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { siem: true, monitoring247: true },
       assessment: { lastAssessed: '2026-05-12', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -119,7 +119,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         lastRestoreTest: '2026-10-20',
       },
       logging: { retentionMonths: 12 },
-      controls: { ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { siem: true, monitoring247: true },
       assessment: { lastAssessed: '2026-08-03', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -150,7 +150,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
       },
       logging: { retentionMonths: 3 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
+      controls: { siem: true },
       assessment: { lastAssessed: '2026-03-02', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
@@ -182,7 +182,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
       },
       logging: { retentionMonths: 3 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
+      controls: { siem: true },
       assessment: { lastAssessed: '2026-06-18', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
@@ -216,7 +216,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         lastRestoreTest: '2026-08-28',
       },
       logging: { retentionMonths: 6 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { siem: true, monitoring247: true },
       assessment: { lastAssessed: '2026-04-21', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -238,7 +238,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
       logging: { retentionMonths: 1 },
-      controls: { waf: true },
       assessment: { lastAssessed: '2025-10-06', assessor: 'Ministry of Science and Technology Security Unit' },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
       publicEdge: true,
