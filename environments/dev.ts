@@ -52,7 +52,6 @@ export default defineEnvironment({
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 7, rpoHours: 24 },
       logging: { retentionMonths: 1 },
-      controls: { waf: true },
     },
     {
       id: 'e-document-exchange',
@@ -73,7 +72,7 @@ export default defineEnvironment({
       ],
       backup: { schedule: '0 1 * * *', retentionDays: 14, rpoHours: 24 },
       logging: { retentionMonths: 3 },
-      controls: { waf: true, databaseFirewall: true, siem: true, ddosProtection: true },
+      controls: { siem: true },
     },
   ],
   sharedServicesRegion: 'north',

@@ -114,16 +114,15 @@ export const backupSchema = z.strictObject({
   encrypted: z.boolean().default(true),
 });
 
+/**
+ * Controls still declared rather than built. The traffic-path controls (WAF, IPS, database firewall,
+ * privileged access) are synthesized by the constructs and found in the artifacts; they are switched off
+ * only by a dated policy exception (NDC-LVL-009 on `<system path>/controls/<control>`), never here.
+ */
 export const controlsSchema = z.strictObject({
-  waf: z.boolean().optional(),
-  ddosProtection: z.boolean().optional(),
-  databaseFirewall: z.boolean().optional(),
   siem: z.boolean().optional(),
-  privilegedAccessManagement: z.boolean().optional(),
   monitoring247: z.boolean().optional(),
-  ips: z.boolean().optional(),
   antiMalware: z.boolean().optional(),
-  adminVpn: z.boolean().optional(),
 });
 
 export const systemSchema = z.strictObject({

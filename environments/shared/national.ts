@@ -87,7 +87,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
       },
       logging: { retentionMonths: 6 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { siem: true, monitoring247: true },
     },
     {
       id: 'population-db',
@@ -117,7 +117,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
       },
       logging: { retentionMonths: 12 },
-      controls: { ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { siem: true, monitoring247: true },
     },
     {
       id: 'e-document-exchange',
@@ -147,7 +147,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
       },
       logging: { retentionMonths: 3 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
+      controls: { siem: true },
     },
     {
       id: 'online-meeting',
@@ -178,7 +178,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
       },
       logging: { retentionMonths: 3 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
+      controls: { siem: true },
     },
     {
       id: 'digital-signature-ca',
@@ -210,7 +210,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
       },
       logging: { retentionMonths: 6 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { siem: true, monitoring247: true },
     },
     {
       id: 'open-data-portal',
@@ -231,7 +231,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
       logging: { retentionMonths: 1 },
-      controls: { waf: true },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
       publicEdge: true,
     },
