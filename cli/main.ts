@@ -42,6 +42,8 @@ export interface CommandSpec {
   /** Variables the command reads (keys of ENVIRONMENT_VARIABLES). */
   readonly environment: readonly string[];
   readonly example: string;
+  /** One positional argument (`ndc evidence verify FILE`), handed to run as values[name]. */
+  readonly argument?: { readonly name: string; readonly description: string };
   run(values: Values, deps: CommandDependencies): Promise<number>;
 }
 
@@ -149,8 +151,9 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { flags: '--format <F>', description: 'text, json, sarif, junit, markdown or html (default text; json with --json)' },
       { flags: '--output <FILE>', description: 'write the report to FILE (outside the project inputs) and print the verdict' },
       { flags: '--as-of <YYYY-MM-DD>', description: 'the date the checks treat as today (reproducible reports)' },
+      { flags: '--profile <P>', description: "another regulation profile (vn-2026): the transition report, what would fail under it and by which deadline" },
     ],
-    exitCodes: { 0: 'no mandatory failure', 1: 'mandatory failures (or files in out/E/ the manifest does not list)', ...BAD_INPUT },
+    exitCodes: { 0: 'no mandatory failure (with --profile: nothing would fail under P)', 1: 'mandatory failures (or files in out/E/ the manifest does not list; with --profile: something would fail under P)', ...BAD_INPUT },
     environment: ENV_VARIABLES,
     example: 'ndc check --env prod --format sarif --output reports/prod.sarif',
     async run(values, deps) {
@@ -159,8 +162,9 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       const env = await environmentSettled(deps, envOf(values, deps));
       const format = str(values, 'format');
       const asOf = str(values, 'asOf');
-      const command = ['check', ...(format ? ['--format', format] : []), ...(asOf ? ['--as-of', asOf] : [])].join(' ');
-      return recorded(deps, 'check', env, command, () => checkCommand({ env, format, output: str(values, 'output'), asOf }, deps.io));
+      const profile = str(values, 'profile');
+      const command = ['check', ...(format ? ['--format', format] : []), ...(asOf ? ['--as-of', asOf] : []), ...(profile ? ['--profile', profile] : [])].join(' ');
+      return recorded(deps, 'check', env, command, () => checkCommand({ env, format, output: str(values, 'output'), asOf, profile }, deps.io));
     },
   },
   validate: {
@@ -191,6 +195,61 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { reachCommand } = require('./commands/reach') as typeof import('./commands/reach');
       return reachCommand({ env: await environmentSettled(deps, envOf(values, deps)), from: str(values, 'from'), to: str(values, 'to'), format: str(values, 'format'), against: str(values, 'against') }, deps.io);
+    },
+  },
+  schedule: {
+    summary: 'what falls due: evidence to renew, contracts, approvals and reviewer keys expiring (text, json, or an iCalendar to subscribe to)',
+    options: [
+      ENV,
+      { flags: '--days <N>', description: 'the window, 1-3660 days (default 90)' },
+      { flags: '--format <F>', description: 'text, json or ical (default text; json with --json)' },
+      { flags: '--output <FILE>', description: 'write the schedule to FILE (outside the project inputs), for example a calendar to publish' },
+      { flags: '--as-of <YYYY-MM-DD>', description: "the day the schedule is computed for (default: the environment's asOf, else today)" },
+    ],
+    exitCodes: { 0: 'the schedule (even when something is overdue)', ...BAD_INPUT },
+    environment: ENV_VARIABLES,
+    example: 'ndc schedule --env prod --format ical --output calendar/prod.ics',
+    async run(values, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { scheduleCommand } = require('./commands/schedule') as typeof import('./commands/schedule');
+      const env = await environmentSettled(deps, envOf(values, deps));
+      return scheduleCommand({ env, days: str(values, 'days'), format: str(values, 'format'), output: str(values, 'output'), asOf: str(values, 'asOf') }, deps.io, deps.project);
+    },
+  },
+  evidence: {
+    summary: 'the signed, reproducible evidence archive (tar.gz) for the periodic assessment; ndc evidence verify FILE checks one',
+    options: [
+      ENV,
+      { flags: '--out <FILE>', description: 'the archive to write (outside the project inputs)', required: true, hint: 'for example --out reports/evidence-prod.tar.gz' },
+      { flags: '--key <KEY>', description: 'your private key file', required: true, hint: 'the .key file written by ndc keys generate' },
+      { flags: '--as <ID>', description: 'your reviewer id in the trust store', required: true, hint: 'your reviewer id in the trust store' },
+      { flags: '--as-of <YYYY-MM-DD>', description: "the day the archive is made for (default: the environment's asOf, else today)" },
+      { flags: '--since <YYYY-MM-DD>', description: 'first day of the ledger extract (default: a year before --as-of)' },
+    ],
+    exitCodes: { 0: 'written', ...BAD_INPUT },
+    environment: [...ENV_VARIABLES, 'NDC_TRUST_ROOT', 'NDC_LEDGER_URL', 'NDC_LEDGER_SCHEMA'],
+    example: 'ndc evidence --env prod --out reports/evidence-prod.tar.gz --key keys/auditor.key --as auditor',
+    async run(values, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { evidenceCommand } = require('./commands/evidence') as typeof import('./commands/evidence');
+      const env = await environmentSettled(deps, envOf(values, deps));
+      return evidenceCommand(
+        { env, out: str(values, 'out'), key: str(values, 'key'), as: str(values, 'as'), asOf: str(values, 'asOf'), since: str(values, 'since'), openLedger: deps.openLedger, trustRoots: deps.trustRoots, project: deps.project },
+        deps.io,
+      );
+    },
+  },
+  'evidence verify': {
+    summary: "checks every entry of an evidence archive against its signed index, and the signature against the archive's trust store pinned by NDC_TRUST_ROOT",
+    argument: { name: 'file', description: 'the evidence archive (.tar.gz)' },
+    options: [],
+    exitCodes: { 0: 'intact and signed by a trusted reviewer', 1: 'an entry changed, added or removed, or the signer not trusted (one line naming it)', 2: 'not an evidence archive, or no such file' },
+    environment: [...COMMON_VARIABLES, 'NDC_TRUST_ROOT'],
+    example: 'NDC_TRUST_ROOT=<sha256> ndc evidence verify reports/evidence-prod.tar.gz',
+    async run(values, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { evidenceVerifyCommand } = require('./commands/evidence') as typeof import('./commands/evidence');
+      return evidenceVerifyCommand({ file: str(values, 'file'), trustRoots: deps.trustRoots }, deps.io);
     },
   },
   plan: deploySpec('plan', {
@@ -548,6 +607,8 @@ function buildProgram(io: CommandIO, environment: NodeJS.ProcessEnv | undefined,
     .description('infrastructure as code for the national government cloud: synthesize, check, approve, deploy')
     .version(version(), '-V, --version', 'print the version of ndc')
     .exitOverride()
+    // Options written after a subcommand are its own (`ndc evidence verify FILE --json`), not its parent command's.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: lines(io.out), writeErr: lines(io.err), outputError: () => undefined })
     .addHelpText(
@@ -569,13 +630,18 @@ function buildProgram(io: CommandIO, environment: NodeJS.ProcessEnv | undefined,
       groups.set(group, parent);
     }
     const command = parent.command(action).description(spec.summary).allowExcessArguments(false);
+    // A command that is also a group (`ndc evidence`, `ndc evidence verify`) is the parent of its subcommands.
+    if (group === undefined && Object.keys(COMMANDS).some((n) => n.startsWith(`${action} `))) groups.set(action, command);
+    if (spec.argument) command.argument(`<${spec.argument.name}>`, spec.argument.description);
     for (const option of spec.options) command.addOption(new Option(option.flags, `${option.description}${option.required ? ' (required)' : ''}`));
     command.addOption(new Option('--json', 'machine-readable output: one JSON document on stdout'));
     command.addOption(new Option('--no-cache', 'render every stack afresh instead of from the synthesis cache'));
     command.addHelpText('after', helpText(name, spec));
-    command.action(async (values: Values) => {
+    // commander passes the declared argument (if any), then the options, then the command.
+    command.action(async (...args: unknown[]) => {
+      const values = args[args.length - 2] as Values;
       dispatch.command = name;
-      dispatch.exitCode = await runCommand(name, spec, values, io, environment);
+      dispatch.exitCode = await runCommand(name, spec, spec.argument ? { ...values, [spec.argument.name]: args[0] as string } : values, io, environment);
     });
   }
   return program;

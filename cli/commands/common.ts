@@ -60,7 +60,7 @@ export function table(rows: readonly (readonly string[])[], indent = '  '): stri
 }
 
 /** Folders of the project that only ndc or its authors write: inputs, artifacts, approvals, the ledger, the code. */
-export const PROTECTED_FOLDERS = ['environments', 'out', 'approvals', '.ndc', '.git', 'node_modules', 'dist', 'bin', 'cli', 'constructs', 'core', 'deploy', 'ledger', 'policies', 'scripts', 'stacks'] as const;
+export const PROTECTED_FOLDERS = ['environments', 'evidence', 'out', 'approvals', '.ndc', '.git', 'node_modules', 'dist', 'bin', 'cli', 'constructs', 'core', 'deploy', 'ledger', 'policies', 'scripts', 'stacks'] as const;
 
 /** Files at the project root that configure the build and that a report must never replace. */
 export const PROTECTED_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'cdktf.json', 'eslint.config.mjs', 'jest.config.js'] as const;
