@@ -312,8 +312,9 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     async run(values, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approveCommand } = require('./commands/approve') as typeof import('./commands/approve');
+      // No synthesis here: a reviewer signs exactly what out/E/ holds, and approve refuses (naming what to run)
+      // when it is not what the environment renders now.
       const env = envOf(values, deps);
-      synthesizedFor(deps, 'approve', env, approvalSettingsValid);
       const { evaluatePolicy } = deps.approvalPolicy();
       const systems = str(values, 'systems');
       return approveCommand(

@@ -21,7 +21,6 @@ describe('ndc plan', () => {
       return addArtifacts(r, env, [
         { path: 'kubernetes/north.yaml', engine: 'kubernetes', stack: 'kubernetes-north', content: 'kind: Namespace\n' },
         { path: 'cloudformation/OpenDataEdge.template.json', engine: 'cloudformation', stack: 'public-edge', content: '{}\n' },
-        { path: 'cloudformation/OpenDataOrigin.template.json', engine: 'cloudformation', stack: 'public-edge-origin', content: '{}\n' },
       ]);
     };
     expect(await planEnvironment({ env: 'prod', ports, io, synthesize, environment: engineEnvironment(engines, { PG_CONN_STR: PG }) })).toBe(0);
@@ -29,8 +28,6 @@ describe('ndc plan', () => {
     expect(text).toContain('Policies: 42 rules: 0 mandatory failures, 2 advisory');
     expect(text).toContain('Gate: open: ndc deploy would run');
     expect(text).toContain('  wave 2 regional clusters (3 stacks in parallel)');
-    // The edge stacks depend on each other and deploy runs them one at a time: plan says so.
-    expect(text).toMatch(/\n {2}wave \d+ public edge \(2 stacks one after another\)\n/);
     expect(text).toMatch(/\$ cd \.ndc\/terraform\/[0-9a-f]{64}\/national-core && .* tofu apply -input=false -no-color /);
     expect(text).toContain('      preview: Plan: 3 to add, 0 to change, 0 to destroy.');
     expect(text).toContain('      preview: 4 to create, 2 unchanged');

@@ -12,7 +12,7 @@ const args = process.argv.slice(2);
 fs.appendFileSync(process.env.FAKE_NDC_LOG, args.join(' ') + '\\n');
 const i = args.indexOf('--output');
 if (i >= 0) fs.writeFileSync(args[i + 1], 'report of ' + args.join(' '));
-if (args[0] === 'plan') console.log(JSON.stringify({ digest: 'ab'.repeat(32), policy: { summary: '3 rules' }, gate: { open: process.env.FAKE_GATE === 'open', reasons: process.env.FAKE_GATE === 'open' ? [] : ['missing approvals'] }, previews: [] }));
+if (args[0] === 'plan') console.log(JSON.stringify({ schema: 'ndc/plan/v1', digest: 'ab'.repeat(32), policy: { summary: '3 rules' }, gate: { open: process.env.FAKE_GATE === 'open', reasons: process.env.FAKE_GATE === 'open' ? [] : ['missing approvals'] }, previews: [] }));
 process.exit(process.env.FAKE_NDC_FAIL === args[0] ? 1 : 0);
 `;
 
