@@ -105,6 +105,16 @@ const COMMANDS: Record<string, CommandSpec> = {
       return reachCommand({ env: await environmentSettled(deps, envOf(values, deps)), from: values.from as string | undefined, to: values.to as string | undefined, format: values.format as string | undefined, against: values.against as string | undefined }, deps.io);
     },
   },
+  diff: {
+    summary: 'per scope (system or platform): resources and attributes changed since --against, approvals voided, who must sign again',
+    usage: 'ndc diff --env E [--against approved|DIGEST|REF] [--format text|json|markdown] [--json]   (default --against approved: the last state every scope was approved in)',
+    options: { ...ENV_OPTION, against: { type: 'string' }, format: { type: 'string' } },
+    async run(values, _p, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { diffCommand } = require('./commands/diff') as typeof import('./commands/diff');
+      return diffCommand({ env: await environmentSettled(deps, envOf(values, deps)), against: values.against as string | undefined, format: values.format as string | undefined }, deps.io);
+    },
+  },
   plan: deploySpec(
     'plan',
     'synth, check, gate status and what deploy would run per wave; engine previews where installed',
