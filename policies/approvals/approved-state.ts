@@ -1,11 +1,12 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { stableJson } from '../../core/canonical-json';
+import { sha256, stableJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { formatPath } from '../../environments/validate';
 import { digestProblems, ENGINES, parseManifest, type Manifest } from '../../stacks/manifest';
-import { resourceDigest, scopeDigest, scopeLevels, type EnvironmentState } from '../../stacks/scope-state';
+import { environmentState, resourceDigest, scopeDigest, scopeLevels, type EnvironmentState } from '../../stacks/scope-state';
+import { scopedResources } from '../../stacks/scopes';
 import { approvalsDir } from './statement';
 
 /**
@@ -67,6 +68,19 @@ export function writeApprovedState(root: string, manifest: Manifest, state: Envi
     throw error;
   }
   return { file, shown: `approvals/${state.env}/approved/${name}` };
+}
+
+/**
+ * What `ndc approve` calls once every scope of the manifest's digest is approved: records out/<env>/ (each
+ * listed artifact checked against its sha256 first) as the approved state of that digest.
+ */
+export function recordApprovedState(root: string, manifest: Manifest, approvedAt: Date): { file: string; shown: string } {
+  const artifacts = manifest.artifacts.map((entry) => {
+    const content = readFileSync(join(root, 'out', manifest.env, entry.path), 'utf8');
+    if (sha256(content) !== entry.sha256) throw new InputError(`out/${manifest.env}/${entry.path}`, `does not match out/${manifest.env}/manifest.json (edited after synthesis); run ndc synth --env ${manifest.env}`);
+    return { path: entry.path, engine: entry.engine, stack: entry.stack, content, resources: 0 };
+  });
+  return writeApprovedState(root, manifest, environmentState(manifest, scopedResources(artifacts)), approvedAt);
 }
 
 /** The digests with a stored approved state, in name order. */
