@@ -43,14 +43,15 @@ function measure(label: string, name: string, env: EnvironmentInput, runs: numbe
     const approved = spawnSync(process.execPath, [join(REPO, 'bin/run-ts.js'), join(REPO, 'scripts/bench-diff-child.ts'), root, name], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (approved.status !== 0) throw new Error(`recording the approved state: ${approved.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     const changed = structuredClone(env);
-    const system = changed.systems.find((s) => s.level === 2) ?? changed.systems[0];
+    const systems = changed.systems ?? [];
+    const system = systems.find((s) => s.level === 2) ?? systems[0];
     system.flows = [...(system.flows ?? []), { from: 'internet', to: 'dmz', protocol: 'tcp', ports: 9090 }];
     writeFileSync(join(root, 'environments', `${name}.json`), JSON.stringify(changed));
     const resynth = ndc(root, ['synth', '--env', name]);
     const timings = Array.from({ length: runs }, () => ndc(root, ['diff', '--env', name, '--format', 'json']));
     const result = JSON.parse(timings[0].stdout) as { scopes: { id: string; counts: Record<string, number> }[]; unchanged: string[] };
     const scopes = result.scopes.map((s) => `${s.id} +${s.counts.added} -${s.counts.removed} ~${s.counts.changed}`).join(', ');
-    console.log(`${label.padEnd(24)} ${String(env.systems.length).padStart(7)} ${(median(timings.map((t) => t.ms)) / 1000).toFixed(2).padStart(8)} s ${(Math.min(...timings.map((t) => t.ms)) / 1000).toFixed(2).padStart(8)} s   (synth ${(synth.ms / 1000).toFixed(1)} s, after the change ${(resynth.ms / 1000).toFixed(1)} s) ${result.unchanged.length} scopes unchanged; changed: ${scopes}`);
+    console.log(`${label.padEnd(24)} ${String(env.systems?.length ?? 0).padStart(7)} ${(median(timings.map((t) => t.ms)) / 1000).toFixed(2).padStart(8)} s ${(Math.min(...timings.map((t) => t.ms)) / 1000).toFixed(2).padStart(8)} s   (synth ${(synth.ms / 1000).toFixed(1)} s, after the change ${(resynth.ms / 1000).toFixed(1)} s) ${result.unchanged.length} scopes unchanged; changed: ${scopes}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
