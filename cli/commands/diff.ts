@@ -133,11 +133,14 @@ function snapshotEnv(dir: string): string | undefined {
 }
 
 /** The diff of the environment as it renders now against `against`, with the approvals on file. */
-export function environmentDiff(root: string, env: string, against: string, current: CurrentState = currentState(root, env)): EnvironmentDiff {
+export function environmentDiff(root: string, env: string, against: string, note: (line: string) => void = () => undefined): EnvironmentDiff {
   const loaded = loadEnvironment(root, env);
   const settings = approvalSettingsOf(loaded.env, loaded.source);
+  // The base first: a ref that names nothing is refused before the environment is rendered.
   const { state, base } = baseState(root, env, against);
-  return diffStates({ base: state, current: current.state, against: base, currentSource: current.source, settings, approvals: readApprovals(root, env) });
+  const now = currentState(root, env);
+  if (now.synthesized) note(`synthesized out/${env}/ first (${now.synthesized})`);
+  return diffStates({ base: state, current: now.state, against: base, currentSource: now.source, settings, approvals: readApprovals(root, env) });
 }
 
 /**
@@ -149,8 +152,7 @@ export async function diffCommand(opts: DiffOptions, io: CommandIO): Promise<num
   const format = formatOf(opts.format, io.json);
   const against = opts.against ?? 'approved';
   if (against === '') throw new InputError('--against', 'is empty (give approved, a digest, or a git revision)');
-  const current = currentState(io.root, opts.env);
-  if (current.synthesized) io.err(`ndc diff: synthesized out/${opts.env}/ first (${current.synthesized})`);
-  io.out(renderDiff(environmentDiff(io.root, opts.env, against, current), format).trimEnd());
+  const diff = environmentDiff(io.root, opts.env, against, (line) => io.err(`ndc diff: ${line}`));
+  io.out(renderDiff(diff, format).trimEnd());
   return 0;
 }
