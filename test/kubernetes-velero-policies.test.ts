@@ -3,6 +3,7 @@
  * has, and egress only to the object store of each vault its backup locations write to.
  */
 import { LABEL, POLICY_NAME, VELERO_NAMESPACE } from '../stacks/kubernetes/labels';
+import { PLATFORM_SCOPE } from '../stacks/scopes';
 import { renderPrerequisites, vaultEgressPolicyName } from '../stacks/kubernetes/prerequisites';
 import { baselinePolicies, renderClusterObjects, type ManifestObject } from '../stacks/kubernetes/render';
 import { variant } from './policy-fixtures';
@@ -22,7 +23,7 @@ const location = (vault: string, s3Url: string): ManifestObject => ({
 describe('the velero namespace policies', () => {
   it('are the default deny and DNS policies of a system namespace, then one egress per vault to its backup segment on the s3Url port', () => {
     const policies = policiesOf(renderPrerequisites(cloud, north, renderClusterObjects(cloud, north)));
-    const labels = { [LABEL.env]: 'prod', [LABEL.cluster]: 'north' };
+    const labels = { [LABEL.env]: 'prod', [LABEL.cluster]: 'north', [LABEL.scope]: PLATFORM_SCOPE };
     expect(policies.slice(0, 3)).toEqual(baselinePolicies(VELERO_NAMESPACE, labels));
     expect(policies.slice(0, 3).map((p) => p.metadata.name)).toEqual([POLICY_NAME.denyIngress, POLICY_NAME.denyEgress, POLICY_NAME.dns]);
     const vaults = policies.slice(3);

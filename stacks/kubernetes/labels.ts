@@ -6,6 +6,8 @@ export const LABEL = {
   env: 'ndc.gov.vn/env',
   cluster: 'ndc.gov.vn/cluster',
   system: 'ndc.gov.vn/system',
+  /** The scope an object belongs to where it is no system's (the platform's): stacks/scopes.ts. */
+  scope: 'ndc.gov.vn/scope',
   agency: 'ndc.gov.vn/agency',
   level: 'ndc.gov.vn/security-level',
   classification: 'ndc.gov.vn/classification',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { canonicalJson } from '../../core/canonical-json';
 import type { NationalCloud, RegionalCluster } from '../../constructs';
 import { parseKubernetesYaml } from './artifact';
+import { PLATFORM_SCOPE } from '../scopes';
 import { ANNOTATION, LABEL, VELERO_NAMESPACE } from './labels';
 import { baselinePolicies, networkPolicy, type ManifestObject } from './render';
 import { SOURCE_ROOT } from '../../core/source-root';
@@ -91,7 +92,13 @@ export function renderPrerequisites(cloud: NationalCloud, cluster: RegionalClust
     kind: 'Namespace',
     metadata: { name: VELERO_NAMESPACE, labels: { ...labels, 'app.kubernetes.io/name': 'velero' } },
   };
-  return [...veleroCrds(), namespace, ...veleroPolicies(cloud, labels, vaults), ...secrets];
+  // Cluster prerequisites serve every system: they are the platform's scope (stacks/scopes.ts). The CRDs
+  // stay the upstream files byte for byte; scopes.ts counts every CRD as the platform's.
+  return [...veleroCrds(), ...[namespace, ...veleroPolicies(cloud, labels, vaults), ...secrets].map(platformScoped)];
+}
+
+function platformScoped(object: ManifestObject): ManifestObject {
+  return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, [LABEL.scope]: PLATFORM_SCOPE } } };
 }
 
 /** The port of a BackupStorageLocation's `spec.config.s3Url` (the scheme's default when it names none). */

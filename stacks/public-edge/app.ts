@@ -6,7 +6,8 @@ import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks, NagRuleCompliance, rules as nagRules } from 'cdk-nag';
 import catalog from './aws-solutions-catalog.json';
 import { stableJson } from '../../core/canonical-json';
-import { CLOUDFRONT_REGION, type EdgePlan } from './config';
+import { PLATFORM_SCOPE, SCOPE_MARK } from '../scopes';
+import { CLOUDFRONT_REGION, systemServedBy, type EdgePlan } from './config';
 import { PublicEdgeDistributionStack } from './distribution-stack';
 import { NAG_REPORT_VERSION, type NagFinding, type NagReport } from './nag-report';
 import { PublicEdgeOriginStack } from './origin-stack';
@@ -44,8 +45,19 @@ export function buildPublicEdgeApp(plan: EdgePlan, outdir?: string): PublicEdgeA
   // CloudFront's standard logging needs the log bucket to exist when the distribution is created.
   distribution.addStackDependency(origin, 'the distributions log into the origin stack\'s log bucket');
   Tags.of(app).add('ndc:env', plan.envName);
+  markScopes(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, origin, distribution };
+}
+
+/** Every CloudFormation resource states its scope in its Metadata: the system it serves, else the platform (stacks/scopes.ts). */
+function markScopes(app: App): void {
+  for (const construct of app.node.findAll()) {
+    if (!(construct instanceof CfnResource)) continue;
+    let scope: string | undefined;
+    for (let node: IConstruct | undefined = construct; node && scope === undefined; node = node.node.scope) scope = systemServedBy(node);
+    construct.addMetadata(SCOPE_MARK.cloudformation, scope ?? PLATFORM_SCOPE);
+  }
 }
 
 export interface EdgeArtifact {

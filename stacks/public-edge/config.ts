@@ -16,6 +16,19 @@ export const CLOUDFRONT_REGION = 'us-east-1';
 /** The tag naming the information system a resource serves (the report's control matrix reads it). */
 export const SYSTEM_TAG = 'ndc:system';
 
+/** The constructs built for one system (its subtree is that system's scope, stacks/scopes.ts); the rest is the platform's. */
+const SYSTEM_CONSTRUCTS = new WeakMap<object, string>();
+
+/** Records that `construct` and everything under it serve system `id`. */
+export function servesSystem(construct: object, id: string): void {
+  SYSTEM_CONSTRUCTS.set(construct, id);
+}
+
+/** The system a construct was recorded for, if any. */
+export function systemServedBy(construct: object): string | undefined {
+  return SYSTEM_CONSTRUCTS.get(construct);
+}
+
 /** Account ids that appear in documentation; an environment must name a real account or none. */
 const PLACEHOLDER_ACCOUNTS = new Set(['000000000000', '111111111111', '123456789012', '999999999999']);
 

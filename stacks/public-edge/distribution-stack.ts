@@ -18,7 +18,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { acknowledgementStack, CLOUDFRONT_REGION, SYSTEM_TAG, type EdgePlan, type EdgeSite } from './config';
+import { acknowledgementStack, CLOUDFRONT_REGION, servesSystem, SYSTEM_TAG, type EdgePlan, type EdgeSite } from './config';
 import { requireRegion } from './origin-stack';
 
 export const DISTRIBUTION_STACK = 'public-edge-global';
@@ -72,6 +72,7 @@ export class OpenDataSite extends Construct {
     super(scope, id);
     const { site } = props;
     Tags.of(this).add(SYSTEM_TAG, site.system.id);
+    servesSystem(this, site.system.id);
     const metric = (name: string) => `${site.system.id}-${name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
 
     this.webAcl = new CfnWebACL(this, 'web-acl', {

@@ -2,7 +2,7 @@ import { Aws, CfnRule, Duration, Fn, RemovalPolicy, Stack, Tags, Validations, ty
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { acknowledgementStack, SYSTEM_TAG, type EdgePlan } from './config';
+import { acknowledgementStack, servesSystem, SYSTEM_TAG, type EdgePlan } from './config';
 
 /** Stack names: the CDK CLI deploys them by these names (`cdk deploy --exclusively <name>`). */
 export const ORIGIN_STACK = 'public-edge-origin';
@@ -69,6 +69,7 @@ export class PublicEdgeOriginStack extends Stack {
         }),
       );
       Tags.of(bucket).add(SYSTEM_TAG, site.system.id);
+      servesSystem(bucket, site.system.id);
       buckets.set(site.system.id, bucket);
     }
     this.contentBuckets = buckets;

@@ -8,6 +8,7 @@ import type { Environment } from '../../environments/schema';
 import { backupVaultsStack } from './backup-vaults-stack';
 import { clusterStack } from './cluster-stack';
 import { nationalCoreStack } from './national-core-stack';
+import { markScopes } from './scope';
 
 export interface TerraformArtifact {
   readonly stack: string;
@@ -49,7 +50,9 @@ export function synthesizeTerraform(cloud: NationalCloud, env: Environment): Ter
       const stack = build(newApp());
       invokeAspects(stack);
       stack.runAllValidations();
-      return { stack: stack.node.id, path: `terraform/${stack.node.id}/cdk.tf.json`, content: stableJson(stack.toTerraform()) };
+      const json = stack.toTerraform() as Record<string, unknown>;
+      markScopes(stack, json);
+      return { stack: stack.node.id, path: `terraform/${stack.node.id}/cdk.tf.json`, content: stableJson(json) };
     }),
   );
 }

@@ -2,6 +2,8 @@ import type { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
+import { PLATFORM_SCOPE } from '../scopes';
+import { inScope } from './scope';
 import { configureBackend } from './backend';
 import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryption, S3BucketVersioning } from './providers/minio';
 import { MinioProvider } from './providers/provider';
@@ -38,7 +40,7 @@ export function backupVaultsStack(app: Construct, cloud: NationalCloud, env: Env
         });
       });
     }
-    for (const b of buckets) {
+    for (const b of buckets) inScope(stack, b.system ?? PLATFORM_SCOPE, () => {
       const bucket = new S3Bucket(stack, `${b.id}-bucket`, {
         bucket: b.name,
         acl: 'private',
@@ -57,7 +59,7 @@ export function backupVaultsStack(app: Construct, cloud: NationalCloud, env: Env
           rule: [{ default_retention: [{ mode: 'COMPLIANCE', days: b.retentionDays }] }],
         }, { provider });
       }
-    }
+    });
   }
   return stack;
 }

@@ -3,6 +3,7 @@ import { TerraformStack } from 'cdktf';
 import { hostAddress } from '../../core/cidr';
 import type { ComputePool, Flow, NationalCloud, NetworkSegment, RegionalCluster, SystemPlacement } from '../../constructs';
 import type { Environment } from '../../environments/schema';
+import { PLATFORM_SCOPE } from '../scopes';
 import { configureBackend, remoteStateOf } from './backend';
 import { backboneAddresses } from './backbone';
 import { backboneNetworkOutput, backboneSubnetOutput, NATIONAL_CORE } from './national-core-stack';
@@ -22,6 +23,7 @@ import {
   type NetworkingSecgroupRuleV2Config,
 } from './providers/openstack';
 import { OpenStackProvider } from './providers/provider';
+import { inScope } from './scope';
 import { tags } from './tags';
 
 export const clusterStackName = (cluster: RegionalCluster): string => `cluster-${cluster.id}`;
@@ -39,11 +41,13 @@ interface SegmentNetwork {
 export function clusterStack(app: Construct, cloud: NationalCloud, env: Environment, cluster: RegionalCluster): TerraformStack {
   const name = clusterStackName(cluster);
   const stack = new TerraformStack(app, name);
-  configureBackend(stack, env, name);
-  new OpenStackProvider(stack, 'openstack', { region: cluster.openstackRegion });
   // The backbone subnet comes from the national core's state (deployed in the wave before), read through
   // an explicit remote state rather than a cdktf cross-stack reference: no extra resolve pass at synth.
-  const core = remoteStateOf(stack, env, NATIONAL_CORE);
+  const core = inScope(stack, PLATFORM_SCOPE, () => {
+    configureBackend(stack, env, name);
+    new OpenStackProvider(stack, 'openstack', { region: cluster.openstackRegion });
+    return remoteStateOf(stack, env, NATIONAL_CORE);
+  });
   const backbone = { subnetId: core.getString(backboneSubnetOutput(cluster.id)), networkId: core.getString(backboneNetworkOutput(cluster.id)) };
   const backboneAddress = backboneAddresses(cloud, cluster);
   const envName = cloud.envName;
@@ -82,16 +86,19 @@ export function clusterStack(app: Construct, cloud: NationalCloud, env: Environm
     }
   };
 
-  const coreRouter = new NetworkingRouterV2(stack, 'core-router', {
-    name: `${envName}-${cluster.id}-core`,
-    admin_state_up: true,
-    tags: tags(envName, { cluster: cluster.id }),
+  // The cluster's core router and zones are the platform's; each system's resources are its own scope.
+  inScope(stack, PLATFORM_SCOPE, () => {
+    const coreRouter = new NetworkingRouterV2(stack, 'core-router', {
+      name: `${envName}-${cluster.id}-core`,
+      admin_state_up: true,
+      tags: tags(envName, { cluster: cluster.id }),
+    });
+    attachToBackbone('core', coreRouter, 'core', {});
+    addSegments(stack, '', cluster.allSegments, coreRouter, {});
   });
-  attachToBackbone('core', coreRouter, 'core', {});
-  addSegments(stack, '', cluster.allSegments, coreRouter, {});
 
   const placements = cloud.systems.flatMap((s) => s.placements).filter((p) => p.cluster === cluster);
-  for (const placement of placements) {
+  for (const placement of placements) inScope(stack, placement.system.id, () => {
     const system = placement.system;
     const owner = { system: system.id, level: system.level, role: placement.role };
     if (placement.ownsSegments) {
@@ -105,7 +112,7 @@ export function clusterStack(app: Construct, cloud: NationalCloud, env: Environm
       addSegments(stack, `${system.id}-`, placement.segments, router, owner);
     }
     systemResources(stack, envName, cloud, placement, networks);
-  }
+  });
   return stack;
 }
 

@@ -4,6 +4,7 @@ import { subdivide, hostAddress } from '../../core/cidr';
 import type { NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
 import { INTERCONNECT_BLOCK_PREFIX } from '../../environments/vocabulary';
+import { PLATFORM_SCOPE } from '../scopes';
 import { configureBackend } from './backend';
 import { backboneAddresses, backboneBlock, SHARED_SERVICES_BLOCK } from './backbone';
 import {
@@ -19,6 +20,7 @@ import {
   ObjectstorageContainerV1,
 } from './providers/openstack';
 import { OpenStackProvider } from './providers/provider';
+import { inScope } from './scope';
 import { tags } from './tags';
 
 export const NATIONAL_CORE = 'national-core';
@@ -42,6 +44,12 @@ export const backboneNetworkOutput = (clusterId: string): string => `backbone_ne
  */
 export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Environment): TerraformStack {
   const stack = new TerraformStack(app, NATIONAL_CORE);
+  // Everything in the national core is the platform's (stacks/scopes.ts).
+  inScope(stack, PLATFORM_SCOPE, () => nationalCoreResources(stack, cloud, env));
+  return stack;
+}
+
+function nationalCoreResources(stack: TerraformStack, cloud: NationalCloud, env: Environment): void {
   configureBackend(stack, env, NATIONAL_CORE);
   const envName = cloud.envName;
   const backbones = new Map<string, { network: NetworkingNetworkV2; subnet: NetworkingSubnetV2; address: (router: string) => string }>();
@@ -164,5 +172,4 @@ export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Env
     versioning: true,
     metadata: { 'retention-months': String(retentionMonths), purpose: 'central security log archive' },
   }, { provider });
-  return stack;
 }

@@ -1,0 +1,111 @@
+import { environmentInput } from '../helpers';
+import { fixture } from '../policy-fixtures';
+import { merkleProof, merkleRoot, PLATFORM_SCOPE, scopeDigests, scopedResources, verifyMerkleProof, type ScopeInput } from '../../stacks/scopes';
+
+const dev = fixture(environmentInput('dev'));
+const artifacts: readonly ScopeInput[] = dev.artifacts;
+
+function editTerraform(stackPrefix: string, edit: (json: { resource: Record<string, Record<string, Record<string, unknown>>> }) => void): ScopeInput[] {
+  let done = false;
+  const out = artifacts.map((a) => {
+    if (done || a.engine !== 'terraform' || !a.stack.startsWith(stackPrefix)) return a;
+    done = true;
+    const json = JSON.parse(a.content) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    edit(json);
+    return { ...a, content: JSON.stringify(json) };
+  });
+  if (!done) throw new Error(`no terraform stack ${stackPrefix}`);
+  return out;
+}
+
+describe('scopedResources', () => {
+  const entries = scopedResources(artifacts);
+
+  it('gives every resource of every engine exactly one scope: a system of the environment or the platform', () => {
+    const systems = new Set(dev.context.cloud.systems.map((s) => s.id));
+    const scopes = new Set(entries.map((e) => e.scope));
+    for (const scope of scopes) expect(scope === PLATFORM_SCOPE || systems.has(scope)).toBe(true);
+    for (const system of systems) expect(scopes.has(system)).toBe(true);
+    // The rendered resource counts of the artifacts are all there, plus the engine settings around them.
+    const rendered = dev.artifacts.reduce((n, a) => n + a.resources, 0);
+    expect(entries.filter((e) => e.kind === 'resource')).toHaveLength(rendered);
+    expect(entries.filter((e) => e.kind === 'setting').every((e) => e.scope === PLATFORM_SCOPE)).toBe(true);
+    expect(new Set(entries.map((e) => e.address)).size).toBe(entries.length);
+  });
+
+  it('puts a system\'s security group in the system and the cluster\'s zones and prerequisites in the platform', () => {
+    const system = dev.context.cloud.systems[0].id;
+    const group = entries.find((e) => e.engine === 'terraform' && e.address.includes('#openstack_networking_secgroup_v2.') && e.address.includes(`.${system}-`));
+    expect(group?.scope).toBe(system);
+    const zone = entries.find((e) => /#openstack_networking_subnet_v2\.[a-z-]+-subnet$/.test(e.address) && !dev.context.cloud.systems.some((s) => e.address.includes(`.${s.id}-`)));
+    expect(zone?.scope).toBe(PLATFORM_SCOPE);
+    const crd = entries.find((e) => e.address.includes('#CustomResourceDefinition.apiextensions.k8s.io/'));
+    expect(crd?.scope).toBe(PLATFORM_SCOPE);
+    const namespace = entries.find((e) => e.address.endsWith(`#Namespace/${system}`));
+    expect(namespace?.scope).toBe(system);
+  });
+
+  it('reads artifacts back from disk as in memory: formatting does not change an entry', () => {
+    const reformatted = artifacts.map((a) => (a.path.endsWith('.json') ? { ...a, content: `${JSON.stringify(JSON.parse(a.content))}\n` } : a));
+    expect(scopedResources(reformatted).map((e) => [e.address, e.sha256])).toEqual(entries.map((e) => [e.address, e.sha256]));
+  });
+
+  it('refuses a Terraform resource without a scope, naming the artifact and the address', () => {
+    const edited = editTerraform('cluster-', (json) => {
+      const [type, named] = Object.entries(json.resource)[0];
+      const [name, body] = Object.entries(named)[0];
+      delete (body['//'] as Record<string, unknown>).scope;
+      json.resource[type][name] = body;
+    });
+    expect(() => scopedResources(edited)).toThrow(/^terraform\/cluster-[a-z]+\/cdk\.tf\.json#[a-z0-9_]+\.[A-Za-z0-9_-]+: has no scope/);
+  });
+
+  it('refuses a resource marked for one system but tagged for another', () => {
+    const edited = editTerraform('cluster-', (json) => {
+      for (const named of Object.values(json.resource)) {
+        for (const body of Object.values(named)) {
+          if (Array.isArray(body.tags) && body.tags.some((t) => String(t).startsWith('ndc:system='))) {
+            (body['//'] as Record<string, unknown>).scope = PLATFORM_SCOPE;
+            return;
+          }
+        }
+      }
+    });
+    expect(() => scopedResources(edited)).toThrow(/is marked scope "national-cloud-platform" but tagged ndc:system=/);
+  });
+
+  it('refuses a Kubernetes object and a CloudFormation resource without a scope', () => {
+    const yaml = '# header\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: loose\n  namespace: x\n';
+    expect(() => scopedResources([{ path: 'kubernetes/x.yaml', engine: 'kubernetes', stack: 'x', content: yaml }])).toThrow('kubernetes/x.yaml#ConfigMap/x/loose: has no scope');
+    const template = JSON.stringify({ Resources: { Bucket1: { Type: 'AWS::S3::Bucket', Properties: {} } } });
+    expect(() => scopedResources([{ path: 'cloudformation/x.template.json', engine: 'cloudformation', stack: 'x', content: template }])).toThrow('cloudformation/x.template.json#Bucket1: has no scope');
+  });
+
+  it('refuses a scope that is neither a system of the environment nor the platform', () => {
+    const levels = new Map([[PLATFORM_SCOPE, 4]]);
+    expect(() => scopeDigests(entries, levels)).toThrow(/names scope "[a-z-]+", which is neither a system of this environment nor national-cloud-platform/);
+  });
+});
+
+describe('Merkle proofs', () => {
+  const leaves = (n: number) => Array.from({ length: n }, (_, i) => ({ address: `a#r${i}`, sha256: String(i).padStart(64, '0') }));
+
+  it('prove every leaf of trees of 1 to 9 leaves, and nothing else', () => {
+    for (let n = 1; n <= 9; n++) {
+      const entries = leaves(n);
+      const root = merkleRoot(entries);
+      for (const entry of entries) {
+        const proof = merkleProof(entries, entry.address);
+        expect(verifyMerkleProof(proof, root)).toBe(true);
+        expect(verifyMerkleProof({ ...proof, sha256: 'f'.repeat(64) }, root)).toBe(false);
+        expect(verifyMerkleProof({ ...proof, address: `${entry.address}x` }, root)).toBe(false);
+      }
+    }
+  });
+
+  it('does not depend on listing order, and changes with any leaf', () => {
+    const entries = leaves(7);
+    expect(merkleRoot([...entries].reverse())).toBe(merkleRoot(entries));
+    expect(merkleRoot(entries.map((e, i) => (i === 3 ? { ...e, sha256: 'e'.repeat(64) } : e)))).not.toBe(merkleRoot(entries));
+  });
+});
