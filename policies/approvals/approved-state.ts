@@ -5,8 +5,8 @@ import { sha256, stableJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { formatPath } from '../../environments/validate';
 import { digestProblems, ENGINES, parseManifest, type Manifest } from '../../stacks/manifest';
-import { environmentState, resourceDigest, scopeDigest, scopeLevels, type EnvironmentState } from '../../stacks/scope-state';
-import { scopedResources } from '../../stacks/scopes';
+import { environmentState, resourceDigest, scopeLevels, type EnvironmentState } from '../../stacks/scope-state';
+import { merkleRoot, scopeDigestOf, scopedResources } from '../../stacks/scopes';
 import { approvalsDir } from './statement';
 
 /**
@@ -32,6 +32,8 @@ const approvedStateSchema = z.strictObject({
       id: z.string().min(1),
       level: z.number().int().min(1).max(5),
       digest: hex64,
+      root: hex64,
+      reach: hex64.optional(),
       resources: z.array(z.strictObject({ address: z.string().min(1), engine: z.enum(ENGINES), artifact: z.string(), sha256: hex64, body: z.unknown() })),
     }),
   ),
@@ -121,22 +123,37 @@ export function readApprovedState(root: string, env: string, digest: string): Ap
   const problems = digestProblems(manifest);
   if (problems.length > 0) refuse('manifest', problems[0]);
   const levels = scopeLevels(manifest);
+  const recorded = new Map(recordedScopeDigests(manifest));
   const seenScopes = new Set<string>();
   const seenAddresses = new Set<string>();
   for (const scope of state.scopes) {
-    if (seenScopes.has(scope.id)) refuse(`scopes[${scope.id}]`, 'is listed twice');
+    const where = `scopes[${scope.id}]`;
+    if (seenScopes.has(scope.id)) refuse(where, 'is listed twice');
     seenScopes.add(scope.id);
-    const level = levels.get(scope.id);
-    if (level !== undefined && level !== scope.level) refuse(`scopes[${scope.id}].level`, `is ${scope.level}, but its manifest says ${level}`);
+    const known = levels.get(scope.id);
+    if (known === undefined) refuse(where, 'is neither a system of its manifest nor the platform');
+    if (known!.level !== scope.level) refuse(`${where}.level`, `is ${scope.level}, but its manifest says ${known!.level}`);
+    if (known!.reach !== scope.reach) refuse(`${where}.reach`, 'is not the reachability digest its manifest records');
     for (const resource of scope.resources) {
-      if (seenAddresses.has(resource.address)) refuse(`scopes[${scope.id}].resources[${resource.address}]`, 'is listed twice');
+      if (seenAddresses.has(resource.address)) refuse(`${where}.resources[${resource.address}]`, 'is listed twice');
       seenAddresses.add(resource.address);
-      if (resourceDigest(resource.body) !== resource.sha256) refuse(`scopes[${scope.id}].resources[${resource.address}]`, 'its attributes do not hash to its sha256');
+      if (resourceDigest(resource.body) !== resource.sha256) refuse(`${where}.resources[${resource.address}]`, 'its attributes do not hash to its sha256');
     }
-    if (scopeDigest(scope.resources) !== scope.digest) refuse(`scopes[${scope.id}].digest`, 'is not the Merkle root of its resources');
+    if (merkleRoot(scope.resources) !== scope.root) refuse(`${where}.root`, 'is not the Merkle root of its resources');
+    if (scopeDigestOf(scope.id, scope.level, scope.root, scope.reach) !== scope.digest) refuse(`${where}.digest`, 'is not the digest of its id, level, Merkle root and reachability');
+    const manifestDigest = recorded.get(scope.id);
+    if (manifestDigest !== undefined && manifestDigest !== scope.digest) refuse(`${where}.digest`, `is ${scope.digest.slice(0, 12)}..., but its manifest records ${manifestDigest.slice(0, 12)}...`);
   }
+  for (const id of recorded.keys()) if (!seenScopes.has(id)) refuse('scopes', `${id} is missing, but its manifest records it`);
   const scopes = [...state.scopes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((s) => ({ ...s, resources: [...s.resources].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)) }));
   return { env, digest, approvedAt: state.approvedAt, manifest, scopes, shown };
+}
+
+/** The scope digests a manifest records (format version 3 and later), which bind an approved state to its environment digest. */
+function recordedScopeDigests(manifest: Manifest): [string, string][] {
+  const scopes = (manifest as { scopes?: unknown }).scopes;
+  if (!Array.isArray(scopes)) return [];
+  return scopes.filter((s): s is { id: string; digest: string } => typeof s?.id === 'string' && typeof s?.digest === 'string').map((s) => [s.id, s.digest]);
 }
 
 /** When each stored state was approved, read from the head of its file (stableJson puts approvedAt first). */

@@ -5,6 +5,7 @@ import { stableJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { latestApprovedDigest, readApprovedState, writeApprovedState } from '../../policies/approvals/approved-state';
 import { resourceDigest } from '../../stacks/scope-state';
+import { merkleRoot } from '../../stacks/scopes';
 import { BASE_RESOURCES, rule, stateOf } from './states';
 
 describe('approved states under approvals/<env>/approved/', () => {
@@ -28,7 +29,7 @@ describe('approved states under approvals/<env>/approved/', () => {
     expect(read.approvedAt).toBe('2026-11-03T00:00:00.000Z');
   });
 
-  function tamper(edit: (file: { scopes: { id: string; digest: string; resources: { address: string; sha256: string; body: Record<string, unknown> }[] }[] }) => void): () => unknown {
+  function tamper(edit: (file: { scopes: { id: string; digest: string; root: string; resources: { address: string; sha256: string; body: Record<string, unknown> }[] }[] }) => void): () => unknown {
     const { shown } = writeApprovedState(root, first.manifest, first.state, new Date('2026-11-01T00:00:00Z'));
     const path = join(root, shown);
     const content = JSON.parse(readFileSync(path, 'utf8'));
@@ -51,7 +52,17 @@ describe('approved states under approvals/<env>/approved/', () => {
       resource.body.port_range_min = 1;
       resource.sha256 = resourceDigest(resource.body);
     });
-    expect(read).toThrow(/scopes\[open-data-portal\]\.digest: is not the Merkle root of its resources/);
+    expect(read).toThrow(/scopes\[open-data-portal\]\.root: is not the Merkle root of its resources/);
+  });
+
+  it('refuses a state whose resource, sha256 and Merkle root were all recomputed (the scope digest no longer matches)', () => {
+    const read = tamper((file) => {
+      const scope = portal(file);
+      scope.resources[0].body.port_range_min = 1;
+      scope.resources[0].sha256 = resourceDigest(scope.resources[0].body);
+      scope.root = merkleRoot(scope.resources);
+    });
+    expect(read).toThrow(/scopes\[open-data-portal\]\.digest: is not the digest of its id, level, Merkle root and reachability/);
   });
 
   it('refuses a state whose manifest was edited, or that is filed under another digest', () => {

@@ -1,6 +1,7 @@
 import { sha256 } from '../../core/canonical-json';
 import { digestsOf, type Manifest, type ManifestBody } from '../../stacks/manifest';
-import { environmentState, resourceDigest, type EnvironmentState, type ScopedResource } from '../../stacks/scope-state';
+import { environmentState, resourceDigest, type EnvironmentState } from '../../stacks/scope-state';
+import type { ScopedResource } from '../../stacks/scopes';
 import { DEFAULT_APPROVAL_SETTINGS } from '../../policies/approvals/requirements';
 
 /** Small hand-made states for the diff's unit tests: two systems and the platform. */
@@ -11,11 +12,11 @@ export const SYSTEMS: ManifestBody['systems'] = [
 
 export function rule(system: string, port: number): ScopedResource {
   const body = { direction: 'ingress', protocol: 'tcp', port_range_min: port, port_range_max: port, security_group_id: `\${openstack_networking_secgroup_v2.${system}-web.id}` };
-  return { scope: system, address: `terraform/cluster-north#openstack_networking_secgroup_rule_v2.${system}-ingress-${port}`, engine: 'terraform', artifact: 'terraform/cluster-north/cdk.tf.json', sha256: resourceDigest(body), body };
+  return { scope: system, kind: 'resource', address: `terraform/cluster-north#openstack_networking_secgroup_rule_v2.${system}-ingress-${port}`, engine: 'terraform', artifact: 'terraform/cluster-north/cdk.tf.json', sha256: resourceDigest(body), body };
 }
 
 export function resource(scope: string, address: string, body: unknown): ScopedResource {
-  return { scope, address, engine: 'terraform', artifact: 'terraform/national-core/cdk.tf.json', sha256: resourceDigest(body), body };
+  return { scope, kind: 'resource', address, engine: 'terraform', artifact: 'terraform/national-core/cdk.tf.json', sha256: resourceDigest(body), body };
 }
 
 /** A manifest whose digests are consistent (digestProblems finds nothing), over `label` standing for its artifacts. */
