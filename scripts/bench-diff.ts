@@ -59,7 +59,7 @@ function measure(label: string, name: string, env: EnvironmentInput, runs: numbe
 
 export async function bench(): Promise<void> {
   const runs = Number(process.env.BENCH_DIFF_RUNS ?? 3);
-  const sizes = (process.env.NDC_BENCH_DIFF_SIZES ?? '1000').split(',').map(Number);
+  const sizes = (process.env.NDC_BENCH_DIFF_SIZES ?? '1000').split(',').filter((s) => s.trim() !== '').map(Number);
   console.log(`ndc diff --env E against the approved state after one added flow, fresh process per run (median and min of ${runs}):`);
   console.log(`${'case'.padEnd(24)} ${'systems'.padStart(7)} ${'median'.padStart(10)} ${'min'.padStart(10)}`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
