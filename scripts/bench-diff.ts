@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EnvironmentInput } from '../environments/schema';
 
 /**
@@ -73,7 +73,8 @@ export async function bench(): Promise<void> {
   console.log('Targets: prod < 1 s; 1,000 systems/region < 15 s.');
 }
 
-if (require.main === module) {
+// Run directly (node bin/run-ts.js scripts/bench-diff.ts puts this file in argv[1]), not when bench.ts requires it.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === __filename) {
   bench().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;

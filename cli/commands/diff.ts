@@ -2,9 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
-import { loadEnvironment } from '../../environments/load';
 import { approvedStateDigests, latestApprovedDigest, readApprovedState } from '../../policies/approvals/approved-state';
-import { approvalSettingsOf } from '../../policies/approvals/requirements';
+import { approvalSettingsOf, type ApprovalSettings } from '../../policies/approvals/requirements';
 import { diffStates, type DiffBase, type EnvironmentDiff } from '../../policies/approvals/scope-diff';
 import { readApprovals } from '../../policies/approvals/statement';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../../policies/reports/scope-diff';
@@ -25,6 +24,8 @@ export interface DiffOptions {
 /** The current state: out/<env>/ as the environment renders now (synthesized first when stale), with its manifest. */
 export interface CurrentState {
   readonly manifest: Manifest;
+  /** The approval requirements in force (the environment's, held to its profile's floor). */
+  readonly settings: ApprovalSettings;
   readonly state: EnvironmentState;
   readonly source: string;
   /** Why out/<env>/ was written first, when it was. */
@@ -46,7 +47,8 @@ export function currentState(root: string, env: string): CurrentState {
   else if (onDisk.digest !== rendered.manifest.digest) synthesized = `${rendered.source} no longer renders to the synthesized digest`;
   else if (rendered.manifest.artifacts.some((a) => !fileHasDigest(join(root, 'out', env, a.path), a.sha256))) synthesized = `out/${env}/ does not match its manifest`;
   if (synthesized) writeRendered(root, rendered);
-  return { manifest: rendered.manifest, state: environmentState(rendered.manifest, scopedResources(rendered.artifacts)), source: `out/${env}`, synthesized };
+  const settings = approvalSettingsOf(rendered.env, rendered.source);
+  return { manifest: rendered.manifest, settings, state: environmentState(rendered.manifest, scopedResources(rendered.artifacts)), source: `out/${env}`, synthesized };
 }
 
 function fileHasDigest(file: string, digest: string): boolean {
@@ -134,13 +136,11 @@ function snapshotEnv(dir: string): string | undefined {
 
 /** The diff of the environment as it renders now against `against`, with the approvals on file. */
 export function environmentDiff(root: string, env: string, against: string, note: (line: string) => void = () => undefined): EnvironmentDiff {
-  const loaded = loadEnvironment(root, env);
-  const settings = approvalSettingsOf(loaded.env, loaded.source);
   // The base first: a ref that names nothing is refused before the environment is rendered.
   const { state, base } = baseState(root, env, against);
   const now = currentState(root, env);
   if (now.synthesized) note(`synthesized out/${env}/ first (${now.synthesized})`);
-  return diffStates({ base: state, current: now.state, against: base, currentSource: now.source, settings, approvals: readApprovals(root, env) });
+  return diffStates({ base: state, current: now.state, against: base, currentSource: now.source, settings: now.settings, approvals: readApprovals(root, env) });
 }
 
 /**
