@@ -85,7 +85,8 @@ export function directoryState(dir: string, shown: string, env: string, lenient:
     if (sha256(content) !== a.sha256) throw new InputError(`${shown}/${a.path}`, 'does not match the sha256 its manifest lists (edited after synthesis)');
     return { path: a.path, engine: a.engine as Engine, stack: a.stack, content, resources: 0 };
   });
-  return environmentState({ env, digest: raw.digest, systems: raw.systems as Manifest['systems'] }, scopedResources(artifacts));
+  // The manifest's own scope records (levels, reachability) where it has them: a revision's older manifest may not.
+  return environmentState({ scopes: (raw as { scopes?: unknown }).scopes, env, digest: raw.digest, systems: raw.systems as Manifest['systems'] } as Pick<Manifest, 'env' | 'digest' | 'systems'>, scopedResources(artifacts));
 }
 
 /** What `--against` names, loaded: the base state and how to describe it. */
@@ -141,6 +142,24 @@ export function environmentDiff(root: string, env: string, against: string, note
   const now = currentState(root, env);
   if (now.synthesized) note(`synthesized out/${env}/ first (${now.synthesized})`);
   return diffStates({ base: state, current: now.state, against: base, currentSource: now.source, settings: now.settings, approvals: readApprovals(root, env) });
+}
+
+/**
+ * What `ndc approve` prints before signing: out/<env>/ as it stands (what is being signed) against the
+ * last approved state, as text lines. A missing or unreadable approved state is said in one line instead,
+ * so a reviewer is never shown an empty diff by mistake.
+ */
+export function approvalDiffLines(root: string, env: string, settings: ApprovalSettings): string[] {
+  if (latestApprovedDigest(root, env) === undefined) return [`Changes since the last approval: none recorded yet (approvals/${env}/approved/ is empty); review every scope in full, or compare with a revision: ndc diff --env ${env} --against main`];
+  try {
+    const { state, base } = baseState(root, env, 'approved');
+    const current = directoryState(join(root, 'out', env), `out/${env}`, env, false);
+    const diff = diffStates({ base: state, current, against: base, currentSource: `out/${env}`, settings, approvals: readApprovals(root, env) });
+    return renderDiff(diff, 'text').trimEnd().split('\n');
+  } catch (error) {
+    if (error instanceof InputError) return [`Changes since the last approval: cannot be shown: ${error.message}`];
+    throw error;
+  }
 }
 
 /**
