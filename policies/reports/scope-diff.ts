@@ -73,6 +73,10 @@ const code = (text: string) => {
 };
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
+/** A pull-request comment has a size limit (65,536 characters on GitHub): markdown lists this many per scope and resource. */
+const MARKDOWN_RESOURCES = 40;
+const MARKDOWN_ATTRIBUTES = 25;
+
 /** Markdown for a pull-request comment: a summary table, then one section per changed scope. */
 export function markdownDiff(diff: EnvironmentDiff): string {
   const out: string[] = [];
@@ -87,10 +91,12 @@ export function markdownDiff(diff: EnvironmentDiff): string {
   }
   for (const s of diff.scopes) {
     out.push('', `#### ${cell(s.id)}`, '', `${cell(scopeHeadline(s))}`, '');
-    for (const r of s.resources) {
+    for (const r of s.resources.slice(0, MARKDOWN_RESOURCES)) {
       out.push(`- **${r.change}** ${code(r.address)}${moved(r)} in ${code(r.artifact)}`);
-      for (const a of r.attributes) out.push(`  - ${code(a.path === '' ? '(whole resource)' : a.path)}: ${a.from === undefined ? '(absent)' : code(a.from)} -> ${a.to === undefined ? '(absent)' : code(a.to)}`);
+      for (const a of r.attributes.slice(0, MARKDOWN_ATTRIBUTES)) out.push(`  - ${code(a.path === '' ? '(whole resource)' : a.path)}: ${a.from === undefined ? '(absent)' : code(a.from)} -> ${a.to === undefined ? '(absent)' : code(a.to)}`);
+      if (r.attributes.length > MARKDOWN_ATTRIBUTES) out.push(`  - ... and ${r.attributes.length - MARKDOWN_ATTRIBUTES} more attributes (ndc diff --env ${diff.env} --format text shows them all)`);
     }
+    if (s.resources.length > MARKDOWN_RESOURCES) out.push(`- ... and ${s.resources.length - MARKDOWN_RESOURCES} more resources (ndc diff --env ${diff.env} --format text shows them all)`);
     out.push('', s.voidedApprovals.length === 0 ? '- Voids: no approval on file covered this scope as it was.' : `- Voids: ${s.voidedApprovals.map((v) => `${cell(v.reviewer)} as ${v.role} (${v.operation}, ${code(v.file)})`).join('; ')}`);
     out.push(`- Must sign again: ${cell(signLine(s))}`);
   }

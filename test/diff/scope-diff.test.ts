@@ -1,14 +1,21 @@
 import { DEFAULT_APPROVAL_SETTINGS } from '../../policies/approvals/requirements';
 import { diffStates, type DiffBase } from '../../policies/approvals/scope-diff';
+import type { LoadedApproval } from '../../policies/approvals/statement';
 import { renderDiff } from '../../policies/reports/scope-diff';
 import { BASE_RESOURCES, resource, rule, stateOf } from './states';
 
 const AGAINST: DiffBase = { kind: 'approved', ref: 'approved', source: 'the last approved state', digest: 'b'.repeat(64) };
 
-function diff(after: typeof BASE_RESOURCES, systems?: Parameters<typeof stateOf>[2]) {
+function diff(after: typeof BASE_RESOURCES, systems?: Parameters<typeof stateOf>[2], approvals: LoadedApproval[] = []) {
   const base = stateOf('before', BASE_RESOURCES).state;
   const current = stateOf('after', after, systems).state;
-  return diffStates({ base, current, against: AGAINST, currentSource: 'out/prod', settings: DEFAULT_APPROVAL_SETTINGS, approvals: [] });
+  return diffStates({ base, current, against: AGAINST, currentSource: 'out/prod', settings: DEFAULT_APPROVAL_SETTINGS, approvals });
+}
+
+/** An approval file as read from approvals/prod/, covering these scopes at these digests (signatures are the gate's business). */
+function approval(reviewer: string, role: string, scopes: { id: string; digest: string }[]): LoadedApproval {
+  const statement = { env: 'prod', operation: 'deploy', scopes: scopes.map((s) => ({ ...s, level: 2 })), reviewer, role };
+  return { shown: `approvals/prod/${reviewer}.json`, approval: { statement, signature: 'x' } } as unknown as LoadedApproval;
 }
 
 describe('ndc diff between two states, per scope', () => {
@@ -44,6 +51,26 @@ describe('ndc diff between two states, per scope', () => {
     const systems = stateOf('x', []).manifest.systems.map((s) => (s.id === 'open-data-portal' ? { ...s, level: 3 } : s));
     const [scope] = diff(BASE_RESOURCES, systems).scopes;
     expect(scope).toMatchObject({ id: 'open-data-portal', level: 3, previousLevel: 2, resources: [], mustSign: ['security-unit', 'system-owner'] });
+  });
+
+  it('names the approvals that covered a changed scope as it was, and only those', () => {
+    const before = stateOf('before', BASE_RESOURCES).state;
+    const digestOf = (id: string) => before.scopes.find((s) => s.id === id)!.digest;
+    const approvals = [
+      approval('su-most', 'security-unit', [{ id: 'open-data-portal', digest: digestOf('open-data-portal') }]),
+      approval('nca-1', 'national-authority', [{ id: 'population-db', digest: digestOf('population-db') }]),
+      approval('su-stale', 'security-unit', [{ id: 'open-data-portal', digest: 'c'.repeat(64) }]),
+    ];
+    const [scope] = diff([...BASE_RESOURCES, rule('open-data-portal', 9090)], undefined, approvals).scopes;
+    expect(scope.voidedApprovals).toEqual([{ file: 'approvals/prod/su-most.json', reviewer: 'su-most', role: 'security-unit', operation: 'deploy' }]);
+    expect(renderDiff(diff([...BASE_RESOURCES, rule('open-data-portal', 9090)], undefined, approvals), 'text')).toContain('voids: su-most as security-unit (deploy, approvals/prod/su-most.json)');
+  });
+
+  it('keeps a markdown comment within a pull request comment: long scopes are cut with a count of the rest', () => {
+    const many = Array.from({ length: 60 }, (_, i) => rule('open-data-portal', 10_000 + i));
+    const markdown = renderDiff(diff([...BASE_RESOURCES, ...many]), 'markdown');
+    expect(markdown).toContain('- ... and 20 more resources (ndc diff --env prod --format text shows them all)');
+    expect(renderDiff(diff([...BASE_RESOURCES, ...many]), 'text')).toContain('open-data-portal-ingress-10059');
   });
 
   it('renders text, markdown and json (schema ndc/diff/v1) from the same diff', () => {
