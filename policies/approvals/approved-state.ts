@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { sha256, stableJson } from '../../core/canonical-json';
+import { canonicalJson, sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { formatPath } from '../../environments/validate';
 import { digestProblems, ENGINES, parseManifest, type Manifest } from '../../stacks/manifest';
@@ -63,7 +63,8 @@ export function writeApprovedState(root: string, manifest: Manifest, state: Envi
   const temporary = `${file}.tmp-${process.pid}`;
   const content = { schema: APPROVED_STATE_SCHEMA, approvedAt: approvedAt.toISOString(), env: state.env, digest: state.digest, manifest, scopes: state.scopes };
   try {
-    writeFileSync(temporary, stableJson(content));
+    // Compact: it holds every resource's attributes, which pretty-printing would roughly double at national scale.
+    writeFileSync(temporary, `${canonicalJson(content)}\n`);
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });
@@ -156,13 +157,13 @@ function recordedScopeDigests(manifest: Manifest): [string, string][] {
   return scopes.filter((s): s is { id: string; digest: string } => typeof s?.id === 'string' && typeof s?.digest === 'string').map((s) => [s.id, s.digest]);
 }
 
-/** When each stored state was approved, read from the head of its file (stableJson puts approvedAt first). */
+/** When each stored state was approved, read from the head of its file (keys are sorted, so approvedAt comes first). */
 function approvedAtOf(file: string): string | undefined {
   const fd = openSync(file, 'r');
   try {
     const head = Buffer.alloc(200);
     const read = readSync(fd, head, 0, head.length, 0);
-    return /"approvedAt": "([0-9T:.Z-]{24})"/.exec(head.subarray(0, read).toString('utf8'))?.[1];
+    return /"approvedAt":\s*"([0-9T:.Z-]{24})"/.exec(head.subarray(0, read).toString('utf8'))?.[1];
   } finally {
     closeSync(fd);
   }
