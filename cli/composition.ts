@@ -111,6 +111,8 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
         const loaded = project.loadEnvironment(env);
         const expected = { body: environmentBody(loaded), source: loaded.source };
         const tampered = [...digestProblems(manifest).map((p) => `out/${env}/${p}`), ...bodyDisagreements(manifest, expected.body, expected.source)];
+        // Approvals bind to scope digests: they must be those of the files on disk, recomputed (cached per digest).
+        if (tampered.length === 0) tampered.push(...project.verifyArtifacts(manifest).map((p) => `out/${env}/${p}: does not match the manifest`));
         if (tampered.length > 0) return { open: false, reasons: tampered };
         const report = evaluationOf(manifest);
         // The ledger remembers the newest trust-store version accepted here: an older store is refused.

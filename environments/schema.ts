@@ -173,6 +173,19 @@ export const approvalSettingsSchema = z.strictObject({
 export type ApprovalSettings = z.output<typeof approvalSettingsSchema>;
 export type ApprovalSettingsInput = z.input<typeof approvalSettingsSchema>;
 
+/** The platform's own id as an information system (stacks/scopes.ts PLATFORM_SCOPE; kept here so environments import no stacks). */
+export const PLATFORM_SYSTEM_ID = 'national-cloud-platform';
+
+/**
+ * The platform itself as an information system: shared national infrastructure is level 4 (Decree 85/2016
+ * art. 10(3)); an environment may set it higher, never lower, and names the agency that owns it.
+ */
+export const platformSchema = z.strictObject({
+  name: z.string().min(1).default('National government cloud platform'),
+  owner: z.string().min(1).default('Ministry of Public Security'),
+  level: z.number().int().min(4, 'must be at least 4: shared national infrastructure is level 4 (Decree 85/2016 art. 10(3))').max(5).default(4),
+});
+
 export const environmentSchema = z.strictObject({
   name: id,
   stage: z.enum(STAGES),
@@ -194,6 +207,8 @@ export const environmentSchema = z.strictObject({
   sharedServicesRegion: id.optional(),
   /** Policy settings (rule enforcement overrides and exceptions); read by the policy engine. */
   policy: z.record(z.string(), z.unknown()).default({}),
+  /** The platform as an information system (owner, level): present in every environment, level 4 by default. */
+  platform: platformSchema.prefault({}),
   /** Who approves each security level; the decree's table when omitted. */
   approvals: approvalSettingsSchema.prefault({ levels: DECREE_85_APPROVERS }),
   /** Settings read by other layers (kubernetes, public edge), validated there. */

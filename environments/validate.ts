@@ -3,7 +3,7 @@ import { InputError, show, throwProblems } from '../core/errors';
 import { contains, overlappingPairs, overlaps, parseCidr, type Cidr } from '../core/cidr';
 import { cronProblem } from '../core/cron';
 import { calendarDateProblem } from '../core/dates';
-import { environmentSchema, type Environment, type RegionConfig } from './schema';
+import { environmentSchema, PLATFORM_SYSTEM_ID, type Environment, type RegionConfig } from './schema';
 import { DEDICATED_NETWORK_PREFIX, DEDICATED_ZONE_PREFIX, isExternalPeer, ZONES, type Zone } from './vocabulary';
 
 /**
@@ -105,6 +105,7 @@ class SemanticChecks {
     });
     this.env.systems.forEach((system, i) => {
       once('system', system.id, `systems[${i}].id`, system.id);
+      if (system.id === PLATFORM_SYSTEM_ID) this.problem(`systems[${i}].id`, system.id, 'is the platform\'s own id (set its owner and level in the platform block instead)');
       system.tiers.forEach((tier, j) => once(`tier of ${system.id}`, tier.name, `systems[${i}].tiers[${j}].name`, tier.name));
     });
   }

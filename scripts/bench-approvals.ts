@@ -13,7 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { sha256, stableJson } from '../core/canonical-json';
 import { evaluateGate } from '../policies/approvals/gate';
 import { generateReviewerKeyPair } from '../policies/approvals/keys';
-import { digestsOf, type Manifest } from '../stacks/manifest';
+import { digestsOf, RESOURCES_FILE, type Manifest } from '../stacks/manifest';
+import { scopeDigestOf } from '../stacks/scopes';
 import { DEFAULT_APPROVAL_SETTINGS, requiredRoles } from '../policies/approvals/requirements';
 import { signApproval, writeApproval } from '../policies/approvals/statement';
 import { versionHash, writeTrustStore, type Reviewer } from '../policies/approvals/trust-store';
@@ -51,7 +52,14 @@ try {
     for (let j = wanted.length - 1; j >= 0; j--) if (wanted[j].system === dropped.id) wanted.splice(j, 1);
   }
   const manifestBody = { env, stage: 'production', profile: 'vn-2016', approvals: DEFAULT_APPROVAL_SETTINGS, systems };
-  const manifest: Manifest = { version: 2, ...manifestBody, ...digestsOf(manifestBody, []), artifacts: [] };
+  // One scope per system; its digest stands for its resources (the gate compares digests, it does not read resources).
+  const scopes: Manifest['scopes'] = systems.map((s) => {
+    const root = sha256(`resources of ${s.id}`);
+    return { id: s.id, level: s.level, digest: scopeDigestOf(s.id, s.level, root), root, resources: 1, settings: 0 };
+  });
+  const resources = { path: RESOURCES_FILE, sha256: sha256('resources'), entries: scopes.length };
+  const manifest: Manifest = { version: 3, ...manifestBody, ...digestsOf({ ...manifestBody, scopes, resources }, []), scopes, resources, artifacts: [] };
+  const scopeDigest = new Map(scopes.map((s) => [s.id, s.digest]));
   mkdirSync(join(root, 'out', env), { recursive: true });
   writeFileSync(join(root, 'out', env, 'manifest.json'), stableJson(manifest));
 
@@ -64,7 +72,7 @@ try {
     reviewers.push({ id, publicKey: pair.publicPem, keyId: pair.keyId, roles: [w.role], agencies: [], systems: [w.system], notBefore: '2026-01-01', notAfter: '2027-12-31' });
     signed.push(
       signApproval(
-        { env, operation: 'deploy', digest: manifest.digest, policyDigest: policy.policyDigest, systems: [{ id: w.system, level: w.level }], reviewer: id, role: w.role, keyId: pair.keyId, issued: '2026-11-19T09:00:00.000Z', expires: '2026-12-01T09:00:00.000Z' },
+        { env, operation: 'deploy', policyDigest: policy.policyDigest, scopes: [{ id: w.system, level: w.level, digest: scopeDigest.get(w.system)! }], reviewer: id, role: w.role, keyId: pair.keyId, issued: '2026-11-19T09:00:00.000Z', expires: '2026-12-01T09:00:00.000Z' },
         createPrivateKey(pair.privatePem),
       ),
     );

@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { canonicalJson, sha256 } from '../core/canonical-json';
+import { canonicalJson, sha256, stableJson } from '../core/canonical-json';
 import { InputError, show } from '../core/errors';
-import { approvalSettingsSchema, type ApprovalSettings } from '../environments/schema';
+import { approvalSettingsSchema, platformSchema, PLATFORM_SYSTEM_ID, type ApprovalSettings, type Environment } from '../environments/schema';
 import { formatPath } from '../environments/validate';
 import { DECREE_85_APPROVERS } from '../environments/vocabulary';
 import type { NationalCloud } from '../constructs';
+import { scopeDigests, scopedResources, type ScopedResource } from './scopes';
 
 /** What `ndc synth` writes: the artifacts to deploy and the systems they deploy; reviewers approve its digest. */
 export const ENGINES = ['terraform', 'kubernetes', 'cloudformation'] as const;
@@ -38,12 +39,26 @@ const systemSchema = z.strictObject({
 });
 
 /**
- * Version 2: the digest covers the manifest's body (what the gate judges: systems, levels, owners, the
- * approval requirements in force) as well as every artifact, engine settings included. It is combined
- * from two digests so a later per-scope digest (DESIGN.md, "The manifest") can be added beside them.
+ * Version 3: per-scope digests (stacks/scopes.ts; approvals bind to them) and a per-resource digest file
+ * beside the manifest (resources.json, covered by its sha256 here). The environment digest combines the
+ * body digest (systems, the platform, levels, owners, approval requirements), the artifact list digest
+ * (every file deploy copies, engine settings included) and the scopes digest (scope digests + resources.json).
  */
 /** The manifest's format version: a manifest of another version is stale, never read as this one. */
-const MANIFEST_VERSION = 2 as const;
+const MANIFEST_VERSION = 3 as const;
+
+/** The per-resource digests beside the manifest: out/<env>/resources.json. */
+export const RESOURCES_FILE = 'resources.json' as const;
+
+const scopeDigestSchema = z.strictObject({
+  id: z.string(),
+  level: z.number().int().min(1).max(5),
+  digest: hex64,
+  root: hex64,
+  resources: z.number().int().nonnegative(),
+  settings: z.number().int().nonnegative(),
+  reach: hex64.optional(),
+});
 
 const manifestSchema = z.strictObject({
   version: z.literal(MANIFEST_VERSION),
@@ -53,7 +68,11 @@ const manifestSchema = z.strictObject({
   /** The approval requirements in force when synthesized (the environment's `approvals` block). */
   approvals: approvalSettingsSchema,
   digest: hex64,
-  digests: z.strictObject({ body: hex64, artifacts: hex64 }),
+  digests: z.strictObject({ body: hex64, artifacts: hex64, scopes: hex64 }),
+  /** Per scope (every system and the platform, by id): what approvals bind to. */
+  scopes: z.array(scopeDigestSchema),
+  /** The per-resource digest file beside the manifest. */
+  resources: z.strictObject({ path: z.literal(RESOURCES_FILE), sha256: hex64, entries: z.number().int().nonnegative() }),
   artifacts: z.array(z.strictObject({ path: z.string(), engine: z.enum(ENGINES), stack: z.string(), bytes: z.number().int().nonnegative(), sha256: hex64 })),
   systems: z.array(systemSchema),
 });
@@ -61,6 +80,16 @@ const manifestSchema = z.strictObject({
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestArtifact = Manifest['artifacts'][number];
 export type ManifestSystem = Manifest['systems'][number];
+export type ManifestScope = Manifest['scopes'][number];
+
+/** One line of resources.json: a resource or engine setting, its scope and digest (the body stays in the artifact). */
+export type ResourceDigest = Pick<ScopedResource, 'address' | 'scope' | 'kind' | 'engine' | 'artifact' | 'sha256'>;
+
+/** The text of resources.json for these entries (sorted by address, as scopedResources returns them). */
+export function resourcesFileContent(env: string, entries: readonly ScopedResource[]): string {
+  const resources: ResourceDigest[] = entries.map((e) => ({ address: e.address, scope: e.scope, kind: e.kind, engine: e.engine, artifact: e.artifact, sha256: e.sha256 }));
+  return stableJson({ version: 1, env, resources });
+}
 
 /** What the body digest covers: everything in the manifest except the artifact list and the digests. */
 export type ManifestBody = Pick<Manifest, 'env' | 'stage' | 'profile' | 'approvals' | 'systems'>;
@@ -77,27 +106,54 @@ export function bodyDigest(body: ManifestBody): string {
   return sha256(canonicalJson({ env: body.env, stage: body.stage, profile: body.profile, approvals: body.approvals, systems }));
 }
 
-/** The environment digest reviewers approve: one sha256 over the body digest and the artifact list digest. */
-export function combinedDigest(digests: Manifest['digests']): string {
-  return sha256(canonicalJson({ version: MANIFEST_VERSION, body: digests.body, artifacts: digests.artifacts }));
+/** sha256 over the scope digests (in id order) and the resources.json file they were computed with. */
+export function scopesDigest(scopes: readonly ManifestScope[], resources: Manifest['resources']): string {
+  const sorted = [...scopes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sha256(canonicalJson({ scopes: sorted, resources }));
 }
 
-/** The digests of a body and an artifact list, as the manifest records them. */
-export function digestsOf(body: ManifestBody, artifacts: readonly Pick<ManifestArtifact, 'path' | 'sha256'>[]): Pick<Manifest, 'digest' | 'digests'> {
-  const digests = { body: bodyDigest(body), artifacts: artifactListDigest(artifacts) };
+/** The environment digest: one sha256 over the body, artifact list and scopes digests. */
+export function combinedDigest(digests: Manifest['digests']): string {
+  return sha256(canonicalJson({ version: MANIFEST_VERSION, body: digests.body, artifacts: digests.artifacts, scopes: digests.scopes }));
+}
+
+/** The digests of a body, an artifact list and the scopes, as the manifest records them. */
+export function digestsOf(
+  body: ManifestBody & Partial<Pick<Manifest, 'scopes' | 'resources'>>,
+  artifacts: readonly Pick<ManifestArtifact, 'path' | 'sha256'>[],
+  scopes: Pick<Manifest, 'scopes' | 'resources'> = { scopes: body.scopes ?? [], resources: body.resources ?? { path: RESOURCES_FILE, sha256: sha256(''), entries: 0 } },
+): Pick<Manifest, 'digest' | 'digests'> {
+  const digests = { body: bodyDigest(body), artifacts: artifactListDigest(artifacts), scopes: scopesDigest(scopes.scopes, scopes.resources) };
   return { digest: combinedDigest(digests), digests };
 }
 
 const DEFAULT_APPROVALS: ApprovalSettings = approvalSettingsSchema.parse({ levels: DECREE_85_APPROVERS });
 
-/** The body an environment renders to: its systems as built, and its approval requirements. */
-export function manifestBodyOf(cloud: NationalCloud, approvals: ApprovalSettings = DEFAULT_APPROVALS): ManifestBody {
+export type PlatformSettings = Environment['platform'];
+const DEFAULT_PLATFORM: PlatformSettings = platformSchema.parse({});
+
+/**
+ * The body an environment renders to: its systems as built, the platform as a system of its own (every
+ * cluster, level 4 or the environment's higher level), and its approval requirements.
+ */
+export function manifestBodyOf(cloud: NationalCloud, approvals: ApprovalSettings = DEFAULT_APPROVALS, platform: PlatformSettings = DEFAULT_PLATFORM): ManifestBody {
   return {
     env: cloud.envName,
     stage: cloud.stage,
     profile: cloud.profile,
     approvals,
-    systems: cloud.systems.map((s) => ({
+    systems: [
+      {
+        id: PLATFORM_SYSTEM_ID,
+        name: platform.name,
+        level: platform.level,
+        regions: cloud.clusters.map((c) => c.id),
+        owner: platform.owner,
+        // What it carries: every system's traffic and backups, so the highest classification.
+        classification: 'secret',
+        personalData: cloud.systems.some((s) => s.personalData),
+      },
+      ...cloud.systems.map((s) => ({
       id: s.id,
       name: s.displayName,
       level: s.level,
@@ -105,16 +161,29 @@ export function manifestBodyOf(cloud: NationalCloud, approvals: ApprovalSettings
       owner: s.ownerAgency,
       classification: s.classification,
       personalData: s.personalData,
-    })),
+      })),
+    ],
   };
 }
 
-export function buildManifest(cloud: NationalCloud, artifacts: readonly Artifact[], approvals?: ApprovalSettings): Manifest {
+/** The levels of the body's scopes (every system and the platform), for scopeDigests. */
+export function scopeLevels(body: Pick<ManifestBody, 'systems'>): Map<string, number> {
+  return new Map(body.systems.map((s) => [s.id, s.level]));
+}
+
+/**
+ * The manifest of rendered artifacts. `resources` (scopedResources of the same artifacts) is computed
+ * when not given; a resource without a scope, or of a scope that is no system here, is an InputError.
+ */
+export function buildManifest(cloud: NationalCloud, artifacts: readonly Artifact[], approvals?: ApprovalSettings, platform?: PlatformSettings, resources?: readonly ScopedResource[]): Manifest {
   const entries = [...artifacts]
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: sha256(a.content) }));
-  const body = manifestBodyOf(cloud, approvals);
-  return { version: MANIFEST_VERSION, ...body, ...digestsOf(body, entries), artifacts: entries };
+  const body = manifestBodyOf(cloud, approvals, platform);
+  const scoped = resources ?? scopedResources(artifacts);
+  const file = resourcesFileContent(body.env, scoped);
+  const scopes = { scopes: scopeDigests(scoped, scopeLevels(body)), resources: { path: RESOURCES_FILE, sha256: sha256(file), entries: scoped.length } };
+  return { version: MANIFEST_VERSION, ...body, ...digestsOf(body, entries, scopes), ...scopes, artifacts: entries };
 }
 
 /**
@@ -214,7 +283,44 @@ export function verifyArtifacts(root: string, manifest: Manifest): string[] {
     if (!existsSync(file) || sha256(readFileSync(file)) !== artifact.sha256) bad.push(artifact.path);
   }
   bad.push(...digestProblems(manifest));
+  if (bad.length === 0) bad.push(...scopeProblems(root, manifest));
   return bad;
+}
+
+/**
+ * Whether the manifest's scope digests and resources.json are those of the artifacts on disk (recomputed
+ * from their contents): a manifest edited to keep an approved scope digest over changed resources is not.
+ * Call after the artifacts' sha256 were checked; returns what disagrees, empty when all agree.
+ */
+export function scopeProblems(root: string, manifest: Manifest): string[] {
+  const dir = join(root, 'out', manifest.env);
+  const missing = manifest.artifacts.filter((a) => !existsSync(join(dir, a.path)));
+  if (missing.length > 0) return missing.map((a) => a.path);
+  const artifacts = manifest.artifacts.map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, content: readFileSync(join(dir, a.path), 'utf8') }));
+  let scoped: ScopedResource[];
+  let scopes: ManifestScope[];
+  try {
+    scoped = scopedResources(artifacts);
+    scopes = scopeDigests(scoped, scopeLevels(manifest));
+  } catch (error) {
+    if (error instanceof InputError) return [`manifest.json (its scopes cannot be computed from the artifacts: ${error.message})`];
+    throw error;
+  }
+  const problems: string[] = [];
+  const recorded = new Map(manifest.scopes.map((s) => [s.id, s]));
+  for (const scope of scopes) {
+    if (canonicalJson(recorded.get(scope.id)) !== canonicalJson(scope)) problems.push(`manifest.json (scopes[${scope.id}] is not the digest of that scope's resources in the artifacts)`);
+  }
+  for (const id of recorded.keys()) if (!scopes.some((s) => s.id === id)) problems.push(`manifest.json (scopes[${id}] names no system of the manifest)`);
+  const file = join(dir, RESOURCES_FILE);
+  const expected = resourcesFileContent(manifest.env, scoped);
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== expected || sha256(expected) !== manifest.resources.sha256) problems.push(`${RESOURCES_FILE} (the per-resource digests do not match the artifacts or the manifest)`);
+  return problems;
+}
+
+/** The scope digests of a manifest by id (the platform's included). */
+export function scopesById(manifest: Pick<Manifest, 'scopes'>): Map<string, ManifestScope> {
+  return new Map(manifest.scopes.map((s) => [s.id, s]));
 }
 
 /** Whether the manifest's digests are those of its own body and artifact list (an edited manifest.json is not). */
@@ -222,7 +328,8 @@ export function digestProblems(manifest: Manifest): string[] {
   const problems: string[] = [];
   if (bodyDigest(manifest) !== manifest.digests.body) problems.push('manifest.json (its body: env, stage, profile, systems or approvals was edited after synthesis; digests.body does not match)');
   if (artifactListDigest(manifest.artifacts) !== manifest.digests.artifacts) problems.push('manifest.json (its artifact list was edited after synthesis; digests.artifacts does not match)');
-  if (combinedDigest(manifest.digests) !== manifest.digest) problems.push('manifest.json (digest is not the one of digests.body and digests.artifacts)');
+  if (scopesDigest(manifest.scopes, manifest.resources) !== manifest.digests.scopes) problems.push('manifest.json (its scope digests were edited after synthesis; digests.scopes does not match)');
+  if (combinedDigest(manifest.digests) !== manifest.digest) problems.push('manifest.json (digest is not the one of digests.body, digests.artifacts and digests.scopes)');
   return problems;
 }
 
@@ -239,7 +346,7 @@ export function unlistedFiles(root: string, manifest: Manifest): string[] {
     for (const entry of readdirSync(join(dir, relative), { withFileTypes: true })) {
       const path = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(path);
-      else if (path !== 'manifest.json' && !(REPORT_FILES as readonly string[]).includes(path) && !listed.has(path)) found.push(path);
+      else if (path !== 'manifest.json' && path !== RESOURCES_FILE && !(REPORT_FILES as readonly string[]).includes(path) && !listed.has(path)) found.push(path);
     }
   };
   walk('');

@@ -1,5 +1,6 @@
 import { canonicalJson, sha256 } from '../core/canonical-json';
 import { InputError, show } from '../core/errors';
+import { PLATFORM_SYSTEM_ID } from '../environments/schema';
 import { parseKubernetesYaml } from './kubernetes/artifact';
 import type { ManifestObject } from './kubernetes/render';
 import { readWrittenYaml } from './kubernetes/yaml-reader';
@@ -29,7 +30,7 @@ import type { Engine } from './manifest';
  */
 
 /** The platform itself as an information system (Decree 85/2016 art. 10(3): shared national infrastructure, level 4). */
-export const PLATFORM_SCOPE = 'national-cloud-platform';
+export const PLATFORM_SCOPE = PLATFORM_SYSTEM_ID;
 
 /** Where each engine's renderer states a resource's scope explicitly. */
 export const SCOPE_MARK = {

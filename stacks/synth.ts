@@ -4,7 +4,8 @@ import { stableJson } from '../core/canonical-json';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { buildManifest, manifestBodyOf, type Artifact, type Manifest, type ManifestBody } from './manifest';
+import { buildManifest, manifestBodyOf, resourcesFileContent, RESOURCES_FILE, type Artifact, type Manifest, type ManifestBody } from './manifest';
+import { scopedResources, type ScopedResource } from './scopes';
 import { cachedRender, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
 
@@ -38,6 +39,8 @@ export interface SynthResult {
   readonly manifest: Manifest;
   /** out/<env> */
   readonly outDir: string;
+  /** Every resource and engine setting with its scope (stacks/scopes.ts), as resources.json lists them. */
+  readonly resources: readonly ScopedResource[];
   /** Per renderer folder: whether its artifacts came from the synthesis cache (stacks/cache.ts). */
   readonly cache?: Readonly<Record<string, CacheOutcome>>;
 }
@@ -57,13 +60,14 @@ export function renderLoaded({ env, source }: LoadedEnvironment, root?: string):
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
-  const manifest = buildManifest(cloud, artifacts, env.approvals);
-  return { env, source, cloud, artifacts, manifest, cache };
+  const resources = scopedResources(artifacts);
+  const manifest = buildManifest(cloud, artifacts, env.approvals, env.platform, resources);
+  return { env, source, cloud, artifacts, manifest, resources, cache };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */
 export function environmentBody({ env, source }: LoadedEnvironment): ManifestBody {
-  return manifestBodyOf(buildCloud(env, source), env.approvals);
+  return manifestBodyOf(buildCloud(env, source), env.approvals, env.platform);
 }
 
 /** The engine settings files deploy needs for these artifacts, copied from the project (see each engine's module). */
@@ -112,6 +116,7 @@ export function writeRendered(root: string, rendered: Omit<SynthResult, 'outDir'
       writeFileSync(file, artifact.content);
     }
     mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, RESOURCES_FILE), resourcesFileContent(envName, rendered.resources));
     writeFileSync(join(staging, 'manifest.json'), stableJson(rendered.manifest));
     if (existsSync(outDir)) renameSync(outDir, previous);
     renameSync(staging, outDir);

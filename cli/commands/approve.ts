@@ -6,7 +6,7 @@ import { authorOf, eligibility, type EligibilityContext } from '../../policies/a
 import { evaluateGate, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { resolveIdentity } from '../../policies/approvals/identity';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
-import { requireManifest as readManifest, type Manifest } from '../../stacks/manifest';
+import { requireManifest as readManifest, scopesById, type Manifest } from '../../stacks/manifest';
 import { approvalSettingsOf, describeRoles, requiredRoles, ROLES, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { OPERATIONS, parseDuration, signApproval, writeApproval, type ApprovalStatement, type ApprovedOperation } from '../../policies/approvals/statement';
 import { environmentBody } from '../../stacks/synth';
@@ -41,8 +41,13 @@ export interface ApproveOptions extends ApprovalContext {
   readonly operation?: string;
   /** Which of the reviewer's roles this approval is given in; needed when they hold several. */
   readonly role?: string;
-  /** Limit to these systems; default every system the reviewer may approve in this role. */
+  /** Limit to these scopes (systems, national-cloud-platform); default every scope that needs this reviewer's role and that they may approve. */
   readonly systems?: readonly string[];
+  /**
+   * Shows the reviewer what changed in the scopes about to be signed, before signing (`ndc diff` wires
+   * in here); the statement lists the scopes with their current digests.
+   */
+  readonly showChanges?: (io: CommandIO, manifest: Manifest, statement: ApprovalStatement) => void | Promise<void>;
   /** How long it stays valid: `30d`, `12h` (default 30d, at most the environment's maxValidityDays). */
   readonly expires?: string;
 }
@@ -118,11 +123,17 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       return refuse(io, standing.reason);
     }
 
-    // Which systems: explicit ones must all be approvable; by default, every one this reviewer and role counts for.
+    // Which scopes: explicit ones must all be approvable; by default, every one this reviewer and role
+    // counts for that still needs the role at its current digest (a scope approved already is not signed again).
     const known = new Map(manifest.systems.map((s) => [s.id, s]));
+    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted);
     const why = (system: Manifest['systems'][number]): string | undefined => {
       const verdict = eligibility(ctx, candidate, system);
-      return verdict.ok ? undefined : verdict.reason;
+      if (!verdict.ok) return verdict.reason;
+      const scope = status.get(system.id);
+      if (scope && scope.counted.some((c) => c.reviewer === reviewerId)) return `${reviewerId} already approved its current digest`;
+      if (scope && !scope.missing.includes(role)) return `its ${role} approvals are complete at its current digest`;
+      return undefined;
     };
     let chosen: Manifest['systems'];
     if (opts.systems && opts.systems.length > 0) {
@@ -138,25 +149,26 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     }
 
     const issued = io.now();
+    const digests = scopesById(manifest);
     const statement: ApprovalStatement = {
       env: opts.env,
       operation,
-      digest: manifest.digest,
       policyDigest: policy.policyDigest,
-      systems: chosen.map((s) => ({ id: s.id, level: s.level })),
+      scopes: chosen.map((s) => ({ id: s.id, level: s.level, digest: digests.get(s.id)?.digest ?? '' })),
       reviewer: reviewerId,
       role,
       keyId: key.keyId,
       issued: issued.toISOString(),
       expires: new Date(issued.getTime() + duration).toISOString(),
     };
-    if (!io.json) showStatement(io, manifest, policy, settings, statement, chosen.length === 0 ? [] : manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : (why(s) ?? 'not selected') })));
+    if (!io.json) showStatement(io, manifest, policy, settings, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : (why(s) ?? 'not selected') })));
+    if (chosen.length > 0 && opts.showChanges) await opts.showChanges(io, manifest, statement);
 
     const refusal =
       policy.mandatoryFindings.length > 0
           ? `${policy.mandatoryFindings.length} mandatory finding(s) are open; fix them (ndc check --env ${opts.env}) before approving`
           : chosen.length === 0
-            ? `nothing for ${reviewerId} to approve as ${role}: no system in the manifest both falls within their scope and needs that role at its level`
+            ? `nothing for ${reviewerId} to approve as ${role}: no scope in the manifest both falls within what they may approve and still needs that role at its current digest`
             : undefined;
     if (refusal) {
       await withLedger(io, opts, (ledger) => ledger.append({ kind: 'approve', env: opts.env, actor: reviewerId, digest: manifest.digest, result: 'refused', details: { reason: refusal, role }, at: issued }));
@@ -171,14 +183,37 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
         actor: reviewerId,
         digest: manifest.digest,
         result: 'signed',
-        details: { file: written.shown, role, keyId: key.keyId, policyDigest: policy.policyDigest, systems: statement.systems, expires: statement.expires },
+        details: { file: written.shown, role, keyId: key.keyId, policyDigest: policy.policyDigest, scopes: statement.scopes, expires: statement.expires },
         at: issued,
       }),
     );
     if (io.json) printJson(io, { approved: true, file: written.shown, replaced: written.replaced, statement });
-    else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.systems.length} system(s) as ${role} until ${statement.expires}`);
+    else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.scopes.length} scope(s) (${statement.scopes.map((x) => x.id).join(', ')}) as ${role} until ${statement.expires}`);
     return 0;
   });
+}
+
+/**
+ * Each scope's standing before this signature: which approvals count at its current digest and which roles
+ * are missing. Assessments and findings are the gate's business, not the reviewer's: they are not judged here.
+ */
+function scopeNeeds(io: CommandIO, opts: ApproveOptions, manifest: Manifest, policy: PolicyFindings, settings: ApprovalSettings, operation: ApprovedOperation, acceptedTrust: Awaited<ReturnType<typeof acceptedTrustOf>>): Map<string, GateResult['perSystem'][number]> {
+  const loaded = (opts.project ?? projectReader(io.root)).loadEnvironment(opts.env);
+  const gate = evaluateGate({
+    root: io.root,
+    env: opts.env,
+    operation,
+    environment: { body: environmentBody(loaded), source: loaded.source },
+    manifest,
+    policy,
+    assessmentCurrent: () => true,
+    now: io.now(),
+    author: opts.author,
+    settings,
+    trustRoots: trustRootsFrom(opts.trustRoot),
+    acceptedTrust,
+  });
+  return new Map(gate.perSystem.map((s) => [s.id, s]));
 }
 
 function refuse(io: CommandIO, reason: string): number {
@@ -195,15 +230,17 @@ function showStatement(
   rows: { id: string; excluded?: string }[],
 ): void {
   io.out(`Approval to ${s.operation.toUpperCase()} ${s.env} by ${s.reviewer} as ${s.role} (key ${s.keyId.slice(0, 16)}...)`);
-  io.out(`  manifest digest  ${s.digest}`);
+  io.out(`  manifest digest  ${manifest.digest}`);
   io.out(`  policy digest    ${s.policyDigest}`);
   io.out(`  profile          ${manifest.profile}`);
   io.out(`  artifacts        ${manifest.artifacts.length}`);
   io.out(`  valid            ${s.issued} to ${s.expires}`);
-  io.out('Systems:');
+  io.out('Scopes:');
+  const digests = scopesById(manifest);
   const lines = manifest.systems.map((m) => {
     const row = rows.find((r) => r.id === m.id);
-    return [m.id, `level ${m.level}`, `needs ${describeRoles(requiredRoles(settings, m.level))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
+    const scope = digests.get(m.id);
+    return [m.id, `level ${m.level}`, `digest ${scope ? scope.digest.slice(0, 16) : '(none)'}`, `${scope?.resources ?? 0} resources`, `needs ${describeRoles(requiredRoles(settings, m.level))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
   });
   for (const line of table(lines)) io.out(line);
   if (policy.mandatoryFindings.length === 0) io.out('Mandatory findings: none');
@@ -251,11 +288,19 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
   });
 }
 
+/** The digest a scope's counting approvals name (the current one), else those its voided approvals name. */
+function approvedDigestOf(s: GateResult['perSystem'][number]): string {
+  if (s.counted.length > 0) return `${s.digest ?? ''} (${s.counted.length} approval(s) count)`;
+  if (s.approvedDigests.length > 0) return `${s.approvedDigests.map((d) => d.slice(0, 16)).join(', ')} (voided: the scope changed since)`;
+  return 'none';
+}
+
 function printApprovals(io: CommandIO, result: GateResult, complete: boolean): void {
   const trust = 'error' in result.trust ? `trust store not in force: ${result.trust.error}` : `trust store version ${result.trust.version}`;
   io.out(`${result.operation === 'deploy' ? 'Deploy' : 'Destroy'} approvals for ${result.env}: manifest digest ${result.digest.slice(0, 16)}..., policy digest ${result.policyDigest.slice(0, 16)}..., ${trust}`);
   for (const s of result.perSystem) {
-    io.out(`${s.id} (level ${s.level}, ${s.owner}): requires ${describeRoles(s.required)}: ${s.approved ? 'complete' : `missing ${describeRoles(s.missing)}`}`);
+    io.out(`${s.id} (level ${s.level}, ${s.owner}): requires ${describeRoles(s.required)}: ${s.approved ? 'complete' : `missing ${describeRoles(s.missing)}: ${describeRoles(s.missing)} must sign digest ${s.digest?.slice(0, 16) ?? '(none)'}`}`);
+    io.out(`  current digest ${s.digest ?? '(none: synthesize again)'}; approved digest ${approvedDigestOf(s)}`);
     for (const c of s.counted) io.out(`  counts: ${c.reviewer} as ${c.role} (${c.file}, expires ${c.expires})`);
     for (const n of result.notCounting.filter((n) => n.system === s.id)) io.out(`  does not count: ${n.file}: ${n.reason}`);
     if (s.assessment !== true) io.out(`  security assessment not current: ${s.assessment}`);
@@ -267,7 +312,7 @@ function printApprovals(io: CommandIO, result: GateResult, complete: boolean): v
     for (const n of general) io.out(`  ${n.file}: ${n.reason}`);
   }
   const approved = result.perSystem.filter((s) => s.approved).length;
-  io.out(`${approved} of ${result.perSystem.length} system(s) fully approved; approvals ${complete ? 'complete' : 'incomplete'}; deploy gate ${result.open ? 'open' : 'closed'}`);
+  io.out(`${approved} of ${result.perSystem.length} scope(s) fully approved; approvals ${complete ? 'complete' : 'incomplete'}; deploy gate ${result.open ? 'open' : 'closed'}`);
   if (!result.open) {
     io.out('The gate is closed because:');
     for (const r of result.reasons) io.out(`  - ${r}`);

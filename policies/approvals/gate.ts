@@ -1,6 +1,7 @@
 import { canonicalJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
-import { bodyDisagreements, type Manifest, type ManifestBody } from '../../stacks/manifest';
+import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
+import { bodyDisagreements, scopesById, type Manifest, type ManifestBody } from '../../stacks/manifest';
 import { authorOf, eligibility, type EligibilityContext } from './eligibility';
 import { CHANGE_AUTHOR_VARIABLE } from './identity';
 import { requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
@@ -58,7 +59,12 @@ export interface NotCounting {
 }
 
 export interface SystemStatus {
+  /** A system id or the platform's (national-cloud-platform): one scope. */
   readonly id: string;
+  /** The scope's current digest (what an approval must name to count); undefined when the manifest has none. */
+  readonly digest?: string;
+  /** The digests present approvals of this scope name, where they differ from the current one (voided by a change). */
+  readonly approvedDigests: string[];
   readonly name: string;
   readonly level: number;
   readonly owner: string;
@@ -84,6 +90,8 @@ export interface GateResult {
   readonly reasons: string[];
   readonly perSystem: SystemStatus[];
   readonly notCounting: NotCounting[];
+  /** The scopes that keep the gate closed (missing approvals, assessment, findings), by id. */
+  readonly blocking: string[];
 }
 
 export { CHANGE_AUTHOR_VARIABLE };
@@ -114,33 +122,48 @@ export function evaluateGate(input: GateInput): GateResult {
   const eligible: EligibilityContext | undefined = trust.ok ? { trust: trust.current, settings: input.settings, author: authorOf(input.author, trust.current), now: input.now } : undefined;
   const notCounting: NotCounting[] = [];
   const candidates = new Map<string, CountedApproval[]>(systems.map((s) => [s.id, []]));
-  const countedKeys = new Map<string, string>();
+  const staleDigests = new Map<string, Set<string>>(systems.map((s) => [s.id, new Set<string>()]));
   const systemsById = new Map(systems.map((m) => [m.id, m]));
+  // The scope digests the artifacts give (the callers check them against the files: scopeProblems).
+  const current = scopesById(manifest);
   for (const loaded of readApprovals(input.root, env)) {
-    const verdict = checkApproval(loaded, input, trust, eligible, countedKeys);
+    const verdict = checkApproval(loaded, input, trust, eligible);
     if (typeof verdict === 'string') {
       notCounting.push({ file: loaded.shown, reviewer: 'approval' in loaded ? loaded.approval.statement.reviewer : undefined, reason: verdict });
       continue;
     }
     const s = verdict;
-    countedKeys.set(s.keyId, loaded.shown);
-    for (const approved of s.systems) {
+    for (const approved of s.scopes) {
       const system = systemsById.get(approved.id);
       const skip = (reason: string) => notCounting.push({ file: loaded.shown, reviewer: s.reviewer, system: approved.id, reason });
       if (!system) {
         skip(`approves ${approved.id}, which ${input.environment.source} does not deploy`);
         continue;
       }
+      const scope = current.get(system.id);
       const standing = eligibility(eligible!, { reviewer: s.reviewer, keyId: s.keyId, role: s.role }, system);
       if (approved.level !== system.level) skip(`approves ${system.id} at level ${approved.level}, but ${input.environment.source} says level ${system.level}`);
+      else if (!scope || approved.digest !== scope.digest) {
+        staleDigests.get(system.id)!.add(approved.digest);
+        skip(`approves ${system.id} at digest ${approved.digest.slice(0, 12)}..., but its current digest is ${scope ? `${scope.digest.slice(0, 12)}...` : 'missing from the manifest'} (what it deploys changed after approval)`);
+      }
       else if (!standing.ok) skip(standing.reason);
-      else if (candidates.get(system.id)!.some((c) => c.keyId === s.keyId || c.reviewer === s.reviewer)) skip(`lists ${system.id} more than once (one key counts once)`);
-      else candidates.get(system.id)!.push({ file: loaded.shown, reviewer: s.reviewer, role: s.role, keyId: s.keyId, expires: s.expires });
+      else {
+        // One key (one reviewer) counts once per scope, whichever file or role it signed in.
+        const earlier = candidates.get(system.id)!.find((c) => c.keyId === s.keyId || c.reviewer === s.reviewer);
+        if (earlier?.file === loaded.shown) skip(`lists ${system.id} more than once (one key counts once)`);
+        else if (earlier) skip(`${s.reviewer}'s key already counts for ${system.id} through ${earlier.file} (one key counts once)`);
+        else candidates.get(system.id)!.push({ file: loaded.shown, reviewer: s.reviewer, role: s.role, keyId: s.keyId, expires: s.expires });
+      }
     }
   }
 
+  const blocking = new Set<string>();
   const perSystem: SystemStatus[] = systems.map((system) => {
+    const reasonsBefore = reasons.length;
     const required = requiredRoles(input.settings, system.level);
+    const scope = current.get(system.id);
+    if (!scope) reasons.push(`${system.id}: out/${env}/manifest.json has no scope digest for it; run ndc synth --env ${env} again`);
     const counted: CountedApproval[] = [];
     const missing: Role[] = [];
     for (const [role, needed] of roleCounts(required)) {
@@ -149,12 +172,17 @@ export function evaluateGate(input: GateInput): GateResult {
       for (let i = present.length; i < needed; i++) missing.push(role);
       if (present.length < needed) reasons.push(`${system.id} (level ${system.level}): missing ${role} approval (${present.length} of ${needed} valid)`);
     }
-    const assessed = input.assessmentCurrent(system.id);
+    // The platform has no assessment record in the environment yet (its periodic check is not modelled).
+    const assessed = system.id === PLATFORM_SYSTEM_ID ? true : input.assessmentCurrent(system.id);
     const assessment: true | string = assessed === true ? true : typeof assessed === 'string' && assessed !== '' ? assessed : 'not current';
     if (assessment !== true) reasons.push(`${system.id}: security assessment not current: ${assessment}`);
     const findings = input.policy.mandatoryFindings.filter((f) => f.systemId === system.id).map((f) => `${f.ruleId}: ${f.message}`);
-    return { id: system.id, name: system.name, level: system.level, owner: system.owner, required, counted, missing, assessment, findings, approved: missing.length === 0 };
+    if (reasons.length > reasonsBefore || findings.length > 0) blocking.add(system.id);
+    const approvedDigests = [...staleDigests.get(system.id)!].sort();
+    return { id: system.id, digest: scope?.digest, approvedDigests, name: system.name, level: system.level, owner: system.owner, required, counted, missing, assessment, findings, approved: missing.length === 0 && scope !== undefined };
   });
+  // The stacks are per cluster, not per scope: no scope can be deployed alone, so name what blocks the whole.
+  if (blocking.size > 0) reasons.push(`scopes blocking the ${input.operation}: ${[...blocking].join(', ')} (the stacks are per cluster, so no scope is ${input.operation === 'deploy' ? 'deployed' : 'destroyed'} without the others)`);
 
   const open = reasons.length === 0;
   if (!open) for (const n of notCounting) reasons.push(`${n.file}: does not count${n.system ? ` for ${n.system}` : ''}: ${n.reason}`);
@@ -168,6 +196,7 @@ export function evaluateGate(input: GateInput): GateResult {
     reasons,
     perSystem,
     notCounting,
+    blocking: [...blocking],
   };
 }
 
@@ -181,7 +210,7 @@ function loadTrust(input: GateInput): ResolvedTrust {
 }
 
 /** The statement when the approval as a whole is valid, otherwise the reason it does not count. */
-function checkApproval(loaded: LoadedApproval, input: GateInput, trust: ResolvedTrust, eligible: EligibilityContext | undefined, countedKeys: ReadonlyMap<string, string>): ApprovalStatement | string {
+function checkApproval(loaded: LoadedApproval, input: GateInput, trust: ResolvedTrust, eligible: EligibilityContext | undefined): ApprovalStatement | string {
   if ('error' in loaded) return loaded.error;
   const { statement: s, signature } = loaded.approval;
   if (s.env !== input.env) return `approves environment ${s.env}, not ${input.env}`;
@@ -193,7 +222,6 @@ function checkApproval(loaded: LoadedApproval, input: GateInput, trust: Resolved
   if (!verifyStatement(trust.keys.get(standing.reviewer.keyId)!, APPROVAL_DOMAIN, canonicalJson(s), signature)) {
     return `signature does not verify against ${s.reviewer}'s key ${s.keyId.slice(0, 16)}... (the file was altered after signing)`;
   }
-  if (s.digest !== input.manifest.digest) return `approves digest ${s.digest.slice(0, 12)}..., but the manifest digest is ${input.manifest.digest.slice(0, 12)}... (what would be deployed changed after approval)`;
   if (s.policyDigest !== input.policy.policyDigest) return `approved under policy digest ${s.policyDigest.slice(0, 12)}..., but the rules in force have ${input.policy.policyDigest.slice(0, 12)}...`;
   const now = input.now.getTime();
   const expires = Date.parse(s.expires);
@@ -201,7 +229,5 @@ function checkApproval(loaded: LoadedApproval, input: GateInput, trust: Resolved
   if (issued > now + SKEW_MS) return `issued in the future (${s.issued})`;
   if (expires <= issued) return `expires (${s.expires}) before it was issued (${s.issued})`;
   if (expires - issued > input.settings.maxValidityDays * 86_400_000) return `valid for more than the ${input.settings.maxValidityDays} days this environment allows`;
-  const earlier = countedKeys.get(s.keyId);
-  if (earlier) return `${s.reviewer}'s key already counts through ${earlier} (one key counts once)`;
   return s;
 }

@@ -3,17 +3,19 @@ import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { isoInstantProblem } from '../../core/dates';
-import { canonicalJson, stableJson } from '../../core/canonical-json';
+import { canonicalJson, sha256, stableJson } from '../../core/canonical-json';
 import { formatPath } from '../../environments/validate';
 import { signStatement } from './keys';
 import { ROLES } from './requirements';
 
 /**
- * An approval: a reviewer's signature over exactly what will be deployed, or destroyed. Any change to the
- * manifest (its body, artifacts, engine settings) changes its digest, any change to the rule packs changes
- * the policy digest, and either voids it. The operation is signed too: a deploy approval never destroys.
+ * An approval: a reviewer's signature over exactly the scopes it covers (stacks/scopes.ts), each with its
+ * digest and level. A change inside a scope (its resources, level, or the engine settings for the
+ * platform) changes that scope's digest and voids its approvals only; a change to the rule packs changes
+ * the policy digest and voids all. The operation is signed too: a deploy approval never destroys.
+ * Version 2 of the signed form: a version-1 statement (one environment digest) never verifies as one.
  */
-export const APPROVAL_DOMAIN = 'ndc-approval-v1';
+export const APPROVAL_DOMAIN = 'ndc-approval-v2';
 
 export const OPERATIONS = ['deploy', 'destroy'] as const;
 export type ApprovedOperation = (typeof OPERATIONS)[number];
@@ -26,9 +28,9 @@ const isoTime = z
 
 export const approvalStatementSchema = z.strictObject({
   env: z.string().min(1),
-  digest: hex64,
   policyDigest: z.string().min(1),
-  systems: z.array(z.strictObject({ id: z.string().min(1), level: z.number().int().min(1).max(5) })).min(1),
+  /** The scopes approved (systems, the platform), each at the digest and level the reviewer saw. */
+  scopes: z.array(z.strictObject({ id: z.string().min(1), level: z.number().int().min(1).max(5), digest: hex64 })).min(1),
   reviewer: z.string().min(1),
   role: z.enum(ROLES),
   /** Fingerprint of the signing key, so a revoked or unknown key is named as such. */
@@ -47,7 +49,12 @@ export function approvalsDir(root: string, env: string): string {
   return join(root, 'approvals', env);
 }
 
-/** Deterministic: the same reviewer approving the same operation of the same digest again replaces their earlier file. */
+/** What names an approval's file: one sha256 over the scopes it covers, with their digests. */
+export function statementScopesDigest(scopes: ApprovalStatement['scopes']): string {
+  return sha256(canonicalJson([...scopes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))));
+}
+
+/** Deterministic: the same reviewer approving the same operation of the same scope digests again replaces their earlier file. */
 export function approvalFileName(reviewer: string, digest: string, operation: ApprovedOperation): string {
   return `${reviewer}-${operation === 'deploy' ? '' : `${operation}-`}${digest.slice(0, 12)}.json`;
 }
@@ -59,7 +66,7 @@ export function signApproval(statement: ApprovalStatement, privateKey: KeyObject
 export function writeApproval(root: string, env: string, approval: ApprovalFile): { file: string; shown: string; replaced: boolean } {
   const dir = approvalsDir(root, env);
   mkdirSync(dir, { recursive: true });
-  const name = approvalFileName(approval.statement.reviewer, approval.statement.digest, approval.statement.operation);
+  const name = approvalFileName(approval.statement.reviewer, statementScopesDigest(approval.statement.scopes), approval.statement.operation);
   const file = join(dir, name);
   const replaced = existsSync(file);
   const tmp = `${file}.tmp-${process.pid}`;
@@ -100,6 +107,9 @@ export function parseApproval(text: string, shown: string): LoadedApproval {
   const parsed = approvalFileSchema.safeParse(raw);
   const statement = (raw as { statement?: unknown } | null)?.statement;
   const unnamed = !parsed.success && statement !== null && typeof statement === 'object' && !('operation' in statement);
+  if (!parsed.success && statement !== null && typeof statement === 'object' && 'digest' in statement && 'systems' in statement && !('scopes' in statement)) {
+    return { shown, error: 'approves one environment digest (statement.digest, statement.systems): signed before approvals bound to scope digests; have it signed again with ndc approve' };
+  }
   if (unnamed && approvalStatementSchema.safeParse({ ...statement, operation: 'deploy' }).success) {
     return { shown, error: 'names no operation (statement.operation): signed before approvals said deploy or destroy, so it could be replayed for either; have it signed again with ndc approve' };
   }

@@ -4,10 +4,12 @@ import { join, resolve } from 'node:path';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { sha256, stableJson } from '../../core/canonical-json';
 import { loadEnvironment } from '../../environments/load';
+import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
 import type { CommandIO } from '../../cli/io';
 import { evaluateGate, type GateInput, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { generateReviewerKeyPair, type ReviewerKeyPair } from '../../policies/approvals/keys';
-import { digestsOf, type Manifest, type ManifestBody } from '../../stacks/manifest';
+import { digestsOf, RESOURCES_FILE, type Manifest, type ManifestBody } from '../../stacks/manifest';
+import { scopeDigestOf } from '../../stacks/scopes';
 import { environmentBody } from '../../stacks/synth';
 import { approvalSettingsOf, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
 import { signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
@@ -50,6 +52,7 @@ export const FIXTURE_SYSTEMS = ['e-document-exchange', 'open-data-portal', 'popu
 export function syntheticSystems(): ManifestBody['systems'] {
   const system = (id: string, name: string, level: number, owner: string) => ({ id, name, level, regions: ['north', 'south'], owner, classification: 'internal', personalData: level >= 4 });
   return [
+    system(PLATFORM_SYSTEM_ID, 'National government cloud platform', 4, 'Ministry of Public Security'),
     system('e-document-exchange', 'National E-Document Exchange Platform', 3, 'Government Office'),
     system('open-data-portal', 'National Open Data Portal', 2, 'Ministry of Science and Technology'),
     system('population-db', 'National Population Database', 5, 'Ministry of Public Security'),
@@ -57,18 +60,29 @@ export function syntheticSystems(): ManifestBody['systems'] {
   ];
 }
 
+/** The scope digests of a test manifest: each a label standing for "what that scope's resources were" (`version` changes them). */
+export function scopesFor(body: ManifestBody, version: Readonly<Record<string, string>> = {}): Manifest['scopes'] {
+  return [...body.systems]
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((s) => {
+      const root = sha256(`resources of ${s.id} ${version[s.id] ?? 'v1'}`);
+      return { id: s.id, level: s.level, digest: scopeDigestOf(s.id, s.level, root), root, resources: 1, settings: 0 };
+    });
+}
+
 /** A manifest with this body; the digest is a label standing for "what was synthesized". */
-export function manifestFor(body: ManifestBody, digest = sha256(`artifacts of ${body.env} v1`)): Manifest {
+export function manifestFor(body: ManifestBody, digest = sha256(`artifacts of ${body.env} v1`), scopes = scopesFor(body)): Manifest {
   const artifacts = [{ path: 'terraform/cdk.tf.json', engine: 'terraform' as const, stack: 'core', bytes: 1234, sha256: sha256('tf') }];
-  return { version: 2, ...body, ...digestsOf(body, artifacts), digest, artifacts };
+  const resources = { path: RESOURCES_FILE, sha256: sha256(`resources of ${body.env}`), entries: scopes.length };
+  return { version: 3, ...body, ...digestsOf({ ...body, scopes, resources }, artifacts), digest, scopes, resources, artifacts };
 }
 
 /** The approvals that make the prod test manifest complete: reviewer, role, systems. */
 export const COMPLETE: [string, Role, string[]][] = [
   ['su-go', 'security-unit', ['e-document-exchange', 'open-data-portal']],
   ['owner-go', 'system-owner', ['e-document-exchange', 'public-service-portal']],
-  ['owner-mps', 'system-owner', ['population-db']],
-  ['nca-1', 'national-authority', ['population-db', 'public-service-portal']],
+  ['owner-mps', 'system-owner', [PLATFORM_SYSTEM_ID, 'population-db']],
+  ['nca-1', 'national-authority', [PLATFORM_SYSTEM_ID, 'population-db', 'public-service-portal']],
   ['nca-2', 'national-authority', ['population-db']],
 ];
 
@@ -133,12 +147,12 @@ export class Fixture {
 
   statement(reviewer: string, role: Role, systems: string[], overrides: Partial<ApprovalStatement> = {}): ApprovalStatement {
     const levels = new Map(this.manifest.systems.map((s) => [s.id, s.level]));
+    const digests = new Map(this.manifest.scopes.map((s) => [s.id, s.digest]));
     return {
       env: this.env,
       operation: 'deploy',
-      digest: this.manifest.digest,
       policyDigest: POLICY.policyDigest,
-      systems: systems.map((id) => ({ id, level: levels.get(id) ?? 1 })),
+      scopes: systems.map((id) => ({ id, level: levels.get(id) ?? 1, digest: digests.get(id) ?? sha256(`no scope ${id}`) })),
       reviewer,
       role,
       keyId: keyOf(reviewer).keyId,

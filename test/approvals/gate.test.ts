@@ -1,10 +1,11 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { composeCommandLine } from '../../cli/composition';
 import { sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
-import { approvalFileName } from '../../policies/approvals/statement';
+import { approvalFileName, statementScopesDigest } from '../../policies/approvals/statement';
 import { versionHash, writeTrustStore } from '../../policies/approvals/trust-store';
-import { COMPLETE, Fixture, keyOf, NOW, POLICY, reviewerEntry } from './fixture';
+import { COMPLETE, Fixture, keyOf, manifestFor, NOW, POLICY, reviewerEntry, scopesFor } from './fixture';
 
 let f: Fixture;
 beforeEach(() => {
@@ -13,8 +14,14 @@ beforeEach(() => {
 });
 afterEach(() => f.cleanup());
 
-const fileOf = (reviewer: string) => f.path('approvals', 'prod', approvalFileName(reviewer, f.manifest.digest, 'deploy'));
-const shownOf = (reviewer: string) => `approvals/prod/${approvalFileName(reviewer, f.manifest.digest, 'deploy')}`;
+/** The file name of a reviewer's deploy approval of the scopes COMPLETE gives them, at the manifest's scope digests. */
+const nameOf = (reviewer: string) => {
+  const systems = COMPLETE.find(([r]) => r === reviewer)?.[2] ?? [];
+  return approvalFileName(reviewer, statementScopesDigest(f.statement(reviewer, 'security-unit', systems).scopes), 'deploy');
+};
+const fileOf = (reviewer: string) => f.path('approvals', 'prod', nameOf(reviewer));
+const shownAt = (file: string) => `approvals/prod/${basename(file)}`;
+const shownOf = (reviewer: string) => `approvals/prod/${nameOf(reviewer)}`;
 const editJson = (file: string, edit: (json: { statement: Record<string, unknown>; signature: string }) => void) => {
   const json = JSON.parse(readFileSync(file, 'utf8'));
   edit(json);
@@ -32,6 +39,7 @@ describe('the gate opens', () => {
     const bySystem = Object.fromEntries(result.perSystem.map((s) => [s.id, s.counted.map((c) => `${c.reviewer}:${c.role}`).sort()]));
     expect(bySystem).toEqual({
       'e-document-exchange': ['owner-go:system-owner', 'su-go:security-unit'],
+      'national-cloud-platform': ['nca-1:national-authority', 'owner-mps:system-owner'],
       'open-data-portal': ['su-go:security-unit'],
       'population-db': ['nca-1:national-authority', 'nca-2:national-authority', 'owner-mps:system-owner'],
       'public-service-portal': ['nca-1:national-authority', 'owner-go:system-owner'],
@@ -60,7 +68,7 @@ describe('the gate opens', () => {
     try {
       dev.trustStore();
       dev.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal']);
-      dev.approve('nca-1', 'national-authority', ['population-db', 'public-service-portal']);
+      dev.approve('nca-1', 'national-authority', ['national-cloud-platform', 'population-db', 'public-service-portal']);
       let result = dev.gate();
       expect(result.open).toBe(false);
       // Dev asks for the vn-2016 floor: the system owner from level 3, and one national authority at 4-5.
@@ -72,7 +80,7 @@ describe('the gate opens', () => {
       dev.approve('su-all', 'security-unit', ['population-db']);
       expect(dev.gate().notCounting).toContainEqual(expect.objectContaining({ system: 'population-db', reason: 'role security-unit does not count for population-db at level 5 (needs national-authority + system-owner)' }));
       dev.approve('owner-go', 'system-owner', ['e-document-exchange', 'public-service-portal']);
-      dev.approve('owner-mps', 'system-owner', ['population-db']);
+      dev.approve('owner-mps', 'system-owner', ['national-cloud-platform', 'population-db']);
       result = dev.gate();
       expect(result.reasons).toEqual([]);
       expect(result.open).toBe(true);
@@ -92,14 +100,16 @@ describe('tamper suite: the gate refuses, with the reason', () => {
     return result;
   };
 
-  it('an artifact changed after approval (the manifest digest changed)', () => {
-    const old = f.manifest.digest;
-    f.writeManifest({ ...f.manifest, digest: sha256('artifacts of prod v2'), artifacts: [{ ...f.manifest.artifacts[0], sha256: sha256('tf v2') }] });
-    const result = expectClosedWith(
-      `approvals/prod/${approvalFileName('su-go', old, 'deploy')}: does not count: approves digest ${old.slice(0, 12)}..., but the manifest digest is ${f.manifest.digest.slice(0, 12)}... (what would be deployed changed after approval)`,
-    );
-    expect(result.perSystem.every((s) => !s.approved)).toBe(true);
-    expect(result.notCounting).toHaveLength(5);
+  it('a scope changed after approval (its digest changed): only that scope\'s approvals stop counting', () => {
+    const shown = shownOf('su-go');
+    const old = f.manifest.scopes.find((s) => s.id === 'open-data-portal')!.digest;
+    const { env, stage, profile, approvals, systems } = f.manifest;
+    f.writeManifest(manifestFor({ env, stage, profile, approvals, systems }, sha256('artifacts of prod v2'), scopesFor(f.manifest, { 'open-data-portal': 'v2' })));
+    const now = f.manifest.scopes.find((s) => s.id === 'open-data-portal')!.digest;
+    const result = expectClosedWith(`${shown}: does not count for open-data-portal: approves open-data-portal at digest ${old.slice(0, 12)}..., but its current digest is ${now.slice(0, 12)}... (what it deploys changed after approval)`);
+    expect(result.perSystem.filter((s) => !s.approved).map((s) => s.id)).toEqual(['open-data-portal']);
+    expect(result.blocking).toEqual(['open-data-portal']);
+    expect(result.notCounting).toHaveLength(1);
   });
 
   it('a staging approval used on prod', () => {
@@ -127,9 +137,9 @@ describe('tamper suite: the gate refuses, with the reason', () => {
   });
 
   it('an unknown key: a reviewer the trust store does not know', () => {
-    f.approve('mallory', 'security-unit', ['open-data-portal']);
+    const mallory = f.approve('mallory', 'security-unit', ['open-data-portal']);
     unlinkSync(fileOf('su-go'));
-    expectClosedWith(`${shownOf('mallory')}: does not count: unknown key: mallory is not a reviewer in trust store version 1`);
+    expectClosedWith(`${shownAt(mallory)}: does not count: unknown key: mallory is not a reviewer in trust store version 1`);
   });
 
   it('an unknown key: a known reviewer id signed with another key', () => {
@@ -140,8 +150,8 @@ describe('tamper suite: the gate refuses, with the reason', () => {
   it('the wrong role for the level', () => {
     // A security-unit approval of a level-4 system, which needs national-authority and system-owner.
     unlinkSync(fileOf('nca-1'));
-    f.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal', 'public-service-portal']);
-    const result = expectClosedWith(`${shownOf('su-go')}: does not count for public-service-portal: role security-unit does not count for public-service-portal at level 4 (needs national-authority + system-owner)`);
+    const file = f.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal', 'public-service-portal']);
+    const result = expectClosedWith(`${shownAt(file)}: does not count for public-service-portal: role security-unit does not count for public-service-portal at level 4 (needs national-authority + system-owner)`);
     expect(result.reasons).toContain('public-service-portal (level 4): missing national-authority approval (0 of 1 valid)');
     // It still counts where the role is the right one.
     expect(result.perSystem.find((s) => s.id === 'open-data-portal')!.approved).toBe(true);
@@ -149,8 +159,8 @@ describe('tamper suite: the gate refuses, with the reason', () => {
 
   it('a role the reviewer does not hold', () => {
     unlinkSync(fileOf('owner-go'));
-    f.approve('su-go', 'system-owner', ['e-document-exchange', 'public-service-portal']);
-    expectClosedWith(`${shownOf('su-go')}: does not count: su-go does not hold role system-owner in trust store version 1 (holds security-unit)`);
+    const file = f.approve('su-go', 'system-owner', ['e-document-exchange', 'public-service-portal']);
+    expectClosedWith(`${shownAt(file)}: does not count: su-go does not hold role system-owner in trust store version 1 (holds security-unit)`);
   });
 
   it('a system outside the reviewer’s agencies', () => {
@@ -164,7 +174,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
     unlinkSync(fileOf('nca-2'));
     copyFileSync(fileOf('nca-1'), f.path('approvals', 'prod', 'zz-nca-1-copy.json'));
     const result = expectClosedWith('population-db (level 5): missing national-authority approval (1 of 2 valid)');
-    expect(result.reasons).toContain(`approvals/prod/zz-nca-1-copy.json: does not count: nca-1's key already counts through ${shownOf('nca-1')} (one key counts once)`);
+    expect(result.reasons).toContain(`approvals/prod/zz-nca-1-copy.json: does not count for population-db: nca-1's key already counts for population-db through ${shownOf('nca-1')} (one key counts once)`);
   });
 
   it('the same reviewer twice under two roles', () => {
@@ -174,16 +184,17 @@ describe('tamper suite: the gate refuses, with the reason', () => {
     f.approve('owner-go', 'system-owner', ['e-document-exchange', 'public-service-portal']);
     // The deterministic file name would make the second approval replace the first: move the first aside.
     renameSync(fileOf('owner-go'), f.path('approvals', 'prod', 'zz-owner-go.json'));
-    f.approve('owner-go', 'security-unit', ['e-document-exchange', 'open-data-portal']);
+    const first = f.approve('owner-go', 'security-unit', ['e-document-exchange', 'open-data-portal']);
     const result = expectClosedWith(/^e-document-exchange \(level 3\): missing (security-unit|system-owner) approval \(0 of 1 valid\)$/);
-    expect(result.reasons).toContain(`approvals/prod/zz-owner-go.json: does not count: owner-go's key already counts through ${shownOf('owner-go')} (one key counts once)`);
+    expect(result.reasons).toContain(`approvals/prod/zz-owner-go.json: does not count for e-document-exchange: owner-go's key already counts for e-document-exchange through ${shownAt(first)} (one key counts once)`);
   });
 
   it('the same system listed twice in one signed approval (a level-5 slot filled twice by one key)', () => {
     unlinkSync(fileOf('nca-2'));
-    f.approve('nca-1', 'national-authority', ['population-db', 'population-db', 'public-service-portal']);
+    unlinkSync(fileOf('nca-1'));
+    const file = f.approve('nca-1', 'national-authority', ['population-db', 'population-db', 'public-service-portal']);
     const result = expectClosedWith('population-db (level 5): missing national-authority approval (1 of 2 valid)');
-    expect(result.reasons).toContain(`${shownOf('nca-1')}: does not count for population-db: lists population-db more than once (one key counts once)`);
+    expect(result.reasons).toContain(`${shownAt(file)}: does not count for population-db: lists population-db more than once (one key counts once)`);
   });
 
   it('an approval file that cannot be read', () => {
@@ -235,7 +246,7 @@ describe('tamper suite: the gate refuses, with the reason', () => {
 
   it('a payload field edited (a system added)', () => {
     editJson(fileOf('su-go'), (json) => {
-      (json.statement.systems as unknown[]).push({ id: 'population-db', level: 5 });
+      (json.statement.scopes as unknown[]).push({ id: 'population-db', level: 5, digest: f.manifest.scopes.find((s) => s.id === 'population-db')!.digest });
     });
     expectClosedWith(/su-go-[0-9a-f]{12}\.json: does not count: signature does not verify/);
   });
@@ -254,16 +265,21 @@ describe('tamper suite: the gate refuses, with the reason', () => {
 
   it('JSON that is not an approval', () => {
     writeFileSync(fileOf('nca-2'), JSON.stringify({ statement: { env: 'prod' }, signature: 'x' }));
-    expectClosedWith(`${shownOf('nca-2')}: does not count: is not an approval: statement.digest: Invalid input: expected string, received undefined`);
+    expectClosedWith(`${shownOf('nca-2')}: does not count: is not an approval: statement.policyDigest: Invalid input: expected string, received undefined`);
   });
 
   it('one of several systems missing its approvals', () => {
     unlinkSync(fileOf('owner-mps'));
     const result = f.gate();
     expect(result.open).toBe(false);
-    expect(result.reasons).toEqual(['population-db (level 5): missing system-owner approval (0 of 1 valid)']);
+    expect(result.reasons).toEqual([
+      'national-cloud-platform (level 4): missing system-owner approval (0 of 1 valid)',
+      'population-db (level 5): missing system-owner approval (0 of 1 valid)',
+      'scopes blocking the deploy: national-cloud-platform, population-db (the stacks are per cluster, so no scope is deployed without the others)',
+    ]);
     expect(result.perSystem.map((s) => [s.id, s.approved])).toEqual([
       ['e-document-exchange', true],
+      ['national-cloud-platform', false],
       ['open-data-portal', true],
       ['population-db', false],
       ['public-service-portal', true],
@@ -288,12 +304,18 @@ describe('tamper suite: the gate refuses, with the reason', () => {
   it('a mandatory finding, even with every approval present', () => {
     const result = f.gate({ policy: { ...POLICY, mandatoryFindings: [{ ruleId: 'NDC-NET-001', systemId: 'population-db', message: 'database zone reachable from the DMZ' }] } });
     expect(result.open).toBe(false);
-    expect(result.reasons).toEqual(['mandatory finding NDC-NET-001 on population-db: database zone reachable from the DMZ']);
+    expect(result.reasons).toEqual([
+      'mandatory finding NDC-NET-001 on population-db: database zone reachable from the DMZ',
+      'scopes blocking the deploy: population-db (the stacks are per cluster, so no scope is deployed without the others)',
+    ]);
   });
 
   it('a security assessment that is not current', () => {
     const result = f.gate({ assessmentCurrent: (id) => (id === 'population-db' ? 'last assessed 2025-11-01; level 5 needs one every 6 months' : true) });
-    expect(result.reasons).toEqual(['population-db: security assessment not current: last assessed 2025-11-01; level 5 needs one every 6 months']);
+    expect(result.reasons).toEqual([
+      'population-db: security assessment not current: last assessed 2025-11-01; level 5 needs one every 6 months',
+      'scopes blocking the deploy: population-db (the stacks are per cluster, so no scope is deployed without the others)',
+    ]);
   });
 
   it('a trust store whose version 1 is not pinned', () => {
@@ -312,8 +334,8 @@ describe('tamper suite: the gate refuses, with the reason', () => {
     // mallory adds herself and signs the new version herself: it stays pending, version 1 stays in force.
     f.addVersion((v1) => ({ ...v1, reviewers: [...v1.reviewers, reviewerEntry('mallory', ['national-authority'], ['*'])] }), ['mallory']);
     unlinkSync(fileOf('nca-2'));
-    f.approve('mallory', 'national-authority', ['population-db']);
-    const result = expectClosedWith(`${shownOf('mallory')}: does not count: unknown key: mallory is not a reviewer in trust store version 1`);
+    const file = f.approve('mallory', 'national-authority', ['population-db']);
+    const result = expectClosedWith(`${shownAt(file)}: does not count: unknown key: mallory is not a reviewer in trust store version 1`);
     expect(result.trust).toMatchObject({ version: 1 });
   });
 
@@ -325,8 +347,8 @@ describe('tamper suite: the gate refuses, with the reason', () => {
     f.trustRoots = [sha256(JSON.stringify(sortedBody(store.versions[0].body)))];
     f.addVersion((v1) => ({ ...v1, reviewers: v1.reviewers.map((r) => (r.id === 'su-go' ? { ...r, roles: ['national-authority', 'security-unit'], agencies: ['*'] } : r)) }), ['su-go']);
     unlinkSync(fileOf('nca-2'));
-    f.approve('su-go', 'national-authority', ['population-db']);
-    const result = expectClosedWith(`${shownOf('su-go')}: does not count: su-go does not hold role national-authority in trust store version 1 (holds security-unit)`);
+    const file = f.approve('su-go', 'national-authority', ['population-db']);
+    const result = expectClosedWith(`${shownAt(file)}: does not count: su-go does not hold role national-authority in trust store version 1 (holds security-unit)`);
     expect(result.trust).toMatchObject({ version: 1 });
   });
 
