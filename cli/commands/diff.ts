@@ -48,7 +48,7 @@ export function currentState(root: string, env: string): CurrentState {
   else if (rendered.manifest.artifacts.some((a) => !fileHasDigest(join(root, 'out', env, a.path), a.sha256))) synthesized = `out/${env}/ does not match its manifest`;
   if (synthesized) writeRendered(root, rendered);
   const settings = approvalSettingsOf(rendered.env, rendered.source);
-  return { manifest: rendered.manifest, settings, state: environmentState(rendered.manifest, scopedResources(rendered.artifacts)), source: `out/${env}`, synthesized };
+  return { manifest: rendered.manifest, settings, state: environmentState(rendered.manifest, rendered.resources), source: `out/${env}`, synthesized };
 }
 
 function fileHasDigest(file: string, digest: string): boolean {

@@ -5,7 +5,7 @@ import { stableJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { latestApprovedDigest, readApprovedState, writeApprovedState } from '../../policies/approvals/approved-state';
 import { resourceDigest } from '../../stacks/scope-state';
-import { merkleRoot } from '../../stacks/scopes';
+import { merkleRoot, scopeDigestOf } from '../../stacks/scopes';
 import { BASE_RESOURCES, rule, stateOf } from './states';
 
 describe('approved states under approvals/<env>/approved/', () => {
@@ -63,6 +63,17 @@ describe('approved states under approvals/<env>/approved/', () => {
       scope.root = merkleRoot(scope.resources);
     });
     expect(read).toThrow(/scopes\[open-data-portal\]\.digest: is not the digest of its id, level, Merkle root and reachability/);
+  });
+
+  it('refuses a state whose scope was rebuilt consistently from edited attributes: the manifest records the approved scope digest', () => {
+    const read = tamper((file) => {
+      const scope = portal(file);
+      scope.resources[0].body.port_range_min = 1;
+      scope.resources[0].sha256 = resourceDigest(scope.resources[0].body);
+      scope.root = merkleRoot(scope.resources);
+      scope.digest = scopeDigestOf('open-data-portal', 2, scope.root);
+    });
+    expect(read).toThrow(/scopes\[open-data-portal\]\.digest: is [0-9a-f]{12}\.\.\., but its manifest records [0-9a-f]{12}\.\.\./);
   });
 
   it('refuses a state whose manifest was edited, or that is filed under another digest', () => {
