@@ -299,8 +299,8 @@ function printApprovals(io: CommandIO, result: GateResult, complete: boolean): v
   const trust = 'error' in result.trust ? `trust store not in force: ${result.trust.error}` : `trust store version ${result.trust.version}`;
   io.out(`${result.operation === 'deploy' ? 'Deploy' : 'Destroy'} approvals for ${result.env}: manifest digest ${result.digest.slice(0, 16)}..., policy digest ${result.policyDigest.slice(0, 16)}..., ${trust}`);
   for (const s of result.perSystem) {
-    io.out(`${s.id} (level ${s.level}, ${s.owner}): requires ${describeRoles(s.required)}: ${s.approved ? 'complete' : `missing ${describeRoles(s.missing)}: ${describeRoles(s.missing)} must sign digest ${s.digest?.slice(0, 16) ?? '(none)'}`}`);
-    io.out(`  current digest ${s.digest ?? '(none: synthesize again)'}; approved digest ${approvedDigestOf(s)}`);
+    io.out(`${s.id} (level ${s.level}, ${s.owner}): requires ${describeRoles(s.required)}: ${s.approved ? 'complete' : `missing ${describeRoles(s.missing)}`}`);
+    io.out(`  current digest ${s.digest ?? '(none: synthesize again)'}; approved digest ${approvedDigestOf(s)}${s.missing.length > 0 ? `; must sign: ${describeRoles(s.missing)}` : ''}`);
     for (const c of s.counted) io.out(`  counts: ${c.reviewer} as ${c.role} (${c.file}, expires ${c.expires})`);
     for (const n of result.notCounting.filter((n) => n.system === s.id)) io.out(`  does not count: ${n.file}: ${n.reason}`);
     if (s.assessment !== true) io.out(`  security assessment not current: ${s.assessment}`);

@@ -9,7 +9,7 @@ import { sha256 } from '../../core/canonical-json';
 import { SqliteLedger } from '../../ledger/sqlite';
 import type { PolicyFindings } from '../../policies/approvals/gate';
 import { versionHash } from '../../policies/approvals/trust-store';
-import { Fixture, NOW, POLICY } from './fixture';
+import { Fixture, manifestFor, NOW, POLICY, scopesFor } from './fixture';
 
 let f: Fixture;
 beforeEach(() => {
@@ -165,19 +165,19 @@ describe('ndc approve and ndc approvals', () => {
     expect(await approve('su-go')).toBe(0);
     expect(f.out.slice(0, 2)).toEqual([`Approval to DEPLOY prod by su-go as security-unit (key ${f.readTrustStoreFile().versions[0].body.reviewers.find((r) => r.id === 'su-go')!.keyId.slice(0, 16)}...)`, `  manifest digest  ${f.manifest.digest}`]);
     expect(f.out).toContain('Mandatory findings: none');
-    expect(f.out.some((l) => /^\s+open-data-portal\s+level 2\s+needs security-unit\s+APPROVING$/.test(l))).toBe(true);
-    expect(f.out.some((l) => /^\s+population-db\s+level 5\s+needs national-authority x2 \+ system-owner\s+not approving: su-go may not approve population-db/.test(l))).toBe(true);
-    const name = `su-go-${f.manifest.digest.slice(0, 12)}.json`;
-    expect(f.out.at(-1)).toBe(`wrote approvals/prod/${name}: su-go approves the deploy of 2 system(s) as security-unit until 2026-12-20T09:00:00.000Z`);
+    const digestOf = (id: string) => f.manifest.scopes.find((s) => s.id === id)!.digest;
+    expect(f.out.some((l) => new RegExp(`^\\s+open-data-portal\\s+level 2\\s+digest ${digestOf('open-data-portal').slice(0, 16)}\\s+1 resources\\s+needs security-unit\\s+APPROVING$`).test(l))).toBe(true);
+    expect(f.out.some((l) => /^\s+population-db\s+level 5\s+digest [0-9a-f]{16}\s+1 resources\s+needs national-authority x2 \+ system-owner\s+not approving: su-go may not approve population-db/.test(l))).toBe(true);
+    const name = f.fileName('su-go', ['e-document-exchange', 'open-data-portal']);
+    expect(f.out.at(-1)).toBe(`wrote approvals/prod/${name}: su-go approves the deploy of 2 scope(s) (e-document-exchange, open-data-portal) as security-unit until 2026-12-20T09:00:00.000Z`);
     const written = JSON.parse(readFileSync(f.path('approvals', 'prod', name), 'utf8'));
     expect(written.statement).toEqual({
       env: 'prod',
       operation: 'deploy',
-      digest: f.manifest.digest,
       policyDigest: POLICY.policyDigest,
-      systems: [
-        { id: 'e-document-exchange', level: 3 },
-        { id: 'open-data-portal', level: 2 },
+      scopes: [
+        { id: 'e-document-exchange', level: 3, digest: digestOf('e-document-exchange') },
+        { id: 'open-data-portal', level: 2, digest: digestOf('open-data-portal') },
       ],
       reviewer: 'su-go',
       role: 'security-unit',
@@ -193,7 +193,7 @@ describe('ndc approve and ndc approvals', () => {
     expect(f.out).toContain('population-db (level 5, Ministry of Public Security): requires national-authority x2 + system-owner: missing national-authority');
     expect(await approve('nca-2', { systems: ['population-db'] })).toBe(0);
     expect(await approvals()).toBe(0);
-    expect(f.out.at(-1)).toBe('4 of 4 system(s) fully approved; approvals complete; deploy gate open');
+    expect(f.out.at(-1)).toBe('5 of 5 scope(s) fully approved; approvals complete; deploy gate open');
 
     expect(await approvals(true)).toBe(0);
     const json = JSON.parse(f.out.join('\n'));
@@ -262,10 +262,15 @@ describe('ndc approve and ndc approvals', () => {
 
   it('lists why a present approval does not count', async () => {
     expect(await approve('su-go')).toBe(0);
-    f.writeManifest({ ...f.manifest, digest: sha256('changed') });
+    const { env, stage, profile, approvals: levels, systems } = f.manifest;
+    const before = f.manifest.scopes.find((s) => s.id === 'open-data-portal')!.digest;
+    f.writeManifest(manifestFor({ env, stage, profile, approvals: levels, systems }, sha256('changed'), scopesFor(f.manifest, { 'open-data-portal': 'v2' })));
     expect(await approvals()).toBe(1);
-    expect(f.out).toContain('Approvals that count for no system:');
-    expect(f.out.some((l) => /^ {2}approvals\/prod\/su-go-[0-9a-f]{12}\.json: approves digest [0-9a-f]{12}\.\.\., but the manifest digest is [0-9a-f]{12}\.\.\. \(what would be deployed changed after approval\)$/.test(l))).toBe(true);
+    const after = f.manifest.scopes.find((s) => s.id === 'open-data-portal')!.digest;
+    expect(f.out).toContain(`  current digest ${after}; approved digest ${before.slice(0, 16)} (voided: the scope changed since); must sign: security-unit`);
+    expect(f.out.some((l) => /^ {2}does not count: approvals\/prod\/su-go-[0-9a-f]{12}\.json: approves open-data-portal at digest [0-9a-f]{12}\.\.\., but its current digest is [0-9a-f]{12}\.\.\. \(what it deploys changed after approval\)$/.test(l))).toBe(true);
+    // The other scope su-go signed is unchanged: the approval still counts there.
+    expect(f.out).toContain('e-document-exchange (level 3, Government Office): requires security-unit + system-owner: missing system-owner');
   });
 });
 
@@ -302,5 +307,5 @@ it('leaves no temporary files behind and ignores files under approvals/ that are
   writeFileSync(f.path('approvals', 'prod', 'README'), 'not an approval');
   expect(await approvalsCommand({ env: 'prod', evaluatePolicy: policy(), assessmentCurrent: () => true, trustRoot: trustRoot() }, f.io())).toBe(1);
   expect(f.out.join('\n')).not.toContain('README');
-  expect(f.out).toContain('0 of 4 system(s) fully approved; approvals incomplete; deploy gate closed');
+  expect(f.out).toContain('0 of 5 scope(s) fully approved; approvals incomplete; deploy gate closed');
 });

@@ -12,7 +12,7 @@ import { digestsOf, RESOURCES_FILE, type Manifest, type ManifestBody } from '../
 import { scopeDigestOf } from '../../stacks/scopes';
 import { environmentBody } from '../../stacks/synth';
 import { approvalSettingsOf, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
-import { signApproval, writeApproval, type ApprovalStatement } from '../../policies/approvals/statement';
+import { approvalFileName, signApproval, statementScopesDigest, writeApproval, type ApprovalStatement, type ApprovedOperation } from '../../policies/approvals/statement';
 import { signTrustVersion, versionHash, writeTrustStore, type Reviewer, type TrustStore, type TrustVersionBody } from '../../policies/approvals/trust-store';
 
 export const REPO = resolve(__dirname, '..', '..');
@@ -166,6 +166,11 @@ export class Fixture {
   approve(reviewer: string, role: Role, systems: string[], overrides: Partial<ApprovalStatement> = {}, signer = reviewer, env = this.env): string {
     const statement = this.statement(reviewer, role, systems, overrides);
     return writeApproval(this.root, env, signApproval(statement, keyOf(signer).privateKey)).file;
+  }
+
+  /** The file name `ndc approve` gives a reviewer's approval of these scopes at the manifest's current digests. */
+  fileName(reviewer: string, systems = COMPLETE.find(([r]) => r === reviewer)?.[2] ?? [], operation: ApprovedOperation = 'deploy'): string {
+    return approvalFileName(reviewer, statementScopesDigest(this.statement(reviewer, 'security-unit', systems).scopes), operation);
   }
 
   approveAll(): void {

@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { approvalFileName } from '../../policies/approvals/statement';
 import { COMPLETE, Fixture } from './fixture';
 
 let f: Fixture;
@@ -16,7 +15,7 @@ describe('the signed operation', () => {
     const destroy = f.gate({ operation: 'destroy' });
     expect(destroy.open).toBe(false);
     expect(destroy.notCounting).toHaveLength(COMPLETE.length);
-    expect(destroy.reasons).toContain(`approvals/prod/${approvalFileName('su-go', f.manifest.digest, 'deploy')}: does not count: approves deploy, not destroy (a destroy needs destroy approvals from the same roles)`);
+    expect(destroy.reasons).toContain(`approvals/prod/${f.fileName('su-go')}: does not count: approves deploy, not destroy (a destroy needs destroy approvals from the same roles)`);
     for (const [reviewer, role, systems] of COMPLETE) f.approve(reviewer, role, systems, { operation: 'destroy' });
     expect(f.gate({ operation: 'destroy' }).open).toBe(true);
     // Both sets sit side by side: one file per reviewer, operation and digest.
@@ -25,14 +24,14 @@ describe('the signed operation', () => {
 
   it('a statement signed before the operation was part of it no longer counts, and says why', () => {
     f.approveAll();
-    const file = f.path('approvals', 'prod', approvalFileName('nca-2', f.manifest.digest, 'deploy'));
+    const file = f.path('approvals', 'prod', f.fileName('nca-2'));
     const json = JSON.parse(readFileSync(file, 'utf8')) as { statement: Record<string, unknown> };
     delete json.statement.operation;
     writeFileSync(file, JSON.stringify(json));
     const result = f.gate();
     expect(result.open).toBe(false);
     expect(result.reasons).toContain(
-      `approvals/prod/${approvalFileName('nca-2', f.manifest.digest, 'deploy')}: does not count: names no operation (statement.operation): signed before approvals said deploy or destroy, so it could be replayed for either; have it signed again with ndc approve`,
+      `approvals/prod/${f.fileName('nca-2')}: does not count: names no operation (statement.operation): signed before approvals said deploy or destroy, so it could be replayed for either; have it signed again with ndc approve`,
     );
   });
 
