@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError, inputErrorLines } from '../core/errors';
 import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { composeCommandLine, type CommandDependencies } from './composition';
+import type { Manifest } from '../stacks/manifest';
 import type { CommandIO } from './io';
 
 /**
@@ -162,8 +163,14 @@ const COMMANDS: Record<string, CommandSpec> = {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { approveCommand } = require('./commands/approve') as typeof import('./commands/approve');
       const { evaluatePolicy } = deps.approvalPolicy();
+      // The reviewer sees what changed in the scopes they are about to sign since the last approved state (ndc diff).
+      const showChanges = (io: CommandIO, manifest: Manifest, statement: { scopes: readonly { id: string }[] }) => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { approvalDiffLines } = require('./commands/diff') as typeof import('./commands/diff');
+        for (const line of approvalDiffLines(io.root, manifest, statement.scopes.map((s) => s.id))) io.out(line);
+      };
       return approveCommand(
-        { env: envOf(values, deps), key: values.key as string, as: values.as as string, operation: values.operation as string | undefined, role: values.role as string | undefined, systems: values.systems === undefined ? undefined : list(values.systems), expires: values.expires as string | undefined, evaluatePolicy, ...approvalContext(deps) },
+        { env: envOf(values, deps), key: values.key as string, as: values.as as string, operation: values.operation as string | undefined, role: values.role as string | undefined, systems: values.systems === undefined ? undefined : list(values.systems), expires: values.expires as string | undefined, evaluatePolicy, showChanges, ...approvalContext(deps) },
         deps.io,
       );
     },

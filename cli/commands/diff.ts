@@ -146,16 +146,23 @@ export function environmentDiff(root: string, env: string, against: string, note
 
 /**
  * What `ndc approve` prints before signing: out/<env>/ as it stands (what is being signed) against the
- * last approved state, as text lines. A missing or unreadable approved state is said in one line instead,
- * so a reviewer is never shown an empty diff by mistake.
+ * last approved state, for the scopes being signed (the others changed are counted), as text lines. A
+ * missing or unreadable approved state is said in one line instead, so an empty diff is never shown by mistake.
  */
-export function approvalDiffLines(root: string, env: string, settings: ApprovalSettings): string[] {
-  if (latestApprovedDigest(root, env) === undefined) return [`Changes since the last approval: none recorded yet (approvals/${env}/approved/ is empty); review every scope in full, or compare with a revision: ndc diff --env ${env} --against main`];
+export function approvalDiffLines(root: string, manifest: Manifest, scopes: readonly string[]): string[] {
+  const env = manifest.env;
+  if (latestApprovedDigest(root, env) === undefined) return [`Changes since the last approval: none recorded yet (approvals/${env}/approved/ is empty); review the scopes in full, or compare with a revision: ndc diff --env ${env} --against main`];
   try {
     const { state, base } = baseState(root, env, 'approved');
     const current = directoryState(join(root, 'out', env), `out/${env}`, env, false);
-    const diff = diffStates({ base: state, current, against: base, currentSource: `out/${env}`, settings, approvals: readApprovals(root, env) });
-    return renderDiff(diff, 'text').trimEnd().split('\n');
+    if (current.digest !== manifest.digest) return [`Changes since the last approval: cannot be shown: out/${env}/ changed while approving; run ndc approve again`];
+    const diff = diffStates({ base: state, current, against: base, currentSource: `out/${env}`, settings: manifest.approvals, approvals: readApprovals(root, env) });
+    const signing = new Set(scopes);
+    const others = diff.scopes.filter((s) => !signing.has(s.id));
+    const shown = { ...diff, scopes: diff.scopes.filter((s) => signing.has(s.id)), unchanged: diff.unchanged.filter((id) => signing.has(id)) };
+    const lines = ['Changes since the last approval, in the scopes being signed:', ...renderDiff(shown, 'text').trimEnd().split('\n').map((l) => (l === '' ? l : `  ${l}`))];
+    if (others.length > 0) lines.push(`  (${others.length} other scope(s) changed too: ${others.map((s) => s.id).join(', ')}; ndc diff --env ${env} shows them)`);
+    return lines;
   } catch (error) {
     if (error instanceof InputError) return [`Changes since the last approval: cannot be shown: ${error.message}`];
     throw error;

@@ -79,7 +79,9 @@ export function writeApprovedState(root: string, manifest: Manifest, state: Envi
  */
 export function recordApprovedState(root: string, manifest: Manifest, approvedAt: Date): { file: string; shown: string } {
   const artifacts = manifest.artifacts.map((entry) => {
-    const content = readFileSync(join(root, 'out', manifest.env, entry.path), 'utf8');
+    const file = join(root, 'out', manifest.env, entry.path);
+    if (!existsSync(file)) throw new InputError(`out/${manifest.env}/${entry.path}`, `is listed in out/${manifest.env}/manifest.json but missing; run ndc synth --env ${manifest.env}`);
+    const content = readFileSync(file, 'utf8');
     if (sha256(content) !== entry.sha256) throw new InputError(`out/${manifest.env}/${entry.path}`, `does not match out/${manifest.env}/manifest.json (edited after synthesis); run ndc synth --env ${manifest.env}`);
     return { path: entry.path, engine: entry.engine, stack: entry.stack, content, resources: 0 };
   });

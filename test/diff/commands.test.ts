@@ -1,7 +1,9 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
-import { recordApprovedState } from '../../policies/approvals/approved-state';
+import { latestApprovedDigest, recordApprovedState } from '../../policies/approvals/approved-state';
+import { versionHash, writeTrustStore, type TrustVersionBody } from '../../policies/approvals/trust-store';
+import { keyOf, reviewerEntry } from '../approvals/fixture';
 import { removeTree, takeSnapshot } from '../../deploy/snapshot';
 import { requireManifest, type Manifest } from '../../stacks/manifest';
 import { synthEnvironment } from '../../stacks/synth';
@@ -20,9 +22,9 @@ describe('ndc diff against the approved state and stored digests (dev, synthesiz
     approved = requireManifest(root, 'dev');
     recordApprovedState(root, approved, new Date('2026-11-20T09:00:00.000Z'));
     takeSnapshot(root, approved);
-    // The change under review, made after the approval: a flow on port 9090 into the level-2 portal.
+    // The change under review, made after the approval: a flow on port 9090 inside the level-2 portal (DMZ to its internal servers).
     const portal = dev.systems!.find((s) => s.id === 'open-data-portal')!;
-    portal.flows = [...(portal.flows ?? []), { from: 'internet', to: 'dmz', protocol: 'tcp', ports: 9090 }];
+    portal.flows = [...(portal.flows ?? []), { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 9090 }];
     writeEnvironmentJson(root, 'dev', dev);
   });
   afterAll(() => {
@@ -90,5 +92,37 @@ describe('ndc diff against the approved state and stored digests (dev, synthesiz
     } finally {
       writeFileSync(file, original);
     }
+  });
+
+  it('ndc approve shows the diff of the scopes it signs before signing, and records the approved state once every scope is approved', async () => {
+    const reviewers = [reviewerEntry('su', ['security-unit'], ['*']), reviewerEntry('owner', ['system-owner'], ['*']), reviewerEntry('nca', ['national-authority'], ['*'])];
+    const body: TrustVersionBody = { env: 'dev', version: 1, previous: null, threshold: 1, reviewers, revokedKeys: [] };
+    writeTrustStore(root, 'dev', { versions: [{ body, signatures: [] }] });
+    mkdirSync(join(root, 'keys'), { recursive: true });
+    const approve = async (id: string) => {
+      const key = join(root, 'keys', `${id}.key`);
+      writeFileSync(key, keyOf(id).privatePem, { mode: 0o600 });
+      const { io, out, err } = captureIO(root);
+      const code = await main(['approve', '--env', 'dev', '--key', key, '--as', id], io, { NDC_TRUST_ROOT: versionHash(body), CHECKPOINT_DISABLE: '1' });
+      return { code, out: out.join('\n'), err };
+    };
+    synthEnvironment(root, 'dev');
+    const su = await approve('su');
+    expect(su.err).toEqual([]);
+    expect(su.code).toBe(0);
+    // The diff comes before the signature, limited to the scopes signed; the approved state is not replaced yet.
+    const diffAt = su.out.indexOf('Changes since the last approval, in the scopes being signed:');
+    expect(diffAt).toBeGreaterThan(-1);
+    expect(su.out.indexOf('\n  open-data-portal (level 2): ')).toBeGreaterThan(diffAt);
+    expect(su.out.indexOf('wrote approvals/dev/')).toBeGreaterThan(diffAt);
+    expect(latestApprovedDigest(root, 'dev')).toBe(approved.digest);
+    expect((await approve('owner')).code).toBe(0);
+    const last = await approve('nca');
+    expect(last.code).toBe(0);
+    const current = requireManifest(root, 'dev');
+    expect(last.out).toContain(`recorded approvals/dev/approved/${current.digest}.json`);
+    expect(existsSync(join(root, 'approvals', 'dev', 'approved', `${current.digest}.json`))).toBe(true);
+    expect(latestApprovedDigest(root, 'dev')).toBe(current.digest);
+    expect((await diff()).out).toMatch(/^No change: all \d+ scope\(s\) are as in the last approved state/m);
   });
 });
