@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EnvironmentInput } from '../environments/schema';
 
@@ -12,12 +12,18 @@ import type { EnvironmentInput } from '../environments/schema';
  */
 const REPO = join(__dirname, '..');
 
-function ndc(root: string, args: string[]): { ms: number; stdout: string } {
+/** Loaded into each measured process (NODE_OPTIONS=--require): prints its CPU time on exit, which other load on the machine does not inflate as it does wall time. */
+const CPU_REPORTER = "process.on('exit', () => { const c = process.cpuUsage(); process.stderr.write('\\nNDC_BENCH_CPU ' + (c.user + c.system) / 1000 + '\\n'); });\n";
+
+function ndc(root: string, args: string[]): { ms: number; cpuMs: number; stdout: string } {
+  const reporter = join(root, '.bench-cpu.js');
+  writeFileSync(reporter, CPU_REPORTER);
   const start = performance.now();
-  const child = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NDC_ROOT: root, NDC_LEDGER_URL: '' } });
+  const child = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NDC_ROOT: root, NDC_LEDGER_URL: '', NODE_OPTIONS: `--require ${reporter}` } });
   const ms = performance.now() - start;
   if (child.status !== 0) throw new Error(`ndc ${args.join(' ')} exited ${child.status}: ${child.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-  return { ms, stdout: child.stdout };
+  const cpuMs = Number(/NDC_BENCH_CPU ([0-9.]+)/.exec(child.stderr)?.[1] ?? NaN);
+  return { ms, cpuMs, stdout: child.stdout };
 }
 
 function median(values: number[]): number {
@@ -51,7 +57,9 @@ function measure(label: string, name: string, env: EnvironmentInput, runs: numbe
     const timings = Array.from({ length: runs }, () => ndc(root, ['diff', '--env', name, '--format', 'json']));
     const result = JSON.parse(timings[0].stdout) as { scopes: { id: string; counts: Record<string, number> }[]; unchanged: string[] };
     const scopes = result.scopes.map((s) => `${s.id} +${s.counts.added} -${s.counts.removed} ~${s.counts.changed}`).join(', ');
-    console.log(`${label.padEnd(24)} ${String(env.systems?.length ?? 0).padStart(7)} ${(median(timings.map((t) => t.ms)) / 1000).toFixed(2).padStart(8)} s ${(Math.min(...timings.map((t) => t.ms)) / 1000).toFixed(2).padStart(8)} s   (synth ${(synth.ms / 1000).toFixed(1)} s, after the change ${(resynth.ms / 1000).toFixed(1)} s) ${result.unchanged.length} scopes unchanged; changed: ${scopes}`);
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(2).padStart(7)} s`;
+    console.log(`${label.padEnd(24)} ${String(env.systems?.length ?? 0).padStart(7)} ${seconds(median(timings.map((t) => t.ms)))} ${seconds(Math.min(...timings.map((t) => t.ms)))} ${seconds(median(timings.map((t) => t.cpuMs)))}   (synth ${(synth.ms / 1000).toFixed(1)} s, after the change ${(resynth.ms / 1000).toFixed(1)} s; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
+    console.log(`${''.padEnd(24)} ${result.unchanged.length} scopes unchanged; changed: ${scopes}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -60,8 +68,8 @@ function measure(label: string, name: string, env: EnvironmentInput, runs: numbe
 export async function bench(): Promise<void> {
   const runs = Number(process.env.BENCH_DIFF_RUNS ?? 3);
   const sizes = (process.env.NDC_BENCH_DIFF_SIZES ?? '1000').split(',').filter((s) => s.trim() !== '').map(Number);
-  console.log(`ndc diff --env E against the approved state after one added flow, fresh process per run (median and min of ${runs}):`);
-  console.log(`${'case'.padEnd(24)} ${'systems'.padStart(7)} ${'median'.padStart(10)} ${'min'.padStart(10)}`);
+  console.log(`ndc diff --env E against the approved state after one added flow, fresh process per run (wall median and min of ${runs}; CPU: user+system of the process, median):`);
+  console.log(`${'case'.padEnd(24)} ${'systems'.padStart(7)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'CPU'.padStart(9)}`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const prod = structuredClone((require('../environments/prod') as { default: EnvironmentInput }).default);
   measure('prod', 'prod', prod, runs);
