@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stableJson } from '../core/canonical-json';
+import { progressStep } from '../core/progress-line';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { buildManifest, manifestBodyOf, resourcesFileContent, RESOURCES_FILE, type Artifact, type Manifest, type ManifestBody } from './manifest';
+import { buildManifest, manifestBodyOf, readManifest, resourcesFileContent, RESOURCES_FILE, verifyArtifacts, type Artifact, type Manifest, type ManifestBody } from './manifest';
 import { scopedResources, type ScopedResource } from './scopes';
-import { cachedRender, type CacheOutcome } from './cache';
+import { cachedRender, cacheWouldServe, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
 
 /**
@@ -58,7 +59,7 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
 export function renderLoaded({ env, source }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
-  const artifacts = renderCloud(cloud, env, root, cache);
+  const artifacts = renderCloud(cloud, env, root, cache, source);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const resources = scopedResources(artifacts);
   const manifest = buildManifest(cloud, artifacts, env.approvals, env.platform, resources);
@@ -80,17 +81,35 @@ function engineSettings(root: string, artifacts: readonly Artifact[]): Artifact[
   return pulumiSettingsArtifacts(root, stacks);
 }
 
-/** Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). */
-export function renderCloud(cloud: NationalCloud, env: Environment, root?: string, outcomes: Record<string, CacheOutcome> = {}): Artifact[] {
+/**
+ * Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). For
+ * a command (`root` and `source` given, running compiled), a renderer that can work on another thread and
+ * is not served from the cache starts first, so its render overlaps with the others' on a second core.
+ */
+export function renderCloud(cloud: NationalCloud, env: Environment, root?: string, outcomes: Record<string, CacheOutcome> = {}, source?: string): Artifact[] {
+  const applicable = RENDERERS.map(({ folder, load }) => ({ folder, renderer: load() })).filter(({ renderer }) => renderer.applies(cloud, env));
+  const ahead = new Map<string, () => Artifact[]>();
+  if (root !== undefined && source !== undefined && RUNNING_COMPILED && applicable.length > 1) {
+    for (const { folder, renderer } of applicable) {
+      if (renderer.renderAhead && !cacheWouldServe(root, folder, renderer, env)) ahead.set(folder, renderer.renderAhead(cloud, env, source));
+    }
+  }
   const artifacts: Artifact[] = [];
-  for (const { folder, load } of RENDERERS) {
-    const renderer = load();
-    if (!renderer.applies(cloud, env)) continue;
-    if (root === undefined) artifacts.push(...renderer.render(cloud, env));
-    else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o)));
+  for (const { folder, renderer } of applicable) {
+    progressStep(`synthesizing ${env.name}: ${folder} stacks`, () => {
+      const render = ahead.get(folder) ?? (() => renderer.render(cloud, env));
+      if (root === undefined) artifacts.push(...render());
+      else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o), render));
+    });
   }
   return artifacts;
 }
+
+/**
+ * Other threads are used only by the compiled command (dist/): from the TypeScript sources (tests, a
+ * stale build) each worker would transpile the whole model again, which costs more than it overlaps.
+ */
+const RUNNING_COMPILED = __filename.endsWith('.js');
 
 /**
  * `ndc synth`: renders the environment and replaces out/<env>/ with the artifacts and manifest.json.
@@ -99,6 +118,31 @@ export function renderCloud(cloud: NationalCloud, env: Environment, root?: strin
  */
 export function synthEnvironment(root: string, envName: string): SynthResult {
   return writeRendered(root, renderEnvironment(root, envName));
+}
+
+/**
+ * Why out/<env>/ is not exactly `rendered` (missing, another digest, or files that do not match the
+ * manifest), or undefined when it is.
+ */
+export function staleReason(root: string, rendered: Omit<SynthResult, 'outDir'>): string | undefined {
+  const envName = rendered.env.name;
+  const onDisk = readManifest(root, envName);
+  if (!onDisk) return `out/${envName}/manifest.json is missing`;
+  if (onDisk.digest !== rendered.manifest.digest) return `${rendered.source} no longer renders to the synthesized digest`;
+  const bad = verifyArtifacts(root, onDisk);
+  if (bad.length > 0) return `out/${envName}/ does not match its manifest (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''})`;
+  return undefined;
+}
+
+/**
+ * The one way commands that read artifacts get them: render (through the synthesis cache when it is on)
+ * and write out/<env>/ only when it is missing or stale. Returns the render and why it was written.
+ * deploy and destroy never call this: they apply only what was synthesized and approved.
+ */
+export function synthesizeIfStale(root: string, rendered: Omit<SynthResult, 'outDir'>): { rendered: Omit<SynthResult, 'outDir'>; synthesized?: string } {
+  const reason = staleReason(root, rendered);
+  if (reason !== undefined) writeRendered(root, rendered);
+  return { rendered, synthesized: reason };
 }
 
 /** Writes an in-memory render to out/<env>/ (atomically, as `synthEnvironment`). */

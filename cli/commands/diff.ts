@@ -7,11 +7,11 @@ import { approvalSettingsOf, type ApprovalSettings } from '../../policies/approv
 import { diffStates, type DiffBase, type EnvironmentDiff } from '../../policies/approvals/scope-diff';
 import { readApprovals } from '../../policies/approvals/statement';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../../policies/reports/scope-diff';
-import { digestProblems, ENGINES, readManifest, SNAPSHOTS_DIR, type Artifact, type Engine, type Manifest } from '../../stacks/manifest';
+import { digestProblems, ENGINES, SNAPSHOTS_DIR, type Artifact, type Engine, type Manifest } from '../../stacks/manifest';
 import { resolveRevision, withSynthesizedRevision } from '../../stacks/revision';
 import { environmentState, type EnvironmentState } from '../../stacks/scope-state';
 import { scopedResources } from '../../stacks/scopes';
-import { renderEnvironment, writeRendered } from '../../stacks/synth';
+import { renderEnvironment, synthesizeIfStale } from '../../stacks/synth';
 import type { CommandIO } from '../io';
 
 export interface DiffOptions {
@@ -38,21 +38,11 @@ function formatOf(value: string | undefined, json: boolean): DiffFormat {
   return value as DiffFormat;
 }
 
-/** Renders the environment (from the synthesis cache when it can) and rewrites out/<env>/ when it no longer matches. */
+/** Renders the environment (from the synthesis cache when it can) and rewrites out/<env>/ when it is stale, as every reading command does. */
 export function currentState(root: string, env: string): CurrentState {
-  const rendered = renderEnvironment(root, env);
-  const onDisk = readManifest(root, env);
-  let synthesized: string | undefined;
-  if (!onDisk) synthesized = `out/${env}/manifest.json is missing`;
-  else if (onDisk.digest !== rendered.manifest.digest) synthesized = `${rendered.source} no longer renders to the synthesized digest`;
-  else if (rendered.manifest.artifacts.some((a) => !fileHasDigest(join(root, 'out', env, a.path), a.sha256))) synthesized = `out/${env}/ does not match its manifest`;
-  if (synthesized) writeRendered(root, rendered);
+  const { rendered, synthesized } = synthesizeIfStale(root, renderEnvironment(root, env));
   const settings = approvalSettingsOf(rendered.env, rendered.source);
   return { manifest: rendered.manifest, settings, state: environmentState(rendered.manifest, rendered.resources), source: `out/${env}`, synthesized };
-}
-
-function fileHasDigest(file: string, digest: string): boolean {
-  return existsSync(file) && sha256(readFileSync(file)) === digest;
 }
 
 /**
