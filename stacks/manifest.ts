@@ -299,9 +299,11 @@ export function scopeProblems(root: string, manifest: Manifest): string[] {
   const artifacts = manifest.artifacts.map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, content: readFileSync(join(dir, a.path), 'utf8') }));
   let scoped: ScopedResource[];
   let scopes: ManifestScope[];
+  // Levels as the scopes record them: whether they agree with the environment is the body's and the gate's check.
+  const levels = new Map([...scopeLevels(manifest), ...manifest.scopes.map((s): [string, number] => [s.id, s.level])]);
   try {
     scoped = scopedResources(artifacts);
-    scopes = scopeDigests(scoped, scopeLevels(manifest));
+    scopes = scopeDigests(scoped, levels);
   } catch (error) {
     if (error instanceof InputError) return [`manifest.json (its scopes cannot be computed from the artifacts: ${error.message})`];
     throw error;

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteLedger } from '../ledger/sqlite';
 import { fakeEngines, type Engines } from './deploy/fixture';
-import { REPO, tempProject } from './helpers';
+import { addPlatformReviewers, PLATFORM_REVIEWERS, REPO, tempProject } from './helpers';
 
 const NODE_DIR = join(process.execPath, '..');
 
@@ -44,6 +44,7 @@ describe('ndc end to end on dev', () => {
     // e-document-exchange is level 3: its owner approves too (Decree 85 art. 12, the floor dev asks for).
     expect(ndc(['keys', 'generate', '--id', 'gov-owner', '--out', 'keys']).status).toBe(0);
     expect(ndc(['reviewers', 'add', '--env', 'dev', '--id', 'gov-owner', '--public-key', 'keys/gov-owner.pub', '--roles', 'system-owner', '--agencies', 'Government Office']).status).toBe(0);
+    addPlatformReviewers((args) => ndc(args));
     const listed = JSON.parse(ndc(['reviewers', 'list', '--env', 'dev', '--json']).stdout) as { rootHash: string; pinned: boolean };
     expect(listed.pinned).toBe(false);
     const trusted = { NDC_TRUST_ROOT: listed.rootHash };
@@ -55,7 +56,7 @@ describe('ndc end to end on dev', () => {
     expect(refused.stdout + refused.stderr).toContain('open-data-portal (level 2): missing security-unit approval');
     expect(engines.calls()).toEqual([]);
 
-    for (const reviewer of ['sec-officer', 'gov-owner']) {
+    for (const reviewer of ['sec-officer', 'gov-owner', ...PLATFORM_REVIEWERS.map((r) => r.id)]) {
       const approved = ndc(['approve', '--env', 'dev', '--key', `keys/${reviewer}.key`, '--as', reviewer], trusted);
       expect(approved.stderr).toBe('');
       expect(approved.status).toBe(0);

@@ -11,7 +11,7 @@ import { sha256, stableJson } from '../core/canonical-json';
 import { SqliteLedger } from '../ledger/sqlite';
 import { digestsOf, readManifest, type Manifest } from '../stacks/manifest';
 import { fakeEngines, type Engines } from './deploy/fixture';
-import { REPO, tempProject } from './helpers';
+import { addPlatformReviewers, PLATFORM_REVIEWERS, REPO, tempProject } from './helpers';
 
 const NODE_DIR = join(process.execPath, '..');
 
@@ -40,10 +40,11 @@ function project(approveArgs: string[] | false = []): Project {
   // e-document-exchange is level 3: its owner approves too (the Decree 85 floor dev asks for).
   expect(ndc(['keys', 'generate', '--id', 'gov-owner', '--out', 'keys']).status).toBe(0);
   expect(ndc(['reviewers', 'add', '--env', 'dev', '--id', 'gov-owner', '--public-key', 'keys/gov-owner.pub', '--roles', 'system-owner', '--agencies', 'Government Office']).status).toBe(0);
+  addPlatformReviewers(ndc);
   trusted = { NDC_TRUST_ROOT: (JSON.parse(ndc(['reviewers', 'list', '--env', 'dev', '--json']).stdout) as { rootHash: string }).rootHash };
   if (approveArgs !== false) {
-    // gov-owner approves only the Government Office's systems: not needed when the approval names others.
-    for (const reviewer of approveArgs.includes('--systems') ? ['sec-officer'] : ['sec-officer', 'gov-owner']) {
+    // gov-owner approves only the Government Office's systems, the platform reviewers the platform: not needed when the approval names others.
+    for (const reviewer of approveArgs.includes('--systems') ? ['sec-officer'] : ['sec-officer', 'gov-owner', ...PLATFORM_REVIEWERS.map((r) => r.id)]) {
       const approved = ndc(['approve', '--env', 'dev', '--key', `keys/${reviewer}.key`, '--as', reviewer, ...approveArgs]);
       expect(approved.stderr).toBe('');
       expect(approved.status).toBe(0);
@@ -176,7 +177,7 @@ describe('case 4: destroy', () => {
     const approved = p.ndc(['approve', '--env', 'dev', '--key', 'keys/sec-officer.key', '--as', 'sec-officer', '--operation', 'destroy']);
     expect(approved.status).toBe(0);
     expect(approved.stdout).toContain('Approval to DESTROY dev by sec-officer');
-    expect(p.ndc(['approve', '--env', 'dev', '--key', 'keys/gov-owner.key', '--as', 'gov-owner', '--operation', 'destroy']).status).toBe(0);
+    for (const reviewer of ['gov-owner', ...PLATFORM_REVIEWERS.map((r) => r.id)]) expect(p.ndc(['approve', '--env', 'dev', '--key', `keys/${reviewer}.key`, '--as', reviewer, '--operation', 'destroy']).status).toBe(0);
     const destroyed = p.ndc(['destroy', '--env', 'dev', '--yes']);
     expect(destroyed.stderr).toBe('');
     expect(destroyed.status).toBe(0);
@@ -216,7 +217,10 @@ describe('case 8: the Pulumi stack settings', () => {
     const refused = p.ndc(['deploy', '--env', 'dev']);
     expect(refused.status).toBe(1);
     expect(oneLine(refused.stderr)).toHaveLength(1);
-    expect(refused.stderr).toContain(`approves digest ${p.approved.digest.slice(0, 12)}..., but the manifest digest is ${changed.digest.slice(0, 12)}...`);
+    // The Pulumi stack file is an engine setting: the platform's scope changes, and only the platform's approvals are void.
+    const scopeDigest = (m: Manifest) => m.scopes.find((s) => s.id === 'national-cloud-platform')!.digest;
+    expect(refused.stderr).toContain(`does not count for national-cloud-platform: approves national-cloud-platform at digest ${scopeDigest(p.approved).slice(0, 12)}..., but its current digest is ${scopeDigest(changed).slice(0, 12)}...`);
+    expect(refused.stderr).not.toContain('does not count for open-data-portal');
     expect(p.engines.calls()).toHaveLength(before);
   });
 });

@@ -44,3 +44,22 @@ export function captureIO(root: string, json = false) {
     err,
   };
 }
+
+/**
+ * The platform (national-cloud-platform, level 4) needs a national-authority and a system-owner approval
+ * of its own owner agency: these reviewers give them in the command-level tests.
+ */
+export const PLATFORM_REVIEWERS: readonly { id: string; role: string; agencies: string }[] = [
+  { id: 'platform-nca', role: 'national-authority', agencies: '*' },
+  { id: 'platform-owner', role: 'system-owner', agencies: 'Ministry of Public Security' },
+];
+
+/** Generates the platform reviewers' keys under keys/ and adds them to the environment's trust store, through `ndc`. */
+export function addPlatformReviewers(ndc: (args: string[]) => { status: number | null; stderr: string }, env = 'dev'): void {
+  for (const { id, role, agencies } of PLATFORM_REVIEWERS) {
+    const generated = ndc(['keys', 'generate', '--id', id, '--out', 'keys']);
+    if (generated.status !== 0) throw new Error(`keys generate ${id}: ${generated.stderr}`);
+    const added = ndc(['reviewers', 'add', '--env', env, '--id', id, '--public-key', `keys/${id}.pub`, '--roles', role, '--agencies', agencies]);
+    if (added.status !== 0) throw new Error(`reviewers add ${id}: ${added.stderr}`);
+  }
+}

@@ -165,7 +165,9 @@ describe('ndc synth', () => {
     expect(text).toMatch(/north +Hoa Lac, Hanoi/);
     expect(text).toContain('zones: 8 shared (edge, dmz, internal-server, database, management, device-management, backup, gov-interconnect) + 18 dedicated to level 4-5 systems');
     expect(text).toContain('level 5: population-db (north -> south)');
-    expect(text).toContain('level 4: public-service-portal (north -> south), digital-signature-ca (north -> central)');
+    // The platform is a level-4 system of its own, in every cluster (Decree 85/2016 art. 10(3)).
+    expect(text).toContain('level 4: national-cloud-platform (north -> central -> south), public-service-portal (north -> south), digital-signature-ca (north -> central)');
+    expect(text).toMatch(/^  national-cloud-platform +level 4 +[0-9]+ resources \+ [0-9]+ engine settings  [0-9a-f]{64}$/m);
     expect(text).toMatch(/terraform +cluster-north +\d+ resources/);
     expect(text).toContain(`Digest: ${readManifest(root, 'prod')!.digest}`);
     expect(describeSynth(synthEnvironment(root, 'prod'), root).join('\n')).toBe(text);
@@ -204,7 +206,7 @@ describe('the ndc executable', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin/ndc.js'), 'synth', '--env', 'dev'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Wrote out/dev/ (9 artifacts and manifest.json)');
+    expect(run.stdout).toContain('Wrote out/dev/ (9 artifacts, resources.json and manifest.json)');
     expect(existsSync(join(root, 'out/dev/manifest.json'))).toBe(true);
   });
 });

@@ -27,6 +27,7 @@ export function synthSummary(result: SynthResult, root: string) {
     outDir: relative(root, result.outDir) || '.',
     clusters: cloud.clusters.map((c) => ({ id: c.id, name: c.displayName, zones: zonesOf(result, c.id).length })),
     systems: manifest.systems,
+    scopes: manifest.scopes,
     artifacts: result.artifacts.map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, resources: a.resources })),
   };
 }
@@ -76,7 +77,14 @@ export function describeSynth(result: SynthResult, root: string): string[] {
   const total = artifacts.reduce((n, a) => n + a.resources, 0);
   lines.push(`  ${'total'.padEnd(14)} ${''.padEnd(stackWidth)}  ${String(total).padStart(5)} resources${supporting ? ` (+ ${supporting} supporting files: cdk-nag reports, asset manifests, cloud assembly, Pulumi project and stack settings)` : ''}`);
   lines.push('');
+  lines.push(`Scopes (approvals bind to these digests; ${manifest.resources.entries} entries in ${manifest.resources.path}):`);
+  const scopeWidth = Math.max(...manifest.scopes.map((x) => x.id.length));
+  for (const scope of manifest.scopes) {
+    const settings = scope.settings > 0 ? ` + ${scope.settings} engine settings` : '';
+    lines.push(`  ${scope.id.padEnd(scopeWidth)}  level ${scope.level}  ${String(scope.resources).padStart(5)} resources${settings}  ${scope.digest}`);
+  }
+  lines.push('');
   lines.push(`Digest: ${manifest.digest}`);
-  lines.push(`Wrote ${relative(root, result.outDir)}/ (${artifacts.length} artifacts and manifest.json)`);
+  lines.push(`Wrote ${relative(root, result.outDir)}/ (${artifacts.length} artifacts, ${manifest.resources.path} and manifest.json)`);
   return lines;
 }

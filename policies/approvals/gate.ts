@@ -164,6 +164,7 @@ export function evaluateGate(input: GateInput): GateResult {
     const required = requiredRoles(input.settings, system.level);
     const scope = current.get(system.id);
     if (!scope) reasons.push(`${system.id}: out/${env}/manifest.json has no scope digest for it; run ndc synth --env ${env} again`);
+    else if (scope.level !== system.level) reasons.push(`${system.id}: out/${env}/manifest.json digests it at level ${scope.level}, but ${input.environment.source} says level ${system.level}; run ndc synth --env ${env} again`);
     const counted: CountedApproval[] = [];
     const missing: Role[] = [];
     for (const [role, needed] of roleCounts(required)) {

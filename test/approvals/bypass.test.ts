@@ -36,6 +36,8 @@ function devProject(base: NodeJS.ProcessEnv = {}) {
   const reviewers: [string, string, string, string?][] = [
     ['su-a', 'security-unit', '*'],
     ['su-b', 'security-unit', '*'],
+    // The platform (level 4) needs a national authority; owner-1 approves it as its owner.
+    ['nca-1', 'national-authority', '*'],
     ['owner-1', 'system-owner', '*', '2'],
   ];
   for (const [id, role, agencies, threshold] of reviewers) {
@@ -144,7 +146,7 @@ describe.each(ledgers)('case 6: the trust store cannot be rolled back and revoca
     const ledger = await open();
     const p = devProject(ledger.env);
     try {
-      for (const id of ['su-a', 'owner-1']) expect(p.approve(id).status).toBe(0);
+      for (const id of ['su-a', 'owner-1', 'nca-1']) expect(p.approve(id).status).toBe(0);
       expect(p.ndc(['approvals', '--env', 'dev'], p.trusted).status).toBe(0);
       const version1 = p.readStore();
 
@@ -195,7 +197,7 @@ describe('case 7: separation of duties is not a string compare', () => {
   it('spellings of su-a as NDC_CHANGE_AUTHOR either name su-a (their approval does not count) or are refused as bad input', () => {
     const p = devProject();
     try {
-      for (const id of ['su-a', 'owner-1']) expect(p.approve(id).status).toBe(0);
+      for (const id of ['su-a', 'owner-1', 'nca-1']) expect(p.approve(id).status).toBe(0);
       expect(p.ndc(['approvals', '--env', 'dev'], p.trusted).status).toBe(0);
       const approvals = (author: string) => p.ndc(['approvals', '--env', 'dev'], { ...p.trusted, NDC_CHANGE_AUTHOR: author });
 
@@ -256,7 +258,7 @@ describe('case 9: CI can open the gate, and says why when it cannot', () => {
       expect(p.engines.calls().filter((c) => c.argv[0] === 'apply' || c.argv[0] === 'up')).toEqual([]);
 
       // With the pin and the approvals, the same pipeline deploys.
-      for (const id of ['su-a', 'owner-1']) expect(p.approve(id).status).toBe(0);
+      for (const id of ['su-a', 'owner-1', 'nca-1']) expect(p.approve(id).status).toBe(0);
       const deployed = ci({ ...p.trusted, NDC_CHANGE_AUTHOR: 'someone-else' });
       expect(deployed.stderr).not.toContain('ci: failed');
       expect(deployed.status).toBe(0);

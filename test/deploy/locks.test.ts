@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import type { LedgerRecord } from '../../ledger/ledger';
 import { PgLedger } from '../../ledger/postgres';
 import { SqliteLedger } from '../../ledger/sqlite';
-import { REPO, tempProject } from '../helpers';
+import { addPlatformReviewers, PLATFORM_REVIEWERS, REPO, tempProject } from '../helpers';
 import { fakeEngines, type Engines } from './fixture';
 
 jest.setTimeout(300_000);
@@ -94,8 +94,9 @@ describe.each(BACKENDS.map((b) => [b.name, b] as const))('deploy lock through bi
       // e-document-exchange is level 3: its owner approves too (the Decree 85 floor dev asks for).
       expect(ndc(['keys', 'generate', '--id', 'gov-owner', '--out', 'keys']).status).toBe(0);
       expect(ndc(['reviewers', 'add', '--env', 'dev', '--id', 'gov-owner', '--public-key', 'keys/gov-owner.pub', '--roles', 'system-owner', '--agencies', 'Government Office']).status).toBe(0);
+      addPlatformReviewers(ndc);
       env.NDC_TRUST_ROOT = (JSON.parse(ndc(['reviewers', 'list', '--env', 'dev', '--json']).stdout) as { rootHash: string }).rootHash;
-      for (const reviewer of ['sec-officer', 'gov-owner']) {
+      for (const reviewer of ['sec-officer', 'gov-owner', ...PLATFORM_REVIEWERS.map((r) => r.id)]) {
         const approved = ndc(['approve', '--env', 'dev', '--key', `keys/${reviewer}.key`, '--as', reviewer]);
         expect(approved.stderr).toBe('');
       }
