@@ -56,9 +56,10 @@ export function withSynthesizedRevision<T>(root: string, ref: string, commit: st
     }
     return use({ commit, outDir });
   } finally {
-    git(root, ['worktree', 'remove', '--force', tree]);
+    const removed = git(root, ['worktree', 'remove', '--force', tree]).ok;
     rmSync(temporary, { recursive: true, force: true });
-    git(root, ['worktree', 'prune']);
+    // Only when git could not remove it itself: prune then drops the entry of the directory just deleted.
+    if (!removed) git(root, ['worktree', 'prune']);
   }
 }
 

@@ -7,7 +7,7 @@ import { approvalSettingsOf, type ApprovalSettings } from '../../policies/approv
 import { diffStates, type DiffBase, type EnvironmentDiff } from '../../policies/approvals/scope-diff';
 import { readApprovals } from '../../policies/approvals/statement';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../../policies/reports/scope-diff';
-import { digestProblems, ENGINES, SNAPSHOTS_DIR, type Artifact, type Engine, type Manifest } from '../../stacks/manifest';
+import { digestProblems, ENGINES, parseManifest, SNAPSHOTS_DIR, type Artifact, type Engine, type Manifest } from '../../stacks/manifest';
 import { resolveRevision, withSynthesizedRevision } from '../../stacks/revision';
 import { environmentState, type EnvironmentState } from '../../stacks/scope-state';
 import { scopedResources } from '../../stacks/scopes';
@@ -61,7 +61,7 @@ export function directoryState(dir: string, shown: string, env: string, lenient:
   if (raw.env !== env) throw new InputError(`${shown}/manifest.json: env`, `${JSON.stringify(raw.env)}: not a state of ${env}`);
   if (typeof raw.digest !== 'string' || !Array.isArray(raw.artifacts) || !Array.isArray(raw.systems)) throw new InputError(`${shown}/manifest.json`, 'has no digest, artifact list or systems: not a manifest ndc synth wrote');
   if (!lenient) {
-    const problems = digestProblems(raw as Manifest);
+    const problems = digestProblems(parseManifest(raw, `${shown}/manifest.json`, 'not a manifest of this ndc version'));
     if (problems.length > 0) throw new InputError(`${shown}/${problems[0].split(' ')[0]}`, problems[0].slice(problems[0].indexOf(' ') + 1));
   }
   const artifacts: Artifact[] = raw.artifacts.map((entry: unknown, i: number) => {
