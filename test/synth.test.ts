@@ -167,7 +167,7 @@ describe('ndc synth', () => {
     expect(text).toContain('level 5: population-db (north -> south)');
     // The platform is a level-4 system of its own, in every cluster (Decree 85/2016 art. 10(3)).
     expect(text).toContain('level 4: national-cloud-platform (north -> central -> south), public-service-portal (north -> south), digital-signature-ca (north -> central)');
-    expect(text).toMatch(/^  national-cloud-platform +level 4 +[0-9]+ resources \+ [0-9]+ engine settings  [0-9a-f]{64}$/m);
+    expect(text).toMatch(/^ {2}national-cloud-platform +level 4 +[0-9]+ resources \+ [0-9]+ engine settings {2}[0-9a-f]{64}$/m);
     expect(text).toMatch(/terraform +cluster-north +\d+ resources/);
     expect(text).toContain(`Digest: ${readManifest(root, 'prod')!.digest}`);
     expect(describeSynth(synthEnvironment(root, 'prod'), root).join('\n')).toBe(text);

@@ -126,13 +126,17 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       return refuse(io, 'approve', standing.reason);
     }
 
-    // Which scopes: explicit ones must all be approvable; by default, every one this reviewer and role
-    // counts for that still needs the role at its current digest (a scope approved already is not signed again).
+    // Which scopes: explicit ones must all be approvable (naming a scope signs it again, to renew an approval);
+    // by default, every one this reviewer and role counts for that still needs the role at its current digest.
     const known = new Map(manifest.systems.map((s) => [s.id, s]));
     const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted);
-    const why = (system: Manifest['systems'][number]): string | undefined => {
+    const ineligible = (system: Manifest['systems'][number]): string | undefined => {
       const verdict = eligibility(ctx, candidate, system);
-      if (!verdict.ok) return verdict.reason;
+      return verdict.ok ? undefined : verdict.reason;
+    };
+    const why = (system: Manifest['systems'][number]): string | undefined => {
+      const reason = ineligible(system);
+      if (reason !== undefined) return reason;
       const scope = status.get(system.id);
       if (scope && scope.counted.some((c) => c.reviewer === reviewerId)) return `${reviewerId} already approved its current digest`;
       if (scope && !scope.missing.includes(role)) return `its ${role} approvals are complete at its current digest`;
@@ -145,7 +149,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
         if (!system) throw new InputError('--systems', `${show(id)} is not in out/${opts.env}/manifest.json (systems: ${[...known.keys()].join(', ')})`);
         return system;
       });
-      const blocked = chosen.map(why).filter((r): r is string => r !== undefined);
+      const blocked = chosen.map(ineligible).filter((r): r is string => r !== undefined);
       if (blocked.length > 0) return refuse(io, 'approve', blocked.join('; '));
     } else {
       chosen = manifest.systems.filter((s) => why(s) === undefined).sort((a, b) => a.id.localeCompare(b.id));
@@ -164,7 +168,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       issued: issued.toISOString(),
       expires: new Date(issued.getTime() + duration).toISOString(),
     };
-    if (!io.json) showStatement(io, manifest, policy, settings, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : (why(s) ?? 'not selected') })));
+    if (!io.json) showStatement(io, manifest, policy, settings, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
     if (chosen.length > 0 && opts.showChanges) await opts.showChanges(io, manifest, statement);
 
     const refusal =

@@ -254,6 +254,20 @@ describe('ndc approve and ndc approvals', () => {
     expect(f.err[0]).toMatch(/^ndc approve: refused: approvals\/prod\/trust-store\.json: version 1 \(sha256 [0-9a-f]{64}\) is not pinned/);
   });
 
+  it('signs only the scopes that still need the reviewer: after a change, only the changed scope', async () => {
+    expect(await approve('su-go')).toBe(0);
+    // Nothing changed: su-go's approvals count for both scopes, so there is nothing to sign.
+    expect(await approve('su-go')).toBe(1);
+    expect(f.err.at(-1)).toMatch(/nothing for su-go to approve as security-unit/);
+    const { env, stage, profile, approvals: levels, systems } = f.manifest;
+    f.writeManifest(manifestFor({ env, stage, profile, approvals: levels, systems }, sha256('changed'), scopesFor(f.manifest, { 'open-data-portal': 'v2' })));
+    expect(await approve('su-go')).toBe(0);
+    expect(f.out).toContainEqual(expect.stringMatching(/^\s+e-document-exchange\s+level 3\s+.*not approving: su-go already approved its current digest$/));
+    expect(f.out.at(-1)).toMatch(/: su-go approves the deploy of 1 scope\(s\) \(open-data-portal\) as security-unit until /);
+    // Naming a scope signs it again (to renew an approval before it expires).
+    expect(await approve('su-go', { systems: ['e-document-exchange'] })).toBe(0);
+  });
+
   it('reports a missing manifest as bad input', async () => {
     rmSync(f.path('out'), { recursive: true });
     expect(await approvals()).toBe(2);
