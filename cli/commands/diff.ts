@@ -80,13 +80,15 @@ export function directoryState(dir: string, shown: string, env: string, lenient:
 }
 
 /** What `--against` names, loaded: the base state and how to describe it. */
-export function baseState(root: string, env: string, against: string): { state: EnvironmentState; base: DiffBase } {
+export function baseState(root: string, env: string, against: string, current?: EnvironmentState): { state: EnvironmentState; base: DiffBase } {
+  // Scopes the current state has at the same digest need no attribute check: nothing of them is shown.
+  const unchanged = new Map((current?.scopes ?? []).map((s) => [s.id, s.digest]));
   if (against === 'approved') {
     const digest = latestApprovedDigest(root, env);
     if (digest === undefined) {
       throw new InputError('--against approved', `no approved state of ${env} yet (approvals/${env}/approved/ is empty: it is written when every scope of a digest is approved); compare with a git revision instead, for example --against main`);
     }
-    const approved = readApprovedState(root, env, digest);
+    const approved = readApprovedState(root, env, digest, unchanged);
     return { state: approved, base: { kind: 'approved', ref: against, source: `the last approved state (${approved.shown})`, digest, approvedAt: approved.approvedAt } };
   }
   if (/^[0-9a-f]{8,64}$/.test(against)) {
@@ -96,7 +98,7 @@ export function baseState(root: string, env: string, against: string): { state: 
     const found = [...states, ...snapshots];
     if (found.length > 1) throw new InputError('--against', `${against} is ambiguous: it begins ${found.length} stored digests (${found.map((d) => d.slice(0, 16)).join(', ')}); give more of it`);
     if (states.length === 1) {
-      const approved = readApprovedState(root, env, states[0]);
+      const approved = readApprovedState(root, env, states[0], unchanged);
       return { state: approved, base: { kind: 'approved-state', ref: against, source: `approved state ${approved.shown}`, digest: approved.digest, approvedAt: approved.approvedAt } };
     }
     if (snapshots.length === 1) {
@@ -107,14 +109,16 @@ export function baseState(root: string, env: string, against: string): { state: 
     }
   }
   const commit = resolveRevision(root, against);
-  if (commit === undefined) {
-    throw new InputError('--against', `${JSON.stringify(against)} is neither "approved", the digest of a stored approved state or deploy snapshot of ${env}, nor a git revision of this repository`);
-  }
+  if (commit === undefined) throw unknownAgainst(env, against);
   return withSynthesizedRevision(root, against, commit, env, ({ outDir }) => {
     const shown = `revision ${against}${against.startsWith(commit.slice(0, against.length)) ? '' : ` (${commit.slice(0, 12)})`}`;
     const state = directoryState(outDir, shown, env, true);
     return { state, base: { kind: 'revision', ref: against, source: shown, digest: state.digest } };
   });
+}
+
+function unknownAgainst(env: string, against: string): InputError {
+  return new InputError('--against', `${JSON.stringify(against)} is neither "approved", the digest of a stored approved state or deploy snapshot of ${env}, nor a git revision of this repository`);
 }
 
 function snapshotEnv(dir: string): string | undefined {
@@ -127,10 +131,11 @@ function snapshotEnv(dir: string): string | undefined {
 
 /** The diff of the environment as it renders now against `against`, with the approvals on file. */
 export function environmentDiff(root: string, env: string, against: string, note: (line: string) => void = () => undefined): EnvironmentDiff {
-  // The base first: a ref that names nothing is refused before the environment is rendered.
-  const { state, base } = baseState(root, env, against);
+  // A ref that names nothing is refused before the environment is rendered.
+  if (against !== 'approved' && !/^[0-9a-f]{8,64}$/.test(against) && resolveRevision(root, against) === undefined) throw unknownAgainst(env, against);
   const now = currentState(root, env);
   if (now.synthesized) note(`synthesized out/${env}/ first (${now.synthesized})`);
+  const { state, base } = baseState(root, env, against, now.state);
   return diffStates({ base: state, current: now.state, against: base, currentSource: now.source, settings: now.settings, approvals: readApprovals(root, env) });
 }
 
@@ -143,8 +148,8 @@ export function approvalDiffLines(root: string, manifest: Manifest, scopes: read
   const env = manifest.env;
   if (latestApprovedDigest(root, env) === undefined) return [`Changes since the last approval: none recorded yet (approvals/${env}/approved/ is empty); review the scopes in full, or compare with a revision: ndc diff --env ${env} --against main`];
   try {
-    const { state, base } = baseState(root, env, 'approved');
     const current = directoryState(join(root, 'out', env), `out/${env}`, env, false);
+    const { state, base } = baseState(root, env, 'approved', current);
     if (current.digest !== manifest.digest) return [`Changes since the last approval: cannot be shown: out/${env}/ changed while approving; run ndc approve again`];
     const diff = diffStates({ base: state, current, against: base, currentSource: `out/${env}`, settings: manifest.approvals, approvals: readApprovals(root, env) });
     const signing = new Set(scopes);
