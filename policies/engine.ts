@@ -4,7 +4,8 @@ import type { NationalCloud } from '../constructs';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../stacks/manifest';
 import { checkApproverFloor } from './approvals/requirements';
-import { profileNamed, type RegulationProfile } from './profiles';
+import { regulationOf } from './citations';
+import { isProtectedRule, profileNamed, reportedFigures, type Provenance, type RegulationProfile } from './profiles';
 import { packsOf, rulesOf, type PackedRule } from './registry';
 import type { ArtifactSet, ControlFamily, Enforcement, Rule, RuleContext, Severity } from './rule';
 import { withSecretsMasked } from './rules/secrets/mask';
@@ -37,7 +38,8 @@ export interface RuleSummary {
   readonly severity: Severity;
   readonly defaultEnforcement: Enforcement;
   readonly enforcement: Enforcement;
-  readonly regulation: Rule['regulation'];
+  /** What the rule cites under the profile used; `reported` when any of it is not confirmed from the official text. */
+  readonly regulation: Rule['regulation'] & { readonly status: Provenance; readonly requirement?: string };
   readonly explanation: string;
   readonly remediation: string;
 }
@@ -62,7 +64,14 @@ export interface ExceptionEntry extends PolicyException {
 export interface PolicyReport {
   readonly env: string;
   readonly stage: string;
-  readonly profile: { readonly name: string; readonly version: string; readonly title: string };
+  readonly profile: {
+    readonly name: string;
+    readonly version: string;
+    readonly title: string;
+    readonly status: Provenance;
+    /** Every figure or citation of the profile that is reported, not confirmed from the official text. */
+    readonly reported: readonly string[];
+  };
   readonly parameters: RegulationProfile['parameters'];
   readonly asOf: string;
   /** sha256 over the canonical pack in force: profile, rule ids, versions, enforcement, parameters, exceptions. */
@@ -87,6 +96,8 @@ export interface PolicyInputs {
   readonly cloud: NationalCloud;
   readonly manifest: Manifest;
   readonly artifacts: ArtifactSet;
+  /** The environment's evidence records, loaded with it. */
+  readonly evidence: RuleContext['evidence'];
   /** The date the checks treat as today; default: env.asOf, else `now`. */
   readonly asOf?: Date;
   /** The clock, when neither asOf nor env.asOf is given. Default: the current date. */
@@ -116,6 +127,13 @@ export function policyInForce(env: Environment, source: string, rules?: readonly
   for (const [ruleId, to] of Object.entries(settings.overrides).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const found = known.get(ruleId);
     if (!found) throw new InputError(`${source}: policy.overrides.${ruleId}`, `is not a rule of profile ${profile.name} (rules: ${[...known.keys()].join(', ')})`);
+    const weaker = found.rule.enforcement === 'mandatory' && to !== 'mandatory';
+    if (weaker && isProtectedRule(profile, ruleId)) {
+      throw new InputError(
+        `${source}: policy.overrides.${ruleId}`,
+        `${JSON.stringify(to)}: ${ruleId} is mandatory in profile ${profile.name} and an override may not weaken it; waive a finding with a dated exception in policy.exceptions (reason, grantedBy, expires) instead`,
+      );
+    }
     overrides.push({ ruleId, from: found.rule.enforcement, to });
   }
   settings.exceptions.forEach((e, i) => {
@@ -147,23 +165,23 @@ function dayOf(date: Date): string {
 
 /** Evaluates every rule in force against the model and the artifacts. Pure apart from the clock default. */
 export function evaluate(inputs: PolicyInputs): PolicyReport {
-  const { env, source, cloud, manifest, artifacts } = inputs;
+  const { env, source, cloud, manifest, artifacts, evidence } = inputs;
   const policy = policyInForce(env, source, inputs.rules);
   const asOf = inputs.asOf ?? (env.asOf ? new Date(`${env.asOf}T00:00:00Z`) : (inputs.now ?? new Date()));
   const today = dayOf(asOf);
   const secrets = new Set<string>();
-  const raw = collectFindings(policy, { env, cloud, manifest, artifacts, asOf, profile: policy.profile }, secrets);
+  const raw = collectFindings(policy, { env, cloud, manifest, artifacts, asOf, evidence, profile: policy.profile }, secrets);
   const { findings, exceptions } = applyExceptions(policy, raw, new Map(cloud.systems.map((s) => [s.id, s.level as number])), today);
   // Every report format renders this object, so masking it once covers text, json, sarif, junit, markdown and html.
   return withSecretsMasked<PolicyReport>({
     env: env.name,
     stage: env.stage,
-    profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title },
+    profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title, status: policy.profile.status, reported: reportedFigures(policy.profile) },
     parameters: policy.profile.parameters,
     asOf: today,
     policyDigest: policy.digest,
     manifestDigest: manifest.digest,
-    rules: policy.rules.map(ruleSummaryOf),
+    rules: policy.rules.map((r) => ruleSummaryOf(r, policy.profile)),
     overrides: policy.overrides,
     exceptions,
     systems: cloud.systems.map((s) => ({ id: s.id, name: s.displayName, level: s.level })),
@@ -234,7 +252,7 @@ function applyExceptions(policy: PolicyInForce, outcomes: readonly RawFinding[],
   return { findings, exceptions };
 }
 
-function ruleSummaryOf({ pack, rule, enforcement }: PolicyInForce['rules'][number]): RuleSummary {
+function ruleSummaryOf({ pack, rule, enforcement }: PolicyInForce['rules'][number], profile: RegulationProfile): RuleSummary {
   return {
     id: rule.id,
     version: rule.version ?? 1,
@@ -244,7 +262,7 @@ function ruleSummaryOf({ pack, rule, enforcement }: PolicyInForce['rules'][numbe
     severity: rule.severity,
     defaultEnforcement: rule.enforcement,
     enforcement,
-    regulation: rule.regulation,
+    regulation: regulationOf(profile, rule),
     explanation: rule.explanation,
     remediation: rule.remediation,
   };

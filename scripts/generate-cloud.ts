@@ -3,9 +3,15 @@
  * systems whose primary is each cluster, at mixed security levels (dedicated networks for levels 4-5),
  * with tiers, flows and backups like the real ones. The result validates like an environment file.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SecurityLevel } from '../constructs/security-level';
+import { evidenceDir, type EvidenceKind, type LoadedEvidenceRecord } from '../environments/evidence';
 import type { EnvironmentInput } from '../environments/schema';
+import { EVIDENCE_INTERVALS } from '../policies/evidence-intervals';
 import { formatAddress, mustParseCidr, subdivide } from '../core/cidr';
 import { DEDICATED_NETWORK_PREFIX, DEFAULT_PUE_TARGET, NATIONAL_SITES, ZONES } from '../environments/vocabulary';
+import { nationalLinks } from '../environments/shared/national';
 
 type RegionInput = EnvironmentInput['regions'][number];
 type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
@@ -68,14 +74,12 @@ export function generateEnvironment(systemsPerRegion: number, name = 'generated'
           schedule: level >= 5 ? '0 * * * *' : level === 4 ? '0 */4 * * *' : '0 1 * * *',
           retentionDays: level >= 4 ? 365 : 90,
           rpoHours: level >= 5 ? 1 : level === 4 ? 4 : 24,
-          lastRestoreTest: level >= 4 ? '2026-10-15' : undefined,
           copies: [
             { region: SITES[recovery].id, medium: 'object', immutable: level >= 4 },
             { region: SITES[(recovery + 1) % 3 === r ? (recovery + 2) % 3 : (recovery + 1) % 3].id, medium: 'disk', immutable: level >= 4 },
           ],
         },
         logging: { retentionMonths: [0, 1, 1, 3, 6, 12][level] },
-        assessment: { lastAssessed: '2026-09-01', assessor: 'Generated assessor', independent: level >= 3 },
       });
     });
   }
@@ -84,9 +88,45 @@ export function generateEnvironment(systemsPerRegion: number, name = 'generated'
     stage: 'production',
     description: `Generated national cloud, ${systemsPerRegion} systems per region`,
     state: { backend: 'pg', schemaName: 'ndc_generated' },
-    interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12' },
+    // Two links per pair of clusters (level 5's recovery links, NDC-LVL-007) and the one assessor all systems name (NDC-LVL-010).
+    interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12', links: nationalLinks() },
+    assessorOrganisations: [{ id: 'generated-assessor', name: 'Generated assessor', standing: 'licensed', professional: true, licence: { number: 'GEN-1', issuer: 'Generated issuer', validUntil: '2030-12-31' } }],
     regions,
     systems,
     sharedServicesRegion: 'north',
   };
+}
+
+/** The day every generated evidence record was performed: recent enough for every interval on 2026-11-27. */
+const GENERATED_EVIDENCE_DAY = '2026-10-15';
+
+/**
+ * A passing evidence record of every kind each generated system's level has an interval for (what
+ * evidence/<env>/ would hold), valid for a year.
+ */
+export function generatedEvidence(env: EnvironmentInput): LoadedEvidenceRecord[] {
+  const records: LoadedEvidenceRecord[] = [];
+  for (const system of env.systems ?? []) {
+    for (const [kind, levels] of Object.entries(EVIDENCE_INTERVALS) as [EvidenceKind, Partial<Record<SecurityLevel, unknown>>][]) {
+      if (levels[system.level as SecurityLevel] === undefined) continue;
+      const file = `${system.id}-${kind}.json`;
+      records.push({
+        kind,
+        system: system.id,
+        performed: GENERATED_EVIDENCE_DAY,
+        by: 'Generated assessor',
+        result: 'pass',
+        document: { sha256: '0'.repeat(64) },
+        validUntil: '2027-10-15',
+        source: `${evidenceDir(env.name)}/${file}`,
+      });
+    }
+  }
+  return records;
+}
+
+/** Writes the generated evidence records of `env` into a project root, one file each. */
+export function writeGeneratedEvidence(root: string, env: EnvironmentInput): void {
+  mkdirSync(join(root, evidenceDir(env.name)), { recursive: true });
+  for (const { source, ...record } of generatedEvidence(env)) writeFileSync(join(root, source), `${JSON.stringify(record, null, 2)}\n`);
 }

@@ -1,14 +1,15 @@
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../core/errors';
 import { artifactSetOf } from '../policies/artifacts';
 import { evaluatePolicies } from '../policies/evaluate';
 import { policyInForce } from '../policies/engine';
+import { PROFILES } from '../policies/profiles';
 import { PACKS } from '../policies/registry';
 import { validateEnvironment } from '../environments/validate';
 import type { EnvironmentInput } from '../environments/schema';
 import { environmentInput, tempProject, writeEnvironmentJson } from './helpers';
-import { AS_OF, fixture, reportOf, variant } from './policy-fixtures';
+import { AS_OF, evidenceOf, fixture, reportOf, variant, withoutEvidence } from './policy-fixtures';
 
 type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
 const system = (input: EnvironmentInput, id: string): SystemInput => input.systems!.find((s) => s.id === id)!;
@@ -24,9 +25,9 @@ function withPolicy(policy: Record<string, unknown>, change: (input: Environment
 describe('policy engine', () => {
   it('evaluates every pack of the vn-2016 profile, with no mandatory failure on prod as shipped', () => {
     const report = reportOf(variant('prod', () => undefined));
-    expect(report.profile).toEqual({ name: 'vn-2016', version: '2026.11', title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017' });
-    expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'validation']));
-    expect(report.rules).toHaveLength(78);
+    expect(report.profile).toMatchObject({ name: 'vn-2016', version: PROFILES['vn-2016'].version, title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017', status: 'confirmed' });
+    expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'assurance', 'validation']));
+    expect(report.rules).toHaveLength(84);
     expect(report.mandatoryFailures).toBe(0);
     expect(report.findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(report.asOf).toBe('2026-11-27');
@@ -43,15 +44,17 @@ describe('policy engine', () => {
     expect(report.overrides).toEqual([
       { ruleId: 'NDC-BAK-001', from: 'mandatory', to: 'advisory' },
       { ruleId: 'NDC-K8S-004', from: 'mandatory', to: 'advisory' },
+      { ruleId: 'NDC-LVL-010', from: 'mandatory', to: 'advisory' },
       { ruleId: 'NDC-TOP-001', from: 'mandatory', to: 'advisory' },
     ]);
     expect(report.findings.filter((f) => f.status === 'fail').map((f) => [f.ruleId, f.enforcement])).toEqual([
+      ['NDC-LVL-010', 'advisory'],
       ['NDC-BAK-001', 'advisory'],
       ['NDC-TOP-001', 'advisory'],
       ['NDC-K8S-004', 'advisory'],
     ]);
     expect(report.mandatoryFailures).toBe(0);
-    expect(report.advisoryFailures).toBe(3);
+    expect(report.advisoryFailures).toBe(4);
     expect(report.exceptions.map((e) => [e.rule, e.status])).toEqual([['NDC-BAK-004', 'applied']]);
   });
 
@@ -59,7 +62,7 @@ describe('policy engine', () => {
     const report = reportOf(variant('dev', (input) => {
       input.policy = {};
     }));
-    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
+    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-LVL-010', 'NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
   });
 
   it('a disabled rule is not evaluated but stays listed with its enforcement', () => {
@@ -109,9 +112,8 @@ describe('policy engine', () => {
 
     it('an advisory finding on a level 4-5 system may be waived', () => {
       const input = environmentInput('prod');
-      delete system(input, 'population-db').backup!.lastRestoreTest;
-      input.policy = { exceptions: [exception({ rule: 'NDC-BAK-005', system: 'population-db' })] };
-      const report = reportOf(fixture(input));
+      input.policy = { overrides: { 'NDC-BAK-005': 'advisory' }, exceptions: [exception({ rule: 'NDC-BAK-005', system: 'population-db' })] };
+      const report = reportOf(fixture(input, { evidence: withoutEvidence(evidenceOf('prod'), 'population-db', 'restore-test') }));
       expect(report.exceptions[0].status).toBe('applied');
       expect(report.findings.find((f) => f.ruleId === 'NDC-BAK-005' && f.systemId === 'population-db')?.status).toBe('waived');
     });
@@ -148,7 +150,7 @@ describe('policy engine', () => {
 
     it('an unknown profile is refused', () => {
       const env = validateEnvironment({ ...environmentInput('prod'), profile: 'vn-2030' }, 'environments/prod.ts');
-      expect(() => policyInForce(env, 'environments/prod.ts')).toThrow('environments/prod.ts: profile: "vn-2030" is not a regulation profile (known: vn-2016)');
+      expect(() => policyInForce(env, 'environments/prod.ts')).toThrow('environments/prod.ts: profile: "vn-2030" is not a regulation profile (known: vn-2016, vn-2026)');
     });
   });
 
@@ -244,6 +246,7 @@ describe('evaluatePolicies (the library entry point)', () => {
 
   it('synth: never evaluates the render in memory and writes nothing', () => {
     writeEnvironmentJson(root, 'memory', { ...environmentInput('staging'), name: 'memory' });
+    cpSync(join(root, 'evidence/staging'), join(root, 'evidence/memory'), { recursive: true });
     const report = evaluatePolicies(root, 'memory', { asOf: AS_OF, synth: 'never' });
     expect(report.synthesized).toBe(false);
     expect(report.mandatoryFailures).toBe(0);

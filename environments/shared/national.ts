@@ -61,6 +61,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       level: 4,
       ownerAgency: 'Government Office',
       classification: 'confidential',
+      levelCriteria: ['national-e-government-24x7'],
       personalData: true,
       internetFacing: true,
       primaryRegion: 'north',
@@ -84,11 +85,9 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'disk', immutable: true },
         ],
-        lastRestoreTest: '2026-09-15',
       },
       logging: { retentionMonths: 6 },
       controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
-      assessment: { lastAssessed: '2026-05-12', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'population-db',
@@ -116,11 +115,9 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'tape', immutable: true },
         ],
-        lastRestoreTest: '2026-10-20',
       },
       logging: { retentionMonths: 12 },
       controls: { ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
-      assessment: { lastAssessed: '2026-08-03', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'e-document-exchange',
@@ -151,7 +148,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       },
       logging: { retentionMonths: 3 },
       controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
-      assessment: { lastAssessed: '2026-03-02', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
       id: 'online-meeting',
@@ -183,7 +179,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       },
       logging: { retentionMonths: 3 },
       controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
-      assessment: { lastAssessed: '2026-06-18', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
       id: 'digital-signature-ca',
@@ -213,11 +208,9 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'tape', immutable: true },
         ],
-        lastRestoreTest: '2026-08-28',
       },
       logging: { retentionMonths: 6 },
       controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
-      assessment: { lastAssessed: '2026-04-21', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'open-data-portal',
@@ -239,9 +232,33 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
       logging: { retentionMonths: 1 },
       controls: { waf: true },
-      assessment: { lastAssessed: '2025-10-06', assessor: 'Ministry of Science and Technology Security Unit' },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
       publicEdge: true,
+    },
+  ];
+}
+
+/**
+ * The links of the national backbone: two per pair of clusters (the specialised data network's regional
+ * route and its backup route), so a level-5 system's primary and recovery clusters stay joined when one is cut.
+ */
+export function nationalLinks(): NonNullable<EnvironmentInput['interconnect']['links']> {
+  const pairs: Array<[NationalSiteId, NationalSiteId]> = [['north', 'central'], ['north', 'south'], ['central', 'south']];
+  return pairs.flatMap(([a, b]) => [
+    { id: `${a}-${b}-primary`, between: [a, b] as [string, string], carrier: 'specialised data network, regional route' },
+    { id: `${a}-${b}-backup`, between: [a, b] as [string, string], carrier: 'specialised data network, backup route' },
+  ]);
+}
+
+/** The assessor organisations the national systems' assessments name (licence or designation, issuer, validity). */
+export function nationalAssessors(): NonNullable<EnvironmentInput['assessorOrganisations']> {
+  return [
+    {
+      id: 'ais',
+      name: 'Authority of Information Security (AIS)',
+      standing: 'designated',
+      professional: true,
+      licence: { number: 'AIS-DES-2025-01', issuer: 'Ministry of Science and Technology', validUntil: '2028-12-31' },
     },
   ];
 }
