@@ -80,7 +80,7 @@ describe('policy outcomes for the approvals gate and deploy', () => {
       const { io, out } = captureIO(root);
       expect(await main(['approvals', '--env', 'demo'], io)).toBe(1);
       expect(out[0]).toContain(`policy digest ${policyDigest.slice(0, 16)}...`);
-      expect(out).toContain('0 of 6 system(s) fully approved; approvals incomplete; deploy gate closed');
+      expect(out).toContain('0 of 7 scope(s) fully approved; approvals incomplete; deploy gate closed');
     });
   });
 });

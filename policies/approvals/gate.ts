@@ -100,11 +100,13 @@ export { CHANGE_AUTHOR_VARIABLE };
 const SKEW_MS = 5 * 60_000;
 
 /**
- * The deployment gate: open only when no mandatory finding is open and every system in the manifest has,
- * for each role its level requires, an approval that verifies against the trust store in force, is for this
- * environment, this manifest digest and this policy digest, is unexpired, signed by a key that is neither
- * revoked nor outside its validity window, by a reviewer who holds the role, may approve that system, and is
- * not the author of the change; and its security assessment is current. One key counts once.
+ * The deployment gate: open only when no mandatory finding is open and every scope (each system in the
+ * environment and the platform, national-cloud-platform) has, for each role its level requires, an approval
+ * that verifies against the trust store in force, is for this environment and operation, names that scope
+ * at its current scope digest and level, is under this policy digest, is unexpired, signed by a key that is
+ * neither revoked nor outside its validity window, by a reviewer who holds the role, may approve that scope,
+ * and is not the author of the change; and its security assessment is current. One key counts once per scope.
+ * The caller checks the manifest's scope digests against the files (stacks/manifest.ts scopeProblems).
  */
 export function evaluateGate(input: GateInput): GateResult {
   const { manifest, env } = input;
