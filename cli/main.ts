@@ -8,6 +8,7 @@ import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { printError } from './commands/common';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import type { LoadedEnvironment } from '../environments/load';
+import type { Manifest } from '../stacks/manifest';
 import type { CommandIO } from './io';
 
 /**
@@ -252,6 +253,22 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       return evidenceVerifyCommand({ file: str(values, 'file'), trustRoots: deps.trustRoots }, deps.io);
     },
   },
+  diff: {
+    summary: 'per scope (system or platform): resources and attributes changed since --against, the approvals that voids, who must sign again',
+    options: [
+      ENV,
+      { flags: '--against <REF>', description: 'approved (default: the last state every scope was approved in), the digest of a stored approved state or deploy snapshot (8+ hex digits), or a git revision' },
+      { flags: '--format <F>', description: 'text, json or markdown for a pull-request comment (default text; json with --json)' },
+    ],
+    exitCodes: { 0: 'the diff was shown (changed or not)', ...BAD_INPUT },
+    environment: ENV_VARIABLES,
+    example: 'ndc diff --env prod --against main --format markdown',
+    async run(values, deps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { diffCommand } = require('./commands/diff') as typeof import('./commands/diff');
+      return diffCommand({ env: await environmentSettled(deps, envOf(values, deps)), against: str(values, 'against'), format: str(values, 'format') }, deps.io);
+    },
+  },
   plan: deploySpec('plan', {
     summary: 'synth, check, gate status and what deploy would run per wave; engine previews where installed',
     options: [ENV, { flags: '--no-preview', description: "skip the engines' previews (plan, preview, diff)" }, CONCURRENCY],
@@ -316,9 +333,15 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       // when it is not what the environment renders now.
       const env = envOf(values, deps);
       const { evaluatePolicy } = deps.approvalPolicy();
+      // The reviewer sees what changed in the scopes they are about to sign since the last approved state (ndc diff).
+      const showChanges = (io: CommandIO, manifest: Manifest, statement: { scopes: readonly { id: string }[] }) => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { approvalDiffLines } = require('./commands/diff') as typeof import('./commands/diff');
+        for (const line of approvalDiffLines(io.root, manifest, statement.scopes.map((s) => s.id))) io.out(line);
+      };
       const systems = str(values, 'systems');
       return approveCommand(
-        { env, key: str(values, 'key')!, as: str(values, 'as')!, operation: str(values, 'operation'), role: str(values, 'role'), systems: systems === undefined ? undefined : list(systems), expires: str(values, 'expires'), evaluatePolicy, ...approvalContext(deps) },
+        { env, key: str(values, 'key')!, as: str(values, 'as')!, operation: str(values, 'operation'), role: str(values, 'role'), systems: systems === undefined ? undefined : list(systems), expires: str(values, 'expires'), evaluatePolicy, showChanges, ...approvalContext(deps) },
         deps.io,
       );
     },

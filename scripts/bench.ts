@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     ['kubernetes', './bench-kubernetes'],
     ['edge', './bench-edge'],
     ['validate', './bench-validate'],
+    ['diff', './bench-diff'],
     ['deploy', './bench-deploy'],
     ['ledger', './bench-ledger'],
   ];

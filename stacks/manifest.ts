@@ -354,3 +354,13 @@ export function unlistedFiles(root: string, manifest: Manifest): string[] {
   walk('');
   return found.sort();
 }
+
+/** Validates a manifest already parsed from JSON (one kept inside another file, such as an approved state). */
+export function parseManifest(raw: unknown, where: string, fix: string): Manifest {
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`${where}: ${formatPath(issue.path) || '(top level)'}`, `${issue.message}; ${fix}`);
+  }
+  return parsed.data;
+}

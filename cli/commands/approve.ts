@@ -1,4 +1,5 @@
 import { InputError, show } from '../../core/errors';
+import { recordApprovedState } from '../../policies/approvals/approved-state';
 import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
 import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
@@ -192,8 +193,11 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
         at: issued,
       }),
     );
-    if (io.json) printJson(io, 'approve', { approved: true, file: written.shown, replaced: written.replaced, statement });
+    // Once every scope is approved at its current digest, this state is what later diffs compare with (ndc diff).
+    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
+    if (io.json) printJson(io, 'approve', { approved: true, file: written.shown, replaced: written.replaced, statement, ...(recorded ? { approvedState: recorded } : {}) });
     else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.scopes.length} scope(s) (${statement.scopes.map((x) => x.id).join(', ')}) as ${role} until ${statement.expires}`);
+    if (recorded && !io.json) io.out(`every scope of ${opts.env} is approved at digest ${manifest.digest.slice(0, 12)}...: recorded ${recorded} (ndc diff compares with it)`);
     return 0;
   });
 }
@@ -219,6 +223,17 @@ function scopeNeeds(io: CommandIO, opts: ApproveOptions, manifest: Manifest, pol
     acceptedTrust,
   });
   return new Map(gate.perSystem.map((s) => [s.id, s]));
+}
+
+/** Records the approved state; a failure to record it is said, but does not undo the signature. */
+function recordApproved(io: CommandIO, manifest: Manifest, at: Date): string | undefined {
+  try {
+    return recordApprovedState(io.root, manifest, at).shown;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    io.err(`warning: the approved state was not recorded (ndc diff --against approved will compare with an older one): ${error.message}`);
+    return undefined;
+  }
 }
 
 function showStatement(
