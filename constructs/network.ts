@@ -44,6 +44,8 @@ export interface FlowProps {
   readonly to: NetworkSegment;
   readonly port: Port;
   readonly description?: string;
+  /** The platform collection service (log collector, patch mirror) this flow sends to, when it is one. */
+  readonly collection?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export class Flow extends Construct {
   readonly to: NetworkSegment;
   readonly port: Port;
   readonly description?: string;
+  readonly collection?: string;
 
   constructor(scope: Construct, id: string, props: FlowProps) {
     super(scope, id);
@@ -70,6 +73,7 @@ export class Flow extends Construct {
     this.to = props.to;
     this.port = props.port;
     this.description = props.description;
+    this.collection = props.collection;
   }
 
   /** The zone or external peer traffic comes from. */

@@ -118,11 +118,8 @@ export const controlsSchema = z.strictObject({
   waf: z.boolean().optional(),
   ddosProtection: z.boolean().optional(),
   databaseFirewall: z.boolean().optional(),
-  siem: z.boolean().optional(),
   privilegedAccessManagement: z.boolean().optional(),
-  monitoring247: z.boolean().optional(),
   ips: z.boolean().optional(),
-  antiMalware: z.boolean().optional(),
   adminVpn: z.boolean().optional(),
 });
 
@@ -142,7 +139,6 @@ export const systemSchema = z.strictObject({
   dedicatedNetworks: z.record(id, cidr).optional(),
   dedicatedHosts: z.boolean().optional(),
   backup: backupSchema.optional(),
-  logging: z.strictObject({ retentionMonths: quantity('months', 0, 240, 1) }).optional(),
   controls: controlsSchema.default({}),
   assessment: z
     .strictObject({ lastAssessed: isoDate, assessor: z.string().min(1), independent: z.boolean().default(false) })

@@ -74,7 +74,6 @@ export function generateEnvironment(systemsPerRegion: number, name = 'generated'
             { region: SITES[(recovery + 1) % 3 === r ? (recovery + 2) % 3 : (recovery + 1) % 3].id, medium: 'disk', immutable: level >= 4 },
           ],
         },
-        logging: { retentionMonths: [0, 1, 1, 3, 6, 12][level] },
         assessment: { lastAssessed: '2026-09-01', assessor: 'Generated assessor', independent: level >= 3 },
       });
     });

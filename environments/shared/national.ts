@@ -86,8 +86,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
         lastRestoreTest: '2026-09-15',
       },
-      logging: { retentionMonths: 6 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { waf: true, ddosProtection: true, databaseFirewall: true, privilegedAccessManagement: true },
       assessment: { lastAssessed: '2026-05-12', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -118,8 +117,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
         lastRestoreTest: '2026-10-20',
       },
-      logging: { retentionMonths: 12 },
-      controls: { ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { ddosProtection: true, databaseFirewall: true, privilegedAccessManagement: true },
       assessment: { lastAssessed: '2026-08-03', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -149,8 +147,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'south', medium: 'disk' },
         ],
       },
-      logging: { retentionMonths: 3 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
+      controls: { waf: true, ddosProtection: true, databaseFirewall: true },
       assessment: { lastAssessed: '2026-03-02', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
@@ -181,8 +178,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'north', medium: 'disk' },
         ],
       },
-      logging: { retentionMonths: 3 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true },
+      controls: { waf: true, ddosProtection: true, databaseFirewall: true },
       assessment: { lastAssessed: '2026-06-18', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
@@ -215,8 +211,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
         lastRestoreTest: '2026-08-28',
       },
-      logging: { retentionMonths: 6 },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, siem: true, privilegedAccessManagement: true, monitoring247: true },
+      controls: { waf: true, ddosProtection: true, databaseFirewall: true, privilegedAccessManagement: true },
       assessment: { lastAssessed: '2026-04-21', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -237,7 +232,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8080 },
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
-      logging: { retentionMonths: 1 },
       controls: { waf: true },
       assessment: { lastAssessed: '2025-10-06', assessor: 'Ministry of Science and Technology Security Unit' },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).

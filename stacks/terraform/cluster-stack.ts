@@ -22,6 +22,8 @@ import {
   type NetworkingSecgroupRuleV2Config,
 } from './providers/openstack';
 import { OpenStackProvider } from './providers/provider';
+import { collectionServiceResources } from './collection-services';
+import { instanceUserData } from './security-agents';
 import { tags } from './tags';
 
 export const clusterStackName = (cluster: RegionalCluster): string => `cluster-${cluster.id}`;
@@ -106,6 +108,7 @@ export function clusterStack(app: Construct, cloud: NationalCloud, env: Environm
     }
     systemResources(stack, envName, cloud, placement, networks);
   }
+  collectionServiceResources(stack, cloud, cluster, networks);
   return stack;
 }
 
@@ -172,6 +175,8 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
         network: [{ uuid: segment.network.id }],
         security_groups: [group.attribute('name')],
         scheduler_hints: [{ group: serverGroup.id }],
+        // Log shipping, anti-malware and patching agents (stacks/terraform/security-agents.ts).
+        ...(cluster.logCollector ? { user_data: instanceUserData(cluster, system, pool.tier) } : {}),
         metadata: {
           'ndc:env': envName,
           'ndc:system': system.id,
