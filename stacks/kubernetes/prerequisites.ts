@@ -6,6 +6,7 @@ import { parseKubernetesYaml } from './artifact';
 import { ANNOTATION, LABEL, VELERO_NAMESPACE } from './labels';
 import { baselinePolicies, networkPolicy, type ManifestObject } from './render';
 import { SOURCE_ROOT } from '../../core/source-root';
+import { renderLogShipping } from './log-shipping';
 
 /**
  * What a cluster needs before its system objects can be applied: Velero's CustomResourceDefinitions
@@ -91,7 +92,7 @@ export function renderPrerequisites(cloud: NationalCloud, cluster: RegionalClust
     kind: 'Namespace',
     metadata: { name: VELERO_NAMESPACE, labels: { ...labels, 'app.kubernetes.io/name': 'velero' } },
   };
-  return [...veleroCrds(), namespace, ...veleroPolicies(cloud, labels, vaults), ...secrets];
+  return [...veleroCrds(), namespace, ...veleroPolicies(cloud, labels, vaults), ...secrets, ...renderLogShipping(cloud, cluster)];
 }
 
 /** The port of a BackupStorageLocation's `spec.config.s3Url` (the scheme's default when it names none). */

@@ -5,7 +5,7 @@ import type { Environment } from '../../environments/schema';
 import { configureBackend } from './backend';
 import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryption, S3BucketVersioning } from './providers/minio';
 import { MinioProvider } from './providers/provider';
-import { logBucketName } from './security-agents';
+import { LOG_BUCKET_PURPOSE, logBucketName } from './security-agents';
 
 export const BACKUP_VAULTS = 'backup-vaults';
 
@@ -66,8 +66,6 @@ export function backupVaultsStack(app: Construct, cloud: NationalCloud, env: Env
   return stack;
 }
 
-/** Tag value marking a system's log bucket (`ndc-purpose`), which the logging rule looks for. */
-export const LOG_BUCKET_PURPOSE = 'logs';
 
 /**
  * A system's log bucket in the vault of its primary cluster (the backup zone: apart from every system

@@ -30,6 +30,9 @@ export const logTag = (systemId: string, tier: string): string => `system.${syst
 /** The bucket holding a system's logs, in the backup vault of its primary cluster. */
 export const logBucketName = (envName: string, systemId: string): string => `ndc-${envName}-${systemId}-logs`;
 
+/** Tag value marking a system's log bucket (`ndc-purpose`), which the logging rule looks for. */
+export const LOG_BUCKET_PURPOSE = 'logs';
+
 /** ClamAV's signatures come from the patch mirror (cvdupdate's layout under /clamav). */
 export const CLAMAV_MIRROR_PATH = '/clamav';
 
