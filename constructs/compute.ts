@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TIER_DEFAULTS } from '../environments/vocabulary';
 import type { NetworkSegment } from './network';
 import { propError } from './props';
+import type { SecurityService } from './security-services';
 import type { StoragePool } from './storage';
 
 const COMPUTE_POOL = Symbol.for('ndc.ComputePool');
@@ -27,6 +28,8 @@ export interface ComputePoolProps {
   /** Kubernetes requests per instance. */
   readonly cpu?: number;
   readonly memoryGb?: number;
+  /** The security service this pool runs (IPS, WAF, database firewall, jump hosts), if any. */
+  readonly securityService?: SecurityService;
 }
 
 /** The instances of one tier of an information system in one cluster. */
@@ -47,6 +50,7 @@ export class ComputePool extends Construct {
   readonly availabilityZones: readonly string[];
   readonly cpu: number;
   readonly memoryGb: number;
+  readonly securityService?: SecurityService;
 
   constructor(scope: Construct, id: string, props: ComputePoolProps) {
     super(scope, id);
@@ -66,6 +70,7 @@ export class ComputePool extends Construct {
     this.availabilityZones = props.availabilityZones;
     this.cpu = props.cpu ?? TIER_DEFAULTS.cpu;
     this.memoryGb = props.memoryGb ?? TIER_DEFAULTS.memoryGb;
+    this.securityService = props.securityService;
   }
 
   /** The tier name (the construct id). */

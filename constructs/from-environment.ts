@@ -71,7 +71,6 @@ function buildCloudOf(env: Environment): NationalCloud {
         lastRestoreTest: system.backup.lastRestoreTest,
         copies: system.backup.copies?.map((c) => ({ cluster: cloud.cluster(c.region), medium: c.medium, immutable: c.immutable })),
       },
-      controls: system.controls,
       assessment: system.assessment,
       publicEdge: system.publicEdge,
     });

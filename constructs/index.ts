@@ -1,4 +1,5 @@
 export * from './security-level';
+export * from './security-services';
 export * from './port';
 export * from './network';
 export * from './storage';

@@ -9,6 +9,7 @@ import { Port } from './port';
 import { propError } from './props';
 import { RegionalCluster } from './regional-cluster';
 import { isSecurityLevel, requirementsFor, type Control, type SecurityLevel } from './security-level';
+import { ADMIN_SSH_PORT, DATABASE_FIREWALL, IPS, PRIVILEGED_ACCESS, PRIVILEGED_ACCESS_PORT, RESERVED_TIERS, SERVICE_FROM_LEVEL, WAF, type SecurityService } from './security-services';
 import { StoragePool } from './storage';
 
 const SYSTEM = Symbol.for('ndc.InformationSystem');
@@ -31,6 +32,10 @@ export interface FlowSpec {
   readonly to: Zone;
   readonly port: Port;
   readonly description?: string;
+  /** Only these tiers of the `from` zone send it. Default: the system's own (non-security) tiers there. */
+  readonly fromTiers?: readonly string[];
+  /** Only these tiers of the `to` zone receive it. Default: the system's own (non-security) tiers there. */
+  readonly toTiers?: readonly string[];
 }
 
 export interface AssessmentProps {
@@ -100,7 +105,11 @@ export class InformationSystem extends Construct {
   readonly recovery?: RegionalCluster;
   readonly isolation: Isolation;
   readonly dedicatedHosts: boolean;
+  /** The system's own tiers followed by the security services' tiers. */
   readonly tiers: readonly Required<TierProps>[];
+  /** The security services the level and the traffic require, by tier name (security-services.ts). */
+  readonly securityServices: ReadonlyMap<string, SecurityService>;
+  /** The flows as built: the system's own, routed through its security services, plus administration. */
   readonly flows: readonly FlowSpec[];
   /** Zones the system has in each cluster: those its level requires plus those its tiers and flows use. */
   readonly zones: readonly Zone[];
@@ -143,13 +152,14 @@ export class InformationSystem extends Construct {
 
     const tiers = props.tiers ?? [{ name: 'app', zone: 'internal-server' as Zone }];
     if (tiers.length === 0) throw propError(this, 'tiers', tiers, 'a system needs at least one tier');
-    this.tiers = tiers.map((t) => ({ ...TIER_DEFAULTS, ...t }));
-
-    // Administration only from the management zone (bastion / PAM), to every tier.
-    const adminFlows: FlowSpec[] = [...new Set(this.tiers.map((t) => t.zone))]
-      .filter((zone) => zone !== 'management')
-      .map((zone) => ({ from: 'management', to: zone, port: Port.tcp(22), description: 'administration through the bastion' }));
-    this.flows = [...(props.flows ?? []), ...adminFlows];
+    for (const tier of tiers) {
+      if (RESERVED_TIERS.has(tier.name)) throw propError(this, 'tiers', tier.name, `is the name of a security service's tier (reserved: ${[...RESERVED_TIERS].join(', ')}); rename the tier`);
+    }
+    const ownTiers = tiers.map((t) => ({ ...TIER_DEFAULTS, ...t }));
+    const { services, flows } = routeThroughSecurityServices(level, ownTiers, props.flows ?? []);
+    this.securityServices = new Map(services.map((s) => [s.tier, s]));
+    this.tiers = [...ownTiers, ...services.map((s) => ({ ...TIER_DEFAULTS, name: s.tier, zone: s.zone, flavor: s.flavor, volumeGb: s.volumeGb }))];
+    this.flows = [...flows, ...administrationFlows(level, this.tiers)];
     const zoneSet = new Set<Zone>([...requirements.zones, ...this.tiers.map((t) => t.zone)]);
     for (const flow of this.flows) {
       zoneSet.add(flow.to);
@@ -272,21 +282,23 @@ export class SystemPlacement extends Construct {
         availabilityZones: azs,
         cpu: tier.cpu,
         memoryGb: tier.memoryGb,
+        securityService: system.securityServices.get(tier.name),
       });
     }
     const flows = new Construct(this, 'flows');
     system.flows.forEach((spec, i) => {
       const from = isExternalPeer(spec.from) ? spec.from : this.segment(spec.from);
-      new Flow(flows, `${i}-${spec.from}-to-${spec.to}`, { from, to: this.segment(spec.to), port: spec.port, description: spec.description });
+      // `<n>-<from>-to-<to>`: the network model reads the zones back from this path (tiers are in the flow's props).
+      new Flow(flows, `${i}-${spec.from}-to-${spec.to}`, { from, to: this.segment(spec.to), port: spec.port, description: spec.description, fromTiers: spec.fromTiers, toTiers: spec.toTiers });
     });
-    // Every tier ships its logs to the cluster's collectors and takes patches and signatures from its mirror,
-    // in the cluster's management zone (for levels 4-5, across from the system's own core network).
+    // Every tier, security services included, ships its logs to the cluster's collectors and takes patches and
+    // signatures from its mirror, in the cluster's management zone (for levels 4-5, across from the system's
+    // own core network). No tier of the system receives these flows (toTiers empty): the services do.
     for (const service of props.cluster.collectionServices) {
       for (const zone of ZONES.filter((z) => system.tiers.some((t) => t.zone === z))) {
-        const from = this.segment(zone);
-        if (from === service.segment) continue;
+        const senders = system.tiers.filter((t) => t.zone === zone).map((t) => t.name);
         const description = service.purpose === 'logs' ? 'logs to the cluster\'s log collectors' : 'updates and anti-malware signatures from the cluster\'s patch mirror';
-        new Flow(flows, `${service.name}-from-${zone}`, { from, to: service.segment, port: service.port, description, collection: service.name });
+        new Flow(flows, `${service.name}-from-${zone}`, { from: this.segment(zone), to: service.segment, port: service.port, description, collection: service.name, fromTiers: senders, toTiers: [] });
       }
     }
   }
@@ -313,4 +325,67 @@ export class SystemPlacement extends Construct {
   get ownsSegments(): boolean {
     return this.dedicatedNetwork !== undefined;
   }
+}
+
+const flowKey = (f: FlowSpec): string => JSON.stringify([f.from, f.fromTiers ?? null, f.to, f.toTiers ?? null, f.port.toString()]);
+
+/**
+ * The security services a system's level and traffic require, and its flows routed through them, so
+ * that no security group or NetworkPolicy lets traffic go around one:
+ * - every flow from outside (internet, government network) enters at the IPS hosts in the edge zone;
+ * - from level 2, web (TCP) traffic from the internet goes on from the IPS to the WAF in the DMZ, and only
+ *   the WAF forwards it to the tiers it was meant for;
+ * - from level 3, the database tiers accept connections only from the database firewall in the database zone.
+ */
+export function routeThroughSecurityServices(level: SecurityLevel, tiers: readonly Required<TierProps>[], flows: readonly FlowSpec[]): { services: SecurityService[]; flows: FlowSpec[] } {
+  const external = flows.filter((f) => isExternalPeer(f.from));
+  const behindWaf = (f: FlowSpec) => level >= SERVICE_FROM_LEVEL.waf && f.from === 'internet' && f.port.protocol === 'tcp';
+  const databaseFirewall = level >= SERVICE_FROM_LEVEL['database-firewall'] && tiers.some((t) => t.zone === DATABASE_FIREWALL.zone);
+  const services: SecurityService[] = [];
+  if (external.length > 0) services.push(IPS);
+  if (external.some(behindWaf)) services.push(WAF);
+  if (databaseFirewall) services.push(DATABASE_FIREWALL);
+  if (level >= SERVICE_FROM_LEVEL['privileged-access']) services.push(PRIVILEGED_ACCESS);
+
+  const out = new Map<string, FlowSpec>();
+  const add = (f: FlowSpec) => out.set(flowKey(f), out.get(flowKey(f)) ?? f);
+  for (const flow of flows) {
+    const why = flow.description ? `: ${flow.description}` : '';
+    if (isExternalPeer(flow.from)) {
+      add({ ...flow, to: IPS.zone, toTiers: [IPS.tier], description: `enters through the IPS${why}` });
+      if (behindWaf(flow)) {
+        add({ from: IPS.zone, fromTiers: [IPS.tier], to: WAF.zone, toTiers: [WAF.tier], port: flow.port, description: `the IPS forwards web traffic to the WAF${why}` });
+        add({ from: WAF.zone, fromTiers: [WAF.tier], to: flow.to, toTiers: flow.toTiers, port: flow.port, description: `the WAF forwards filtered requests${why}` });
+      } else {
+        add({ from: IPS.zone, fromTiers: [IPS.tier], to: flow.to, toTiers: flow.toTiers, port: flow.port, description: `the IPS forwards inspected traffic${why}` });
+      }
+    } else if (databaseFirewall && flow.to === DATABASE_FIREWALL.zone && flow.from !== DATABASE_FIREWALL.zone) {
+      add({ ...flow, toTiers: [DATABASE_FIREWALL.tier], description: `through the database firewall${why}` });
+      add({ from: DATABASE_FIREWALL.zone, fromTiers: [DATABASE_FIREWALL.tier], to: flow.to, toTiers: flow.toTiers, port: flow.port, description: `the database firewall forwards allowed statements${why}` });
+    } else {
+      add(flow);
+    }
+  }
+  return { services, flows: [...out.values()] };
+}
+
+/**
+ * Administration (SSH) of every tier, security services included: below level 3 from the management zone;
+ * from level 3 only from the privileged-access (jump) hosts, which the operators reach in the management zone.
+ */
+function administrationFlows(level: SecurityLevel, tiers: readonly Required<TierProps>[]): FlowSpec[] {
+  const jump = level >= SERVICE_FROM_LEVEL['privileged-access'];
+  const zones = [...new Set(tiers.map((t) => t.zone))];
+  const out: FlowSpec[] = [];
+  for (const zone of ZONES.filter((z) => zones.includes(z))) {
+    const administered = tiers.filter((t) => t.zone === zone && t.name !== PRIVILEGED_ACCESS.tier).map((t) => t.name);
+    if (administered.length === 0) continue;
+    if (jump) {
+      out.push({ from: PRIVILEGED_ACCESS.zone, fromTiers: [PRIVILEGED_ACCESS.tier], to: zone, toTiers: administered, port: Port.tcp(ADMIN_SSH_PORT), description: 'administration only through the privileged-access (jump) hosts' });
+    } else if (zone !== 'management') {
+      out.push({ from: 'management', to: zone, toTiers: administered, port: Port.tcp(ADMIN_SSH_PORT), description: 'administration from the management zone' });
+    }
+  }
+  if (jump) out.push({ from: PRIVILEGED_ACCESS.zone, to: PRIVILEGED_ACCESS.zone, toTiers: [PRIVILEGED_ACCESS.tier], port: Port.tcp(PRIVILEGED_ACCESS_PORT), description: "operators open sessions at the jump hosts' Teleport proxy" });
+  return out;
 }

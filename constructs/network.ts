@@ -46,6 +46,10 @@ export interface FlowProps {
   readonly description?: string;
   /** The platform collection service (log collector, patch mirror) this flow sends to, when it is one. */
   readonly collection?: string;
+  /** Only these tiers of the `from` segment send it. Default: every tier there that is not a security service. */
+  readonly fromTiers?: readonly string[];
+  /** Only these tiers of the `to` segment receive it. Default: every tier there that is not a security service. */
+  readonly toTiers?: readonly string[];
 }
 
 /**
@@ -62,23 +66,41 @@ export class Flow extends Construct {
   readonly port: Port;
   readonly description?: string;
   readonly collection?: string;
+  readonly fromTiers?: readonly string[];
+  readonly toTiers?: readonly string[];
 
   constructor(scope: Construct, id: string, props: FlowProps) {
     super(scope, id);
     Object.defineProperty(this, FLOW, { value: true });
-    if (NetworkSegment.isNetworkSegment(props.from) && props.from === props.to) {
-      throw propError(this, 'from', props.from.node.path, 'a flow connects two different segments');
+    // Within one segment a flow must name tiers that tell its two ends apart.
+    const sameSegment = NetworkSegment.isNetworkSegment(props.from) && props.from === props.to;
+    const unnamed = props.fromTiers === undefined && props.toTiers === undefined;
+    const overlapping = props.fromTiers !== undefined && props.toTiers !== undefined && props.fromTiers.some((t) => props.toTiers!.includes(t));
+    if (sameSegment && (unnamed || overlapping)) {
+      throw propError(this, 'from', (props.from as NetworkSegment).node.path, 'a flow connects two different segments, or different tiers of one segment');
     }
     this.from = props.from;
     this.to = props.to;
     this.port = props.port;
     this.description = props.description;
     this.collection = props.collection;
+    this.fromTiers = props.fromTiers;
+    this.toTiers = props.toTiers;
   }
 
   /** The zone or external peer traffic comes from. */
   get fromZone(): Zone | ExternalPeer {
     return isExternalPeer(this.from) ? this.from : this.from.zone;
+  }
+
+  /** True when the tier (of the flow's `to` segment) receives it: named, or by default any tier that is not a security service. */
+  reaches(tier: string, securityService: boolean): boolean {
+    return this.toTiers ? this.toTiers.includes(tier) : !securityService;
+  }
+
+  /** True when the tier (of the flow's `from` segment) sends it. */
+  sentBy(tier: string, securityService: boolean): boolean {
+    return this.fromTiers ? this.fromTiers.includes(tier) : !securityService;
   }
 
   /** The segment traffic comes from, or undefined when it comes from outside the cluster. */

@@ -114,15 +114,6 @@ export const backupSchema = z.strictObject({
   lastRestoreTest: isoDate.optional(),
 });
 
-export const controlsSchema = z.strictObject({
-  waf: z.boolean().optional(),
-  ddosProtection: z.boolean().optional(),
-  databaseFirewall: z.boolean().optional(),
-  privilegedAccessManagement: z.boolean().optional(),
-  ips: z.boolean().optional(),
-  adminVpn: z.boolean().optional(),
-});
-
 export const systemSchema = z.strictObject({
   id,
   name: z.string().min(1),
@@ -139,7 +130,6 @@ export const systemSchema = z.strictObject({
   dedicatedNetworks: z.record(id, cidr).optional(),
   dedicatedHosts: z.boolean().optional(),
   backup: backupSchema.optional(),
-  controls: controlsSchema.default({}),
   assessment: z
     .strictObject({ lastAssessed: isoDate, assessor: z.string().min(1), independent: z.boolean().default(false) })
     .optional(),

@@ -86,7 +86,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
         lastRestoreTest: '2026-09-15',
       },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, privilegedAccessManagement: true },
       assessment: { lastAssessed: '2026-05-12', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -117,7 +116,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
         lastRestoreTest: '2026-10-20',
       },
-      controls: { ddosProtection: true, databaseFirewall: true, privilegedAccessManagement: true },
       assessment: { lastAssessed: '2026-08-03', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -147,7 +145,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'south', medium: 'disk' },
         ],
       },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true },
       assessment: { lastAssessed: '2026-03-02', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
@@ -178,7 +175,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'north', medium: 'disk' },
         ],
       },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true },
       assessment: { lastAssessed: '2026-06-18', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
@@ -211,7 +207,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         ],
         lastRestoreTest: '2026-08-28',
       },
-      controls: { waf: true, ddosProtection: true, databaseFirewall: true, privilegedAccessManagement: true },
       assessment: { lastAssessed: '2026-04-21', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
@@ -232,7 +227,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8080 },
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
-      controls: { waf: true },
       assessment: { lastAssessed: '2025-10-06', assessor: 'Ministry of Science and Technology Security Unit' },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
       publicEdge: true,

@@ -73,8 +73,8 @@ function systemObjects(cloud: NationalCloud, placement: SystemPlacement, podNetw
         annotations: { [ANNOTATION.systemName]: system.displayName, [ANNOTATION.agencyName]: system.ownerAgency },
       },
     },
-    resourceQuota(ns, owned, placement.computePools),
-    limitRange(ns, owned, placement.computePools),
+    resourceQuota(ns, owned, podPools(placement)),
+    limitRange(ns, owned, podPools(placement)),
     ...baselinePolicies(ns, owned),
     ...flowPolicies(cloud, ns, owned, placement, podNetwork),
     ...veleroObjects(cloud, placement, owned),
@@ -128,14 +128,14 @@ function tierSelector(pools: readonly ComputePool[]): Record<string, unknown> {
  */
 function flowPolicies(cloud: NationalCloud, ns: string, labels: Record<string, string>, placement: SystemPlacement, podNetwork: Cidr | undefined): ManifestObject[] {
   const ipBlock = (cidr: Cidr) => ({ ipBlock: { cidr: cidr.text, ...(podNetwork && contains(cidr, podNetwork) && cidr.text !== podNetwork.text ? { except: [podNetwork.text] } : {}) } });
-  const pools = placement.computePools;
+  const pools = podPools(placement);
   const out: ManifestObject[] = [];
   for (const flow of placement.flows) {
     const port = policyPort(flow);
     // Pods' logs are shipped by the node agent (the ndc-logging DaemonSet), and images carry their own patches.
     if (!port || flow.collection !== undefined) continue;
-    const targets = pools.filter((p) => p.segment === flow.to);
-    const sources = flow.fromSegment ? pools.filter((p) => p.segment === flow.from) : [];
+    const targets = pools.filter((p) => p.segment === flow.to && flow.reaches(p.tier, false));
+    const sources = flow.fromSegment ? pools.filter((p) => p.segment === flow.from && flow.sentBy(p.tier, false)) : [];
     const annotations = { [ANNOTATION.flow]: flow.node.path, ...(flow.description ? { [ANNOTATION.description]: flow.description } : {}) };
     if (targets.length > 0) {
       const from: Peer[] = sources.length > 0 ? [{ podSelector: tierSelector(sources) }] : [ipBlock(cloud.peerRange(flow.from))];
@@ -147,6 +147,14 @@ function flowPolicies(cloud: NationalCloud, ns: string, labels: Record<string, s
     }
   }
   return out;
+}
+
+/**
+ * The tiers that may run as pods: the security services (IPS, WAF, database firewall, jump hosts) are
+ * the platform's hosts in the Terraform stacks, so a pod is reached through them by their segment's range.
+ */
+function podPools(placement: SystemPlacement): ComputePool[] {
+  return placement.computePools.filter((p) => p.securityService === undefined);
 }
 
 function policyPort(flow: Flow): PolicyPort | undefined {

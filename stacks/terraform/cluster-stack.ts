@@ -23,7 +23,8 @@ import {
 } from './providers/openstack';
 import { OpenStackProvider } from './providers/provider';
 import { collectionServiceResources } from './collection-services';
-import { instanceUserData } from './security-agents';
+import { instanceUserData, withServiceConfig } from './security-agents';
+import { securityServiceMetadata, securityServiceUserData, type Upstream } from './security-hosts';
 import { tags } from './tags';
 
 export const clusterStackName = (cluster: RegionalCluster): string => `cluster-${cluster.id}`;
@@ -128,22 +129,36 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
     }));
   }
 
-  /** Remote end of a rule: the security groups of the system's tiers in that segment, else its range. */
-  const remotesIn = (segment: NetworkSegment | undefined, fallbackPrefix: string, fallbackLabel: string) => {
-    const tiers = segment ? pools.filter((p) => p.segment === segment) : [];
+  /** Remote end of a rule: the security groups of the flow's tiers in that segment, else its range. */
+  const remotesIn = (segment: NetworkSegment | undefined, picks: (pool: ComputePool) => boolean, fallbackPrefix: string, fallbackLabel: string) => {
+    const tiers = segment ? pools.filter((p) => p.segment === segment && picks(p)) : [];
     return tiers.length > 0
       ? tiers.map((t) => ({ remote_group_id: groups.get(t)!.id, label: t.tier }))
       : [{ remote_ip_prefix: fallbackPrefix, label: fallbackLabel }];
   };
+  const isService = (pool: ComputePool) => pool.securityService !== undefined;
 
-  for (const pool of pools) {
+  // Instances of the tiers a proxy forwards to are created before the proxy, whose configuration names their addresses.
+  const instancesOf = new Map<ComputePool, ComputeInstanceV2[]>();
+  const upstreamsOf = (pool: ComputePool): Upstream[] =>
+    placement.flows
+      .filter((flow) => flow.from === pool.segment && flow.sentBy(pool.tier, true) && flow.port.protocol !== 'icmp')
+      .map((flow) => ({
+        protocol: flow.port.protocol as 'tcp' | 'udp',
+        from: flow.port.from!,
+        to: flow.port.to!,
+        addresses: pools.filter((p) => p.segment === flow.to && flow.reaches(p.tier, isService(p))).flatMap((p) => (instancesOf.get(p) ?? []).map((i) => i.attribute('access_ip_v4'))),
+      }));
+  for (const pool of [...pools].sort((a, b) => pathRank(a) - pathRank(b))) {
     const group = groups.get(pool)!;
     placement.flows.forEach((flow, i) => {
       const rules: { direction: 'ingress' | 'egress'; remotes: ReturnType<typeof remotesIn> }[] = [];
-      if (flow.to === pool.segment) {
-        rules.push({ direction: 'ingress', remotes: remotesIn(flow.fromSegment, cloud.peerRange(flow.from).text, flow.fromZone) });
+      if (flow.to === pool.segment && flow.reaches(pool.tier, isService(pool))) {
+        rules.push({ direction: 'ingress', remotes: remotesIn(flow.fromSegment, (p) => flow.sentBy(p.tier, isService(p)), cloud.peerRange(flow.from).text, flow.fromZone) });
       }
-      if (flow.from === pool.segment) rules.push({ direction: 'egress', remotes: remotesIn(flow.to, flow.to.cidr.text, flow.to.zone) });
+      if (flow.from === pool.segment && flow.sentBy(pool.tier, isService(pool))) {
+        rules.push({ direction: 'egress', remotes: remotesIn(flow.to, (p) => flow.reaches(p.tier, isService(p)), flow.to.cidr.text, flow.to.zone) });
+      }
       for (const { direction, remotes } of rules) {
         remotes.forEach(({ label, ...remote }, j) => {
           new NetworkingSecgroupRuleV2(stack, `${system.id}-${pool.tier}-${direction}-${i}-${j}`, {
@@ -175,8 +190,6 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
         network: [{ uuid: segment.network.id }],
         security_groups: [group.attribute('name')],
         scheduler_hints: [{ group: serverGroup.id }],
-        // Log shipping, anti-malware and patching agents (stacks/terraform/security-agents.ts).
-        ...(cluster.logCollector ? { user_data: instanceUserData(cluster, system, pool.tier) } : {}),
         metadata: {
           'ndc:env': envName,
           'ndc:system': system.id,
@@ -184,9 +197,13 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
           'ndc:tier': pool.tier,
           'ndc:role': placement.role,
           ...(pool.dedicatedHosts ? { 'ndc:host-aggregate': `${pool.hostAggregate}-${system.id}` } : {}),
+          ...securityServiceMetadata(pool, system.level),
         },
-        tags: tags(envName, { cluster: cluster.id, tier: pool.tier, ...owner }),
+        // Log shipping, anti-malware and patching agents (security-agents.ts), and the security service a host runs (security-hosts.ts).
+        ...userDataOf(cluster, system, pool, upstreamsOf),
+        tags: tags(envName, { cluster: cluster.id, tier: pool.tier, 'security-service': pool.securityService?.kind, ...owner }),
       });
+      instancesOf.set(pool, [...(instancesOf.get(pool) ?? []), instance]);
       if (pool.volumeGb > 0) {
         const volume = new BlockstorageVolumeV3(stack, `${system.id}-${pool.tier}-${n}-data`, {
           name: `${envName}-${system.id}-${pool.tier}-${cluster.id}-${n}-data`,
@@ -205,6 +222,18 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
     versioning: true,
     metadata: { 'ndc-system': system.id, 'ndc-level': String(system.level), 'ndc-classification': system.classification },
   });
+}
+
+/** Order in which a placement's tiers are created: what a proxy forwards to comes before the proxy. */
+function pathRank(pool: ComputePool): number {
+  return { none: 0, waf: 1, 'database-firewall': 1, ips: 2, 'privileged-access': 3 }[pool.securityService?.kind ?? 'none'];
+}
+
+function userDataOf(cluster: RegionalCluster, system: SystemPlacement['system'], pool: ComputePool, upstreamsOf: (pool: ComputePool) => readonly Upstream[]): { user_data?: string } {
+  const agents = cluster.logCollector ? instanceUserData(cluster, system, pool.tier) : undefined;
+  const service = pool.securityService ? securityServiceUserData(pool.securityService, system.level, upstreamsOf(pool)) : undefined;
+  const userData = agents !== undefined && service !== undefined ? withServiceConfig(agents, service) : (agents ?? service);
+  return userData === undefined ? {} : { user_data: userData };
 }
 
 function portRange(flow: Flow): Pick<NetworkingSecgroupRuleV2Config, 'protocol' | 'port_range_min' | 'port_range_max'> {

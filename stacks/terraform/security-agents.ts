@@ -263,3 +263,14 @@ export function collectorEgress(cloud: NationalCloud, cluster: RegionalCluster):
   if (systems.some((s) => s.level >= 3)) out.set('siem', { cidr: sharedServicesRange(cloud), port: SIEM_PORT, purpose: 'security events to the SIEM' });
   return [...out.values()];
 }
+
+/**
+ * The agents' cloud-config with a security service's own (write_files and runcmd, as security-hosts.ts
+ * writes them) appended: one user data for a host that runs a service and the agents every host runs.
+ */
+export function withServiceConfig(agents: string, service: string): string {
+  const parts = /^#cloud-config\nwrite_files:\n([\s\S]*?)\nruncmd:\n([\s\S]*)$/.exec(service);
+  if (!parts) throw new Error('internal: a security service\'s cloud-config is not write_files then runcmd');
+  const split = agents.lastIndexOf('\nruncmd:\n');
+  return `${agents.slice(0, split)}\n${parts[1]}\nruncmd:\n${agents.slice(split + '\nruncmd:\n'.length)}${parts[2]}`;
+}

@@ -1,0 +1,14 @@
+import type { ControlDetector } from './control';
+import { databaseFirewall } from './database-firewall';
+import { intrusionPrevention } from './ips';
+import { privilegedAccessManagement } from './privileged-access';
+import { webApplicationFirewall } from './waf';
+
+export type { ControlDetector } from './control';
+export { subjectOf } from './control';
+
+/**
+ * Every control found in the artifacts (or evidence), in the level table's order; NDC-LVL-009 runs them
+ * all. Add a control: one file exporting a ControlDetector, and its entry here.
+ */
+export const CONTROL_DETECTORS: readonly ControlDetector[] = [intrusionPrevention, webApplicationFirewall, databaseFirewall, privilegedAccessManagement];
