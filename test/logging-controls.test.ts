@@ -1,0 +1,161 @@
+import { artifactSetOf } from '../policies/artifacts';
+import { CONTROL_DETECTORS } from '../policies/controls';
+import { antiMalware } from '../policies/controls/anti-malware';
+import { siem } from '../policies/controls/siem';
+import type { RuleContext } from '../policies/rule';
+import { centralLogging } from '../policies/rules/security-level/central-logging';
+import { levelControls } from '../policies/rules/security-level/level-controls';
+import { securityGroupsMatchFlows } from '../policies/rules/segmentation/security-groups-match-flows';
+import { managementReach } from '../policies/rules/network/management-reach';
+import { reachExplained } from '../policies/rules/network/reach-explained';
+import { lockRetention, retentionMonthsOf } from '../constructs';
+import { failures, variant, withTerraform, type Fixture } from './policy-fixtures';
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+let prod: Fixture;
+beforeAll(() => {
+  prod = variant('prod', () => undefined);
+});
+
+/** The same context with one Kubernetes artifact's documents filtered (as a hand edit of out/ would). */
+function withoutKubernetesObjects(base: Fixture, path: string, drop: (document: string) => boolean): RuleContext {
+  const artifacts = base.artifacts.map((a) => (a.path === path ? { ...a, content: a.content.split('\n---\n').filter((doc, i) => i === 0 || !drop(doc)).join('\n---\n') } : a));
+  return { ...base.context, artifacts: artifactSetOf(artifacts) };
+}
+
+const messagesOf = (context: RuleContext, system: string) => failures(centralLogging, context).filter((r) => r.systemId === system).map((r) => r.message).join('\n');
+const controlFailures = (context: RuleContext, control: string) => failures(levelControls, context).filter((r) => r.subject.endsWith(`/controls/${control}`));
+const editInstances = (c: { resource: Resources }, match: (name: string) => boolean, edit: (body: Record<string, unknown>) => void) => {
+  for (const [name, body] of Object.entries(c.resource.openstack_compute_instance_v2)) if (match(name)) edit(body);
+};
+
+describe('log collection, SIEM forwarding and endpoint protection found in the artifacts', () => {
+  it('prod as shipped: every system ships, archives and (level 3+) forwards its logs; anti-malware and SIEM detectors pass', () => {
+    expect(failures(centralLogging, prod.context)).toEqual([]);
+    const results = levelControls.check(prod.context);
+    for (const control of ['antiMalware', 'siem']) {
+      const mine = results.filter((r) => r.subject.endsWith(`/controls/${control}`));
+      expect(mine.length).toBe(prod.context.cloud.systems.length);
+      expect(mine.filter((r) => r.status === 'fail')).toEqual([]);
+    }
+    expect(CONTROL_DETECTORS).toEqual(expect.arrayContaining([siem, antiMalware]));
+    // The platform's own rules accept the collection flows the services add.
+    for (const rule of [securityGroupsMatchFlows, managementReach, reachExplained]) expect([rule.id, failures(rule, prod.context)]).toEqual([rule.id, []]);
+  });
+
+  it('without the log collectors of a cluster, every system there fails NDC-LVL-005 and the SIEM control, naming the cluster', () => {
+    const context = withTerraform(prod, 'cluster-north', (c) => {
+      for (const name of Object.keys(c.resource.openstack_compute_instance_v2)) if (name.startsWith('log-collector-')) delete c.resource.openstack_compute_instance_v2[name];
+    });
+    const failed = failures(centralLogging, context);
+    expect(failed.map((r) => r.systemId).sort()).toEqual(['digital-signature-ca', 'e-document-exchange', 'population-db', 'public-service-portal']);
+    expect(messagesOf(context, 'population-db')).toContain('no log collector in cluster north (terraform/cluster-north: no openstack_compute_instance_v2 with ndc:service=log-collector)');
+    expect(controlFailures(context, 'siem').map((r) => r.systemId).sort()).toEqual(['digital-signature-ca', 'e-document-exchange', 'population-db', 'public-service-portal']);
+  });
+
+  it('an instance whose cloud-init does not run Fluent Bit fails, named', () => {
+    const context = withTerraform(prod, 'cluster-north', (c) => {
+      editInstances(c, (n) => n === 'population-db-api-2', (body) => {
+        body.user_data = String(body.user_data).replace(/\[fluent-bit, [^\]]+\]\n/, '');
+      });
+    });
+    expect(messagesOf(context, 'population-db')).toBe('population-db-api-2 in north ship no logs to the collectors (no Fluent Bit forwarding to 10.10.16.10, 10.10.16.11:24224 in user_data)');
+  });
+
+  it('a tier whose security group may not reach the collectors, or that the collectors do not admit, fails', () => {
+    const noEgress = withTerraform(prod, 'cluster-north', (c) => {
+      for (const [name, body] of Object.entries(c.resource.openstack_networking_secgroup_rule_v2)) {
+        if (name.startsWith('population-db-db-egress') && body.port_range_min === 24224) delete c.resource.openstack_networking_secgroup_rule_v2[name];
+      }
+    });
+    expect(messagesOf(noEgress, 'population-db')).toMatch(/^population-db-db-0, population-db-db-1, population-db-db-2 and 2 more in north may not send to the collectors \(no egress tcp\/24224 to them in their security group\)$/);
+    const notAdmitted = withTerraform(prod, 'cluster-north', (c) => {
+      for (const [name, body] of Object.entries(c.resource.openstack_networking_secgroup_rule_v2)) {
+        if (name.startsWith('log-collector-ingress') && body.remote_ip_prefix === '10.10.139.0/24') delete c.resource.openstack_networking_secgroup_rule_v2[name];
+      }
+    });
+    expect(messagesOf(notAdmitted, 'population-db')).toContain('the log collectors of north do not admit population-db-db-0 (10.10.139.0/24)');
+  });
+
+  it('a collector admitting a segment no system declares a flow from fails NDC-SEG-007', () => {
+    const context = withTerraform(prod, 'cluster-north', (c) => {
+      c.resource.openstack_networking_secgroup_rule_v2['log-collector-ingress-0'].remote_ip_prefix = '172.16.0.0/12';
+    });
+    expect(failures(securityGroupsMatchFlows, context).map((r) => r.message).join('\n')).toContain('log-collector-ingress-0 opens tcp/24224 from 172.16.0.0/12 on shared service log-collector');
+  });
+
+  it('without the log agent DaemonSet, or its input for a namespace, the systems with namespaces in that cluster fail', () => {
+    const noAgent = withoutKubernetesObjects(prod, 'kubernetes/prerequisites/south.yaml', (doc) => doc.includes('"kind":"DaemonSet"'));
+    expect(messagesOf(noAgent, 'online-meeting')).toContain('namespace online-meeting in south ships no logs: no DaemonSet ndc-logging/fluent-bit in kubernetes/prerequisites/south.yaml');
+    const noInput = withoutKubernetesObjects(prod, 'kubernetes/prerequisites/south.yaml', () => false);
+    const edited: RuleContext = {
+      ...noInput,
+      artifacts: artifactSetOf(prod.artifacts.map((a) => (a.path === 'kubernetes/prerequisites/south.yaml' ? { ...a, content: a.content.replace('*_online-meeting_*.log', '*_other_*.log') } : a))),
+    };
+    expect(messagesOf(edited, 'online-meeting')).toContain('the log agent of south does not tail namespace online-meeting');
+    expect(messagesOf(edited, 'population-db')).toBe('');
+  });
+
+  it('collectors that do not archive a system, or a log bucket without its lock, retention or compliance mode, fail', () => {
+    const noArchive = withTerraform(prod, 'cluster-central', (c) => {
+      editInstances(c, (n) => n.startsWith('log-collector-'), (body) => {
+        body.user_data = String(body.user_data).replace('s3_bucket ndc-prod-e-document-exchange-logs', 's3_bucket elsewhere');
+      });
+    });
+    expect(messagesOf(noArchive, 'e-document-exchange')).toContain("the log collectors of central do not archive e-document-exchange's logs (no <match system.e-document-exchange.**> with an s3 store to ndc-prod-e-document-exchange-logs");
+    const locks = (edit: (lock: Record<string, unknown>) => void) =>
+      withTerraform(prod, 'backup-vaults', (c) => {
+        edit(c.resource.minio_s3_bucket_object_lock_configuration['population-db-logs-object-lock']);
+      });
+    expect(messagesOf(locks((l) => ((l.rule as { default_retention: Record<string, unknown>[] }[])[0].default_retention[0] = { mode: 'COMPLIANCE', days: 180 })), 'population-db')).toBe('log bucket ndc-prod-population-db-logs locks logs for 5 months, below the 12 months level 5 requires');
+    expect(messagesOf(locks((l) => ((l.rule as { default_retention: Record<string, unknown>[] }[])[0].default_retention[0] = { mode: 'GOVERNANCE', years: 1 })), 'population-db')).toBe('log bucket ndc-prod-population-db-logs is locked in GOVERNANCE mode; level 5 logs must be immutable (COMPLIANCE)');
+    const unlocked = withTerraform(prod, 'backup-vaults', (c) => {
+      delete c.resource.minio_s3_bucket_object_lock_configuration['online-meeting-logs-object-lock'];
+    });
+    expect(messagesOf(unlocked, 'online-meeting')).toBe('log bucket ndc-prod-online-meeting-logs has no default object-lock retention (minio_s3_bucket_object_lock_configuration)');
+    const noBucket = withTerraform(prod, 'backup-vaults', (c) => {
+      delete c.resource.minio_s3_bucket['open-data-portal-logs-bucket'];
+    });
+    expect(messagesOf(noBucket, 'open-data-portal')).toBe('no log bucket ndc-prod-open-data-portal-logs (terraform/backup-vaults: minio_s3_bucket tagged ndc-purpose=logs)');
+  });
+
+  it('collectors that stop forwarding a level-3 system to the SIEM, or a missing SIEM, fail the SIEM control', () => {
+    const context = withTerraform(prod, 'cluster-south', (c) => {
+      editInstances(c, (n) => n.startsWith('log-collector-'), (body) => {
+        body.user_data = String(body.user_data).replace('    index_name ndc-online-meeting', '').replace(/(<match system\.online-meeting\.\*\*>[\s\S]*?)@type opensearch/, '$1@type null');
+      });
+    });
+    expect(controlFailures(context, 'siem').map((r) => [r.systemId, r.message])).toEqual([
+      ['online-meeting', expect.stringContaining('the log collectors of south do not forward online-meeting\'s logs to the SIEM (no opensearch store to 10.0.200.10, 10.0.200.11, 10.0.200.12:9200 in its match)')],
+    ]);
+    const noSiem = withTerraform(prod, 'national-core', (c) => {
+      for (const name of Object.keys(c.resource.openstack_compute_instance_v2)) if (name.startsWith('siem-')) delete c.resource.openstack_compute_instance_v2[name];
+    });
+    const failed = controlFailures(noSiem, 'siem');
+    expect(failed.map((r) => r.systemId).sort()).toEqual(['digital-signature-ca', 'e-document-exchange', 'online-meeting', 'population-db', 'public-service-portal']);
+    expect(failed[0].message).toContain('no SIEM in the national core');
+    expect(controlFailures(noSiem, 'siem').some((r) => r.systemId === 'open-data-portal')).toBe(false);
+  });
+
+  it('instances without ClamAV or central patching, or without the patch mirror, fail the anti-malware control', () => {
+    const noClam = withTerraform(prod, 'cluster-central', (c) => {
+      editInstances(c, (n) => n === 'open-data-portal-web-0', (body) => {
+        body.user_data = String(body.user_data).replace('  - clamav-daemon\n', '');
+      });
+    });
+    expect(controlFailures(noClam, 'antiMalware').map((r) => [r.systemId, r.message])).toEqual([
+      ['open-data-portal', expect.stringContaining('open-data-portal-web-0 in central run no anti-malware (no ClamAV daemon with on-access scanning and signatures from the patch mirror in user_data)')],
+    ]);
+    const noMirror = withTerraform(prod, 'cluster-central', (c) => {
+      for (const name of Object.keys(c.resource.openstack_compute_instance_v2)) if (name.startsWith('patch-mirror-')) delete c.resource.openstack_compute_instance_v2[name];
+    });
+    expect(controlFailures(noMirror, 'antiMalware').map((r) => r.message)).toContainEqual(expect.stringContaining('no patch mirror in cluster central'));
+  });
+
+  it('retention maps to whole years or rounded-up days and back, never below the months asked for', () => {
+    expect([1, 3, 6, 12, 24].map(lockRetention)).toEqual([{ days: 31 }, { days: 92 }, { days: 183 }, { years: 1 }, { years: 2 }]);
+    for (const months of [1, 2, 3, 5, 6, 7, 11, 12, 18]) expect(retentionMonthsOf(lockRetention(months))).toBeGreaterThanOrEqual(months);
+    expect(retentionMonthsOf({ days: 30 })).toBe(0);
+  });
+});
