@@ -8,7 +8,7 @@ import { levelControls } from '../policies/rules/security-level/level-controls';
 import { securityGroupsMatchFlows } from '../policies/rules/segmentation/security-groups-match-flows';
 import { managementReach } from '../policies/rules/network/management-reach';
 import { reachExplained } from '../policies/rules/network/reach-explained';
-import { lockRetention, retentionMonthsOf } from '../constructs';
+import { InformationSystem, lockRetention, NationalCloud, RegionalCluster, retentionMonthsOf } from '../constructs';
 import { failures, variant, withTerraform, type Fixture } from './policy-fixtures';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -157,5 +157,49 @@ describe('log collection, SIEM forwarding and endpoint protection found in the a
     expect([1, 3, 6, 12, 24].map(lockRetention)).toEqual([{ days: 31 }, { days: 92 }, { days: 183 }, { years: 1 }, { years: 2 }]);
     for (const months of [1, 2, 3, 5, 6, 7, 11, 12, 18]) expect(retentionMonthsOf(lockRetention(months))).toBeGreaterThanOrEqual(months);
     expect(retentionMonthsOf({ days: 30 })).toBe(0);
+  });
+});
+
+describe('collection services and log archives in the model', () => {
+  const cloudWith = (props: { level: number; logRetentionMonths?: number }) => {
+    const cloud = new NationalCloud('t', { stage: 'production' });
+    new RegionalCluster(cloud, 'north');
+    new RegionalCluster(cloud, 'south');
+    return { cloud, system: new InformationSystem(cloud, 'sys', { ...props, primary: 'north', tiers: [{ name: 'app', zone: 'internal-server' }, { name: 'db', zone: 'database' }] }) };
+  };
+
+  it('a cluster alone gets log collectors and a patch mirror in its management zone, at fixed addresses', () => {
+    const { cloud } = cloudWith({ level: 1 });
+    const north = cloud.cluster('north');
+    expect(north.collectionServices.map((s) => [s.name, s.segment.zone, s.port.toString(), s.addresses])).toEqual([
+      ['log-collector', 'management', 'tcp/24224', ['10.10.16.10', '10.10.16.11']],
+      ['patch-mirror', 'management', 'tcp/80', ['10.10.16.20', '10.10.16.21']],
+    ]);
+  });
+
+  it('every tier zone of a placement gets one flow to each collection service, received by no tier of the system', () => {
+    const { system } = cloudWith({ level: 4 });
+    const flows = system.placements[0].flows.filter((f) => f.collection !== undefined);
+    expect(flows.map((f) => [f.node.id, f.to.node.path, f.port.toString()])).toEqual(
+      expect.arrayContaining([
+        ['log-collector-from-internal-server', 't/north/management', 'tcp/24224'],
+        ['patch-mirror-from-database', 't/north/management', 'tcp/80'],
+      ]),
+    );
+    for (const f of flows) expect(f.toTiers).toEqual([]);
+    // The database firewall is a tier of the level-4 system and ships its logs like the others.
+    expect(flows.find((f) => f.node.id === 'log-collector-from-database')?.fromTiers).toEqual(expect.arrayContaining(['db', 'dbfw']));
+  });
+
+  it('log archives lock by level: none at level 1, governance at 2-3, compliance from 4; a retention below the level is refused', () => {
+    expect([1, 2, 3, 4, 5].map((level) => cloudWith({ level }).system.logArchive).map((a) => [a.retentionMonths, a.lockMode ?? null, a.cluster.id])).toEqual([
+      [0, null, 'north'],
+      [1, 'GOVERNANCE', 'north'],
+      [3, 'GOVERNANCE', 'north'],
+      [6, 'COMPLIANCE', 'north'],
+      [12, 'COMPLIANCE', 'north'],
+    ]);
+    expect(cloudWith({ level: 3, logRetentionMonths: 24 }).system.logArchive.retentionMonths).toBe(24);
+    expect(() => cloudWith({ level: 4, logRetentionMonths: 3 })).toThrow('logRetentionMonths');
   });
 });
