@@ -151,7 +151,9 @@ describe('kubernetes renderer', () => {
         const tags = groups[id].tags as string[];
         return { system: tags.find((t) => t.startsWith('ndc:system='))!.slice(11), tier: tags.find((t) => t.startsWith('ndc:tier='))!.slice(9) };
       };
-      const fromTerraform = Object.values(tf.resource.openstack_networking_secgroup_rule_v2).map((r) => {
+      // The collection services' groups and the tiers' flows to them are VM-only: pods' logs go through the node agent.
+      const vmOnly = (r: Record<string, unknown>) => (groups[/openstack_networking_secgroup_v2\.([^.]+)\.id/.exec(r.security_group_id as string)![1]].tags as string[]).some((t) => t.startsWith('ndc:service=')) || /: (logs to the cluster's log collectors|updates and anti-malware signatures from the cluster's patch mirror)$/.test(String(r.description));
+      const fromTerraform = Object.values(tf.resource.openstack_networking_secgroup_rule_v2).filter((r) => !vmOnly(r)).map((r) => {
         const own = groupTier(r.security_group_id as string);
         const peer = r.remote_group_id ? `tier ${groupTier(r.remote_group_id as string).tier}` : String(r.remote_ip_prefix);
         return `${own.system} ${r.direction} ${own.tier} ${peer} ${r.protocol}/${r.port_range_min}-${r.port_range_max}`;
