@@ -29,6 +29,13 @@ const controlFailures = (context: RuleContext, control: string) => failures(leve
 const editInstances = (c: { resource: Resources }, match: (name: string) => boolean, edit: (body: Record<string, unknown>) => void) => {
   for (const [name, body] of Object.entries(c.resource.openstack_compute_instance_v2)) if (match(name)) edit(body);
 };
+/** An instance's own user data with one change, instead of the pool's shared local. */
+const editUserData = (c: { resource: Resources; locals?: unknown }, instance: string, change: (text: string) => string) => {
+  const body = c.resource.openstack_compute_instance_v2[instance];
+  const local = /^\$\{local\.(.+)\}$/.exec(String(body.user_data));
+  const text = local ? (c.locals as Record<string, string>)[local[1]] : String(body.user_data);
+  body.user_data = change(text);
+};
 
 describe('log collection, SIEM forwarding and endpoint protection found in the artifacts', () => {
   it('prod as shipped: every system ships, archives and (level 3+) forwards its logs; anti-malware and SIEM detectors pass', () => {
@@ -56,9 +63,7 @@ describe('log collection, SIEM forwarding and endpoint protection found in the a
 
   it('an instance whose cloud-init does not run Fluent Bit fails, named', () => {
     const context = withTerraform(prod, 'cluster-north', (c) => {
-      editInstances(c, (n) => n === 'population-db-api-2', (body) => {
-        body.user_data = String(body.user_data).replace(/\[fluent-bit, [^\]]+\]\n/, '');
-      });
+      editUserData(c, 'population-db-api-2', (text) => text.replace(/\[fluent-bit, [^\]]+\]\n/, ''));
     });
     expect(messagesOf(context, 'population-db')).toBe('population-db-api-2 in north ship no logs to the collectors (no Fluent Bit forwarding to 10.10.16.10, 10.10.16.11:24224 in user_data)');
   });
@@ -140,9 +145,7 @@ describe('log collection, SIEM forwarding and endpoint protection found in the a
 
   it('instances without ClamAV or central patching, or without the patch mirror, fail the anti-malware control', () => {
     const noClam = withTerraform(prod, 'cluster-central', (c) => {
-      editInstances(c, (n) => n === 'open-data-portal-web-0', (body) => {
-        body.user_data = String(body.user_data).replace('  - clamav-daemon\n', '');
-      });
+      editUserData(c, 'open-data-portal-web-0', (text) => text.replace('  - clamav-daemon\n', ''));
     });
     expect(controlFailures(noClam, 'antiMalware').map((r) => [r.systemId, r.message])).toEqual([
       ['open-data-portal', expect.stringContaining('open-data-portal-web-0 in central run no anti-malware (no ClamAV daemon with on-access scanning and signatures from the patch mirror in user_data)')],

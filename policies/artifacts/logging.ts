@@ -106,6 +106,16 @@ function segmentOf(context: RuleContext, instance: TerraformResource): string | 
   return network === undefined ? undefined : collectionIndex(context).subnetOfNetwork.get(`${instance.stack}|${network}`);
 }
 
+/** An instance's user data: its text, or the text of the Terraform local it names (one per pool). */
+export function userDataOf(context: RuleContext, instance: TerraformResource): string {
+  const value = instance.config.user_data;
+  if (typeof value !== 'string') return '';
+  const local = /^\$\{local\.([A-Za-z0-9_-]+)\}$/.exec(value);
+  if (!local) return value;
+  const text = (context.artifacts.terraform.get(instance.stack)?.locals as Record<string, unknown> | undefined)?.[local[1]];
+  return typeof text === 'string' ? text : '';
+}
+
 /** `host` and `port` of every `[NODE]` of a Fluent Bit upstream in a text (user data or a ConfigMap). */
 export function upstreamNodes(text: string): { host: string; port: number }[] {
   const out: { host: string; port: number }[] = [];
@@ -138,7 +148,7 @@ export function logShippingProblems(context: RuleContext, system: InformationSys
   const blocked: string[] = [];
   const notAdmitted: string[] = [];
   for (const instance of instancesIn(context, system, cluster)) {
-    const userData = typeof instance.config.user_data === 'string' ? instance.config.user_data : '';
+    const userData = userDataOf(context, instance);
     const nodes = upstreamNodes(userData).filter((n) => addresses.includes(n.host) && n.port === port);
     if (!userData.includes(`[${SECURITY_SOFTWARE.logAgent.package}, `) || nodes.length === 0) notShipping.push(instance.name);
     else if (!instanceRules(context, instance).some((o) => o.direction === 'egress' && opens(o, port) && nodes.some((n) => inRange(o.prefix, n.host)))) blocked.push(instance.name);
@@ -196,7 +206,7 @@ export function logArchiveProblems(context: RuleContext, system: InformationSyst
   const { instances: collectors } = serviceInstances(context, cluster.id, collector?.name ?? 'log-collector');
   if (collectors.length === 0) return [];
   const bucketName = logBucketName(context.cloud.envName, system.id);
-  const userData = typeof collectors[0].config.user_data === 'string' ? collectors[0].config.user_data : '';
+  const userData = userDataOf(context, collectors[0]);
   const match = collectorMatch(userData, system.id);
   if (!match || !match.includes('@type s3') || !match.includes(`s3_bucket ${bucketName}`)) return [`the log collectors of ${cluster.id} do not archive ${system.id}'s logs (no <match system.${system.id}.**> with an s3 store to ${bucketName} in ${addressOf(collectors[0])}.user_data)`];
   return [];
@@ -235,7 +245,7 @@ export function siemProblems(context: RuleContext, system: InformationSystem, cl
   const siemInstances = tf.instances.filter((i) => (i.config.metadata as Record<string, string> | undefined)?.['ndc:service'] === 'siem');
   if (siemInstances.length === 0) return ['no SIEM in the national core (terraform/national-core: no openstack_compute_instance_v2 with ndc:service=siem)'];
   const siemPort = SIEM_PORT;
-  const userData = typeof collectors[0].config.user_data === 'string' ? collectors[0].config.user_data : '';
+  const userData = userDataOf(context, collectors[0]);
   const match = collectorMatch(userData, system.id) ?? '';
   const problems: string[] = [];
   if (!match.includes('@type opensearch') || !siem.some((a) => match.includes(`https://${a}:${siemPort}`))) problems.push(`the log collectors of ${cluster.id} do not forward ${system.id}'s logs to the SIEM (no opensearch store to ${siem.join(', ')}:${siemPort} in its match)`);
@@ -260,7 +270,7 @@ export function endpointProtectionProblems(context: RuleContext, system: Informa
   const noPatching: string[] = [];
   const blocked: string[] = [];
   for (const instance of instancesIn(context, system, cluster)) {
-    const userData = typeof instance.config.user_data === 'string' ? instance.config.user_data : '';
+    const userData = userDataOf(context, instance);
     const freshclamMirror = addresses.some((a) => userData.includes(`PrivateMirror http://${a}/`));
     if (!SECURITY_SOFTWARE.antiMalware.packages.every((p) => userData.includes(`  - ${p}\n`)) || !freshclamMirror || !userData.includes('clamav-daemon, clamav-clamonacc')) noAntiMalware.push(instance.name);
     if (!userData.includes('  - unattended-upgrades\n') || !addresses.some((a) => userData.includes(`uri: http://${a}/ubuntu`))) noPatching.push(instance.name);

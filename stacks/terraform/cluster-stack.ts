@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { TerraformLocal, TerraformStack } from 'cdktf';
 import { hostAddress } from '../../core/cidr';
 import type { ComputePool, Flow, NationalCloud, NetworkSegment, RegionalCluster, SystemPlacement } from '../../constructs';
 import type { Environment } from '../../environments/schema';
@@ -200,7 +200,7 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
           ...securityServiceMetadata(pool, system.level),
         },
         // Log shipping, anti-malware and patching agents (security-agents.ts), and the security service a host runs (security-hosts.ts).
-        ...userDataOf(cluster, system, pool, upstreamsOf),
+        ...userDataOf(stack, cluster, system, pool, upstreamsOf),
         tags: tags(envName, { cluster: cluster.id, tier: pool.tier, 'security-service': pool.securityService?.kind, ...owner }),
       });
       instancesOf.set(pool, [...(instancesOf.get(pool) ?? []), instance]);
@@ -229,11 +229,18 @@ function pathRank(pool: ComputePool): number {
   return { none: 0, waf: 1, 'database-firewall': 1, ips: 2, 'privileged-access': 3 }[pool.securityService?.kind ?? 'none'];
 }
 
-function userDataOf(cluster: RegionalCluster, system: SystemPlacement['system'], pool: ComputePool, upstreamsOf: (pool: ComputePool) => readonly Upstream[]): { user_data?: string } {
+/**
+ * The user data of a pool's instances, held once per pool as a Terraform local (`<system>-<tier>-user-data`)
+ * that every instance names: the same text for each instance, so the artifact carries it once.
+ */
+function userDataOf(stack: TerraformStack, cluster: RegionalCluster, system: SystemPlacement['system'], pool: ComputePool, upstreamsOf: (pool: ComputePool) => readonly Upstream[]): { user_data?: string } {
   const agents = cluster.logCollector ? instanceUserData(cluster, system, pool.tier) : undefined;
   const service = pool.securityService ? securityServiceUserData(pool.securityService, system.level, upstreamsOf(pool)) : undefined;
   const userData = agents !== undefined && service !== undefined ? withServiceConfig(agents, service) : (agents ?? service);
-  return userData === undefined ? {} : { user_data: userData };
+  if (userData === undefined) return {};
+  const id = `${system.id}-${pool.tier}-user-data`;
+  const local = (stack.node.tryFindChild(id) as TerraformLocal | undefined) ?? new TerraformLocal(stack, id, userData);
+  return { user_data: local.asString };
 }
 
 function portRange(flow: Flow): Pick<NetworkingSecgroupRuleV2Config, 'protocol' | 'port_range_min' | 'port_range_max'> {

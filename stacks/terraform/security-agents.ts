@@ -97,7 +97,8 @@ export function instanceUserData(cluster: RegionalCluster, system: InformationSy
     '',
   ].join('\n');
   const clamd = ['LocalSocket /var/run/clamav/clamd.ctl', 'LogFile /var/log/clamav/clamav.log', 'OnAccessIncludePath /home', 'OnAccessIncludePath /srv', 'OnAccessIncludePath /tmp', 'OnAccessExcludeUname clamav', 'OnAccessPrevention yes', ''].join('\n');
-  const upgrades = ['Unattended-Upgrade::Allowed-Origins { "${distro_id}:${distro_codename}-security"; "${distro_id}ESMApps:${distro_codename}-apps-security"; };', 'Unattended-Upgrade::Automatic-Reboot "false";', 'APT::Periodic::Update-Package-Lists "1";', 'APT::Periodic::Unattended-Upgrade "1";', ''].join('\n');
+  // Terraform interpolates `${...}` in any string; `$${` is its escape for apt's own `${distro_id}` variables.
+  const upgrades = ['Unattended-Upgrade::Allowed-Origins { "$${distro_id}:$${distro_codename}-security"; "$${distro_id}ESMApps:$${distro_codename}-apps-security"; };', 'Unattended-Upgrade::Automatic-Reboot "false";', 'APT::Periodic::Update-Package-Lists "1";', 'APT::Periodic::Unattended-Upgrade "1";', ''].join('\n');
   const lines = [
     '#cloud-config',
     `# ndc ${system.id}/${tier} in ${cluster.id}: patches from the cluster mirror (${SECURITY_SOFTWARE.patching.product}), ${SECURITY_SOFTWARE.antiMalware.product}, logs by ${SECURITY_SOFTWARE.logAgent.product} ${SECURITY_SOFTWARE.logAgent.version} to the collectors.`,
