@@ -111,6 +111,8 @@ export class InformationSystem extends Construct {
   readonly securityServices: ReadonlyMap<string, SecurityService>;
   /** The flows as built: the system's own, routed through its security services, plus administration. */
   readonly flows: readonly FlowSpec[];
+  /** The flows as the system declares them (its owner's design, before routing), for the rules that judge the design. */
+  readonly declaredFlows: readonly FlowSpec[];
   /** Zones the system has in each cluster: those its level requires plus those its tiers and flows use. */
   readonly zones: readonly Zone[];
   readonly backup?: BackupPlan;
@@ -160,6 +162,7 @@ export class InformationSystem extends Construct {
     this.securityServices = new Map(services.map((s) => [s.tier, s]));
     this.tiers = [...ownTiers, ...services.map((s) => ({ ...TIER_DEFAULTS, name: s.tier, zone: s.zone, flavor: s.flavor, volumeGb: s.volumeGb }))];
     this.flows = [...flows, ...administrationFlows(level, this.tiers)];
+    this.declaredFlows = props.flows ?? [];
     const zoneSet = new Set<Zone>([...requirements.zones, ...this.tiers.map((t) => t.zone)]);
     for (const flow of this.flows) {
       zoneSet.add(flow.to);

@@ -80,11 +80,11 @@ export const PRIVILEGED_ACCESS_PORT = 3080;
 export const ADMIN_SSH_PORT = 22;
 
 /**
- * Teleport's recording mode by level: from level 4 `node-sync`, so a session that cannot be recorded
- * does not start; level 3 records asynchronously.
+ * Teleport's recording mode by level. The administered hosts run OpenSSH (no Teleport agent), so the
+ * proxy records; from level 4 `proxy-sync`, so a session that cannot be recorded does not start.
  */
-export function sessionRecordingFor(level: SecurityLevel): 'node' | 'node-sync' {
-  return level >= 4 ? 'node-sync' : 'node';
+export function sessionRecordingFor(level: SecurityLevel): 'proxy' | 'proxy-sync' {
+  return level >= 4 ? 'proxy-sync' : 'proxy';
 }
 
 /** True when a recording mode guarantees the recording (the session stops when recording fails). */

@@ -93,7 +93,8 @@ describe('InformationSystem level-aware defaults', () => {
     expect(system.backup).toBeDefined();
     expect(system.backup!.offsiteCopies(system.primary).length).toBeGreaterThanOrEqual(1);
     expect(system.backup!.encrypted).toBe(true);
-    expect(system.controls.databaseFirewall).toBe(true);
+    // No flow from outside and no database tier: of the traffic-path services only the jump hosts apply.
+    expect([...system.securityServices.keys()]).toEqual(['pam']);
     expect(system.logRetentionMonths).toBe(LEVEL_REQUIREMENTS[3].logRetentionMonths);
     // Shared segments: the system uses the cluster's own.
     expect(system.placements[0].segment('database')).toBe(cloud.cluster('central').segment('database'));
@@ -146,7 +147,7 @@ describe('InformationSystem level-aware defaults', () => {
     expect(system.placements.map((p) => p.computePools[0].instances)).toEqual([5, 3]);
   });
 
-  it('flows become Flow constructs in every cluster, plus administration from the management zone', () => {
+  it('flows become Flow constructs in every cluster, routed through the security services the level requires, plus administration', () => {
     const { cloud } = threeClusters();
     const system = new InformationSystem(cloud, 'portal', {
       level: 3,
@@ -155,12 +156,28 @@ describe('InformationSystem level-aware defaults', () => {
       tiers: [{ name: 'web', zone: 'dmz' }, { name: 'db', zone: 'database' }],
       flows: [{ from: 'internet', to: 'dmz', port: Port.tcp(443) }, { from: 'dmz', to: 'database', port: Port.tcp(5432) }],
     });
+    expect([...system.securityServices.keys()]).toEqual(['ips', 'waf', 'dbfw', 'pam']);
+    const end = (zone: string, tiers?: readonly string[]) => (tiers ? `${zone}[${tiers.join(',')}]` : zone);
     for (const placement of system.placements) {
       // The flows to the cluster's collection services (log collectors, patch mirror) have their own tests (logging-controls).
-      const flows = placement.flows.filter((f) => f.collection === undefined).map((f) => `${f.fromZone}->${f.to.zone} ${f.port}`);
-      expect(flows).toEqual(['internet->dmz tcp/443', 'dmz->database tcp/5432', 'management->dmz tcp/22', 'management->database tcp/22']);
-      expect(placement.flows[1].to).toBe(placement.cluster.segment('database'));
+      const flows = placement.flows.filter((f) => f.collection === undefined).map((f) => `${end(f.fromZone, f.fromTiers)}->${end(f.to.zone, f.toTiers)} ${f.port}`);
+      expect(flows).toEqual([
+        'internet->edge[ips] tcp/443',
+        'edge[ips]->dmz[waf] tcp/443',
+        'dmz[waf]->dmz tcp/443',
+        'dmz->database[dbfw] tcp/5432',
+        'database[dbfw]->database tcp/5432',
+        'management[pam]->edge[ips] tcp/22',
+        'management[pam]->dmz[web,waf] tcp/22',
+        'management[pam]->database[db,dbfw] tcp/22',
+        'management->management[pam] tcp/3080',
+      ]);
+      expect(placement.computePools.filter((p) => p.securityService).map((p) => `${p.tier}@${p.segment.zone}`)).toEqual(['ips@edge', 'waf@dmz', 'dbfw@database', 'pam@management']);
     }
+    // Level 1: only the IPS, administration from the management zone; no security tier name may be taken.
+    const small = new InformationSystem(cloud, 'small', { level: 1, primary: 'north', tiers: [{ name: 'app', zone: 'dmz' }], flows: [{ from: 'gov-network', to: 'dmz', port: Port.tcp(443) }] });
+    expect(small.placements[0].flows.filter((f) => f.collection === undefined).map((f) => `${end(f.fromZone, f.fromTiers)}->${end(f.to.zone, f.toTiers)} ${f.port}`)).toEqual(['gov-network->edge[ips] tcp/443', 'edge[ips]->dmz tcp/443', 'management->edge[ips] tcp/22', 'management->dmz[app] tcp/22']);
+    expect(() => new InformationSystem(cloud, 'clash', { level: 2, primary: 'north', tiers: [{ name: 'waf', zone: 'dmz' }] })).toThrow('test/clash: tiers: "waf": is the name of a security service\'s tier (reserved: ips, waf, dbfw, pam); rename the tier');
   });
 
   it('validates props with the construct path', () => {

@@ -141,7 +141,7 @@ describe('kubernetes renderer', () => {
     expect(named.filter((b) => !buckets.has(b))).toEqual([]);
   });
 
-  it('the NetworkPolicies allow exactly what the Terraform security groups allow, tier for tier (same Flows)', () => {
+  it('the NetworkPolicies allow exactly what the Terraform security groups allow, tier for tier (same Flows); the security services are hosts, reached by their segment', () => {
     const rendered = renderEnvironment(tempRoot(), 'prod');
     for (const cluster of ['north', 'central', 'south']) {
       const tf = JSON.parse(rendered.artifacts.find((a) => a.stack === `cluster-${cluster}`)!.content) as { resource: Record<string, Record<string, Record<string, unknown>>> };
@@ -149,14 +149,24 @@ describe('kubernetes renderer', () => {
       const groupTier = (ref: string) => {
         const id = /openstack_networking_secgroup_v2\.([^.]+)\.id/.exec(ref)![1];
         const tags = groups[id].tags as string[];
-        return { system: tags.find((t) => t.startsWith('ndc:system='))!.slice(11), tier: tags.find((t) => t.startsWith('ndc:tier='))!.slice(9) };
+        return { system: tags.find((t) => t.startsWith('ndc:system='))!.slice(11), tier: tags.find((t) => t.startsWith('ndc:tier='))!.slice(9), service: tags.some((t) => t.startsWith('ndc:security-service=')) };
+      };
+      // A security service's hosts (IPS, WAF, database firewall, jump hosts) are no pods: pods see them as their segment's range.
+      const instances = Object.values(tf.resource.openstack_compute_instance_v2);
+      const subnets = Object.values(tf.resource.openstack_networking_subnet_v2);
+      const segmentOf = (system: string, tier: string) => {
+        const host = instances.find((i) => (i.metadata as Record<string, string>)['ndc:system'] === system && (i.metadata as Record<string, string>)['ndc:tier'] === tier)!;
+        const network = (host.network as { uuid: string }[])[0].uuid.replace(/\.id\}$/, '');
+        return String(subnets.find((n) => String(n.network_id).replace(/\.id\}$/, '') === network)!.cidr);
       };
       // The collection services' groups and the tiers' flows to them are VM-only: pods' logs go through the node agent.
       const vmOnly = (r: Record<string, unknown>) => (groups[/openstack_networking_secgroup_v2\.([^.]+)\.id/.exec(r.security_group_id as string)![1]].tags as string[]).some((t) => t.startsWith('ndc:service=')) || /: (logs to the cluster's log collectors|updates and anti-malware signatures from the cluster's patch mirror)$/.test(String(r.description));
-      const fromTerraform = Object.values(tf.resource.openstack_networking_secgroup_rule_v2).filter((r) => !vmOnly(r)).map((r) => {
+      const fromTerraform = Object.values(tf.resource.openstack_networking_secgroup_rule_v2).filter((r) => !vmOnly(r)).flatMap((r) => {
         const own = groupTier(r.security_group_id as string);
-        const peer = r.remote_group_id ? `tier ${groupTier(r.remote_group_id as string).tier}` : String(r.remote_ip_prefix);
-        return `${own.system} ${r.direction} ${own.tier} ${peer} ${r.protocol}/${r.port_range_min}-${r.port_range_max}`;
+        if (own.service) return [];
+        const remote = r.remote_group_id ? groupTier(r.remote_group_id as string) : undefined;
+        const peer = remote ? (remote.service ? segmentOf(remote.system, remote.tier) : `tier ${remote.tier}`) : String(r.remote_ip_prefix);
+        return [`${own.system} ${r.direction} ${own.tier} ${peer} ${r.protocol}/${r.port_range_min}-${r.port_range_max}`];
       });
       const objects = parseKubernetesYaml(rendered.artifacts.find((a) => a.path === `kubernetes/${cluster}.yaml`)!.content, cluster);
       const fromKubernetes = objects

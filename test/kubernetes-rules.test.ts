@@ -84,25 +84,25 @@ describe('NDC-K8S-001 default deny', () => {
 describe('NDC-K8S-002 no traffic from all namespaces into level 3+', () => {
   it('fails a namespaceSelector {} peer into a level-3 namespace', () => {
     const results = run(noAllNamespacesIngress, (o) => {
-      const policy = mutable(find(o, 'south', 'NetworkPolicy', 'allow-1-dmz-to-internal-server-ingress', 'records'));
+      const policy = mutable(find(o, 'south', 'NetworkPolicy', 'allow-2-dmz-to-internal-server-ingress', 'records'));
       (policy.spec.ingress as { from: unknown[] }[])[0].from.push({ namespaceSelector: {} });
     });
     expect(failures(results)).toHaveLength(1);
-    expect(failures(results)[0]).toMatchObject({ systemId: 'records', subject: 'kubernetes/south.yaml: NetworkPolicy records/allow-1-dmz-to-internal-server-ingress' });
+    expect(failures(results)[0]).toMatchObject({ systemId: 'records', subject: 'kubernetes/south.yaml: NetworkPolicy records/allow-2-dmz-to-internal-server-ingress' });
     expect(failures(results)[0].message).toContain('ingress[0].from[1] has namespaceSelector {}: every namespace');
   });
 
   it('fails an ingress rule without sources into a level-3 namespace, even when the label claims level 1', () => {
     const results = run(noAllNamespacesIngress, (o) => {
       find(o, 'north', 'Namespace', 'records').metadata.labels!['ndc.gov.vn/security-level'] = '1';
-      mutable(find(o, 'north', 'NetworkPolicy', 'allow-0-gov-network-to-dmz-ingress', 'records')).spec.ingress = [{ ports: [{ protocol: 'TCP', port: 443 }] }];
+      mutable(find(o, 'north', 'NetworkPolicy', 'allow-1-edge-to-dmz-ingress', 'records')).spec.ingress = [{ ports: [{ protocol: 'TCP', port: 443 }] }];
     });
     expect(failures(results).map((r) => r.message)).toEqual([expect.stringContaining('ingress[0] has no from: it admits every source')]);
   });
 
   it('does not apply to a level-2 namespace', () => {
     const results = run(noAllNamespacesIngress, (o) => {
-      mutable(find(o, 'north', 'NetworkPolicy', 'allow-0-internet-to-dmz-ingress', 'catalog')).spec.ingress = [{ from: [{ namespaceSelector: {} }] }];
+      mutable(find(o, 'north', 'NetworkPolicy', 'allow-2-dmz-to-dmz-ingress', 'catalog')).spec.ingress = [{ from: [{ namespaceSelector: {} }] }];
     });
     expect(results.some((r) => r.subject.includes('catalog'))).toBe(false);
     expect(failures(results)).toEqual([]);
@@ -167,30 +167,30 @@ describe("NDC-K8S-005 allow policies within the model's Flows", () => {
 
   it('fails a port beyond the Flow (8443 widened to a range)', () => {
     const f = failing((o) => {
-      ((policy(o, 'allow-1-dmz-to-internal-server-ingress').spec.ingress as { ports: unknown[] }[])[0]).ports = [{ protocol: 'TCP', port: 8443, endPort: 8444 }];
+      ((policy(o, 'allow-2-dmz-to-internal-server-ingress').spec.ingress as { ports: unknown[] }[])[0]).ports = [{ protocol: 'TCP', port: 8443, endPort: 8444 }];
     });
     expect(f.map((r) => r.message)).toEqual(["allows more than the model's Flows: ingress[0].from[0]: tier web -> tier app on tcp/8443-8444 has no Flow"]);
   });
 
-  it('fails a source the Flow does not name (web tier straight to the database)', () => {
+  it('fails a source the Flow does not name (web tier straight to the database, around its firewall)', () => {
     const f = failing((o) => {
-      const p = policy(o, 'allow-2-internal-server-to-database-ingress');
-      (p.spec.ingress as { from: unknown[] }[])[0].from = [{ podSelector: { matchExpressions: [{ key: 'ndc.gov.vn/tier', operator: 'In', values: ['app', 'web'] }] } }];
+      const p = policy(o, 'allow-4-database-to-database-ingress');
+      (p.spec.ingress as { from: unknown[] }[])[0].from = [{ podSelector: { matchExpressions: [{ key: 'ndc.gov.vn/tier', operator: 'In', values: ['web'] }] } }];
     });
     expect(f.map((r) => r.message)).toEqual(["allows more than the model's Flows: ingress[0].from[0]: tier web -> tier db on tcp/5432 has no Flow"]);
   });
 
-  it('fails an ipBlock wider than the Flow peer (the internet instead of the government network)', () => {
+  it('fails an ipBlock wider than the Flow peer (the internet instead of the IPS hosts of the edge)', () => {
     const f = failing((o) => {
-      (policy(o, 'allow-0-gov-network-to-dmz-ingress', 'south').spec.ingress as { from: unknown[] }[])[0].from = [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+      (policy(o, 'allow-1-edge-to-dmz-ingress', 'south').spec.ingress as { from: unknown[] }[])[0].from = [{ ipBlock: { cidr: '0.0.0.0/0' } }];
     });
     expect(f.map((r) => r.message)).toEqual(["allows more than the model's Flows: ingress[0].from[0]: 0.0.0.0/0 -> tier web on tcp/443 has no Flow"]);
   });
 
   it('fails egress to a range outside the Flow target, to every port, and to other namespaces', () => {
     const f = failing((o) => {
-      (policy(o, 'allow-3-internal-server-to-edge-egress').spec.egress as { to: unknown[] }[])[0].to = [{ ipBlock: { cidr: '10.10.0.0/16' } }];
-      (policy(o, 'allow-1-dmz-to-internal-server-egress').spec.egress as { ports?: unknown }[])[0].ports = undefined;
+      (policy(o, 'allow-5-internal-server-to-edge-egress').spec.egress as { to: unknown[] }[])[0].to = [{ ipBlock: { cidr: '10.10.0.0/16' } }];
+      (policy(o, 'allow-2-dmz-to-internal-server-egress').spec.egress as { ports?: unknown }[])[0].ports = undefined;
       (policy(o, 'allow-dns-egress', 'north', 'catalog').spec.egress as { to: unknown[] }[])[0].to = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'records' } } }];
     });
     expect(f.map((r) => r.message).sort()).toEqual([
@@ -209,7 +209,7 @@ describe("NDC-K8S-005 allow policies within the model's Flows", () => {
 
   it('fails selectors it cannot map to tiers, and namespaces of no model system', () => {
     const f = failing((o) => {
-      policy(o, 'allow-1-dmz-to-internal-server-ingress').spec.podSelector = { matchLabels: { app: 'anything' } };
+      policy(o, 'allow-2-dmz-to-internal-server-ingress').spec.podSelector = { matchLabels: { app: 'anything' } };
       o.get('north')!.push({
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
@@ -218,7 +218,7 @@ describe("NDC-K8S-005 allow policies within the model's Flows", () => {
       });
     });
     expect(f.map((r) => `${r.subject} | ${r.message}`).sort()).toEqual([
-      "kubernetes/north.yaml: NetworkPolicy records/allow-1-dmz-to-internal-server-ingress | allows more than the model's Flows: podSelector selects pods by label app, not by ndc.gov.vn/tier",
+      "kubernetes/north.yaml: NetworkPolicy records/allow-2-dmz-to-internal-server-ingress | allows more than the model's Flows: podSelector selects pods by label app, not by ndc.gov.vn/tier",
       "kubernetes/north.yaml: NetworkPolicy sandbox/open | allows more than the model's Flows: namespace sandbox is no system of the model in cluster north, so no Flow allows anything here",
     ]);
   });
@@ -226,7 +226,7 @@ describe("NDC-K8S-005 allow policies within the model's Flows", () => {
   it("checks ipBlocks against this cluster's segments, not another cluster's", () => {
     // The south placement's edge segment is 10.20.0.0/24; pointing north's egress there exceeds north's Flow.
     const f = failing((o) => {
-      (policy(o, 'allow-3-internal-server-to-edge-egress').spec.egress as { to: unknown[] }[])[0].to = [{ ipBlock: { cidr: '10.20.0.0/24' } }];
+      (policy(o, 'allow-5-internal-server-to-edge-egress').spec.egress as { to: unknown[] }[])[0].to = [{ ipBlock: { cidr: '10.20.0.0/24' } }];
     });
     expect(f).toHaveLength(1);
     expect(f[0].message).toContain('tier app -> 10.20.0.0/24 on udp/5000-5010 has no Flow');

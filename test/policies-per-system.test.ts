@@ -82,12 +82,12 @@ describe('NDC-SEG-007 port coverage (Port.within)', () => {
   const failedWith = (edit: (rule: Record<string, unknown>) => void) =>
     failures(
       securityGroupsMatchFlows,
-      withTerraform(prodRendered, 'cluster-north', (c) => edit(c.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-1-0'])),
+      withTerraform(prodRendered, 'cluster-north', (c) => edit(c.resource.openstack_networking_secgroup_rule_v2['population-db-dbfw-ingress-2-0'])),
     ).map((r) => r.message);
 
   it('accepts a range inside the flow and refuses another protocol, a missing range or an inverted one', () => {
     expect(failedWith(() => undefined)).toEqual([]);
-    expect(failedWith((r) => (r.protocol = 'udp'))).toEqual([expect.stringContaining('ingress udp/5432 from internal-server on tier db (database) in north matches no flow')]);
+    expect(failedWith((r) => (r.protocol = 'udp'))).toEqual([expect.stringContaining('ingress udp/5432 from internal-server on tier dbfw (database) in north matches no flow')]);
     expect(failedWith((r) => delete r.port_range_max)).toEqual([expect.stringContaining('ingress tcp/5432-* from internal-server')]);
     expect(failedWith((r) => delete r.protocol)).toEqual([expect.stringContaining('ingress any from internal-server')]);
     expect(failedWith((r) => ((r.port_range_min = 5433), (r.port_range_max = 5432)))).toEqual([expect.stringContaining('ingress tcp/5433-5432 from internal-server')]);

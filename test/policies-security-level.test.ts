@@ -8,6 +8,7 @@ import { privilegedAccess } from '../policies/rules/security-level/privileged-ac
 import { recoverySiteDistance } from '../policies/rules/security-level/recovery-site-distance';
 import { wafInternetFacing } from '../policies/rules/security-level/waf-internet-facing';
 import { zonesRequired } from '../policies/rules/security-level/zones-required';
+import { evaluate } from '../policies/engine';
 import { failedSystems, failures, variant, withTerraform, type Fixture } from './policy-fixtures';
 
 type SystemInput = NonNullable<Fixture['input']['systems']>[number];
@@ -55,11 +56,21 @@ describe('security-level pack', () => {
     expect(failures(dedicatedInfrastructure, edited)[0].message).toContain('population-db-db-0 is not bound to a dedicated host aggregate');
   });
 
-  it('NDC-LVL-004 fails for an internet-facing level-2 system without a WAF', () => {
-    const f = variant('prod', (input) => {
-      system(input, 'open-data-portal').controls = { waf: false };
-    }, { render: false });
-    expect(failedSystems(wafInternetFacing, f.context)).toEqual(['open-data-portal']);
+  it('NDC-LVL-004 reads the WAF from the artifacts: fails naming the missing hosts, and the tier reached around them', () => {
+    expect(wafInternetFacing.check(prod.context).find((r) => r.systemId === 'open-data-portal')?.status).toBe('pass');
+    const noWaf = withTerraform(prod, 'cluster-central', (c) => {
+      for (const n of [0, 1]) delete c.resource.openstack_compute_instance_v2[`open-data-portal-waf-${n}`];
+    });
+    const failed = failures(wafInternetFacing, noWaf);
+    expect(failed.map((f) => f.systemId)).toEqual(['open-data-portal']);
+    expect(failed[0].message).toContain('no WAF hosts in cluster central');
+    // The IPS hosts forward straight to the web tier: the WAF is still there, but requests go around it.
+    const bypass = withTerraform(prod, 'cluster-central', (c) => {
+      c.resource.openstack_networking_secgroup_rule_v2['open-data-portal-web-ingress-bypass'] = { ...c.resource.openstack_networking_secgroup_rule_v2['open-data-portal-waf-ingress-1-0'], security_group_id: '${openstack_networking_secgroup_v2.open-data-portal-web-secgroup.id}' };
+      c.resource.openstack_networking_secgroup_rule_v2['open-data-portal-ips-egress-bypass'] = { ...c.resource.openstack_networking_secgroup_rule_v2['open-data-portal-ips-egress-1-0'], remote_group_id: '${openstack_networking_secgroup_v2.open-data-portal-web-secgroup.id}' };
+    });
+    expect(failures(wafInternetFacing, bypass)[0].message).toMatch(/reached from the edge without the WAF: vm:central\/open-data-portal\/ips -> vm:central\/open-data-portal\/web \(tcp\/443/);
+    expect(wafInternetFacing.check(prod.context).find((r) => r.systemId === 'population-db')?.status).toBe('not-applicable');
   });
 
   it('NDC-LVL-005 is mandatory and reads the artifacts: a model with nothing rendered ships no logs', () => {
@@ -70,11 +81,22 @@ describe('security-level pack', () => {
     expect(failed?.message).toContain('no log bucket ndc-prod-population-db-logs');
   });
 
-  it('NDC-LVL-006 fails for a level-4 system without PAM', () => {
-    const f = variant('prod', (input) => {
-      system(input, 'public-service-portal').controls!.privilegedAccessManagement = false;
-    }, { render: false });
-    expect(failedSystems(privilegedAccess, f.context)).toEqual(['public-service-portal']);
+  it('NDC-LVL-006 reads the jump hosts from the artifacts: missing hosts, SSH from elsewhere, level-4 recording', () => {
+    const noJump = withTerraform(prod, 'cluster-south', (c) => {
+      for (const n of [0, 1]) delete c.resource.openstack_compute_instance_v2[`online-meeting-pam-${n}`];
+    });
+    expect(failures(privilegedAccess, noJump).map((f) => [f.systemId, f.message])).toEqual([['online-meeting', 'no jump hosts in cluster south (instances with metadata ndc:security-service)']]);
+    const sshFromApp = withTerraform(prod, 'cluster-south', (c) => {
+      const rules = c.resource.openstack_networking_secgroup_rule_v2;
+      rules['online-meeting-db-ingress-ssh'] = { ...rules['online-meeting-db-ingress-10-0'], remote_group_id: '${openstack_networking_secgroup_v2.online-meeting-control-secgroup.id}' };
+      rules['online-meeting-control-egress-ssh'] = { ...rules['online-meeting-pam-egress-10-0'], security_group_id: '${openstack_networking_secgroup_v2.online-meeting-control-secgroup.id}' };
+    });
+    expect(failures(privilegedAccess, sshFromApp)[0].message).toMatch(/administered \(tcp\/22\) from outside the jump hosts: vm:south\/online-meeting\/control -> vm:south\/online-meeting\/db/);
+    const unrecorded = withTerraform(prod, 'cluster-north', (c) => {
+      const host = c.resource.openstack_compute_instance_v2['public-service-portal-pam-0'];
+      host.metadata = { ...(host.metadata as Record<string, string>), 'ndc:session-recording': 'proxy' };
+    });
+    expect(failures(privilegedAccess, unrecorded)[0].message).toContain('jump host prod-public-service-portal-pam-north-0 in cluster north does not record sessions synchronously (ndc:session-recording=proxy; level 4 needs proxy-sync or node-sync)');
   });
 
   it('NDC-LVL-007 fails when the level-5 recovery cluster is closer than 30 km (great-circle)', () => {
@@ -110,10 +132,61 @@ describe('security-level pack', () => {
     expect(failedSystems(assessmentCurrent, none.context)).toEqual(['online-meeting']);
   });
 
-  it('NDC-LVL-009 fails when a control the level requires is switched off', () => {
-    const f = variant('prod', (input) => {
-      system(input, 'online-meeting').controls!.databaseFirewall = false;
-    }, { render: false });
-    expect(failures(levelControls, f.context).map((r) => [r.systemId, r.message])).toEqual([['online-meeting', 'level 3 controls not in place: databaseFirewall']]);
+  it('NDC-LVL-009 runs every control detector: each removed service fails on its own subject, naming the missing piece', () => {
+    const removed = (stack: string, prefix: string) =>
+      withTerraform(prod, stack, (c) => {
+        for (const name of Object.keys(c.resource.openstack_compute_instance_v2)) if (name.startsWith(prefix)) delete c.resource.openstack_compute_instance_v2[name];
+      });
+    // Without the IPS hosts the WAF hosts are fed by nothing either: both controls fail.
+    const noIps = failures(levelControls, removed('cluster-central', 'open-data-portal-ips-'));
+    expect(noIps.map((f) => [f.subject, f.message.slice(f.message.indexOf('): ') + 3)])).toEqual([
+      ['prod/open-data-portal/controls/ips', 'no IPS hosts in cluster central (instances with metadata ndc:security-service)'],
+      ['prod/open-data-portal/controls/waf', 'the WAF hosts in cluster central receive no traffic from the edge (no rule admits the IPS hosts): requests go around them'],
+    ]);
+    const cases: [string, string, string, string][] = [
+      ['cluster-central', 'open-data-portal-waf-', 'prod/open-data-portal/controls/waf', 'no WAF hosts in cluster central'],
+      ['cluster-south', 'online-meeting-dbfw-', 'prod/online-meeting/controls/databaseFirewall', 'no database firewall hosts in cluster south'],
+      ['cluster-south', 'online-meeting-pam-', 'prod/online-meeting/controls/privilegedAccessManagement', 'no jump hosts in cluster south'],
+    ];
+    for (const [stack, prefix, subject, missing] of cases) {
+      const failed = failures(levelControls, removed(stack, prefix));
+      expect(failed.map((f) => f.subject)).toEqual([subject]);
+      expect(failed[0].message).toContain(missing);
+    }
+  });
+
+  it('NDC-LVL-009: the database tier reached around the database firewall, and the internet reaching a tier around the IPS, fail', () => {
+    const aroundFirewall = withTerraform(prod, 'cluster-south', (c) => {
+      const rules = c.resource.openstack_networking_secgroup_rule_v2;
+      rules['online-meeting-db-ingress-direct'] = { ...rules['online-meeting-db-ingress-6-0'], remote_group_id: '${openstack_networking_secgroup_v2.online-meeting-control-secgroup.id}' };
+      rules['online-meeting-control-egress-direct'] = { ...rules['online-meeting-control-egress-5-0'], remote_group_id: '${openstack_networking_secgroup_v2.online-meeting-db-secgroup.id}' };
+    });
+    const dbfw = failures(levelControls, aroundFirewall);
+    expect(dbfw.map((f) => f.subject)).toEqual(['prod/online-meeting/controls/databaseFirewall']);
+    expect(dbfw[0].message).toMatch(/database reached without the database firewall: vm:south\/online-meeting\/control -> vm:south\/online-meeting\/db \(tcp\/5432/);
+    const aroundIps = withTerraform(prod, 'cluster-south', (c) => {
+      const rules = c.resource.openstack_networking_secgroup_rule_v2;
+      rules['online-meeting-media-ingress-direct'] = { ...rules['online-meeting-ips-ingress-0-0'], security_group_id: '${openstack_networking_secgroup_v2.online-meeting-media-secgroup.id}' };
+    });
+    const ips = failures(levelControls, aroundIps);
+    expect(ips.map((f) => f.subject)).toEqual(['prod/online-meeting/controls/ips']);
+    expect(ips[0].message).toMatch(/reached from outside without the IPS: gov-network -> vm:south\/online-meeting\/media \(tcp\/443/);
+  });
+
+  it('NDC-LVL-009: a service image that is not pinned fails; a control is switched off only by a dated exception on its subject', () => {
+    const unpinned = withTerraform(prod, 'cluster-central', (c) => {
+      const host = c.resource.openstack_compute_instance_v2['open-data-portal-waf-0'];
+      host.metadata = { ...(host.metadata as Record<string, string>), 'ndc:images': 'docker.io/owasp/modsecurity-crs:nginx' };
+    });
+    expect(failures(levelControls, unpinned)[0].message).toContain('runs docker.io/owasp/modsecurity-crs:nginx, not pinned to a version or digest');
+    const context = withTerraform(prod, 'cluster-south', (c) => {
+      for (const n of [0, 1]) delete c.resource.openstack_compute_instance_v2[`online-meeting-dbfw-${n}`];
+    });
+    const exception = { rule: 'NDC-LVL-009', resource: 'prod/online-meeting/controls/databaseFirewall', reason: 'Database firewall replaced by the vendor appliance until its migration completes.', grantedBy: 'Government Office Security Unit', expires: '2027-01-31' };
+    const report = (expires: string) =>
+      evaluate({ ...context, env: { ...context.env, policy: { exceptions: [{ ...exception, expires }] } }, source: 'fixture.ts', rules: [{ pack: 'test', rule: levelControls }] });
+    const waived = report('2027-01-31').findings.filter((f) => f.subject === exception.resource);
+    expect(waived.map((f) => f.status)).toEqual(['waived']);
+    expect(report('2026-11-26').findings.filter((f) => f.subject === exception.resource).map((f) => f.status)).toEqual(['fail']);
   });
 });

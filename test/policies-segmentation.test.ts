@@ -42,8 +42,8 @@ describe('segmentation pack', () => {
     const ssh = variant('prod', addFlow('open-data-portal', { from: 'internet', to: 'dmz', protocol: 'tcp', ports: 22 }), { render: false });
     expect(failedSystems(internetIngress, ssh.context)).toEqual(['open-data-portal']);
     const artifact = withTerraform(prod, 'cluster-north', (c) => {
-      c.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-1-0'].remote_ip_prefix = '0.0.0.0/0';
-      delete c.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-1-0'].remote_group_id;
+      c.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-3-0'].remote_ip_prefix = '0.0.0.0/0';
+      delete c.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-3-0'].remote_group_id;
     });
     expect(failures(internetIngress, artifact).map((r) => r.systemId)).toEqual(['population-db']);
   });
@@ -79,17 +79,17 @@ describe('segmentation pack', () => {
   describe('NDC-SEG-007 (artifact rules against the model flows)', () => {
     it('fails for a widened port range', () => {
       const context = withTerraform(prod, 'cluster-north', (c) => {
-        c.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-1-0'].port_range_max = 5440;
+        c.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-3-0'].port_range_max = 5440;
       });
       const failed = failures(securityGroupsMatchFlows, context);
       expect(failed.map((r) => r.systemId)).toEqual(['population-db']);
-      expect(failed[0].message).toContain('population-db-db-ingress-1-0: ingress tcp/5432-5440 from internal-server on tier db (database) in north matches no flow');
+      expect(failed[0].message).toContain('population-db-db-ingress-3-0: ingress tcp/5432-5440 from database on tier db (database) in north matches no flow');
     });
 
     it('fails for a rule from a CIDR no zone of the system has, and for a rule on an undeclared group', () => {
       const context = withTerraform(prod, 'cluster-south', (c) => {
         const rules = c.resource.openstack_networking_secgroup_rule_v2;
-        rules['online-meeting-db-ingress-extra'] = { ...rules['online-meeting-db-ingress-3-0'], remote_ip_prefix: '10.99.0.0/24' };
+        rules['online-meeting-db-ingress-extra'] = { ...rules['online-meeting-db-ingress-6-0'], remote_ip_prefix: '10.99.0.0/24' };
         delete rules['online-meeting-db-ingress-extra'].remote_group_id;
         rules['stray'] = { security_group_id: '${openstack_networking_secgroup_v2.hand-made.id}', direction: 'ingress', protocol: 'tcp', port_range_min: 1, port_range_max: 65535, remote_ip_prefix: '0.0.0.0/0' };
       });

@@ -59,12 +59,12 @@ describe('cluster stacks (cdktf matchers)', () => {
     for (const [, group] of all('prod', NetworkingSecgroupV2.tfResourceType)) expect(group.delete_default_rules).toBe(true);
   });
 
-  it('opens the internet only to DMZ tiers on 443', () => {
+  it('opens the internet only to the IPS hosts of the edge zone on 443', () => {
     const internet = all('prod', NetworkingSecgroupRuleV2.tfResourceType).filter(([, r]) => r.remote_ip_prefix === '0.0.0.0/0');
     expect(internet.length).toBeGreaterThan(0);
     for (const [name, rule] of internet) {
       expect(rule).toMatchObject({ direction: 'ingress', protocol: 'tcp', port_range_min: 443, port_range_max: 443 });
-      expect(name).toMatch(/^(public-service-portal-web|open-data-portal-web)-ingress-/);
+      expect(name).toMatch(/^(public-service-portal|open-data-portal)-ips-ingress-/);
     }
   });
 
@@ -74,9 +74,12 @@ describe('cluster stacks (cdktf matchers)', () => {
       direction: 'ingress',
       protocol: 'tcp',
       port_range_min: 5432,
-      security_group_id: '${openstack_networking_secgroup_v2.population-db-db-secgroup.id}',
+      security_group_id: '${openstack_networking_secgroup_v2.population-db-dbfw-secgroup.id}',
       remote_group_id: '${openstack_networking_secgroup_v2.population-db-api-secgroup.id}',
     });
+    // The database tier itself admits PostgreSQL only from the database firewall.
+    const dbIngress = Object.values(JSON.parse(json).resource.openstack_networking_secgroup_rule_v2 as Record<string, Record<string, unknown>>).filter((r) => r.security_group_id === '${openstack_networking_secgroup_v2.population-db-db-secgroup.id}' && r.port_range_min === 5432);
+    expect(dbIngress.map((r) => r.remote_group_id)).toEqual(['${openstack_networking_secgroup_v2.population-db-dbfw-secgroup.id}']);
   });
 
   it('places level 4-5 systems on dedicated hosts and their own subnets, spread by anti-affinity', () => {

@@ -4,7 +4,7 @@ import { hopsInto, hostProblems, reachOf, runs, serviceHosts, showHop } from './
 
 /**
  * Database firewall from level 3: the system's database tiers accept connections only from its database
- * firewall hosts (AcraServer with AcraCensor) in the database zone; the jump hosts may only open SSH.
+ * firewall hosts (AcraServer with AcraCensor) in the database zone; SSH (administration) is left to the privileged-access control.
  */
 export const databaseFirewall: ControlDetector = {
   id: 'databaseFirewall',
@@ -22,8 +22,8 @@ export const databaseFirewall: ControlDetector = {
       if (to.zoneKind !== 'database' || runs(hosts, to) || runs(hosts, from)) continue;
       // The addresses of the database segment itself are where the firewall hosts run (what pods see of them).
       if (from.kind === 'zone-addresses' && from.zone === to.zone) continue;
-      // The jump hosts administer the database hosts over SSH and nothing else.
-      if (from.privileged && hop.allows.every((a) => within(a.service, serviceOf('tcp', 22)))) continue;
+      // SSH is administration, whose path (only from the jump hosts) is the privileged-access control's to check.
+      if (hop.allows.every((a) => within(a.service, serviceOf('tcp', 22)))) continue;
       problems.push(`database reached without the database firewall: ${showHop(hop)}`);
     }
     return problems;

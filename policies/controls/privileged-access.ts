@@ -31,7 +31,7 @@ export const privilegedAccessManagement: ControlDetector = {
       for (const [cluster, instances] of hosts.byCluster) {
         for (const instance of instances) {
           const mode = (instance.config.metadata as Record<string, string> | undefined)?.['ndc:session-recording'];
-          if (!isSynchronousRecording(mode)) problems.push(`jump host ${String(instance.config.name)} in cluster ${cluster} does not record sessions synchronously (ndc:session-recording=${mode ?? 'absent'}; level ${system.level} needs node-sync or proxy-sync)`);
+          if (!isSynchronousRecording(mode)) problems.push(`jump host ${String(instance.config.name)} in cluster ${cluster} does not record sessions synchronously (ndc:session-recording=${mode ?? 'absent'}; level ${system.level} needs proxy-sync or node-sync)`);
         }
       }
       const attached = new Set(terraformIndex(context.artifacts).all.filter((r) => r.type === 'openstack_compute_volume_attach_v2').map((r) => String(r.config.instance_id)));

@@ -125,7 +125,7 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
       description: `${system.displayName} (level ${system.level}), tier ${pool.tier}: only the traffic its flows allow`,
       // Default deny in both directions: the provider's default allow-all egress rules are removed.
       delete_default_rules: true,
-      tags: tags(envName, { cluster: cluster.id, tier: pool.tier, ...owner }),
+      tags: tags(envName, { cluster: cluster.id, tier: pool.tier, 'security-service': pool.securityService?.kind, ...owner }),
     }));
   }
 

@@ -69,11 +69,17 @@ export function securityServiceUserData(service: SecurityService, level: Securit
       );
     }
     case 'waf': {
-      const backends = upstreams.filter((u) => u.protocol === 'tcp');
+      // The CRS image proxies to BACKEND; the upstream it names balances over every host of the tier behind.
+      const backends = upstreams.filter((u) => u.protocol === 'tcp' && u.from === u.to);
       const paranoia = level >= 3 ? 2 : 1;
+      const listen = backends[0]?.from ?? 443;
+      const upstreamConf = backends.map((u, i) => [`upstream backend_${i} {`, ...u.addresses.map((a) => `  server ${a}:${u.from};`), '}'].join('\n')).join('\n');
       return cloudConfig(
-        [{ path: '/etc/ndc/waf.env', content: `MODSEC_RULE_ENGINE=On\nPARANOIA=${paranoia}\nBLOCKING_PARANOIA=${paranoia}\nANOMALY_INBOUND=5\nANOMALY_OUTBOUND=4\nMODSEC_AUDIT_ENGINE=RelevantOnly\nBACKEND=${backends.map((u) => `https://${u.addresses[0] ?? ''}:${u.from}`)[0] ?? ''}\nPORT=${backends[0]?.from ?? 443}\n` }],
-        [run('waf', service.images[0], '--env-file /etc/ndc/waf.env -v /var/log/modsecurity:/var/log/modsecurity')],
+        [
+          { path: '/etc/ndc/waf.env', content: `MODSEC_RULE_ENGINE=On\nPARANOIA=${paranoia}\nBLOCKING_PARANOIA=${paranoia}\nANOMALY_INBOUND=5\nANOMALY_OUTBOUND=4\nMODSEC_AUDIT_ENGINE=RelevantOnly\nBACKEND=https://backend_0\nSSL_PORT=${listen}\n` },
+          { path: '/etc/ndc/waf-upstreams.conf', content: `${upstreamConf}\n` },
+        ],
+        [run('waf', service.images[0], '--env-file /etc/ndc/waf.env -v /etc/ndc/waf-upstreams.conf:/etc/nginx/conf.d/upstreams.conf:ro -v /var/log/modsecurity:/var/log/modsecurity')],
       );
     }
     case 'database-firewall':

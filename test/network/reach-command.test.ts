@@ -31,8 +31,8 @@ describe('ndc reach', () => {
     const { code, out, err } = await reach(['--to', 'population-db']);
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    expect(out).toContain('  gov-network -> vm:north/population-db/api\n      tcp/443          terraform/cluster-north/cdk.tf.json: openstack_networking_secgroup_rule_v2.population-db-api-ingress-0-0');
-    expect(out).toContain('  from gov-network to north/population-db/database: gov-network > vm:north/population-db/api > vm:north/population-db/db (2 hops)');
+    expect(out).toContain('  gov-network -> vm:north/population-db/ips\n      tcp/443          terraform/cluster-north/cdk.tf.json: openstack_networking_secgroup_rule_v2.population-db-ips-ingress-0-0');
+    expect(out).toContain('  from gov-network to north/population-db/database: gov-network > vm:north/population-db/ips > vm:north/population-db/api > vm:north/population-db/dbfw (3 hops)');
     expect(out).toContain('  from internet to north/population-db/database: not reachable');
     expect(out).toMatch(/PASS: NDC-NET rules: 0 mandatory failures, 0 advisory$/);
   });
@@ -41,10 +41,10 @@ describe('ndc reach', () => {
     const json = JSON.parse((await reach(['--from', 'internet', '--to', 'north', '--format', 'json'])).out) as ReachJson;
     expect(json.hops.length).toBeGreaterThan(0);
     expect(json.hops.every((h) => h.from === 'internet' && /:north\//.test(h.to))).toBe(true);
-    expect(json.matrix).toContainEqual({ from: 'internet', to: 'north/public-service-portal/dmz', services: ['tcp/443'] });
+    expect(json.matrix).toContainEqual({ from: 'internet', to: 'north/public-service-portal/edge', services: ['tcp/443'] });
     expect(json.rules.every((r) => r.rule.startsWith('NDC-NET-'))).toBe(true);
     const markdown = (await reach(['--to', 'database', '--format', 'markdown'])).out;
-    expect(markdown).toContain('| `vm:north/public-service-portal/app` | `vm:north/public-service-portal/db` | tcp/5432 |');
+    expect(markdown).toContain('| `vm:north/public-service-portal/dbfw` | `vm:north/public-service-portal/db` | tcp/5432 |');
     expect(markdown).toContain('## Attack paths');
   });
 
@@ -58,8 +58,8 @@ describe('ndc reach', () => {
     const file = join(root, 'out/prod/terraform/cluster-north/cdk.tf.json');
     const pristine = readFileSync(file, 'utf8');
     const config = JSON.parse(pristine) as { resource: Record<string, Record<string, Record<string, unknown>>> };
-    // The database's rule admitting the API tier (a remote group) widened to anywhere.
-    const widened = config.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-1-0'];
+    // The database's rule admitting the database firewall (a remote group) widened to anywhere.
+    const widened = config.resource.openstack_networking_secgroup_rule_v2['population-db-db-ingress-3-0'];
     delete widened.remote_group_id;
     widened.remote_ip_prefix = '0.0.0.0/0';
     writeFileSync(file, JSON.stringify(config, null, 2));
@@ -68,7 +68,7 @@ describe('ndc reach', () => {
       expect(err).toEqual(['ndc reach: out/prod/ differs from its manifest (terraform/cluster-north/cdk.tf.json); analysing the files as they stand']);
       expect(code).toBe(1);
       const json = JSON.parse(out) as ReachJson;
-      expect(json.difference!.gained).toContainEqual({ from: 'internet', to: 'vm:north/population-db/db', service: 'tcp/5432', rules: ['terraform/cluster-north/cdk.tf.json: openstack_networking_secgroup_rule_v2.population-db-db-ingress-1-0'] });
+      expect(json.difference!.gained).toContainEqual({ from: 'internet', to: 'vm:north/population-db/db', service: 'tcp/5432', rules: ['terraform/cluster-north/cdk.tf.json: openstack_networking_secgroup_rule_v2.population-db-db-ingress-3-0'] });
       expect(json.difference!.affectedSystems).toContain('population-db');
       expect(json.difference!.paths).toContainEqual({ origin: 'internet', zone: 'north/population-db/database', after: 1 });
       expect(json.rules).toContainEqual(expect.objectContaining({ rule: 'NDC-NET-001', status: 'fail' }));

@@ -37,13 +37,13 @@ describe('network pack (NDC-NET)', () => {
     expect(failures(internetOneHop, context)[0].message).toContain('internet -> vm:north/population-db/db (tcp/5432 by terraform/cluster-north/cdk.tf.json: openstack_networking_secgroup_rule_v2.population-db-db-from-anywhere)');
   });
 
-  it('NDC-NET-002 fails when the web tier reaches the level-4 database directly (two zones from the internet)', () => {
+  it('NDC-NET-002 fails when the edge (IPS) hosts reach the level-4 database directly (two zones from the internet)', () => {
     const context = withTerraform(prod, 'cluster-north', (c) => {
-      addRule(c.resource, 'psp-web-to-db', 'public-service-portal-web-secgroup', 'egress', 5432, { remote_group_id: group('public-service-portal-db-secgroup') });
-      addRule(c.resource, 'psp-db-from-web', 'public-service-portal-db-secgroup', 'ingress', 5432, { remote_group_id: group('public-service-portal-web-secgroup') });
+      addRule(c.resource, 'psp-ips-to-db', 'public-service-portal-ips-secgroup', 'egress', 5432, { remote_group_id: group('public-service-portal-db-secgroup') });
+      addRule(c.resource, 'psp-db-from-ips', 'public-service-portal-db-secgroup', 'ingress', 5432, { remote_group_id: group('public-service-portal-ips-secgroup') });
     });
     expect(failedSystems(internetDepth, context)).toEqual(['public-service-portal']);
-    expect(failures(internetDepth, context)[0].message).toContain('internet > vm:north/public-service-portal/web > vm:north/public-service-portal/db crosses 2 zones');
+    expect(failures(internetDepth, context)[0].message).toContain('internet > vm:north/public-service-portal/ips > vm:north/public-service-portal/db crosses 2 zones');
   });
 
   it('NDC-NET-003 fails when a level-5 system can reach a level-4 system of another owner', () => {
@@ -59,7 +59,7 @@ describe('network pack (NDC-NET)', () => {
     const context = withTerraform(prod, 'cluster-north', (c) => addRule(c.resource, 'gateway-to-anywhere', 'e-document-exchange-gateway-secgroup', 'egress', 443, { remote_ip_prefix: '0.0.0.0/0' }));
     const found = failures(govInternetApart, context);
     expect(found.map((r) => r.subject)).toEqual(['prod (government network)']);
-    expect(found[0].message).toContain('gov-network reaches internet: gov-network > vm:north/e-document-exchange/gateway > internet');
+    expect(found[0].message).toContain('gov-network reaches internet: gov-network > vm:north/e-document-exchange/ips > vm:north/e-document-exchange/gateway > internet');
   });
 
   it('NDC-NET-005 fails for a reachability no flow explains, naming the rule', () => {

@@ -13,7 +13,7 @@ export const deviceManagementIsolated: Rule = {
   remediation: 'Remove flows into device-management from anything but management, and every flow out of device-management.',
   check: perSystem({
     judge(system) {
-      const problems = system.flows
+      const problems = system.declaredFlows
         .filter((f) => (f.to === 'device-management' && f.from !== 'management') || f.from === 'device-management')
         .map((f) => `flow ${f.from} -> ${f.to} on ${f.port}`);
       return judged(problems, system.zones.includes('device-management') ? 'device-management reached only from management' : 'no device-management traffic');

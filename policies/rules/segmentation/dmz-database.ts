@@ -13,7 +13,7 @@ export const dmzNotToDatabase: Rule = {
   remediation: 'Replace the dmz -> database flow with dmz -> internal-server and internal-server -> database.',
   check: perSystem({
     judge(system) {
-      const direct = system.flows.filter((f) => f.from === 'dmz' && f.to === 'database');
+      const direct = system.declaredFlows.filter((f) => f.from === 'dmz' && f.to === 'database');
       return judged(direct.map((f) => `flow dmz -> database on ${f.port}`), 'no flow from the DMZ to the database zone');
     },
   }),

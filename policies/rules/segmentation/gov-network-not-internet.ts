@@ -16,8 +16,8 @@ export const govNetworkNotInternet: Rule = {
     const { cloud, artifacts } = context;
     const results: RuleResult[] = systemResults(context, {
       judge(system) {
-        const fromGov = new Set(system.flows.filter((f) => f.from === 'gov-network').map((f) => f.to));
-        const both = system.flows.filter((f) => f.from === 'internet' && fromGov.has(f.to)).map((f) => `${f.to} is reached from both the government network and the internet`);
+        const fromGov = new Set(system.declaredFlows.filter((f) => f.from === 'gov-network').map((f) => f.to));
+        const both = system.declaredFlows.filter((f) => f.from === 'internet' && fromGov.has(f.to)).map((f) => `${f.to} is reached from both the government network and the internet`);
         return judged(both, fromGov.size ? 'zones reached from the government network are not reached from the internet' : 'not reached from the government network');
       },
     });

@@ -20,7 +20,7 @@ export const internetIngress: Rule = {
     const bad = new Map<string, string[]>();
     const note = (system: string, problem: string) => (bad.get(system) ?? bad.set(system, []).get(system)!).push(problem);
     for (const system of cloud.systems) {
-      for (const flow of system.flows) {
+      for (const flow of system.declaredFlows) {
         if (flow.from !== 'internet') continue;
         const zoneOk = flow.to === 'dmz' || flow.to === 'edge';
         const portOk = flow.port.protocol === 'tcp' && flow.port.from === flow.port.to && PUBLIC_PORTS.includes(flow.port.from!);
@@ -40,7 +40,7 @@ export const internetIngress: Rule = {
       if (!system) results.push(fail(addressOf(rule), `${where} on a group that belongs to no system`));
       else if (!(zone === 'dmz' || zone === 'edge') || !portOk) note(system.id, `${where} (tier ${tags.tier} in ${zone ?? 'no zone'})`);
     }
-    const bySystem = systemResults(context, { judge: (s) => judged(bad.get(s.id) ?? [], s.flows.some((f) => f.from === 'internet') ? 'internet reaches only the DMZ/edge on 80/443' : 'nothing open to the internet') });
+    const bySystem = systemResults(context, { judge: (s) => judged(bad.get(s.id) ?? [], s.declaredFlows.some((f) => f.from === 'internet') ? 'internet reaches only the DMZ/edge on 80/443' : 'nothing open to the internet') });
     return [...bySystem, ...results];
   },
 };

@@ -17,7 +17,7 @@ export const managementAccess: Rule = {
   check: perSystem({
     judge(system) {
       const problems: string[] = [];
-      for (const flow of system.flows) {
+      for (const flow of system.declaredFlows) {
         if (flow.from === 'management') continue;
         if (flow.to === 'management') problems.push(`flow ${flow.from} -> management on ${flow.port}`);
         else if (flow.port.protocol === 'tcp' && ADMIN_PORTS.some((p) => flow.port.from! <= p && p <= flow.port.to!)) problems.push(`flow ${flow.from} -> ${flow.to} on ${flow.port} opens an administrative port`);
