@@ -25,7 +25,6 @@ export interface BackupPlanProps {
   readonly copies?: readonly { cluster: RegionalCluster; medium?: BackupMedium; immutable?: boolean }[];
   /** Default: true. */
   readonly encrypted?: boolean;
-  readonly lastRestoreTest?: string;
 }
 
 /** How, how often and where an information system is backed up. */
@@ -39,7 +38,6 @@ export class BackupPlan extends Construct {
   readonly rpoHours: number;
   readonly copies: readonly BackupCopy[];
   readonly encrypted: boolean;
-  readonly lastRestoreTest?: string;
 
   constructor(scope: Construct, id: string, props: BackupPlanProps & { level: number; primary: RegionalCluster; candidates: readonly RegionalCluster[] }) {
     super(scope, id);
@@ -53,7 +51,6 @@ export class BackupPlan extends Construct {
     this.retentionDays = props.retentionDays ?? (level >= 4 ? 365 : level === 3 ? 90 : 30);
     if (!Number.isInteger(this.retentionDays) || this.retentionDays < 1) throw propError(this, 'retentionDays', this.retentionDays, 'must be a whole number of days, at least 1');
     this.encrypted = props.encrypted ?? true;
-    this.lastRestoreTest = props.lastRestoreTest;
     const immutableDefault = level >= 4;
     const copies: NonNullable<BackupPlanProps['copies']> = props.copies ?? props.candidates.filter((c) => c !== props.primary).slice(0, 2).map((cluster) => ({ cluster }));
     this.copies = copies.map((c) => ({ cluster: c.cluster, medium: c.medium ?? 'object', immutable: c.immutable ?? immutableDefault }));

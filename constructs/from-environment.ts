@@ -68,10 +68,8 @@ function buildCloudOf(env: Environment): NationalCloud {
         retentionDays: system.backup.retentionDays,
         rpoHours: system.backup.rpoHours,
         encrypted: system.backup.encrypted,
-        lastRestoreTest: system.backup.lastRestoreTest,
         copies: system.backup.copies?.map((c) => ({ cluster: cloud.cluster(c.region), medium: c.medium, immutable: c.immutable })),
       },
-      assessment: system.assessment,
       publicEdge: system.publicEdge,
     });
   }

@@ -38,13 +38,6 @@ export interface FlowSpec {
   readonly toTiers?: readonly string[];
 }
 
-export interface AssessmentProps {
-  /** Date (YYYY-MM-DD) of the latest periodic security assessment. */
-  readonly lastAssessed: string;
-  readonly assessor: string;
-  readonly independent?: boolean;
-}
-
 export interface InformationSystemProps {
   readonly level: number;
   readonly name?: string;
@@ -70,7 +63,6 @@ export interface InformationSystemProps {
   readonly logRetentionMonths?: number;
   /** Controls in place. Default: every control the level requires. */
   readonly controls?: Partial<Record<Control, boolean>>;
-  readonly assessment?: AssessmentProps;
   /** Served from the public edge (open data only). Default: false. */
   readonly publicEdge?: boolean;
 }
@@ -120,7 +112,6 @@ export class InformationSystem extends Construct {
   /** Where the system's logs are archived: a bucket in the backup vault of its primary cluster, object-locked for its retention. */
   readonly logArchive: LogArchive;
   readonly controls: Readonly<Record<Control, boolean>>;
-  readonly assessment?: Required<AssessmentProps>;
   readonly publicEdge: boolean;
 
   constructor(scope: Construct, id: string, props: InformationSystemProps) {
@@ -183,7 +174,6 @@ export class InformationSystem extends Construct {
     const controls = {} as Record<Control, boolean>;
     for (const control of requirements.controls) controls[control] = true;
     this.controls = { ...controls, ...props.controls } as Record<Control, boolean>;
-    if (props.assessment) this.assessment = { independent: false, ...props.assessment };
 
     const backupProps = props.backup ?? (level >= 3 ? {} : undefined);
     if (backupProps) {

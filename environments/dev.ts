@@ -51,7 +51,6 @@ export default defineEnvironment({
         { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8080 },
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 7, rpoHours: 24 },
-      assessment: { lastAssessed: '2026-01-15', assessor: 'Platform team security unit' },
     },
     {
       id: 'e-document-exchange',
@@ -71,7 +70,6 @@ export default defineEnvironment({
         { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432 },
       ],
       backup: { schedule: '0 1 * * *', retentionDays: 14, rpoHours: 24 },
-      assessment: { lastAssessed: '2026-02-10', assessor: 'Platform team security unit' },
     },
   ],
   sharedServicesRegion: 'north',

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { InputError } from '../core/errors';
 import { parseJsonFile, prototypeKeyPath } from '../core/json';
+import { loadEvidence, type LoadedEvidenceRecord } from './evidence';
 import type { Environment } from './schema';
 import { validateEnvironment } from './validate';
 
@@ -9,13 +10,15 @@ export interface LoadedEnvironment {
   readonly env: Environment;
   /** The file it came from, relative to the project root. */
   readonly source: string;
+  /** Its evidence records (evidence/<env>/*.json), validated against it: loaded once, with the environment. */
+  readonly evidence: readonly LoadedEvidenceRecord[];
 }
 
 /** Environment names available under `<root>/environments`. */
 export function listEnvironments(root: string): string[] {
   const dir = join(root, 'environments');
   if (!existsSync(dir)) return [];
-  const skip = new Set(['schema', 'validate', 'load', 'index', 'vocabulary']);
+  const skip = new Set(['schema', 'validate', 'load', 'index', 'vocabulary', 'evidence']);
   return readdirSync(dir)
     .filter((f) => /^[a-z][a-z0-9-]*\.(ts|json)$/.test(f))
     .map((f) => f.replace(/\.(ts|json)$/, ''))
@@ -38,7 +41,7 @@ export function loadEnvironment(root: string, name: string): LoadedEnvironment {
   const source = relative(root, file) || file;
   const raw = file.endsWith('.json') ? readJson(file, source) : readModule(root, file, source);
   const env = validateEnvironment(raw, source, name);
-  return { env, source };
+  return { env, source, evidence: loadEvidence(root, env) };
 }
 
 function readJson(file: string, source: string): unknown {

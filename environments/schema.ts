@@ -110,8 +110,6 @@ export const backupSchema = z.strictObject({
   rpoHours: z.number().positive().max(8760, 'must be at most 8760 hours (one year)'),
   copies: z.array(backupCopySchema).optional(),
   encrypted: z.boolean().default(true),
-  /** Date of the last successful restore test. */
-  lastRestoreTest: isoDate.optional(),
 });
 
 export const systemSchema = z.strictObject({
@@ -130,9 +128,6 @@ export const systemSchema = z.strictObject({
   dedicatedNetworks: z.record(id, cidr).optional(),
   dedicatedHosts: z.boolean().optional(),
   backup: backupSchema.optional(),
-  assessment: z
-    .strictObject({ lastAssessed: isoDate, assessor: z.string().min(1), independent: z.boolean().default(false) })
-    .optional(),
   /** Where the system is served from besides the national clusters (the public edge). */
   publicEdge: z.boolean().default(false),
 });

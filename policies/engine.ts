@@ -87,6 +87,8 @@ export interface PolicyInputs {
   readonly cloud: NationalCloud;
   readonly manifest: Manifest;
   readonly artifacts: ArtifactSet;
+  /** The environment's evidence records, loaded with it. */
+  readonly evidence: RuleContext['evidence'];
   /** The date the checks treat as today; default: env.asOf, else `now`. */
   readonly asOf?: Date;
   /** The clock, when neither asOf nor env.asOf is given. Default: the current date. */
@@ -147,12 +149,12 @@ function dayOf(date: Date): string {
 
 /** Evaluates every rule in force against the model and the artifacts. Pure apart from the clock default. */
 export function evaluate(inputs: PolicyInputs): PolicyReport {
-  const { env, source, cloud, manifest, artifacts } = inputs;
+  const { env, source, cloud, manifest, artifacts, evidence } = inputs;
   const policy = policyInForce(env, source, inputs.rules);
   const asOf = inputs.asOf ?? (env.asOf ? new Date(`${env.asOf}T00:00:00Z`) : (inputs.now ?? new Date()));
   const today = dayOf(asOf);
   const secrets = new Set<string>();
-  const raw = collectFindings(policy, { env, cloud, manifest, artifacts, asOf, profile: policy.profile }, secrets);
+  const raw = collectFindings(policy, { env, cloud, manifest, artifacts, asOf, evidence, profile: policy.profile }, secrets);
   const { findings, exceptions } = applyExceptions(policy, raw, new Map(cloud.systems.map((s) => [s.id, s.level as number])), today);
   // Every report format renders this object, so masking it once covers text, json, sarif, junit, markdown and html.
   return withSecretsMasked<PolicyReport>({

@@ -57,7 +57,7 @@ export function evaluatePolicies(root: string, envName: string, opts: EvaluateOp
 }
 
 /** Evaluates what a synthesis just wrote (ndc start: one render, then the checks on out/<env>/). */
-export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
+export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'evidence' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
   const artifacts = verifiedArtifactSet(root, synth.manifest, synth.artifacts);
   const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
   return { ...report, source: synth.source, synthesized: false };

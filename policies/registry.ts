@@ -25,6 +25,8 @@ export const PACKS: Readonly<Record<string, PackEntry>> = {
   kubernetes: { profiles: [VN_2016], load: () => (require('./rules/kubernetes') as PackModule).pack },
   'public-edge': { profiles: [VN_2016], load: () => (require('./rules/public-edge') as PackModule).pack },
   network: { profiles: [VN_2016], load: () => (require('./rules/network') as PackModule).pack },
+  // Evidence of recurring assurance activities: the figures come from each profile's intervals.
+  assurance: { profiles: Object.keys(PROFILES), load: () => (require('./rules/assurance') as PackModule).pack },
   // What the engines would reject is rejected under every regulation profile.
   validation: { profiles: Object.keys(PROFILES), load: () => (require('./validation/pack') as PackModule).pack },
 };

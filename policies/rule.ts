@@ -1,4 +1,5 @@
 import type { NationalCloud } from '../constructs';
+import type { LoadedEvidenceRecord } from '../environments/evidence';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../stacks/manifest';
 import type { RegulationProfile } from './profiles';
@@ -12,7 +13,7 @@ export type Enforcement = 'mandatory' | 'advisory' | 'disabled';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 /** Control families: the columns of the report's control matrix. */
-export type ControlFamily = 'security-level' | 'segmentation' | 'backup' | 'residency' | 'topology' | 'green' | 'secrets' | 'kubernetes' | 'public-edge' | 'validation';
+export type ControlFamily = 'security-level' | 'segmentation' | 'backup' | 'residency' | 'topology' | 'green' | 'secrets' | 'kubernetes' | 'public-edge' | 'validation' | 'assurance';
 
 /** A Terraform JSON configuration as cdktf writes it (`cdk.tf.json`). */
 export interface TerraformConfig {
@@ -52,6 +53,8 @@ export interface RuleContext {
   readonly artifacts: ArtifactSet;
   /** The date the checks treat as today (env.asOf, or the clock). */
   readonly asOf: Date;
+  /** The environment's evidence records (evidence/<env>/*.json), validated, in file-name order. */
+  readonly evidence: readonly LoadedEvidenceRecord[];
   /** The regulation profile in force, its parameters already adjusted by the environment. Default: vn-2016. */
   readonly profile?: RegulationProfile;
 }

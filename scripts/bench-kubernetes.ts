@@ -43,7 +43,7 @@ export async function bench(): Promise<void> {
     const objects = artifacts.reduce((n, a) => n + a.resources, 0);
     const bytes = artifacts.reduce((n, a) => n + Buffer.byteLength(a.content), 0);
     const parse = time(20, () => new Map(artifacts.map((a) => [a.stack, parseKubernetesYaml(a.content, a.path) as KubernetesObject[]])));
-    const context = { env, cloud, manifest: buildManifest(cloud, artifacts), artifacts: { terraform: new Map(), kubernetes: parse.result, cloudformation: new Map(), text: new Map() }, asOf: new Date('2026-11-27T00:00:00Z') };
+    const context = { env, cloud, manifest: buildManifest(cloud, artifacts), artifacts: { terraform: new Map(), kubernetes: parse.result, cloudformation: new Map(), text: new Map() }, asOf: new Date('2026-11-27T00:00:00Z'), evidence: [] };
     const rules = time(20, () => pack.flatMap((rule) => rule.check(context)));
     const failed = rules.result.filter((r) => r.status === 'fail').length;
     console.log(

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateEnvironment } from './generate-cloud';
+import { generateEnvironment, writeGeneratedEvidence } from './generate-cloud';
+import type { EnvironmentInput } from '../environments/schema';
 
 const REPO = resolve(__dirname, '..');
 
@@ -33,10 +34,13 @@ function measure(root: string, env: string): Figures {
 function project(env: string, content?: unknown): string {
   const root = mkdtempSync(join(tmpdir(), `ndc-bench-policies-${env}-`));
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
-  if (content === undefined) symlinkSync(join(REPO, 'environments'), join(root, 'environments'), 'dir');
-  else {
+  if (content === undefined) {
+    symlinkSync(join(REPO, 'environments'), join(root, 'environments'), 'dir');
+    symlinkSync(join(REPO, 'evidence'), join(root, 'evidence'), 'dir');
+  } else {
     mkdirSync(join(root, 'environments'));
     writeFileSync(join(root, 'environments', `${env}.json`), JSON.stringify(content));
+    writeGeneratedEvidence(root, content as EnvironmentInput);
   }
   return root;
 }

@@ -23,7 +23,7 @@ start = performance.now();
 const paths = attackPaths(reach);
 const pathsMs = performance.now() - start;
 start = performance.now();
-const report = evaluate({ env: synth.env, source: synth.source, cloud: synth.cloud, manifest: synth.manifest, artifacts, asOf: new Date('2026-11-27T00:00:00Z'), rules: rulesOf(['network']) });
+const report = evaluate({ env: synth.env, source: synth.source, cloud: synth.cloud, manifest: synth.manifest, artifacts, evidence: [], asOf: new Date('2026-11-27T00:00:00Z'), rules: rulesOf(['network']) });
 const rulesMs = performance.now() - start;
 process.stdout.write(
   `${JSON.stringify({

@@ -37,11 +37,13 @@ function measure(label: string, root: string, env: string): Figures {
 
 function generatedRoot(size: number): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { generateEnvironment } = require('./generate-cloud') as typeof import('./generate-cloud');
+  const { generateEnvironment, writeGeneratedEvidence } = require('./generate-cloud') as typeof import('./generate-cloud');
   const root = mkdtempSync(join(tmpdir(), `ndc-bench-${size}-`));
   mkdirSync(join(root, 'environments'));
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
-  writeFileSync(join(root, 'environments', 'generated.json'), JSON.stringify(generateEnvironment(size)));
+  const generated = generateEnvironment(size);
+  writeFileSync(join(root, 'environments', 'generated.json'), JSON.stringify(generated));
+  writeGeneratedEvidence(root, generated);
   return root;
 }
 

@@ -33,6 +33,8 @@ const RENDERERS: readonly { folder: string; load: () => Renderer }[] = [
 export interface SynthResult {
   readonly env: Environment;
   readonly source: string;
+  /** The environment's evidence records, loaded with it (the interval rules read them). */
+  readonly evidence: LoadedEnvironment['evidence'];
   readonly cloud: NationalCloud;
   readonly artifacts: readonly Artifact[];
   readonly manifest: Manifest;
@@ -52,13 +54,13 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
  * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on, and
  * the engine settings of `root` that deploy uses (the Pulumi project and stack files) become artifacts.
  */
-export function renderLoaded({ env, source }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
+export function renderLoaded({ env, source, evidence }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const manifest = buildManifest(cloud, artifacts, env.approvals);
-  return { env, source, cloud, artifacts, manifest, cache };
+  return { env, source, evidence, cloud, artifacts, manifest, cache };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */

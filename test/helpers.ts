@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EnvironmentInput } from '../environments/schema';
@@ -13,12 +13,13 @@ export function environmentInput(name: 'dev' | 'staging' | 'prod'): EnvironmentI
 }
 
 /**
- * A throw-away project root: a copy of environments/ (so tests may add or break files), a link to
+ * A throw-away project root: a copy of environments/ and evidence/ (so tests may add or break files), a link to
  * node_modules and the Kubernetes Pulumi project and stack files, the way a second clone of the repository would look.
  */
 export function tempProject(prefix = 'ndc-test-'): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
   cpSync(join(REPO, 'environments'), join(root, 'environments'), { recursive: true });
+  cpSync(join(REPO, 'evidence'), join(root, 'evidence'), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
   // Synthesis copies the Pulumi project and stack files into out/<env>/pulumi/, where deploy runs pulumi.
   mkdirSync(join(root, 'stacks', 'kubernetes'), { recursive: true });
@@ -28,10 +29,33 @@ export function tempProject(prefix = 'ndc-test-'): string {
   return root;
 }
 
-/** Writes an environment as JSON into a project root (JSON files load like .ts ones). */
-export function writeEnvironmentJson(root: string, name: string, env: unknown): void {
+/**
+ * Writes an environment as JSON into a project root (JSON files load like .ts ones), with the
+ * repository's evidence records of its systems (from prod, else dev) under evidence/<name>/ unless that
+ * folder exists or `evidence` is false: an environment derived from a shipped one stays as assessed.
+ */
+export function writeEnvironmentJson(root: string, name: string, env: unknown, evidence = true): void {
   mkdirSync(join(root, 'environments'), { recursive: true });
   writeFileSync(join(root, 'environments', `${name}.json`), JSON.stringify(env, null, 2));
+  const systems = (env as { systems?: { id?: unknown }[] } | null)?.systems;
+  if (!evidence || !Array.isArray(systems) || existsSync(join(root, 'evidence', name))) return;
+  for (const { id } of systems) {
+    for (const from of ['prod', 'dev']) {
+      const dir = join(REPO, 'evidence', from);
+      const records = readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => ({ f, record: JSON.parse(readFileSync(join(dir, f), 'utf8')) as { system: string; document: { path?: string } } }))
+        .filter(({ record }) => record.system === id);
+      if (records.length === 0) continue;
+      for (const { f, record } of records) {
+        const target = join(root, 'evidence', name);
+        mkdirSync(target, { recursive: true });
+        cpSync(join(dir, f), join(target, f));
+        if (record.document.path) cpSync(join(dir, record.document.path), join(target, record.document.path));
+      }
+      break;
+    }
+  }
 }
 
 /** Captures what a command prints. */

@@ -96,13 +96,15 @@ describe('dates are real calendar dates', () => {
     expect(calendarDateProblem('2028-02-29')).toBeUndefined();
   });
 
-  it('ndc check refuses an impossible assessment date instead of dying on it', async () => {
+  it('ndc check refuses an impossible assessment date in an evidence record instead of dying on it', async () => {
     const env = { ...environmentInput('dev'), name: 'baddate' } as Mutable;
-    env.systems![0].assessment!.lastAssessed = '2026-13-45';
     writeEnvironmentJson(root, 'baddate', env);
+    mkdirSync(join(root, 'evidence', 'baddate'), { recursive: true });
+    const record = { kind: 'assessment', system: env.systems![0].id, performed: '2026-13-45', by: 'Platform team security unit', result: 'pass', document: { sha256: 'a'.repeat(64) }, validUntil: '2027-01-01' };
+    writeFileSync(join(root, 'evidence', 'baddate', 'assessment.json'), JSON.stringify(record));
     const { io, out, err } = captureIO(root);
     expect(await main(['check', '--env', 'baddate'], io)).toBe(2);
-    expect(err).toEqual(['ndc check: environments/baddate.json: systems[0].assessment.lastAssessed: "2026-13-45": has month 13; months run 01-12']);
+    expect(err).toEqual(['ndc check: evidence/baddate/assessment.json: performed: has month 13; months run 01-12']);
     expect(out).toEqual([]);
   });
 

@@ -93,6 +93,7 @@ export function ruleContext(cloud: NationalCloud, env: ReturnType<typeof validat
     manifest: buildManifest(cloud, []),
     artifacts: { terraform: new Map(), kubernetes, cloudformation: new Map(), text: new Map() },
     asOf: new Date('2026-11-27T00:00:00Z'),
+    evidence: [],
   };
 }
 

@@ -8,7 +8,7 @@ import { pack as residencyPack } from '../policies/rules/residency';
 import { backupCopiesNational } from '../policies/rules/residency/backup-copies-national';
 import { nationalClustersOnly } from '../policies/rules/residency/national-clusters';
 import { publicEdgePublicOnly } from '../policies/rules/residency/public-edge-public-only';
-import { failedSystems, failures, variant, withTerraform, type Fixture } from './policy-fixtures';
+import { evidenceOf, failedSystems, failures, variant, withEvidence, withoutEvidence, withTerraform, type Fixture } from './policy-fixtures';
 
 type SystemInput = NonNullable<Fixture['input']['systems']>[number];
 const system = (input: Fixture['input'], id: string): SystemInput => input.systems!.find((s) => s.id === id)!;
@@ -75,16 +75,27 @@ describe('backup pack', () => {
     ]);
   });
 
-  it('NDC-BAK-005 (advisory) fails for a missing or overdue restore test at levels 4-5', () => {
-    expect(restoreTested.enforcement).toBe('advisory');
-    const f = variant('prod', (input) => {
-      system(input, 'population-db').backup!.lastRestoreTest = '2026-08-01';
-      delete system(input, 'digital-signature-ca').backup!.lastRestoreTest;
-    }, { render: false });
+  it('NDC-BAK-005 (mandatory) fails for a missing, overdue or failed restore test record', () => {
+    expect(restoreTested.enforcement).toBe('mandatory');
+    expect(failures(restoreTested, prod.context)).toEqual([]);
+    let evidence = withEvidence(evidenceOf('prod'), 'population-db', 'restore-test', { performed: '2026-08-01' });
+    evidence = withoutEvidence(evidence, 'digital-signature-ca', 'restore-test');
+    evidence = withEvidence(evidence, 'online-meeting', 'restore-test', { result: 'fail' });
+    const f = variant('prod', () => undefined, { render: false, evidence });
+    const file = 'evidence/prod/population-db-restore-test-2026-10-20.json';
     expect(failures(restoreTested, f.context).map((r) => [r.systemId, r.message])).toEqual([
-      ['population-db', 'last restore test 2026-08-01, overdue since 2026-11-01'],
-      ['digital-signature-ca', 'no restore test recorded (every 6 months at level 4)'],
+      ['population-db', `last restore-test 2026-08-01 by National Data Center No. 1 operations team (${file}): overdue since 2026-11-01 (every 3 months at level 5, reported)`],
+      ['online-meeting', 'last restore-test 2026-10-13 by National Data Center No. 1 operations team (evidence/prod/online-meeting-restore-test-2026-10-13.json): result fail; a passing restore-test was due by 2027-04-13'],
+      ['digital-signature-ca', 'restore-test: none recorded under evidence/prod/ (due every 6 months at level 4, reported)'],
     ]);
+  });
+
+  it('NDC-BAK-005 applies to a level 1-2 system only when it has backups', () => {
+    const f = variant('prod', (input) => {
+      delete system(input, 'open-data-portal').backup;
+    }, { render: false, evidence: withoutEvidence(evidenceOf('prod'), 'open-data-portal', 'restore-test') });
+    const result = restoreTested.check(f.context).find((r) => r.systemId === 'open-data-portal');
+    expect(result).toMatchObject({ status: 'not-applicable', message: 'level 2: no backup plan' });
   });
 });
 

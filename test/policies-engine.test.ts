@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../core/errors';
 import { artifactSetOf } from '../policies/artifacts';
@@ -8,7 +8,7 @@ import { PACKS } from '../policies/registry';
 import { validateEnvironment } from '../environments/validate';
 import type { EnvironmentInput } from '../environments/schema';
 import { environmentInput, tempProject, writeEnvironmentJson } from './helpers';
-import { AS_OF, fixture, reportOf, variant } from './policy-fixtures';
+import { AS_OF, evidenceOf, fixture, reportOf, variant, withoutEvidence } from './policy-fixtures';
 
 type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
 const system = (input: EnvironmentInput, id: string): SystemInput => input.systems!.find((s) => s.id === id)!;
@@ -25,8 +25,8 @@ describe('policy engine', () => {
   it('evaluates every pack of the vn-2016 profile, with no mandatory failure on prod as shipped', () => {
     const report = reportOf(variant('prod', () => undefined));
     expect(report.profile).toEqual({ name: 'vn-2016', version: '2026.11', title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017' });
-    expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'validation']));
-    expect(report.rules).toHaveLength(78);
+    expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'assurance', 'validation']));
+    expect(report.rules).toHaveLength(82);
     expect(report.mandatoryFailures).toBe(0);
     expect(report.findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(report.asOf).toBe('2026-11-27');
@@ -109,9 +109,8 @@ describe('policy engine', () => {
 
     it('an advisory finding on a level 4-5 system may be waived', () => {
       const input = environmentInput('prod');
-      delete system(input, 'population-db').backup!.lastRestoreTest;
-      input.policy = { exceptions: [exception({ rule: 'NDC-BAK-005', system: 'population-db' })] };
-      const report = reportOf(fixture(input));
+      input.policy = { overrides: { 'NDC-BAK-005': 'advisory' }, exceptions: [exception({ rule: 'NDC-BAK-005', system: 'population-db' })] };
+      const report = reportOf(fixture(input, { evidence: withoutEvidence(evidenceOf('prod'), 'population-db', 'restore-test') }));
       expect(report.exceptions[0].status).toBe('applied');
       expect(report.findings.find((f) => f.ruleId === 'NDC-BAK-005' && f.systemId === 'population-db')?.status).toBe('waived');
     });
@@ -244,6 +243,7 @@ describe('evaluatePolicies (the library entry point)', () => {
 
   it('synth: never evaluates the render in memory and writes nothing', () => {
     writeEnvironmentJson(root, 'memory', { ...environmentInput('staging'), name: 'memory' });
+    cpSync(join(root, 'evidence/staging'), join(root, 'evidence/memory'), { recursive: true });
     const report = evaluatePolicies(root, 'memory', { asOf: AS_OF, synth: 'never' });
     expect(report.synthesized).toBe(false);
     expect(report.mandatoryFailures).toBe(0);

@@ -5,15 +5,14 @@ import { evaluatePolicies } from '../policies/evaluate';
 import { approvalPolicyContext, assessmentCheckOf, deployPolicyOutcome, evaluateManifest, gatePolicyOutcome } from '../policies/outcome';
 import { requireManifest } from '../stacks/manifest';
 import { captureIO, environmentInput, tempProject, writeEnvironmentJson } from './helpers';
-import { AS_OF, fixture, reportOf } from './policy-fixtures';
+import { AS_OF, evidenceOf, fixture, reportOf, withEvidence } from './policy-fixtures';
 
 describe('policy outcomes for the approvals gate and deploy', () => {
   const failing = () => {
     const input = environmentInput('prod');
     const ca = input.systems!.find((s) => s.id === 'digital-signature-ca')!;
     Object.assign(ca.backup!, { rpoHours: 6, schedule: '0 */6 * * *' });
-    ca.assessment!.lastAssessed = '2025-01-10';
-    return reportOf(fixture(input));
+    return reportOf(fixture(input, { evidence: withEvidence(evidenceOf('prod'), 'digital-signature-ca', 'assessment', { performed: '2025-01-10', validUntil: '2026-01-10' }) }));
   };
 
   it('the gate gets the policy digest and every open mandatory finding', () => {
@@ -21,7 +20,7 @@ describe('policy outcomes for the approvals gate and deploy', () => {
     expect(gatePolicyOutcome(report)).toEqual({
       policyDigest: report.policyDigest,
       mandatoryFindings: [
-        { ruleId: 'NDC-LVL-008', systemId: 'digital-signature-ca', message: 'prod/digital-signature-ca: last assessed 2025-01-10, overdue since 2026-01-10 (every 12 months at level 4)' },
+        { ruleId: 'NDC-LVL-008', systemId: 'digital-signature-ca', message: 'prod/digital-signature-ca: last assessment 2025-01-10 by Authority of Information Security (AIS) (evidence/prod/digital-signature-ca-assessment-2026-04-21.json): overdue since 2026-01-10 (every 12 months at level 4, confirmed)' },
         { ruleId: 'NDC-BAK-004', systemId: 'digital-signature-ca', message: 'prod/digital-signature-ca: RPO 6 h exceeds 4 h for level 4' },
       ],
     });
@@ -30,12 +29,12 @@ describe('policy outcomes for the approvals gate and deploy', () => {
   it('answers whether each system\'s assessment is current from NDC-LVL-008', () => {
     const check = assessmentCheckOf(failing());
     expect(check('population-db')).toBe(true);
-    expect(check('digital-signature-ca')).toBe('last assessed 2025-01-10, overdue since 2026-01-10 (every 12 months at level 4)');
+    expect(check('digital-signature-ca')).toBe('last assessment 2025-01-10 by Authority of Information Security (AIS) (evidence/prod/digital-signature-ca-assessment-2026-04-21.json): overdue since 2026-01-10 (every 12 months at level 4, confirmed)');
     expect(check('no-such-system')).toBe('no assessment verdict for no-such-system (NDC-LVL-008)');
   });
 
   it('deploy and plan get the count and one line', () => {
-    expect(deployPolicyOutcome(failing())).toEqual({ mandatoryFailures: 2, summary: '78 rules (vn-2016 2026.11): 2 mandatory failures, 0 advisory, 0 waived' });
+    expect(deployPolicyOutcome(failing())).toEqual({ mandatoryFailures: 2, summary: '82 rules (vn-2016 2026.11): 2 mandatory failures, 0 advisory, 0 waived' });
   });
 
   describe('on a project', () => {

@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { PolicyReport } from '../policies/engine';
 import { renderReport } from '../policies/reports';
 import { environmentInput } from './helpers';
-import { fixture, reportOf } from './policy-fixtures';
+import { evidenceOf, fixture, reportOf, withoutEvidence } from './policy-fixtures';
 
 type SystemInput = NonNullable<ReturnType<typeof environmentInput>['systems']>[number];
 
@@ -13,13 +13,12 @@ function mixedReport(): PolicyReport {
   const system = (id: string): SystemInput => input.systems!.find((s) => s.id === id)!;
   system('e-document-exchange').backup!.retentionDays = 30;
   Object.assign(system('digital-signature-ca').backup!, { rpoHours: 6, schedule: '0 */6 * * *' });
-  delete system('population-db').backup!.lastRestoreTest;
   system('open-data-portal').name = 'Open <Data> & "Portal"';
   input.policy = {
-    overrides: { 'NDC-GRN-002': 'advisory' },
+    overrides: { 'NDC-GRN-002': 'advisory', 'NDC-BAK-005': 'advisory' },
     exceptions: [{ rule: 'NDC-BAK-004', system: 'e-document-exchange', reason: 'Archive migration in progress; retention restored after cut-over.', grantedBy: 'Government Office Security Unit', expires: '2027-01-31' }],
   };
-  return reportOf(fixture(input));
+  return reportOf(fixture(input, { evidence: withoutEvidence(evidenceOf('prod'), 'population-db', 'restore-test') }));
 }
 
 let mixed: PolicyReport;
@@ -34,7 +33,7 @@ describe('report formats', () => {
     expect(mixed.mandatoryFailures).toBe(1);
     expect(mixed.advisoryFailures).toBe(1);
     expect(mixed.waived).toBe(1);
-    expect(mixed.overrides).toEqual([{ ruleId: 'NDC-GRN-002', from: 'mandatory', to: 'advisory' }]);
+    expect(mixed.overrides).toEqual([{ ruleId: 'NDC-BAK-005', from: 'mandatory', to: 'advisory' }, { ruleId: 'NDC-GRN-002', from: 'mandatory', to: 'advisory' }]);
   });
 
   it('SARIF 2.1.0 validates against the official schema, with waived findings as accepted suppressions', () => {
@@ -45,7 +44,7 @@ describe('report formats', () => {
     const log = JSON.parse(renderReport(mixed, 'sarif', 'environments/prod.ts'));
     const run = log.runs[0];
     expect(log.version).toBe('2.1.0');
-    expect(run.tool.driver.rules).toHaveLength(78);
+    expect(run.tool.driver.rules).toHaveLength(82);
     expect(run.properties).toMatchObject({ env: 'prod', profile: 'vn-2016 2026.11', policyDigest: mixed.policyDigest, mandatoryFailures: 1 });
     const byRule = (id: string) => run.results.filter((r: { ruleId: string }) => r.ruleId === id);
     expect(byRule('NDC-BAK-004').map((r: { level: string; suppressions?: unknown[] }) => [r.level, r.suppressions?.length ?? 0])).toEqual([
@@ -70,7 +69,7 @@ describe('report formats', () => {
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(xml);
     const root = parsed.testsuites;
     expect(Number(root.failures)).toBe(1);
-    expect(root.testsuite.map((s: { name: string }) => s.name)).toEqual(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'validation'].map((p) => `ndc prod ${p}`));
+    expect(root.testsuite.map((s: { name: string }) => s.name)).toEqual(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'assurance', 'validation'].map((p) => `ndc prod ${p}`));
     const cases = root.testsuite.flatMap((s: { testcase: unknown[] }) => s.testcase) as { name: string; failure?: { message: string }; skipped?: { message: string } }[];
     expect(Number(root.tests)).toBe(cases.length);
     expect(cases.filter((c) => c.failure).map((c) => c.name)).toEqual(['NDC-BAK-004 prod/digital-signature-ca']);
@@ -108,7 +107,7 @@ describe('report formats', () => {
         'Open &lt;Data&gt; &amp; &quot;Portal&quot; (level 2)',
         'Cloud-wide (clusters, artifacts, platform)',
       ]);
-      expect(matrix.match(/<th>([a-z-]+)<\/th>/g)).toEqual(['system', 'security-level', 'segmentation', 'backup', 'residency', 'topology', 'green', 'secrets', 'kubernetes', 'public-edge', 'validation'].map((f) => `<th>${f}</th>`));
+      expect(matrix.match(/<th>([a-z-]+)<\/th>/g)).toEqual(['system', 'security-level', 'segmentation', 'backup', 'residency', 'topology', 'green', 'secrets', 'kubernetes', 'public-edge', 'assurance', 'validation'].map((f) => `<th>${f}</th>`));
       expect(matrix).toContain('<td class="failed"><a href="#f-digital-signature-ca-backup">failed</a>');
       expect(matrix).toContain('<td class="waived"><a href="#f-e-document-exchange-backup">waived</a>');
       expect(matrix).toContain('<td class="failed"><a href="#f-population-db-backup">failed</a>');

@@ -9,7 +9,7 @@ import { recoverySiteDistance } from '../policies/rules/security-level/recovery-
 import { wafInternetFacing } from '../policies/rules/security-level/waf-internet-facing';
 import { zonesRequired } from '../policies/rules/security-level/zones-required';
 import { evaluate } from '../policies/engine';
-import { failedSystems, failures, variant, withTerraform, type Fixture } from './policy-fixtures';
+import { evidenceOf, failedSystems, failures, variant, withEvidence, withoutEvidence, withTerraform, type Fixture } from './policy-fixtures';
 
 type SystemInput = NonNullable<Fixture['input']['systems']>[number];
 const system = (input: Fixture['input'], id: string): SystemInput => input.systems!.find((s) => s.id === id)!;
@@ -120,16 +120,29 @@ describe('security-level pack', () => {
     expect(failed[0].message).toMatch(/recovery cluster north-annex is 2\d\.\d km from north, less than 30 km/);
   });
 
-  it('NDC-LVL-008 fails once a system\'s assessment is older than its level\'s interval', () => {
+  it('NDC-LVL-008 fails once a system\'s latest assessment record is older than its level\'s interval', () => {
     // population-db (level 5, every 6 months) was assessed 2026-08-03: due 2027-02-03.
     const due = variant('prod', () => undefined, { render: false, asOf: new Date('2027-02-03T00:00:00Z') });
     expect(failedSystems(assessmentCurrent, due.context)).toEqual([]);
     const late = variant('prod', () => undefined, { render: false, asOf: new Date('2027-02-04T00:00:00Z') });
-    expect(failures(assessmentCurrent, late.context).map((r) => [r.systemId, r.message])).toEqual([['population-db', 'last assessed 2026-08-03, overdue since 2027-02-03 (every 6 months at level 5)']]);
-    const none = variant('prod', (input) => {
-      delete system(input, 'online-meeting').assessment;
-    }, { render: false });
-    expect(failedSystems(assessmentCurrent, none.context)).toEqual(['online-meeting']);
+    expect(failures(assessmentCurrent, late.context).map((r) => [r.systemId, r.message])).toEqual([
+      ['population-db', 'last assessment 2026-08-03 by Authority of Information Security (AIS) (evidence/prod/population-db-assessment-2026-08-03.json): overdue since 2027-02-03 (every 6 months at level 5, confirmed)'],
+    ]);
+    const none = variant('prod', () => undefined, { render: false, evidence: withoutEvidence(evidenceOf('prod'), 'online-meeting', 'assessment') });
+    expect(failures(assessmentCurrent, none.context).map((r) => [r.systemId, r.message])).toEqual([['online-meeting', 'assessment: none recorded under evidence/prod/ (due every 12 months at level 3, confirmed)']]);
+  });
+
+  it('NDC-LVL-008 fails on a failed assessment, a record dated after today, and one past its own validUntil', () => {
+    const records = evidenceOf('prod');
+    const failed = variant('prod', () => undefined, { render: false, evidence: withEvidence(records, 'e-document-exchange', 'assessment', { result: 'fail' }) });
+    expect(failures(assessmentCurrent, failed.context).map((r) => r.message)).toEqual([expect.stringMatching(/^last assessment 2026-03-02 .*: result fail; a passing assessment was due by 2027-03-02$/)]);
+    const future = variant('prod', () => undefined, { render: false, evidence: withEvidence(records, 'e-document-exchange', 'assessment', { performed: '2026-12-01' }) });
+    expect(failures(assessmentCurrent, future.context).map((r) => r.message)).toEqual([expect.stringMatching(/: performed after 2026-11-27$/)]);
+    const lapsed = variant('prod', () => undefined, { render: false, evidence: withEvidence(records, 'e-document-exchange', 'assessment', { validUntil: '2026-11-01' }) });
+    expect(failures(assessmentCurrent, lapsed.context).map((r) => r.message)).toEqual([expect.stringMatching(/: overdue since 2026-11-01 \(every 12 months at level 3, confirmed\)$/)]);
+    // A partial result stands (findings accepted with a plan), and the message says so.
+    const partial = variant('prod', () => undefined, { render: false, evidence: withEvidence(records, 'e-document-exchange', 'assessment', { result: 'partial' }) });
+    expect(assessmentCurrent.check(partial.context).find((r) => r.systemId === 'e-document-exchange')).toMatchObject({ status: 'pass', message: expect.stringContaining(': partial; next due 2027-03-02') });
   });
 
   it('NDC-LVL-009 runs every control detector: each removed service fails on its own subject, naming the missing piece', () => {

@@ -1,4 +1,5 @@
 import { buildCloud } from '../constructs';
+import { loadEvidence, type LoadedEvidenceRecord } from '../environments/evidence';
 import type { EnvironmentInput } from '../environments/schema';
 import { validateEnvironment } from '../environments/validate';
 import { artifactSetOf } from '../policies/artifacts';
@@ -7,7 +8,7 @@ import { PROFILES } from '../policies/profiles';
 import type { ArtifactSet, Rule, RuleContext, RuleResult, TerraformConfig } from '../policies/rule';
 import { buildManifest, type Artifact } from '../stacks/manifest';
 import { renderCloud } from '../stacks/synth';
-import { environmentInput } from './helpers';
+import { environmentInput, REPO } from './helpers';
 
 export const AS_OF = new Date('2026-11-27T00:00:00Z');
 
@@ -17,17 +18,22 @@ export interface Fixture {
   readonly artifacts: readonly Artifact[];
 }
 
-/** Validates, builds and renders (every engine, as synth does) an environment input in memory: the rule context a check would see. */
-export function fixture(input: EnvironmentInput, opts: { asOf?: Date; render?: boolean } = {}): Fixture {
+/**
+ * Validates, builds and renders (every engine, as synth does) an environment input in memory: the rule
+ * context a check would see, with the repository's evidence records of the environment of that name
+ * (those of systems a variant removed left out).
+ */
+export function fixture(input: EnvironmentInput, opts: { asOf?: Date; render?: boolean; evidence?: readonly LoadedEvidenceRecord[] } = {}): Fixture {
   const env = validateEnvironment(structuredClone(input), 'fixture.ts');
+  const evidence = opts.evidence ?? loadEvidence(REPO, env, { unknownSystems: 'skip' });
   const cloud = buildCloud(env);
   const artifacts = opts.render === false ? [] : renderCloud(cloud, env);
   const manifest = buildManifest(cloud, artifacts);
-  return { input, artifacts, context: { env, cloud, manifest, artifacts: artifactSetOf(artifacts), asOf: opts.asOf ?? AS_OF, profile: PROFILES['vn-2016'] } };
+  return { input, artifacts, context: { env, cloud, manifest, artifacts: artifactSetOf(artifacts), asOf: opts.asOf ?? AS_OF, evidence, profile: PROFILES['vn-2016'] } };
 }
 
 /** A fixture built from a modified copy of a shipped environment. */
-export function variant(name: 'dev' | 'staging' | 'prod', change: (input: EnvironmentInput) => void, opts: { asOf?: Date; render?: boolean } = {}): Fixture {
+export function variant(name: 'dev' | 'staging' | 'prod', change: (input: EnvironmentInput) => void, opts: { asOf?: Date; render?: boolean; evidence?: readonly LoadedEvidenceRecord[] } = {}): Fixture {
   const input = environmentInput(name);
   change(input);
   return fixture(input, opts);
@@ -63,7 +69,24 @@ export function reportOf(f: Fixture, rules?: readonly Rule[], artifacts?: Artifa
     cloud: f.context.cloud,
     manifest: f.context.manifest,
     artifacts: artifacts ?? f.context.artifacts,
+    evidence: f.context.evidence,
     asOf: f.context.asOf,
     rules: rules?.map((rule) => ({ pack: 'test', rule })),
   });
+}
+
+/** The repository's evidence records of a shipped environment, as its fixture loads them (a copy to edit). */
+export function evidenceOf(name: 'dev' | 'staging' | 'prod'): LoadedEvidenceRecord[] {
+  const systems = (environmentInput(name).systems ?? []).map((s) => ({ id: s.id }));
+  return loadEvidence(REPO, { name, systems } as Parameters<typeof loadEvidence>[1]);
+}
+
+/** The records without those of `kind` for `system` (a missing record). */
+export const withoutEvidence = (records: readonly LoadedEvidenceRecord[], system: string, kind: string): LoadedEvidenceRecord[] => records.filter((r) => !(r.system === system && r.kind === kind));
+
+/** The records with the latest of `kind` for `system` changed by `change` (an older date, a failed result). */
+export function withEvidence(records: readonly LoadedEvidenceRecord[], system: string, kind: string, change: Partial<LoadedEvidenceRecord>): LoadedEvidenceRecord[] {
+  const latest = [...records].filter((r) => r.system === system && r.kind === kind).sort((a, b) => (a.performed < b.performed ? 1 : -1))[0];
+  if (!latest) throw new Error(`no ${kind} evidence for ${system}`);
+  return records.map((r) => (r === latest ? { ...r, ...change } : r));
 }

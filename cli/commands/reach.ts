@@ -58,7 +58,7 @@ export async function reachCommand(opts: ReachOptions, io: CommandIO): Promise<n
   // The NDC-NET rules with the environment's own overrides and exceptions for them (others are not evaluated here).
   const policy = (env.policy ?? {}) as { overrides?: Record<string, unknown>; exceptions?: { rule?: string }[] };
   const netOnly = { ...env, policy: { ...policy, overrides: Object.fromEntries(Object.entries(policy.overrides ?? {}).filter(([id]) => id.startsWith('NDC-NET-'))), exceptions: (policy.exceptions ?? []).filter((e) => e.rule?.startsWith('NDC-NET-')) } };
-  const report = evaluate({ env: netOnly, source, cloud, manifest, artifacts, rules: rulesOf(['network']), now: io.now() });
+  const report = evaluate({ env: netOnly, source, cloud, manifest, artifacts, evidence: [], rules: rulesOf(['network']), now: io.now() });
   const failures = report.findings.filter((f) => f.status === 'fail');
   if (format === 'json') {
     io.out(stableJson({ env: opts.env, digest: manifest.digest, ...view, difference, rules: report.findings.map((f) => ({ rule: f.ruleId, status: f.status, enforcement: f.enforcement, subject: f.subject, message: f.message })), mandatoryFailures: report.mandatoryFailures }).trimEnd());

@@ -84,9 +84,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'disk', immutable: true },
         ],
-        lastRestoreTest: '2026-09-15',
       },
-      assessment: { lastAssessed: '2026-05-12', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'population-db',
@@ -114,9 +112,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'tape', immutable: true },
         ],
-        lastRestoreTest: '2026-10-20',
       },
-      assessment: { lastAssessed: '2026-08-03', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'e-document-exchange',
@@ -145,7 +141,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'south', medium: 'disk' },
         ],
       },
-      assessment: { lastAssessed: '2026-03-02', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
       id: 'online-meeting',
@@ -175,7 +170,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'north', medium: 'disk' },
         ],
       },
-      assessment: { lastAssessed: '2026-06-18', assessor: 'Government Office Security Unit with independent assessor', independent: true },
     },
     {
       id: 'digital-signature-ca',
@@ -205,9 +199,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'central', medium: 'object', immutable: true },
           { region: 'south', medium: 'tape', immutable: true },
         ],
-        lastRestoreTest: '2026-08-28',
       },
-      assessment: { lastAssessed: '2026-04-21', assessor: 'Authority of Information Security (AIS)', independent: true },
     },
     {
       id: 'open-data-portal',
@@ -227,7 +219,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8080 },
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
-      assessment: { lastAssessed: '2025-10-06', assessor: 'Ministry of Science and Technology Security Unit' },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
       publicEdge: true,
     },

@@ -44,7 +44,7 @@ export function artifactSet(artifacts: readonly Artifact[]): ArtifactSet {
 }
 
 export function contextOf(env: Environment, cloud: NationalCloud, artifacts: readonly Artifact[]): RuleContext {
-  return { env, cloud, manifest: buildManifest(cloud, artifacts), artifacts: artifactSet(artifacts), asOf: new Date('2026-11-27T00:00:00Z') };
+  return { env, cloud, manifest: buildManifest(cloud, artifacts), artifacts: artifactSet(artifacts), asOf: new Date('2026-11-27T00:00:00Z'), evidence: [] };
 }
 
 /** A copy of the artifacts with one CloudFormation template changed by `edit`. */

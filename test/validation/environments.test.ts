@@ -35,7 +35,7 @@ describe('the validation rule pack in ndc check', () => {
     const [stack, config] = [...artifacts.terraform].find(([, c]) => Object.keys(c.resource ?? {}).some((t) => t.startsWith('openstack_')))!;
     const broken = new Map(artifacts.terraform);
     broken.set(stack, { ...config, resource: { ...config.resource, openstack_networking_secgroup_rules_v2: { x: {} } } } as TerraformConfig);
-    const context = { env: rendered.env, cloud: rendered.cloud, manifest: rendered.manifest, artifacts: { ...artifacts, terraform: broken }, asOf: new Date('2026-11-27') } as RuleContext;
+    const context = { env: rendered.env, cloud: rendered.cloud, manifest: rendered.manifest, artifacts: { ...artifacts, terraform: broken }, asOf: new Date('2026-11-27'), evidence: rendered.evidence } as RuleContext;
     const results = rulesOf(['validation']).map(({ rule }) => ({ id: rule.id, results: rule.check(context) }));
     const failed = results.filter((r) => r.results.some((x) => x.status === 'fail'));
     expect(failed.map((r) => r.id)).toEqual(['NDC-VAL-001']);

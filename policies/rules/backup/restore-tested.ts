@@ -1,27 +1,17 @@
-import type { Rule } from '../../rule';
-import { requirementsFor } from '../../../constructs';
-import { isoDay, nextDue, vn2016 } from '../support';
-import { doesNotApply, judged, perSystem } from '../per-system';
+import { vn2016 } from '../support';
+import { evidenceIntervalRule } from '../evidence-interval';
 
-export const restoreTested: Rule = {
+export const restoreTested = evidenceIntervalRule({
   id: 'NDC-BAK-005',
-  title: 'Restores are tested every 6 months at level 4 and every quarter at level 5',
+  version: 2,
+  kind: 'restore-test',
+  title: 'Restores are tested within the level\'s interval (12/12/6 months at levels 1-3, ndc policy; 6 months at level 4 and a quarter at level 5, reported 2026)',
   family: 'backup',
   severity: 'medium',
-  // Reported for the 2026 profile and still to be confirmed: advisory until it is.
-  enforcement: 'advisory',
-  regulation: vn2016('Reported 2026 profile (restore tests), to confirm before enforcing'),
-  explanation: 'A backup that was never restored is a hope, not a control. Levels 4 and 5 record the date of their last successful restore test, at most 6 and 3 months old.',
-  remediation: 'Run a restore test and record backup.lastRestoreTest (YYYY-MM-DD).',
-  check: perSystem({
-    prepare: ({ asOf }) => isoDay(asOf),
-    judge(system, today) {
-      const months = requirementsFor(system.level).restoreTestMonths;
-      if (months === undefined) return doesNotApply(`level ${system.level}: no restore-test interval`);
-      const last = system.backup?.lastRestoreTest;
-      if (!last) return judged([`no restore test recorded (every ${months} months at level ${system.level})`], '');
-      const { due, overdue } = nextDue(last, months, today);
-      return judged(overdue ? [`last restore test ${last}, overdue since ${due}`] : [], `restore tested ${last}; next due ${due}`);
-    },
-  }),
-};
+  enforcement: 'mandatory',
+  regulation: vn2016('Levels 4-5: reported 2026 figures (every 6 months / every quarter), not yet checked against the official text; levels 1-3: ndc policy'),
+  explanation: 'A backup that was never restored is a hope, not a control. Every system with backups records its restore tests as evidence; the latest must be recent enough for its level and must not have failed.',
+  remediation: 'Run a restore test and add an evidence record of kind "restore-test" under evidence/<env>/.',
+  // Levels 3-5 always have a central backup plan (a default one when the file gives none).
+  applies: (system) => (system.backup ? true : `level ${system.level}: no backup plan`),
+});
