@@ -9,7 +9,10 @@ import { securityGroupsMatchFlows } from '../policies/rules/segmentation/securit
 import { managementReach } from '../policies/rules/network/management-reach';
 import { reachExplained } from '../policies/rules/network/reach-explained';
 import { InformationSystem, lockRetention, NationalCloud, RegionalCluster, retentionMonthsOf } from '../constructs';
-import { failures, variant, withTerraform, type Fixture } from './policy-fixtures';
+import type { LoadedEvidenceRecord } from '../environments/evidence';
+import { privilegedAccess } from '../policies/rules/security-level/privileged-access';
+import { renderLogShipping } from '../stacks/kubernetes/log-shipping';
+import { failures, variant, withEvidence, withoutEvidence, withTerraform, type Fixture } from './policy-fixtures';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -194,6 +197,32 @@ describe('collection services and log archives in the model', () => {
     expect(flows.find((f) => f.node.id === 'log-collector-from-database')?.fromTiers).toEqual(expect.arrayContaining(['db', 'dbfw']));
   });
 
+  it('the Kubernetes log agent: a pinned Fluent Bit DaemonSet tailing each system namespace, allowed only DNS and the collectors', () => {
+    const { cloud } = cloudWith({ level: 3 });
+    const objects = renderLogShipping(cloud, cloud.cluster('north'));
+    expect(objects.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
+      'Namespace ndc-logging',
+      'ServiceAccount fluent-bit',
+      'ClusterRole ndc-logging-fluent-bit',
+      'ClusterRoleBinding ndc-logging-fluent-bit',
+      'ConfigMap fluent-bit-config',
+      'DaemonSet fluent-bit',
+      'NetworkPolicy default-deny-ingress',
+      'NetworkPolicy default-deny-egress',
+      'NetworkPolicy allow-dns-egress',
+      'NetworkPolicy allow-log-collectors-egress',
+    ]);
+    const config = objects.find((o) => o.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
+    expect(config.data['fluent-bit.conf']).toContain('path             /var/log/containers/*_sys_*.log');
+    expect(config.data['collectors.conf']).toContain('host 10.10.16.10\n    port 24224');
+    expect(JSON.stringify(objects.find((o) => o.kind === 'DaemonSet'))).toContain('"image":"cr.fluentbit.io/fluent/fluent-bit:3.2.10"');
+    expect(objects.find((o) => o.metadata.name === 'allow-log-collectors-egress')?.spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '10.10.16.10/32' } }, { ipBlock: { cidr: '10.10.16.11/32' } }], ports: [{ protocol: 'TCP', port: 24224 }] }],
+    });
+  });
+
   it('log archives lock by level: none at level 1, governance at 2-3, compliance from 4; a retention below the level is refused', () => {
     expect([1, 2, 3, 4, 5].map((level) => cloudWith({ level }).system.logArchive).map((a) => [a.retentionMonths, a.lockMode ?? null, a.cluster.id])).toEqual([
       [0, null, 'north'],
@@ -204,5 +233,41 @@ describe('collection services and log archives in the model', () => {
     ]);
     expect(cloudWith({ level: 3, logRetentionMonths: 24 }).system.logArchive.retentionMonths).toBe(24);
     expect(() => cloudWith({ level: 4, logRetentionMonths: 3 })).toThrow('logRetentionMonths');
+  });
+});
+
+describe('24/7 monitoring: a control only a signed contract shows (evidence)', () => {
+  const withRecords = (evidence: readonly LoadedEvidenceRecord[], asOf?: Date): RuleContext => ({ ...prod.context, evidence, ...(asOf ? { asOf } : {}) });
+  const monitoringFailures = (context: RuleContext) => controlFailures(context, 'monitoring247').map((r) => [r.systemId, r.message]);
+  const levelFour = ['public-service-portal', 'population-db', 'digital-signature-ca'];
+
+  it('prod passes on the platform monitoring contract, which NDC-LVL-006 names', () => {
+    expect(monitoringFailures(prod.context)).toEqual([]);
+    const pam = privilegedAccess.check(prod.context).find((r) => r.systemId === 'population-db');
+    expect(pam).toMatchObject({ status: 'pass', message: expect.stringContaining('monitored 24/7 (evidence/prod/national-cloud-platform-monitoring-contract-2026-01-01.json, by National Cyber Security Monitoring Centre (NCSC), valid until 2027-01-01)') });
+    // Below level 4 the control is not required.
+    expect(levelControls.check(prod.context).find((r) => r.subject === 'prod/online-meeting/controls/monitoring247')?.status).toBe('not-applicable');
+  });
+
+  it('without a monitoring-contract record, every level 4-5 system fails NDC-LVL-009 and NDC-LVL-006', () => {
+    const none = withRecords(withoutEvidence(prod.context.evidence, 'national-cloud-platform', 'monitoring-contract'));
+    const failed = monitoringFailures(none);
+    expect(failed.map(([system]) => system)).toEqual(levelFour);
+    expect(failed[0][1]).toContain('no monitoring-contract evidence for public-service-portal or national-cloud-platform in evidence/prod/');
+    expect(failures(privilegedAccess, none).map((r) => r.systemId)).toEqual(levelFour);
+  });
+
+  it('an expired, failed or future-dated contract fails; a current contract of the system itself passes', () => {
+    const expired = withRecords(prod.context.evidence, new Date('2027-01-02T00:00:00Z'));
+    expect(monitoringFailures(expired)).toContainEqual(['population-db', expect.stringContaining('the 24/7 monitoring contract evidence/prod/national-cloud-platform-monitoring-contract-2026-01-01.json (by National Cyber Security Monitoring Centre (NCSC)) expired on 2027-01-01')]);
+    const failedResult = withRecords(withEvidence(prod.context.evidence, 'national-cloud-platform', 'monitoring-contract', { result: 'fail' }));
+    expect(monitoringFailures(failedResult)[0][1]).toContain('records result fail');
+    const future = withRecords(withEvidence(prod.context.evidence, 'national-cloud-platform', 'monitoring-contract', { performed: '2026-12-15' }));
+    expect(monitoringFailures(future).map(([system]) => system)).toEqual(levelFour);
+    const own = withRecords([
+      ...withoutEvidence(prod.context.evidence, 'national-cloud-platform', 'monitoring-contract'),
+      { kind: 'monitoring-contract', system: 'population-db', performed: '2026-06-01', by: 'Ministry of Public Security SOC', result: 'pass', document: { sha256: 'a'.repeat(64) }, validUntil: '2027-05-31', source: 'evidence/prod/population-db-monitoring-contract-2026-06-01.json' },
+    ]);
+    expect(monitoringFailures(own).map(([system]) => system)).toEqual(['public-service-portal', 'digital-signature-ca']);
   });
 });
