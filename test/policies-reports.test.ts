@@ -75,7 +75,7 @@ describe('report formats', () => {
     expect(cases.filter((c) => c.failure).map((c) => c.name)).toEqual(['NDC-BAK-004 prod/digital-signature-ca']);
     expect(cases.filter((c) => c.skipped).map((c) => c.skipped!.message)).toEqual([
       'waived until 2027-01-31: Archive migration in progress; retention restored after cut-over.; finding: retention 30 days is below 90 days for level 3',
-      'advisory: no restore test recorded (every 3 months at level 5)',
+      'advisory: restore-test: none recorded under evidence/prod/ (due every 3 months at level 5, reported)',
     ]);
     const backup = root.testsuite.find((s: { name: string }) => s.name === 'ndc prod backup');
     expect([Number(backup.failures), Number(backup.skipped)]).toEqual([1, 2]);
