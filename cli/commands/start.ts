@@ -5,6 +5,7 @@ import { REPORT_FILES } from '../../stacks/manifest';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
 import { writeAtomically } from './check';
+import { printJson } from './common';
 import { reachSectionFor } from './reach';
 import { describeSynth, synthSummary } from './synth';
 
@@ -27,7 +28,7 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const html = writeAtomically(io.root, join(outDir, htmlName), htmlReport(evaluation, [reachSectionFor(io.root, opts.env, synth.cloud)]), 'out');
   const sarif = writeAtomically(io.root, join(outDir, sarifName), sarifReport(evaluation, synth.source), 'out');
   if (io.json) {
-    io.out(JSON.stringify({ ...synthSummary(synth, io.root), policy: policySummary(evaluation), reports: { html, sarif } }));
+    printJson(io, 'start', { ...synthSummary(synth, io.root), policy: policySummary(evaluation), reports: { html, sarif } });
   } else {
     for (const line of describeSynth(synth, io.root)) io.out(line);
     io.out('');
