@@ -159,6 +159,14 @@ describe('environment validation errors name file, field path, value and reason'
     })).toMatch(/systems\[0\]\.level: "four": .*number/i);
   });
 
+  it('refuses a controls flag for a traffic-path control: those are built and found in the artifacts, switched off only by a dated exception', () => {
+    for (const flag of ['waf', 'ips', 'databaseFirewall', 'privilegedAccessManagement', 'adminVpn', 'ddosProtection']) {
+      expect(errorFor((env) => {
+        (env.systems![0] as Record<string, unknown>).controls = { [flag]: false };
+      })).toBe(`environments/prod.ts: systems[0].controls: {"${flag}":false}: unknown field "${flag}"`);
+    }
+  });
+
   it('rejects a backup schedule that is not a cron expression, in one line naming the field', () => {
     expect(errorFor((env) => {
       env.systems![0].backup!.schedule = '99 99 99 99 banana';

@@ -1,5 +1,4 @@
 import type { ControlDetector } from './control';
-import { allowsPort } from '../network/services';
 import { clustersWithOutsideTraffic, hopsInto, hostProblems, reachOf, runs, serviceHosts, showHop } from './traffic-paths';
 
 /**
@@ -26,7 +25,8 @@ export const webApplicationFirewall: ControlDetector = {
     for (const { hop, from, to } of into) {
       const fromEdge = from.kind === 'internet' || from.actsAs === 'internet' || runs(ips, from);
       if (!fromEdge || runs(waf, to) || runs(ips, to)) continue;
-      if (!hop.allows.some((a) => allowsPort(a.service, 'tcp', 443) || allowsPort(a.service, 'tcp', 80) || a.service.protocol === 'tcp')) continue;
+      // Web traffic is TCP: a hop that allows only UDP or ICMP (media, ping) is the IPS's to inspect, not the WAF's.
+      if (!hop.allows.some((a) => a.service.protocol === 'tcp' || a.service.protocol === 'any')) continue;
       problems.push(`reached from the edge without the WAF: ${showHop(hop)}`);
     }
     for (const cluster of clusters) {
