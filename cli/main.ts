@@ -148,8 +148,9 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { flags: '--format <F>', description: 'text, json, sarif, junit, markdown or html (default text; json with --json)' },
       { flags: '--output <FILE>', description: 'write the report to FILE (outside the project inputs) and print the verdict' },
       { flags: '--as-of <YYYY-MM-DD>', description: 'the date the checks treat as today (reproducible reports)' },
+      { flags: '--profile <P>', description: "another regulation profile (vn-2026): the transition report, what would fail under it and by which deadline" },
     ],
-    exitCodes: { 0: 'no mandatory failure', 1: 'mandatory failures (or files in out/E/ the manifest does not list)', ...BAD_INPUT },
+    exitCodes: { 0: 'no mandatory failure (with --profile: nothing would fail under P)', 1: 'mandatory failures (or files in out/E/ the manifest does not list; with --profile: something would fail under P)', ...BAD_INPUT },
     environment: ENV_VARIABLES,
     example: 'ndc check --env prod --format sarif --output reports/prod.sarif',
     async run(values, deps) {
@@ -158,8 +159,9 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       const env = await environmentSettled(deps, envOf(values, deps));
       const format = str(values, 'format');
       const asOf = str(values, 'asOf');
-      const command = ['check', ...(format ? ['--format', format] : []), ...(asOf ? ['--as-of', asOf] : [])].join(' ');
-      return recorded(deps, 'check', env, command, () => checkCommand({ env, format, output: str(values, 'output'), asOf }, deps.io));
+      const profile = str(values, 'profile');
+      const command = ['check', ...(format ? ['--format', format] : []), ...(asOf ? ['--as-of', asOf] : []), ...(profile ? ['--profile', profile] : [])].join(' ');
+      return recorded(deps, 'check', env, command, () => checkCommand({ env, format, output: str(values, 'output'), asOf, profile }, deps.io));
     },
   },
   validate: {

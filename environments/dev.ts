@@ -79,6 +79,8 @@ export default defineEnvironment({
       'NDC-TOP-001': 'advisory',
       'NDC-BAK-001': 'advisory',
       'NDC-K8S-004': 'advisory',
+      // Development systems are assessed by the platform team, not by a licensed assessor organisation.
+      'NDC-LVL-010': 'advisory',
     },
     exceptions: [
       {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   APPROVER_ROLES,
+  ASSESSOR_STANDINGS,
+  LEVEL_CRITERIA,
   BACKUP_MEDIA,
   CLASSIFICATIONS,
   DECREE_85_APPROVERS,
@@ -118,6 +120,8 @@ export const systemSchema = z.strictObject({
   level: z.number().int('security level must be 1, 2, 3, 4 or 5 (Decree 85/2016/ND-CP)'),
   ownerAgency: z.string().min(1),
   classification: z.enum(CLASSIFICATIONS),
+  /** What the system serves that fixes its lowest level (the profile's level floors). */
+  levelCriteria: z.array(z.enum(LEVEL_CRITERIA)).default([]),
   personalData: z.boolean().default(false),
   internetFacing: z.boolean().default(false),
   primaryRegion: id,
@@ -168,7 +172,22 @@ export const environmentSchema = z.strictObject({
     cidr,
     /** The specialised data network of Party and State agencies. */
     govNetworkCidr: cidr,
+    /** Physical links between clusters (level 5 needs at least two between its primary and recovery cluster). */
+    links: z.array(z.strictObject({ id, between: z.tuple([id, id]), carrier: z.string().min(1) })).default([]),
   }),
+  /** Assessor organisations entitled to assess systems of level 3 and above, with their licence or designation. */
+  assessorOrganisations: z
+    .array(
+      z.strictObject({
+        id,
+        name: z.string().min(1),
+        standing: z.enum(ASSESSOR_STANDINGS),
+        /** A professional assessor organisation (the reported 2026 requirement at level 5). */
+        professional: z.boolean().default(false),
+        licence: z.strictObject({ number: z.string().min(1), issuer: z.string().min(1), validUntil: isoDate }),
+      }),
+    )
+    .default([]),
   regions: z.array(regionSchema).min(1),
   systems: z.array(systemSchema).default([]),
   /** The cluster hosting shared services (SIEM, central logging, bastion / PAM). */

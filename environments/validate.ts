@@ -77,11 +77,33 @@ class SemanticChecks {
     const blocks = this.addressPlan();
     this.podNetworks(blocks);
     this.systems();
+    this.linksAndAssessors();
     const shared = this.env.sharedServicesRegion;
     if (shared !== undefined && !this.env.regions.some((r) => r.id === shared)) {
       this.problem('sharedServicesRegion', shared, `is not a region of this environment (regions: ${this.regionIds()})`);
     }
     return this.problems;
+  }
+
+  /** Interconnect links join two different clusters of the environment; ids are unique; licence dates are real days. */
+  private linksAndAssessors(): void {
+    const links = new Set<string>();
+    this.env.interconnect.links.forEach((link, i) => {
+      const at = `interconnect.links[${i}]`;
+      if (links.has(link.id)) this.problem(`${at}.id`, link.id, 'duplicate link id');
+      links.add(link.id);
+      link.between.forEach((end, j) => {
+        if (!this.env.regions.some((r) => r.id === end)) this.problem(`${at}.between[${j}]`, end, `is not a region of this environment (regions: ${this.regionIds()})`);
+      });
+      if (link.between[0] === link.between[1]) this.problem(`${at}.between`, link.between, 'a link joins two different clusters');
+    });
+    const assessors = new Set<string>();
+    this.env.assessorOrganisations.forEach((org, i) => {
+      if (assessors.has(org.id)) this.problem(`assessorOrganisations[${i}].id`, org.id, 'duplicate assessor organisation id');
+      assessors.add(org.id);
+      const problem = calendarDateProblem(org.licence.validUntil);
+      if (problem) this.problem(`assessorOrganisations[${i}].licence.validUntil`, org.licence.validUntil, problem);
+    });
   }
 
   private problem(path: string, value: unknown, reason: string): void {

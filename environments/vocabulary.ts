@@ -30,6 +30,17 @@ export function isExternalPeer(peer: unknown): peer is ExternalPeer {
 export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'secret'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
+/**
+ * What a system serves that fixes its lowest security level under the regulation (the profile's
+ * `levelFloors`): a national e-government service operated 24/7, shared national infrastructure.
+ */
+export const LEVEL_CRITERIA = ['national-e-government-24x7', 'shared-national-infrastructure'] as const;
+export type LevelCriterion = (typeof LEVEL_CRITERIA)[number];
+
+/** How an assessor organisation is entitled to assess: licensed, or designated by the competent authority. */
+export const ASSESSOR_STANDINGS = ['licensed', 'designated'] as const;
+export type AssessorStanding = (typeof ASSESSOR_STANDINGS)[number];
+
 /** Where a backup copy is kept. */
 export const BACKUP_MEDIA = ['object', 'disk', 'tape'] as const;
 export type BackupMedium = (typeof BACKUP_MEDIA)[number];

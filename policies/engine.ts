@@ -4,7 +4,8 @@ import type { NationalCloud } from '../constructs';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../stacks/manifest';
 import { checkApproverFloor } from './approvals/requirements';
-import { profileNamed, type RegulationProfile } from './profiles';
+import { regulationOf } from './citations';
+import { isProtectedRule, profileNamed, reportedFigures, type Provenance, type RegulationProfile } from './profiles';
 import { packsOf, rulesOf, type PackedRule } from './registry';
 import type { ArtifactSet, ControlFamily, Enforcement, Rule, RuleContext, Severity } from './rule';
 import { withSecretsMasked } from './rules/secrets/mask';
@@ -37,7 +38,8 @@ export interface RuleSummary {
   readonly severity: Severity;
   readonly defaultEnforcement: Enforcement;
   readonly enforcement: Enforcement;
-  readonly regulation: Rule['regulation'];
+  /** What the rule cites under the profile used; `reported` when any of it is not confirmed from the official text. */
+  readonly regulation: Rule['regulation'] & { readonly status: Provenance; readonly requirement?: string };
   readonly explanation: string;
   readonly remediation: string;
 }
@@ -62,7 +64,14 @@ export interface ExceptionEntry extends PolicyException {
 export interface PolicyReport {
   readonly env: string;
   readonly stage: string;
-  readonly profile: { readonly name: string; readonly version: string; readonly title: string };
+  readonly profile: {
+    readonly name: string;
+    readonly version: string;
+    readonly title: string;
+    readonly status: Provenance;
+    /** Every figure or citation of the profile that is reported, not confirmed from the official text. */
+    readonly reported: readonly string[];
+  };
   readonly parameters: RegulationProfile['parameters'];
   readonly asOf: string;
   /** sha256 over the canonical pack in force: profile, rule ids, versions, enforcement, parameters, exceptions. */
@@ -118,6 +127,13 @@ export function policyInForce(env: Environment, source: string, rules?: readonly
   for (const [ruleId, to] of Object.entries(settings.overrides).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const found = known.get(ruleId);
     if (!found) throw new InputError(`${source}: policy.overrides.${ruleId}`, `is not a rule of profile ${profile.name} (rules: ${[...known.keys()].join(', ')})`);
+    const weaker = found.rule.enforcement === 'mandatory' && to !== 'mandatory';
+    if (weaker && isProtectedRule(profile, ruleId)) {
+      throw new InputError(
+        `${source}: policy.overrides.${ruleId}`,
+        `${JSON.stringify(to)}: ${ruleId} is mandatory in profile ${profile.name} and an override may not weaken it; waive a finding with a dated exception in policy.exceptions (reason, grantedBy, expires) instead`,
+      );
+    }
     overrides.push({ ruleId, from: found.rule.enforcement, to });
   }
   settings.exceptions.forEach((e, i) => {
@@ -160,12 +176,12 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
   return withSecretsMasked<PolicyReport>({
     env: env.name,
     stage: env.stage,
-    profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title },
+    profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title, status: policy.profile.status, reported: reportedFigures(policy.profile) },
     parameters: policy.profile.parameters,
     asOf: today,
     policyDigest: policy.digest,
     manifestDigest: manifest.digest,
-    rules: policy.rules.map(ruleSummaryOf),
+    rules: policy.rules.map((r) => ruleSummaryOf(r, policy.profile)),
     overrides: policy.overrides,
     exceptions,
     systems: cloud.systems.map((s) => ({ id: s.id, name: s.displayName, level: s.level })),
@@ -236,7 +252,7 @@ function applyExceptions(policy: PolicyInForce, outcomes: readonly RawFinding[],
   return { findings, exceptions };
 }
 
-function ruleSummaryOf({ pack, rule, enforcement }: PolicyInForce['rules'][number]): RuleSummary {
+function ruleSummaryOf({ pack, rule, enforcement }: PolicyInForce['rules'][number], profile: RegulationProfile): RuleSummary {
   return {
     id: rule.id,
     version: rule.version ?? 1,
@@ -246,7 +262,7 @@ function ruleSummaryOf({ pack, rule, enforcement }: PolicyInForce['rules'][numbe
     severity: rule.severity,
     defaultEnforcement: rule.enforcement,
     enforcement,
-    regulation: rule.regulation,
+    regulation: regulationOf(profile, rule),
     explanation: rule.explanation,
     remediation: rule.remediation,
   };

@@ -1,4 +1,4 @@
-import { PROFILES, VN_2016 } from './profiles';
+import { PROFILES, VN_2016, VN_2026 } from './profiles';
 import type { Rule } from './rule';
 
 /**
@@ -16,15 +16,15 @@ interface PackModule {
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const PACKS: Readonly<Record<string, PackEntry>> = {
-  'security-level': { profiles: [VN_2016], load: () => (require('./rules/security-level') as PackModule).pack },
-  segmentation: { profiles: [VN_2016], load: () => (require('./rules/segmentation') as PackModule).pack },
-  backup: { profiles: [VN_2016], load: () => (require('./rules/backup') as PackModule).pack },
-  residency: { profiles: [VN_2016], load: () => (require('./rules/residency') as PackModule).pack },
-  'topology-and-green': { profiles: [VN_2016], load: () => (require('./rules/topology-and-green') as PackModule).pack },
-  secrets: { profiles: [VN_2016], load: () => (require('./rules/secrets') as PackModule).pack },
-  kubernetes: { profiles: [VN_2016], load: () => (require('./rules/kubernetes') as PackModule).pack },
-  'public-edge': { profiles: [VN_2016], load: () => (require('./rules/public-edge') as PackModule).pack },
-  network: { profiles: [VN_2016], load: () => (require('./rules/network') as PackModule).pack },
+  'security-level': { profiles: [VN_2016, VN_2026], load: () => (require('./rules/security-level') as PackModule).pack },
+  segmentation: { profiles: [VN_2016, VN_2026], load: () => (require('./rules/segmentation') as PackModule).pack },
+  backup: { profiles: [VN_2016, VN_2026], load: () => (require('./rules/backup') as PackModule).pack },
+  residency: { profiles: [VN_2016, VN_2026], load: () => (require('./rules/residency') as PackModule).pack },
+  'topology-and-green': { profiles: [VN_2016, VN_2026], load: () => (require('./rules/topology-and-green') as PackModule).pack },
+  secrets: { profiles: [VN_2016, VN_2026], load: () => (require('./rules/secrets') as PackModule).pack },
+  kubernetes: { profiles: [VN_2016, VN_2026], load: () => (require('./rules/kubernetes') as PackModule).pack },
+  'public-edge': { profiles: [VN_2016, VN_2026], load: () => (require('./rules/public-edge') as PackModule).pack },
+  network: { profiles: [VN_2016, VN_2026], load: () => (require('./rules/network') as PackModule).pack },
   // Evidence of recurring assurance activities: the figures come from each profile's intervals.
   assurance: { profiles: Object.keys(PROFILES), load: () => (require('./rules/assurance') as PackModule).pack },
   // What the engines would reject is rejected under every regulation profile.

@@ -11,6 +11,7 @@ import type { EnvironmentInput } from '../environments/schema';
 import { EVIDENCE_INTERVALS } from '../policies/evidence-intervals';
 import { formatAddress, mustParseCidr, subdivide } from '../core/cidr';
 import { DEDICATED_NETWORK_PREFIX, DEFAULT_PUE_TARGET, NATIONAL_SITES, ZONES } from '../environments/vocabulary';
+import { nationalLinks } from '../environments/shared/national';
 
 type RegionInput = EnvironmentInput['regions'][number];
 type SystemInput = NonNullable<EnvironmentInput['systems']>[number];
@@ -86,7 +87,9 @@ export function generateEnvironment(systemsPerRegion: number, name = 'generated'
     stage: 'production',
     description: `Generated national cloud, ${systemsPerRegion} systems per region`,
     state: { backend: 'pg', schemaName: 'ndc_generated' },
-    interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12' },
+    // Two links per pair of clusters (level 5's recovery links, NDC-LVL-007) and the one assessor all systems name (NDC-LVL-010).
+    interconnect: { cidr: '10.0.0.0/16', govNetworkCidr: '172.16.0.0/12', links: nationalLinks() },
+    assessorOrganisations: [{ id: 'generated-assessor', name: 'Generated assessor', standing: 'licensed', professional: true, licence: { number: 'GEN-1', issuer: 'Generated issuer', validUntil: '2030-12-31' } }],
     regions,
     systems,
     sharedServicesRegion: 'north',

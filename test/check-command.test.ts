@@ -27,7 +27,7 @@ describe('ndc check', () => {
     expect(err).toEqual(['ndc check: synthesized out/prod/ first (out/prod/manifest.json is missing)']);
     const text = out.join('\n');
     expect(text).toContain('Policy check of prod (production) as of 2026-11-27');
-    expect(text).toContain('Regulation profile vn-2016 2026.11');
+    expect(text).toContain('Regulation profile vn-2016 2026.12');
     expect(text).toMatch(/PASS: no mandatory failure \(0 advisory, 0 waived\)$/);
     expect(existsSync(join(root, 'out/prod/manifest.json'))).toBe(true);
   });
@@ -43,7 +43,7 @@ describe('ndc check', () => {
   it('writes SARIF to --output, valid against the schema, and still exits 1 for the failure', async () => {
     const { io, out } = captureIO(root);
     expect(await main(['check', '--env', 'leaky', '--format', 'sarif', '--output', 'reports/leaky.sarif'], io)).toBe(1);
-    expect(out[0]).toBe('Wrote reports/leaky.sarif (sarif) for leaky, profile vn-2016 2026.11');
+    expect(out[0]).toBe('Wrote reports/leaky.sarif (sarif) for leaky, profile vn-2016 2026.12');
     const log = JSON.parse(readFileSync(join(root, 'reports/leaky.sarif'), 'utf8'));
     expect(log).toBeValidSarifLog();
     expect(log.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toEqual(['NDC-SEG-003']);
@@ -125,7 +125,7 @@ describe('ndc start (npm start)', () => {
     const { io, out } = captureIO(root, true);
     expect(await main(['start', '--env', 'dev'], io)).toBe(0);
     const summary = JSON.parse(out[0]);
-    expect(summary.policy).toMatchObject({ mandatoryFailures: 0, advisoryFailures: 3, waived: 1, overrides: [{ ruleId: 'NDC-BAK-001', to: 'advisory' }, { ruleId: 'NDC-K8S-004', to: 'advisory' }, { ruleId: 'NDC-TOP-001', to: 'advisory' }] });
+    expect(summary.policy).toMatchObject({ mandatoryFailures: 0, advisoryFailures: 4, waived: 1, overrides: [{ ruleId: 'NDC-BAK-001', to: 'advisory' }, { ruleId: 'NDC-K8S-004', to: 'advisory' }, { ruleId: 'NDC-LVL-010', to: 'advisory' }, { ruleId: 'NDC-TOP-001', to: 'advisory' }] });
     expect(summary.reports).toEqual({ html: 'out/dev/report.html', sarif: 'out/dev/report.sarif' });
   });
 });

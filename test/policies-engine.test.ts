@@ -4,6 +4,7 @@ import { InputError } from '../core/errors';
 import { artifactSetOf } from '../policies/artifacts';
 import { evaluatePolicies } from '../policies/evaluate';
 import { policyInForce } from '../policies/engine';
+import { PROFILES } from '../policies/profiles';
 import { PACKS } from '../policies/registry';
 import { validateEnvironment } from '../environments/validate';
 import type { EnvironmentInput } from '../environments/schema';
@@ -24,9 +25,9 @@ function withPolicy(policy: Record<string, unknown>, change: (input: Environment
 describe('policy engine', () => {
   it('evaluates every pack of the vn-2016 profile, with no mandatory failure on prod as shipped', () => {
     const report = reportOf(variant('prod', () => undefined));
-    expect(report.profile).toEqual({ name: 'vn-2016', version: '2026.11', title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017' });
+    expect(report.profile).toMatchObject({ name: 'vn-2016', version: PROFILES['vn-2016'].version, title: 'Decree 85/2016/ND-CP, Circular 12/2022/TT-BTTTT, TCVN 11930:2017', status: 'confirmed' });
     expect(new Set(report.rules.map((r) => r.pack))).toEqual(new Set(['security-level', 'segmentation', 'backup', 'residency', 'topology-and-green', 'secrets', 'kubernetes', 'public-edge', 'network', 'assurance', 'validation']));
-    expect(report.rules).toHaveLength(82);
+    expect(report.rules).toHaveLength(84);
     expect(report.mandatoryFailures).toBe(0);
     expect(report.findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(report.asOf).toBe('2026-11-27');
@@ -43,15 +44,17 @@ describe('policy engine', () => {
     expect(report.overrides).toEqual([
       { ruleId: 'NDC-BAK-001', from: 'mandatory', to: 'advisory' },
       { ruleId: 'NDC-K8S-004', from: 'mandatory', to: 'advisory' },
+      { ruleId: 'NDC-LVL-010', from: 'mandatory', to: 'advisory' },
       { ruleId: 'NDC-TOP-001', from: 'mandatory', to: 'advisory' },
     ]);
     expect(report.findings.filter((f) => f.status === 'fail').map((f) => [f.ruleId, f.enforcement])).toEqual([
+      ['NDC-LVL-010', 'advisory'],
       ['NDC-BAK-001', 'advisory'],
       ['NDC-TOP-001', 'advisory'],
       ['NDC-K8S-004', 'advisory'],
     ]);
     expect(report.mandatoryFailures).toBe(0);
-    expect(report.advisoryFailures).toBe(3);
+    expect(report.advisoryFailures).toBe(4);
     expect(report.exceptions.map((e) => [e.rule, e.status])).toEqual([['NDC-BAK-004', 'applied']]);
   });
 
@@ -59,7 +62,7 @@ describe('policy engine', () => {
     const report = reportOf(variant('dev', (input) => {
       input.policy = {};
     }));
-    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
+    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-LVL-010', 'NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
   });
 
   it('a disabled rule is not evaluated but stays listed with its enforcement', () => {
@@ -147,7 +150,7 @@ describe('policy engine', () => {
 
     it('an unknown profile is refused', () => {
       const env = validateEnvironment({ ...environmentInput('prod'), profile: 'vn-2030' }, 'environments/prod.ts');
-      expect(() => policyInForce(env, 'environments/prod.ts')).toThrow('environments/prod.ts: profile: "vn-2030" is not a regulation profile (known: vn-2016)');
+      expect(() => policyInForce(env, 'environments/prod.ts')).toThrow('environments/prod.ts: profile: "vn-2030" is not a regulation profile (known: vn-2016, vn-2026)');
     });
   });
 

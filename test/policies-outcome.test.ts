@@ -34,7 +34,7 @@ describe('policy outcomes for the approvals gate and deploy', () => {
   });
 
   it('deploy and plan get the count and one line', () => {
-    expect(deployPolicyOutcome(failing())).toEqual({ mandatoryFailures: 2, summary: '82 rules (vn-2016 2026.11): 2 mandatory failures, 0 advisory, 0 waived' });
+    expect(deployPolicyOutcome(failing())).toEqual({ mandatoryFailures: 2, summary: '84 rules (vn-2016 2026.12): 2 mandatory failures, 0 advisory, 0 waived' });
   });
 
   describe('on a project', () => {

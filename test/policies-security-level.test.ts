@@ -21,7 +21,7 @@ beforeAll(() => {
 
 describe('security-level pack', () => {
   it('has stable, unique ids and every rule passes on prod as shipped', () => {
-    expect(pack.map((r) => r.id)).toEqual(['NDC-LVL-001', 'NDC-LVL-002', 'NDC-LVL-003', 'NDC-LVL-004', 'NDC-LVL-005', 'NDC-LVL-006', 'NDC-LVL-007', 'NDC-LVL-008', 'NDC-LVL-009']);
+    expect(pack.map((r) => r.id)).toEqual(['NDC-LVL-001', 'NDC-LVL-002', 'NDC-LVL-003', 'NDC-LVL-004', 'NDC-LVL-005', 'NDC-LVL-006', 'NDC-LVL-007', 'NDC-LVL-008', 'NDC-LVL-009', 'NDC-LVL-010', 'NDC-LVL-011']);
     for (const rule of pack) expect([rule.id, failures(rule, prod.context)]).toEqual([rule.id, []]);
   });
 

@@ -24,18 +24,29 @@ describe('topology-and-green pack', () => {
 
   it('NDC-TOP-001 fails for the single-cluster dev cloud', () => {
     const dev = variant('dev', () => undefined, { render: false });
-    expect(failures(clusterCount, dev.context).map((r) => r.message)).toEqual(['1 regional cluster (north), at least 3 required']);
+    expect(failures(clusterCount, dev.context).map((r) => r.message)).toEqual(['1 national cluster (north), at least 3 required']);
   });
 
   it('NDC-TOP-001 fails a two-cluster production cloud, as a mandatory rule, against its minClusters parameter', () => {
     const two = variant('prod', (input) => {
       input.regions = input.regions.slice(0, 2);
       input.systems = [];
+      input.interconnect.links = [];
     }, { render: false });
     expect(clusterCount.enforcement).toBe('mandatory');
-    expect(failures(clusterCount, two.context).map((r) => r.message)).toEqual(['2 regional clusters (north, central), at least 3 required']);
+    expect(failures(clusterCount, two.context).map((r) => r.message)).toEqual(['2 national clusters (north, central), at least 3 required']);
     const relaxed = { ...two.context, profile: { ...PROFILES['vn-2016'], parameters: { ...PROFILES['vn-2016'].parameters, minClusters: 2 } } };
     expect(failures(clusterCount, relaxed)).toEqual([]);
+  });
+
+  it('NDC-TOP-001 counts national clusters only: prod with Central declared not national fails', () => {
+    const oneForeign = variant('prod', (input) => {
+      input.regions[1].national = false;
+      // The systems that live in Central would fail residency; this rule is about the count alone.
+      input.systems = [];
+    }, { render: false });
+    expect(oneForeign.context.cloud.clusters).toHaveLength(3);
+    expect(failures(clusterCount, oneForeign.context).map((r) => r.message)).toEqual(['2 national clusters (north, south; not national, so not counted: central), at least 3 required']);
   });
 
   it('NDC-TOP-002 measures great-circle distances against the (configurable) minimum', () => {

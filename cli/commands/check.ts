@@ -2,9 +2,12 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path';
 import { calendarDateProblem } from '../../core/dates';
 import { InputError } from '../../core/errors';
+import { stableJson } from '../../core/canonical-json';
 import { jsonDocument } from '../../core/json-output';
 import { progressStep } from '../../core/progress-line';
-import { evaluatePolicies } from '../../policies/evaluate';
+import { evaluatePolicies, evaluateUnderProfiles } from '../../policies/evaluate';
+import { profileNamed } from '../../policies/profiles';
+import { transitionReport, transitionTarget, transitionText } from '../../policies/transition';
 import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../../policies/reports';
 import { verdictLine } from '../../policies/reports/common';
 import { readManifest, unlistedFiles } from '../../stacks/manifest';
@@ -18,6 +21,8 @@ export interface CheckOptions {
   readonly output?: string;
   /** YYYY-MM-DD: the date the checks treat as today (reproducible reports). */
   readonly asOf?: string;
+  /** Another regulation profile: the transition report of the environment under it. */
+  readonly profile?: string;
 }
 
 export function parseFormat(value: string | undefined, json: boolean): ReportFormat {
@@ -65,7 +70,17 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
     refuseProjectInput(io.root, opts.output, '--output');
     if (statSync(resolve(io.root, opts.output), { throwIfNoEntry: false })?.isDirectory()) throw new InputError('--output', `${JSON.stringify(opts.output)} is a directory; give a file name`);
   }
-  const evaluation = progressStep(`checking ${opts.env}: every rule pack in force`, () => evaluatePolicies(io.root, opts.env, { asOf, now: io.now() }));
+  let evaluation;
+  if (opts.profile !== undefined) {
+    profileNamed(opts.profile, '--profile');
+    const target = opts.profile;
+    const both = progressStep(`checking ${opts.env} under ${target}`, () => evaluateUnderProfiles(io.root, opts.env, target, { asOf, now: io.now() }));
+    // Asked for the profile the environment is held to already: the ordinary check.
+    if (both.current.profile.name !== target) return transitionCheck(opts, format, both, io);
+    evaluation = both.current;
+  } else {
+    evaluation = progressStep(`checking ${opts.env}: every rule pack in force`, () => evaluatePolicies(io.root, opts.env, { asOf, now: io.now() }));
+  }
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
   const rendered = renderReport(evaluation, format, evaluation.source, format === 'html' ? [reachSectionFor(io.root, opts.env)] : []);
   // The JSON report is check's --json document: the same schema-tagged shape as every command's.
@@ -81,6 +96,26 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
   // Beside the report: text goes with it on stdout; machine formats keep stdout to the report alone.
   for (const line of unlisted) (format === 'text' || opts.output !== undefined ? io.out : io.err)(line);
   return evaluation.mandatoryFailures > 0 || unlisted.length > 0 ? 1 : 0;
+}
+
+/**
+ * `ndc check --env E --profile P` where E is held to another profile: the transition report (text or json;
+ * the other formats render the full report under P). Exit 1 when anything would fail under P, else 0.
+ */
+function transitionCheck(opts: CheckOptions, format: ReportFormat, both: ReturnType<typeof evaluateUnderProfiles>, io: CommandIO): number {
+  const { current, target } = both;
+  if (current.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${current.synthReason})`);
+  const report = transitionReport(current, target, transitionTarget(opts.profile!, current.profile.name));
+  // JSON follows every command's convention: the schema first (ndc/check-transition/v1), then the report.
+  const content = format === 'text' ? transitionText(report) : format === 'json' ? `${jsonDocument('check transition', JSON.parse(stableJson(report)) as object)}\n` : renderReport(target, format, target.source);
+  if (opts.output !== undefined) {
+    const written = writeAtomically(io.root, opts.output, content, '--output');
+    io.out(`Wrote ${written} (${format}) for ${report.env}: transition from ${report.from.name} to ${report.to.name}`);
+    io.out(transitionText(report).trimEnd().split('\n').pop()!);
+  } else {
+    io.out(content.trimEnd());
+  }
+  return report.items.length > 0 ? 1 : 0;
 }
 
 /**

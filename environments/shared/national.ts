@@ -61,6 +61,7 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       level: 4,
       ownerAgency: 'Government Office',
       classification: 'confidential',
+      levelCriteria: ['national-e-government-24x7'],
       personalData: true,
       internetFacing: true,
       primaryRegion: 'north',
@@ -221,6 +222,31 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
       publicEdge: true,
+    },
+  ];
+}
+
+/**
+ * The links of the national backbone: two per pair of clusters (the specialised data network's regional
+ * route and its backup route), so a level-5 system's primary and recovery clusters stay joined when one is cut.
+ */
+export function nationalLinks(): NonNullable<EnvironmentInput['interconnect']['links']> {
+  const pairs: Array<[NationalSiteId, NationalSiteId]> = [['north', 'central'], ['north', 'south'], ['central', 'south']];
+  return pairs.flatMap(([a, b]) => [
+    { id: `${a}-${b}-primary`, between: [a, b] as [string, string], carrier: 'specialised data network, regional route' },
+    { id: `${a}-${b}-backup`, between: [a, b] as [string, string], carrier: 'specialised data network, backup route' },
+  ]);
+}
+
+/** The assessor organisations the national systems' assessments name (licence or designation, issuer, validity). */
+export function nationalAssessors(): NonNullable<EnvironmentInput['assessorOrganisations']> {
+  return [
+    {
+      id: 'ais',
+      name: 'Authority of Information Security (AIS)',
+      standing: 'designated',
+      professional: true,
+      licence: { number: 'AIS-DES-2025-01', issuer: 'Ministry of Science and Technology', validUntil: '2028-12-31' },
     },
   ];
 }

@@ -11,6 +11,12 @@ export function fileOf(report: PolicyReport, finding: Pick<Finding, 'subject'>, 
   return source;
 }
 
+/** The profile line with its standing, and one line per reported (unconfirmed) figure: every format shows them. */
+export function profileLines(report: PolicyReport): { profile: string; reported: readonly string[] } {
+  const p = report.profile;
+  return { profile: `${p.name} ${p.version}: ${p.title}${p.status === 'reported' ? ' [reported]' : ''}`, reported: p.reported.map((line) => `reported, not confirmed from the official text: ${line}`) };
+}
+
 export const failed = (f: Finding) => f.status === 'fail';
 
 export function families(report: PolicyReport): ControlFamily[] {

@@ -1,5 +1,5 @@
 import type { Finding, PolicyReport } from '../engine';
-import { anchorOf, controlMatrix, families, SEVERITIES, severityCounts, verdictLine } from './common';
+import { anchorOf, controlMatrix, families, profileLines, SEVERITIES, severityCounts, verdictLine } from './common';
 import { escapeHtml as h } from './escape';
 import { maskFoundSecrets } from '../rules/secrets/mask';
 
@@ -30,7 +30,8 @@ export function htmlReport(report: PolicyReport, sections: readonly string[] = [
   out.push(`<h1>Policy report: ${h(report.env)} (${h(report.stage)})</h1>`);
   out.push(`<p class="verdict ${ok ? 'ok' : 'bad'}">${h(verdictLine(report))}</p>`);
   out.push('<table class="meta">');
-  out.push(`<tr><td>Regulation profile</td><td><code>${h(report.profile.name)}</code> ${h(report.profile.version)}: ${h(report.profile.title)}</td></tr>`);
+  out.push(`<tr><td>Regulation profile</td><td><code>${h(report.profile.name)}</code> ${h(report.profile.version)}: ${h(report.profile.title)}${report.profile.status === 'reported' ? ' <strong>reported</strong>' : ''}</td></tr>`);
+  for (const line of profileLines(report).reported) out.push(`<tr><td>Reported figure</td><td>${h(line)}</td></tr>`);
   out.push(`<tr><td>As of</td><td>${h(report.asOf)}</td></tr>`);
   out.push(`<tr><td>Manifest digest</td><td><code>${h(report.manifestDigest)}</code></td></tr>`);
   out.push(`<tr><td>Policy digest</td><td><code>${h(report.policyDigest)}</code></td></tr>`);
@@ -86,7 +87,7 @@ export function htmlReport(report: PolicyReport, sections: readonly string[] = [
   out.push('<h2 id="rules">Rules in force</h2>');
   for (const r of report.rules) {
     out.push(`<h3 id="rule-${h(r.id)}">${h(r.id)}: ${h(r.title)}</h3>`);
-    out.push(`<p><small>${h(r.pack)} pack, ${h(r.family)}, severity <span class="sev-${r.severity}">${r.severity}</span>, ${h(r.enforcement)}${r.enforcement !== r.defaultEnforcement ? ` (default ${h(r.defaultEnforcement)})` : ''}, version ${r.version}; ${h(r.regulation.profile)}: ${h(r.regulation.reference)}</small></p>`);
+    out.push(`<p><small>${h(r.pack)} pack, ${h(r.family)}, severity <span class="sev-${r.severity}">${r.severity}</span>, ${h(r.enforcement)}${r.enforcement !== r.defaultEnforcement ? ` (default ${h(r.defaultEnforcement)})` : ''}, version ${r.version}; ${h(r.regulation.profile)}: ${h(r.regulation.reference)}${r.regulation.status === 'reported' ? ' <strong>reported</strong>' : ''}</small></p>`);
     out.push(`<p>${h(r.explanation)}</p>`, `<p><strong>Remediation:</strong> ${h(r.remediation)}</p>`);
   }
   out.push('</body>', '</html>');

@@ -1,4 +1,5 @@
 import type { PolicyReport } from '../engine';
+import { profileLines } from './common';
 import { escapeXml } from './escape';
 
 /**
@@ -24,6 +25,8 @@ export function junitReport(report: PolicyReport): string {
     });
     return `  <testsuite name="${escapeXml(`ndc ${report.env} ${pack}`)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0">\n${body.join('\n')}\n  </testsuite>`;
   });
+  // The profile and its reported (unconfirmed) figures, as properties CI dashboards show with the run.
+  const props = [`    <property name="profile" value="${escapeXml(profileLines(report).profile)}"/>`, ...profileLines(report).reported.map((line, i) => `    <property name="reported.${i + 1}" value="${escapeXml(line)}"/>`)];
   const total = report.findings.filter((f) => f.status !== 'not-applicable').length;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${escapeXml(`ndc check ${report.env} (${report.profile.name} ${report.profile.version})`)}" tests="${total}" failures="${report.mandatoryFailures}" errors="0">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${escapeXml(`ndc check ${report.env} (${report.profile.name} ${report.profile.version})`)}" tests="${total}" failures="${report.mandatoryFailures}" errors="0">\n  <properties>\n${props.join('\n')}\n  </properties>\n${suites.join('\n')}\n</testsuites>\n`;
 }

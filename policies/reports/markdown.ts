@@ -1,5 +1,5 @@
 import type { PolicyReport } from '../engine';
-import { controlMatrix, families, SEVERITIES, severityCounts, verdictLine } from './common';
+import { controlMatrix, families, profileLines, SEVERITIES, severityCounts, verdictLine } from './common';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const MARK = { failed: 'failed', waived: 'waived', passed: 'passed', none: '-' } as const;
@@ -9,7 +9,8 @@ export function markdownReport(report: PolicyReport): string {
   const out: string[] = [];
   out.push(`# Policy report: ${report.env} (${report.stage})`, '');
   out.push(`**${verdictLine(report)}**`, '');
-  out.push(`- Regulation profile: \`${report.profile.name}\` ${report.profile.version} (${report.profile.title})`);
+  out.push(`- Regulation profile: \`${report.profile.name}\` ${report.profile.version} (${report.profile.title})${report.profile.status === 'reported' ? ' **reported**' : ''}`);
+  for (const line of profileLines(report).reported) out.push(`  - ${cell(line)}`);
   out.push(`- As of: ${report.asOf}`);
   out.push(`- Manifest digest: \`${report.manifestDigest}\``);
   out.push(`- Policy digest: \`${report.policyDigest}\``, '');
@@ -40,6 +41,6 @@ export function markdownReport(report: PolicyReport): string {
     for (const f of shown) out.push(`| ${f.status} | ${f.ruleId} | ${f.severity} | ${f.enforcement} | ${cell(f.subject)} | ${cell(f.message)} |`);
   }
   out.push('', '## Rules in force', '', '| rule | title | family | severity | enforcement | regulation |', '|---|---|---|---|---|---|');
-  for (const r of report.rules) out.push(`| ${r.id} | ${cell(r.title)} | ${r.family} | ${r.severity} | ${r.enforcement}${r.enforcement !== r.defaultEnforcement ? ` (default ${r.defaultEnforcement})` : ''} | ${cell(r.regulation.reference)} |`);
+  for (const r of report.rules) out.push(`| ${r.id} | ${cell(r.title)} | ${r.family} | ${r.severity} | ${r.enforcement}${r.enforcement !== r.defaultEnforcement ? ` (default ${r.defaultEnforcement})` : ''} | ${cell(r.regulation.reference)}${r.regulation.status === 'reported' ? ' **reported**' : ''} |`);
   return `${out.join('\n')}\n`;
 }

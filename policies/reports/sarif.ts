@@ -1,6 +1,6 @@
 import { sha256 } from '../../core/canonical-json';
 import type { PolicyReport } from '../engine';
-import { fileOf } from './common';
+import { fileOf, profileLines } from './common';
 
 const LEVEL = { mandatory: 'error', advisory: 'warning' } as const;
 const RANK = { critical: 9.5, high: 8, medium: 5.5, low: 3 } as const;
@@ -48,9 +48,9 @@ export function sarifReport(report: PolicyReport, source: string): string {
               name: r.id.replace(/-/g, ''),
               shortDescription: { text: r.title },
               fullDescription: { text: r.explanation },
-              help: { text: `${r.remediation} (${r.regulation.profile}: ${r.regulation.reference})` },
+              help: { text: `${r.remediation} (${r.regulation.profile}: ${r.regulation.reference})${r.regulation.status === 'reported' ? ' [reported, not confirmed from the official text]' : ''}` },
               defaultConfiguration: { level: LEVEL[r.enforcement as 'mandatory' | 'advisory'], enabled: true },
-              properties: { family: r.family, severity: r.severity, pack: r.pack, version: r.version, 'security-severity': String(RANK[r.severity]), tags: ['security', r.family] },
+              properties: { family: r.family, severity: r.severity, pack: r.pack, version: r.version, regulation: r.regulation.reference, regulationStatus: r.regulation.status, 'security-severity': String(RANK[r.severity]), tags: ['security', r.family] },
             })),
           },
         },
@@ -61,6 +61,8 @@ export function sarifReport(report: PolicyReport, source: string): string {
         properties: {
           env: report.env,
           profile: `${report.profile.name} ${report.profile.version}`,
+          profileStatus: report.profile.status,
+          reported: profileLines(report).reported,
           asOf: report.asOf,
           policyDigest: report.policyDigest,
           manifestDigest: report.manifestDigest,

@@ -1,12 +1,14 @@
 import type { PolicyReport } from '../engine';
-import { SEVERITIES, severityCounts, verdictLine } from './common';
+import { profileLines, SEVERITIES, severityCounts, verdictLine } from './common';
 
 /** The human summary printed by `ndc check` and `npm start`. */
 export function textReport(report: PolicyReport, opts: { verbose?: boolean } = {}): string {
   const lines: string[] = [];
   const rules = report.rules.filter((r) => r.enforcement !== 'disabled');
   lines.push(`Policy check of ${report.env} (${report.stage}) as of ${report.asOf}`);
-  lines.push(`Regulation profile ${report.profile.name} ${report.profile.version}: ${report.profile.title}`);
+  const profile = profileLines(report);
+  lines.push(`Regulation profile ${profile.profile}`);
+  for (const line of profile.reported) lines.push(`  ${line}`);
   lines.push(`Rules in force: ${rules.length} (${rules.filter((r) => r.enforcement === 'mandatory').length} mandatory, ${rules.filter((r) => r.enforcement === 'advisory').length} advisory${report.rules.length > rules.length ? `, ${report.rules.length - rules.length} disabled` : ''})`);
   lines.push(`Manifest digest ${report.manifestDigest}`);
   lines.push(`Policy digest   ${report.policyDigest}`);
@@ -26,7 +28,8 @@ export function textReport(report: PolicyReport, opts: { verbose?: boolean } = {
   const order = (f: (typeof shown)[number]) => (f.status === 'fail' ? (f.enforcement === 'mandatory' ? 0 : 1) : f.status === 'waived' ? 2 : 3);
   for (const f of [...shown].sort((a, b) => order(a) - order(b))) {
     const tag = f.status === 'fail' ? (f.enforcement === 'mandatory' ? 'FAIL' : 'WARN') : f.status === 'waived' ? 'WAIVED' : 'ok';
-    lines.push(`${tag.padEnd(6)} ${f.ruleId} [${f.severity}, ${f.enforcement}] ${f.subject}: ${f.message}`);
+    const reported = rule.get(f.ruleId)?.regulation.status === 'reported' ? ', reported' : '';
+    lines.push(`${tag.padEnd(6)} ${f.ruleId} [${f.severity}, ${f.enforcement}${reported}] ${f.subject}: ${f.message}`);
     if (f.status === 'fail') lines.push(`       fix: ${rule.get(f.ruleId)?.remediation ?? ''}`);
   }
   lines.push(verdictLine(report));

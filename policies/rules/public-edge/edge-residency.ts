@@ -16,9 +16,7 @@ export const edgeResidency: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: vn2016(
-    'Law on Cybersecurity 2018 Art. 26 and Decree 53/2022/ND-CP (data kept in Viet Nam); Decree 13/2023/ND-CP (personal data); Decision 2629/QD-TTg (open data)',
-  ),
+  regulation: vn2016('ndc policy (the public edge carries open data only; data of level 3+ and personal data stays in the national clusters)'),
   explanation:
     'The public edge is a commercial CDN and object store outside the national clusters. Data of security level 3 and above, personal data and anything not classified public must stay in the national data-center clusters; only public open data of level 1-2 systems may be copied to the edge. This rule reads the synthesized CloudFormation, so it holds for exactly what would be deployed.',
   remediation: 'Set publicEdge: false on the system (serve it from its DMZ in the national clusters), or publish a public, level 1-2, non-personal extract as a separate open-data system.',

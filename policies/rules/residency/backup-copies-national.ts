@@ -8,7 +8,7 @@ export const backupCopiesNational: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: vn2016('Decision 2629/QD-TTg; Decree 13/2023/ND-CP (personal data); Decree 53/2022/ND-CP (data localisation)'),
+  regulation: vn2016('ndc policy (data of level 3 and above, and personal data, stays in the national clusters)'),
   explanation: 'A backup is the data. Copies of data that must stay in the national clusters must stay there too.',
   remediation: 'Point every backup copy (backup.copies[].region) at a national cluster.',
   check: perSystem({

@@ -10,7 +10,7 @@ export const nationalClustersOnly: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: vn2016('Decision 2629/QD-TTg; Decree 13/2023/ND-CP (personal data); Decree 53/2022/ND-CP (data localisation)'),
+  regulation: vn2016('ndc policy (data of level 3 and above, and personal data, stays in the national clusters)'),
   explanation: 'Data of level 3 and above, and personal data, stays in Vietnam\'s national data-center clusters: the primary and the recovery cluster must both be national.',
   remediation: 'Move primaryRegion / recoveryRegion to a cluster with national: true.',
   check: perSystem({

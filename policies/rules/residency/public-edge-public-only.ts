@@ -8,7 +8,7 @@ export const publicEdgePublicOnly: Rule = {
   family: 'residency',
   severity: 'critical',
   enforcement: 'mandatory',
-  regulation: vn2016('Decision 2629/QD-TTg; Decree 13/2023/ND-CP; ndc public-edge design (open data only)'),
+  regulation: vn2016('ndc policy (the public edge carries open data only)'),
   explanation: 'The public edge runs outside the national clusters. It may carry only open data: public classification, level 1-2, no personal data.',
   remediation: 'Set publicEdge to false, or publish only a public, level 1-2 extract without personal data.',
   check: perSystem({

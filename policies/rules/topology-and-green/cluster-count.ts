@@ -3,7 +3,9 @@ import { fail, pass, profileOf, vn2016 } from '../support';
 
 export const clusterCount: Rule = {
   id: 'NDC-TOP-001',
-  title: 'The cloud runs on at least three regional clusters',
+  // 2: counts national clusters only (a cluster declared `national: false` does not count).
+  version: 2,
+  title: 'The cloud runs on at least three national data-center clusters',
   family: 'topology',
   severity: 'high',
   enforcement: 'mandatory',
@@ -12,8 +14,11 @@ export const clusterCount: Rule = {
   remediation: 'Add regional clusters to regions[]; a development environment may make this rule advisory in policy.overrides.',
   check(context) {
     const min = profileOf(context).parameters.minClusters;
-    const clusters = context.cloud.clusters;
+    const clusters = context.cloud.clusters.filter((c) => c.national);
+    const others = context.cloud.clusters.filter((c) => !c.national);
     const subject = context.cloud.node.path;
-    return [clusters.length >= min ? pass(subject, `${clusters.length} regional clusters (${clusters.map((c) => c.id).join(', ')})`) : fail(subject, `${clusters.length} regional cluster${clusters.length === 1 ? '' : 's'} (${clusters.map((c) => c.id).join(', ')}), at least ${min} required`)];
+    const besides = others.length ? `; not national, so not counted: ${others.map((c) => c.id).join(', ')}` : '';
+    const listed = `(${clusters.map((c) => c.id).join(', ')}${besides})`;
+    return [clusters.length >= min ? pass(subject, `${clusters.length} national clusters ${listed}`) : fail(subject, `${clusters.length} national cluster${clusters.length === 1 ? '' : 's'} ${listed}, at least ${min} required`)];
   },
 };

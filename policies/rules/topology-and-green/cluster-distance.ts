@@ -7,7 +7,7 @@ export const clusterDistance: Rule = {
   family: 'topology',
   severity: 'high',
   enforcement: 'mandatory',
-  regulation: vn2016('Decision 2629/QD-TTg (geographically distributed national clusters)'),
+  regulation: vn2016('ndc policy (distance between clusters; Decision 2629/QD-TTg sets none)'),
   explanation: 'Clusters in the same flood plain or on the same power grid fail together. Each pair must be at least the profile\'s distance apart (100 km by default; policy.parameters.minClusterDistanceKm changes it), measured as the great-circle distance between their coordinates.',
   remediation: 'Place the cluster at another site, or document a different minimum in policy.parameters.minClusterDistanceKm (it appears in the report).',
   check(context) {

@@ -9,7 +9,7 @@ export const energySource: Rule = {
   family: 'green',
   severity: 'low',
   enforcement: 'mandatory',
-  regulation: vn2016('Decision 2629/QD-TTg (data centers built to green standards)'),
+  regulation: vn2016('ndc policy (energy-source reporting)'),
   explanation: 'Reviewers and the green-data-center reporting need each cluster\'s energy source (grid mix, renewable contracts, on-site generation).',
   remediation: 'Set regions[].green.energySource to a real description, e.g. "grid with solar power purchase agreement".',
   check({ cloud }) {

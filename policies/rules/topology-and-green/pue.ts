@@ -7,7 +7,7 @@ export const powerUsageEffectiveness: Rule = {
   family: 'green',
   severity: 'medium',
   enforcement: 'mandatory',
-  regulation: vn2016('Decision 2629/QD-TTg (data centers built to green standards)'),
+  regulation: vn2016('ndc policy (PUE target; Decision 2629/QD-TTg sets no figure)'),
   explanation: 'The national clusters are built to green standards: the power usage effectiveness (total facility power / IT power) must not exceed the cluster\'s target, and a target may not be looser than the profile\'s default.',
   remediation: 'Correct the measured PUE in regions[].green.pue, or improve the facility; do not raise pueTarget above the profile default.',
   check(context) {
