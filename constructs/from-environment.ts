@@ -70,8 +70,6 @@ function buildCloudOf(env: Environment): NationalCloud {
         encrypted: system.backup.encrypted,
         copies: system.backup.copies?.map((c) => ({ cluster: cloud.cluster(c.region), medium: c.medium, immutable: c.immutable })),
       },
-      logRetentionMonths: system.logging?.retentionMonths,
-      controls: system.controls,
       publicEdge: system.publicEdge,
     });
   }

@@ -6,6 +6,7 @@ export * from './storage';
 export * from './compute';
 export * from './backup-vault';
 export * from './backup';
+export * from './log-collection';
 export * from './regional-cluster';
 export * from './information-system';
 export * from './national-cloud';

@@ -59,12 +59,19 @@ export interface InformationSystemProps {
   readonly dedicatedHosts?: boolean;
   /** Default: a level-aware plan for level 3 and up; none below unless given. */
   readonly backup?: Omit<BackupPlanProps, 'copies'> & { copies?: BackupPlanProps['copies'] };
-  /** Central log retention in months. Default: the level's minimum. */
+  /** Object-lock retention of the system's log bucket in months. Default: the level's minimum (1/3/6/12 for levels 2-5); never below it. */
   readonly logRetentionMonths?: number;
   /** Controls in place. Default: every control the level requires. */
   readonly controls?: Partial<Record<Control, boolean>>;
   /** Served from the public edge (open data only). Default: false. */
   readonly publicEdge?: boolean;
+}
+
+/** A system's log archive: the vault holding its bucket, the retention and the object-lock mode (none below level 2). */
+export interface LogArchive {
+  readonly cluster: RegionalCluster;
+  readonly retentionMonths: number;
+  readonly lockMode?: 'GOVERNANCE' | 'COMPLIANCE';
 }
 
 /** How a system is isolated from other tenants of the shared cloud. */
@@ -102,6 +109,8 @@ export class InformationSystem extends Construct {
   readonly zones: readonly Zone[];
   readonly backup?: BackupPlan;
   readonly logRetentionMonths: number;
+  /** Where the system's logs are archived: a bucket in the backup vault of its primary cluster, object-locked for its retention. */
+  readonly logArchive: LogArchive;
   readonly controls: Readonly<Record<Control, boolean>>;
   readonly publicEdge: boolean;
 
@@ -153,6 +162,15 @@ export class InformationSystem extends Construct {
     this.zones = ZONES.filter((z) => zoneSet.has(z));
 
     this.logRetentionMonths = props.logRetentionMonths ?? requirements.logRetentionMonths;
+    if (!Number.isInteger(this.logRetentionMonths) || this.logRetentionMonths < requirements.logRetentionMonths) {
+      throw propError(this, 'logRetentionMonths', this.logRetentionMonths, `must be a whole number of months, at least the ${requirements.logRetentionMonths} level ${level} requires`);
+    }
+    // Levels 2-3 lock logs against deletion (governance); from level 4 nobody can shorten or lift the lock (compliance).
+    this.logArchive = {
+      cluster: this.primary,
+      retentionMonths: this.logRetentionMonths,
+      lockMode: this.logRetentionMonths === 0 ? undefined : level >= 4 ? 'COMPLIANCE' : 'GOVERNANCE',
+    };
     const controls = {} as Record<Control, boolean>;
     for (const control of requirements.controls) controls[control] = true;
     this.controls = { ...controls, ...props.controls } as Record<Control, boolean>;
@@ -266,6 +284,16 @@ export class SystemPlacement extends Construct {
       // `<n>-<from>-to-<to>`: the network model reads the zones back from this path (tiers are in the flow's props).
       new Flow(flows, `${i}-${spec.from}-to-${spec.to}`, { from, to: this.segment(spec.to), port: spec.port, description: spec.description, fromTiers: spec.fromTiers, toTiers: spec.toTiers });
     });
+    // Every tier, security services included, ships its logs to the cluster's collectors and takes patches and
+    // signatures from its mirror, in the cluster's management zone (for levels 4-5, across from the system's
+    // own core network). No tier of the system receives these flows (toTiers empty): the services do.
+    for (const service of props.cluster.collectionServices) {
+      for (const zone of ZONES.filter((z) => system.tiers.some((t) => t.zone === z))) {
+        const senders = system.tiers.filter((t) => t.zone === zone).map((t) => t.name);
+        const description = service.purpose === 'logs' ? 'logs to the cluster\'s log collectors' : 'updates and anti-malware signatures from the cluster\'s patch mirror';
+        new Flow(flows, `${service.name}-from-${zone}`, { from: this.segment(zone), to: service.segment, port: service.port, description, collection: service.name, fromTiers: senders, toTiers: [] });
+      }
+    }
   }
 
   segment(zone: Zone): NetworkSegment {

@@ -44,6 +44,8 @@ export interface FlowProps {
   readonly to: NetworkSegment;
   readonly port: Port;
   readonly description?: string;
+  /** The platform collection service (log collector, patch mirror) this flow sends to, when it is one. */
+  readonly collection?: string;
   /** Only these tiers of the `from` segment send it. Default: every tier there that is not a security service. */
   readonly fromTiers?: readonly string[];
   /** Only these tiers of the `to` segment receive it. Default: every tier there that is not a security service. */
@@ -63,6 +65,7 @@ export class Flow extends Construct {
   readonly to: NetworkSegment;
   readonly port: Port;
   readonly description?: string;
+  readonly collection?: string;
   readonly fromTiers?: readonly string[];
   readonly toTiers?: readonly string[];
 
@@ -80,6 +83,7 @@ export class Flow extends Construct {
     this.to = props.to;
     this.port = props.port;
     this.description = props.description;
+    this.collection = props.collection;
     this.fromTiers = props.fromTiers;
     this.toTiers = props.toTiers;
   }

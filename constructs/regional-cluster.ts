@@ -4,6 +4,7 @@ import { contains, firstOverlap, mustParseCidr, overlaps, subdivide } from '../c
 import { distanceKm, type Coordinates } from '../core/geo';
 import { DEDICATED_NETWORK_PREFIX, DEFAULT_PUE_TARGET, NATIONAL_SITES, nationalSite, ZONE_SEGMENT_PREFIX, ZONES, type Zone } from '../environments/vocabulary';
 import { BackupVault, type BackupVaultProps } from './backup-vault';
+import { addCollectionServices, CollectionService } from './log-collection';
 import { NetworkSegment } from './network';
 import { cidrProp, propError } from './props';
 import { StoragePool } from './storage';
@@ -116,6 +117,18 @@ export class RegionalCluster extends Construct {
     if (clash) throw propError(this, `segments.${clash[1].zone}`, clash[1].cidr.text, `overlaps segment ${clash[0].zone} (${clash[0].cidr.text})`);
     this.storage = new StoragePool(this, 'block-storage');
     this.backupVault = new BackupVault(this, 'backup-vault', props.backupVault);
+    // Every instance and node of the cluster ships logs to collectors in its management zone and patches from its mirror.
+    if (this.segments.has('management')) addCollectionServices(this, this.segments.get('management')!);
+  }
+
+  /** The shared services in the management zone that every instance of the cluster sends to (log collectors, patch mirror). */
+  get collectionServices(): CollectionService[] {
+    return this.node.children.filter(CollectionService.isCollectionService);
+  }
+
+  /** The cluster's log collectors, when it has a management zone. */
+  get logCollector(): CollectionService | undefined {
+    return this.collectionServices.find((s) => s.purpose === 'logs');
   }
 
   get id(): string {

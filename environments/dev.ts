@@ -51,7 +51,6 @@ export default defineEnvironment({
         { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8080 },
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 7, rpoHours: 24 },
-      logging: { retentionMonths: 1 },
     },
     {
       id: 'e-document-exchange',
@@ -71,8 +70,6 @@ export default defineEnvironment({
         { from: 'internal-server', to: 'database', protocol: 'tcp', ports: 5432 },
       ],
       backup: { schedule: '0 1 * * *', retentionDays: 14, rpoHours: 24 },
-      logging: { retentionMonths: 3 },
-      controls: { siem: true },
     },
   ],
   sharedServicesRegion: 'north',

@@ -114,17 +114,6 @@ export const backupSchema = z.strictObject({
   encrypted: z.boolean().default(true),
 });
 
-/**
- * Controls still declared rather than built. The traffic-path controls (WAF, IPS, database firewall,
- * privileged access) are synthesized by the constructs and found in the artifacts; they are switched off
- * only by a dated policy exception (NDC-LVL-009 on `<system path>/controls/<control>`), never here.
- */
-export const controlsSchema = z.strictObject({
-  siem: z.boolean().optional(),
-  monitoring247: z.boolean().optional(),
-  antiMalware: z.boolean().optional(),
-});
-
 export const systemSchema = z.strictObject({
   id,
   name: z.string().min(1),
@@ -143,8 +132,6 @@ export const systemSchema = z.strictObject({
   dedicatedNetworks: z.record(id, cidr).optional(),
   dedicatedHosts: z.boolean().optional(),
   backup: backupSchema.optional(),
-  logging: z.strictObject({ retentionMonths: quantity('months', 0, 240, 1) }).optional(),
-  controls: controlsSchema.default({}),
   /** Where the system is served from besides the national clusters (the public edge). */
   publicEdge: z.boolean().default(false),
 });

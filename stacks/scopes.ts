@@ -24,8 +24,9 @@ import type { Engine } from './manifest';
  * - Engine settings files without resources (Pulumi project and stack files, provider pins, CDK asset
  *   manifests and cdk-nag reports, the cloud assembly manifest): `<artifact>` alone, body = the file.
  *
- * Every setting belongs to the platform: the stacks are per cluster, and their backends, providers and
- * outputs are the platform's. So every deployed byte is under some scope's digest, and a change to any of
+ * Every setting belongs to the platform (the stacks are per cluster, and their backends, providers and
+ * outputs are the platform's), except a Terraform local (`<artifact>@locals.<name>`) that only one scope's
+ * resources read, which is that scope's. So every deployed byte is under some scope's digest, and a change to any of
  * them voids some scope's approvals.
  */
 
@@ -116,7 +117,13 @@ function settingsBody(artifact: ScopeInput): unknown {
 
 function terraformEntries(artifact: ScopeInput, add: Add): void {
   const json = parseJson(artifact);
+  const resourceScopes: { scope: string; text: string }[] = [];
+  const addResource: Add = (a, address, kind, scope, body) => {
+    if (kind === 'resource') resourceScopes.push({ scope, text: JSON.stringify(body) });
+    add(a, address, kind, scope, body);
+  };
   for (const block of Object.keys(json).sort()) {
+    if (block === 'locals') continue;
     const value = json[block];
     if (block === 'resource' || block === 'data') {
       if (!isRecord(value)) throw new InputError(`${artifact.path}: ${block}`, 'is not an object of resource types');
@@ -130,12 +137,32 @@ function terraformEntries(artifact: ScopeInput, add: Add): void {
             continue;
           }
           const address = `${artifact.path}#${type}.${name}`;
-          add(artifact, address, 'resource', terraformScope(address, body), body);
+          addResource(artifact, address, 'resource', terraformScope(address, body), body);
         }
       }
     } else {
       add(artifact, `${artifact.path}@${block}`, 'setting', PLATFORM_SCOPE, value);
     }
+  }
+  // A local (an instance pool's user data) belongs to the one scope whose resources read it, so a change
+  // to what one system's instances run voids that system's approvals; one read by several, or none, is the
+  // platform's.
+  const locals = json.locals;
+  if (locals === undefined) return;
+  if (!isRecord(locals)) throw new InputError(`${artifact.path}: locals`, 'is not an object of named values');
+  for (const name of Object.keys(locals).sort()) {
+    const reference = `local.${name}`;
+    const reads = (text: string) => {
+      // The name exactly: `local.a` must not match `local.a-b` (Terraform names take letters, digits, - and _).
+      for (let at = text.indexOf(reference); at !== -1; at = text.indexOf(reference, at + 1)) {
+        const before = text[at - 1] ?? '';
+        const after = text[at + reference.length] ?? '';
+        if (!/[\w-]/.test(before) && !/[\w-]/.test(after)) return true;
+      }
+      return false;
+    };
+    const readers = new Set(resourceScopes.filter((r) => reads(r.text)).map((r) => r.scope));
+    add(artifact, `${artifact.path}@locals.${name}`, 'setting', readers.size === 1 ? [...readers][0] : PLATFORM_SCOPE, locals[name]);
   }
 }
 

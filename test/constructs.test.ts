@@ -159,7 +159,8 @@ describe('InformationSystem level-aware defaults', () => {
     expect([...system.securityServices.keys()]).toEqual(['ips', 'waf', 'dbfw', 'pam']);
     const end = (zone: string, tiers?: readonly string[]) => (tiers ? `${zone}[${tiers.join(',')}]` : zone);
     for (const placement of system.placements) {
-      const flows = placement.flows.map((f) => `${end(f.fromZone, f.fromTiers)}->${end(f.to.zone, f.toTiers)} ${f.port}`);
+      // The flows to the cluster's collection services (log collectors, patch mirror) have their own tests (logging-controls).
+      const flows = placement.flows.filter((f) => f.collection === undefined).map((f) => `${end(f.fromZone, f.fromTiers)}->${end(f.to.zone, f.toTiers)} ${f.port}`);
       expect(flows).toEqual([
         'internet->edge[ips] tcp/443',
         'edge[ips]->dmz[waf] tcp/443',
@@ -175,7 +176,7 @@ describe('InformationSystem level-aware defaults', () => {
     }
     // Level 1: only the IPS, administration from the management zone; no security tier name may be taken.
     const small = new InformationSystem(cloud, 'small', { level: 1, primary: 'north', tiers: [{ name: 'app', zone: 'dmz' }], flows: [{ from: 'gov-network', to: 'dmz', port: Port.tcp(443) }] });
-    expect(small.placements[0].flows.map((f) => `${end(f.fromZone, f.fromTiers)}->${end(f.to.zone, f.toTiers)} ${f.port}`)).toEqual(['gov-network->edge[ips] tcp/443', 'edge[ips]->dmz tcp/443', 'management->edge[ips] tcp/22', 'management->dmz[app] tcp/22']);
+    expect(small.placements[0].flows.filter((f) => f.collection === undefined).map((f) => `${end(f.fromZone, f.fromTiers)}->${end(f.to.zone, f.toTiers)} ${f.port}`)).toEqual(['gov-network->edge[ips] tcp/443', 'edge[ips]->dmz tcp/443', 'management->edge[ips] tcp/22', 'management->dmz[app] tcp/22']);
     expect(() => new InformationSystem(cloud, 'clash', { level: 2, primary: 'north', tiers: [{ name: 'waf', zone: 'dmz' }] })).toThrow('test/clash: tiers: "waf": is the name of a security service\'s tier (reserved: ips, waf, dbfw, pam); rename the tier');
   });
 

@@ -31,7 +31,7 @@ export function tempProject(prefix = 'ndc-test-'): string {
 
 /**
  * Writes an environment as JSON into a project root (JSON files load like .ts ones), with the
- * repository's evidence records of its systems (from prod, else dev) under evidence/<name>/ unless that
+ * repository's evidence records of its systems and of the platform (from prod, else dev) under evidence/<name>/ unless that
  * folder exists or `evidence` is false: an environment derived from a shipped one stays as assessed.
  */
 export function writeEnvironmentJson(root: string, name: string, env: unknown, evidence = true): void {
@@ -39,7 +39,8 @@ export function writeEnvironmentJson(root: string, name: string, env: unknown, e
   writeFileSync(join(root, 'environments', `${name}.json`), JSON.stringify(env, null, 2));
   const systems = (env as { systems?: { id?: unknown }[] } | null)?.systems;
   if (!evidence || !Array.isArray(systems) || existsSync(join(root, 'evidence', name))) return;
-  for (const { id } of systems) {
+  // The platform's own records (the 24/7 monitoring contract) cover the systems it hosts.
+  for (const id of [...systems.map((s: { id?: unknown }) => s.id), 'national-cloud-platform']) {
     for (const from of ['prod', 'dev']) {
       const dir = join(REPO, 'evidence', from);
       const records = readdirSync(dir)

@@ -165,8 +165,8 @@ describe('stacks/kubernetes/program.ts under Pulumi mocks', () => {
   });
 
   it('refuses kinds the layer does not deploy', async () => {
-    expect(() => registerObjects([{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'everyone-admin' } }])).toThrow(
-      /ClusterRoleBinding everyone-admin: is not a kind the Kubernetes layer deploys/,
+    expect(() => registerObjects([{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'everyone-admin', namespace: 'default' } }])).toThrow(
+      /RoleBinding default\/everyone-admin: is not a kind the Kubernetes layer deploys/,
     );
     expect(registered).toHaveLength(0);
   });

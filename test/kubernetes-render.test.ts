@@ -159,7 +159,9 @@ describe('kubernetes renderer', () => {
         const network = (host.network as { uuid: string }[])[0].uuid.replace(/\.id\}$/, '');
         return String(subnets.find((n) => String(n.network_id).replace(/\.id\}$/, '') === network)!.cidr);
       };
-      const fromTerraform = Object.values(tf.resource.openstack_networking_secgroup_rule_v2).flatMap((r) => {
+      // The collection services' groups and the tiers' flows to them are VM-only: pods' logs go through the node agent.
+      const vmOnly = (r: Record<string, unknown>) => (groups[/openstack_networking_secgroup_v2\.([^.]+)\.id/.exec(r.security_group_id as string)![1]].tags as string[]).some((t) => t.startsWith('ndc:service=')) || /: (logs to the cluster's log collectors|updates and anti-malware signatures from the cluster's patch mirror)$/.test(String(r.description));
+      const fromTerraform = Object.values(tf.resource.openstack_networking_secgroup_rule_v2).filter((r) => !vmOnly(r)).flatMap((r) => {
         const own = groupTier(r.security_group_id as string);
         if (own.service) return [];
         const remote = r.remote_group_id ? groupTier(r.remote_group_id as string) : undefined;

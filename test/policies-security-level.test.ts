@@ -73,12 +73,12 @@ describe('security-level pack', () => {
     expect(wafInternetFacing.check(prod.context).find((r) => r.systemId === 'population-db')?.status).toBe('not-applicable');
   });
 
-  it('NDC-LVL-005 (advisory) fails when logs are kept shorter than the level requires', () => {
-    expect(centralLogging.enforcement).toBe('advisory');
-    const f = variant('prod', (input) => {
-      system(input, 'population-db').logging = { retentionMonths: 6 };
-    }, { render: false });
-    expect(failures(centralLogging, f.context).map((r) => r.message)).toEqual(['log retention 6 months, below the 12 months level 5 requires']);
+  it('NDC-LVL-005 is mandatory and reads the artifacts: a model with nothing rendered ships no logs', () => {
+    expect(centralLogging.enforcement).toBe('mandatory');
+    const f = variant('prod', () => undefined, { render: false });
+    const failed = failures(centralLogging, f.context).find((r) => r.systemId === 'population-db');
+    expect(failed?.message).toContain('no log collector in cluster north');
+    expect(failed?.message).toContain('no log bucket ndc-prod-population-db-logs');
   });
 
   it('NDC-LVL-006 reads the jump hosts from the artifacts: missing hosts, SSH from elsewhere, level-4 recording', () => {

@@ -63,7 +63,7 @@ describe('topology-and-green pack', () => {
 
   it('NDC-TOP-003 fails for a level-4 system with no other cluster to recover in', () => {
     const dev = variant('dev', (input) => {
-      input.systems!.push({ ...structuredClone(input.systems![1]), id: 'tax-core', name: 'Tax core', level: 4, controls: {} });
+      input.systems!.push({ ...structuredClone(input.systems![1]), id: 'tax-core', name: 'Tax core', level: 4 });
     }, { render: false });
     expect(failures(recoveryCluster, dev.context).map((r) => [r.systemId, r.message])).toEqual([['tax-core', 'no recovery cluster (primary north)']]);
   });

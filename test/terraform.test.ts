@@ -9,7 +9,6 @@ import {
   NetworkingSecgroupRuleV2,
   NetworkingSecgroupV2,
   NetworkingSubnetV2,
-  ObjectstorageContainerV1,
 } from '../stacks/terraform/providers/openstack';
 import { S3Bucket, S3BucketObjectLockConfiguration, S3BucketServerSideEncryption } from '../stacks/terraform/providers/minio';
 import { loadProviderSchema, PROVIDER_SCHEMA_FILES, schemaVersion, type SchemaAttribute } from '../stacks/terraform/providers/schemas';
@@ -124,7 +123,8 @@ describe('national core and backup vaults', () => {
       expect(json).toHaveResourceWithProperties(NetworkingSubnetV2, { name: `prod-${cluster}-backbone`, cidr: `10.0.${i}.0/24` });
     }
     expect(json).toHaveResourceWithProperties(ComputeInstanceV2, { name: 'prod-siem-0' });
-    expect(json).toHaveResourceWithProperties(ObjectstorageContainerV1, { name: 'prod-central-log-archive', versioning: true, metadata: { 'retention-months': '12', purpose: 'central security log archive' } });
+    // Logs are archived per system in the backup vaults' object-locked buckets, no longer in one national container.
+    expect(Object.keys((JSON.parse(json) as { resource: Record<string, unknown> }).resource)).not.toContain('openstack_objectstorage_container_v1');
   });
 
   it('immutable backup copies are object-locked in compliance mode, all encrypted and versioned', () => {

@@ -86,8 +86,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'south', medium: 'disk', immutable: true },
         ],
       },
-      logging: { retentionMonths: 6 },
-      controls: { siem: true, monitoring247: true },
     },
     {
       id: 'population-db',
@@ -116,8 +114,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'south', medium: 'tape', immutable: true },
         ],
       },
-      logging: { retentionMonths: 12 },
-      controls: { siem: true, monitoring247: true },
     },
     {
       id: 'e-document-exchange',
@@ -146,8 +142,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'south', medium: 'disk' },
         ],
       },
-      logging: { retentionMonths: 3 },
-      controls: { siem: true },
     },
     {
       id: 'online-meeting',
@@ -177,8 +171,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'north', medium: 'disk' },
         ],
       },
-      logging: { retentionMonths: 3 },
-      controls: { siem: true },
     },
     {
       id: 'digital-signature-ca',
@@ -209,8 +201,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
           { region: 'south', medium: 'tape', immutable: true },
         ],
       },
-      logging: { retentionMonths: 6 },
-      controls: { siem: true, monitoring247: true },
     },
     {
       id: 'open-data-portal',
@@ -230,7 +220,6 @@ export function nationalSystems({ base, scale }: SystemsOptions): SystemInput[] 
         { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 8080 },
       ],
       backup: { schedule: '0 3 * * *', retentionDays: 30, rpoHours: 24, copies: [{ region: 'south', medium: 'object' }] },
-      logging: { retentionMonths: 1 },
       // Public, non-personal level-2 datasets: also served from the commercial CDN edge (environment `edge`).
       publicEdge: true,
     },

@@ -1,7 +1,10 @@
+import { antiMalware } from './anti-malware';
 import type { ControlDetector } from './control';
 import { databaseFirewall } from './database-firewall';
 import { intrusionPrevention } from './ips';
+import { monitoring247 } from './monitoring';
 import { privilegedAccessManagement } from './privileged-access';
+import { siem } from './siem';
 import { webApplicationFirewall } from './waf';
 
 export type { ControlDetector } from './control';
@@ -11,4 +14,4 @@ export { subjectOf } from './control';
  * Every control found in the artifacts (or evidence), in the level table's order; NDC-LVL-009 runs them
  * all. Add a control: one file exporting a ControlDetector, and its entry here.
  */
-export const CONTROL_DETECTORS: readonly ControlDetector[] = [intrusionPrevention, webApplicationFirewall, databaseFirewall, privilegedAccessManagement];
+export const CONTROL_DETECTORS: readonly ControlDetector[] = [intrusionPrevention, antiMalware, webApplicationFirewall, databaseFirewall, siem, privilegedAccessManagement, monitoring247];

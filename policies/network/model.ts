@@ -23,7 +23,7 @@ export interface Endpoint {
   readonly cluster?: string;
   readonly system?: string;
   readonly tier?: string;
-  /** Shared platform service (bastion-pam, siem, log-archive). */
+  /** Shared platform service (bastion-pam, siem; a cluster's log-collector and patch-mirror). */
   readonly service?: string;
   readonly level?: number;
   readonly owner?: string;

@@ -7,6 +7,7 @@ import { PLATFORM_SCOPE } from '../scopes';
 import { ANNOTATION, LABEL, VELERO_NAMESPACE } from './labels';
 import { baselinePolicies, networkPolicy, type ManifestObject } from './render';
 import { SOURCE_ROOT } from '../../core/source-root';
+import { renderLogShipping } from './log-shipping';
 
 /**
  * What a cluster needs before its system objects can be applied: Velero's CustomResourceDefinitions
@@ -93,8 +94,9 @@ export function renderPrerequisites(cloud: NationalCloud, cluster: RegionalClust
     metadata: { name: VELERO_NAMESPACE, labels: { ...labels, 'app.kubernetes.io/name': 'velero' } },
   };
   // Cluster prerequisites serve every system: they are the platform's scope (stacks/scopes.ts). The CRDs
-  // stay the upstream files byte for byte; scopes.ts counts every CRD as the platform's.
-  return [...veleroCrds(), ...[namespace, ...veleroPolicies(cloud, labels, vaults), ...secrets].map(platformScoped)];
+  // stay the upstream files byte for byte; scopes.ts counts every CRD as the platform's. Log shipping
+  // (the agent DaemonSet in its own namespace) serves every system too.
+  return [...veleroCrds(), ...[namespace, ...veleroPolicies(cloud, labels, vaults), ...secrets, ...renderLogShipping(cloud, cluster)].map(platformScoped)];
 }
 
 function platformScoped(object: ManifestObject): ManifestObject {

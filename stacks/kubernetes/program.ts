@@ -34,6 +34,12 @@ const KINDS: Readonly<Record<string, Constructor>> = {
   // The cluster prerequisites (prerequisites.ts), applied one wave before the objects above.
   'apiextensions.k8s.io/v1/CustomResourceDefinition': (n, a, o) => new k8s.apiextensions.v1.CustomResourceDefinition(n, a as unknown as k8s.apiextensions.v1.CustomResourceDefinitionArgs, o),
   'v1/Secret': (n, a, o) => new k8s.core.v1.Secret(n, a as k8s.core.v1.SecretArgs, o),
+  // The log agent (log-shipping.ts).
+  'v1/ServiceAccount': (n, a, o) => new k8s.core.v1.ServiceAccount(n, a as k8s.core.v1.ServiceAccountArgs, o),
+  'v1/ConfigMap': (n, a, o) => new k8s.core.v1.ConfigMap(n, a as k8s.core.v1.ConfigMapArgs, o),
+  'rbac.authorization.k8s.io/v1/ClusterRole': (n, a, o) => new k8s.rbac.v1.ClusterRole(n, a as k8s.rbac.v1.ClusterRoleArgs, o),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': (n, a, o) => new k8s.rbac.v1.ClusterRoleBinding(n, a as unknown as k8s.rbac.v1.ClusterRoleBindingArgs, o),
+  'apps/v1/DaemonSet': (n, a, o) => new k8s.apps.v1.DaemonSet(n, a as unknown as k8s.apps.v1.DaemonSetArgs, o),
 };
 
 /**

@@ -132,7 +132,8 @@ function flowPolicies(cloud: NationalCloud, ns: string, labels: Record<string, s
   const out: ManifestObject[] = [];
   for (const flow of placement.flows) {
     const port = policyPort(flow);
-    if (!port) continue;
+    // Pods' logs are shipped by the node agent (the ndc-logging DaemonSet), and images carry their own patches.
+    if (!port || flow.collection !== undefined) continue;
     const targets = pools.filter((p) => p.segment === flow.to && flow.reaches(p.tier, false));
     const sources = flow.fromSegment ? pools.filter((p) => p.segment === flow.from && flow.sentBy(p.tier, false)) : [];
     const annotations = { [ANNOTATION.flow]: flow.node.path, ...(flow.description ? { [ANNOTATION.description]: flow.description } : {}) };

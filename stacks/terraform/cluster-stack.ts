@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { TerraformLocal, TerraformStack } from 'cdktf';
 import { hostAddress } from '../../core/cidr';
 import type { ComputePool, Flow, NationalCloud, NetworkSegment, RegionalCluster, SystemPlacement } from '../../constructs';
 import type { Environment } from '../../environments/schema';
@@ -23,7 +23,9 @@ import {
   type NetworkingSecgroupRuleV2Config,
 } from './providers/openstack';
 import { OpenStackProvider } from './providers/provider';
+import { collectionServiceResources } from './collection-services';
 import { inScope } from './scope';
+import { instanceUserData, withServiceConfig } from './security-agents';
 import { securityServiceMetadata, securityServiceUserData, type Upstream } from './security-hosts';
 import { tags } from './tags';
 
@@ -114,6 +116,8 @@ export function clusterStack(app: Construct, cloud: NationalCloud, env: Environm
     }
     systemResources(stack, envName, cloud, placement, networks);
   });
+  // The collectors and the patch mirror serve every system of the cluster: the platform's.
+  inScope(stack, PLATFORM_SCOPE, () => collectionServiceResources(stack, cloud, cluster, networks));
   return stack;
 }
 
@@ -203,7 +207,8 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
           ...(pool.dedicatedHosts ? { 'ndc:host-aggregate': `${pool.hostAggregate}-${system.id}` } : {}),
           ...securityServiceMetadata(pool, system.level),
         },
-        ...(pool.securityService ? { user_data: securityServiceUserData(pool.securityService, system.level, upstreamsOf(pool)) } : {}),
+        // Log shipping, anti-malware and patching agents (security-agents.ts), and the security service a host runs (security-hosts.ts).
+        ...userDataOf(stack, cluster, system, pool, upstreamsOf),
         tags: tags(envName, { cluster: cluster.id, tier: pool.tier, 'security-service': pool.securityService?.kind, ...owner }),
       });
       instancesOf.set(pool, [...(instancesOf.get(pool) ?? []), instance]);
@@ -230,6 +235,20 @@ function systemResources(stack: TerraformStack, envName: string, cloud: National
 /** Order in which a placement's tiers are created: what a proxy forwards to comes before the proxy. */
 function pathRank(pool: ComputePool): number {
   return { none: 0, waf: 1, 'database-firewall': 1, ips: 2, 'privileged-access': 3 }[pool.securityService?.kind ?? 'none'];
+}
+
+/**
+ * The user data of a pool's instances, held once per pool as a Terraform local (`<system>-<tier>-user-data`)
+ * that every instance names: the same text for each instance, so the artifact carries it once.
+ */
+function userDataOf(stack: TerraformStack, cluster: RegionalCluster, system: SystemPlacement['system'], pool: ComputePool, upstreamsOf: (pool: ComputePool) => readonly Upstream[]): { user_data?: string } {
+  const agents = cluster.logCollector ? instanceUserData(cluster, system, pool.tier) : undefined;
+  const service = pool.securityService ? securityServiceUserData(pool.securityService, system.level, upstreamsOf(pool)) : undefined;
+  const userData = agents !== undefined && service !== undefined ? withServiceConfig(agents, service) : (agents ?? service);
+  if (userData === undefined) return {};
+  const id = `${system.id}-${pool.tier}-user-data`;
+  const local = (stack.node.tryFindChild(id) as TerraformLocal | undefined) ?? new TerraformLocal(stack, id, userData);
+  return { user_data: local.asString };
 }
 
 function portRange(flow: Flow): Pick<NetworkingSecgroupRuleV2Config, 'protocol' | 'port_range_min' | 'port_range_max'> {

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { subdivide, hostAddress } from '../../core/cidr';
-import type { NationalCloud } from '../../constructs';
+import { SECURITY_SOFTWARE, SIEM_PORT, type NationalCloud } from '../../constructs';
 import type { Environment } from '../../environments/schema';
 import { INTERCONNECT_BLOCK_PREFIX } from '../../environments/vocabulary';
 import { PLATFORM_SCOPE } from '../scopes';
@@ -17,10 +17,10 @@ import {
   NetworkingSecgroupRuleV2,
   NetworkingSecgroupV2,
   NetworkingSubnetV2,
-  ObjectstorageContainerV1,
 } from './providers/openstack';
 import { OpenStackProvider } from './providers/provider';
 import { inScope } from './scope';
+import { SIEM_INSTANCES, siemAddresses } from './security-agents';
 import { tags } from './tags';
 
 export const NATIONAL_CORE = 'national-core';
@@ -28,8 +28,8 @@ export const NATIONAL_CORE = 'national-core';
 /** Shared services every system relies on: name, instances, flavor, the port other clusters reach. */
 const SHARED_SERVICES = [
   { name: 'bastion-pam', instances: 2, flavor: 'c4.large', port: 22, description: 'bastion with privileged access management' },
-  { name: 'siem', instances: 3, flavor: 'm4.2xlarge', port: 6514, description: 'SIEM collecting syslog over TLS' },
-  { name: 'log-archive', instances: 2, flavor: 'm4.xlarge', port: 6514, description: 'central log collectors' },
+  // OpenSearch with Security Analytics: the clusters' log collectors (in their management zones) forward level 3+ systems' events on its REST port.
+  { name: 'siem', instances: SIEM_INSTANCES, flavor: 'm4.2xlarge', port: SIEM_PORT, description: `SIEM (${SECURITY_SOFTWARE.siem.product} ${SECURITY_SOFTWARE.siem.version}) receiving the log collectors' security events over TLS` },
 ] as const;
 
 /** The output holding a cluster's backbone subnet id, which the cluster's core router attaches to. */
@@ -40,7 +40,8 @@ export const backboneNetworkOutput = (clusterId: string): string => `backbone_ne
 
 /**
  * The national core: a backbone network and router per cluster on the interconnect range, and shared
- * services (bastion / PAM, SIEM, central log archive) in the shared-services cluster.
+ * services (bastion / PAM, SIEM) in the shared-services cluster; the logs themselves are archived per system
+ * in object-locked buckets of the backup vaults (backup-vaults-stack.ts).
  */
 export function nationalCoreStack(app: Construct, cloud: NationalCloud, env: Environment): TerraformStack {
   const stack = new TerraformStack(app, NATIONAL_CORE);
@@ -158,7 +159,8 @@ function nationalCoreResources(stack: TerraformStack, cloud: NationalCloud, env:
         flavor_name: service.flavor,
         image_name: shared.image,
         availability_zone: azs[n % azs.length],
-        network: [{ uuid: network.id }],
+        // The SIEM at fixed addresses, which the collectors' configuration names.
+        network: [{ uuid: network.id, ...(service.name === 'siem' ? { fixed_ip_v4: siemAddresses(cloud)[n] } : {}) }],
         security_groups: [group.attribute('name')],
         scheduler_hints: [{ group: servers.id }],
         metadata: { 'ndc:env': envName, 'ndc:service': service.name },
@@ -166,10 +168,4 @@ function nationalCoreResources(stack: TerraformStack, cloud: NationalCloud, env:
       }, { provider });
     }
   }
-  const retentionMonths = Math.max(1, ...cloud.systems.map((s) => s.logRetentionMonths));
-  new ObjectstorageContainerV1(stack, 'central-log-archive', {
-    name: `${envName}-central-log-archive`,
-    versioning: true,
-    metadata: { 'retention-months': String(retentionMonths), purpose: 'central security log archive' },
-  }, { provider });
 }

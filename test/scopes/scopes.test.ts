@@ -29,7 +29,8 @@ describe('scopedResources', () => {
     // The rendered resource counts of the artifacts are all there, plus the engine settings around them.
     const rendered = dev.artifacts.reduce((n, a) => n + a.resources, 0);
     expect(entries.filter((e) => e.kind === 'resource')).toHaveLength(rendered);
-    expect(entries.filter((e) => e.kind === 'setting').every((e) => e.scope === PLATFORM_SCOPE)).toBe(true);
+    // Engine settings are the platform's, except a Terraform local only one system's resources read.
+    expect(entries.filter((e) => e.kind === 'setting' && !e.address.includes('@locals.')).every((e) => e.scope === PLATFORM_SCOPE)).toBe(true);
     expect(new Set(entries.map((e) => e.address)).size).toBe(entries.length);
   });
 
@@ -43,6 +44,27 @@ describe('scopedResources', () => {
     expect(crd?.scope).toBe(PLATFORM_SCOPE);
     const namespace = entries.find((e) => e.address.endsWith(`#Namespace/${system}`));
     expect(namespace?.scope).toBe(system);
+  });
+
+  it('gives a Terraform local (an instance pool\'s user data) to the one scope whose resources read it', () => {
+    const system = dev.context.cloud.systems[0].id;
+    const locals = entries.filter((e) => e.address.includes('@locals.'));
+    expect(locals.length).toBeGreaterThan(0);
+    const own = locals.find((e) => e.address.includes(`@locals.${system}-`));
+    expect(own?.scope).toBe(system);
+    // Read by two scopes (or a name that only prefixes another's), it is the platform's.
+    const shared = editTerraform('cluster-', (json) => {
+      const j = json as unknown as { locals?: Record<string, unknown>; resource: Record<string, Record<string, Record<string, unknown>>> };
+      j.locals = { ...j.locals, [`${system}-shared`]: 'x' };
+      const [type, named] = Object.entries(j.resource).find(([, n]) => Object.values(n).some((b) => JSON.stringify(b).includes(`"scope":"${PLATFORM_SCOPE}"`)))!;
+      const platformName = Object.keys(named).find((n) => JSON.stringify(named[n]).includes(`"scope":"${PLATFORM_SCOPE}"`))!;
+      named[platformName] = { ...named[platformName], description: `\${local.${system}-shared}` };
+      const systemName = Object.keys(named).find((n) => JSON.stringify(named[n]).includes(`"scope":"${system}"`));
+      if (systemName) named[systemName] = { ...named[systemName], description: `\${local.${system}-shared}` };
+      expect(type).toBeDefined();
+    });
+    const sharedEntry = scopedResources(shared).find((e) => e.address.endsWith(`@locals.${system}-shared`));
+    expect(sharedEntry?.scope).toBe(PLATFORM_SCOPE);
   });
 
   it('reads artifacts back from disk as in memory: formatting does not change an entry', () => {

@@ -1,4 +1,4 @@
-import type { Flow } from '../../../constructs';
+import type { CollectionService, Flow } from '../../../constructs';
 import { INTERNET, overlaps } from '../../network/addresses';
 import { networkReachability } from '../../network';
 import type { Endpoint } from '../../network/model';
@@ -72,6 +72,11 @@ export function explanationOf(context: RuleContext, reach: Reachability, hop: Ho
   if (b.kind === 'distribution' && a.kind === 'internet' && edgeSystem(b)) return `public edge of ${b.system}`;
   if (b.kind === 'bucket' && a.kind === 'distribution' && a.system === b.system && edgeSystem(b)) return `origin of the public edge of ${b.system}`;
   if (b.service !== undefined && b.system === undefined && b.zoneKind === 'management' && a.zoneKind === 'management') return `shared service ${b.service} admits the management zones`;
+  // A cluster's collection services (log collectors, patch mirror) admit the tiers whose system declares a flow to them, on its port.
+  if (b.service !== undefined && b.system === undefined && a.system !== undefined && a.cluster === b.cluster) {
+    const outbound = flowsOf(context, a.system, a.cluster).find((f) => f.collection === b.service && f.fromZone === a.zoneKind && within(s, portOf(f)));
+    if (outbound) return `flow ${outbound.node.path}`;
+  }
   const flows = flowsOf(context, b.system, b.cluster);
   // The ingress side: which peer kinds the destination's admitting rules stand for.
   const admitting = (reach.model.ingress.get(b.id) ?? []).filter((p) => admits(p.peer, a));
@@ -91,6 +96,12 @@ export function explanationOf(context: RuleContext, reach: Reachability, hop: Ho
   if (a.system !== b.system) return undefined;
   const outbound = flowsOf(context, a.system, a.cluster).find((f) => f.fromZone === a.zoneKind && f.to.zone === b.zoneKind && within(s, portOf(f)));
   return outbound ? `flow ${outbound.node.path}` : undefined;
+}
+
+/** The collection service (log collector, patch mirror) an endpoint is, with its port, when it is one. */
+export function collectionServiceOf(context: RuleContext, e: Endpoint): CollectionService | undefined {
+  if (e.service === undefined || e.system !== undefined) return undefined;
+  return context.cloud.clusters.find((c) => c.id === e.cluster)?.collectionServices.find((s) => s.name === e.service);
 }
 
 /** True when every allowance of the hop is explained by a declared flow. */

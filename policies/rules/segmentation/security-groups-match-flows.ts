@@ -1,5 +1,6 @@
 import { Port, type Flow, type InformationSystem, type SystemPlacement } from '../../../constructs';
-import type { Rule, RuleResult } from '../../rule';
+import type { Rule, RuleContext, RuleResult } from '../../rule';
+import { collectorEgress } from '../../../stacks/terraform/security-agents';
 import { addressOf, resolve, tagsOf, terraformIndex, type TerraformResource } from '../../artifacts/terraform';
 import { fail, pass, vn2016 } from '../support';
 import { judged, systemResults } from '../per-system';
@@ -49,7 +50,7 @@ export const securityGroupsMatchFlows: Rule = {
   enforcement: 'mandatory',
   regulation: vn2016('TCVN 11930:2017 section 6 (network access control); Circular 12/2022/TT-BTTTT, Annex (zoning)'),
   explanation:
-    'What reviewers approve is the model: zones and the flows between them. The deployed security groups must open exactly those flows and nothing else. Each ingress or egress rule is traced to its group (system and tier), its peer (another tier, a zone\'s CIDR, the government network or the internet) and its ports, and must match a Flow. Shared-service groups (bastion/PAM, SIEM, log archive) may only admit the clusters\' management zones.',
+    'What reviewers approve is the model: zones and the flows between them. The deployed security groups must open exactly those flows and nothing else. Each ingress or egress rule is traced to its group (system and tier), its peer (another tier, a zone\'s CIDR, the government network or the internet) and its ports, and must match a Flow. Shared-service groups (bastion/PAM, SIEM) may only admit the clusters\' management zones; a cluster\'s log collectors and patch mirror admit, on their one port, exactly the segments whose systems declare a flow to them, and the collectors send only to the vaults holding log buckets and to the SIEM.',
   remediation: 'Declare the traffic as a flow of the system in the environment file and synthesize again; never edit security-group rules in out/ by hand.',
   check(context) {
     const { cloud, artifacts } = context;
@@ -77,7 +78,10 @@ export const securityGroupsMatchFlows: Rule = {
       const tags = tagsOf(group);
       if (tags.service !== undefined && tags.system === undefined) {
         platformRules++;
-        const ok = rule.config.direction === 'ingress' && managementCidrs.has(String(rule.config.remote_ip_prefix)) && opening.protocol === 'tcp' && opening.from !== undefined && opening.from === opening.to;
+        const singlePort = opening.protocol === 'tcp' && opening.from !== undefined && opening.from === opening.to;
+        const ok =
+          (rule.config.direction === 'ingress' && managementCidrs.has(String(rule.config.remote_ip_prefix)) && singlePort) ||
+          (singlePort && collectionAllows(cloud, tags.cluster, tags.service, String(rule.config.direction), String(rule.config.remote_ip_prefix), opening.from!));
         if (!ok) platform.push(`${addressOf(rule)} opens ${show(opening)} ${rule.config.direction === 'egress' ? 'to' : 'from'} ${String(rule.config.remote_ip_prefix ?? rule.config.remote_group_id ?? 'anywhere')} on shared service ${tags.service}`);
         continue;
       }
@@ -113,6 +117,21 @@ export const securityGroupsMatchFlows: Rule = {
   },
 };
 
+/**
+ * True when a rule of a cluster's collection service (log collectors, patch mirror) is one the model
+ * declares: ingress on its port from a segment whose systems declare a flow to it, or, for the collectors,
+ * egress to a log bucket's vault or the SIEM (collectorEgress).
+ */
+function collectionAllows(cloud: RuleContext['cloud'], clusterId: string | undefined, serviceName: string, direction: string, prefix: string, port: number): boolean {
+  const cluster = cloud.clusters.find((c) => c.id === clusterId);
+  const service = cluster?.collectionServices.find((s) => s.name === serviceName);
+  if (!cluster || !service) return false;
+  if (direction === 'ingress') {
+    return cloud.systems.some((s) => s.placements.some((p) => p.cluster === cluster && p.flows.some((f) => f.collection === service.name && f.fromSegment?.cidr.text === prefix && Port.tcp(port).within(f.port))));
+  }
+  return direction === 'egress' && service.purpose === 'logs' && collectorEgress(cloud, cluster).some((e) => e.cidr === prefix && e.port === port);
+}
+
 /** The zone or external peer a rule's remote end stands for, undefined when it is none of the model's. */
 function peerOf(rule: TerraformResource, placement: SystemPlacement, govNetwork: string, artifacts: Parameters<typeof resolve>[0]): string | undefined {
   if (rule.config.remote_group_id !== undefined) {
@@ -125,5 +144,6 @@ function peerOf(rule: TerraformResource, placement: SystemPlacement, govNetwork:
   if (prefix === undefined) return undefined;
   if (prefix === '0.0.0.0/0') return 'internet';
   if (prefix === govNetwork) return 'gov-network';
-  return placement.segments.find((s) => s.cidr.text === prefix)?.zone;
+  // Flows may leave the placement's own segments (a level 4-5 system's tiers to the cluster's collection services).
+  return placement.segments.find((s) => s.cidr.text === prefix)?.zone ?? placement.flows.find((f) => f.to.cidr.text === prefix)?.to.zone;
 }
