@@ -8,7 +8,7 @@ import { Flow, NetworkSegment } from './network';
 import { Port } from './port';
 import { propError } from './props';
 import { RegionalCluster } from './regional-cluster';
-import { isSecurityLevel, requirementsFor, type Control, type SecurityLevel } from './security-level';
+import { isSecurityLevel, requirementsFor, type SecurityLevel } from './security-level';
 import { ADMIN_SSH_PORT, DATABASE_FIREWALL, IPS, PRIVILEGED_ACCESS, PRIVILEGED_ACCESS_PORT, RESERVED_TIERS, SERVICE_FROM_LEVEL, WAF, type SecurityService } from './security-services';
 import { StoragePool } from './storage';
 
@@ -61,8 +61,6 @@ export interface InformationSystemProps {
   readonly backup?: Omit<BackupPlanProps, 'copies'> & { copies?: BackupPlanProps['copies'] };
   /** Object-lock retention of the system's log bucket in months. Default: the level's minimum (1/3/6/12 for levels 2-5); never below it. */
   readonly logRetentionMonths?: number;
-  /** Controls in place. Default: every control the level requires. */
-  readonly controls?: Partial<Record<Control, boolean>>;
   /** Served from the public edge (open data only). Default: false. */
   readonly publicEdge?: boolean;
 }
@@ -111,7 +109,6 @@ export class InformationSystem extends Construct {
   readonly logRetentionMonths: number;
   /** Where the system's logs are archived: a bucket in the backup vault of its primary cluster, object-locked for its retention. */
   readonly logArchive: LogArchive;
-  readonly controls: Readonly<Record<Control, boolean>>;
   readonly publicEdge: boolean;
 
   constructor(scope: Construct, id: string, props: InformationSystemProps) {
@@ -171,9 +168,6 @@ export class InformationSystem extends Construct {
       retentionMonths: this.logRetentionMonths,
       lockMode: this.logRetentionMonths === 0 ? undefined : level >= 4 ? 'COMPLIANCE' : 'GOVERNANCE',
     };
-    const controls = {} as Record<Control, boolean>;
-    for (const control of requirements.controls) controls[control] = true;
-    this.controls = { ...controls, ...props.controls } as Record<Control, boolean>;
 
     const backupProps = props.backup ?? (level >= 3 ? {} : undefined);
     if (backupProps) {

@@ -90,6 +90,20 @@ export default defineEnvironment({
         grantedBy: 'Platform team security unit',
         expires: '2027-06-30',
       },
+      {
+        rule: 'NDC-LVL-009',
+        resource: 'dev/e-document-exchange/controls/highAvailability',
+        reason: 'Development runs one instance per tier on its single cluster; high availability is rehearsed in staging and run in prod.',
+        grantedBy: 'Platform team security unit',
+        expires: '2027-06-30',
+      },
+      {
+        rule: 'NDC-LVL-009',
+        resource: 'dev/e-document-exchange/controls/centralBackup',
+        reason: 'Development has one cluster and one vault, so no second copy exists; the data is synthetic (see NDC-BAK-004).',
+        grantedBy: 'Platform team security unit',
+        expires: '2027-06-30',
+      },
     ],
   },
   approvals: {

@@ -24,6 +24,11 @@ export const EVIDENCE_KINDS = [
   'risk-assessment',
   'monitoring-contract',
   'endpoint-protection',
+  // Controls no artifact shows (policies/controls/attested.ts): the administration VPN, upstream DDoS
+  // scrubbing, the redundant core network of the data centres.
+  'admin-vpn',
+  'ddos-protection',
+  'core-redundancy',
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 

@@ -9,6 +9,10 @@ import { recoverySiteDistance } from '../policies/rules/security-level/recovery-
 import { wafInternetFacing } from '../policies/rules/security-level/waf-internet-facing';
 import { zonesRequired } from '../policies/rules/security-level/zones-required';
 import { evaluate } from '../policies/engine';
+import { requirementsFor } from '../constructs';
+import { CONTROL_DETECTORS, type ControlDetector } from '../policies/controls';
+import { adminVpn, coreRedundancy, ddosProtection } from '../policies/controls/attested';
+import { centralBackup, highAvailability } from '../policies/controls/resilience';
 import { evidenceOf, failedSystems, failures, variant, withEvidence, withoutEvidence, withTerraform, type Fixture } from './policy-fixtures';
 
 type SystemInput = NonNullable<Fixture['input']['systems']>[number];
@@ -162,7 +166,8 @@ describe('security-level pack', () => {
       ['cluster-south', 'online-meeting-pam-', 'prod/online-meeting/controls/privilegedAccessManagement', 'no jump hosts in cluster south'],
     ];
     for (const [stack, prefix, subject, missing] of cases) {
-      const failed = failures(levelControls, removed(stack, prefix));
+      // The service's tier is one of the system's tiers: with its hosts gone, high availability fails too.
+      const failed = failures(levelControls, removed(stack, prefix)).filter((f) => !f.subject.endsWith('/controls/highAvailability'));
       expect(failed.map((f) => f.subject)).toEqual([subject]);
       expect(failed[0].message).toContain(missing);
     }
@@ -201,5 +206,45 @@ describe('security-level pack', () => {
     const waived = report('2027-01-31').findings.filter((f) => f.subject === exception.resource);
     expect(waived.map((f) => f.status)).toEqual(['waived']);
     expect(report('2026-11-26').findings.filter((f) => f.subject === exception.resource).map((f) => f.status)).toEqual(['fail']);
+  });
+
+  it('NDC-LVL-009 has a detector for every control of the level table: none is read from a flag', () => {
+    const detected = new Set(CONTROL_DETECTORS.map((d) => d.id));
+    for (const level of [1, 2, 3, 4, 5] as const) for (const control of requirementsFor(level).controls) expect([level, control, detected.has(control)]).toEqual([level, control, true]);
+  });
+
+  it('NDC-LVL-009: the administration VPN, DDoS protection and core redundancy fail without current, passing evidence', () => {
+    const population = prod.context.cloud.systems.find((s) => s.id === 'population-db')!;
+    const cases: [ControlDetector, string][] = [[adminVpn, 'admin-vpn'], [ddosProtection, 'ddos-protection'], [coreRedundancy, 'core-redundancy']];
+    for (const [detector, kind] of cases) {
+      expect(detector.check(population, prod.context)).toEqual([]);
+      const none = { ...prod.context, evidence: withoutEvidence(prod.context.evidence, 'national-cloud-platform', kind) };
+      expect(detector.check(population, none)).toEqual([expect.stringMatching(new RegExp(`^no ${kind} evidence for population-db or national-cloud-platform in evidence/prod/`))]);
+      const failed = { ...prod.context, evidence: withEvidence(prod.context.evidence, 'national-cloud-platform', kind, { result: 'fail' }) };
+      expect(detector.check(population, failed)).toEqual([expect.stringMatching(/records result fail$/)]);
+      const expired = { ...prod.context, evidence: withEvidence(prod.context.evidence, 'national-cloud-platform', kind, { validUntil: '2026-11-01' }) };
+      expect(detector.check(population, expired)).toEqual([expect.stringMatching(/expired on 2026-11-01$/)]);
+    }
+  });
+
+  it('NDC-LVL-009: high availability and central backup are read from the artifacts', () => {
+    const meeting = prod.context.cloud.systems.find((s) => s.id === 'online-meeting')!;
+    expect(highAvailability.check(meeting, prod.context)).toEqual([]);
+    expect(centralBackup.check(meeting, prod.context)).toEqual([]);
+    const oneDb = withTerraform(prod, 'cluster-south', (c) => {
+      for (const name of Object.keys(c.resource.openstack_compute_instance_v2)) if (/^online-meeting-db-[1-9]$/.test(name)) delete c.resource.openstack_compute_instance_v2[name];
+    });
+    expect(highAvailability.check(meeting, oneDb)).toEqual(['tier db runs 1 instance(s) in south; high availability needs at least two']);
+    const noBackup = withTerraform(prod, 'backup-vaults', (c) => {
+      for (const [name, bucket] of Object.entries(c.resource.minio_s3_bucket)) {
+        const tags = bucket.tags as Record<string, string>;
+        if (tags['ndc-system'] === 'online-meeting' && tags['ndc-purpose'] === undefined) delete c.resource.minio_s3_bucket[name];
+      }
+    });
+    expect(centralBackup.check(meeting, noBackup)).toEqual([expect.stringMatching(/^no backup buckets for online-meeting in terraform\/backup-vaults/)]);
+    const unencrypted = withTerraform(prod, 'backup-vaults', (c) => {
+      for (const name of Object.keys(c.resource.minio_s3_bucket_server_side_encryption)) if (name.startsWith('online-meeting-') && !name.includes('-logs-')) delete c.resource.minio_s3_bucket_server_side_encryption[name];
+    });
+    expect(centralBackup.check(meeting, unencrypted)).toEqual(expect.arrayContaining([expect.stringMatching(/^backup bucket ndc-prod-online-meeting-.* is not encrypted$/)]));
   });
 });

@@ -43,7 +43,8 @@ export function nationalRegions({ base }: NationalOptions): RegionInput[] {
   return [nationalRegion('north', base), nationalRegion('central', base + 10), nationalRegion('south', base + 20)];
 }
 
-const scaled = (n: number, scale: number) => Math.max(1, Math.round(n * scale));
+// A tier that runs redundant instances in prod keeps at least two at any scale: staging rehearses prod's high availability.
+const scaled = (n: number, scale: number) => (n < 2 ? n : Math.max(2, Math.round(n * scale)));
 
 export interface SystemsOptions extends NationalOptions {
   readonly scale: number;
