@@ -3,12 +3,15 @@ import { isAbsolute, join, relative } from 'node:path';
 import { InputError } from '../core/errors';
 import { parseJsonFile, prototypeKeyPath } from '../core/json';
 import type { Environment } from './schema';
+import { environmentSourceMap, type SourceMap } from './source-map';
 import { validateEnvironment } from './validate';
 
 export interface LoadedEnvironment {
   readonly env: Environment;
   /** The file it came from, relative to the project root. */
   readonly source: string;
+  /** Where the file (and the modules it imports) defines each system and region: reports point findings there. */
+  readonly locations: SourceMap;
 }
 
 /** Environment names available under `<root>/environments`. */
@@ -38,7 +41,7 @@ export function loadEnvironment(root: string, name: string): LoadedEnvironment {
   const source = relative(root, file) || file;
   const raw = file.endsWith('.json') ? readJson(file, source) : readModule(root, file, source);
   const env = validateEnvironment(raw, source, name);
-  return { env, source };
+  return { env, source, locations: environmentSourceMap(root, source) };
 }
 
 function readJson(file: string, source: string): unknown {

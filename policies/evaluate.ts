@@ -1,3 +1,4 @@
+import type { SourceMap } from '../environments/source-map';
 import { readManifest, verifyArtifacts } from '../stacks/manifest';
 import { renderEnvironment, writeRendered, type SynthResult } from '../stacks/synth';
 import { artifactSetOf, verifiedArtifactSet } from './artifacts';
@@ -22,6 +23,8 @@ export interface EvaluateOptions {
 export interface PolicyEvaluation extends PolicyReport {
   /** The environment file evaluated. */
   readonly source: string;
+  /** Where the environment defines each system and region, when it was loaded from a file. */
+  readonly locations?: SourceMap;
   /** Whether out/<env>/ was (re)written by this evaluation. */
   readonly synthesized: boolean;
   /** Why it was, when it was. */
@@ -38,7 +41,7 @@ export function evaluatePolicies(root: string, envName: string, opts: EvaluateOp
   policyInForce(rendered.env, rendered.source, opts.rules);
   if (opts.synth === 'never') {
     const report = evaluate({ ...rendered, artifacts: artifactSetOf(rendered.artifacts), asOf: opts.asOf, now: opts.now, rules: opts.rules });
-    return { ...report, source: rendered.source, synthesized: false };
+    return { ...report, source: rendered.source, locations: rendered.locations, synthesized: false };
   }
   const onDisk = readManifest(root, envName);
   let reason: string | undefined;
@@ -53,12 +56,12 @@ export function evaluatePolicies(root: string, envName: string, opts: EvaluateOp
   // out/<env>/ now holds exactly this render (verified above or just written): check its bytes, not re-read them.
   const artifacts = verifiedArtifactSet(root, manifest, rendered.artifacts);
   const report = evaluate({ ...rendered, manifest, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
-  return { ...report, source: rendered.source, synthesized: reason !== undefined, synthReason: reason };
+  return { ...report, source: rendered.source, locations: rendered.locations, synthesized: reason !== undefined, synthReason: reason };
 }
 
 /** Evaluates what a synthesis just wrote (ndc start: one render, then the checks on out/<env>/). */
-export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
+export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'locations' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
   const artifacts = verifiedArtifactSet(root, synth.manifest, synth.artifacts);
   const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
-  return { ...report, source: synth.source, synthesized: false };
+  return { ...report, source: synth.source, locations: synth.locations, synthesized: false };
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { stableJson } from '../core/canonical-json';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
+import type { SourceMap } from '../environments/source-map';
 import type { Environment } from '../environments/schema';
 import { buildManifest, manifestBodyOf, type Artifact, type Manifest, type ManifestBody } from './manifest';
 import { cachedRender, type CacheOutcome } from './cache';
@@ -33,6 +34,8 @@ const RENDERERS: readonly { folder: string; load: () => Renderer }[] = [
 export interface SynthResult {
   readonly env: Environment;
   readonly source: string;
+  /** Where the environment defines each system and region (environments/source-map.ts). */
+  readonly locations?: SourceMap;
   readonly cloud: NationalCloud;
   readonly artifacts: readonly Artifact[];
   readonly manifest: Manifest;
@@ -52,13 +55,13 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
  * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on, and
  * the engine settings of `root` that deploy uses (the Pulumi project and stack files) become artifacts.
  */
-export function renderLoaded({ env, source }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
+export function renderLoaded({ env, source, locations }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const manifest = buildManifest(cloud, artifacts, env.approvals);
-  return { env, source, cloud, artifacts, manifest, cache };
+  return { env, source, locations, cloud, artifacts, manifest, cache };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */

@@ -1,3 +1,4 @@
+import { regionLocation, systemLocation, type SourceMap } from '../../environments/source-map';
 import type { Finding, PolicyReport } from '../engine';
 import type { ControlFamily, Severity } from '../rule';
 
@@ -7,9 +8,34 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'l
 export function fileOf(report: PolicyReport, finding: Pick<Finding, 'subject'>, source: string): string {
   const address = /^terraform\/([^:]+): /.exec(finding.subject);
   if (address) return `out/${report.env}/terraform/${address[1]}/cdk.tf.json`;
+  const template = /^cloudformation\/([a-z0-9-]+)(?::|$)/.exec(finding.subject);
+  if (template && !/\.(json|ya?ml)$/.test(template[1])) return `out/${report.env}/cloudformation/${template[1]}.template.json`;
   if (/^(terraform|kubernetes|cloudformation)\/.+\.(json|ya?ml)$/.test(finding.subject)) return `out/${report.env}/${finding.subject}`;
   return source;
 }
+
+/** A finding's place: the file, and the line when it is known (the environment file's definition of its system or cluster). */
+export interface FindingLocation {
+  readonly file: string;
+  readonly line?: number;
+}
+
+/**
+ * Where a finding is fixed: an artifact finding in its artifact; a system's finding where the environment
+ * (or a module it imports) defines the system; a cluster's where it defines the cluster; the rest in the
+ * environment file, at its regions for topology and green rules.
+ */
+export function locationOf(report: PolicyReport, finding: Pick<Finding, 'subject' | 'systemId' | 'family'>, source: string, locations?: SourceMap): FindingLocation {
+  const file = fileOf(report, finding, source);
+  if (file !== source || !locations) return { file };
+  if (finding.systemId) return systemLocation(locations, finding.systemId);
+  const region = new RegExp(`^${report.env.replace(/[^a-z0-9-]/g, '')}/([a-z0-9-]+)(?:<->|$)`).exec(finding.subject);
+  if (region) return regionLocation(locations, region[1]);
+  if ((finding.family === 'topology' || finding.family === 'green') && locations.keys.regions) return locations.keys.regions;
+  return { file: locations.file };
+}
+
+export const showLocation = (l: FindingLocation): string => (l.line === undefined ? l.file : `${l.file}:${l.line}`);
 
 export const failed = (f: Finding) => f.status === 'fail';
 
