@@ -3,7 +3,7 @@ import type { Finding, PolicyReport } from '../engine';
 import { anchorOf, controlMatrix, families, locationOf, SEVERITIES, severityCounts, showLocation, verdictLine } from './common';
 import { renderDiagram } from './diagram';
 import { escapeHtml as h } from './escape';
-import type { CloudPicture } from './topology';
+import { DIAGRAM_LIMITS, type CloudPicture } from './topology';
 import { maskFoundSecrets } from '../rules/secrets/mask';
 
 /** Approval status per system, from the approvals and the trust store (the gate's view), when the report is built with them. */
@@ -176,6 +176,7 @@ export function htmlReport(report: PolicyReport, inputs: HtmlReportInputs = {}):
     if (entry) out.push(`<p>${h(entry.id)}: owner ${h(entry.ownerAgency)}; level ${entry.level}; ${h(entry.classification)}${entry.personalData ? ', personal data' : ''}; primary ${h(entry.primary)}${entry.recovery ? `, recovery ${h(entry.recovery)}` : ''}; ${h(entry.isolation)} isolation; zones ${h(entry.zones.join(', '))}.</p>`);
     const diagram = id ? inputs.picture?.systems.get(id) : undefined;
     if (diagram) out.push(`<div class="figure">${renderDiagram(diagram, `diagram-system-${id}`)}</div>`);
+    else if (id && inputs.picture) out.push(`<p><small>No diagram of its own: the cloud has more than ${DIAGRAM_LIMITS.systemDiagrams} systems; its zones are in the diagram of cluster ${h(entry?.primary ?? '')}.</small></p>`);
     const own = report.findings.filter((f) => (f.systemId ?? '') === id && f.status !== 'not-applicable');
     const open = byOrder(own.filter((f) => f.status === 'fail' || f.status === 'waived'));
     const anchored = new Set<string>();

@@ -33,6 +33,13 @@ export interface CloudPicture {
   readonly systems: ReadonlyMap<string, Diagram>;
 }
 
+/**
+ * Past these sizes a diagram is folded (systems counted per cluster and level instead of drawn one by one)
+ * and per-system diagrams are left out: layout time grows faster than linearly and a picture of
+ * hundreds of boxes informs nobody.
+ */
+export const DIAGRAM_LIMITS = { nationalPlacements: 40, dedicatedNetworksPerCluster: 6, zoneUsersListed: 8, systemDiagrams: 60 } as const;
+
 const EXTERNAL_LABEL = { internet: ['internet'], 'gov-network': ['government network'] } as const;
 
 function externalNodes(cloud: NationalCloud, used: ReadonlySet<string>): DiagramNode[] {
@@ -77,11 +84,21 @@ function clusterDiagram(cloud: NationalCloud, cluster: RegionalCluster, failing:
     }
   }
   for (const segment of cluster.allSegments) {
-    const users = sharedUsers.get(segment.zone) ?? [];
+    const all = sharedUsers.get(segment.zone) ?? [];
+    const users = all.length > DIAGRAM_LIMITS.zoneUsersListed ? [`${all.length} tiers of ${new Set(all.map((u) => u.split('/')[0])).size} systems`] : all;
     const failed = placements.some((p) => !p.ownsSegments && failing.has(p.system.id) && p.segments.includes(segment));
     nodes.push({ id: segmentNode(segment), lines: [segment.zone, segment.cidr.text, ...users], kind: 'zone', group: cluster.id, failed });
   }
-  for (const p of placements.filter((q) => q.ownsSegments)) {
+  const dedicated = placements.filter((q) => q.ownsSegments);
+  const folded = dedicated.length > DIAGRAM_LIMITS.dedicatedNetworksPerCluster;
+  const foldedNode = (p: SystemPlacement) => `dedicated:${cluster.id}/level-${p.system.level}`;
+  if (folded) {
+    for (const level of [...new Set(dedicated.map((p) => p.system.level))].sort()) {
+      const of = dedicated.filter((p) => p.system.level === level);
+      nodes.push({ id: `dedicated:${cluster.id}/level-${level}`, lines: [`level ${level}: ${of.length} dedicated networks`, `${of.filter((p) => p.role === 'primary').length} primary, ${of.filter((p) => p.role === 'recovery').length} recovery`], kind: 'system', group: cluster.id, failed: of.some((p) => failing.has(p.system.id)) });
+    }
+  }
+  for (const p of folded ? [] : dedicated) {
     const group = `${cluster.id}/${p.system.id}`;
     groups.push({ id: group, label: `${p.system.id} (level ${p.system.level}, ${p.role}): ${p.dedicatedNetwork!.text}`, parent: cluster.id });
     for (const segment of p.segments) {
@@ -89,7 +106,11 @@ function clusterDiagram(cloud: NationalCloud, cluster: RegionalCluster, failing:
       nodes.push({ id: segmentNode(segment), lines: [segment.zone, segment.cidr.text, ...tiers], kind: 'zone', group, failed: failing.has(p.system.id) });
     }
   }
-  const flows = placements.flatMap((p) => p.flows.map((f) => ({ from: peerNode(f), to: segmentNode(f.to), label: f.port.toString() })));
+  const flows = placements.flatMap((p) =>
+    folded && p.ownsSegments
+      ? p.flows.filter((f) => typeof f.from === 'string').map((f) => ({ from: peerNode(f), to: foldedNode(p), label: `${f.port.toString()} to ${f.to.zone}` }))
+      : p.flows.map((f) => ({ from: peerNode(f), to: segmentNode(f.to), label: f.port.toString() })),
+  );
   nodes.unshift(...externalNodes(cloud, new Set(flows.map((f) => f.from))));
   return { title: `Cluster ${clusterLabel(cluster)}: zones, systems and allowed flows`, groups, nodes, edges: mergedEdges(flows) };
 }
@@ -100,7 +121,20 @@ function nationalDiagram(cloud: NationalCloud, failing: ReadonlySet<string>): Di
   const nodes: DiagramNode[] = [];
   const edges: { from: string; to: string; label: string }[] = [];
   const replication: DiagramEdge[] = [];
-  for (const system of cloud.systems) {
+  const placements = cloud.systems.reduce((n, s) => n + s.placements.length, 0);
+  if (placements > DIAGRAM_LIMITS.nationalPlacements) {
+    // Folded: one box per cluster and level, counting the systems placed there.
+    for (const c of cloud.clusters) {
+      const here = placementsIn(cloud, c);
+      for (const level of [...new Set(here.map((p) => p.system.level))].sort()) {
+        const of = here.filter((p) => p.system.level === level);
+        const id = `level:${c.id}/${level}`;
+        nodes.push({ id, lines: [`level ${level}: ${new Set(of.map((p) => p.system.id)).size} systems`, `${of.filter((p) => p.role === 'primary').length} primary, ${of.filter((p) => p.role === 'recovery').length} recovery`], kind: 'system', group: c.id, failed: of.some((p) => failing.has(p.system.id)) });
+        for (const p of of) for (const f of p.flows) if (typeof f.from === 'string') edges.push({ from: f.from, to: id, label: `${f.port.toString()} to ${f.to.zone}` });
+      }
+    }
+  }
+  for (const system of placements > DIAGRAM_LIMITS.nationalPlacements ? [] : cloud.systems) {
     for (const p of system.placements) {
       const id = `sys:${system.id}@${p.cluster.id}`;
       nodes.push({
@@ -164,6 +198,6 @@ export function cloudPicture(cloud: NationalCloud, asOf: string, failing: Readon
     inventory,
     national: nationalDiagram(cloud, failing),
     clusters: cloud.clusters.map((c) => ({ id: c.id, name: c.displayName, diagram: clusterDiagram(cloud, c, failing) })),
-    systems: new Map(cloud.systems.map((s) => [s.id, systemDiagram(cloud, s.id, failing)])),
+    systems: new Map(cloud.systems.length > DIAGRAM_LIMITS.systemDiagrams ? [] : cloud.systems.map((s) => [s.id, systemDiagram(cloud, s.id, failing)])),
   };
 }
