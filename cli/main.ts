@@ -141,7 +141,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startCommand } = require('./commands/start') as typeof import('./commands/start');
       const env = await environmentSettled(deps, (values.env as string | undefined) ?? (deps.environment.NDC_ENV || DEFAULT_ENV));
-      return recorded(deps, 'command', env, 'start', () => startCommand({ env }, deps.io));
+      return recorded(deps, 'command', env, 'start', () => startCommand({ env, trustRoot: deps.trustRoot, author: deps.changeAuthor }, deps.io));
     },
   },
   approve: {

@@ -4,6 +4,15 @@ import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
 import type { PolicyEvaluation } from '../../policies/evaluate';
 import { cloudPicture, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
+import { InputError } from '../../core/errors';
+import { assessmentCheckOf, gatePolicyOutcome } from '../../policies/outcome';
+import { evaluateGate } from '../../policies/approvals/gate';
+import { approvalSettingsOf } from '../../policies/approvals/requirements';
+import { readTrustStore, trustRootsFrom } from '../../policies/approvals/trust-store';
+import { reportApprovalsOf } from '../../policies/reports/approvals';
+import type { LoadedEnvironment } from '../../environments/load';
+import { environmentBody } from '../../stacks/synth';
+import type { Manifest } from '../../stacks/manifest';
 import { reachSectionFor } from './reach';
 
 /**
@@ -34,5 +43,40 @@ export function commitOf(root: string): string | undefined {
     return `${head}${dirty ? ' (with uncommitted changes to the sources)' : ''}`;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The approval status per system for the report, as the gate judges it (without the ledger's accepted
+ * trust version, which only deploy needs): undefined when the environment has no trust store yet.
+ */
+export function approvalsForReport(
+  root: string,
+  loaded: LoadedEnvironment,
+  manifest: Manifest,
+  evaluation: PolicyEvaluation,
+  opts: { readonly trustRoot?: string; readonly author?: string; readonly now: Date },
+): ReportApprovals | undefined {
+  const env = evaluation.env;
+  try {
+    if (!readTrustStore(root, env)) return undefined;
+    const gate = evaluateGate({
+      root,
+      env,
+      operation: 'deploy',
+      manifest,
+      environment: { body: environmentBody(loaded), source: loaded.source },
+      policy: gatePolicyOutcome(evaluation),
+      assessmentCurrent: assessmentCheckOf(evaluation),
+      now: opts.now,
+      author: opts.author,
+      settings: approvalSettingsOf(loaded.env, loaded.source),
+      trustRoots: trustRootsFrom(opts.trustRoot),
+    });
+    return reportApprovalsOf(gate);
+  } catch (error) {
+    // A broken trust store or approval file is the approval commands' bad input; the report says why it shows no status.
+    if (error instanceof InputError) return { operation: 'deploy', trust: `not evaluated: ${error.message}`, systems: [] };
+    throw error;
   }
 }

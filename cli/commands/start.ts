@@ -4,11 +4,15 @@ import { renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
 import { writeAtomically } from './check';
-import { htmlInputsFor } from './report-inputs';
+import { environmentSourceMap } from '../../environments/source-map';
+import { approvalsForReport, htmlInputsFor } from './report-inputs';
 import { describeSynth, synthSummary } from './synth';
 
 export interface StartOptions {
   readonly env: string;
+  /** Trust-store pins (NDC_TRUST_ROOT) and the change's author (NDC_CHANGE_AUTHOR), for the report's approval status. */
+  readonly trustRoot?: string;
+  readonly author?: string;
 }
 
 /** Where `npm start` writes its reports: outside out/, which every synthesis replaces whole. */
@@ -25,7 +29,9 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const synth = synthEnvironment(io.root, opts.env);
   const evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
   const dir = reportsDir(opts.env);
-  const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud });
+  const loaded = { env: synth.env, source: synth.source, locations: synth.locations ?? environmentSourceMap(io.root, synth.source) };
+  const approvals = approvalsForReport(io.root, loaded, synth.manifest, evaluation, { trustRoot: opts.trustRoot, author: opts.author, now: io.now() });
+  const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, approvals });
   const html = writeAtomically(io.root, join(dir, 'report.html'), renderReport(evaluation, 'html', synth.source, inputs), dir);
   const sarif = writeAtomically(io.root, join(dir, 'report.sarif'), renderReport(evaluation, 'sarif', synth.source, inputs), dir);
   if (io.json) {
