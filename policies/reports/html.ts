@@ -57,7 +57,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}code{font-size:.9em;word-break:break-all}
-nav.toc{margin:.8rem 0;font-size:.95em}nav.toc a{margin-right:.9rem;white-space:nowrap}
+nav.toc{margin:.8rem 0;font-size:.95em;display:flex;flex-wrap:wrap;gap:.2rem .9rem}nav.toc a{white-space:nowrap}
 .verdict{font-size:1.1rem;font-weight:600;padding:.6rem 1rem;border-radius:6px}
 .ok{background:#dafbe1;color:#116329}.bad{background:#ffebe9;color:#82071e}
 .failed{background:#ffebe9}.waived{background:#fff8c5}.passed{background:#dafbe1}.none{color:#8c959f}
@@ -68,7 +68,7 @@ ol.failures{padding-left:1.6rem}ol.failures>li{margin:.6rem 0;padding:.5rem .7re
 ol.failures>li.advisory{border-left-color:#bf8700;background:#fffbea}
 ol.failures .what{margin:.2rem 0}ol.failures .fix,ol.failures .where{margin:.15rem 0;font-size:.95em}
 .figure{overflow-x:auto;border:1px solid #d0d7de;border-radius:6px;margin:.6rem 0;padding:.4rem;background:#fff}
-.figure svg{display:block}
+.figure svg{display:block;max-width:100%;height:auto}
 section.system{margin-top:2rem;border-top:3px solid #d0d7de}
 details{margin:.4rem 0}summary{cursor:pointer;color:#0969da}
 .missing{color:#82071e;font-weight:600}.complete{color:#116329;font-weight:600}
