@@ -33,9 +33,11 @@ function mixedFixture(): { report: PolicyReport; cloud: Fixture['context']['clou
 let mixed: PolicyReport;
 let mixedCloud: Fixture['context']['cloud'];
 let clean: PolicyReport;
+let cleanFixture: Fixture;
 beforeAll(() => {
   ({ report: mixed, cloud: mixedCloud } = mixedFixture());
-  clean = reportOf(fixture(environmentInput('prod')));
+  cleanFixture = fixture(environmentInput('prod'));
+  clean = reportOf(cleanFixture);
 });
 
 describe('report formats', () => {
@@ -72,6 +74,27 @@ describe('report formats', () => {
     const log = JSON.parse(renderReport(report, 'sarif'));
     expect(log).toBeValidSarifLog();
     expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('out/prod/terraform/cluster-north/cdk.tf.json');
+  });
+
+  it('SARIF gives artifact findings the line that declares their resource', () => {
+    const pick = (prefix: string) => clean.findings.find((f) => f.subject.startsWith(prefix))!;
+    const north = JSON.parse(cleanFixture.artifacts.find((a) => a.path === 'terraform/cluster-north/cdk.tf.json')!.content) as { resource: Record<string, Record<string, unknown>> };
+    // The last security-group rule, so a match on an earlier resource's line would be caught.
+    const rule = Object.keys(north.resource.openstack_networking_secgroup_rule_v2).at(-1)!;
+    const findings = [{ ...clean.findings[0], subject: `terraform/cluster-north: openstack_networking_secgroup_rule_v2.${rule}` }, pick('kubernetes/north.yaml: NetworkPolicy '), pick('cloudformation/public-edge-origin: AWS::')].map((f) => ({ ...f, status: 'fail' as const }));
+    const text = (file: string) => cleanFixture.artifacts.find((a) => `out/prod/${a.path}` === file)?.content;
+    const log = JSON.parse(renderReport({ ...clean, findings }, 'sarif', 'environments/prod.ts', { readArtifact: text }));
+    expect(log).toBeValidSarifLog();
+    const located = log.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }) => r.locations[0].physicalLocation);
+    expect(located.map((l: { artifactLocation: { uri: string } }) => l.artifactLocation.uri)).toEqual(['out/prod/terraform/cluster-north/cdk.tf.json', 'out/prod/kubernetes/north.yaml', 'out/prod/cloudformation/public-edge-origin.template.json']);
+    const lines = located.map((l: { artifactLocation: { uri: string }; region: { startLine: number } }) => text(l.artifactLocation.uri)!.split('\n')[l.region.startLine - 1]);
+    expect(lines[0]).toContain(`"${findings[0].subject.split('.').at(-1)}": {`);
+    expect(lines[1]).toMatch(/^apiVersion: /);
+    const [, kind, name] = /: (\S+) (?:[^/]+\/)?(\S+)$/.exec(findings[1].subject)!;
+    const doc = text(located[1].artifactLocation.uri)!.split('\n').slice(located[1].region.startLine - 1).join('\n').split('\n---')[0];
+    expect(doc).toContain(`kind: ${kind}`);
+    expect(doc).toContain(`  name: ${name}`);
+    expect(lines[2]).toContain(`"${findings[2].subject.split(' ').at(-1)}": {`);
   });
 
   it('JUnit XML parses: a suite per pack, mandatory failures fail, advisory and waived are skipped', () => {

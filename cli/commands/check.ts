@@ -8,7 +8,7 @@ import { verdictLine } from '../../policies/reports/common';
 import { readManifest, unlistedFiles } from '../../stacks/manifest';
 import type { CommandIO } from '../io';
 import { refuseProjectInput } from './common';
-import { htmlInputsFor } from './report-inputs';
+import { artifactInputs, htmlInputsFor } from './report-inputs';
 
 export interface CheckOptions {
   readonly env: string;
@@ -65,7 +65,7 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
   }
   const evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
-  const content = renderReport(evaluation, format, evaluation.source, format === 'html' ? htmlInputsFor(io.root, evaluation) : { locations: evaluation.locations });
+  const content = renderReport(evaluation, format, evaluation.source, format === 'html' ? htmlInputsFor(io.root, evaluation) : artifactInputs(io.root, evaluation));
   if (opts.output !== undefined) {
     const written = writeAtomically(io.root, opts.output, content, '--output');
     io.out(`Wrote ${written} (${format}) for ${evaluation.env}, profile ${evaluation.profile.name} ${evaluation.profile.version}`);

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
@@ -24,8 +26,7 @@ export function htmlInputsFor(root: string, evaluation: PolicyEvaluation, opts: 
   const cloud = opts.cloud ?? buildCloud(loadEnvironment(root, evaluation.env).env);
   const failing = new Set(evaluation.findings.filter((f) => f.status === 'fail' && f.systemId).map((f) => f.systemId!));
   return {
-    source: evaluation.source,
-    locations: evaluation.locations,
+    ...artifactInputs(root, evaluation),
     picture: cloudPicture(cloud, evaluation.asOf, failing),
     reachability: reachSectionFor(root, evaluation.env, cloud) || undefined,
     approvals: opts.approvals,
@@ -79,4 +80,21 @@ export function approvalsForReport(
     if (error instanceof InputError) return { operation: 'deploy', trust: `not evaluated: ${error.message}`, systems: [] };
     throw error;
   }
+}
+
+/** Where findings are: the environment's source map, and out/<env>/'s artifacts for the line of an artifact finding. */
+export function artifactInputs(root: string, evaluation: PolicyEvaluation): Pick<HtmlReportInputs, 'source' | 'locations' | 'readArtifact'> {
+  const outDir = `out/${evaluation.env}/`;
+  return {
+    source: evaluation.source,
+    locations: evaluation.locations,
+    readArtifact: (file) => {
+      if (!file.startsWith(outDir) || file.includes('..')) return undefined;
+      try {
+        return readFileSync(join(root, file), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

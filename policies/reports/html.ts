@@ -1,6 +1,6 @@
 import type { SourceMap } from '../../environments/source-map';
 import type { Finding, PolicyReport } from '../engine';
-import { anchorOf, controlMatrix, families, locationOf, SEVERITIES, severityCounts, showLocation, verdictLine } from './common';
+import { anchorOf, artifactLineFinder, controlMatrix, families, locationOf, SEVERITIES, severityCounts, showLocation, verdictLine } from './common';
 import { renderDiagram } from './diagram';
 import { escapeHtml as h } from './escape';
 import { DIAGRAM_LIMITS, type CloudPicture } from './topology';
@@ -42,6 +42,8 @@ export interface HtmlReportInputs {
   readonly source?: string;
   /** Where the environment defines each system (file:line in the failures list). */
   readonly locations?: SourceMap;
+  /** Reads a synthesized artifact (a path relative to the project root), to give artifact findings their line. */
+  readonly readArtifact?: (file: string) => string | undefined;
   /** Inventory and diagrams, from the model (policies/reports/topology.ts). */
   readonly picture?: CloudPicture;
   readonly approvals?: ReportApprovals;
@@ -106,7 +108,8 @@ export function htmlReport(report: PolicyReport, inputs: HtmlReportInputs = {}):
   const matrix = controlMatrix(report);
   const rules = new Map(report.rules.map((r) => [r.id, r]));
   const names = new Map(report.systems.map((s) => [s.id, s.name]));
-  const where = (f: Finding) => showLocation(locationOf(report, f, source, inputs.locations));
+  const lineIn = inputs.readArtifact ? artifactLineFinder(inputs.readArtifact) : undefined;
+  const where = (f: Finding) => showLocation(locationOf(report, f, source, inputs.locations, lineIn));
   const out: string[] = [];
   out.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">');
   out.push(`<title>Policy report: ${h(report.env)}</title>`, `<style>${CSS}</style>`, '</head>', '<body>');

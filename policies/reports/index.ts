@@ -1,5 +1,6 @@
 import { stableJson } from '../../core/canonical-json';
 import type { PolicyReport } from '../engine';
+import { artifactLineFinder } from './common';
 import { htmlReport, type HtmlReportInputs } from './html';
 import { junitReport } from './junit';
 import { markdownReport } from './markdown';
@@ -27,7 +28,7 @@ function renderUnmasked(report: PolicyReport, format: ReportFormat, source: stri
     case 'json':
       return stableJson(report);
     case 'sarif':
-      return sarifReport(report, source, inputs.locations);
+      return sarifReport(report, source, inputs.locations, inputs.readArtifact ? artifactLineFinder(inputs.readArtifact) : undefined);
     case 'junit':
       return junitReport(report);
     case 'markdown':

@@ -1,7 +1,7 @@
 import { sha256 } from '../../core/canonical-json';
 import type { PolicyReport } from '../engine';
 import type { SourceMap } from '../../environments/source-map';
-import { locationOf } from './common';
+import { locationOf, type ArtifactLineFinder } from './common';
 
 const LEVEL = { mandatory: 'error', advisory: 'warning' } as const;
 const RANK = { critical: 9.5, high: 8, medium: 5.5, low: 3 } as const;
@@ -12,14 +12,14 @@ const RANK = { critical: 9.5, high: 8, medium: 5.5, low: 3 } as const;
  * environment file (or the module it imports) that defines the finding's system or cluster. Each result has
  * its own fingerprint over rule, system, subject and message, so code scanning never merges two findings.
  */
-export function sarifReport(report: PolicyReport, source: string, locations?: SourceMap): string {
+export function sarifReport(report: PolicyReport, source: string, locations?: SourceMap, artifactLine?: ArtifactLineFinder): string {
   const rules = report.rules.filter((r) => r.enforcement !== 'disabled');
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const seen = new Map<string, number>();
   const results = report.findings
     .filter((f) => f.status === 'fail' || f.status === 'waived')
     .map((f) => {
-      const where = locationOf(report, f, source, locations);
+      const where = locationOf(report, f, source, locations, artifactLine);
       const identity = `${f.ruleId}|${f.systemId ?? ''}|${f.subject}|${f.message}`;
       // The same finding twice (two identical resources) still gets two fingerprints, in report order.
       const occurrence = seen.get(identity) ?? 0;
