@@ -15,12 +15,9 @@ if (stale && process.env.NDC_REQUIRE_BUILD === '1') {
 if (stale) {
   require('tsx/cjs');
 } else {
-  // Environment files are TypeScript written by users: the first one required loads tsx for .ts only.
-  require.extensions['.ts'] = function loadTypeScript(module, filename) {
-    delete require.extensions['.ts'];
-    require('tsx/cjs');
-    return require.extensions['.ts'](module, filename);
-  };
+  // Environment files are TypeScript written by users: see ./typescript-modules.js.
+  // The synthesis cache's setting for this command, set by cli/main before any environment file loads.
+  require('./typescript-modules').install(root, () => require('../dist/stacks/cache.js').synthCacheMode());
 }
 // tsx turns on source-mapped stack traces, which makes every stack capture costly: cdktf captures one
 // per token (about a sixth of synthesis time on large clouds). NDC_DEBUG=1 keeps them for debugging.

@@ -36,6 +36,11 @@ export function useSynthCache(setting: boolean | CacheMode): CacheMode {
   return previous;
 }
 
+/** The process-wide setting (bin/typescript-modules.js applies it to the environment modules it transpiles). */
+export function synthCacheMode(): CacheMode {
+  return mode;
+}
+
 export function cacheDirectory(root: string): string {
   return join(root, '.ndc', 'cache');
 }
@@ -148,10 +153,18 @@ export type CacheOutcome = 'hit' | 'miss' | 'off';
  * Renders through the cache when it is on: returns the recorded artifacts for this key if every file is
  * intact, else renders and records them. `root` is the project root holding .ndc/.
  */
-export function cachedRender(root: string, folder: string, renderer: Renderer, cloud: NationalCloud, env: Environment, outcome?: (o: CacheOutcome) => void): Artifact[] {
+export function cachedRender(
+  root: string,
+  folder: string,
+  renderer: Renderer,
+  cloud: NationalCloud,
+  env: Environment,
+  outcome?: (o: CacheOutcome) => void,
+  render: () => Artifact[] = () => renderer.render(cloud, env),
+): Artifact[] {
   if (mode === 'off') {
     outcome?.('off');
-    return renderer.render(cloud, env);
+    return render();
   }
   let key: string;
   try {
@@ -160,7 +173,7 @@ export function cachedRender(root: string, folder: string, renderer: Renderer, c
     // Sources the key cannot account for (not shipped beside dist/, an import it cannot resolve): render
     // afresh rather than risk serving output those sources would change.
     outcome?.('off');
-    return renderer.render(cloud, env);
+    return render();
   }
   const parent = join(cacheDirectory(root), env.name, folder);
   const dir = join(parent, key);
@@ -169,10 +182,23 @@ export function cachedRender(root: string, folder: string, renderer: Renderer, c
     outcome?.('hit');
     return cached;
   }
-  const artifacts = renderer.render(cloud, env);
+  const artifacts = render();
   writeEntry(parent, key, artifacts);
   outcome?.('miss');
   return artifacts;
+}
+
+/**
+ * Whether `cachedRender` would serve this renderer from the cache (an entry is recorded for its key; the
+ * files are checked only when served). Synthesis asks before starting a render on another thread.
+ */
+export function cacheWouldServe(root: string, folder: string, renderer: Renderer, env: Environment): boolean {
+  if (mode !== 'use') return false;
+  try {
+    return existsSync(join(cacheDirectory(root), env.name, folder, renderKey(folder, renderer, env), 'entry.json'));
+  } catch {
+    return false;
+  }
 }
 
 /** The recorded artifacts, or undefined when the entry is absent, unreadable or any file fails its sha256. */

@@ -6,7 +6,7 @@ import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { SourceMap } from '../environments/source-map';
 import type { Environment } from '../environments/schema';
 import { buildManifest, manifestBodyOf, type Artifact, type Manifest, type ManifestBody } from './manifest';
-import { cachedRender, type CacheOutcome } from './cache';
+import { cachedRender, cacheWouldServe, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
 
 /**
@@ -58,7 +58,7 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
 export function renderLoaded({ env, source, locations }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
-  const artifacts = renderCloud(cloud, env, root, cache);
+  const artifacts = renderCloud(cloud, env, root, cache, source);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const manifest = buildManifest(cloud, artifacts, env.approvals);
   return { env, source, locations, cloud, artifacts, manifest, cache };
@@ -79,17 +79,33 @@ function engineSettings(root: string, artifacts: readonly Artifact[]): Artifact[
   return pulumiSettingsArtifacts(root, stacks);
 }
 
-/** Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). */
-export function renderCloud(cloud: NationalCloud, env: Environment, root?: string, outcomes: Record<string, CacheOutcome> = {}): Artifact[] {
+/**
+ * Every artifact of a built cloud, from each renderer that applies (the policy fixtures use it too). For
+ * a command (`root` and `source` given, running compiled), a renderer that can work on another thread and
+ * is not served from the cache starts first, so its render overlaps with the others' on a second core.
+ */
+export function renderCloud(cloud: NationalCloud, env: Environment, root?: string, outcomes: Record<string, CacheOutcome> = {}, source?: string): Artifact[] {
+  const applicable = RENDERERS.map(({ folder, load }) => ({ folder, renderer: load() })).filter(({ renderer }) => renderer.applies(cloud, env));
+  const ahead = new Map<string, () => Artifact[]>();
+  if (root !== undefined && source !== undefined && RUNNING_COMPILED && applicable.length > 1) {
+    for (const { folder, renderer } of applicable) {
+      if (renderer.renderAhead && !cacheWouldServe(root, folder, renderer, env)) ahead.set(folder, renderer.renderAhead(cloud, env, source));
+    }
+  }
   const artifacts: Artifact[] = [];
-  for (const { folder, load } of RENDERERS) {
-    const renderer = load();
-    if (!renderer.applies(cloud, env)) continue;
-    if (root === undefined) artifacts.push(...renderer.render(cloud, env));
-    else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o)));
+  for (const { folder, renderer } of applicable) {
+    const render = ahead.get(folder) ?? (() => renderer.render(cloud, env));
+    if (root === undefined) artifacts.push(...render());
+    else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o), render));
   }
   return artifacts;
 }
+
+/**
+ * Other threads are used only by the compiled command (dist/): from the TypeScript sources (tests, a
+ * stale build) each worker would transpile the whole model again, which costs more than it overlaps.
+ */
+const RUNNING_COMPILED = __filename.endsWith('.js');
 
 /**
  * `ndc synth`: renders the environment and replaces out/<env>/ with the artifacts and manifest.json.

@@ -1,5 +1,6 @@
 import type { Renderer } from '../renderer';
 import type * as PublicEdgeApp from './app';
+import { renderEdgeAhead } from './ahead';
 import { edgePlanOf, edgeSystems } from './config';
 
 /**
@@ -22,5 +23,11 @@ export const publicEdgeRenderer: Renderer = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { synthesizePublicEdge } = require('./app') as typeof PublicEdgeApp;
     return synthesizePublicEdge(plan).map((a) => ({ ...a, engine: 'cloudformation' }));
+  },
+  renderAhead: (cloud, env, source) => {
+    // Bad edge settings fail here, on the caller's thread, exactly as `render` reports them.
+    edgePlanOf(cloud, env);
+    const wait = renderEdgeAhead(env, source);
+    return () => wait().map((a) => ({ ...a, engine: 'cloudformation' }));
   },
 };

@@ -30,6 +30,14 @@ describe('public-edge renderer', () => {
     expect(first.find((a) => a.stack === 'public-edge-origin')!.resources).toBe(4);
   });
 
+  test('rendered on a worker thread (as a cold synthesis by the compiled command does), the artifacts are byte-identical', () => {
+    // The worker loads the TypeScript sources through tsx here, the compiled modules under dist/.
+    const wait = publicEdgeRenderer.renderAhead!(buildCloud(prod), prod, 'environments/prod.ts');
+    const ahead = wait();
+    expect(ahead.map((a) => [a.path, a.engine, a.stack, a.resources])).toEqual(first.map((a) => [a.path, a.engine, a.stack, a.resources]));
+    expect(ahead.map((a) => a.content)).toEqual(first.map((a) => a.content));
+  });
+
   test('the cloud assembly gives each stack its region and carries no construct metadata', () => {
     const assembly = JSON.parse(first.find((a) => a.path === 'cloudformation/manifest.json')!.content);
     expect(assembly.artifacts['public-edge-origin'].environment).toBe('aws://unknown-account/ap-southeast-1');
