@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../core/errors';
+import { jsonDocument } from '../core/json-output';
 import { actorOf } from '../ledger/actor';
 import type { Environment } from '../environments/schema';
 import { PULUMI_SETTINGS_DIR } from '../stacks/kubernetes/engine-settings';
@@ -127,7 +128,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
   const say = (line: string) => (io.json ? io.err(line) : io.out(line));
   const refuse = (reason: string, extra: Record<string, unknown> = {}): number => {
     io.err(`ndc ${verb}: refused: ${reason}`);
-    if (io.json) io.out(JSON.stringify({ env: req.env, operation, digest: manifest.digest, ok: false, refused: reason, ...extra }));
+    if (io.json) io.out(jsonDocument(operation, { env: req.env, operation, digest: manifest.digest, ok: false, refused: reason, ...extra }));
     return 1;
   };
 
@@ -162,7 +163,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
 
   if (checks.problems.length > 0) {
     for (const problem of checks.problems) io.err(`ndc ${verb}: ${problem}`);
-    if (io.json) io.out(JSON.stringify({ env: req.env, operation, digest: manifest.digest, ok: false, refused: 'preflight', problems: checks.problems }));
+    if (io.json) io.out(jsonDocument(operation, { env: req.env, operation, digest: manifest.digest, ok: false, refused: 'preflight', problems: checks.problems }));
     return 1;
   }
 
@@ -208,7 +209,7 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
     await ports.ledger.releaseLock(req.env, holder);
     for (const problem of missing) io.err(`ndc ${verb}: ${problem}`);
     await ports.ledger.append({ kind, env: req.env, actor, digest: manifest.digest, result: 'refused', details: { scope: 'run', operation, missing } });
-    if (io.json) io.out(JSON.stringify({ env: req.env, operation, digest: manifest.digest, ok: false, refused: 'prerequisites', problems: missing }));
+    if (io.json) io.out(jsonDocument(operation, { env: req.env, operation, digest: manifest.digest, ok: false, refused: 'prerequisites', problems: missing }));
     return 1;
   }
 
@@ -295,7 +296,7 @@ function report(req: DeployRequest, manifest: Manifest, gate: GateDecision, run:
   const counts = (status: string) => result.outcomes.filter((o) => o.status === status).length;
   if (io.json) {
     io.out(
-      JSON.stringify({
+      jsonDocument(req.operation, {
         env: req.env,
         operation: req.operation,
         digest: manifest.digest,
@@ -338,7 +339,7 @@ async function dryRun(req: DeployRequest, manifest: Manifest, waves: readonly Wa
       .map((s) => ({ id: s.id, artifact: `out/${req.env}/${s.artifact}`, commands: s.commands.map((c) => displayCommand(c, names.get(c.tool) ?? c.tool)) })),
   }));
   if (io.json) {
-    io.out(JSON.stringify({ env: req.env, operation: req.operation, digest: manifest.digest, dryRun: true, gate, problems: checks.problems, waves: listing }));
+    io.out(jsonDocument(req.operation, { env: req.env, operation: req.operation, digest: manifest.digest, dryRun: true, gate, problems: checks.problems, waves: listing }));
     return gate.open ? 0 : 1;
   }
   io.out(`# ndc ${req.operation} --env ${req.env} --dry-run: digest ${manifest.digest}`);

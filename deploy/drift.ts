@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors';
+import { jsonDocument } from '../core/json-output';
 import { loadEnvironment } from '../environments/load';
 import { escapeXml } from '../policies/reports/escape';
 import { verifyArtifacts } from '../stacks/manifest';
@@ -124,7 +125,7 @@ export async function driftEnvironment(req: DriftRequest): Promise<number> {
     result: report.drifted > 0 ? 'drift' : report.errors > 0 ? 'error' : 'none',
     details: { stacks: stacks.map((s) => ({ id: s.id, status: s.status, summary: s.summary })), ...(report.lastDeployedDigest ? { lastDeployedDigest: report.lastDeployedDigest } : {}) },
   });
-  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'junit' ? driftJunit(report) : driftText(report);
+  const text = format === 'json' ? `${jsonDocument('drift', report)}\n` : format === 'junit' ? driftJunit(report) : driftText(report);
   if (req.output) {
     const file = resolve(io.root, req.output);
     mkdirSync(dirname(file), { recursive: true });

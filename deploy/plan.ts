@@ -1,3 +1,4 @@
+import { jsonDocument } from '../core/json-output';
 import type { Manifest } from '../stacks/manifest';
 import { projectReader } from '../stacks/project';
 import { renderLoaded, writeRendered } from '../stacks/synth';
@@ -69,7 +70,7 @@ export async function planEnvironment(req: PlanRequest): Promise<number> {
     steps: wave.steps.map((s) => ({ id: s.id, artifact: `out/${req.env}/${s.artifact}`, commands: s.commands.map((c) => displayCommand(c, names.get(c.tool) ?? c.tool)) })),
   }));
   if (io.json) {
-    io.out(JSON.stringify({ env: req.env, digest: manifest.digest, policy, gate, waves: listing, engines: checks.resolved.map((r) => ({ tool: r.tool, path: r.path ?? null })), problems: checks.problems, previews }));
+    io.out(jsonDocument('plan', { env: req.env, digest: manifest.digest, policy, gate, waves: listing, engines: checks.resolved.map((r) => ({ tool: r.tool, path: r.path ?? null })), problems: checks.problems, previews }));
     return code;
   }
   io.out(`Plan for ${req.env} (${manifest.stage}), digest ${manifest.digest}`);
@@ -82,7 +83,9 @@ export async function planEnvironment(req: PlanRequest): Promise<number> {
   for (const problem of checks.problems) io.out(`  ! ${problem}`);
   io.out('Waves (what ndc deploy would run, in order):');
   for (const wave of listing) {
-    io.out(`  wave ${wave.wave} ${wave.name}${wave.steps.length > 1 ? ` (${wave.steps.length} stacks in parallel)` : ''}`);
+    // Said as deploy runs it (deploy/runner.ts): a wave that is not parallel runs its stacks one at a time.
+    const order = wave.parallel ? 'in parallel' : 'one after another';
+    io.out(`  wave ${wave.wave} ${wave.name}${wave.steps.length > 1 ? ` (${wave.steps.length} stacks ${order})` : ''}`);
     for (const step of wave.steps) {
       const preview = previews.find((p) => p.id === step.id);
       io.out(`    ${step.id}  ${step.artifact}`);

@@ -1,3 +1,4 @@
+import { progressStep } from '../core/progress-line';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../stacks/manifest';
 import { plainProgress } from './progress';
@@ -25,7 +26,7 @@ export interface PreviewRun {
 export function runPreviews(run: PreviewRun): Promise<RunResult> {
   takeSnapshot(run.root, run.manifest);
   prepareTerraformWorkDirs(run.root, run.manifest, run.waves);
-  return runWaves({
+  return progressStep(`${run.manifest.env}: engine previews of ${run.waves.reduce((n, w) => n + w.steps.length, 0)} stacks`, () => runWaves({
     root: run.root,
     env: run.manifest.env,
     operation: 'plan',
@@ -36,5 +37,5 @@ export function runPreviews(run: PreviewRun): Promise<RunResult> {
     concurrency: run.concurrency ?? 4,
     keepGoing: true,
     progress: plainProgress(run.err, { echoOutput: false }),
-  });
+  }));
 }

@@ -1,6 +1,6 @@
 import type { SourceMap } from '../environments/source-map';
-import { readManifest, verifyArtifacts } from '../stacks/manifest';
-import { renderEnvironment, writeRendered, type SynthResult } from '../stacks/synth';
+import { readManifest } from '../stacks/manifest';
+import { renderEnvironment, synthesizeIfStale, type SynthResult } from '../stacks/synth';
 import { artifactSetOf, verifiedArtifactSet } from './artifacts';
 import { evaluate, policyInForce, type PolicyReport } from './engine';
 import type { PackedRule } from './registry';
@@ -43,15 +43,7 @@ export function evaluatePolicies(root: string, envName: string, opts: EvaluateOp
     const report = evaluate({ ...rendered, artifacts: artifactSetOf(rendered.artifacts), asOf: opts.asOf, now: opts.now, rules: opts.rules });
     return { ...report, source: rendered.source, locations: rendered.locations, synthesized: false };
   }
-  const onDisk = readManifest(root, envName);
-  let reason: string | undefined;
-  if (!onDisk) reason = `out/${envName}/manifest.json is missing`;
-  else if (onDisk.digest !== rendered.manifest.digest) reason = `${rendered.source} no longer renders to the synthesized digest`;
-  else {
-    const bad = verifyArtifacts(root, onDisk);
-    if (bad.length > 0) reason = `out/${envName}/ does not match its manifest (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''})`;
-  }
-  if (reason) writeRendered(root, rendered);
+  const reason = synthesizeIfStale(root, rendered).synthesized;
   const manifest = readManifest(root, envName)!;
   // out/<env>/ now holds exactly this render (verified above or just written): check its bytes, not re-read them.
   const artifacts = verifiedArtifactSet(root, manifest, rendered.artifacts);

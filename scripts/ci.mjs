@@ -69,14 +69,17 @@ if (failures.length === 0) {
   let failedPreviews = [];
   try {
     const report = JSON.parse(plan.stdout);
+    // Every --json document names its schema; an error under --json is {"schema": "ndc/error/v1", "error": ...}.
+    if (report.schema === 'ndc/error/v1') throw new Error(report.error);
+    if (report.schema !== 'ndc/plan/v1') throw new Error(`unexpected JSON schema ${report.schema}`);
     gateOpen = report.gate?.open === true;
     gateReasons = report.gate?.reasons ?? [];
     failedPreviews = (report.previews ?? []).filter((p) => p.status === 'failed').map((p) => `${p.id}: ${p.summary}`);
     console.log(`ci: plan ${env}: digest ${report.digest}; policies: ${report.policy?.summary}; gate ${gateOpen ? 'open' : 'closed'}`);
     for (const reason of report.gate?.reasons ?? []) console.log(`ci:   - ${reason}`);
     for (const preview of report.previews ?? []) console.log(`ci:   ${preview.id}: ${preview.status} ${preview.summary}`);
-  } catch {
-    console.error(`ci: plan ${env} printed no JSON report`);
+  } catch (error) {
+    console.error(`ci: plan ${env} printed no JSON plan report${error instanceof SyntaxError ? '' : `: ${error.message}`}`);
   }
   // Without a JSON report the plan's error output is ndc's one-line reason; with one, the failed previews are.
   const planProblem = failedPreviews[0] ?? (gateReasons.length === 0 ? firstLine(plan.stderr) : '');

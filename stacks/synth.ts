@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stableJson } from '../core/canonical-json';
+import { progressStep } from '../core/progress-line';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { SourceMap } from '../environments/source-map';
 import type { Environment } from '../environments/schema';
-import { buildManifest, manifestBodyOf, type Artifact, type Manifest, type ManifestBody } from './manifest';
+import { buildManifest, manifestBodyOf, readManifest, verifyArtifacts, type Artifact, type Manifest, type ManifestBody } from './manifest';
 import { cachedRender, cacheWouldServe, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
 
@@ -94,9 +95,11 @@ export function renderCloud(cloud: NationalCloud, env: Environment, root?: strin
   }
   const artifacts: Artifact[] = [];
   for (const { folder, renderer } of applicable) {
-    const render = ahead.get(folder) ?? (() => renderer.render(cloud, env));
-    if (root === undefined) artifacts.push(...render());
-    else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o), render));
+    progressStep(`synthesizing ${env.name}: ${folder} stacks`, () => {
+      const render = ahead.get(folder) ?? (() => renderer.render(cloud, env));
+      if (root === undefined) artifacts.push(...render());
+      else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o), render));
+    });
   }
   return artifacts;
 }
@@ -114,6 +117,31 @@ const RUNNING_COMPILED = __filename.endsWith('.js');
  */
 export function synthEnvironment(root: string, envName: string): SynthResult {
   return writeRendered(root, renderEnvironment(root, envName));
+}
+
+/**
+ * Why out/<env>/ is not exactly `rendered` (missing, another digest, or files that do not match the
+ * manifest), or undefined when it is.
+ */
+export function staleReason(root: string, rendered: Omit<SynthResult, 'outDir'>): string | undefined {
+  const envName = rendered.env.name;
+  const onDisk = readManifest(root, envName);
+  if (!onDisk) return `out/${envName}/manifest.json is missing`;
+  if (onDisk.digest !== rendered.manifest.digest) return `${rendered.source} no longer renders to the synthesized digest`;
+  const bad = verifyArtifacts(root, onDisk);
+  if (bad.length > 0) return `out/${envName}/ does not match its manifest (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''})`;
+  return undefined;
+}
+
+/**
+ * The one way commands that read artifacts get them: render (through the synthesis cache when it is on)
+ * and write out/<env>/ only when it is missing or stale. Returns the render and why it was written.
+ * deploy and destroy never call this: they apply only what was synthesized and approved.
+ */
+export function synthesizeIfStale(root: string, rendered: Omit<SynthResult, 'outDir'>): { rendered: Omit<SynthResult, 'outDir'>; synthesized?: string } {
+  const reason = staleReason(root, rendered);
+  if (reason !== undefined) writeRendered(root, rendered);
+  return { rendered, synthesized: reason };
 }
 
 /** Writes an in-memory render to out/<env>/ (atomically, as `synthEnvironment`). */

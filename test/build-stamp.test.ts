@@ -56,6 +56,6 @@ describe('the build stamp of dist/', () => {
     expect(refused.stderr).toMatch(/refusing to run/);
     const fromSources = run({ NDC_FROM_SOURCES: '1' });
     expect(fromSources.status).toBe(0);
-    expect(fromSources.stdout).toMatch(/usage: ndc/);
+    expect(fromSources.stdout).toMatch(/^Usage: ndc /);
   });
 });

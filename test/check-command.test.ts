@@ -53,8 +53,8 @@ describe('ndc check', () => {
   it.each(['json', 'junit', 'markdown', 'html'])('--format %s prints the report', async (format) => {
     const { io, out } = captureIO(root);
     expect(await main(['check', '--env', 'prod', '--format', format], io)).toBe(0);
-    const first = out.join('\n').slice(0, 40);
-    expect(first).toMatch({ json: /^\{\n {2}"advisoryFailures": 0/, junit: /^<\?xml/, markdown: /^# Policy report: prod/, html: /^<!DOCTYPE html>/ }[format]!);
+    const first = out.join('\n').slice(0, 80);
+    expect(first).toMatch({ json: /^\{\n {2}"schema": "ndc\/check\/v1",\n {2}"advisoryFailures": 0/, junit: /^<\?xml/, markdown: /^# Policy report: prod/, html: /^<!DOCTYPE html>/ }[format]!);
   });
 
   it('--json alone prints the JSON report', async () => {

@@ -67,7 +67,7 @@ describe('case 1: the gate takes systems and levels from the environment, not fr
     // The reviewer's approve re-renders the environment, so a lowered manifest cannot even be signed.
     const approve = p.ndc(['approve', '--env', 'dev', '--key', 'keys/sec-officer.key', '--as', 'sec-officer']);
     expect(approve.status).toBe(2);
-    expect(approve.stderr).toMatch(/^out\/dev\/manifest.json: digest [0-9a-f]{12}\.\.\. is not what environments\/dev.ts renders now \([0-9a-f]{12}\.\.\.: the manifest body \(systems, levels, approvals\)\)/);
+    expect(approve.stderr).toMatch(/^ndc approve: out\/dev\/manifest.json: digest [0-9a-f]{12}\.\.\. is not what environments\/dev.ts renders now \([0-9a-f]{12}\.\.\.: the manifest body \(systems, levels, approvals\)\)/);
     const deploy = p.ndc(['deploy', '--env', 'dev']);
     expect(deploy.status).toBe(1);
     expect(oneLine(deploy.stderr)).toHaveLength(1);

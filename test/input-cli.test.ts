@@ -73,7 +73,7 @@ describe('output', () => {
     mkdirSync(join(root, 'approvals', 'dev'), { recursive: true });
     writeFileSync(join(root, 'approvals', 'dev', 'trust-store.json'), '{\n  "versions": [,]\n}\n');
     const run = ndc(root, ['reviewers', 'list', '--env', 'dev']);
-    expect([run.status, run.lines]).toEqual([2, ['approvals/dev/trust-store.json:2:16: is not valid JSON: unexpected "," (expected a value)']]);
+    expect([run.status, run.lines]).toEqual([2, ['ndc reviewers list: approvals/dev/trust-store.json:2:16: is not valid JSON: unexpected "," (expected a value)']]);
   });
 
   it('none of the refusals above printed a stack trace', () => {

@@ -13,7 +13,10 @@ import { environmentBody } from '../../stacks/synth';
 import { findReviewer, readTrustStore, resolveTrust, trustRootsFrom } from '../../policies/approvals/trust-store';
 import { projectReader, type ProjectReader } from '../../stacks/project';
 import type { CommandIO } from '../io';
-import { guarded, printJson, resolvePath, table } from './common';
+import { guarded, printJson, refusal, resolvePath, table } from './common';
+
+/** approve's refusals: under --json `{approved: false, reason}` (with the statement when there is one). */
+const refuse = (io: CommandIO, command: string, reason: string, body: object = { approved: false, reason }) => refusal(io, command, reason, body);
 
 /** What the approval commands need from the layers around them (the caller wires the real ones). */
 export interface ApprovalContext {
@@ -81,7 +84,7 @@ function loadSettings(io: CommandIO, ctx: ApprovalContext, env: string): Approva
  * change, and for systems the reviewer may not approve or whose level does not need their role.
  */
 export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'approve', async () => {
     const settings = loadSettings(io, opts, opts.env);
     const operation = operationOf(opts.operation);
     if (opts.as === undefined || opts.as === '') throw new InputError('--as', 'is required (your reviewer id in the trust store)');
@@ -96,11 +99,11 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
 
     const accepted = await withLedger(io, opts, (ledger) => acceptedTrustOf(ledger, opts.env));
     const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot), accepted);
-    if (!trust.ok) return refuse(io, trust.reason);
+    if (!trust.ok) return refuse(io, 'approve', trust.reason);
     // `--as` and the author are compared as the trust store's ids, normalised; lookalikes are bad input.
     const reviewerIds = trust.current.reviewers.map((r) => r.id);
     const reviewerId = resolveIdentity(opts.as, reviewerIds, '--as');
-    if (reviewerId === undefined) return refuse(io, `${opts.as} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
+    if (reviewerId === undefined) return refuse(io, 'approve', `${opts.as} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
     await withLedger(io, opts, (ledger) => recordAcceptedTrust(ledger, opts.env, { version: trust.current.version, hash: trust.currentHash, rootHash: trust.rootHash }, accepted, reviewerId, io.now()));
     const reviewer = findReviewer(trust.current, reviewerId)!;
     const ctx: EligibilityContext = { trust: trust.current, settings, author: authorOf(opts.author, trust.current), now: io.now() };
@@ -114,8 +117,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const standing = eligibility(ctx, candidate);
     if (!standing.ok) {
       await withLedger(io, opts, (ledger) => ledger.append({ kind: 'approve', env: opts.env, actor: reviewerId, digest: manifest.digest, result: 'refused', details: { reason: standing.reason, role }, at: io.now() }));
-      if (io.json) printJson(io, { approved: false, reason: standing.reason });
-      return refuse(io, standing.reason);
+      return refuse(io, 'approve', standing.reason);
     }
 
     // Which systems: explicit ones must all be approvable; by default, every one this reviewer and role counts for.
@@ -132,7 +134,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
         return system;
       });
       const blocked = chosen.map(why).filter((r): r is string => r !== undefined);
-      if (blocked.length > 0) return refuse(io, blocked.join('; '));
+      if (blocked.length > 0) return refuse(io, 'approve', blocked.join('; '));
     } else {
       chosen = manifest.systems.filter((s) => why(s) === undefined).sort((a, b) => a.id.localeCompare(b.id));
     }
@@ -160,8 +162,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
             : undefined;
     if (refusal) {
       await withLedger(io, opts, (ledger) => ledger.append({ kind: 'approve', env: opts.env, actor: reviewerId, digest: manifest.digest, result: 'refused', details: { reason: refusal, role }, at: issued }));
-      if (io.json) printJson(io, { approved: false, reason: refusal, statement });
-      return refuse(io, refusal);
+      return refuse(io, 'approve', refusal, { approved: false, reason: refusal, statement });
     }
     const written = writeApproval(io.root, opts.env, signApproval(statement, key.key));
     await withLedger(io, opts, (ledger) =>
@@ -175,15 +176,10 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
         at: issued,
       }),
     );
-    if (io.json) printJson(io, { approved: true, file: written.shown, replaced: written.replaced, statement });
+    if (io.json) printJson(io, 'approve', { approved: true, file: written.shown, replaced: written.replaced, statement });
     else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.systems.length} system(s) as ${role} until ${statement.expires}`);
     return 0;
   });
-}
-
-function refuse(io: CommandIO, reason: string): number {
-  io.err(`refused: ${reason}`);
-  return 1;
 }
 
 function showStatement(
@@ -218,7 +214,7 @@ function showStatement(
  * present approval does not. Exit 0 when every system's approvals are complete, 1 otherwise.
  */
 export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'approvals', async () => {
     const settings = loadSettings(io, opts, opts.env);
     const operation = operationOf(opts.operation);
     const manifest = readManifest(io.root, opts.env);
@@ -245,7 +241,7 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
       return gate;
     });
     const complete = result.perSystem.every((s) => s.approved);
-    if (io.json) printJson(io, { complete, ...result });
+    if (io.json) printJson(io, 'approvals', { complete, ...result });
     else printApprovals(io, result, complete);
     return complete ? 0 : 1;
   });

@@ -2,6 +2,8 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path';
 import { calendarDateProblem } from '../../core/dates';
 import { InputError } from '../../core/errors';
+import { jsonDocument } from '../../core/json-output';
+import { progressStep } from '../../core/progress-line';
 import { evaluatePolicies } from '../../policies/evaluate';
 import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../../policies/reports';
 import { verdictLine } from '../../policies/reports/common';
@@ -63,9 +65,11 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
     refuseProjectInput(io.root, opts.output, '--output');
     if (statSync(resolve(io.root, opts.output), { throwIfNoEntry: false })?.isDirectory()) throw new InputError('--output', `${JSON.stringify(opts.output)} is a directory; give a file name`);
   }
-  const evaluation = evaluatePolicies(io.root, opts.env, { asOf, now: io.now() });
+  const evaluation = progressStep(`checking ${opts.env}: every rule pack in force`, () => evaluatePolicies(io.root, opts.env, { asOf, now: io.now() }));
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
-  const content = renderReport(evaluation, format, evaluation.source, format === 'html' ? htmlInputsFor(io.root, evaluation) : artifactInputs(io.root, evaluation));
+  const rendered = renderReport(evaluation, format, evaluation.source, format === 'html' ? htmlInputsFor(io.root, evaluation) : artifactInputs(io.root, evaluation));
+  // The JSON report is check's --json document: the same schema-tagged shape as every command's.
+  const content = format === 'json' ? `${jsonDocument('check', JSON.parse(rendered) as object)}\n` : rendered;
   if (opts.output !== undefined) {
     const written = writeAtomically(io.root, opts.output, content, '--output');
     io.out(`Wrote ${written} (${format}) for ${evaluation.env}, profile ${evaluation.profile.name} ${evaluation.profile.version}`);

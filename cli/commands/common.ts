@@ -1,24 +1,40 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { stableJson } from '../../core/canonical-json';
 import { InputError, inputErrorLines } from '../../core/errors';
+import { jsonDocument, jsonErrorDocument } from '../../core/json-output';
 import type { CommandIO } from '../io';
 
-/** Runs a handler: bad input becomes one `where: reason` line on stderr and exit 2, never a stack trace. */
-export async function guarded(io: CommandIO, handler: () => Promise<number>): Promise<number> {
+/**
+ * Runs a handler: bad input becomes `ndc <command>: where: reason` on stderr (and the error document on
+ * stdout under --json) and exit 2, never a stack trace.
+ */
+export async function guarded(io: CommandIO, command: string, handler: () => Promise<number>): Promise<number> {
   try {
     return await handler();
   } catch (error) {
-    if (error instanceof InputError) {
-      for (const line of inputErrorLines(error)) io.err(line);
-      return 2;
-    }
+    if (error instanceof InputError) return printError(io, command, inputErrorLines(error), 2);
     throw error;
   }
 }
 
-export function printJson(io: CommandIO, value: unknown): void {
-  io.out(stableJson(value).trimEnd());
+/** Every command's error output: one line per problem prefixed `ndc <command>: `; under --json also the error document on stdout. */
+export function printError(io: CommandIO, command: string, lines: readonly string[], exitCode: number): number {
+  const prefix = command === '' ? 'ndc: ' : `ndc ${command}: `;
+  for (const line of lines) io.err(`${prefix}${line}`);
+  if (io.json) io.out(jsonErrorDocument(command, lines.join('; '), exitCode));
+  return exitCode;
+}
+
+/** A command's refusal (exit 1): `ndc <command>: refused: reason`, and under --json its document (`body`). */
+export function refusal(io: CommandIO, command: string, reason: string, body: object = { refused: reason }): number {
+  if (io.json) printJson(io, command, body);
+  io.err(`ndc ${command}: refused: ${reason}`);
+  return 1;
+}
+
+/** Prints a command's --json document: `{"schema": "ndc/<command>/v1", ...}` (core/json-output.ts). */
+export function printJson(io: CommandIO, command: string, value: object): void {
+  io.out(jsonDocument(command, value));
 }
 
 /** A path from the command line, relative to the project root unless absolute. */

@@ -13,7 +13,7 @@ export interface KeysGenerateOptions {
 
 /** `ndc keys generate --id ID --out DIR`: an Ed25519 key pair for a reviewer; never overwrites a key. */
 export async function keysGenerateCommand(opts: KeysGenerateOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'keys generate', async () => {
     const id = requireId('--id', opts.id);
     if (!opts.out) throw new InputError('--out', 'is required (the directory for the key files)');
     const dir = resolvePath(io, opts.out);
@@ -25,7 +25,7 @@ export async function keysGenerateCommand(opts: KeysGenerateOptions, io: Command
     const pair = generateReviewerKeyPair();
     writeNewFile(privateFile.file, privateFile.shown, pair.privatePem, 0o600);
     writeNewFile(publicFile.file, publicFile.shown, pair.publicPem, 0o644);
-    if (io.json) printJson(io, { id, keyId: pair.keyId, privateKey: privateFile.shown, publicKey: publicFile.shown });
+    if (io.json) printJson(io, 'keys generate', { id, keyId: pair.keyId, privateKey: privateFile.shown, publicKey: publicFile.shown });
     else {
       io.out(`wrote ${privateFile.shown} (private key, mode 0600: keep it to yourself)`);
       io.out(`wrote ${publicFile.shown} (public key: give it to whoever edits the trust store)`);

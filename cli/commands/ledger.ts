@@ -41,13 +41,13 @@ function trustRoots(opts: { trustRoot?: string }): string[] {
  * Exit 0 intact, 1 tampered (every problem listed), 2 bad input.
  */
 export async function ledgerVerifyCommand(opts: LedgerVerifyOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'ledger verify', async () => {
     const head = opts.head === undefined ? undefined : parseHead('--head', opts.head);
     return withLedger(io, opts, async (ledger) => {
       const audit = await auditLedger(ledger, { root: io.root, checkpointsFile: opts.checkpoints, head, trustRoots: trustRoots(opts) });
       const { recordList: _records, filed: _filed, ...result } = audit;
       if (io.json) {
-        printJson(io, { ledger: ledger.id, location: ledger.location, ...result, headHash: result.head.hash });
+        printJson(io, 'ledger verify', { ledger: ledger.id, location: ledger.location, ...result, headHash: result.head.hash });
       } else if (result.intact) {
         io.out(`ledger intact: ${result.records} record(s), head ${result.head.hash} (${ledger.location})`);
         if (result.checkpoints.trusted > 0) io.out(`anchored: ${result.checkpoints.trusted} signed checkpoint(s) in ${result.checkpoints.file}, the latest at seq ${result.checkpoints.anchoredTo}`);
@@ -81,7 +81,7 @@ export interface LedgerCheckpointOptions {
  * its head and appends the checkpoint to checkpoints/<ledger id>.jsonl. Exit 0 signed, 1 refused, 2 bad input.
  */
 export async function ledgerCheckpointCommand(opts: LedgerCheckpointOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'ledger checkpoint', async () => {
     const signer = requireId('--as', opts.as);
     if (opts.key === undefined || opts.key === '') throw new InputError('--key', 'is required (the .key file written by ndc keys generate)');
     const keyPath = resolvePath(io, opts.key);
@@ -117,7 +117,7 @@ export async function ledgerCheckpointCommand(opts: LedgerCheckpointOptions, io:
       appendCheckpoint(file, checkpoint);
       await ledger.append({ kind: 'checkpoint', env: body.trustStore, actor: signer, result: 'signed', details: { ledger: ledger.id, seq: body.seq, head: body.head, file: shown }, at: io.now() });
       if (opts.print) io.out(checkpointLine(checkpoint));
-      else if (io.json) printJson(io, { file: shown, checkpoint });
+      else if (io.json) printJson(io, 'ledger checkpoint', { file: shown, checkpoint });
       else io.out(`Signed checkpoint of ledger ${ledger.id} at seq ${body.seq} (head ${body.head}) as ${signer}; appended to ${shown}: commit it, and keep a copy outside the repository`);
       return 0;
     });
@@ -136,7 +136,7 @@ export interface LedgerInitOptions {
  * the append-only triggers and (with --grant) the everyday role's rights. The embedded SQLite ledger needs none.
  */
 export async function ledgerInitCommand(opts: LedgerInitOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'ledger init', async () => {
     const environment = opts.environment ?? process.env;
     const url = environment[LEDGER_URL_VARIABLE];
     const ledger = openLedger(io.root, environment);
@@ -144,12 +144,14 @@ export async function ledgerInitCommand(opts: LedgerInitOptions, io: CommandIO):
       if (!(ledger instanceof PgLedger) || url === undefined) {
         if ((opts.grant ?? []).length > 0) throw new InputError('--grant', `needs ${LEDGER_URL_VARIABLE}: the embedded SQLite ledger has no roles`);
         await ledger.head();
-        io.out(`ledger ready: ${ledger.location} (the embedded SQLite ledger creates its tables itself)`);
+        if (io.json) printJson(io, 'ledger init', { location: ledger.location, engine: 'sqlite', schema: null, granted: [] });
+        else io.out(`ledger ready: ${ledger.location} (the embedded SQLite ledger creates its tables itself)`);
         return 0;
       }
       await ledger.install(opts.grant ?? []);
       const schema = environment[LEDGER_SCHEMA_VARIABLE] || 'ndc';
-      io.out(`ledger initialised: schema ${schema} at ${ledger.location}, append-only triggers installed${(opts.grant ?? []).length > 0 ? `; ${opts.grant!.join(', ')} may SELECT and INSERT only` : ''}`);
+      if (io.json) printJson(io, 'ledger init', { location: ledger.location, engine: 'postgresql', schema, granted: opts.grant ?? [] });
+      else io.out(`ledger initialised: schema ${schema} at ${ledger.location}, append-only triggers installed${(opts.grant ?? []).length > 0 ? `; ${opts.grant!.join(', ')} may SELECT and INSERT only` : ''}`);
       return 0;
     } finally {
       await ledger.close();

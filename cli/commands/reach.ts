@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stableJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
+import { jsonDocument } from '../../core/json-output';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
 import { evaluate } from '../../policies/engine';
@@ -61,7 +61,7 @@ export async function reachCommand(opts: ReachOptions, io: CommandIO): Promise<n
   const report = evaluate({ env: netOnly, source, cloud, manifest, artifacts, rules: rulesOf(['network']), now: io.now() });
   const failures = report.findings.filter((f) => f.status === 'fail');
   if (format === 'json') {
-    io.out(stableJson({ env: opts.env, digest: manifest.digest, ...view, difference, rules: report.findings.map((f) => ({ rule: f.ruleId, status: f.status, enforcement: f.enforcement, subject: f.subject, message: f.message })), mandatoryFailures: report.mandatoryFailures }).trimEnd());
+    io.out(jsonDocument('reach', { env: opts.env, digest: manifest.digest, ...view, difference, rules: report.findings.map((f) => ({ rule: f.ruleId, status: f.status, enforcement: f.enforcement, subject: f.subject, message: f.message })), mandatoryFailures: report.mandatoryFailures }));
   } else {
     const body = format === 'markdown' ? reachMarkdown(view, difference) : reachText(view, difference);
     io.out(body.trimEnd());

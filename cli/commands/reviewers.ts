@@ -23,7 +23,7 @@ import { actorOf } from '../../ledger/actor';
 import { openLedger } from '../../ledger/open';
 import { identityProblem, identitySkeleton, normaliseIdentity } from '../../policies/approvals/identity';
 import type { CommandIO } from '../io';
-import { guarded, printJson, requireId, resolvePath, table } from './common';
+import { guarded, printJson, refusal, requireId, resolvePath, table } from './common';
 
 /** How trust-store edits are signed on the spot: `--sign-with KEY --as ID`. */
 export interface TrustSigning {
@@ -68,7 +68,7 @@ export type ReviewersListOptions = TrustContext;
 
 /** `ndc reviewers add --env E --id ID --public-key FILE --roles r1,r2 [--agencies ..] [--systems ..]`. */
 export async function reviewersAddCommand(opts: ReviewersAddOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'reviewers add', async () => {
     checkEnv(io, opts.env);
     const id = reviewerIdOf('--id', opts.id);
     if (!opts.publicKey) throw new InputError('--public-key', 'is required (the .pub file from ndc keys generate)');
@@ -107,7 +107,7 @@ export async function reviewersAddCommand(opts: ReviewersAddOptions, io: Command
 
 /** `ndc reviewers remove --env E --id ID`: drops the reviewer and revokes their key for good. */
 export async function reviewersRemoveCommand(opts: ReviewersRemoveOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'reviewers remove', async () => {
     checkEnv(io, opts.env);
     const id = reviewerIdOf('--id', opts.id);
     return editTrustStore(opts, io, `remove ${id}`, (body) => {
@@ -125,17 +125,17 @@ export async function reviewersRemoveCommand(opts: ReviewersRemoveOptions, io: C
 
 /** `ndc reviewers sign --env E --key KEY --as ID`: signs the pending trust-store version. */
 export async function reviewersSignCommand(opts: ReviewersSignOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'reviewers sign', async () => {
     checkEnv(io, opts.env);
     const store = readTrustStore(io.root, opts.env);
     const resolved = resolveTrust(store, opts.env, roots(opts));
-    if (!resolved.ok) return refuse(io, resolved.reason);
-    if (!resolved.pending) return refuse(io, `${trustStoreShown(opts.env)}: no version is waiting for signatures (version ${resolved.current.version} is in force)`);
-    const signed = signPending(store!, resolved.current, opts.key, opts.as, io);
+    if (!resolved.ok) return refuse(io, 'reviewers sign', resolved.reason);
+    if (!resolved.pending) return refuse(io, 'reviewers sign', `${trustStoreShown(opts.env)}: no version is waiting for signatures (version ${resolved.current.version} is in force)`);
+    const signed = signPending(store!, resolved.current, opts.key, opts.as, io, 'reviewers sign');
     if (typeof signed === 'number') return signed;
     writeTrustStore(io.root, opts.env, signed);
     await record(io, opts.env, opts.as, 'signed', signed);
-    report(io, opts);
+    report(io, opts, 'reviewers sign');
     return 0;
   });
 }
@@ -145,9 +145,9 @@ export async function reviewersSignCommand(opts: ReviewersSignOptions, io: Comma
  * Exit 1 when no version is in force (no store, version 1 not pinned, or a broken chain).
  */
 export async function reviewersListCommand(opts: ReviewersListOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'reviewers list', async () => {
     checkEnv(io, opts.env);
-    return report(io, opts);
+    return report(io, opts, 'reviewers list');
   });
 }
 
@@ -168,9 +168,8 @@ function roots(opts: TrustContext): string[] {
   return trustRootsFrom(opts.trustRoot);
 }
 
-function refuse(io: CommandIO, reason: string): number {
-  io.err(`refused: ${reason}`);
-  return 1;
+function refuse(io: CommandIO, command: string, reason: string): number {
+  return refusal(io, command, reason);
 }
 
 /**
@@ -179,6 +178,7 @@ function refuse(io: CommandIO, reason: string): number {
  * signatures of the version in force.
  */
 async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, change: string, apply: (body: TrustVersionBody) => TrustVersionBody): Promise<number> {
+  const command = `reviewers ${change.split(' ')[0]}`;
   const shown = trustStoreShown(opts.env);
   if ((opts.signWith === undefined) !== (opts.as === undefined)) throw new InputError(opts.signWith ? '--as' : '--sign-with', 'give --sign-with KEY and --as ID together');
   const store = readTrustStore(io.root, opts.env);
@@ -192,11 +192,11 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
     writeTrustStore(io.root, opts.env, next);
     await record(io, opts.env, opts.as ?? actorOf(process.env), `draft ${change}`, next);
     if (opts.signWith) io.out('note: version 1 needs no signatures; it is trusted by pinning its hash');
-    report(io, opts);
+    report(io, opts, command);
     return 0;
   }
   const resolved = resolveTrust(store, opts.env, pinned);
-  if (!resolved.ok) return refuse(io, resolved.reason);
+  if (!resolved.ok) return refuse(io, command, resolved.reason);
   const base: TrustVersionBody = resolved.pending?.body ?? { ...resolved.current, version: resolved.current.version + 1, previous: resolved.currentHash };
   const body = apply(base);
   checkBody(body, opts.env, `${shown}: version ${body.version}`);
@@ -207,26 +207,26 @@ async function editTrustStore(opts: TrustContext & TrustSigning, io: CommandIO, 
   let next: TrustStore = { versions };
   if (dropped > 0) io.out(`note: version ${body.version} changed, so its ${dropped} earlier signature(s) no longer apply and were dropped`);
   if (opts.signWith && opts.as) {
-    const signed = signPending(next, resolved.current, opts.signWith, opts.as, io);
+    const signed = signPending(next, resolved.current, opts.signWith, opts.as, io, command);
     if (typeof signed === 'number') return signed;
     next = signed;
   }
   writeTrustStore(io.root, opts.env, next);
   await record(io, opts.env, opts.as ?? actorOf(process.env), `proposed ${change}`, next);
-  report(io, opts);
+  report(io, opts, command);
   return 0;
 }
 
 /** Adds `as`'s signature to the last version of `store`; a number is the exit code of a refusal. */
-function signPending(store: TrustStore, current: TrustVersionBody, keyFile: string, as: string, io: CommandIO): TrustStore | number {
+function signPending(store: TrustStore, current: TrustVersionBody, keyFile: string, as: string, io: CommandIO, command: string): TrustStore | number {
   const signer = reviewerIdOf('--as', as);
   const keyPath = resolvePath(io, keyFile);
   const key = readPrivateKeyFile(keyPath.file, keyPath.shown);
   const last = store.versions[store.versions.length - 1];
   const reviewer = current.reviewers.find((r) => r.id === signer);
-  if (!reviewer) return refuse(io, `${signer} is not a reviewer of version ${current.version}, so cannot sign version ${last.body.version}`);
-  if (reviewer.keyId !== key.keyId) return refuse(io, `${keyPath.shown} is not ${signer}'s key in version ${current.version} (${reviewer.keyId.slice(0, 16)}...)`);
-  if (changedReviewers(current, last.body).has(signer)) return refuse(io, `version ${last.body.version} changes ${signer}'s own entry; other reviewers must sign it`);
+  if (!reviewer) return refuse(io, command, `${signer} is not a reviewer of version ${current.version}, so cannot sign version ${last.body.version}`);
+  if (reviewer.keyId !== key.keyId) return refuse(io, command, `${keyPath.shown} is not ${signer}'s key in version ${current.version} (${reviewer.keyId.slice(0, 16)}...)`);
+  if (changedReviewers(current, last.body).has(signer)) return refuse(io, command, `version ${last.body.version} changes ${signer}'s own entry; other reviewers must sign it`);
   const signature = signTrustVersion(last.body, signer, key.key, key.keyId);
   const signatures = [...last.signatures.filter((s) => s.reviewer !== signer), signature];
   return { versions: [...store.versions.slice(0, -1), { body: last.body, signatures }] };
@@ -242,14 +242,14 @@ async function record(io: CommandIO, env: string, actor: string, result: string,
   }
 }
 
-function report(io: CommandIO, opts: TrustContext): number {
+function report(io: CommandIO, opts: TrustContext, command: string): number {
   const shown = trustStoreShown(opts.env);
   const store = readTrustStore(io.root, opts.env);
   const resolved = resolveTrust(store, opts.env, roots(opts));
   const rootHash = store ? versionHash(store.versions[0].body) : undefined;
   const now = io.now().toISOString();
   if (io.json) {
-    printJson(io, {
+    printJson(io, command, {
       env: opts.env,
       file: shown,
       rootHash: rootHash ?? null,

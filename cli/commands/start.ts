@@ -6,6 +6,7 @@ import type { CommandIO } from '../io';
 import { writeAtomically } from './check';
 import { environmentSourceMap } from '../../environments/source-map';
 import { approvalsForReport, htmlInputsFor } from './report-inputs';
+import { printJson } from './common';
 import { describeSynth, synthSummary } from './synth';
 
 export interface StartOptions {
@@ -35,7 +36,7 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const html = writeAtomically(io.root, join(dir, 'report.html'), renderReport(evaluation, 'html', synth.source, inputs), dir);
   const sarif = writeAtomically(io.root, join(dir, 'report.sarif'), renderReport(evaluation, 'sarif', synth.source, inputs), dir);
   if (io.json) {
-    io.out(JSON.stringify({ ...synthSummary(synth, io.root), policy: policySummary(evaluation), reports: { html, sarif } }));
+    printJson(io, 'start', { ...synthSummary(synth, io.root), policy: policySummary(evaluation), reports: { html, sarif } });
   } else {
     for (const line of describeSynth(synth, io.root)) io.out(line);
     io.out('');

@@ -3,6 +3,7 @@ import { ZONES } from '../../environments/schema';
 import type { SynthResult } from '../../stacks/synth';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
+import { printJson } from './common';
 
 export interface SynthOptions {
   readonly env: string;
@@ -11,7 +12,7 @@ export interface SynthOptions {
 /** `ndc synth --env E`: writes out/E/ and prints what was synthesized. */
 export async function synthCommand(opts: SynthOptions, io: CommandIO): Promise<number> {
   const result = synthEnvironment(io.root, opts.env);
-  if (io.json) io.out(JSON.stringify(synthSummary(result, io.root)));
+  if (io.json) printJson(io, 'synth', synthSummary(result, io.root));
   else for (const line of describeSynth(result, io.root)) io.out(line);
   return 0;
 }

@@ -20,7 +20,7 @@ export interface UnlockOptions {
  * out yet), recording who, why and the previous holder. Exit 0 broken, 1 no lock held, 2 bad input.
  */
 export async function unlockCommand(opts: UnlockOptions, io: CommandIO): Promise<number> {
-  return guarded(io, async () => {
+  return guarded(io, 'unlock', async () => {
     requireId('--env', opts.env);
     const reason = opts.reason?.trim() ?? '';
     if (reason === '') throw new InputError('--reason', 'is required: say why the lock is broken (it is recorded in the ledger)');
@@ -30,11 +30,11 @@ export async function unlockCommand(opts: UnlockOptions, io: CommandIO): Promise
       const actor = opts.actor ?? actorOf(process.env);
       const previous = await ledger.breakLock(opts.env, actor, reason, io.now());
       if (!previous) {
-        if (io.json) printJson(io, { env: opts.env, broken: false });
+        if (io.json) printJson(io, 'unlock', { env: opts.env, broken: false });
         else io.err(`ndc unlock: no deploy lock of ${opts.env} is held (nothing to break)`);
         return 1;
       }
-      if (io.json) printJson(io, { env: opts.env, broken: true, by: actor, reason, previous });
+      if (io.json) printJson(io, 'unlock', { env: opts.env, broken: true, by: actor, reason, previous });
       else io.out(`Broke the deploy lock of ${opts.env} held by ${previous.holder} since ${previous.acquiredAt} (lease until ${previous.expiresAt}); recorded as ${actor}: ${reason}`);
       return 0;
     } finally {

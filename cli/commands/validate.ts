@@ -9,6 +9,7 @@ import { loadArtifactSet } from '../../policies/artifacts';
 import { findingLine, validateArtifacts } from '../../policies/validation';
 import type { SystemPods } from '../../policies/validation/semantics';
 import { printJson } from './common';
+import { progressStep } from '../../core/progress-line';
 import type { CommandIO } from '../io';
 import { SOURCE_ROOT } from '../../core/source-root';
 import { SETTINGS_STACK } from '../../stacks/kubernetes/engine-settings';
@@ -101,7 +102,7 @@ export async function validateCommand(opts: ValidateOptions, io: CommandIO): Pro
   }
   const manifest = onDisk!;
   const artifacts = loadArtifactSet(io.root, manifest);
-  const findings = validateArtifacts({ artifacts, manifest, systems });
+  const findings = progressStep(`validating ${opts.env}: ${manifest.artifacts.length} artifacts against the engines' schemas`, () => validateArtifacts({ artifacts, manifest, systems }));
   const checked = {
     terraform: manifest.artifacts.filter((a) => a.engine === 'terraform').length,
     // Kubernetes objects, not the Pulumi project and stack files copied beside them.
@@ -109,7 +110,7 @@ export async function validateCommand(opts: ValidateOptions, io: CommandIO): Pro
     cloudformation: manifest.artifacts.filter((a) => a.engine === 'cloudformation' && a.path.endsWith('.template.json')).length,
   };
   if (io.json) {
-    printJson(io, { env: opts.env, digest: manifest.digest, rendered, valid: findings.length === 0, checked, findings: findings.map((f) => ({ ...f, artifact: `out/${opts.env}/${f.artifact}` })) });
+    printJson(io, 'validate', { env: opts.env, digest: manifest.digest, rendered, valid: findings.length === 0, checked, findings: findings.map((f) => ({ ...f, artifact: `out/${opts.env}/${f.artifact}` })) });
   } else {
     for (const finding of findings) io.out(`${finding.check} ${findingLine(finding, opts.env)}`);
     const summary = `${checked.terraform} Terraform, ${checked.kubernetes} Kubernetes and ${checked.cloudformation} CloudFormation artifact(s) of ${opts.env} (digest ${manifest.digest.slice(0, 12)})`;

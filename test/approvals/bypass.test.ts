@@ -228,12 +228,12 @@ describe('case 7: separation of duties is not a string compare', () => {
       // `--as` is normalised the same way, so the author cannot re-approve under another spelling.
       const again = p.ndc(['approve', '--env', 'dev', '--key', 'keys/su-a.key', '--as', 'SU-A'], { ...p.trusted, NDC_CHANGE_AUTHOR: 'su-a' });
       expect(again.status).toBe(1);
-      expect(again.stderr.trim()).toBe('refused: su-a is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)');
+      expect(again.stderr.trim()).toBe('ndc approve: refused: su-a is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)');
       // And nobody can be added to the trust store under a lookalike of an existing id.
       expect(p.ndc(['keys', 'generate', '--id', 'mallory', '--out', 'keys']).status).toBe(0);
       const lookalike = p.ndc(['reviewers', 'add', '--env', 'dev', '--id', 'owner-l', '--public-key', 'keys/mallory.pub', '--roles', 'security-unit', '--agencies', '*'], p.trusted);
       expect(lookalike.status).toBe(2);
-      expect(lookalike.stderr.trim()).toBe('--id: "owner-l" looks like reviewer owner-1; choose an id that cannot be mistaken for another');
+      expect(lookalike.stderr.trim()).toBe('ndc reviewers add: --id: "owner-l" looks like reviewer owner-1; choose an id that cannot be mistaken for another');
     } finally {
       p.cleanup();
     }

@@ -49,18 +49,18 @@ describe('ndc keys generate', () => {
     expect(f.out[2]).toMatch(/^key id [0-9a-f]{64}$/);
     const before = readFileSync(f.path('keys', 'alice.key'), 'utf8');
     expect(await keysGenerateCommand({ id: 'alice', out: 'keys' }, f.io())).toBe(2);
-    expect(f.err).toEqual(['keys/alice.key: already exists; refusing to overwrite a key (choose another --id or --out)']);
+    expect(f.err).toEqual(['ndc keys generate: keys/alice.key: already exists; refusing to overwrite a key (choose another --id or --out)']);
     expect(readFileSync(f.path('keys', 'alice.key'), 'utf8')).toBe(before);
   });
 
   it('rejects a bad id in one line', async () => {
     expect(await keysGenerateCommand({ id: 'Alice Smith', out: 'keys' }, f.io())).toBe(2);
-    expect(f.err).toEqual(['--id: "Alice Smith": must be lower-case letters, digits and dashes, starting with a letter, at most 40 characters']);
+    expect(f.err).toEqual(['ndc keys generate: --id: "Alice Smith": must be lower-case letters, digits and dashes, starting with a letter, at most 40 characters']);
   });
 
   it('prints JSON with --json', async () => {
     expect(await keysGenerateCommand({ id: 'bob', out: 'keys' }, f.io(true))).toBe(0);
-    expect(JSON.parse(f.out.join('\n'))).toEqual({ id: 'bob', keyId: expect.stringMatching(/^[0-9a-f]{64}$/), privateKey: 'keys/bob.key', publicKey: 'keys/bob.pub' });
+    expect(JSON.parse(f.out.join('\n'))).toEqual({ schema: 'ndc/keys-generate/v1', id: 'bob', keyId: expect.stringMatching(/^[0-9a-f]{64}$/), privateKey: 'keys/bob.key', publicKey: 'keys/bob.pub' });
   });
 
   it('refuses a private key that others can read', async () => {
@@ -68,7 +68,7 @@ describe('ndc keys generate', () => {
     chmodSync(f.path('keys', 'su-go.key'), 0o644);
     const code = await approveCommand({ env: 'prod', key: 'keys/su-go.key', as: 'su-go', evaluatePolicy: policy(), trustRoot: trustRoot() }, f.io());
     expect(code).toBe(2);
-    expect(f.err).toEqual(['keys/su-go.key: permissions 0644 are too open for a private key; run chmod 600 keys/su-go.key']);
+    expect(f.err).toEqual(['ndc approve: keys/su-go.key: permissions 0644 are too open for a private key; run chmod 600 keys/su-go.key']);
   });
 });
 
@@ -85,7 +85,7 @@ describe('ndc reviewers', () => {
     // mallory adds herself and tries to sign: refused, she is not in version 1.
     await keys('mallory');
     expect(await reviewersAddCommand({ env: 'prod', id: 'mallory', publicKey: 'keys/mallory.pub', roles: ['national-authority'], agencies: ['*'], signWith: 'keys/mallory.key', as: 'mallory', trustRoot: trustRoot() }, f.io())).toBe(1);
-    expect(f.err).toEqual(['refused: mallory is not a reviewer of version 1, so cannot sign version 2']);
+    expect(f.err).toEqual(['ndc reviewers add: refused: mallory is not a reviewer of version 1, so cannot sign version 2']);
     expect(f.readTrustStoreFile().versions).toHaveLength(1);
 
     // Proposed by nca-1 with its signature: pending at 1 of 2.
@@ -94,10 +94,10 @@ describe('ndc reviewers', () => {
     expect(f.out).toContain('version 2 pending (adds nca-3): 1 of 2 signature(s) (nca-1)');
     // The reviewer being added cannot sign for themselves.
     expect(await reviewersSignCommand({ env: 'prod', key: 'keys/nca-3.key', as: 'nca-3', trustRoot: trustRoot() }, f.io())).toBe(1);
-    expect(f.err).toEqual(['refused: nca-3 is not a reviewer of version 1, so cannot sign version 2']);
+    expect(f.err).toEqual(['ndc reviewers sign: refused: nca-3 is not a reviewer of version 1, so cannot sign version 2']);
     // A key that is not the signer's.
     expect(await reviewersSignCommand({ env: 'prod', key: 'keys/nca-1.key', as: 'nca-2', trustRoot: trustRoot() }, f.io())).toBe(1);
-    expect(f.err[0]).toMatch(/^refused: keys\/nca-1\.key is not nca-2's key in version 1/);
+    expect(f.err[0]).toMatch(/^ndc reviewers sign: refused: keys\/nca-1\.key is not nca-2's key in version 1/);
     // The second signature puts version 2 in force.
     expect(await reviewersSignCommand({ env: 'prod', key: 'keys/nca-2.key', as: 'nca-2', trustRoot: trustRoot() }, f.io())).toBe(0);
     expect(f.out[0]).toMatch(/^approvals\/prod\/trust-store\.json: version 2 in force/);
@@ -124,7 +124,7 @@ describe('ndc reviewers', () => {
     await keys('su-go-2');
     // su-go replaces its own key: su-go cannot sign that; two others can.
     expect(await reviewersAddCommand({ env: 'prod', id: 'su-go', publicKey: 'keys/su-go-2.pub', roles: ['security-unit'], agencies: ['Government Office'], signWith: 'keys/su-go.key', as: 'su-go', trustRoot: trustRoot() }, f.io())).toBe(1);
-    expect(f.err).toEqual(["refused: version 2 changes su-go's own entry; other reviewers must sign it"]);
+    expect(f.err).toEqual(["ndc reviewers add: refused: version 2 changes su-go's own entry; other reviewers must sign it"]);
   });
 
   it('remove revokes the key, and re-adding that key is refused', async () => {
@@ -135,19 +135,19 @@ describe('ndc reviewers', () => {
     expect(v2.reviewers.map((r) => r.id)).toEqual(['nca-1', 'nca-2', 'owner-go', 'su-go']);
     expect(v2.revokedKeys).toHaveLength(1);
     expect(await reviewersAddCommand({ env: 'prod', id: 'owner-mps', publicKey: 'keys/owner-mps.pub', roles: ['system-owner'], agencies: ['Ministry of Public Security'], trustRoot: trustRoot() }, f.io())).toBe(2);
-    expect(f.err[0]).toMatch(/^keys\/owner-mps\.pub: key [0-9a-f]{16}\.\.\. was revoked; generate a new key$/);
+    expect(f.err[0]).toMatch(/^ndc reviewers add: keys\/owner-mps\.pub: key [0-9a-f]{16}\.\.\. was revoked; generate a new key$/);
   });
 
   it('explains bad input in one line', async () => {
     await keys('x1');
     expect(await reviewersAddCommand({ env: 'prod', id: 'x1', publicKey: 'keys/x1.pub', roles: ['boss'], agencies: ['*'] }, f.io())).toBe(2);
-    expect(f.err).toEqual(['--roles: "boss": not a role (known: security-unit, system-owner, national-authority)']);
+    expect(f.err).toEqual(['ndc reviewers add: --roles: "boss": not a role (known: security-unit, system-owner, national-authority)']);
     expect(await reviewersAddCommand({ env: 'nowhere', id: 'x1', publicKey: 'keys/x1.pub', roles: ['security-unit'], agencies: ['*'] }, f.io())).toBe(2);
-    expect(f.err[0]).toMatch(/^environments\/nowhere\.ts: no such environment file \(known: dev, prod, staging\)$/);
+    expect(f.err[0]).toMatch(/^ndc reviewers add: environments\/nowhere\.ts: no such environment file \(known: dev, prod, staging\)$/);
     expect(await reviewersAddCommand({ env: 'prod', id: 'x1', publicKey: 'keys/none.pub', roles: ['security-unit'], agencies: ['*'] }, f.io())).toBe(2);
-    expect(f.err).toEqual(['keys/none.pub: no such public key file']);
+    expect(f.err).toEqual(['ndc reviewers add: keys/none.pub: no such public key file']);
     expect(await reviewersAddCommand({ env: 'prod', id: 'x1', publicKey: 'keys/x1.pub', roles: ['security-unit'], agencies: ['*'], threshold: 3 }, f.io())).toBe(2);
-    expect(f.err).toEqual(['approvals/prod/trust-store.json: version 1.threshold: 3: more than the 1 reviewer(s) of this version could ever sign']);
+    expect(f.err).toEqual(['ndc reviewers add: approvals/prod/trust-store.json: version 1.threshold: 3: more than the 1 reviewer(s) of this version could ever sign']);
   });
 });
 
@@ -212,52 +212,52 @@ describe('ndc approve and ndc approvals', () => {
     const findings = { ...POLICY, mandatoryFindings: [{ ruleId: 'NDC-BAK-002', systemId: 'population-db', message: 'no copy 30 km away' }] };
     expect(await approve('nca-1', { evaluatePolicy: policy(findings) })).toBe(1);
     expect(f.out).toContain('  NDC-BAK-002 population-db: no copy 30 km away');
-    expect(f.err).toEqual(['refused: 1 mandatory finding(s) are open; fix them (ndc check --env prod) before approving']);
+    expect(f.err).toEqual(['ndc approve: refused: 1 mandatory finding(s) are open; fix them (ndc check --env prod) before approving']);
     expect(existsSync(f.path('approvals', 'prod')) && readdirSync(f.path('approvals', 'prod')).filter((n) => n !== 'trust-store.json')).toEqual([]);
   });
 
   it('refuses the author of the change (NDC_CHANGE_AUTHOR or option)', async () => {
     expect(await approve('owner-go', { author: 'owner-go' })).toBe(1);
-    expect(f.err).toEqual(['refused: owner-go is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)']);
+    expect(f.err).toEqual(['ndc approve: refused: owner-go is the author of this change (NDC_CHANGE_AUTHOR) and cannot approve it (separation of duties)']);
     expect(await approve('nca-1', { author: composeCommandLine(f.io(), { NDC_CHANGE_AUTHOR: 'nca-1' }).changeAuthor })).toBe(1);
   });
 
   it('refuses systems outside the reviewer’s scope or role, and unknown systems are bad input', async () => {
     expect(await approve('owner-go', { systems: ['population-db'] })).toBe(1);
-    expect(f.err).toEqual(['refused: owner-go may not approve population-db (owner Ministry of Public Security; allowed: Government Office)']);
+    expect(f.err).toEqual(['ndc approve: refused: owner-go may not approve population-db (owner Ministry of Public Security; allowed: Government Office)']);
     expect(await approve('su-go', { systems: ['public-service-portal'] })).toBe(1);
-    expect(f.err).toEqual(['refused: role security-unit does not count for public-service-portal at level 4 (needs national-authority + system-owner)']);
+    expect(f.err).toEqual(['ndc approve: refused: role security-unit does not count for public-service-portal at level 4 (needs national-authority + system-owner)']);
     expect(await approve('su-go', { systems: ['no-such-system'] })).toBe(2);
-    expect(f.err[0]).toMatch(/^--systems: "no-such-system" is not in out\/prod\/manifest\.json \(systems: /);
+    expect(f.err[0]).toMatch(/^ndc approve: --systems: "no-such-system" is not in out\/prod\/manifest\.json \(systems: /);
     expect(await approve('su-go', { expires: '400d' })).toBe(2);
-    expect(f.err).toEqual(['--expires: "400d": prod allows approvals of at most 30 days']);
+    expect(f.err).toEqual(['ndc approve: --expires: "400d": prod allows approvals of at most 30 days']);
     expect(await approve('su-go', { expires: 'soon' })).toBe(2);
-    expect(f.err).toEqual(['--expires: "soon": must be a duration like 30d or 12h']);
+    expect(f.err).toEqual(['ndc approve: --expires: "soon": must be a duration like 30d or 12h']);
   });
 
   it('refuses a key that is not the reviewer’s, and a reviewer not in the store', async () => {
     expect(await approve('nca-1', { key: 'keys/nca-2.key' })).toBe(1);
-    expect(f.err[0]).toMatch(/^refused: unknown key: [0-9a-f]{16}\.\.\. is not nca-1's key in trust store version 1 \(expected [0-9a-f]{16}\.\.\.\)$/);
+    expect(f.err[0]).toMatch(/^ndc approve: refused: unknown key: [0-9a-f]{16}\.\.\. is not nca-1's key in trust store version 1 \(expected [0-9a-f]{16}\.\.\.\)$/);
     await keys('mallory');
     expect(await approve('mallory')).toBe(1);
-    expect(f.err).toEqual(['refused: mallory is not a reviewer in trust store version 1 of prod']);
+    expect(f.err).toEqual(['ndc approve: refused: mallory is not a reviewer in trust store version 1 of prod']);
   });
 
   it('refuses a reviewer whose key is outside its validity window', async () => {
     const later = new Date('2027-07-01T00:00:00.000Z');
     expect(await approveCommand({ env: 'prod', key: 'keys/nca-1.key', as: 'nca-1', evaluatePolicy: policy(), trustRoot: trustRoot() }, f.io(false, later))).toBe(1);
-    expect(f.err).toEqual(["refused: nca-1's key is valid only from 2026-01-01 to 2027-06-30"]);
+    expect(f.err).toEqual(["ndc approve: refused: nca-1's key is valid only from 2026-01-01 to 2027-06-30"]);
   });
 
   it('refuses when the trust store is not pinned', async () => {
     expect(await approveCommand({ env: 'prod', key: 'keys/nca-1.key', as: 'nca-1', evaluatePolicy: policy(), trustRoot: '' }, f.io())).toBe(1);
-    expect(f.err[0]).toMatch(/^refused: approvals\/prod\/trust-store\.json: version 1 \(sha256 [0-9a-f]{64}\) is not pinned/);
+    expect(f.err[0]).toMatch(/^ndc approve: refused: approvals\/prod\/trust-store\.json: version 1 \(sha256 [0-9a-f]{64}\) is not pinned/);
   });
 
   it('reports a missing manifest as bad input', async () => {
     rmSync(f.path('out'), { recursive: true });
     expect(await approvals()).toBe(2);
-    expect(f.err).toEqual(['out/prod/manifest.json: not found; run ndc synth --env prod first']);
+    expect(f.err).toEqual(['ndc approvals: out/prod/manifest.json: not found; run ndc synth --env prod first']);
   });
 
   it('lists why a present approval does not count', async () => {
@@ -289,7 +289,7 @@ describe('ndc ledger verify', () => {
     process.env.NDC_LEDGER_URL = 'mysql://x';
     try {
       expect(await ledgerVerifyCommand({}, f.io())).toBe(2);
-      expect(f.err).toEqual(['NDC_LEDGER_URL: mysql://x: must be a postgres:// URL (unset it for the embedded SQLite ledger)']);
+      expect(f.err).toEqual(['ndc ledger verify: NDC_LEDGER_URL: mysql://x: must be a postgres:// URL (unset it for the embedded SQLite ledger)']);
     } finally {
       delete process.env.NDC_LEDGER_URL;
     }

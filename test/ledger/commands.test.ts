@@ -87,7 +87,7 @@ describe('credentials never printed', () => {
     for (const bad of ['postgres://ndc:Bad-Secret-1@[::1/ndc', 'mysql://ndc:Bad-Secret-1@db/ndc', 'not a url Bad-Secret-1']) {
       const run = ndc(['ledger', 'verify'], { NDC_LEDGER_URL: bad });
       expect(run.status).toBe(2);
-      expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^NDC_LEDGER_URL: .*(is not a URL|must be a postgres:\/\/ URL)/)]);
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ndc ledger verify: NDC_LEDGER_URL: .*(is not a URL|must be a postgres:\/\/ URL)/)]);
       expect(run.stderr).not.toContain('Bad-Secret-1');
     }
   });

@@ -56,7 +56,7 @@ const pgUrl = process.env.NDC_TEST_PG_URL;
   it('an everyday connection before ndc ledger init says to run it, in one line, and creates nothing', async () => {
     const run = ndc(['ledger', 'verify'], everydayUrl);
     expect(run.status).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^NDC_LEDGER_URL: postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/\S+: no ledger tables in schema r_[0-9a-f]+; run ndc ledger init once/)]);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ndc ledger verify: NDC_LEDGER_URL: postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/\S+: no ledger tables in schema r_[0-9a-f]+; run ndc ledger init once/)]);
     expect(run.stderr + run.stdout).not.toContain('Everyday-Secret-31');
   });
 
