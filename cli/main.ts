@@ -303,13 +303,14 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the main job (npm start): synthesize and check the default environment, writing its reports',
     options: [{ flags: '--env <E>', description: `the environment (default: NDC_ENV, else ${DEFAULT_ENV})` }],
     exitCodes: { 0: 'no mandatory failure', 1: 'mandatory failures (the reports are written)', ...BAD_INPUT },
-    environment: ENV_VARIABLES,
-    example: 'ndc start',
+    // NDC_TRUST_ROOT: the report's approval status per system is judged against the pinned trust store.
+    environment: [...ENV_VARIABLES, 'NDC_TRUST_ROOT'],
+    example: 'ndc start   # writes reports/prod/report.html and report.sarif',
     async run(values, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startCommand } = require('./commands/start') as typeof import('./commands/start');
       const env = await environmentSettled(deps, str(values, 'env') ?? (deps.environment.NDC_ENV || DEFAULT_ENV));
-      return recorded(deps, 'command', env, 'start', () => startCommand({ env }, deps.io));
+      return recorded(deps, 'command', env, 'start', () => startCommand({ env, trustRoot: deps.trustRoot, author: deps.changeAuthor }, deps.io));
     },
   },
   approve: {

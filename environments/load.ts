@@ -4,6 +4,7 @@ import { InputError } from '../core/errors';
 import { parseJsonFile, prototypeKeyPath } from '../core/json';
 import { loadEvidence, type LoadedEvidenceRecord } from './evidence';
 import type { Environment } from './schema';
+import { environmentSourceMap, type SourceMap } from './source-map';
 import { validateEnvironment } from './validate';
 
 export interface LoadedEnvironment {
@@ -12,13 +13,15 @@ export interface LoadedEnvironment {
   readonly source: string;
   /** Its evidence records (evidence/<env>/*.json), validated against it: loaded once, with the environment. */
   readonly evidence: readonly LoadedEvidenceRecord[];
+  /** Where the file (and the modules it imports) defines each system and region: reports point findings there. */
+  readonly locations: SourceMap;
 }
 
 /** Environment names available under `<root>/environments`. */
 export function listEnvironments(root: string): string[] {
   const dir = join(root, 'environments');
   if (!existsSync(dir)) return [];
-  const skip = new Set(['schema', 'validate', 'load', 'index', 'vocabulary', 'evidence']);
+  const skip = new Set(['schema', 'validate', 'load', 'index', 'vocabulary', 'evidence', 'source-map']);
   return readdirSync(dir)
     .filter((f) => /^[a-z][a-z0-9-]*\.(ts|json)$/.test(f))
     .map((f) => f.replace(/\.(ts|json)$/, ''))
@@ -41,7 +44,7 @@ export function loadEnvironment(root: string, name: string): LoadedEnvironment {
   const source = relative(root, file) || file;
   const raw = file.endsWith('.json') ? readJson(file, source) : readModule(root, file, source);
   const env = validateEnvironment(raw, source, name);
-  return { env, source, evidence: loadEvidence(root, env) };
+  return { env, source, evidence: loadEvidence(root, env), locations: environmentSourceMap(root, source) };
 }
 
 function readJson(file: string, source: string): unknown {

@@ -1,3 +1,4 @@
+import type { SourceMap } from '../environments/source-map';
 import { readManifest } from '../stacks/manifest';
 import { renderEnvironment, synthesizeIfStale, type SynthResult } from '../stacks/synth';
 import { artifactSetOf, verifiedArtifactSet } from './artifacts';
@@ -27,6 +28,8 @@ export interface EvaluateOptions {
 export interface PolicyEvaluation extends PolicyReport {
   /** The environment file evaluated. */
   readonly source: string;
+  /** Where the environment defines each system and region, when it was loaded from a file. */
+  readonly locations?: SourceMap;
   /** Whether out/<env>/ was (re)written by this evaluation. */
   readonly synthesized: boolean;
   /** Why it was, when it was. */
@@ -79,12 +82,12 @@ function evaluatedAs(inputs: SynthesizedInputs, profile: string | undefined, opt
   const { rendered, manifest, artifacts } = inputs;
   const env = profile === undefined ? rendered.env : { ...rendered.env, profile };
   const report = evaluate({ ...rendered, env, manifest, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
-  return { ...report, source: rendered.source, synthesized: inputs.synthesized, ...(inputs.reason !== undefined ? { synthReason: inputs.reason } : {}) };
+  return { ...report, source: rendered.source, locations: rendered.locations, synthesized: inputs.synthesized, ...(inputs.reason !== undefined ? { synthReason: inputs.reason } : {}) };
 }
 
 /** Evaluates what a synthesis just wrote (ndc start: one render, then the checks on out/<env>/). */
-export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'evidence' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
+export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'evidence' | 'locations' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
   const artifacts = verifiedArtifactSet(root, synth.manifest, synth.artifacts);
   const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
-  return { ...report, source: synth.source, synthesized: false };
+  return { ...report, source: synth.source, locations: synth.locations, synthesized: false };
 }

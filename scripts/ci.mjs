@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The CI pipeline in one script, the same on GitHub Actions, GitLab CI and a laptop:
-//   install -> synth -> check (SARIF + JUnit files) -> plan -> deploy when asked and the gate is open.
+//   install -> synth -> check (SARIF, JUnit and HTML files) -> plan -> deploy when asked and the gate is open.
 // Exits non-zero on any failure. Usage:
 //   node scripts/ci.mjs --env prod [--deploy] [--skip-install] [--reports DIR]
 // --deploy is given on the main branch only; on pull requests the pipeline stops after plan (a closed
@@ -59,6 +59,8 @@ await step(`synth ${env}`, [...ndc, 'synth', '--env', env]);
 if (failures.length === 0) {
   await step(`check ${env} (SARIF)`, [...ndc, 'check', '--env', env, '--format', 'sarif', '--output', path.join(reports, `ndc-${env}.sarif`)]);
   await step(`check ${env} (JUnit)`, [...ndc, 'check', '--env', env, '--format', 'junit', '--output', path.join(reports, `ndc-${env}.junit.xml`)]);
+  // The reviewer's report (failures first, inventory, diagrams), kept with the job's artifacts.
+  await step(`check ${env} (HTML)`, [...ndc, 'check', '--env', env, '--format', 'html', '--output', path.join(reports, `ndc-${env}.html`)]);
   const plan = await $({ nothrow: true, quiet: true })`${[...ndc, 'plan', '--env', env, '--json']}`;
   await fs.writeFile(path.join(reports, `ndc-${env}.plan.json`), plan.stdout);
   process.stderr.write(plan.stderr);

@@ -4,6 +4,7 @@ import { stableJson } from '../core/canonical-json';
 import { progressStep } from '../core/progress-line';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
+import type { SourceMap } from '../environments/source-map';
 import type { Environment } from '../environments/schema';
 import { buildManifest, manifestBodyOf, readManifest, resourcesFileContent, RESOURCES_FILE, verifyArtifacts, type Artifact, type Manifest, type ManifestBody } from './manifest';
 import { scopedResources, type ScopedResource } from './scopes';
@@ -37,6 +38,8 @@ export interface SynthResult {
   readonly source: string;
   /** The environment's evidence records, loaded with it (the interval rules read them). */
   readonly evidence: LoadedEnvironment['evidence'];
+  /** Where the environment defines each system and region (environments/source-map.ts). */
+  readonly locations?: SourceMap;
   readonly cloud: NationalCloud;
   readonly artifacts: readonly Artifact[];
   readonly manifest: Manifest;
@@ -58,14 +61,14 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
  * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on, and
  * the engine settings of `root` that deploy uses (the Pulumi project and stack files) become artifacts.
  */
-export function renderLoaded({ env, source, evidence }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
+export function renderLoaded({ env, source, evidence, locations }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
   const cloud = buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache, source);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const resources = scopedResources(artifacts);
   const manifest = buildManifest(cloud, artifacts, env.approvals, env.platform, resources);
-  return { env, source, evidence, cloud, artifacts, manifest, resources, cache };
+  return { env, source, evidence, locations, cloud, artifacts, manifest, resources, cache };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */

@@ -101,13 +101,17 @@ describe('ndc check', () => {
 });
 
 describe('ndc start (npm start)', () => {
-  it('synthesizes, checks, writes out/<env>/report.html and report.sarif and exits 0 on prod', async () => {
+  it('synthesizes, checks, writes reports/<env>/report.html and report.sarif and exits 0 on prod', async () => {
     const { io, out } = captureIO(root);
     expect(await main(['start', '--env', 'prod'], io)).toBe(0);
-    const html = readFileSync(join(root, 'out/prod/report.html'), 'utf8');
+    const html = readFileSync(join(root, 'reports/prod/report.html'), 'utf8');
     expect(html).toContain('PASS: no mandatory failure');
-    expect(JSON.parse(readFileSync(join(root, 'out/prod/report.sarif'), 'utf8'))).toBeValidSarifLog();
-    expect(out).toContain('Reports: out/prod/report.html, out/prod/report.sarif');
+    // The whole report: inventory, the diagrams, the reachability computed from the artifacts.
+    expect(html).toContain('<h2 id="inventory">System inventory</h2>');
+    expect(html.match(/<svg class="diagram"/g)).toHaveLength(1 + 3 + 6);
+    expect(html).toContain('<h2 id="reachability">Reachability</h2>');
+    expect(JSON.parse(readFileSync(join(root, 'reports/prod/report.sarif'), 'utf8'))).toBeValidSarifLog();
+    expect(out).toContain('Reports: reports/prod/report.html, reports/prod/report.sarif');
     expect(out).toContain('Mandatory failures: 0');
     expect(out.some((l) => l.startsWith('Synthesized prod (production, regulation profile vn-2016)'))).toBe(true);
   });
@@ -116,8 +120,17 @@ describe('ndc start (npm start)', () => {
     const { io, out } = captureIO(root);
     expect(await main(['start', '--env', 'leaky'], io)).toBe(1);
     expect(out).toContain('Mandatory failures: 1');
-    expect(readFileSync(join(root, 'out/leaky/report.html'), 'utf8')).toContain('FAIL: 1 mandatory failure');
-    expect(existsSync(join(root, 'out/leaky/report.sarif'))).toBe(true);
+    const html = readFileSync(join(root, 'reports/leaky/report.html'), 'utf8');
+    expect(html).toContain('FAIL: 1 mandatory failure');
+    // The failure is listed before anything else, with where it is defined in the environment file.
+    const failures = html.slice(html.indexOf('<h2 id="failures">'), html.indexOf('<h2 id="summary">'));
+    expect(failures).toMatch(/<li class="failure mandatory" data-rule="[A-Z0-9-]+" data-system="[a-z0-9-]+">/);
+    const definedAt = readFileSync(join(root, 'environments/leaky.json'), 'utf8').split('\n').findIndex((l) => l.includes('"id": "online-meeting"')) + 1;
+    expect(failures).toContain(`<strong>Where:</strong> <code>environments/leaky.json:${definedAt}</code>`);
+    const sarif = JSON.parse(readFileSync(join(root, 'reports/leaky/report.sarif'), 'utf8'));
+    const failed = sarif.runs[0].results.filter((r: { level: string }) => r.level === 'error');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'environments/leaky.json', uriBaseId: 'PROJECTROOT' }, region: { startLine: definedAt } });
   });
 
   it('--json prints the synth summary with the policy summary and report paths', async () => {
@@ -125,7 +138,14 @@ describe('ndc start (npm start)', () => {
     const { io, out } = captureIO(root, true);
     expect(await main(['start', '--env', 'dev'], io)).toBe(0);
     const summary = JSON.parse(out[0]);
-    expect(summary.policy).toMatchObject({ mandatoryFailures: 0, advisoryFailures: 4, waived: 1, overrides: [{ ruleId: 'NDC-BAK-001', to: 'advisory' }, { ruleId: 'NDC-K8S-004', to: 'advisory' }, { ruleId: 'NDC-LVL-010', to: 'advisory' }, { ruleId: 'NDC-TOP-001', to: 'advisory' }] });
-    expect(summary.reports).toEqual({ html: 'out/dev/report.html', sarif: 'out/dev/report.sarif' });
+    expect(summary.policy).toMatchObject({ mandatoryFailures: 0, advisoryFailures: 4, waived: 3, overrides: [{ ruleId: 'NDC-BAK-001', to: 'advisory' }, { ruleId: 'NDC-K8S-004', to: 'advisory' }, { ruleId: 'NDC-LVL-010', to: 'advisory' }, { ruleId: 'NDC-TOP-001', to: 'advisory' }] });
+    expect(summary.reports).toEqual({ html: 'reports/dev/report.html', sarif: 'reports/dev/report.sarif' });
+  });
+
+  it('its reports survive the next synthesis, which replaces out/<env>/ whole', async () => {
+    const before = readFileSync(join(root, 'reports/dev/report.html'), 'utf8');
+    expect(await main(['synth', '--env', 'dev'], captureIO(root).io)).toBe(0);
+    expect(readFileSync(join(root, 'reports/dev/report.html'), 'utf8')).toBe(before);
+    expect(existsSync(join(root, 'reports/dev/report.sarif'))).toBe(true);
   });
 });

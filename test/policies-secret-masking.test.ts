@@ -42,7 +42,7 @@ describe('secret values in reports', () => {
   it('ndc start writes report.html and report.sarif without the key id', async () => {
     const { io } = captureIO(root);
     expect(await main(['start', '--env', 'leaky-name'], io)).toBe(1);
-    for (const file of ['report.html', 'report.sarif']) expect(readFileSync(join(root, 'out', 'leaky-name', file), 'utf8')).not.toContain(AWS_KEY_ID);
+    for (const file of ['report.html', 'report.sarif']) expect(readFileSync(join(root, 'reports', 'leaky-name', file), 'utf8')).not.toContain(AWS_KEY_ID);
   });
 
   it('masks keeping the first four characters of a long value', () => {

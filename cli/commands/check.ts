@@ -13,7 +13,7 @@ import { verdictLine } from '../../policies/reports/common';
 import { readManifest, unlistedFiles } from '../../stacks/manifest';
 import type { CommandIO } from '../io';
 import { refuseProjectInput } from './common';
-import { reachSectionFor } from './reach';
+import { artifactInputs, htmlInputsFor } from './report-inputs';
 
 export interface CheckOptions {
   readonly env: string;
@@ -82,7 +82,7 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
     evaluation = progressStep(`checking ${opts.env}: every rule pack in force`, () => evaluatePolicies(io.root, opts.env, { asOf, now: io.now() }));
   }
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
-  const rendered = renderReport(evaluation, format, evaluation.source, format === 'html' ? [reachSectionFor(io.root, opts.env)] : []);
+  const rendered = renderReport(evaluation, format, evaluation.source, format === 'html' ? htmlInputsFor(io.root, evaluation) : artifactInputs(io.root, evaluation));
   // The JSON report is check's --json document: the same schema-tagged shape as every command's.
   const content = format === 'json' ? `${jsonDocument('check', JSON.parse(rendered) as object)}\n` : rendered;
   if (opts.output !== undefined) {

@@ -1,21 +1,27 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { evaluateSynthesized } from '../../policies/evaluate';
-import { htmlReport, sarifReport, textReport } from '../../policies/reports';
-import { REPORT_FILES } from '../../stacks/manifest';
+import { renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
 import { writeAtomically } from './check';
+import { environmentSourceMap } from '../../environments/source-map';
+import { approvalsForReport, htmlInputsFor } from './report-inputs';
 import { printJson } from './common';
-import { reachSectionFor } from './reach';
 import { describeSynth, synthSummary } from './synth';
 
 export interface StartOptions {
   readonly env: string;
+  /** Trust-store pins (NDC_TRUST_ROOT) and the change's author (NDC_CHANGE_AUTHOR), for the report's approval status. */
+  readonly trustRoot?: string;
+  readonly author?: string;
 }
+
+/** Where `npm start` writes its reports: outside out/, which every synthesis replaces whole. */
+export const reportsDir = (env: string) => join('reports', env);
 
 /**
  * `npm start`: the main job on the default environment: synthesize, run every policy pack in force on
- * what was written, write out/<env>/report.html and out/<env>/report.sarif, print the summary.
+ * what was written, write reports/<env>/report.html and reports/<env>/report.sarif, print the summary.
  * Exit 0 when no mandatory rule fails, 1 when one does (after writing the reports, so they can be read),
  * 2 on bad input: a main job that reports green on a non-compliant cloud would mislead, and prod as
  * shipped has no mandatory failure.
@@ -23,10 +29,12 @@ export interface StartOptions {
 export async function startCommand(opts: StartOptions, io: CommandIO): Promise<number> {
   const synth = synthEnvironment(io.root, opts.env);
   const evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
-  const outDir = relative(io.root, join(io.root, 'out', opts.env));
-  const [htmlName, sarifName] = REPORT_FILES;
-  const html = writeAtomically(io.root, join(outDir, htmlName), htmlReport(evaluation, [reachSectionFor(io.root, opts.env, synth.cloud)]), 'out');
-  const sarif = writeAtomically(io.root, join(outDir, sarifName), sarifReport(evaluation, synth.source), 'out');
+  const dir = reportsDir(opts.env);
+  const loaded = { env: synth.env, source: synth.source, evidence: synth.evidence, locations: synth.locations ?? environmentSourceMap(io.root, synth.source) };
+  const approvals = approvalsForReport(io.root, loaded, synth.manifest, evaluation, { trustRoot: opts.trustRoot, author: opts.author, now: io.now() });
+  const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, evidence: synth.evidence, approvals });
+  const html = writeAtomically(io.root, join(dir, 'report.html'), renderReport(evaluation, 'html', synth.source, inputs), dir);
+  const sarif = writeAtomically(io.root, join(dir, 'report.sarif'), renderReport(evaluation, 'sarif', synth.source, inputs), dir);
   if (io.json) {
     printJson(io, 'start', { ...synthSummary(synth, io.root), policy: policySummary(evaluation), reports: { html, sarif } });
   } else {

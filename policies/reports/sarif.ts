@@ -1,20 +1,29 @@
 import { sha256 } from '../../core/canonical-json';
 import type { PolicyReport } from '../engine';
-import { fileOf, profileLines } from './common';
+import type { SourceMap } from '../../environments/source-map';
+import { locationOf, profileLines, type ArtifactLineFinder } from './common';
 
 const LEVEL = { mandatory: 'error', advisory: 'warning' } as const;
 const RANK = { critical: 9.5, high: 8, medium: 5.5, low: 3 } as const;
 
 /**
  * SARIF 2.1.0 for code-scanning tools: one result per failed or waived finding (waived ones carry an
- * accepted external suppression with the exception's reason), located in the artifact or environment file.
+ * accepted external suppression with the exception's reason), located in the artifact, or at the line of the
+ * environment file (or the module it imports) that defines the finding's system or cluster. Each result has
+ * its own fingerprint over rule, system, subject and message, so code scanning never merges two findings.
  */
-export function sarifReport(report: PolicyReport, source: string): string {
+export function sarifReport(report: PolicyReport, source: string, locations?: SourceMap, artifactLine?: ArtifactLineFinder): string {
   const rules = report.rules.filter((r) => r.enforcement !== 'disabled');
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const seen = new Map<string, number>();
   const results = report.findings
     .filter((f) => f.status === 'fail' || f.status === 'waived')
     .map((f) => {
+      const where = locationOf(report, f, source, locations, artifactLine);
+      const identity = `${f.ruleId}|${f.systemId ?? ''}|${f.subject}|${f.message}`;
+      // The same finding twice (two identical resources) still gets two fingerprints, in report order.
+      const occurrence = seen.get(identity) ?? 0;
+      seen.set(identity, occurrence + 1);
       const exception = f.waivedBy !== undefined ? report.exceptions[f.waivedBy] : undefined;
       return {
         ruleId: f.ruleId,
@@ -23,11 +32,11 @@ export function sarifReport(report: PolicyReport, source: string): string {
         message: { text: `${f.subject}: ${f.message}` },
         locations: [
           {
-            physicalLocation: { artifactLocation: { uri: fileOf(report, f, source), uriBaseId: 'PROJECTROOT' } },
+            physicalLocation: { artifactLocation: { uri: where.file, uriBaseId: 'PROJECTROOT' }, ...(where.line === undefined ? {} : { region: { startLine: where.line } }) },
             logicalLocations: [{ fullyQualifiedName: f.subject, kind: 'resource' }],
           },
         ],
-        partialFingerprints: { 'ndcFinding/v1': sha256(`${f.ruleId}|${f.subject}`) },
+        partialFingerprints: { 'ndcFinding/v2': sha256(occurrence === 0 ? identity : `${identity}|${occurrence}`) },
         ...(exception
           ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${exception.reason} (granted by ${exception.grantedBy}, expires ${exception.expires})` }] }
           : {}),

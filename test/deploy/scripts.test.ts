@@ -39,6 +39,7 @@ describe('scripts/ci.mjs', () => {
       'synth --env staging',
       'check --env staging --format sarif --output R/reports/ndc-staging.sarif',
       'check --env staging --format junit --output R/reports/ndc-staging.junit.xml',
+      'check --env staging --format html --output R/reports/ndc-staging.html',
       'plan --env staging --json',
       'deploy --env staging',
     ]);

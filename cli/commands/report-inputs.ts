@@ -1,0 +1,103 @@
+import type { LoadedEvidenceRecord } from '../../environments/evidence';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NationalCloud } from '../../constructs';
+import { buildCloud } from '../../constructs/from-environment';
+import { loadEnvironment } from '../../environments/load';
+import type { PolicyEvaluation } from '../../policies/evaluate';
+import { cloudPicture, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
+import { InputError } from '../../core/errors';
+import { assessmentCheckOf, gatePolicyOutcome } from '../../policies/outcome';
+import { evaluateGate } from '../../policies/approvals/gate';
+import { approvalSettingsOf } from '../../policies/approvals/requirements';
+import { readTrustStore, trustRootsFrom } from '../../policies/approvals/trust-store';
+import { reportApprovalsOf } from '../../policies/reports/approvals';
+import type { LoadedEnvironment } from '../../environments/load';
+import { environmentBody } from '../../stacks/synth';
+import type { Manifest } from '../../stacks/manifest';
+import { reachSectionFor } from './reach';
+
+/**
+ * What the HTML report shows beside the findings, for a command that just evaluated `evaluation`: the
+ * inventory and diagrams from the model, the reachability from out/<env>/, the commit, the approval status
+ * when the caller has it.
+ */
+export function htmlInputsFor(root: string, evaluation: PolicyEvaluation, opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals } = {}): HtmlReportInputs {
+  const loaded = opts.cloud === undefined || opts.evidence === undefined ? loadEnvironment(root, evaluation.env) : undefined;
+  const cloud = opts.cloud ?? buildCloud(loaded!.env);
+  const evidence = opts.evidence ?? loaded!.evidence;
+  const failing = new Set(evaluation.findings.filter((f) => f.status === 'fail' && f.systemId).map((f) => f.systemId!));
+  return {
+    ...artifactInputs(root, evaluation),
+    picture: cloudPicture(cloud, evaluation.asOf, failing, evidence),
+    reachability: reachSectionFor(root, evaluation.env, cloud) || undefined,
+    approvals: opts.approvals,
+    commit: commitOf(root),
+  };
+}
+
+/** The checked-out commit (with `+changes` when the working tree differs from it), or undefined outside git. */
+export function commitOf(root: string): string | undefined {
+  try {
+    const run = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    if (run(['rev-parse', '--show-toplevel']) === '') return undefined;
+    const head = run(['rev-parse', 'HEAD']);
+    const dirty = run(['status', '--porcelain', '--untracked-files=no', '--', 'environments', 'constructs', 'stacks', 'policies']) !== '';
+    return `${head}${dirty ? ' (with uncommitted changes to the sources)' : ''}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The approval status per system for the report, as the gate judges it (without the ledger's accepted
+ * trust version, which only deploy needs): undefined when the environment has no trust store yet.
+ */
+export function approvalsForReport(
+  root: string,
+  loaded: LoadedEnvironment,
+  manifest: Manifest,
+  evaluation: PolicyEvaluation,
+  opts: { readonly trustRoot?: string; readonly author?: string; readonly now: Date },
+): ReportApprovals | undefined {
+  const env = evaluation.env;
+  try {
+    if (!readTrustStore(root, env)) return undefined;
+    const gate = evaluateGate({
+      root,
+      env,
+      operation: 'deploy',
+      manifest,
+      environment: { body: environmentBody(loaded), source: loaded.source },
+      policy: gatePolicyOutcome(evaluation),
+      assessmentCurrent: assessmentCheckOf(evaluation),
+      now: opts.now,
+      author: opts.author,
+      settings: approvalSettingsOf(loaded.env, loaded.source),
+      trustRoots: trustRootsFrom(opts.trustRoot),
+    });
+    return reportApprovalsOf(gate);
+  } catch (error) {
+    // A broken trust store or approval file is the approval commands' bad input; the report says why it shows no status.
+    if (error instanceof InputError) return { operation: 'deploy', trust: `not evaluated: ${error.message}`, systems: [] };
+    throw error;
+  }
+}
+
+/** Where findings are: the environment's source map, and out/<env>/'s artifacts for the line of an artifact finding. */
+export function artifactInputs(root: string, evaluation: PolicyEvaluation): Pick<HtmlReportInputs, 'source' | 'locations' | 'readArtifact'> {
+  const outDir = `out/${evaluation.env}/`;
+  return {
+    source: evaluation.source,
+    locations: evaluation.locations,
+    readArtifact: (file) => {
+      if (!file.startsWith(outDir) || file.includes('..')) return undefined;
+      try {
+        return readFileSync(join(root, file), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { buildCloud } from '../constructs';
+import { validateEnvironment } from '../environments/validate';
+import { ZONES } from '../environments/vocabulary';
+import { cloudPicture, DIAGRAM_LIMITS } from '../policies/reports/topology';
+import { renderDiagram, type Diagram } from '../policies/reports/diagram';
+import { generateEnvironment } from '../scripts/generate-cloud';
+
+/** Diagram layout: boxes inside their groups, labels escaped, the same bytes for the same graph, large clouds folded. */
+
+const boxes = (svg: string, cls: string) =>
+  [...svg.matchAll(new RegExp(`<g class="${cls}[^"]*" data-[a-z]+="([^"]+)"><rect x="([-\\d.]+)" y="([-\\d.]+)" width="([\\d.]+)" height="([\\d.]+)"`, 'g'))].map((m) => ({ id: m[1], x: +m[2], y: +m[3], w: +m[4], h: +m[5] }));
+
+describe('renderDiagram', () => {
+  const diagram: Diagram = {
+    title: 'Cluster <north> & "friends"',
+    groups: [{ id: 'north', label: 'North' }, { id: 'north/db', label: 'population-db', parent: 'north' }],
+    nodes: [
+      { id: 'internet', lines: ['internet'], kind: 'external' },
+      { id: 'dmz', lines: ['dmz', '10.10.4.0/22'], kind: 'zone', group: 'north' },
+      { id: 'db', lines: ['database', '10.10.139.0/24', 'db x5'], kind: 'zone', group: 'north/db', failed: true },
+    ],
+    edges: [
+      { from: 'internet', to: 'dmz', label: 'tcp/443', kind: 'flow' },
+      { from: 'dmz', to: 'db', label: 'tcp/5432', kind: 'flow' },
+    ],
+  };
+
+  it('places every box inside its group and each group inside its parent', () => {
+    const svg = renderDiagram(diagram, 'd');
+    const nodes = boxes(svg, 'node');
+    const groups = boxes(svg, 'group');
+    expect(nodes.map((n) => n.id)).toEqual(['internet', 'dmz', 'db']);
+    expect(groups.map((g) => g.id)).toEqual(['north', 'north/db']);
+    const inside = (a: { x: number; y: number; w: number; h: number }, b: typeof a) => a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
+    expect(inside(nodes[1], groups[0])).toBe(true);
+    expect(inside(nodes[2], groups[1])).toBe(true);
+    expect(inside(groups[1], groups[0])).toBe(true);
+    expect(inside(nodes[0], groups[0])).toBe(false);
+    expect(svg).toContain('<g class="node node-zone node-failed" data-node="db">');
+    expect(svg).toContain('<title id="d-title">Cluster &lt;north&gt; &amp; &quot;friends&quot;</title>');
+    expect(svg.match(/<g class="edge"/g)).toHaveLength(2);
+  });
+
+  it('gives the same bytes for the same graph', () => {
+    expect(renderDiagram(diagram, 'd')).toBe(renderDiagram(structuredClone(diagram), 'd'));
+  });
+
+  it('folds a large cloud: counts per cluster and level, no per-system diagrams', () => {
+    const env = validateEnvironment(generateEnvironment(25), 'generated.ts');
+    const cloud = buildCloud(env);
+    expect(cloud.systems.length).toBeGreaterThan(DIAGRAM_LIMITS.systemDiagrams);
+    const picture = cloudPicture(cloud, '2026-11-27');
+    expect(picture.systems.size).toBe(0);
+    expect(picture.national.nodes.some((n) => n.id.startsWith('sys:'))).toBe(false);
+    const levels = picture.national.nodes.filter((n) => n.id.startsWith('level:'));
+    expect(levels.length).toBeGreaterThan(0);
+    const counted = levels.reduce((n, node) => n + Number(/(\d+) primary/.exec(node.lines[1])![1]), 0);
+    expect(counted).toBe(cloud.systems.length);
+    // At most: the external networks, the shared zones, and the limit's dedicated networks of six zones each.
+    for (const c of picture.clusters) expect(c.diagram.nodes.length).toBeLessThanOrEqual(2 + ZONES.length + DIAGRAM_LIMITS.dedicatedNetworksPerCluster * 6);
+    expect(picture.clusters.some((c) => c.diagram.nodes.some((n) => n.id.startsWith('dedicated:')))).toBe(true);
+    expect(renderDiagram(picture.national, 'n')).toContain('data-node="level:');
+  });
+});
