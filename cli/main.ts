@@ -261,12 +261,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { flags: '--format <F>', description: 'text, json or markdown for a pull-request comment (default text; json with --json)' },
     ],
     exitCodes: { 0: 'the diff was shown (changed or not)', ...BAD_INPUT },
-    environment: ENV_VARIABLES,
+    environment: [...ENV_VARIABLES, 'NDC_TRUST_ROOT'],
     example: 'ndc diff --env prod --against main --format markdown',
     async run(values, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { diffCommand } = require('./commands/diff') as typeof import('./commands/diff');
-      return diffCommand({ env: await environmentSettled(deps, envOf(values, deps)), against: str(values, 'against'), format: str(values, 'format') }, deps.io);
+      return diffCommand({ env: await environmentSettled(deps, envOf(values, deps)), against: str(values, 'against'), format: str(values, 'format'), trustRoots: deps.trustRoots }, deps.io);
     },
   },
   plan: deploySpec('plan', {
@@ -338,7 +338,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       const showChanges = (io: CommandIO, manifest: Manifest, statement: { scopes: readonly { id: string }[] }) => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { approvalDiffLines } = require('./commands/diff') as typeof import('./commands/diff');
-        for (const line of approvalDiffLines(io.root, manifest, statement.scopes.map((s) => s.id))) io.out(line);
+        for (const line of approvalDiffLines(io.root, manifest, statement.scopes.map((s) => s.id), deps.trustRoots)) io.out(line);
       };
       const systems = str(values, 'systems');
       return approveCommand(

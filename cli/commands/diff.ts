@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
-import { approvedStateDigests, latestApprovedDigest, readApprovedState } from '../../policies/approvals/approved-state';
+import { approvedStateDigests, latestApprovedDigest, readApprovedState, signedScopeDigests, withSignedScopes, type ApprovedState } from '../../policies/approvals/approved-state';
+import { readTrustStore, resolveTrust } from '../../policies/approvals/trust-store';
 import { approvalSettingsOf, type ApprovalSettings } from '../../policies/approvals/requirements';
 import { diffStates, type DiffBase, type EnvironmentDiff } from '../../policies/approvals/scope-diff';
 import { readApprovals } from '../../policies/approvals/statement';
@@ -19,6 +20,28 @@ export interface DiffOptions {
   /** `approved` (default), a digest (stored approved state or deploy snapshot), or a git revision. */
   readonly against?: string;
   readonly format?: string;
+  /** NDC_TRUST_ROOT's pins: an approved state counts as a baseline only for scope digests a trusted reviewer signed. */
+  readonly trustRoots?: readonly string[];
+}
+
+/**
+ * The scope digests trusted reviewers signed in approvals/<env>/ (signedScopeDigests), or undefined when no
+ * trust store is in force to verify signatures with (no pin, a broken chain).
+ */
+export function signedBaseline(root: string, env: string, trustRoots: readonly string[]): ReadonlySet<string> | undefined {
+  try {
+    return signedScopeDigests(root, env, resolveTrust(readTrustStore(root, env), env, trustRoots));
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
+}
+
+/** An approved state cut down to its signed scopes, and how to say so next to its name. */
+function signedOnly(approved: ApprovedState, signed: ReadonlySet<string> | undefined): { state: ApprovedState; note: string } {
+  if (signed === undefined) return { state: approved, note: '; its scopes are not checked against signed approvals (no trust store in force: set NDC_TRUST_ROOT)' };
+  const { state, unsigned } = withSignedScopes(approved, signed);
+  return { state, note: unsigned.length === 0 ? '' : `; ${unsigned.length} scope(s) of it no trusted reviewer signed, shown in full: ${unsigned.join(', ')}` };
 }
 
 /** The current state: out/<env>/ as the environment renders now (synthesized first when stale), with its manifest. */
@@ -80,7 +103,7 @@ export function directoryState(dir: string, shown: string, env: string, lenient:
 }
 
 /** What `--against` names, loaded: the base state and how to describe it. */
-export function baseState(root: string, env: string, against: string, current?: EnvironmentState): { state: EnvironmentState; base: DiffBase } {
+export function baseState(root: string, env: string, against: string, current?: EnvironmentState, signed?: ReadonlySet<string>): { state: EnvironmentState; base: DiffBase } {
   // Scopes the current state has at the same digest need no attribute check: nothing of them is shown.
   const unchanged = new Map((current?.scopes ?? []).map((s) => [s.id, s.digest]));
   if (against === 'approved') {
@@ -89,7 +112,8 @@ export function baseState(root: string, env: string, against: string, current?: 
       throw new InputError('--against approved', `no approved state of ${env} yet (approvals/${env}/approved/ is empty: it is written when every scope of a digest is approved); compare with a git revision instead, for example --against main`);
     }
     const approved = readApprovedState(root, env, digest, unchanged);
-    return { state: approved, base: { kind: 'approved', ref: against, source: `the last approved state (${approved.shown})`, digest, approvedAt: approved.approvedAt } };
+    const { state, note } = signedOnly(approved, signed);
+    return { state, base: { kind: 'approved', ref: against, source: `the last approved state (${approved.shown}${note})`, digest, approvedAt: approved.approvedAt } };
   }
   if (/^[0-9a-f]{8,64}$/.test(against)) {
     const states = approvedStateDigests(root, env).filter((d) => d.startsWith(against));
@@ -99,7 +123,8 @@ export function baseState(root: string, env: string, against: string, current?: 
     if (found.length > 1) throw new InputError('--against', `${against} is ambiguous: it begins ${found.length} stored digests (${found.map((d) => d.slice(0, 16)).join(', ')}); give more of it`);
     if (states.length === 1) {
       const approved = readApprovedState(root, env, states[0], unchanged);
-      return { state: approved, base: { kind: 'approved-state', ref: against, source: `approved state ${approved.shown}`, digest: approved.digest, approvedAt: approved.approvedAt } };
+      const { state, note } = signedOnly(approved, signed);
+      return { state, base: { kind: 'approved-state', ref: against, source: `approved state ${approved.shown}${note}`, digest: approved.digest, approvedAt: approved.approvedAt } };
     }
     if (snapshots.length === 1) {
       const shown = `${SNAPSHOTS_DIR}/${snapshots[0]}`;
@@ -130,12 +155,12 @@ function snapshotEnv(dir: string): string | undefined {
 }
 
 /** The diff of the environment as it renders now against `against`, with the approvals on file. */
-export function environmentDiff(root: string, env: string, against: string, note: (line: string) => void = () => undefined): EnvironmentDiff {
+export function environmentDiff(root: string, env: string, against: string, note: (line: string) => void = () => undefined, signed?: ReadonlySet<string>): EnvironmentDiff {
   // A ref that names nothing is refused before the environment is rendered.
   if (against !== 'approved' && !/^[0-9a-f]{8,64}$/.test(against) && resolveRevision(root, against) === undefined) throw unknownAgainst(env, against);
   const now = currentState(root, env);
   if (now.synthesized) note(`synthesized out/${env}/ first (${now.synthesized})`);
-  const { state, base } = baseState(root, env, against, now.state);
+  const { state, base } = baseState(root, env, against, now.state, signed);
   return diffStates({ base: state, current: now.state, against: base, currentSource: now.source, settings: now.settings, approvals: readApprovals(root, env) });
 }
 
@@ -144,12 +169,12 @@ export function environmentDiff(root: string, env: string, against: string, note
  * last approved state, for the scopes being signed (the others changed are counted), as text lines. A
  * missing or unreadable approved state is said in one line instead, so an empty diff is never shown by mistake.
  */
-export function approvalDiffLines(root: string, manifest: Manifest, scopes: readonly string[]): string[] {
+export function approvalDiffLines(root: string, manifest: Manifest, scopes: readonly string[], trustRoots: readonly string[] = []): string[] {
   const env = manifest.env;
   if (latestApprovedDigest(root, env) === undefined) return [`Changes since the last approval: none recorded yet (approvals/${env}/approved/ is empty); review the scopes in full, or compare with a revision: ndc diff --env ${env} --against main`];
   try {
     const current = directoryState(join(root, 'out', env), `out/${env}`, env, false);
-    const { state, base } = baseState(root, env, 'approved', current);
+    const { state, base } = baseState(root, env, 'approved', current, signedBaseline(root, env, trustRoots));
     if (current.digest !== manifest.digest) return [`Changes since the last approval: cannot be shown: out/${env}/ changed while approving; run ndc approve again`];
     const diff = diffStates({ base: state, current, against: base, currentSource: `out/${env}`, settings: manifest.approvals, approvals: readApprovals(root, env) });
     const signing = new Set(scopes);
@@ -173,7 +198,7 @@ export async function diffCommand(opts: DiffOptions, io: CommandIO): Promise<num
   const format = formatOf(opts.format, io.json);
   const against = opts.against ?? 'approved';
   if (against === '') throw new InputError('--against', 'is empty (give approved, a digest, or a git revision)');
-  const diff = environmentDiff(io.root, opts.env, against, (line) => io.err(`ndc diff: ${line}`));
+  const diff = environmentDiff(io.root, opts.env, against, (line) => io.err(`ndc diff: ${line}`), signedBaseline(io.root, opts.env, opts.trustRoots ?? []));
   io.out(renderDiff(diff, format).trimEnd());
   return 0;
 }

@@ -7,7 +7,9 @@ import { formatPath } from '../../environments/validate';
 import { digestProblems, ENGINES, parseManifest, type Manifest } from '../../stacks/manifest';
 import { environmentState, resourceDigest, scopeLevels, type EnvironmentState } from '../../stacks/scope-state';
 import { merkleRoot, scopeDigestOf, scopedResources } from '../../stacks/scopes';
-import { approvalsDir } from './statement';
+import { verifyStatement } from './keys';
+import { APPROVAL_DOMAIN, approvalsDir, readApprovals } from './statement';
+import type { ResolvedTrust } from './trust-store';
 
 /**
  * The approved state: what an environment looked like when every one of its scopes was approved, kept
@@ -186,4 +188,36 @@ export function latestApprovedDigest(root: string, env: string): string | undefi
     if (!best || at > best.at || (at === best.at && digest > best.digest)) best = { at, digest };
   }
   return best?.digest;
+}
+
+/**
+ * The scope digests some reviewer of the trust store in force really signed (`<scope>@<digest>`), from the
+ * approval files of `env` whose Ed25519 signature verifies against the signer's key there, whatever their
+ * expiry (a baseline is what was approved then). An approved-state file is data anyone with the
+ * repository can write: `ndc diff` and `ndc approve` show a scope as "unchanged since approval" only for a
+ * digest in this set, so a planted state cannot hide a change from a reviewer. Undefined when no trust
+ * store is in force (nothing can be verified).
+ */
+export function signedScopeDigests(root: string, env: string, trust: ResolvedTrust): ReadonlySet<string> | undefined {
+  if (!trust.ok) return undefined;
+  const signed = new Set<string>();
+  for (const loaded of readApprovals(root, env)) {
+    if (!('approval' in loaded)) continue;
+    const { statement, signature } = loaded.approval;
+    if (statement.env !== env || statement.operation !== 'deploy') continue;
+    const key = trust.keys.get(statement.keyId);
+    if (!key || !verifyStatement(key, APPROVAL_DOMAIN, canonicalJson(statement), signature)) continue;
+    for (const scope of statement.scopes) signed.add(`${scope.id}@${scope.digest}`);
+  }
+  return signed;
+}
+
+/**
+ * The state with only the scopes whose digest a trusted reviewer signed; the others are dropped, so a
+ * diff shows them in full (as not approved before) rather than trusting the file's word for them.
+ */
+export function withSignedScopes(state: ApprovedState, signed: ReadonlySet<string>): { state: ApprovedState; unsigned: string[] } {
+  const unsigned = state.scopes.filter((s) => !signed.has(`${s.id}@${s.digest}`)).map((s) => s.id);
+  if (unsigned.length === 0) return { state, unsigned };
+  return { state: { ...state, scopes: state.scopes.filter((s) => signed.has(`${s.id}@${s.digest}`)) }, unsigned };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { main } from '../../cli/main';
 import { latestApprovedDigest, recordApprovedState } from '../../policies/approvals/approved-state';
-import { versionHash, writeTrustStore, type TrustVersionBody } from '../../policies/approvals/trust-store';
+import { readTrustStore, versionHash, writeTrustStore, type TrustVersionBody } from '../../policies/approvals/trust-store';
 import { keyOf, reviewerEntry } from '../approvals/fixture';
 import { removeTree, takeSnapshot } from '../../deploy/snapshot';
 import { requireManifest, type Manifest } from '../../stacks/manifest';
@@ -41,7 +41,7 @@ describe('ndc diff against the approved state and stored digests (dev, synthesiz
   it('by default compares with the last approved state: only the changed system, its new rule, who must sign', async () => {
     const result = await diff();
     expect(result.code).toBe(0);
-    expect(result.out).toContain(`against the last approved state (approvals/dev/approved/${approved.digest}.json) (digest ${approved.digest.slice(0, 12)}..., approved 2026-11-20T09:00:00.000Z)`);
+    expect(result.out).toContain(`against the last approved state (approvals/dev/approved/${approved.digest}.json; its scopes are not checked against signed approvals (no trust store in force: set NDC_TRUST_ROOT)) (digest ${approved.digest.slice(0, 12)}..., approved 2026-11-20T09:00:00.000Z)`);
     expect(result.out).toMatch(/^1 of \d+ scope\(s\) changed/m);
     expect(result.out).toMatch(/^open-data-portal \(level 2\): /m);
     expect(result.out).toMatch(/^ {6}port_range_min: 22 -> 9090$|^ {6}\+port_range_min: 9090$/m);
@@ -124,5 +124,26 @@ describe('ndc diff against the approved state and stored digests (dev, synthesiz
     expect(existsSync(join(root, 'approvals', 'dev', 'approved', `${current.digest}.json`))).toBe(true);
     expect(latestApprovedDigest(root, 'dev')).toBe(current.digest);
     expect((await diff()).out).toMatch(/^No change: all \d+ scope\(s\) are as in the last approved state/m);
+  });
+
+  it('shows a scope in full when the approved state claims a digest no trusted reviewer signed (a planted baseline hides nothing)', async () => {
+    const pin = versionHash(readTrustStore(root, 'dev')!.versions[0].body);
+    const dev = environmentInput('dev');
+    const portal = dev.systems!.find((s) => s.id === 'open-data-portal')!;
+    portal.flows = [...(portal.flows ?? []), { from: 'dmz', to: 'internal-server', protocol: 'tcp', ports: 9091 }];
+    writeEnvironmentJson(root, 'dev', dev);
+    synthEnvironment(root, 'dev');
+    // An author writes an approved state of exactly the changed environment, dated after every real one.
+    const planted = requireManifest(root, 'dev');
+    recordApprovedState(root, planted, new Date('2030-01-01T00:00:00.000Z'));
+    expect(latestApprovedDigest(root, 'dev')).toBe(planted.digest);
+    const unpinned = await diff();
+    expect(unpinned.out).toContain('its scopes are not checked against signed approvals (no trust store in force: set NDC_TRUST_ROOT)');
+    const { io, out } = captureIO(root);
+    expect(await main(['diff', '--env', 'dev'], io, { NDC_TRUST_ROOT: pin })).toBe(0);
+    const pinned = out.join('\n');
+    expect(pinned).toContain('1 scope(s) of it no trusted reviewer signed, shown in full: open-data-portal');
+    expect(pinned).toMatch(/^open-data-portal \(level 2\): /m);
+    expect(pinned).not.toMatch(/^No change/m);
   });
 });
