@@ -55,14 +55,14 @@ describe('policy engine', () => {
     ]);
     expect(report.mandatoryFailures).toBe(0);
     expect(report.advisoryFailures).toBe(4);
-    expect(report.exceptions.map((e) => [e.rule, e.status])).toEqual([['NDC-BAK-004', 'applied']]);
+    expect(report.exceptions.map((e) => [e.rule, e.status])).toEqual([['NDC-BAK-004', 'applied'], ['NDC-LVL-009', 'applied'], ['NDC-LVL-009', 'applied']]);
   });
 
   it('the same dev without its overrides has mandatory failures', () => {
     const report = reportOf(variant('dev', (input) => {
       input.policy = {};
     }));
-    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-LVL-010', 'NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
+    expect(report.findings.filter((f) => f.status === 'fail' && f.enforcement === 'mandatory').map((f) => f.ruleId)).toEqual(['NDC-LVL-009', 'NDC-LVL-009', 'NDC-LVL-010', 'NDC-BAK-001', 'NDC-BAK-004', 'NDC-TOP-001', 'NDC-K8S-004']);
   });
 
   it('a disabled rule is not evaluated but stays listed with its enforcement', () => {
