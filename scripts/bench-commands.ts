@@ -45,6 +45,8 @@ export async function bench(): Promise<void> {
   console.log(`Commands as users run them, one process each, median of ${REPEAT}; running ${stale ? `the sources through tsx (${stale})` : 'the compiled dist/'}.`);
   const root = mkdtempSync(join(tmpdir(), 'ndc-bench-commands-'));
   symlinkSync(join(REPO, 'environments'), join(root, 'environments'), 'dir');
+  // The evidence records the interval and control rules read (without them prod fails its checks).
+  symlinkSync(join(REPO, 'evidence'), join(root, 'evidence'), 'dir');
   mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(join(REPO, 'bin', 'ndc.js'), join(root, 'node_modules', '.bin', 'ndc'));
   writeFileSync(join(root, 'package.json'), `${JSON.stringify({ name: 'ndc-bench-project', private: true })}\n`);

@@ -201,6 +201,16 @@ describe('the HTML report a reviewer decides from', () => {
   });
   const section = (from: string, to: string) => html.slice(html.indexOf(from), html.indexOf(to, html.indexOf(from)));
 
+  it('gives the same bytes with laid-out diagrams taken from a cache as laid out afresh', () => {
+    const store = new Map<string, string>();
+    const diagrams = { get: (key: string) => store.get(key), set: (key: string, svg: string) => void store.set(key, svg) };
+    expect(renderReport(mixed, 'html', 'environments/prod.ts', inputs({ diagrams }))).toBe(html);
+    expect(store.size).toBeGreaterThan(2);
+    // Served from the cache: a planted entry shows, so the cache is what was used.
+    for (const key of store.keys()) store.set(key, store.get(key)!.replace('<svg', '<svg data-cached="1"'));
+    expect(renderReport(mixed, 'html', 'environments/prod.ts', inputs({ diagrams }))).toContain('data-cached="1"');
+  });
+
   it('lists the failures first, mandatory before advisory, each with rule, system, what, how to fix and file:line', () => {
     const order = ['id="failures"', 'id="summary"', 'id="inventory"', 'id="topology"', 'id="system-public-service-portal"', 'id="matrix"', 'id="reachability"', 'id="change"', 'id="overrides"', 'id="rules"'].map((a) => html.indexOf(a));
     expect(order.every((at) => at > 0)).toBe(true);

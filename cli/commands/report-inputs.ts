@@ -1,12 +1,14 @@
 import type { LoadedEvidenceRecord } from '../../environments/evidence';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { sha256 } from '../../core/canonical-json';
 import { join } from 'node:path';
 import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
 import type { PolicyEvaluation } from '../../policies/evaluate';
 import { cloudPicture, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
+import type { DiagramCache } from '../../policies/reports/html';
 import { InputError } from '../../core/errors';
 import { assessmentCheckOf, gatePolicyOutcome } from '../../policies/outcome';
 import { evaluateGate } from '../../policies/approvals/gate';
@@ -34,6 +36,37 @@ export function htmlInputsFor(root: string, evaluation: PolicyEvaluation, opts: 
     reachability: reachSectionFor(root, evaluation.env, cloud) || undefined,
     approvals: opts.approvals,
     commit: commitOf(root),
+    diagrams: diagramCache(root),
+  };
+}
+
+/**
+ * The laid-out diagrams of earlier reports under .ndc/cache/diagrams/<key>.svg, the key a sha256 of the
+ * diagram drawn and the layout library's version (deletable at any time, like the synthesis cache).
+ */
+export function diagramCache(root: string): DiagramCache {
+  const dir = join(root, '.ndc', 'cache', 'diagrams');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const version = (require('@dagrejs/dagre/package.json') as { version: string }).version;
+  const file = (key: string) => join(dir, `${sha256(`${version}\u0000${key}`)}.svg`);
+  return {
+    get: (key) => {
+      try {
+        return readFileSync(file(key), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    set: (key, svg) => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const partial = `${file(key)}.${process.pid}.tmp`;
+        writeFileSync(partial, svg);
+        renameSync(partial, file(key));
+      } catch {
+        // A read-only project: the next report lays the diagram out again.
+      }
+    },
   };
 }
 

@@ -57,6 +57,9 @@ function nodeSize(node: DiagramNode): { width: number; height: number } {
 }
 
 /** Lays the diagram out and renders it as an `<svg>` element (no XML declaration, no external reference). */
+/** Bump when renderDiagram's output for the same diagram changes (cached SVGs are keyed by it). */
+export const DIAGRAM_FORMAT = 1;
+
 export function renderDiagram(diagram: Diagram, id: string): string {
   const g = new Graph({ compound: true, multigraph: true });
   g.setGraph({ rankdir: 'LR', nodesep: 34, ranksep: 60, edgesep: 12, marginx: 12, marginy: 30 });

@@ -1,7 +1,8 @@
 import type { SourceMap } from '../../environments/source-map';
 import type { Finding, PolicyReport } from '../engine';
 import { anchorOf, artifactLineFinder, controlMatrix, families, locationOf, profileLines, SEVERITIES, severityCounts, showLocation, verdictLine } from './common';
-import { renderDiagram } from './diagram';
+import { DIAGRAM_FORMAT, renderDiagram, type Diagram } from './diagram';
+import { canonicalJson, sha256 } from '../../core/canonical-json';
 import { escapeHtml as h } from './escape';
 import { DIAGRAM_LIMITS, type CloudPicture } from './topology';
 import { maskFoundSecrets } from '../rules/secrets/mask';
@@ -52,6 +53,27 @@ export interface HtmlReportInputs {
   readonly change?: ChangeSinceApproval;
   /** The source commit the report was built from. */
   readonly commit?: string;
+  /**
+   * Diagrams laid out before, by a sha256 of what they draw (the layout is deterministic): the command
+   * line keeps them under .ndc/cache/diagrams, so an unchanged cloud is not laid out again.
+   */
+  readonly diagrams?: DiagramCache;
+}
+
+export interface DiagramCache {
+  get(key: string): string | undefined;
+  set(key: string, svg: string): void;
+}
+
+/** The SVG of one diagram, from the cache when the same diagram under the same id was laid out before. */
+function diagramSvg(inputs: HtmlReportInputs, diagram: Diagram, id: string): string {
+  if (!inputs.diagrams) return renderDiagram(diagram, id);
+  const key = sha256(canonicalJson({ format: DIAGRAM_FORMAT, id, diagram }));
+  const cached = inputs.diagrams.get(key);
+  if (cached !== undefined) return cached;
+  const svg = renderDiagram(diagram, id);
+  inputs.diagrams.set(key, svg);
+  return svg;
 }
 
 const CSS = `
@@ -168,8 +190,8 @@ export function htmlReport(report: PolicyReport, inputs: HtmlReportInputs = {}):
   if (!inputs.picture) out.push('<p>Not drawn: the report was built without the cloud model.</p>');
   else {
     out.push('<p><small>Boxes are network zones (with their address block and the tiers placed there) inside each cluster and each level 4-5 system\'s dedicated network; arrows are the flows the model allows (everything else is denied); red marks a system with a failed finding.</small></p>');
-    out.push(`<div class="figure">${renderDiagram(inputs.picture.national, 'diagram-national')}</div>`);
-    for (const c of inputs.picture.clusters) out.push(`<h3 id="cluster-${h(c.id)}">Cluster ${h(c.name)}</h3>`, `<div class="figure">${renderDiagram(c.diagram, `diagram-cluster-${c.id}`)}</div>`);
+    out.push(`<div class="figure">${diagramSvg(inputs, inputs.picture.national, 'diagram-national')}</div>`);
+    for (const c of inputs.picture.clusters) out.push(`<h3 id="cluster-${h(c.id)}">Cluster ${h(c.name)}</h3>`, `<div class="figure">${diagramSvg(inputs, c.diagram, `diagram-cluster-${c.id}`)}</div>`);
   }
 
   // 4. One section per system, then the cloud-wide findings, each printed on its own pages.
@@ -179,7 +201,7 @@ export function htmlReport(report: PolicyReport, inputs: HtmlReportInputs = {}):
     const entry = inputs.picture?.inventory.find((s) => s.id === id);
     if (entry) out.push(`<p>${h(entry.id)}: owner ${h(entry.ownerAgency)}; level ${entry.level}; ${h(entry.classification)}${entry.personalData ? ', personal data' : ''}; primary ${h(entry.primary)}${entry.recovery ? `, recovery ${h(entry.recovery)}` : ''}; ${h(entry.isolation)} isolation; zones ${h(entry.zones.join(', '))}.</p>`);
     const diagram = id ? inputs.picture?.systems.get(id) : undefined;
-    if (diagram) out.push(`<div class="figure">${renderDiagram(diagram, `diagram-system-${id}`)}</div>`);
+    if (diagram) out.push(`<div class="figure">${diagramSvg(inputs, diagram, `diagram-system-${id}`)}</div>`);
     else if (id && inputs.picture) out.push(`<p><small>No diagram of its own: the cloud has more than ${DIAGRAM_LIMITS.systemDiagrams} systems; its zones are in the diagram of cluster ${h(entry?.primary ?? '')}.</small></p>`);
     const own = report.findings.filter((f) => (f.systemId ?? '') === id && f.status !== 'not-applicable');
     const open = byOrder(own.filter((f) => f.status === 'fail' || f.status === 'waived'));
