@@ -18,8 +18,8 @@ export function attestedControlProblems(context: RuleContext, system: Informatio
   }
   if (candidates.some((r) => r.validUntil >= today && r.result === 'pass')) return [];
   const latest = candidates.reduce((a: LoadedEvidenceRecord, b) => (b.validUntil > a.validUntil || (b.validUntil === a.validUntil && b.source > a.source) ? b : a));
-  if (latest.result !== 'pass') return [`${what}: ${latest.source} (by ${latest.by}) records result ${latest.result}`];
-  return [`${what}: ${latest.source} (by ${latest.by}) expired on ${latest.validUntil}`];
+  if (latest.result !== 'pass') return [`${what} ${latest.source} (by ${latest.by}) records result ${latest.result}`];
+  return [`${what} ${latest.source} (by ${latest.by}) expired on ${latest.validUntil}`];
 }
 
 const attested = (id: string, name: string, requiredFromLevel: 1 | 2 | 3, citation: string, kind: EvidenceKind, what: string): ControlDetector => ({

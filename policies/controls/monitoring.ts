@@ -2,6 +2,7 @@ import { PLATFORM_SYSTEM, type LoadedEvidenceRecord } from '../../environments/e
 import type { InformationSystem } from '../../constructs';
 import type { RuleContext } from '../rule';
 import { isoDay } from '../rules/support';
+import { attestedControlProblems } from './attested';
 import type { ControlDetector } from './control';
 
 /** The evidence kind of a signed 24/7 security monitoring contract. */
@@ -14,16 +15,7 @@ export const MONITORING_CONTRACT = 'monitoring-contract';
  * passing result and still valid. The problems name what is missing, failed or expired.
  */
 export function monitoringProblems(context: RuleContext, system: InformationSystem): string[] {
-  const today = isoDay(context.asOf);
-  const candidates = context.evidence.filter((r) => r.kind === MONITORING_CONTRACT && (r.system === system.id || r.system === PLATFORM_SYSTEM) && r.performed <= today);
-  if (candidates.length === 0) {
-    return [`no ${MONITORING_CONTRACT} evidence for ${system.id} or ${PLATFORM_SYSTEM} in evidence/${context.env.name}/ (the signed 24/7 monitoring contract: kind, system, performed, by, result, document sha256, validUntil)`];
-  }
-  const current = candidates.filter((r) => r.validUntil >= today && r.result === 'pass');
-  if (current.length > 0) return [];
-  const latest = candidates.reduce((a: LoadedEvidenceRecord, b) => (b.validUntil > a.validUntil || (b.validUntil === a.validUntil && b.source > a.source) ? b : a));
-  if (latest.result !== 'pass') return [`the 24/7 monitoring contract ${latest.source} (by ${latest.by}) records result ${latest.result}`];
-  return [`the 24/7 monitoring contract ${latest.source} (by ${latest.by}) expired on ${latest.validUntil}`];
+  return attestedControlProblems(context, system, MONITORING_CONTRACT, 'the 24/7 monitoring contract');
 }
 
 /** The valid monitoring contract covering a system, for the pass message. */
