@@ -43,7 +43,9 @@ describe('transition report (vn-2016 -> vn-2026)', () => {
       const strict = { ...environmentInput('dev'), name: 'strict' };
       const overrides = { ...((strict.policy as { overrides: Record<string, string> }).overrides) };
       delete overrides['NDC-TOP-001'];
-      strict.policy = { ...(strict.policy as object), overrides };
+      // dev's dated exceptions name their subjects under the environment's name.
+      const exceptions = ((strict.policy as { exceptions?: { resource?: string }[] }).exceptions ?? []).map((e) => (e.resource ? { ...e, resource: e.resource.replace(/^dev\//, 'strict/') } : e));
+      strict.policy = { ...(strict.policy as object), overrides, exceptions };
       writeEnvironmentJson(root, 'strict', strict);
     });
 
