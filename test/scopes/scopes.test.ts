@@ -52,19 +52,23 @@ describe('scopedResources', () => {
     expect(locals.length).toBeGreaterThan(0);
     const own = locals.find((e) => e.address.includes(`@locals.${system}-`));
     expect(own?.scope).toBe(system);
-    // Read by two scopes (or a name that only prefixes another's), it is the platform's.
-    const shared = editTerraform('cluster-', (json) => {
-      const j = json as unknown as { locals?: Record<string, unknown>; resource: Record<string, Record<string, Record<string, unknown>>> };
-      j.locals = { ...j.locals, [`${system}-shared`]: 'x' };
-      const [type, named] = Object.entries(j.resource).find(([, n]) => Object.values(n).some((b) => JSON.stringify(b).includes(`"scope":"${PLATFORM_SCOPE}"`)))!;
-      const platformName = Object.keys(named).find((n) => JSON.stringify(named[n]).includes(`"scope":"${PLATFORM_SCOPE}"`))!;
-      named[platformName] = { ...named[platformName], description: `\${local.${system}-shared}` };
-      const systemName = Object.keys(named).find((n) => JSON.stringify(named[n]).includes(`"scope":"${system}"`));
-      if (systemName) named[systemName] = { ...named[systemName], description: `\${local.${system}-shared}` };
-      expect(type).toBeDefined();
-    });
-    const sharedEntry = scopedResources(shared).find((e) => e.address.endsWith(`@locals.${system}-shared`));
-    expect(sharedEntry?.scope).toBe(PLATFORM_SCOPE);
+    // Read by one system's resource it is that system's; read by a system's and a platform resource, the
+    // platform's; `local.<name>-more` does not read `local.<name>`.
+    const withLocal = (readers: string[], reference: string) =>
+      editTerraform('cluster-', (json) => {
+        const j = json as unknown as { locals?: Record<string, unknown>; resource: Record<string, Record<string, Record<string, unknown>>> };
+        j.locals = { ...j.locals, probe: 'x' };
+        for (const scope of readers) {
+          const found = Object.values(j.resource).flatMap((named) => Object.keys(named).map((name) => [named, name] as const)).find(([named, name]) => JSON.stringify(named[name]).includes(`"scope":"${scope}"`));
+          if (!found) throw new Error(`no resource of scope ${scope}`);
+          const [named, name] = found;
+          named[name] = { ...named[name], description: `\${${reference}}` };
+        }
+      });
+    const probe = (edited: ScopeInput[]) => scopedResources(edited).find((e) => e.address.endsWith('@locals.probe'))?.scope;
+    expect(probe(withLocal([system], 'local.probe'))).toBe(system);
+    expect(probe(withLocal([system, PLATFORM_SCOPE], 'local.probe'))).toBe(PLATFORM_SCOPE);
+    expect(probe(withLocal([system], 'local.probe-more'))).toBe(PLATFORM_SCOPE);
   });
 
   it('reads artifacts back from disk as in memory: formatting does not change an entry', () => {
