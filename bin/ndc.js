@@ -4,7 +4,7 @@
 // compiled from exactly the sources present; otherwise runs the sources through tsx, so a stale build
 // never runs and a fresh clone or an edited checkout still works. NDC_REQUIRE_BUILD=1 refuses instead.
 const path = require('node:path');
-const { staleReason } = require('./build-stamp');
+const { STAMP, staleReason } = require('./build-stamp');
 
 const root = path.resolve(__dirname, '..');
 const stale = process.env.NDC_FROM_SOURCES === '1' ? 'NDC_FROM_SOURCES=1' : staleReason(root);
@@ -15,6 +15,12 @@ if (stale && process.env.NDC_REQUIRE_BUILD === '1') {
 if (stale) {
   require('tsx/cjs');
 } else {
+  if (process.env.NDC_CODE_CACHE !== '0' && readsAndReports(process.argv.slice(2))) {
+    // Bytecode of the modules the last such command compiled: see ./code-cache.js.
+    const codeCache = require('./code-cache');
+    const { outputsDigest } = JSON.parse(require('node:fs').readFileSync(path.join(root, 'dist', STAMP), 'utf8'));
+    codeCache.install(codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest));
+  }
   // Environment files are TypeScript written by users: see ./typescript-modules.js.
   // The synthesis cache's setting for this command, set by cli/main before any environment file loads.
   require('./typescript-modules').install(root, () => require('../dist/stacks/cache.js').synthCacheMode());
@@ -25,3 +31,13 @@ if (!process.env.NDC_DEBUG) process.setSourceMapsEnabled(false);
 process.env.NDC_CLI_ENTRY = '1';
 process.env.NDC_RUNNING = stale ? 'sources' : 'dist';
 require(stale ? '../cli/main.ts' : '../dist/cli/main.js');
+
+/**
+ * Whether the command only reads the project and reports (the code cache may serve it): never deploy,
+ * destroy, approve, the ledger, key and reviewer commands, evidence archives or --no-cache.
+ */
+function readsAndReports(argv) {
+  const [first] = argv;
+  if (argv.includes('--no-cache')) return false;
+  return first === undefined || ['start', 'synth', 'check', 'validate', 'reach', 'schedule', 'diff', 'help', '--help', '-h', '--version', '-V'].includes(first);
+}
