@@ -1,12 +1,12 @@
 import type { LoadedEvidenceRecord } from '../../environments/evidence';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
 import { join } from 'node:path';
 import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
-import type { PolicyEvaluation } from '../../policies/evaluate';
+import { artifactsJudged, type PolicyEvaluation } from '../../policies/evaluate';
 import { cloudPicture, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
 import type { DiagramCache } from '../../policies/reports/html';
 import { InputError } from '../../core/errors';
@@ -19,23 +19,35 @@ import type { LoadedEnvironment } from '../../environments/load';
 import { environmentBody } from '../../stacks/synth';
 import type { Manifest } from '../../stacks/manifest';
 import { reachSectionFor } from './reach';
+import { networkReachability } from '../../policies/network';
+import { reachHtmlSection, reachView } from '../../policies/network/report';
 
 /**
  * What the HTML report shows beside the findings, for a command that just evaluated `evaluation`: the
  * inventory and diagrams from the model, the reachability from out/<env>/, the commit, the approval status
  * when the caller has it.
  */
-export function htmlInputsFor(root: string, evaluation: PolicyEvaluation, opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals } = {}): HtmlReportInputs {
+export function htmlInputsFor(
+  root: string,
+  evaluation: PolicyEvaluation,
+  opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals; manifest?: Manifest; commit?: { readonly value: string | undefined } } = {},
+): HtmlReportInputs {
   const loaded = opts.cloud === undefined || opts.evidence === undefined ? loadEnvironment(root, evaluation.env) : undefined;
   const cloud = opts.cloud ?? buildCloud(loaded!.env);
   const evidence = opts.evidence ?? loaded!.evidence;
   const failing = new Set(evaluation.findings.filter((f) => f.status === 'fail' && f.systemId).map((f) => f.systemId!));
+  // The artifacts the evaluation just judged, with the network model its rules built, when the caller holds their manifest.
+  const judged = opts.manifest !== undefined ? artifactsJudged(evaluation) : undefined;
+  const reachability =
+    judged !== undefined && opts.manifest !== undefined
+      ? reachHtmlSection(reachView(networkReachability({ artifacts: judged, manifest: opts.manifest, governmentNetwork: cloud.govNetwork.text })))
+      : reachSectionFor(root, evaluation.env, cloud);
   return {
     ...artifactInputs(root, evaluation),
     picture: cloudPicture(cloud, evaluation.asOf, failing, evidence),
-    reachability: reachSectionFor(root, evaluation.env, cloud) || undefined,
+    reachability: reachability || undefined,
     approvals: opts.approvals,
-    commit: commitOf(root),
+    commit: opts.commit !== undefined ? opts.commit.value : commitOf(root),
     diagrams: diagramCache(root),
   };
 }
@@ -70,17 +82,32 @@ export function diagramCache(root: string): DiagramCache {
   };
 }
 
+const COMMIT_ARGS = ['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--', 'environments', 'constructs', 'stacks', 'policies'];
+
 /** The checked-out commit (with `+changes` when the working tree differs from it), or undefined outside git. */
 export function commitOf(root: string): string | undefined {
   try {
-    const run = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
-    if (run(['rev-parse', '--show-toplevel']) === '') return undefined;
-    const head = run(['rev-parse', 'HEAD']);
-    const dirty = run(['status', '--porcelain', '--untracked-files=no', '--', 'environments', 'constructs', 'stacks', 'policies']) !== '';
-    return `${head}${dirty ? ' (with uncommitted changes to the sources)' : ''}`;
+    return commitFromStatus(execFileSync('git', COMMIT_ARGS, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }));
   } catch {
     return undefined;
   }
+}
+
+/** commitOf, with git running beside the caller's work (ndc start starts it before synthesizing). */
+export function commitOfLater(root: string): Promise<{ readonly value: string | undefined }> {
+  return new Promise((resolve) => {
+    execFile('git', COMMIT_ARGS, { cwd: root, encoding: 'utf8', timeout: 10_000 }, (error, stdout) => resolve({ value: error ? undefined : commitFromStatus(stdout) }));
+  });
+}
+
+/** One `git status --porcelain=v2 --branch` answers both: the HEAD commit, and whether the sources differ from it. */
+function commitFromStatus(status: string): string | undefined {
+  const lines = status.split('\n').filter((line) => line !== '');
+  const head = lines.find((line) => line.startsWith('# branch.oid '))?.slice('# branch.oid '.length);
+  // A repository without a commit yet.
+  if (head === undefined || !/^[0-9a-f]{40,64}$/.test(head)) return undefined;
+  const dirty = lines.some((line) => !line.startsWith('#'));
+  return `${head}${dirty ? ' (with uncommitted changes to the sources)' : ''}`;
 }
 
 /**
