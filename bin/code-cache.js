@@ -105,4 +105,16 @@ function save(file, entries) {
   }
 }
 
-module.exports = { FORMAT, codeCacheFile, install };
+/** The commands that only read the project and report, which the code cache may serve. */
+const READING_COMMANDS = ['start', 'synth', 'check', 'validate', 'reach', 'schedule', 'diff', 'help', '--help', '-h', '--version', '-V'];
+
+/**
+ * Whether the command line `argv` (after `ndc`) may be served from the code cache: a reading command (or
+ * none), without --no-cache. Never deploy, destroy, plan, approve, the ledger, key, reviewer, evidence
+ * and unlock commands: what runs where the gate decides or a record is signed is compiled from dist/.
+ */
+function servesCommand(argv) {
+  return !argv.includes('--no-cache') && (argv.length === 0 || READING_COMMANDS.includes(argv[0]));
+}
+
+module.exports = { FORMAT, codeCacheFile, install, servesCommand };

@@ -15,9 +15,9 @@ if (stale && process.env.NDC_REQUIRE_BUILD === '1') {
 if (stale) {
   require('tsx/cjs');
 } else {
-  if (process.env.NDC_CODE_CACHE !== '0' && readsAndReports(process.argv.slice(2))) {
-    // Bytecode of the modules the last such command compiled: see ./code-cache.js.
-    const codeCache = require('./code-cache');
+  const codeCache = require('./code-cache');
+  if (process.env.NDC_CODE_CACHE !== '0' && codeCache.servesCommand(process.argv.slice(2))) {
+    // Bytecode of the modules the last such command compiled (NDC_CODE_CACHE=0 compiles them afresh).
     const { outputsDigest } = JSON.parse(require('node:fs').readFileSync(path.join(root, 'dist', STAMP), 'utf8'));
     codeCache.install(codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest));
   }
@@ -32,12 +32,3 @@ process.env.NDC_CLI_ENTRY = '1';
 process.env.NDC_RUNNING = stale ? 'sources' : 'dist';
 require(stale ? '../cli/main.ts' : '../dist/cli/main.js');
 
-/**
- * Whether the command only reads the project and reports (the code cache may serve it): never deploy,
- * destroy, approve, the ledger, key and reviewer commands, evidence archives or --no-cache.
- */
-function readsAndReports(argv) {
-  const [first] = argv;
-  if (argv.includes('--no-cache')) return false;
-  return first === undefined || ['start', 'synth', 'check', 'validate', 'reach', 'schedule', 'diff', 'help', '--help', '-h', '--version', '-V'].includes(first);
-}
