@@ -1,54 +1,70 @@
 'use strict';
 // A V8 code cache for the compiled command (Node 20 has no module.enableCompileCache): the bytecode of
-// every JavaScript module a command loaded is kept in one file under <project>/.ndc/cache/code/, so the
-// next command deserializes it instead of compiling the modules again (about a tenth of a warm `ndc start`).
-// - The file is named by a sha256 of this format, the Node and V8 versions, the architecture and the
-//   build's digest of dist/, so a new build or Node never reads another's bytecode.
-// - Each module's entry carries the sha256 of the source it was compiled from; an edited module (an
-//   npm install in between) is compiled from its source, as is every module when the file is unreadable,
-//   truncated or not a cache at all, or when V8 rejects the data.
+// every JavaScript module a command loaded, and where the command's own requires resolved to, are kept in
+// one file under <project>/.ndc/cache/code/, so the next command deserializes the modules instead of
+// compiling them and skips the file-system search behind each require (together about a sixth of a
+// warm `ndc start`).
+// - The file is named by a sha256 of this format, the Node and V8 versions, the architecture, the
+//   build's digest of dist/ and the installed packages' record (node_modules/.package-lock.json, which
+//   npm rewrites on every install), so a new build, Node or install never reads another's cache.
+// - Each module's entry carries the sha256 of the source it was compiled from; an edited module is
+//   compiled from its source, as is every module when the file is unreadable, truncated or not a cache
+//   at all, or when V8 rejects the data. A remembered resolution is used only for a require made by the
+//   command's own code (dist/, its node_modules) and only while that file still exists.
 // - It is code, so bin/ndc.js installs it only for the commands that read and report (start, synth,
 //   check, ...), never for deploy, destroy, approve or the ledger and key commands, nor with --no-cache:
 //   nothing planted in .ndc/ runs where the gate decides.
 const { createHash, hash } = require('node:crypto');
-const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
-const { dirname, join } = require('node:path');
+const { dirname, isAbsolute, join } = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 
 /** Bump when the file layout or the way modules are compiled below changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
-/** The file holding the code cache of the command built as `buildDigest`, for the project at `project`. */
-function codeCacheFile(project, buildDigest) {
+/**
+ * The file holding the code cache of the command built as `buildDigest` and installed at `install` (its
+ * node_modules), for the project at `project`.
+ */
+function codeCacheFile(project, buildDigest, install) {
+  let packages = 'none';
+  if (install !== undefined) {
+    const record = statSync(join(install, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+    if (record) packages = `${record.size}:${record.mtimeMs}:${record.ino}`;
+  }
   const key = createHash('sha256')
-    .update([FORMAT, process.version, process.versions.v8, process.arch, buildDigest].join('\u0000'))
+    .update([FORMAT, process.version, process.versions.v8, process.arch, buildDigest, packages].join('\u0000'))
     .digest('hex');
   return join(project, '.ndc', 'cache', 'code', `${key}.bin`);
 }
 
-/** The cache's entries (filename -> { sha256, data }), or an empty map when the file is missing or not a cache. */
-function readEntries(file) {
+/** The cache's modules (filename -> { sha256, data }) and resolutions; empty when the file is missing or not a cache. */
+function readCache(file) {
+  const empty = () => ({ modules: new Map(), resolutions: new Map() });
   try {
-    const entries = v8.deserialize(readFileSync(file));
-    if (!(entries instanceof Map)) return new Map();
-    for (const [filename, entry] of entries) {
-      if (typeof filename !== 'string' || !entry || typeof entry.sha256 !== 'string' || !(entry.data instanceof Uint8Array)) return new Map();
+    const cache = v8.deserialize(readFileSync(file));
+    if (!cache || !(cache.modules instanceof Map) || !(cache.resolutions instanceof Map)) return empty();
+    for (const [filename, entry] of cache.modules) {
+      if (typeof filename !== 'string' || !entry || typeof entry.sha256 !== 'string' || !(entry.data instanceof Uint8Array)) return empty();
     }
-    return entries;
+    for (const [request, filename] of cache.resolutions) if (typeof request !== 'string' || typeof filename !== 'string') return empty();
+    return cache;
   } catch {
-    return new Map();
+    return empty();
   }
 }
 
 /**
  * Compiles the modules loaded from now on through the code cache of `file`, and rewrites the file when
- * the process exits if a module was compiled without cached data. Returns counters for tests and the bench.
+ * the process exits if a module was compiled, or a require resolved, without it. Requires made by
+ * modules under one of `resolveWithin` (folders, with a trailing slash) may be answered from the
+ * remembered resolutions. Returns counters for tests.
  */
-function install(file) {
-  const entries = readEntries(file);
-  const stats = { file, served: 0, compiled: 0, rejected: 0 };
+function install(file, resolveWithin = []) {
+  const { modules, resolutions } = readCache(file);
+  const stats = { file, served: 0, compiled: 0, rejected: 0, resolved: 0, searched: 0 };
   /** Modules compiled in this process without usable data: their Script, to serialize at exit. */
   const fresh = new Map();
   const compile = Module.prototype._compile;
@@ -57,7 +73,7 @@ function install(file) {
     // transpiled output: Node's own path.
     if (!/\.c?js$/.test(filename) || content.startsWith('#!') || content.includes('import(')) return compile.call(this, content, filename);
     const sha256 = hash('sha256', content);
-    const entry = entries.get(filename);
+    const entry = modules.get(filename);
     const cachedData = entry !== undefined && entry.sha256 === sha256 ? entry.data : undefined;
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     if (cachedData !== undefined && !script.cachedDataRejected) {
@@ -70,10 +86,30 @@ function install(file) {
     const wrapper = script.runInThisContext({ displayErrors: true });
     return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
   };
+  let searchedFresh = false;
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function resolveCached(request, parent, isMain, options) {
+    const from = parent && typeof parent.filename === 'string' ? dirname(parent.filename) : undefined;
+    if (isMain || options !== undefined || from === undefined || !resolveWithin.some((dir) => `${from}/`.startsWith(dir))) return resolve.apply(this, arguments);
+    const key = `${from}\u0000${request}`;
+    const known = resolutions.get(key);
+    if (known !== undefined && (Module._cache[known] !== undefined || statSync(known, { throwIfNoEntry: false })?.isFile())) {
+      stats.resolved++;
+      return known;
+    }
+    const filename = resolve.apply(this, arguments);
+    stats.searched++;
+    // Builtins (`require.resolve('fs')`) answer without a search.
+    if (isAbsolute(filename)) {
+      resolutions.set(key, filename);
+      searchedFresh = true;
+    }
+    return filename;
+  };
   process.once('exit', () => {
-    if (fresh.size === 0) return;
-    for (const [filename, { sha256, script }] of fresh) entries.set(filename, { sha256, data: script.createCachedData() });
-    save(file, entries);
+    if (fresh.size === 0 && !searchedFresh) return;
+    for (const [filename, { sha256, script }] of fresh) modules.set(filename, { sha256, data: script.createCachedData() });
+    save(file, { modules, resolutions });
   });
   return stats;
 }
@@ -90,12 +126,12 @@ function requireFor(module) {
 }
 
 /** Writes the cache whole (a reader never sees half a file) and drops the caches of other builds. */
-function save(file, entries) {
+function save(file, cache) {
   try {
     const directory = dirname(file);
     mkdirSync(directory, { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, v8.serialize(entries));
+    writeFileSync(partial, v8.serialize(cache));
     renameSync(partial, file);
     for (const other of readdirSync(directory)) {
       if (other.endsWith('.bin') && join(directory, other) !== file) rmSync(join(directory, other), { force: true });

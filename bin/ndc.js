@@ -18,8 +18,11 @@ if (stale) {
   const codeCache = require('./code-cache');
   if (process.env.NDC_CODE_CACHE !== '0' && codeCache.servesCommand(process.argv.slice(2))) {
     // Bytecode of the modules the last such command compiled (NDC_CODE_CACHE=0 compiles them afresh).
-    const { outputsDigest } = JSON.parse(require('node:fs').readFileSync(path.join(root, 'dist', STAMP), 'utf8'));
-    codeCache.install(codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest));
+    const { readFileSync, realpathSync } = require('node:fs');
+    const { outputsDigest } = JSON.parse(readFileSync(path.join(root, 'dist', STAMP), 'utf8'));
+    // Requires made by dist/ and the installed packages may skip the search (not an environment file's).
+    const own = [path.join(root, 'dist') + path.sep, realpathSync(path.join(root, 'node_modules')) + path.sep];
+    codeCache.install(codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own);
   }
   // Environment files are TypeScript written by users: see ./typescript-modules.js.
   // The synthesis cache's setting for this command, set by cli/main before any environment file loads.

@@ -5,14 +5,14 @@
  * process, as the command is.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { REPO } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { codeCacheFile, servesCommand } = require('../bin/code-cache') as { codeCacheFile(project: string, build: string): string; servesCommand(argv: string[]): boolean };
+const { codeCacheFile, servesCommand } = require('../bin/code-cache') as { codeCacheFile(project: string, build: string, install?: string): string; servesCommand(argv: string[]): boolean };
 
 interface Run {
   readonly answer: string;
@@ -21,12 +21,15 @@ interface Run {
   readonly rejected: number;
 }
 
-/** Requires `main.js` of `dir` through the code cache in `file`; what it answers and the cache's counters. */
-function run(dir: string, file: string): Run {
+/**
+ * Requires `main.js` of `dir` through the code cache in `file` (requires made within `resolveWithin` may
+ * use remembered resolutions); what it answers and the cache's counters.
+ */
+function run(dir: string, file: string, resolveWithin: string[] = []): Run & { resolved: number; searched: number } {
   const script = [
-    `const stats = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}).install(${JSON.stringify(file)});`,
+    `const stats = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}).install(${JSON.stringify(file)}, ${JSON.stringify(resolveWithin)});`,
     `const answer = require(${JSON.stringify(join(dir, 'main.js'))}).answer();`,
-    'process.stdout.write(JSON.stringify({ answer, served: stats.served, compiled: stats.compiled, rejected: stats.rejected }));',
+    'process.stdout.write(JSON.stringify({ answer, served: stats.served, compiled: stats.compiled, rejected: stats.rejected, resolved: stats.resolved, searched: stats.searched }));',
   ].join('\n');
   const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(child.stderr).toBe('');
@@ -44,16 +47,16 @@ function modules(): { dir: string; file: string } {
 describe('the code cache of the compiled command', () => {
   it('compiles on the first run, stores the bytecode, and serves it to the next process', () => {
     const { dir, file } = modules();
-    expect(run(dir, file)).toEqual({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 0 });
+    expect(run(dir, file)).toMatchObject({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 0 });
     expect(readFileSync(file).length).toBeGreaterThan(0);
-    expect(run(dir, file)).toEqual({ answer: 'alpha from word.js', served: 2, compiled: 0, rejected: 0 });
+    expect(run(dir, file)).toMatchObject({ answer: 'alpha from word.js', served: 2, compiled: 0, rejected: 0 });
   });
 
   it('compiles an edited module from its source, even one of the same length', () => {
     const { dir, file } = modules();
     run(dir, file);
     writeFileSync(join(dir, 'word.js'), "'use strict';\nexports.word = () => 'omega';\n");
-    expect(run(dir, file)).toEqual({ answer: 'omega from word.js', served: 1, compiled: 1, rejected: 0 });
+    expect(run(dir, file)).toMatchObject({ answer: 'omega from word.js', served: 1, compiled: 1, rejected: 0 });
     expect(run(dir, file).served).toBe(2);
   });
 
@@ -65,7 +68,7 @@ describe('the code cache of the compiled command', () => {
     const { dir, file } = modules();
     run(dir, file);
     writeFileSync(file, damage(readFileSync(file)));
-    expect(run(dir, file)).toEqual({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 0 });
+    expect(run(dir, file)).toMatchObject({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 0 });
     expect(run(dir, file).served).toBe(2);
   });
 
@@ -73,16 +76,35 @@ describe('the code cache of the compiled command', () => {
     const { dir, file } = modules();
     run(dir, file);
     // Swap the two modules' bytecode: each entry keeps its source's sha256 but carries the other's data.
-    const entries = deserialize(readFileSync(file)) as Map<string, { sha256: string; data: Uint8Array }>;
-    const [main, word] = [entries.get(join(dir, 'main.js'))!, entries.get(join(dir, 'word.js'))!];
-    entries.set(join(dir, 'main.js'), { sha256: main.sha256, data: word.data });
-    entries.set(join(dir, 'word.js'), { sha256: word.sha256, data: main.data });
-    writeFileSync(file, serialize(entries));
-    expect(run(dir, file)).toEqual({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 2 });
+    const cache = deserialize(readFileSync(file)) as { modules: Map<string, { sha256: string; data: Uint8Array }> };
+    const [main, word] = [cache.modules.get(join(dir, 'main.js'))!, cache.modules.get(join(dir, 'word.js'))!];
+    cache.modules.set(join(dir, 'main.js'), { sha256: main.sha256, data: word.data });
+    cache.modules.set(join(dir, 'word.js'), { sha256: word.sha256, data: main.data });
+    writeFileSync(file, serialize(cache));
+    expect(run(dir, file)).toMatchObject({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 2 });
   });
 
-  it('is named by the build, so another build never reads it', () => {
+  it("remembers where the command's own requires resolved, and searches again once that file is gone", () => {
+    const { dir, file } = modules();
+    const own = [`${dir}/`];
+    // main.js requires ./word, then asks require.resolve for it: one search, then the remembered answer.
+    expect(run(dir, file, own)).toMatchObject({ answer: 'alpha from word.js', resolved: 1, searched: 1 });
+    expect(run(dir, file, own)).toMatchObject({ answer: 'alpha from word.js', resolved: 2, searched: 0 });
+    // Requires made outside the command's own folders always search.
+    expect(run(dir, file, [])).toMatchObject({ resolved: 0, searched: 0 });
+    rmSync(join(dir, 'word.js'));
+    mkdirSync(join(dir, 'word'));
+    writeFileSync(join(dir, 'word', 'index.js'), "'use strict';\nexports.word = () => 'gamma';\n");
+    expect(run(dir, file, own)).toMatchObject({ answer: 'gamma from ?', resolved: 1, searched: 1 });
+  });
+
+  it('is named by the build and the installed packages, so another build or install never reads it', () => {
     const { dir } = modules();
+    mkdirSync(join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'node_modules', '.package-lock.json'), '{}');
+    const before = codeCacheFile(dir, 'build-a', dir);
+    writeFileSync(join(dir, 'node_modules', '.package-lock.json'), '{"packages":{}}');
+    expect(codeCacheFile(dir, 'build-a', dir)).not.toBe(before);
     expect(codeCacheFile(dir, 'build-a')).not.toBe(codeCacheFile(dir, 'build-b'));
     expect(codeCacheFile(dir, 'build-a')).toMatch(/\.ndc\/cache\/code\/[0-9a-f]{64}\.bin$/);
   });
