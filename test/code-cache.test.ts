@@ -34,7 +34,7 @@ function run(dir: string, file: string, resolveWithin: string[] = []): Run & { r
   const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
-  return JSON.parse(child.stdout) as Run;
+  return JSON.parse(child.stdout) as Run & { resolved: number; searched: number };
 }
 
 function modules(): { dir: string; file: string } {

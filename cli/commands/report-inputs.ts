@@ -3,12 +3,14 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
 import { artifactsJudged, type PolicyEvaluation } from '../../policies/evaluate';
 import { cloudPicture, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
-import type { DiagramCache } from '../../policies/reports/html';
+import type { CloudPicture } from '../../policies/reports/topology';
+import { diagramKey, diagramsOf, type DiagramCache } from '../../policies/reports/html';
 import { InputError } from '../../core/errors';
 import { assessmentCheckOf, gatePolicyOutcome } from '../../policies/outcome';
 import { evaluateGate } from '../../policies/approvals/gate';
@@ -80,6 +82,41 @@ export function diagramCache(root: string): DiagramCache {
       }
     },
   };
+}
+
+/**
+ * Lays out on a worker thread the diagrams of `picture` that the diagram cache lacks, and puts them there:
+ * ndc start calls it after synthesizing a changed cloud (with no system failing yet: the usual outcome), so
+ * the layout (about half a second for prod) overlaps with the checks on a second core. Resolves once they
+ * are cached; a diagram the worker did not lay out (it failed, or a failing system is drawn red) is laid
+ * out by the report as before. Only the compiled command uses a worker, unless `fromSources` (tests).
+ */
+export function layDiagramsAhead(root: string, picture: CloudPicture, fromSources = false): Promise<void> {
+  const compiled = __filename.endsWith('.js');
+  if (!compiled && !fromSources) return Promise.resolve();
+  const cache = diagramCache(root);
+  const missing = diagramsOf(picture)
+    .map(({ diagram, id }) => ({ diagram, id, key: diagramKey(diagram, id) }))
+    .filter(({ key }) => cache.get(key) === undefined);
+  if (missing.length === 0) return Promise.resolve();
+  const worker = new Worker(join(__dirname, compiled ? 'diagram-worker.js' : 'diagram-worker.ts'), {
+    workerData: { diagrams: missing.map(({ diagram, id }) => ({ diagram, id })) },
+    // Running from the TypeScript sources (tests): the worker loads them the same way.
+    execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],
+    stdout: false,
+    stderr: false,
+  });
+  // Never keeps the process alive: a command that fails before its report exits without waiting.
+  worker.unref();
+  return new Promise((resolve) => {
+    worker.once('message', (svgs: unknown) => {
+      if (Array.isArray(svgs) && svgs.length === missing.length) missing.forEach(({ key }, i) => typeof svgs[i] === 'string' && cache.set(key, svgs[i]));
+      void worker.terminate();
+      resolve();
+    });
+    worker.once('error', () => resolve());
+    worker.once('exit', () => resolve());
+  });
 }
 
 const COMMIT_ARGS = ['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--', 'environments', 'constructs', 'stacks', 'policies'];

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { evaluateSynthesized } from '../../policies/evaluate';
-import { renderReport, textReport } from '../../policies/reports';
+import { cloudPicture, renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
 import type { LoadedEnvironment } from '../../environments/load';
 import { writeAtomically } from './check';
 import { environmentSourceMap } from '../../environments/source-map';
-import { approvalsForReport, commitOfLater, htmlInputsFor } from './report-inputs';
+import { approvalsForReport, commitOfLater, htmlInputsFor, layDiagramsAhead } from './report-inputs';
 import { printJson } from './common';
 import { describeSynth, synthSummary } from './synth';
 
@@ -33,10 +33,13 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   // git answers for the report on the other core while this one synthesizes and checks.
   const commit = commitOfLater(io.root);
   const synth = synthEnvironment(io.root, opts.env, opts.loaded);
+  // A cloud that rendered afresh has new diagrams most likely: lay them out beside the checks.
+  const diagrams = Object.values(synth.cache ?? {}).some((outcome) => outcome !== 'hit') ? layDiagramsAhead(io.root, cloudPicture(synth.cloud, synth.env.asOf ?? '', new Set(), synth.evidence)) : undefined;
   const evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
   const dir = reportsDir(opts.env);
   const loaded = { env: synth.env, source: synth.source, evidence: synth.evidence, locations: synth.locations ?? environmentSourceMap(io.root, synth.source) };
   const approvals = approvalsForReport(io.root, loaded, synth.manifest, evaluation, { trustRoot: opts.trustRoot, author: opts.author, now: io.now() });
+  await diagrams;
   const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, evidence: synth.evidence, approvals, manifest: synth.manifest, commit: await commit });
   const html = writeAtomically(io.root, join(dir, 'report.html'), renderReport(evaluation, 'html', synth.source, inputs), dir);
   const sarif = writeAtomically(io.root, join(dir, 'report.sarif'), renderReport(evaluation, 'sarif', synth.source, inputs), dir);
