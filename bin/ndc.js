@@ -16,7 +16,8 @@ if (stale) {
   require('tsx/cjs');
 } else {
   const codeCache = require('./code-cache');
-  if (process.env.NDC_CODE_CACHE !== '0' && codeCache.servesCommand(process.argv.slice(2))) {
+  // NDC_DEBUG keeps Node's own compilation, which maps stack traces back to the sources.
+  if (process.env.NDC_CODE_CACHE !== '0' && !process.env.NDC_DEBUG && codeCache.servesCommand(process.argv.slice(2))) {
     // Bytecode of the modules the last such command compiled (NDC_CODE_CACHE=0 compiles them afresh).
     const { readFileSync, realpathSync } = require('node:fs');
     const { outputsDigest } = JSON.parse(readFileSync(path.join(root, 'dist', STAMP), 'utf8'));
