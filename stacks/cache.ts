@@ -101,11 +101,16 @@ function scan(file: string): { hash: string; files: string[]; packages: string[]
  * and the versions of the packages they import (from node_modules/<package>/package.json).
  */
 export function rendererSourceDigest(folder: string): SourceDigest {
-  const known = sourceDigests.get(folder);
+  return sourceDigestFrom(join('stacks', folder, 'renderer.ts'));
+}
+
+/** The same digest for any project source (a path relative to the project's sources), e.g. the validators' entry point. */
+export function sourceDigestFrom(entry: string): SourceDigest {
+  const known = sourceDigests.get(entry);
   if (known) return known;
   const files = new Map<string, string>();
   const packages = new Set<string>();
-  const pending = [join(SOURCE_ROOT, 'stacks', folder, 'renderer.ts')];
+  const pending = [join(SOURCE_ROOT, entry)];
   while (pending.length > 0) {
     const file = pending.pop()!;
     if (files.has(file)) continue;
@@ -118,7 +123,7 @@ export function rendererSourceDigest(folder: string): SourceDigest {
   for (const name of [...packages].sort()) libraries[name] = packageVersion(name);
   const list = [...files].map(([file, hash]) => [file.slice(SOURCE_ROOT.length + 1).split('\\').join('/'), hash]).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const result = { digest: sha256(canonicalJson({ files: list, libraries })), libraries };
-  sourceDigests.set(folder, result);
+  sourceDigests.set(entry, result);
   return result;
 }
 
@@ -126,7 +131,7 @@ function resolveSource(base: string): string | undefined {
   return [base, `${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f) && statSync(f).isFile());
 }
 
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   for (let dir = SOURCE_ROOT; ; dir = dirname(dir)) {
     const file = join(dir, 'node_modules', name, 'package.json');
     if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unversioned';

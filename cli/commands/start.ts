@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import { evaluateSynthesized } from '../../policies/evaluate';
+import { evaluateSynthesized, type PolicyEvaluation } from '../../policies/evaluate';
+import { useValidationStore } from '../../policies/validation';
+import { synthCacheMode } from '../../stacks/cache';
 import { cloudPicture, renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
 import type { LoadedEnvironment } from '../../environments/load';
 import { writeAtomically } from './check';
 import { environmentSourceMap } from '../../environments/source-map';
-import { approvalsForReport, commitOfLater, htmlInputsFor, layDiagramsAhead } from './report-inputs';
+import { approvalsForReport, commitOfLater, htmlInputsFor, layDiagramsAhead, validationStore } from './report-inputs';
 import { printJson } from './common';
 import { describeSynth, synthSummary } from './synth';
 
@@ -35,7 +37,14 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const synth = synthEnvironment(io.root, opts.env, opts.loaded);
   // A cloud that rendered afresh has new diagrams most likely: lay them out beside the checks.
   const diagrams = Object.values(synth.cache ?? {}).some((outcome) => outcome !== 'hit') ? layDiagramsAhead(io.root, cloudPicture(synth.cloud, synth.env.asOf ?? '', new Set(), synth.evidence)) : undefined;
-  const evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
+  // Unchanged artifacts were validated by an earlier start: take those findings (never with --no-cache).
+  const previousStore = useValidationStore(synthCacheMode() === 'use' ? validationStore(io.root) : undefined);
+  let evaluation: PolicyEvaluation;
+  try {
+    evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
+  } finally {
+    useValidationStore(previousStore);
+  }
   const dir = reportsDir(opts.env);
   const loaded = { env: synth.env, source: synth.source, evidence: synth.evidence, locations: synth.locations ?? environmentSourceMap(io.root, synth.source) };
   const approvals = approvalsForReport(io.root, loaded, synth.manifest, evaluation, { trustRoot: opts.trustRoot, author: opts.author, now: io.now() });
