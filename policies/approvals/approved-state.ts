@@ -35,7 +35,7 @@ const approvedStateSchema = z.strictObject({
       level: z.number().int().min(1).max(5),
       digest: hex64,
       root: hex64,
-      reach: hex64.optional(),
+      reach: hex64,
       resources: z.array(z.strictObject({ address: z.string().min(1), engine: z.enum(ENGINES), artifact: z.string(), sha256: hex64, body: z.unknown() })),
     }),
   ),
