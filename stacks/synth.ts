@@ -70,10 +70,15 @@ export function renderLoaded({ env, source, evidence, locations }: LoadedEnviron
   const artifacts = renderCloud(cloud, env, root, cache, source);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const resources = scopedResources(artifacts);
+  const { manifest, reach } = manifestOfRender(cloud, env, artifacts, resources);
+  return { env, source, evidence, locations, cloud, artifacts, manifest, resources, reach, cache };
+}
+
+/** The manifest of rendered artifacts, its scope digests covering each scope's reachability (stacks/reach.ts). */
+export function manifestOfRender(cloud: NationalCloud, env: Environment, artifacts: readonly Artifact[], resources?: readonly ScopedResource[]): { manifest: Manifest; reach: ReachLines } {
   const body = manifestBodyOf(cloud, env.approvals, env.platform);
   const reach = scopeReachability()({ artifacts, governmentNetwork: cloud.govNetwork.text, systems: body.systems });
-  const manifest = buildManifest(cloud, artifacts, env.approvals, env.platform, resources, reach);
-  return { env, source, evidence, locations, cloud, artifacts, manifest, resources, reach, cache };
+  return { manifest: buildManifest(cloud, artifacts, env.approvals, env.platform, resources, reach), reach };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */
