@@ -30,7 +30,7 @@ export function manifestOf(label: string, resources: readonly ScopedResource[], 
 
 export function stateOf(label: string, resources: readonly ScopedResource[], systems = SYSTEMS): { manifest: Manifest; state: EnvironmentState } {
   const manifest = manifestOf(label, resources, systems);
-  return { manifest, state: environmentState(manifest, resources) };
+  return { manifest, state: environmentState(manifest, resources, new Map()) };
 }
 
 export const BASE_RESOURCES: readonly ScopedResource[] = [

@@ -4,9 +4,12 @@ import { sha256, stableJson } from '../../core/canonical-json';
 import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
 import type { Role } from '../../policies/approvals/requirements';
 import { buildManifest, digestsOf, readManifest, verifyArtifacts, type Artifact, type Manifest } from '../../stacks/manifest';
+import { diffStates } from '../../policies/approvals/scope-diff';
 import { evaluateManifest } from '../../policies/outcome';
+import { textDiff } from '../../policies/reports/scope-diff';
+import { environmentState } from '../../stacks/scope-state';
 import { reachDigest } from '../../stacks/reach';
-import { scopeDigestOf } from '../../stacks/scopes';
+import { scopeDigestOf, scopedResources } from '../../stacks/scopes';
 import { manifestOfRender, synthEnvironment } from '../../stacks/synth';
 import { Fixture } from '../approvals/fixture';
 import { environmentInput, tempProject } from '../helpers';
@@ -102,6 +105,14 @@ describe('approvals bind to scope digests', () => {
     expect(reach.get(LEVEL_2)).toContain(`in scope:${PLATFORM_SYSTEM_ID} -> vm:north/${LEVEL_2}/ips tcp/443`);
     const { unapproved } = voided(changed);
     expect(unapproved).toEqual([PLATFORM_SYSTEM_ID, LEVEL_2].sort());
+    // The diff tells the level-2 system's reviewers why: none of its resources changed, who can reach it did.
+    const stateOf = (m: Manifest, arts: readonly Artifact[], lines: ReadonlyMap<string, readonly string[]>) => environmentState(m, scopedResources(arts), lines);
+    const before = manifestOfRender(base.context.cloud, base.context.env, base.artifacts);
+    const diff = diffStates({ base: stateOf(before.manifest, base.artifacts, before.reach), current: stateOf(changed, artifacts, reach), against: { kind: 'revision', ref: 'main', source: 'main', digest: before.manifest.digest }, currentSource: 'out/dev', settings: base.context.env.approvals, approvals: [] });
+    const portal = diff.scopes.find((s) => s.id === LEVEL_2)!;
+    expect(portal.resources).toEqual([]);
+    expect(portal.reachability).toEqual({ added: expect.arrayContaining([`in scope:${PLATFORM_SYSTEM_ID} -> vm:north/${LEVEL_2}/ips tcp/443`]), removed: [], recorded: true });
+    expect(textDiff(diff)).toContain(`  + reach: in scope:${PLATFORM_SYSTEM_ID} -> vm:north/${LEVEL_2}/ips tcp/443\n  no resource of it changed; its reachability did (a change elsewhere)`);
   });
 
   it('a system\'s resources unchanged but its reachability recorded differently: the digest is not the approved one', () => {
