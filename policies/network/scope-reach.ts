@@ -1,5 +1,6 @@
 import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
 import type { ReachInput } from '../../stacks/reach';
+import { rememberRenderedReachability } from './index';
 import { networkArtifactsOf } from './artifacts';
 import { buildNetworkModel, type Endpoint } from './model';
 import { reachabilityOf, shortestPaths } from './reachability';
@@ -25,6 +26,7 @@ export function scopeReachLines(input: ReachInput): Map<string, string[]> {
     systems: new Map(input.systems.map((s) => [s.id, { level: s.level, owner: s.owner }])),
   });
   const reach = reachabilityOf(model);
+  rememberRenderedReachability(input.artifacts, input, reach);
   const scopes = new Set(input.systems.map((s) => s.id));
   const lines = new Map<string, Set<string>>([...scopes].map((id) => [id, new Set<string>()]));
   const outside = (e: Endpoint) => e.kind === 'internet' || e.kind === 'gov-network' || e.kind === 'external';
