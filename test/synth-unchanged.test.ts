@@ -16,7 +16,7 @@ function render(content = '{"resource":{"a":1}}'): Rendered {
     { path: 'kubernetes/north.yaml', engine: 'kubernetes', stack: 'north', content: 'kind: Namespace\n', resources: 1 },
   ];
   // Only what writeRendered reads: the environment's name, the artifacts, the scoped resources and the manifest.
-  return { env: { name: 'demo' }, artifacts, resources: [], manifest: { env: 'demo', digest: content.length.toString() } } as unknown as Rendered;
+  return { env: { name: 'demo' }, artifacts, resources: [], reach: new Map(), manifest: { env: 'demo', digest: content.length.toString(), scopes: [] } } as unknown as Rendered;
 }
 
 /** Every file under out/demo with its bytes and inode (a rewrite swaps in new inodes). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { canonicalJson, sha256 } from '../../core/canonical-json';
 import { SOURCE_ROOT } from '../../core/source-root';
 import { VELERO_CRD_DIR } from '../../stacks/kubernetes/prerequisites';
-import { packageVersion, sourceDigestFrom } from '../../stacks/cache';
+import { packageVersion, projectSourceDigest } from '../../stacks/cache';
 import type { ValidationFinding } from './findings';
 import type { ValidationInput } from './index';
 
@@ -38,7 +38,7 @@ export function validationKey(input: ValidationInput): string | undefined {
       canonicalJson({
         format: FORMAT,
         node: process.version,
-        sources: sourceDigestFrom(join('policies', 'validation', 'index.ts')).digest,
+        sources: projectSourceDigest('policies/validation/index.ts').digest,
         data: DATA_DIRS.map((dir) => readdirSync(dir).sort().map((file) => [file, sha256(readFileSync(join(dir, file), 'utf8'))])),
         packages: DYNAMIC_PACKAGES.map((name) => [name, packageVersion(name)]),
       }),
