@@ -128,6 +128,8 @@ describe('aws-cdk-lib is loaded only for environments with an edge', () => {
         [
           '-e',
           `require('tsx/cjs');
+           // Scope digests cover reachability: install its computation as the command line does.
+           require('./test/setup-reach.ts');
            const { renderEnvironment } = require('./stacks/synth.ts');
            const r = renderEnvironment(process.cwd(), ${JSON.stringify(env)});
            // What ndc check adds: the public-edge pack, evaluated on the rendered artifacts.
