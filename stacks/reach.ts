@@ -17,6 +17,8 @@ export interface ReachInput {
   readonly governmentNetwork: string;
   /** Every scope of the manifest (the systems and the platform). */
   readonly systems: ManifestBody['systems'];
+  /** Each artifact's sha256, in the order of `artifacts`, when the caller computed them already. */
+  readonly hashes?: readonly string[];
 }
 
 /** Per scope id: its reachability lines, sorted. */
@@ -51,7 +53,7 @@ export function renderedScopeReachability(root: string | undefined, env: string,
       canonicalJson({
         node: process.version,
         code: projectSourceDigest(installed!.source).digest,
-        artifacts: input.artifacts.map((a) => [a.path, a.engine, a.stack, sha256(a.content)]),
+        artifacts: input.artifacts.map((a, i) => [a.path, a.engine, a.stack, input.hashes?.[i] ?? sha256(a.content)]),
         governmentNetwork: input.governmentNetwork,
         systems: input.systems.map((s) => [s.id, s.level, s.owner]),
       }),

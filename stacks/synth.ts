@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stableJson } from '../core/canonical-json';
+import { sha256, stableJson } from '../core/canonical-json';
 import { progressStep } from '../core/progress-line';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
@@ -77,8 +77,10 @@ export function renderLoaded({ env, source, evidence, locations }: LoadedEnviron
 /** The manifest of rendered artifacts, its scope digests covering each scope's reachability (stacks/reach.ts). */
 export function manifestOfRender(cloud: NationalCloud, env: Environment, artifacts: readonly Artifact[], resources?: readonly ScopedResource[], root?: string): { manifest: Manifest; reach: ReachLines } {
   const body = manifestBodyOf(cloud, env.approvals, env.platform);
-  const reach = renderedScopeReachability(root, env.name, { artifacts, governmentNetwork: cloud.govNetwork.text, systems: body.systems });
-  return { manifest: buildManifest(cloud, artifacts, env.approvals, env.platform, resources, reach), reach };
+  // Hashed once: at 1,000 systems per region the artifacts are hundreds of megabytes.
+  const hashes = artifacts.map((a) => sha256(a.content));
+  const reach = renderedScopeReachability(root, env.name, { artifacts, governmentNetwork: cloud.govNetwork.text, systems: body.systems, hashes });
+  return { manifest: buildManifest(cloud, artifacts, env.approvals, env.platform, resources, reach, hashes), reach };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */

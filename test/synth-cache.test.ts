@@ -11,7 +11,7 @@ import { sha256 } from '../core/canonical-json';
 import type { EnvironmentInput } from '../environments/schema';
 import { cacheDirectory, rendererSourceDigest, useSynthCache } from '../stacks/cache';
 import { renderEnvironment } from '../stacks/synth';
-import { captureIO, environmentInput, REPO, tempProject, writeEnvironmentJson } from './helpers';
+import { captureIO, environmentInput, installReachIn, REPO, tempProject, writeEnvironmentJson } from './helpers';
 
 afterEach(() => useSynthCache(false));
 
@@ -125,7 +125,7 @@ describe('the synthesis cache', () => {
           [
             '-e',
             `require('tsx/cjs');
-             require('./stacks/reach.ts').installScopeReachability(require('./policies/network/scope-reach.ts').scopeReachLines);
+             ${installReachIn()}
              require('./stacks/cache.ts').useSynthCache(true);
              const r = require('./stacks/synth.ts').renderEnvironment(${JSON.stringify(root)}, 'prod');
              const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));
