@@ -4,7 +4,7 @@
 // compiled from exactly the sources present; otherwise runs the sources through tsx, so a stale build
 // never runs and a fresh clone or an edited checkout still works. NDC_REQUIRE_BUILD=1 refuses instead.
 const path = require('node:path');
-const { staleReason } = require('./build-stamp');
+const { STAMP, staleReason } = require('./build-stamp');
 
 const root = path.resolve(__dirname, '..');
 const stale = process.env.NDC_FROM_SOURCES === '1' ? 'NDC_FROM_SOURCES=1' : staleReason(root);
@@ -15,6 +15,16 @@ if (stale && process.env.NDC_REQUIRE_BUILD === '1') {
 if (stale) {
   require('tsx/cjs');
 } else {
+  const codeCache = require('./code-cache');
+  // NDC_DEBUG keeps Node's own compilation, which maps stack traces back to the sources.
+  if (process.env.NDC_CODE_CACHE !== '0' && !process.env.NDC_DEBUG && codeCache.servesCommand(process.argv.slice(2))) {
+    // Bytecode of the modules the last such command compiled (NDC_CODE_CACHE=0 compiles them afresh).
+    const { readFileSync, realpathSync } = require('node:fs');
+    const { outputsDigest } = JSON.parse(readFileSync(path.join(root, 'dist', STAMP), 'utf8'));
+    // Requires made by dist/ and the installed packages may skip the search (not an environment file's).
+    const own = [path.join(root, 'dist') + path.sep, realpathSync(path.join(root, 'node_modules')) + path.sep];
+    codeCache.install(codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own);
+  }
   // Environment files are TypeScript written by users: see ./typescript-modules.js.
   // The synthesis cache's setting for this command, set by cli/main before any environment file loads.
   require('./typescript-modules').install(root, () => require('../dist/stacks/cache.js').synthCacheMode());
@@ -25,3 +35,4 @@ if (!process.env.NDC_DEBUG) process.setSourceMapsEnabled(false);
 process.env.NDC_CLI_ENTRY = '1';
 process.env.NDC_RUNNING = stale ? 'sources' : 'dist';
 require(stale ? '../cli/main.ts' : '../dist/cli/main.js');
+

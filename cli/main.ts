@@ -142,7 +142,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
       const env = await environmentSettled(deps, envOf(values, deps));
-      return recorded(deps, 'synth', env, 'synth', () => synthCommand({ env }, deps.io));
+      return recorded(deps, 'synth', env, 'synth', () => synthCommand({ env, loaded: deps.project.loadEnvironment(env) }, deps.io));
     },
   },
   check: {
@@ -310,7 +310,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startCommand } = require('./commands/start') as typeof import('./commands/start');
       const env = await environmentSettled(deps, str(values, 'env') ?? (deps.environment.NDC_ENV || DEFAULT_ENV));
-      return recorded(deps, 'command', env, 'start', () => startCommand({ env, trustRoot: deps.trustRoot, author: deps.changeAuthor }, deps.io));
+      return recorded(deps, 'command', env, 'start', () => startCommand({ env, trustRoot: deps.trustRoot, author: deps.changeAuthor, loaded: deps.project.loadEnvironment(env) }, deps.io));
     },
   },
   approve: {

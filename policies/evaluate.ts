@@ -4,6 +4,7 @@ import { renderEnvironment, synthesizeIfStale, type SynthResult } from '../stack
 import { artifactSetOf, verifiedArtifactSet } from './artifacts';
 import { evaluate, policyInForce, type PolicyReport } from './engine';
 import type { PackedRule } from './registry';
+import type { ArtifactSet } from './rule';
 
 export interface EvaluateOptions {
   /** The date the checks treat as today. Default: env.asOf, else the clock. */
@@ -89,5 +90,14 @@ function evaluatedAs(inputs: SynthesizedInputs, profile: string | undefined, opt
 export function evaluateSynthesized(root: string, synth: Pick<SynthResult, 'env' | 'source' | 'evidence' | 'locations' | 'cloud' | 'manifest' | 'artifacts'>, opts: Pick<EvaluateOptions, 'asOf' | 'now' | 'rules'> = {}): PolicyEvaluation {
   const artifacts = verifiedArtifactSet(root, synth.manifest, synth.artifacts);
   const report = evaluate({ ...synth, artifacts, asOf: opts.asOf, now: opts.now, rules: opts.rules });
-  return { ...report, source: synth.source, locations: synth.locations, synthesized: false };
+  const evaluation: PolicyEvaluation = { ...report, source: synth.source, locations: synth.locations, synthesized: false };
+  judged.set(evaluation, artifacts);
+  return evaluation;
+}
+
+const judged = new WeakMap<PolicyEvaluation, ArtifactSet>();
+
+/** The parsed artifacts an evaluation of evaluateSynthesized judged (the report's reachability reuses their network model). */
+export function artifactsJudged(evaluation: PolicyEvaluation): ArtifactSet | undefined {
+  return judged.get(evaluation);
 }

@@ -3,12 +3,12 @@
  * measured in the same run as the floor they are compared with, `node -e "require('cdktf')"` (starting
  * node and loading the lightest engine library). Cases: prod synth + check (`ndc start`, what `npm start`
  * runs) with an empty synthesis cache and with a warm one; an unchanged re-synth of prod; the same
- * through `npm start` and `npx ndc`. Each figure is the median of NDC_BENCH_REPEAT runs (default 3).
+ * through `npm start` and `npx ndc`; the warm case again without the code cache. Each figure is the median of NDC_BENCH_REPEAT runs (default 3).
  * Targets: warm within 3x the floor, cold within 5x, unchanged re-synth under 0.5 s plus the floor.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const REPO = resolve(__dirname, '..');
@@ -55,10 +55,12 @@ export async function bench(): Promise<void> {
     rmSync(join(root, 'out'), { recursive: true, force: true });
     rmSync(join(root, '.ndc'), { recursive: true, force: true });
   };
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   try {
     const floor = measure(() => undefined, () => run(process.execPath, ['-e', "require('cdktf')"], REPO));
     const cold = measure(clean, () => ndc('start', '--env', 'prod'));
     const warm = measure(() => undefined, () => ndc('start', '--env', 'prod'));
+    const warmUncached = measure(() => undefined, () => run(process.execPath, [join(REPO, 'bin/ndc.js'), 'start', '--env', 'prod'], root, { NDC_CODE_CACHE: '0' }));
     const resynth = measure(() => undefined, () => ndc('synth', '--env', 'prod'));
     const fresh = measure(() => undefined, () => ndc('synth', '--env', 'prod', '--no-cache'));
     const help = measure(() => undefined, () => ndc('--help'));
@@ -70,10 +72,12 @@ export async function bench(): Promise<void> {
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
     const x = (ms: number) => `${(ms / floor).toFixed(1)}x`.padStart(6);
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    console.log(`load average before: ${load}; after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores: read the ratios)`);
     console.log(`${'case'.padEnd(52)} ${'wall'.padStart(8)} ${'/floor'.padStart(6)}  target`);
     console.log(`${"floor: node -e \"require('cdktf')\"".padEnd(52)} ${s(floor)} ${x(floor)}`);
     console.log(`${'ndc start --env prod (synth + check), cold cache'.padEnd(52)} ${s(cold)} ${x(cold)}  < 5x: ${verdict(cold < 5 * floor)}`);
     console.log(`${'ndc start --env prod (synth + check), warm cache'.padEnd(52)} ${s(warm)} ${x(warm)}  < 3x: ${verdict(warm < 3 * floor)}`);
+    console.log(`${'  the same without the code cache (NDC_CODE_CACHE=0)'.padEnd(52)} ${s(warmUncached)} ${x(warmUncached)}`);
     console.log(`${'ndc synth --env prod, unchanged (warm cache)'.padEnd(52)} ${s(resynth)} ${x(resynth)}  < floor + 0.5 s: ${verdict(resynth < floor + 500)}`);
     console.log(`${'ndc synth --env prod --no-cache'.padEnd(52)} ${s(fresh)} ${x(fresh)}`);
     console.log(`${'ndc --help (start-up alone)'.padEnd(52)} ${s(help)} ${x(help)}`);

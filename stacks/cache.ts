@@ -131,7 +131,7 @@ function resolveSource(base: string): string | undefined {
   return [base, `${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f) && statSync(f).isFile());
 }
 
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   for (let dir = SOURCE_ROOT; ; dir = dirname(dir)) {
     const file = join(dir, 'node_modules', name, 'package.json');
     if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unversioned';

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256, stableJson } from '../core/canonical-json';
 import { progressStep } from '../core/progress-line';
@@ -129,12 +129,12 @@ export function renderCloud(cloud: NationalCloud, env: Environment, root?: strin
 const RUNNING_COMPILED = __filename.endsWith('.js');
 
 /**
- * `ndc synth`: renders the environment and replaces out/<env>/ with the artifacts and manifest.json.
- * Everything is written to a sibling directory first and swapped in by rename, so bad input or a crash
+ * `ndc synth`: renders the environment (`loaded`: as the command already loaded it) and replaces
+ * out/<env>/ with the artifacts and manifest.json. Everything is written to a sibling directory first and swapped in by rename, so bad input or a crash
  * leaves the previous out/<env>/ as it was.
  */
-export function synthEnvironment(root: string, envName: string): SynthResult {
-  return writeRendered(root, renderEnvironment(root, envName));
+export function synthEnvironment(root: string, envName: string, loaded?: LoadedEnvironment): SynthResult {
+  return writeRendered(root, loaded !== undefined ? renderLoaded(loaded, root) : renderEnvironment(root, envName));
 }
 
 /**
@@ -169,16 +169,19 @@ export function writeRendered(root: string, rendered: Omit<SynthResult, 'outDir'
   const outDir = join(outRoot, envName);
   const staging = join(outRoot, `.${envName}.synth-${process.pid}`);
   const previous = join(outRoot, `.${envName}.previous-${process.pid}`);
+  const files = new Map(rendered.artifacts.map((a) => [a.path, a.content]));
+  files.set(RESOURCES_FILE, resourcesFileContent(envName, rendered.resources, rendered.reach, rendered.manifest.scopes.map((s) => s.id)));
+  files.set('manifest.json', stableJson(rendered.manifest));
+  // An unchanged synthesis (the usual re-run) reads out/<env>/ instead of writing and swapping it whole.
+  if (holdsExactly(outDir, files)) return { ...rendered, outDir };
   rmSync(staging, { recursive: true, force: true });
   try {
-    for (const artifact of rendered.artifacts) {
-      const file = join(staging, artifact.path);
+    for (const [path, content] of files) {
+      const file = join(staging, path);
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, artifact.content);
+      writeFileSync(file, content);
     }
     mkdirSync(staging, { recursive: true });
-    writeFileSync(join(staging, RESOURCES_FILE), resourcesFileContent(envName, rendered.resources, rendered.reach, rendered.manifest.scopes.map((s) => s.id)));
-    writeFileSync(join(staging, 'manifest.json'), stableJson(rendered.manifest));
     if (existsSync(outDir)) renameSync(outDir, previous);
     renameSync(staging, outDir);
   } catch (error) {
@@ -188,4 +191,31 @@ export function writeRendered(root: string, rendered: Omit<SynthResult, 'outDir'
   }
   rmSync(previous, { recursive: true, force: true });
   return { ...rendered, outDir };
+}
+
+/** Whether `dir` holds exactly `files` (path under dir -> content), byte for byte, and nothing else. */
+function holdsExactly(dir: string, files: ReadonlyMap<string, string>): boolean {
+  let matched = 0;
+  const walk = (folder: string, prefix: string): boolean => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    // An empty folder is something the synthesis would not have written.
+    if (entries.length === 0) return false;
+    for (const entry of entries) {
+      const path = `${prefix}${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!walk(join(folder, entry.name), `${path}/`)) return false;
+        continue;
+      }
+      const expected = files.get(path);
+      if (!entry.isFile() || expected === undefined || !readFileSync(join(folder, entry.name)).equals(Buffer.from(expected))) return false;
+      matched++;
+    }
+    return true;
+  };
+  return walk(dir, '') && matched === files.size;
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../cli/main';
+import { reachSectionFor } from '../cli/commands/reach';
 import type { EnvironmentInput } from '../environments/schema';
 import { captureIO, environmentInput, REPO, tempProject, writeEnvironmentJson } from './helpers';
 
@@ -114,6 +115,12 @@ describe('ndc start (npm start)', () => {
     expect(out).toContain('Reports: reports/prod/report.html, reports/prod/report.sarif');
     expect(out).toContain('Mandatory failures: 0');
     expect(out.some((l) => l.startsWith('Synthesized prod (production, regulation profile vn-2016)'))).toBe(true);
+  });
+
+  it("shows the reachability of the checks' own network model, the same as out/<env>/ gives on its own", () => {
+    const section = reachSectionFor(root, 'prod');
+    expect(section).toContain('<h2 id="reachability">Reachability</h2>');
+    expect(readFileSync(join(root, 'reports/prod/report.html'), 'utf8')).toContain(section);
   });
 
   it('exits 1 on a mandatory failure after writing both reports', async () => {

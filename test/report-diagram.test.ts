@@ -1,7 +1,13 @@
 import { buildCloud } from '../constructs';
 import { validateEnvironment } from '../environments/validate';
 import { ZONES } from '../environments/vocabulary';
-import { cloudPicture, DIAGRAM_LIMITS } from '../policies/reports/topology';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { diagramCache, layDiagramsAhead } from '../cli/commands/report-inputs';
+import { diagramKey, diagramsOf } from '../policies/reports/html';
+import { cloudPicture, DIAGRAM_LIMITS, type CloudPicture } from '../policies/reports/topology';
+import { environmentInput } from './helpers';
 import { renderDiagram, type Diagram } from '../policies/reports/diagram';
 import { generateEnvironment } from '../scripts/generate-cloud';
 
@@ -60,5 +66,34 @@ describe('renderDiagram', () => {
     for (const c of picture.clusters) expect(c.diagram.nodes.length).toBeLessThanOrEqual(2 + ZONES.length + DIAGRAM_LIMITS.dedicatedNetworksPerCluster * 6);
     expect(picture.clusters.some((c) => c.diagram.nodes.some((n) => n.id.startsWith('dedicated:')))).toBe(true);
     expect(renderDiagram(picture.national, 'n')).toContain('data-node="level:');
+  });
+});
+
+describe('laying diagrams out ahead, on a worker thread (ndc start)', () => {
+  const picture = (failing: string[] = []) => cloudPicture(buildCloud(validateEnvironment(environmentInput('dev'), 'environments/dev.ts', 'dev')), '2026-12-01', new Set(failing));
+
+  it('puts into the diagram cache exactly the SVG the report lays out itself, and only what it lacks', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ndc-diagrams-'));
+    const drawn = diagramsOf(picture());
+    const cache = diagramCache(root);
+    // One diagram is cached already (a bogus SVG stands for it): the worker leaves it alone.
+    cache.set(diagramKey(drawn[0].diagram, drawn[0].id), '<svg>kept</svg>');
+    await layDiagramsAhead(root, picture(), true);
+    expect(cache.get(diagramKey(drawn[0].diagram, drawn[0].id))).toBe('<svg>kept</svg>');
+    for (const { diagram, id } of drawn.slice(1)) expect(cache.get(diagramKey(diagram, id))).toBe(renderDiagram(diagram, id));
+    expect(drawn.length).toBeGreaterThan(3);
+  });
+
+  it('leaves the cache as it was when the worker fails, so the report lays the diagrams out itself', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ndc-diagrams-'));
+    const broken = { ...picture(), national: { title: 'x', groups: [], nodes: [], edges: null } } as unknown as CloudPicture;
+    await layDiagramsAhead(root, broken, true);
+    expect(existsSync(join(root, '.ndc', 'cache', 'diagrams'))).toBe(false);
+  });
+
+  it('draws a failing system differently, under another key', () => {
+    const [system] = [...picture().systems.keys()];
+    const id = `diagram-system-${system}`;
+    expect(diagramKey(picture().systems.get(system)!, id)).not.toBe(diagramKey(picture([system]).systems.get(system)!, id));
   });
 });

@@ -1,14 +1,16 @@
 import type { LoadedEvidenceRecord } from '../../environments/evidence';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
-import type { PolicyEvaluation } from '../../policies/evaluate';
+import { artifactsJudged, type PolicyEvaluation } from '../../policies/evaluate';
 import { cloudPicture, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
-import type { DiagramCache } from '../../policies/reports/html';
+import type { CloudPicture } from '../../policies/reports/topology';
+import { diagramKey, diagramsOf, type DiagramCache } from '../../policies/reports/html';
 import { InputError } from '../../core/errors';
 import { assessmentCheckOf, gatePolicyOutcome } from '../../policies/outcome';
 import { evaluateGate } from '../../policies/approvals/gate';
@@ -19,23 +21,37 @@ import type { LoadedEnvironment } from '../../environments/load';
 import { environmentBody } from '../../stacks/synth';
 import type { Manifest } from '../../stacks/manifest';
 import { reachSectionFor } from './reach';
+import type { ValidationFinding } from '../../policies/validation';
+import type { ValidationStore } from '../../policies/validation/stored';
+import { networkReachability } from '../../policies/network';
+import { reachHtmlSection, reachView } from '../../policies/network/report';
 
 /**
  * What the HTML report shows beside the findings, for a command that just evaluated `evaluation`: the
  * inventory and diagrams from the model, the reachability from out/<env>/, the commit, the approval status
  * when the caller has it.
  */
-export function htmlInputsFor(root: string, evaluation: PolicyEvaluation, opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals } = {}): HtmlReportInputs {
+export function htmlInputsFor(
+  root: string,
+  evaluation: PolicyEvaluation,
+  opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals; manifest?: Manifest; commit?: { readonly value: string | undefined } } = {},
+): HtmlReportInputs {
   const loaded = opts.cloud === undefined || opts.evidence === undefined ? loadEnvironment(root, evaluation.env) : undefined;
   const cloud = opts.cloud ?? buildCloud(loaded!.env);
   const evidence = opts.evidence ?? loaded!.evidence;
   const failing = new Set(evaluation.findings.filter((f) => f.status === 'fail' && f.systemId).map((f) => f.systemId!));
+  // The artifacts the evaluation just judged, with the network model its rules built, when the caller holds their manifest.
+  const judged = opts.manifest !== undefined ? artifactsJudged(evaluation) : undefined;
+  const reachability =
+    judged !== undefined && opts.manifest !== undefined
+      ? reachHtmlSection(reachView(networkReachability({ artifacts: judged, manifest: opts.manifest, governmentNetwork: cloud.govNetwork.text })))
+      : reachSectionFor(root, evaluation.env, cloud);
   return {
     ...artifactInputs(root, evaluation),
     picture: cloudPicture(cloud, evaluation.asOf, failing, evidence),
-    reachability: reachSectionFor(root, evaluation.env, cloud) || undefined,
+    reachability: reachability || undefined,
     approvals: opts.approvals,
-    commit: commitOf(root),
+    commit: opts.commit !== undefined ? opts.commit.value : commitOf(root),
     diagrams: diagramCache(root),
   };
 }
@@ -70,17 +86,104 @@ export function diagramCache(root: string): DiagramCache {
   };
 }
 
+/**
+ * Earlier validations of unchanged artifacts under .ndc/cache/validation/<key>.json (the key covers the
+ * validators' sources and data and the artifacts' sha256: policies/validation/stored.ts). Deletable at any
+ * time; an unreadable or malformed entry is validated afresh.
+ */
+export function validationStore(root: string): ValidationStore {
+  const dir = join(root, '.ndc', 'cache', 'validation');
+  const file = (key: string) => join(dir, `${key}.json`);
+  return {
+    read: (key) => {
+      try {
+        const value: unknown = JSON.parse(readFileSync(file(key), 'utf8'));
+        const fields = ['check', 'artifact', 'address', 'path', 'reason'];
+        const valid = Array.isArray(value) && value.every((f) => f !== null && typeof f === 'object' && fields.every((k) => typeof (f as Record<string, unknown>)[k] === 'string'));
+        return valid ? (value as ValidationFinding[]) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write: (key, findings) => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const partial = `${file(key)}.${process.pid}.tmp`;
+        writeFileSync(partial, `${JSON.stringify(findings)}\n`);
+        renameSync(partial, file(key));
+        // Keep the newest few: an entry is a few bytes, but one is written per changed artifact set.
+        const entries = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.at - a.at);
+        for (const { f } of entries.slice(VALIDATIONS_KEPT)) rmSync(join(dir, f), { force: true });
+      } catch {
+        // A read-only project: the next start validates again.
+      }
+    },
+  };
+}
+
+const VALIDATIONS_KEPT = 16;
+
+/**
+ * Lays out on a worker thread the diagrams of `picture` that the diagram cache lacks, and puts them there:
+ * ndc start calls it after synthesizing a changed cloud (with no system failing yet: the usual outcome), so
+ * the layout (about half a second for prod) overlaps with the checks on a second core. Resolves once they
+ * are cached; a diagram the worker did not lay out (it failed, or a failing system is drawn red) is laid
+ * out by the report as before. Only the compiled command uses a worker, unless `fromSources` (tests).
+ */
+export function layDiagramsAhead(root: string, picture: CloudPicture, fromSources = false): Promise<void> {
+  const compiled = __filename.endsWith('.js');
+  if (!compiled && !fromSources) return Promise.resolve();
+  const cache = diagramCache(root);
+  const missing = diagramsOf(picture)
+    .map(({ diagram, id }) => ({ diagram, id, key: diagramKey(diagram, id) }))
+    .filter(({ key }) => cache.get(key) === undefined);
+  if (missing.length === 0) return Promise.resolve();
+  const worker = new Worker(join(__dirname, compiled ? 'diagram-worker.js' : 'diagram-worker.ts'), {
+    workerData: { diagrams: missing.map(({ diagram, id }) => ({ diagram, id })) },
+    // Running from the TypeScript sources (tests): the worker loads them the same way.
+    execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],
+    stdout: false,
+    stderr: false,
+  });
+  // Never keeps the process alive: a command that fails before its report exits without waiting.
+  worker.unref();
+  return new Promise((resolve) => {
+    worker.once('message', (svgs: unknown) => {
+      if (Array.isArray(svgs) && svgs.length === missing.length) missing.forEach(({ key }, i) => typeof svgs[i] === 'string' && cache.set(key, svgs[i]));
+      void worker.terminate();
+      resolve();
+    });
+    worker.once('error', () => resolve());
+    worker.once('exit', () => resolve());
+  });
+}
+
+const COMMIT_ARGS = ['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--', 'environments', 'constructs', 'stacks', 'policies'];
+
 /** The checked-out commit (with `+changes` when the working tree differs from it), or undefined outside git. */
 export function commitOf(root: string): string | undefined {
   try {
-    const run = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
-    if (run(['rev-parse', '--show-toplevel']) === '') return undefined;
-    const head = run(['rev-parse', 'HEAD']);
-    const dirty = run(['status', '--porcelain', '--untracked-files=no', '--', 'environments', 'constructs', 'stacks', 'policies']) !== '';
-    return `${head}${dirty ? ' (with uncommitted changes to the sources)' : ''}`;
+    return commitFromStatus(execFileSync('git', COMMIT_ARGS, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }));
   } catch {
     return undefined;
   }
+}
+
+/** commitOf, with git running beside the caller's work (ndc start starts it before synthesizing). */
+export function commitOfLater(root: string): Promise<{ readonly value: string | undefined }> {
+  return new Promise((resolve) => {
+    execFile('git', COMMIT_ARGS, { cwd: root, encoding: 'utf8', timeout: 10_000 }, (error, stdout) => resolve({ value: error ? undefined : commitFromStatus(stdout) }));
+  });
+}
+
+/** One `git status --porcelain=v2 --branch` answers both: the HEAD commit, and whether the sources differ from it. */
+function commitFromStatus(status: string): string | undefined {
+  const lines = status.split('\n').filter((line) => line !== '');
+  const head = lines.find((line) => line.startsWith('# branch.oid '))?.slice('# branch.oid '.length);
+  // A repository without a commit yet.
+  if (head === undefined || !/^[0-9a-f]{40,64}$/.test(head)) return undefined;
+  const dirty = lines.some((line) => !line.startsWith('#'));
+  return `${head}${dirty ? ' (with uncommitted changes to the sources)' : ''}`;
 }
 
 /**

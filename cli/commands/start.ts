@@ -1,11 +1,14 @@
 import { join } from 'node:path';
-import { evaluateSynthesized } from '../../policies/evaluate';
-import { renderReport, textReport } from '../../policies/reports';
+import { evaluateSynthesized, type PolicyEvaluation } from '../../policies/evaluate';
+import { useValidationStore } from '../../policies/validation';
+import { synthCacheMode } from '../../stacks/cache';
+import { cloudPicture, renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
+import type { LoadedEnvironment } from '../../environments/load';
 import { writeAtomically } from './check';
 import { environmentSourceMap } from '../../environments/source-map';
-import { approvalsForReport, htmlInputsFor } from './report-inputs';
+import { approvalsForReport, commitOfLater, htmlInputsFor, layDiagramsAhead, validationStore } from './report-inputs';
 import { printJson } from './common';
 import { describeSynth, synthSummary } from './synth';
 
@@ -14,6 +17,8 @@ export interface StartOptions {
   /** Trust-store pins (NDC_TRUST_ROOT) and the change's author (NDC_CHANGE_AUTHOR), for the report's approval status. */
   readonly trustRoot?: string;
   readonly author?: string;
+  /** The environment as the command line loaded it (else it is loaded here). */
+  readonly loaded?: LoadedEnvironment;
 }
 
 /** Where `npm start` writes its reports: outside out/, which every synthesis replaces whole. */
@@ -27,12 +32,24 @@ export const reportsDir = (env: string) => join('reports', env);
  * shipped has no mandatory failure.
  */
 export async function startCommand(opts: StartOptions, io: CommandIO): Promise<number> {
-  const synth = synthEnvironment(io.root, opts.env);
-  const evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
+  // git answers for the report on the other core while this one synthesizes and checks.
+  const commit = commitOfLater(io.root);
+  const synth = synthEnvironment(io.root, opts.env, opts.loaded);
+  // A cloud that rendered afresh has new diagrams most likely: lay them out beside the checks.
+  const diagrams = Object.values(synth.cache ?? {}).some((outcome) => outcome !== 'hit') ? layDiagramsAhead(io.root, cloudPicture(synth.cloud, synth.env.asOf ?? '', new Set(), synth.evidence)) : undefined;
+  // Unchanged artifacts were validated by an earlier start: take those findings (never with --no-cache).
+  const previousStore = useValidationStore(synthCacheMode() === 'use' ? validationStore(io.root) : undefined);
+  let evaluation: PolicyEvaluation;
+  try {
+    evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
+  } finally {
+    useValidationStore(previousStore);
+  }
   const dir = reportsDir(opts.env);
   const loaded = { env: synth.env, source: synth.source, evidence: synth.evidence, locations: synth.locations ?? environmentSourceMap(io.root, synth.source) };
   const approvals = approvalsForReport(io.root, loaded, synth.manifest, evaluation, { trustRoot: opts.trustRoot, author: opts.author, now: io.now() });
-  const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, evidence: synth.evidence, approvals });
+  await diagrams;
+  const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, evidence: synth.evidence, approvals, manifest: synth.manifest, commit: await commit });
   const html = writeAtomically(io.root, join(dir, 'report.html'), renderReport(evaluation, 'html', synth.source, inputs), dir);
   const sarif = writeAtomically(io.root, join(dir, 'report.sarif'), renderReport(evaluation, 'sarif', synth.source, inputs), dir);
   if (io.json) {

@@ -3,15 +3,18 @@ import { ZONES } from '../../environments/schema';
 import type { SynthResult } from '../../stacks/synth';
 import { synthEnvironment } from '../../stacks/synth';
 import type { CommandIO } from '../io';
+import type { LoadedEnvironment } from '../../environments/load';
 import { printJson } from './common';
 
 export interface SynthOptions {
   readonly env: string;
+  /** The environment as the command line loaded it (else it is loaded here). */
+  readonly loaded?: LoadedEnvironment;
 }
 
 /** `ndc synth --env E`: writes out/E/ and prints what was synthesized. */
 export async function synthCommand(opts: SynthOptions, io: CommandIO): Promise<number> {
-  const result = synthEnvironment(io.root, opts.env);
+  const result = synthEnvironment(io.root, opts.env, opts.loaded);
   if (io.json) printJson(io, 'synth', synthSummary(result, io.root));
   else for (const line of describeSynth(result, io.root)) io.out(line);
   return 0;

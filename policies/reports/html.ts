@@ -65,10 +65,24 @@ export interface DiagramCache {
   set(key: string, svg: string): void;
 }
 
+/** The diagram cache's key of a diagram drawn under `id` (its layout is a function of both). */
+export function diagramKey(diagram: Diagram, id: string): string {
+  return sha256(canonicalJson({ format: DIAGRAM_FORMAT, id, diagram }));
+}
+
+/** The diagrams the report draws of a picture, each with the id it is drawn under. */
+export function diagramsOf(picture: CloudPicture): { readonly diagram: Diagram; readonly id: string }[] {
+  return [
+    { diagram: picture.national, id: 'diagram-national' },
+    ...picture.clusters.map((c) => ({ diagram: c.diagram, id: `diagram-cluster-${c.id}` })),
+    ...[...picture.systems].map(([system, diagram]) => ({ diagram, id: `diagram-system-${system}` })),
+  ];
+}
+
 /** The SVG of one diagram, from the cache when the same diagram under the same id was laid out before. */
 function diagramSvg(inputs: HtmlReportInputs, diagram: Diagram, id: string): string {
   if (!inputs.diagrams) return renderDiagram(diagram, id);
-  const key = sha256(canonicalJson({ format: DIAGRAM_FORMAT, id, diagram }));
+  const key = diagramKey(diagram, id);
   const cached = inputs.diagrams.get(key);
   if (cached !== undefined) return cached;
   const svg = renderDiagram(diagram, id);

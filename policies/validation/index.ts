@@ -7,6 +7,7 @@ import { validateCloudFormation, type CloudFormationArtifact } from './cloudform
 import { validateKubernetes, type KubernetesArtifact } from './kubernetes';
 import { validateAddresses, validatePolicySelectors, validatePrerequisites, validateStorageLocations, type ClusterArtifacts, type SystemPods } from './semantics';
 import { validateTerraform, type TerraformArtifact } from './terraform';
+import { validationKey, type ValidationStore } from './stored';
 
 export { findingLine, type ValidationFinding } from './findings';
 
@@ -23,6 +24,18 @@ export interface ValidationInput {
 }
 
 const cache = new WeakMap<ArtifactSet, ValidationFinding[]>();
+
+let store: ValidationStore | undefined;
+
+/**
+ * Validations of artifacts verified against `manifest` are kept in, and taken from, `next` (ndc start
+ * installs one; deploy, approve and the gate never do); returns the previous store.
+ */
+export function useValidationStore(next: ValidationStore | undefined): ValidationStore | undefined {
+  const previous = store;
+  store = next;
+  return previous;
+}
 
 function pathOf(manifest: ValidationInput['manifest'], engine: string, stack: string): string {
   return manifest.artifacts.find((a) => a.engine === engine && a.stack === stack)?.path ?? `${engine}/${stack}`;
@@ -41,6 +54,12 @@ function byCluster(stacks: readonly { stack: string; artifact: KubernetesArtifac
 export function validateArtifacts(input: ValidationInput): ValidationFinding[] {
   const cached = cache.get(input.artifacts);
   if (cached) return cached;
+  const key = store !== undefined ? validationKey(input) : undefined;
+  const stored = key !== undefined ? store?.read(key) : undefined;
+  if (stored !== undefined) {
+    cache.set(input.artifacts, stored);
+    return stored;
+  }
   const { artifacts, manifest } = input;
   const terraform: TerraformArtifact[] = [...artifacts.terraform].map(([stack, config]) => ({ stack, config, artifact: pathOf(manifest, 'terraform', stack) }));
   const kubernetes: KubernetesArtifact[] = [...artifacts.kubernetes].map(([stack, objects]) => ({ objects, artifact: pathOf(manifest, 'kubernetes', stack) }));
@@ -58,5 +77,6 @@ export function validateArtifacts(input: ValidationInput): ValidationFinding[] {
     ...validatePrerequisites(clusters),
   ]);
   cache.set(input.artifacts, findings);
+  if (key !== undefined) store?.write(key, findings);
   return findings;
 }

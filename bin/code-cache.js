@@ -1,0 +1,156 @@
+'use strict';
+// A V8 code cache for the compiled command (Node 20 has no module.enableCompileCache): the bytecode of
+// every JavaScript module a command loaded, and where the command's own requires resolved to, are kept in
+// one file under <project>/.ndc/cache/code/, so the next command deserializes the modules instead of
+// compiling them and skips the file-system search behind each require (together about a sixth of a
+// warm `ndc start`).
+// - The file is named by a sha256 of this format, the Node and V8 versions, the architecture, the
+//   build's digest of dist/ and the installed packages' record (node_modules/.package-lock.json, which
+//   npm rewrites on every install), so a new build, Node or install never reads another's cache.
+// - Each module's entry carries the sha256 of the source it was compiled from; an edited module is
+//   compiled from its source, as is every module when the file is unreadable, truncated or not a cache
+//   at all, or when V8 rejects the data. A remembered resolution is used only for a require made by the
+//   command's own code (dist/, its node_modules) and only while that file still exists.
+// - It is code, so bin/ndc.js installs it only for the commands that read and report (start, synth,
+//   check, ...), never for deploy, destroy, approve or the ledger and key commands, nor with --no-cache:
+//   nothing planted in .ndc/ runs where the gate decides.
+const { createHash, hash } = require('node:crypto');
+const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { dirname, isAbsolute, join } = require('node:path');
+const v8 = require('node:v8');
+const vm = require('node:vm');
+
+/** Bump when the file layout or the way modules are compiled below changes. */
+const FORMAT = 2;
+
+/**
+ * The file holding the code cache of the command built as `buildDigest` and installed at `install` (its
+ * node_modules), for the project at `project`.
+ */
+function codeCacheFile(project, buildDigest, install) {
+  let packages = 'none';
+  if (install !== undefined) {
+    const record = statSync(join(install, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+    if (record) packages = `${record.size}:${record.mtimeMs}:${record.ino}`;
+  }
+  const key = createHash('sha256')
+    .update([FORMAT, process.version, process.versions.v8, process.arch, buildDigest, packages].join('\u0000'))
+    .digest('hex');
+  return join(project, '.ndc', 'cache', 'code', `${key}.bin`);
+}
+
+/** The cache's modules (filename -> { sha256, data }) and resolutions; empty when the file is missing or not a cache. */
+function readCache(file) {
+  const empty = () => ({ modules: new Map(), resolutions: new Map() });
+  try {
+    const cache = v8.deserialize(readFileSync(file));
+    if (!cache || !(cache.modules instanceof Map) || !(cache.resolutions instanceof Map)) return empty();
+    for (const [filename, entry] of cache.modules) {
+      if (typeof filename !== 'string' || !entry || typeof entry.sha256 !== 'string' || !(entry.data instanceof Uint8Array)) return empty();
+    }
+    for (const [request, filename] of cache.resolutions) if (typeof request !== 'string' || typeof filename !== 'string') return empty();
+    return cache;
+  } catch {
+    return empty();
+  }
+}
+
+/**
+ * Compiles the modules loaded from now on through the code cache of `file`, and rewrites the file when
+ * the process exits if a module was compiled, or a require resolved, without it. Requires made by
+ * modules under one of `resolveWithin` (folders, with a trailing slash) may be answered from the
+ * remembered resolutions. Returns counters for tests.
+ */
+function install(file, resolveWithin = []) {
+  const { modules, resolutions } = readCache(file);
+  const stats = { file, served: 0, compiled: 0, rejected: 0, resolved: 0, searched: 0 };
+  /** Modules compiled in this process without usable data: their Script, to serialize at exit. */
+  const fresh = new Map();
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function compileCached(content, filename) {
+    // A hashbang, a dynamic import() (which a vm.Script cannot serve on Node 20) or a non-JS extension's
+    // transpiled output: Node's own path.
+    if (!/\.c?js$/.test(filename) || content.startsWith('#!') || content.includes('import(')) return compile.call(this, content, filename);
+    const sha256 = hash('sha256', content);
+    const entry = modules.get(filename);
+    const cachedData = entry !== undefined && entry.sha256 === sha256 ? entry.data : undefined;
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    if (cachedData !== undefined && !script.cachedDataRejected) {
+      stats.served++;
+    } else {
+      if (cachedData !== undefined) stats.rejected++;
+      stats.compiled++;
+      fresh.set(filename, { sha256, script });
+    }
+    const wrapper = script.runInThisContext({ displayErrors: true });
+    return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
+  };
+  let searchedFresh = false;
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function resolveCached(request, parent, isMain, options) {
+    const from = parent && typeof parent.filename === 'string' ? dirname(parent.filename) : undefined;
+    if (isMain || options !== undefined || from === undefined || !resolveWithin.some((dir) => `${from}/`.startsWith(dir))) return resolve.apply(this, arguments);
+    const key = `${from}\u0000${request}`;
+    const known = resolutions.get(key);
+    if (known !== undefined && (Module._cache[known] !== undefined || statSync(known, { throwIfNoEntry: false })?.isFile())) {
+      stats.resolved++;
+      return known;
+    }
+    const filename = resolve.apply(this, arguments);
+    stats.searched++;
+    // Builtins (`require.resolve('fs')`) answer without a search.
+    if (isAbsolute(filename)) {
+      resolutions.set(key, filename);
+      searchedFresh = true;
+    }
+    return filename;
+  };
+  process.once('exit', () => {
+    if (fresh.size === 0 && !searchedFresh) return;
+    for (const [filename, { sha256, script }] of fresh) modules.set(filename, { sha256, data: script.createCachedData() });
+    save(file, { modules, resolutions });
+  });
+  return stats;
+}
+
+/** The `require` a module receives, as Node builds it (makeRequireFunction). */
+function requireFor(module) {
+  const require = (id) => module.require(id);
+  require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+  require.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
+  require.main = process.mainModule;
+  require.extensions = Module._extensions;
+  require.cache = Module._cache;
+  return require;
+}
+
+/** Writes the cache whole (a reader never sees half a file) and drops the caches of other builds. */
+function save(file, cache) {
+  try {
+    const directory = dirname(file);
+    mkdirSync(directory, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, v8.serialize(cache));
+    renameSync(partial, file);
+    for (const other of readdirSync(directory)) {
+      if (other.endsWith('.bin') && join(directory, other) !== file) rmSync(join(directory, other), { force: true });
+    }
+  } catch {
+    // A read-only project or a full disk: the next command compiles again.
+  }
+}
+
+/** The commands that only read the project and report, which the code cache may serve. */
+const READING_COMMANDS = ['start', 'synth', 'check', 'validate', 'reach', 'schedule', 'diff', 'help', '--help', '-h', '--version', '-V'];
+
+/**
+ * Whether the command line `argv` (after `ndc`) may be served from the code cache: a reading command (or
+ * none), without --no-cache. Never deploy, destroy, plan, approve, the ledger, key, reviewer, evidence
+ * and unlock commands: what runs where the gate decides or a record is signed is compiled from dist/.
+ */
+function servesCommand(argv) {
+  return !argv.includes('--no-cache') && (argv.length === 0 || READING_COMMANDS.includes(argv[0]));
+}
+
+module.exports = { FORMAT, codeCacheFile, install, servesCommand };

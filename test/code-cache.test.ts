@@ -1,0 +1,118 @@
+/**
+ * The compiled command's V8 code cache (bin/code-cache.js): a second process is served the bytecode the
+ * first compiled, and anything wrong with the cache (damaged, truncated, another file, an edited module)
+ * makes the modules compile from their sources and run as they are written. Each case is its own node
+ * process, as the command is.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { REPO } from './helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { codeCacheFile, servesCommand } = require('../bin/code-cache') as { codeCacheFile(project: string, build: string, install?: string): string; servesCommand(argv: string[]): boolean };
+
+interface Run {
+  readonly answer: string;
+  readonly served: number;
+  readonly compiled: number;
+  readonly rejected: number;
+}
+
+/**
+ * Requires `main.js` of `dir` through the code cache in `file` (requires made within `resolveWithin` may
+ * use remembered resolutions); what it answers and the cache's counters.
+ */
+function run(dir: string, file: string, resolveWithin: string[] = []): Run & { resolved: number; searched: number } {
+  const script = [
+    `const stats = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}).install(${JSON.stringify(file)}, ${JSON.stringify(resolveWithin)});`,
+    `const answer = require(${JSON.stringify(join(dir, 'main.js'))}).answer();`,
+    'process.stdout.write(JSON.stringify({ answer, served: stats.served, compiled: stats.compiled, rejected: stats.rejected, resolved: stats.resolved, searched: stats.searched }));',
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(child.stderr).toBe('');
+  expect(child.status).toBe(0);
+  return JSON.parse(child.stdout) as Run & { resolved: number; searched: number };
+}
+
+function modules(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ndc-code-cache-'));
+  writeFileSync(join(dir, 'main.js'), "'use strict';\nconst { word } = require('./word');\nexports.answer = () => `${word()} from ${require.resolve('./word').endsWith('word.js') ? 'word.js' : '?'}`;\n");
+  writeFileSync(join(dir, 'word.js'), "'use strict';\nexports.word = () => 'alpha';\n");
+  return { dir, file: codeCacheFile(dir, 'build-a') };
+}
+
+describe('the code cache of the compiled command', () => {
+  it('compiles on the first run, stores the bytecode, and serves it to the next process', () => {
+    const { dir, file } = modules();
+    expect(run(dir, file)).toMatchObject({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 0 });
+    expect(readFileSync(file).length).toBeGreaterThan(0);
+    expect(run(dir, file)).toMatchObject({ answer: 'alpha from word.js', served: 2, compiled: 0, rejected: 0 });
+  });
+
+  it('compiles an edited module from its source, even one of the same length', () => {
+    const { dir, file } = modules();
+    run(dir, file);
+    writeFileSync(join(dir, 'word.js'), "'use strict';\nexports.word = () => 'omega';\n");
+    expect(run(dir, file)).toMatchObject({ answer: 'omega from word.js', served: 1, compiled: 1, rejected: 0 });
+    expect(run(dir, file).served).toBe(2);
+  });
+
+  it.each([
+    ['not a cache at all', () => Buffer.from('garbage')],
+    ['truncated', (blob: Buffer) => blob.subarray(0, Math.floor(blob.length / 2))],
+    ['empty', () => Buffer.alloc(0)],
+  ])('runs the modules as written when the cache file is %s, and writes a good one', (_, damage) => {
+    const { dir, file } = modules();
+    run(dir, file);
+    writeFileSync(file, damage(readFileSync(file)));
+    expect(run(dir, file)).toMatchObject({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 0 });
+    expect(run(dir, file).served).toBe(2);
+  });
+
+  it("lets V8 reject another source's bytecode stored under this source's sha256", () => {
+    const { dir, file } = modules();
+    run(dir, file);
+    // Swap the two modules' bytecode: each entry keeps its source's sha256 but carries the other's data.
+    const cache = deserialize(readFileSync(file)) as { modules: Map<string, { sha256: string; data: Uint8Array }> };
+    const [main, word] = [cache.modules.get(join(dir, 'main.js'))!, cache.modules.get(join(dir, 'word.js'))!];
+    cache.modules.set(join(dir, 'main.js'), { sha256: main.sha256, data: word.data });
+    cache.modules.set(join(dir, 'word.js'), { sha256: word.sha256, data: main.data });
+    writeFileSync(file, serialize(cache));
+    expect(run(dir, file)).toMatchObject({ answer: 'alpha from word.js', served: 0, compiled: 2, rejected: 2 });
+  });
+
+  it("remembers where the command's own requires resolved, and searches again once that file is gone", () => {
+    const { dir, file } = modules();
+    const own = [`${dir}/`];
+    // main.js requires ./word, then asks require.resolve for it: one search, then the remembered answer.
+    expect(run(dir, file, own)).toMatchObject({ answer: 'alpha from word.js', resolved: 1, searched: 1 });
+    expect(run(dir, file, own)).toMatchObject({ answer: 'alpha from word.js', resolved: 2, searched: 0 });
+    // Requires made outside the command's own folders always search.
+    expect(run(dir, file, [])).toMatchObject({ resolved: 0, searched: 0 });
+    rmSync(join(dir, 'word.js'));
+    mkdirSync(join(dir, 'word'));
+    writeFileSync(join(dir, 'word', 'index.js'), "'use strict';\nexports.word = () => 'gamma';\n");
+    expect(run(dir, file, own)).toMatchObject({ answer: 'gamma from ?', resolved: 1, searched: 1 });
+  });
+
+  it('is named by the build and the installed packages, so another build or install never reads it', () => {
+    const { dir } = modules();
+    mkdirSync(join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'node_modules', '.package-lock.json'), '{}');
+    const before = codeCacheFile(dir, 'build-a', dir);
+    writeFileSync(join(dir, 'node_modules', '.package-lock.json'), '{"packages":{}}');
+    expect(codeCacheFile(dir, 'build-a', dir)).not.toBe(before);
+    expect(codeCacheFile(dir, 'build-a')).not.toBe(codeCacheFile(dir, 'build-b'));
+    expect(codeCacheFile(dir, 'build-a')).toMatch(/\.ndc\/cache\/code\/[0-9a-f]{64}\.bin$/);
+  });
+
+  it('serves only the commands that read and report, never deploy, approve or --no-cache', () => {
+    for (const argv of [[], ['start'], ['synth', '--env', 'prod'], ['check', '--env', 'dev'], ['--help'], ['reach', '--env', 'prod']]) expect(servesCommand(argv)).toBe(true);
+    for (const argv of [['deploy', '--env', 'prod'], ['destroy'], ['plan'], ['approve'], ['ledger', 'verify'], ['keys', 'generate'], ['reviewers', 'sign'], ['evidence'], ['unlock'], ['start', '--no-cache'], ['synth', '--env', 'prod', '--no-cache']]) {
+      expect(servesCommand(argv)).toBe(false);
+    }
+  });
+});
