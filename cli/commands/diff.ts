@@ -10,7 +10,7 @@ import { readApprovals } from '../../policies/approvals/statement';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../../policies/reports/scope-diff';
 import { digestProblems, ENGINES, parseManifest, SNAPSHOTS_DIR, type Artifact, type Engine, type Manifest } from '../../stacks/manifest';
 import { resolveRevision, withSynthesizedRevision } from '../../stacks/revision';
-import { environmentState, type EnvironmentState } from '../../stacks/scope-state';
+import { environmentState, renderedState, type EnvironmentState } from '../../stacks/scope-state';
 import { scopedResources } from '../../stacks/scopes';
 import { renderEnvironment, synthesizeIfStale } from '../../stacks/synth';
 import type { CommandIO } from '../io';
@@ -65,7 +65,7 @@ function formatOf(value: string | undefined, json: boolean): DiffFormat {
 export function currentState(root: string, env: string): CurrentState {
   const { rendered, synthesized } = synthesizeIfStale(root, renderEnvironment(root, env));
   const settings = approvalSettingsOf(rendered.env, rendered.source);
-  return { manifest: rendered.manifest, settings, state: environmentState(rendered.manifest, rendered.resources), source: `out/${env}`, synthesized };
+  return { manifest: rendered.manifest, settings, state: renderedState(rendered.manifest, rendered.resources), source: `out/${env}`, synthesized };
 }
 
 /**
