@@ -77,7 +77,9 @@ export interface ScopeInput {
 export function scopedResources(artifacts: readonly ScopeInput[]): ScopedResource[] {
   const out: ScopedResource[] = [];
   const add = (artifact: ScopeInput, address: string, kind: ScopedResource['kind'], scope: string, body: unknown) => {
-    out.push({ scope, address, kind, engine: artifact.engine, artifact: artifact.path, sha256: sha256(canonicalJson(body)), body });
+    const text = canonicalJson(body);
+    out.push({ scope, address, kind, engine: artifact.engine, artifact: artifact.path, sha256: sha256(text), body });
+    return text;
   };
   for (const artifact of artifacts) {
     if (artifact.engine === 'terraform' && artifact.path.endsWith('.tf.json')) terraformEntries(artifact, add);
@@ -92,7 +94,8 @@ export function scopedResources(artifacts: readonly ScopeInput[]): ScopedResourc
   return out;
 }
 
-type Add = (artifact: ScopeInput, address: string, kind: ScopedResource['kind'], scope: string, body: unknown) => void;
+/** Records an entry; returns the canonical JSON of its body (what its sha256 is over). */
+type Add = (artifact: ScopeInput, address: string, kind: ScopedResource['kind'], scope: string, body: unknown) => string;
 
 function parseJson(artifact: ScopeInput): Record<string, unknown> {
   let value: unknown;
@@ -117,10 +120,12 @@ function settingsBody(artifact: ScopeInput): unknown {
 
 function terraformEntries(artifact: ScopeInput, add: Add): void {
   const json = parseJson(artifact);
-  const resourceScopes: { scope: string; body: unknown }[] = [];
+  // Each resource's canonical JSON, scanned for the locals it reads (the same strings as in the artifact).
+  const texts: { scope: string; text: string }[] = [];
   const addResource: Add = (a, address, kind, scope, body) => {
-    if (kind === 'resource') resourceScopes.push({ scope, body });
-    add(a, address, kind, scope, body);
+    const text = add(a, address, kind, scope, body);
+    if (kind === 'resource') texts.push({ scope, text });
+    return text;
   };
   for (const block of Object.keys(json).sort()) {
     if (block === 'locals') continue;
@@ -153,7 +158,6 @@ function terraformEntries(artifact: ScopeInput, add: Add): void {
   const names = Object.keys(locals).sort();
   if (names.length === 0) return;
   // Each resource's text is scanned once for every local it reads, not once per local (quadratic at national scale).
-  const texts = resourceScopes.map((r) => ({ scope: r.scope, text: JSON.stringify(r.body) }));
   const readersOf = new Map<string, Set<string>>();
   for (const { scope, text } of texts) {
     for (const name of localReferences(text)) {
