@@ -188,7 +188,8 @@ describe('kubernetes renderer', () => {
     const probe = join(root, 'probe.ts');
     writeFileSync(
       probe,
-      `const { synthEnvironment } = require(${JSON.stringify(join(REPO, 'stacks/synth.ts'))});\n` +
+      `require(${JSON.stringify(join(REPO, 'stacks/reach.ts'))}).installScopeReachability(require(${JSON.stringify(join(REPO, 'policies/network/scope-reach.ts'))}).scopeReachLines);\n` +
+        `const { synthEnvironment } = require(${JSON.stringify(join(REPO, 'stacks/synth.ts'))});\n` +
         `const result = synthEnvironment(${JSON.stringify(root)}, 'prod');\n` +
         `const pulumi = Object.keys(require.cache).filter((k) => k.includes('@pulumi'));\n` +
         `console.log(JSON.stringify({ kubernetes: result.artifacts.filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/')).length, pulumi: pulumi.length }));\n`,

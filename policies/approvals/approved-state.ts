@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { canonicalJson, sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { formatPath } from '../../environments/validate';
-import { digestProblems, ENGINES, parseManifest, type Manifest } from '../../stacks/manifest';
+import { digestProblems, ENGINES, parseManifest, recordedReach, RESOURCES_FILE, type Manifest } from '../../stacks/manifest';
+import { reachDigest } from '../../stacks/reach';
 import { environmentState, resourceDigest, scopeLevels, type EnvironmentState, type ScopeState } from '../../stacks/scope-state';
 import { merkleRoot, scopeDigestOf, scopedResources } from '../../stacks/scopes';
 import { verifyStatement } from './keys';
@@ -39,8 +40,11 @@ const scopeHead = {
   level: z.number().int().min(1).max(5),
   digest: hex64,
   root: hex64,
-  reach: hex64.optional(),
+  reach: hex64,
 };
+
+/** The scope's reachability lines (stacks/reach.ts), which `reach` is the digest of. */
+const reachability = z.array(z.string());
 
 const stateHead = {
   /** When the last approval that completed it was signed (orders the states: the latest is `approved`). */
@@ -53,10 +57,10 @@ const stateHead = {
 const approvedStateSchema = z.discriminatedUnion('schema', [
   // Resources are checked one scope at a time, and only for the scopes a diff reads.
   z.strictObject({ schema: z.literal(APPROVED_STATE_SCHEMA), ...stateHead, scopes: z.array(z.strictObject({ ...scopeHead, resources: z.number().int().nonnegative() })) }),
-  z.strictObject({ schema: z.literal(APPROVED_STATE_V1_SCHEMA), ...stateHead, scopes: z.array(z.strictObject({ ...scopeHead, resources: z.array(z.unknown()) })) }),
+  z.strictObject({ schema: z.literal(APPROVED_STATE_V1_SCHEMA), ...stateHead, scopes: z.array(z.strictObject({ ...scopeHead, reachability, resources: z.array(z.unknown()) })) }),
 ]);
 
-const approvedScopeSchema = z.strictObject({ schema: z.literal(APPROVED_SCOPE_SCHEMA), env: z.string().min(1), ...scopeHead, resources: z.array(z.unknown()) });
+const approvedScopeSchema = z.strictObject({ schema: z.literal(APPROVED_SCOPE_SCHEMA), env: z.string().min(1), ...scopeHead, reachability, resources: z.array(z.unknown()) });
 
 export interface ApprovedState extends EnvironmentState {
   readonly approvedAt: string;
@@ -88,13 +92,15 @@ function writeWhole(file: string, content: string): void {
  */
 export function writeApprovedState(root: string, manifest: Manifest, state: EnvironmentState, approvedAt: Date): { file: string; shown: string } {
   if (state.digest !== manifest.digest || state.env !== manifest.env) throw new Error(`approved state of ${state.env} ${state.digest} does not belong to manifest ${manifest.env} ${manifest.digest}`);
+  const blind = state.scopes.find((s) => s.reachability === undefined);
+  if (blind) throw new Error(`approved state of ${state.env} ${state.digest}: scope ${blind.id} has no reachability lines to record`);
   const dir = approvedStatesDir(root, state.env);
   mkdirSync(join(dir, SCOPES_DIR), { recursive: true });
   for (const scope of state.scopes) {
     const resources = scope.resources.map((r) => ({ address: r.address, engine: r.engine, artifact: r.artifact, sha256: r.sha256, body: r.body }));
-    const { id, level, digest, root: merkle, reach } = scope;
+    const { id, level, digest, root: merkle, reach, reachability: lines } = scope;
     // Compact: it holds every resource's attributes, which pretty-printing would roughly double.
-    writeWhole(join(dir, SCOPES_DIR, `${digest}.json`), `${canonicalJson({ schema: APPROVED_SCOPE_SCHEMA, env: state.env, id, level, digest, root: merkle, reach, resources })}\n`);
+    writeWhole(join(dir, SCOPES_DIR, `${digest}.json`), `${canonicalJson({ schema: APPROVED_SCOPE_SCHEMA, env: state.env, id, level, digest, root: merkle, reach, reachability: lines, resources })}\n`);
   }
   const name = `${state.digest}.json`;
   const file = join(dir, name);
@@ -115,7 +121,11 @@ export function recordApprovedState(root: string, manifest: Manifest, approvedAt
     if (sha256(content) !== entry.sha256) throw new InputError(`out/${manifest.env}/${entry.path}`, `does not match out/${manifest.env}/manifest.json (edited after synthesis); run ndc synth --env ${manifest.env}`);
     return { path: entry.path, engine: entry.engine, stack: entry.stack, content, resources: 0 };
   });
-  return writeApprovedState(root, manifest, environmentState(manifest, scopedResources(artifacts)), approvedAt);
+  const resourcesFile = join(root, 'out', manifest.env, RESOURCES_FILE);
+  const content = existsSync(resourcesFile) ? readFileSync(resourcesFile, 'utf8') : '';
+  const reach = recordedReach(content);
+  if (reach === undefined || sha256(content) !== manifest.resources.sha256) throw new InputError(`out/${manifest.env}/${RESOURCES_FILE}`, `is missing or does not match out/${manifest.env}/manifest.json; run ndc synth --env ${manifest.env}`);
+  return writeApprovedState(root, manifest, environmentState(manifest, scopedResources(artifacts), reach), approvedAt);
 }
 
 /** The digests with a stored approved state, in name order. */
@@ -179,6 +189,7 @@ export function readApprovedState(root: string, env: string, digest: string, ver
     if (known!.level !== scope.level) refuse(`${where}.level`, `is ${scope.level}, but its manifest says ${known!.level}`);
     if (known!.reach !== scope.reach) refuse(`${where}.reach`, 'is not the reachability digest its manifest records');
     let resources: ApprovedResource[] = [];
+    let lines: string[] | undefined;
     if (verified.get(scope.id) !== scope.digest) {
       // Version 1 holds the resources inline; version 2 in the scope's own file, which must describe the same scope.
       const inline = typeof scope.resources !== 'number';
@@ -193,9 +204,11 @@ export function readApprovedState(root: string, env: string, digest: string, ver
         if (own.env !== env) refuse('env', `is ${JSON.stringify(own.env)}, not ${JSON.stringify(env)}`, file);
         if (own.resources.length !== scope.resources) refuse('resources', `lists ${own.resources.length}, but ${shown} records ${scope.resources} for ${scope.id}`, file);
         listed = own.resources;
+        lines = own.reachability;
       } else {
-        listed = scope.resources;
+        ({ resources: listed, reachability: lines } = scope as { resources: unknown[]; reachability: string[] });
       }
+      if (reachDigest(lines!) !== scope.reach) refuse(`${at}reachability`, 'is not the list of lines its reach digest covers', file);
       resources = listed.map((raw, i) => parsed(approvedResourceSchema, raw, file, inline ? ['scopes', index, 'resources', i] : ['resources', i]));
       for (const resource of resources) {
         if (seenAddresses.has(resource.address)) refuse(`${at}resources[${resource.address}]`, 'is listed twice', file);
@@ -208,7 +221,7 @@ export function readApprovedState(root: string, env: string, digest: string, ver
     const manifestDigest = recorded.get(scope.id);
     if (manifestDigest !== undefined && manifestDigest !== scope.digest) refuse(`${where}.digest`, `is ${scope.digest.slice(0, 12)}..., but its manifest records ${manifestDigest.slice(0, 12)}...`);
     const sorted = [...resources].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-    scopes.push({ id: scope.id, level: scope.level, digest: scope.digest, root: scope.root, ...(scope.reach !== undefined ? { reach: scope.reach } : {}), resources: sorted });
+    scopes.push({ id: scope.id, level: scope.level, digest: scope.digest, root: scope.root, reach: scope.reach, ...(lines !== undefined ? { reachability: lines } : {}), resources: sorted });
   }
   for (const id of recorded.keys()) if (!seenScopes.has(id)) refuse('scopes', `${id} is missing, but its manifest records it`);
   scopes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

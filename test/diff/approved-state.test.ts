@@ -34,6 +34,7 @@ describe('approved states under approvals/<env>/approved/', () => {
     level: number;
     digest: string;
     root: string;
+    reach: string;
     resources: { address: string; sha256: string; body: Record<string, unknown> }[];
   }
   interface StateFile {
@@ -131,7 +132,7 @@ describe('approved states under approvals/<env>/approved/', () => {
       scope.resources[0].body.port_range_min = 1;
       scope.resources[0].sha256 = resourceDigest(scope.resources[0].body);
       scope.root = merkleRoot(scope.resources);
-      scope.digest = scopeDigestOf('open-data-portal', 2, scope.root);
+      scope.digest = scopeDigestOf('open-data-portal', 2, scope.root, scope.reach);
       // The forged scope filed under its own digest, and the index pointing at it.
       Object.assign(portal(index), { root: scope.root, digest: scope.digest });
       writeFileSync(join(root, 'approvals/prod/approved/scopes', `${scope.digest}.json`), stableJson(scope));
