@@ -126,7 +126,7 @@ export function renderedState(manifest: Pick<Manifest, 'env' | 'digest' | 'syste
       const reachability = lines !== undefined && known?.reach === reachDigest(lines) ? lines : undefined;
       const scope = recorded.get(id);
       // scopedResources returns resources sorted by address, so each scope's list is already in Merkle order.
-      if (scope === undefined || scope.level !== level) return scopeState(id, level, list, known?.reach, reachability);
+      if (scope === undefined) return scopeState(id, level, list, known?.reach, reachability);
       return { id, level, digest: scope.digest, root: scope.root, reach: scope.reach, ...(reachability !== undefined ? { reachability } : {}), resources: list };
     });
   return { env: manifest.env, digest: manifest.digest, scopes };
