@@ -5,7 +5,8 @@ import type { Stage } from '../environments/vocabulary';
 import { InformationSystem } from './information-system';
 import type { FlowPeer } from './network';
 import { cidrProp, propError } from './props';
-import { clustersOf, RegionalCluster } from './regional-cluster';
+import type { RegionalCluster } from './regional-cluster';
+import { clustersOf } from './regional-cluster';
 
 /** Every address: where internet traffic may come from. */
 const EVERYWHERE = mustParseCidr('0.0.0.0/0');
