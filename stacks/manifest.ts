@@ -207,10 +207,19 @@ export function scopeLevels(body: Pick<ManifestBody, 'systems'>): Map<string, nu
  * The manifest of rendered artifacts. `resources` (scopedResources of the same artifacts) is computed
  * when not given; a resource without a scope, or of a scope that is no system here, is an InputError.
  */
-export function buildManifest(cloud: NationalCloud, artifacts: readonly Artifact[], approvals?: ApprovalSettings, platform?: PlatformSettings, resources?: readonly ScopedResource[], reach: ReachLines = new Map()): Manifest {
-  const entries = [...artifacts]
-    .sort((a, b) => (a.path < b.path ? -1 : 1))
-    .map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: sha256(a.content) }));
+export function buildManifest(
+  cloud: NationalCloud,
+  artifacts: readonly Artifact[],
+  approvals?: ApprovalSettings,
+  platform?: PlatformSettings,
+  resources?: readonly ScopedResource[],
+  reach: ReachLines = new Map(),
+  /** Each artifact's sha256, in the order of `artifacts`, when the caller computed them already. */
+  hashes?: readonly string[],
+): Manifest {
+  const entries = artifacts
+    .map((a, i) => ({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: hashes?.[i] ?? sha256(a.content) }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
   const body = manifestBodyOf(cloud, approvals, platform);
   const scoped = resources ?? scopedResources(artifacts);
   const levels = scopeLevels(body);

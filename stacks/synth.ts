@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stableJson } from '../core/canonical-json';
+import { sha256, stableJson } from '../core/canonical-json';
 import { progressStep } from '../core/progress-line';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { SourceMap } from '../environments/source-map';
 import type { Environment } from '../environments/schema';
 import { buildManifest, manifestBodyOf, readManifest, resourcesFileContent, RESOURCES_FILE, verifyArtifacts, type Artifact, type Manifest, type ManifestBody, type ReachLines } from './manifest';
-import { scopeReachability } from './reach';
+import { renderedScopeReachability } from './reach';
 import { scopedResources, type ScopedResource } from './scopes';
 import { cachedRender, cacheWouldServe, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
@@ -70,15 +70,17 @@ export function renderLoaded({ env, source, evidence, locations }: LoadedEnviron
   const artifacts = renderCloud(cloud, env, root, cache, source);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const resources = scopedResources(artifacts);
-  const { manifest, reach } = manifestOfRender(cloud, env, artifacts, resources);
+  const { manifest, reach } = manifestOfRender(cloud, env, artifacts, resources, root);
   return { env, source, evidence, locations, cloud, artifacts, manifest, resources, reach, cache };
 }
 
 /** The manifest of rendered artifacts, its scope digests covering each scope's reachability (stacks/reach.ts). */
-export function manifestOfRender(cloud: NationalCloud, env: Environment, artifacts: readonly Artifact[], resources?: readonly ScopedResource[]): { manifest: Manifest; reach: ReachLines } {
+export function manifestOfRender(cloud: NationalCloud, env: Environment, artifacts: readonly Artifact[], resources?: readonly ScopedResource[], root?: string): { manifest: Manifest; reach: ReachLines } {
   const body = manifestBodyOf(cloud, env.approvals, env.platform);
-  const reach = scopeReachability()({ artifacts, governmentNetwork: cloud.govNetwork.text, systems: body.systems });
-  return { manifest: buildManifest(cloud, artifacts, env.approvals, env.platform, resources, reach), reach };
+  // Hashed once: at 1,000 systems per region the artifacts are hundreds of megabytes.
+  const hashes = artifacts.map((a) => sha256(a.content));
+  const reach = renderedScopeReachability(root, env.name, { artifacts, governmentNetwork: cloud.govNetwork.text, systems: body.systems, hashes });
+  return { manifest: buildManifest(cloud, artifacts, env.approvals, env.platform, resources, reach, hashes), reach };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */

@@ -13,6 +13,7 @@ import { isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
 import { labelSlug } from '../stacks/kubernetes/labels';
 import { renderEnvironment } from '../stacks/synth';
 import { find, fixtureCloud, fixtureObjects } from './kubernetes-fixtures';
+import { installReachIn } from './helpers';
 
 const REPO = resolve(__dirname, '..');
 
@@ -188,7 +189,7 @@ describe('kubernetes renderer', () => {
     const probe = join(root, 'probe.ts');
     writeFileSync(
       probe,
-      `require(${JSON.stringify(join(REPO, 'stacks/reach.ts'))}).installScopeReachability(require(${JSON.stringify(join(REPO, 'policies/network/scope-reach.ts'))}).scopeReachLines);\n` +
+      `${installReachIn(REPO)}\n` +
         `const { synthEnvironment } = require(${JSON.stringify(join(REPO, 'stacks/synth.ts'))});\n` +
         `const result = synthEnvironment(${JSON.stringify(root)}, 'prod');\n` +
         `const pulumi = Object.keys(require.cache).filter((k) => k.includes('@pulumi'));\n` +
