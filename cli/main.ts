@@ -266,7 +266,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     async run(values, deps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { diffCommand } = require('./commands/diff') as typeof import('./commands/diff');
-      return diffCommand({ env: await environmentSettled(deps, envOf(values, deps)), against: str(values, 'against'), format: str(values, 'format'), trustRoots: deps.trustRoots }, deps.io);
+      const env = await environmentSettled(deps, envOf(values, deps));
+      return diffCommand({ env, against: str(values, 'against'), format: str(values, 'format'), trustRoots: deps.trustRoots, loaded: deps.project.loadEnvironment(env) }, deps.io);
     },
   },
   plan: deploySpec('plan', {

@@ -7,7 +7,8 @@ import { ComputePool } from './compute';
 import { Flow, NetworkSegment } from './network';
 import { Port } from './port';
 import { propError } from './props';
-import { RegionalCluster } from './regional-cluster';
+import type { RegionalCluster } from './regional-cluster';
+import { clustersOf } from './regional-cluster';
 import { isSecurityLevel, requirementsFor, type SecurityLevel } from './security-level';
 import { ADMIN_SSH_PORT, DATABASE_FIREWALL, IPS, PRIVILEGED_ACCESS, PRIVILEGED_ACCESS_PORT, RESERVED_TIERS, SERVICE_FROM_LEVEL, WAF, type SecurityService } from './security-services';
 import { StoragePool } from './storage';
@@ -124,7 +125,7 @@ export class InformationSystem extends Construct {
     if (!CLASSIFICATIONS.includes(this.classification)) throw propError(this, 'classification', this.classification, `must be one of ${CLASSIFICATIONS.join(', ')}`);
     this.personalData = props.personalData ?? false;
     this.internetFacing = props.internetFacing ?? false;
-    const clusters = scope.node.children.filter(RegionalCluster.isRegionalCluster);
+    const clusters = [...clustersOf(scope)];
     const resolve = (prop: string, ref: RegionalCluster | string): RegionalCluster => {
       if (typeof ref !== 'string') return ref;
       const found = clusters.find((c) => c.id === ref);

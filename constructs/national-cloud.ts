@@ -5,7 +5,8 @@ import type { Stage } from '../environments/vocabulary';
 import { InformationSystem } from './information-system';
 import type { FlowPeer } from './network';
 import { cidrProp, propError } from './props';
-import { RegionalCluster } from './regional-cluster';
+import type { RegionalCluster } from './regional-cluster';
+import { clustersOf } from './regional-cluster';
 
 /** Every address: where internet traffic may come from. */
 const EVERYWHERE = mustParseCidr('0.0.0.0/0');
@@ -52,7 +53,7 @@ export class NationalCloud extends Construct {
   }
 
   get clusters(): RegionalCluster[] {
-    return this.node.children.filter(RegionalCluster.isRegionalCluster);
+    return [...clustersOf(this)];
   }
 
   cluster(id: string): RegionalCluster {

@@ -56,6 +56,17 @@ export interface RegionalClusterProps {
   readonly backupVault?: BackupVaultProps;
 }
 
+/**
+ * Each scope's clusters in the order they were added (as among its children): read once per system, where
+ * filtering the scope's children (every system among them) made building a national cloud quadratic.
+ */
+const CLUSTERS_OF = new WeakMap<Construct, RegionalCluster[]>();
+
+/** The clusters added to `scope`, in order. */
+export function clustersOf(scope: Construct): readonly RegionalCluster[] {
+  return CLUSTERS_OF.get(scope) ?? [];
+}
+
 /** One regional data-center cluster: availability zones, network segments, storage and a backup vault. */
 export class RegionalCluster extends Construct {
   static isRegionalCluster(x: unknown): x is RegionalCluster {
@@ -80,10 +91,13 @@ export class RegionalCluster extends Construct {
   constructor(scope: Construct, id: string, props: RegionalClusterProps = {}) {
     super(scope, id);
     Object.defineProperty(this, CLUSTER, { value: true });
+    const siblings = CLUSTERS_OF.get(scope) ?? [];
+    siblings.push(this);
+    CLUSTERS_OF.set(scope, siblings);
     // Clusters named after a national site (Decision 2629/QD-TTg) default to that site's data.
     const known = nationalSite(id);
     // 1-based position among the cloud's clusters (this one is already a child), for the default range.
-    const position = scope.node.children.filter((c) => RegionalCluster.isRegionalCluster(c)).length;
+    const position = siblings.length;
     this.displayName = props.name ?? known?.name ?? id;
     this.site = props.site ?? known?.site ?? id;
     this.national = props.national ?? true;

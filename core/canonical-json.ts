@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Canonical JSON: object keys sorted, no insignificant white space, `undefined` members dropped.
@@ -26,5 +26,6 @@ function sortedMembers(this: unknown, _key: string, value: unknown): unknown {
 }
 
 export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  // One-shot (Node 20.12+): about three times faster than createHash for the small inputs of Merkle trees and resources.
+  return hash('sha256', data, 'hex');
 }

@@ -316,17 +316,26 @@ export function readManifestFile(file: string, where: string, fix: string): Mani
 
 /**
  * Checks the artifacts on disk against the manifest. Returns the paths that are missing or whose sha256
- * differs (an artifact edited after synthesis), empty when everything matches.
+ * differs (an artifact edited after synthesis), empty when everything matches. `rendered`: the manifest
+ * of a render the caller holds (synth.ts staleReason), whose scopes were computed from its own artifacts.
  */
-export function verifyArtifacts(root: string, manifest: Manifest): string[] {
+export function verifyArtifacts(root: string, manifest: Manifest, rendered?: Pick<Manifest, 'digest'>): string[] {
   const bad: string[] = [];
   for (const artifact of manifest.artifacts) {
     const file = join(root, 'out', manifest.env, artifact.path);
     if (!existsSync(file) || sha256(readFileSync(file)) !== artifact.sha256) bad.push(artifact.path);
   }
   bad.push(...digestProblems(manifest));
-  if (bad.length === 0) bad.push(...scopeProblems(root, manifest));
-  return bad;
+  if (bad.length > 0) return bad;
+  // With a render of this very digest in hand, the artifacts on disk are its bytes, so their scopes are the
+  // render's: only resources.json needs its sha256 checked, instead of every artifact parsed again.
+  if (rendered?.digest === manifest.digest) return resourcesFileMatches(root, manifest) ? [] : [`${RESOURCES_FILE} (not the file the manifest's resources.sha256 names)`];
+  return scopeProblems(root, manifest);
+}
+
+function resourcesFileMatches(root: string, manifest: Manifest): boolean {
+  const file = join(root, 'out', manifest.env, RESOURCES_FILE);
+  return existsSync(file) && sha256(readFileSync(file)) === manifest.resources.sha256;
 }
 
 /**

@@ -101,3 +101,33 @@ export function environmentState(manifest: Pick<Manifest, 'env' | 'digest' | 'sy
     });
   return { env: manifest.env, digest: manifest.digest, scopes };
 }
+
+/**
+ * The state of a render from the resources its manifest was built from (stacks/synth.ts renderLoaded): each
+ * scope's root and digest are the ones the manifest records, computed from these very resources, so no
+ * Merkle tree is built a second time. A scope the manifest does not record is computed as environmentState does.
+ */
+export function renderedState(manifest: Pick<Manifest, 'env' | 'digest' | 'systems' | 'scopes'>, resources: readonly ScopedResource[], reach?: ReadonlyMap<string, readonly string[]>): EnvironmentState {
+  const levels = scopeLevels(manifest);
+  const recorded = new Map(manifest.scopes.map((s) => [s.id, s]));
+  const byScope = new Map<string, ScopedResource[]>([...levels.keys()].map((id) => [id, []]));
+  for (const r of resources) {
+    const list = byScope.get(r.scope) ?? [];
+    list.push(r);
+    byScope.set(r.scope, list);
+  }
+  const scopes = [...byScope.entries()]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([id, list]): ScopeState => {
+      const known = levels.get(id);
+      const level = known?.level ?? PLATFORM_LEVEL;
+      // Lines count only where they are the ones the recorded reach digest covers.
+      const lines = reach === undefined ? undefined : (reach.get(id) ?? []);
+      const reachability = lines !== undefined && known?.reach === reachDigest(lines) ? lines : undefined;
+      const scope = recorded.get(id);
+      // scopedResources returns resources sorted by address, so each scope's list is already in Merkle order.
+      if (scope === undefined) return scopeState(id, level, list, known?.reach, reachability);
+      return { id, level, digest: scope.digest, root: scope.root, reach: scope.reach, ...(reachability !== undefined ? { reachability } : {}), resources: list };
+    });
+  return { env: manifest.env, digest: manifest.digest, scopes };
+}

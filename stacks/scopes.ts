@@ -78,7 +78,9 @@ export interface ScopeInput {
 export function scopedResources(artifacts: readonly ScopeInput[]): ScopedResource[] {
   const out: ScopedResource[] = [];
   const add = (artifact: ScopeInput, address: string, kind: ScopedResource['kind'], scope: string, body: unknown) => {
-    out.push({ scope, address, kind, engine: artifact.engine, artifact: artifact.path, sha256: sha256(canonicalJson(body)), body });
+    const text = canonicalJson(body);
+    out.push({ scope, address, kind, engine: artifact.engine, artifact: artifact.path, sha256: sha256(text), body });
+    return text;
   };
   for (const artifact of artifacts) {
     if (artifact.engine === 'terraform' && artifact.path.endsWith('.tf.json')) terraformEntries(artifact, add);
@@ -93,7 +95,8 @@ export function scopedResources(artifacts: readonly ScopeInput[]): ScopedResourc
   return out;
 }
 
-type Add = (artifact: ScopeInput, address: string, kind: ScopedResource['kind'], scope: string, body: unknown) => void;
+/** Records an entry; returns the canonical JSON of its body (what its sha256 is over). */
+type Add = (artifact: ScopeInput, address: string, kind: ScopedResource['kind'], scope: string, body: unknown) => string;
 
 function parseJson(artifact: ScopeInput): Record<string, unknown> {
   let value: unknown;
@@ -118,10 +121,12 @@ function settingsBody(artifact: ScopeInput): unknown {
 
 function terraformEntries(artifact: ScopeInput, add: Add): void {
   const json = parseJson(artifact);
-  const resourceScopes: { scope: string; text: string }[] = [];
+  // Each resource's canonical JSON, scanned for the locals it reads (the same strings as in the artifact).
+  const texts: { scope: string; text: string }[] = [];
   const addResource: Add = (a, address, kind, scope, body) => {
-    if (kind === 'resource') resourceScopes.push({ scope, text: JSON.stringify(body) });
-    add(a, address, kind, scope, body);
+    const text = add(a, address, kind, scope, body);
+    if (kind === 'resource') texts.push({ scope, text });
+    return text;
   };
   for (const block of Object.keys(json).sort()) {
     if (block === 'locals') continue;
@@ -151,20 +156,48 @@ function terraformEntries(artifact: ScopeInput, add: Add): void {
   const locals = json.locals;
   if (locals === undefined) return;
   if (!isRecord(locals)) throw new InputError(`${artifact.path}: locals`, 'is not an object of named values');
-  for (const name of Object.keys(locals).sort()) {
-    const reference = `local.${name}`;
-    const reads = (text: string) => {
-      // The name exactly: `local.a` must not match `local.a-b` (Terraform names take letters, digits, - and _).
-      for (let at = text.indexOf(reference); at !== -1; at = text.indexOf(reference, at + 1)) {
-        const before = text[at - 1] ?? '';
-        const after = text[at + reference.length] ?? '';
-        if (!/[\w-]/.test(before) && !/[\w-]/.test(after)) return true;
-      }
-      return false;
-    };
-    const readers = new Set(resourceScopes.filter((r) => reads(r.text)).map((r) => r.scope));
+  const names = Object.keys(locals).sort();
+  if (names.length === 0) return;
+  // Each resource's text is scanned once for every local it reads, not once per local (quadratic at national scale).
+  const readersOf = new Map<string, Set<string>>();
+  for (const { scope, text } of texts) {
+    for (const name of localReferences(text)) {
+      const readers = readersOf.get(name) ?? new Set<string>();
+      readers.add(scope);
+      readersOf.set(name, readers);
+    }
+  }
+  for (const name of names) {
+    // A name outside Terraform's letters, digits, - and _ is matched the slow way, exactly as written.
+    const readers = TERRAFORM_NAME.test(name) ? (readersOf.get(name) ?? new Set<string>()) : new Set(texts.filter((r) => readsLocal(r.text, name)).map((r) => r.scope));
     add(artifact, `${artifact.path}@locals.${name}`, 'setting', readers.size === 1 ? [...readers][0] : PLATFORM_SCOPE, locals[name]);
   }
+}
+
+/** A Terraform name: letters, digits, - and _. */
+const TERRAFORM_NAME = /^[\w-]+$/;
+
+/** The names of the locals a text reads: every `local.<name>` not preceded by a name character, `<name>` taken whole. */
+function localReferences(text: string): Set<string> {
+  const names = new Set<string>();
+  const name = /[\w-]*/y;
+  for (let at = text.indexOf('local.'); at !== -1; at = text.indexOf('local.', at + 1)) {
+    if (/[\w-]/.test(text[at - 1] ?? '')) continue;
+    name.lastIndex = at + 'local.'.length;
+    names.add(name.exec(text)![0]);
+  }
+  return names;
+}
+
+/** Whether a text reads `local.<name>`: the name exactly, so `local.a` does not match `local.a-b`. */
+function readsLocal(text: string, name: string): boolean {
+  const reference = `local.${name}`;
+  for (let at = text.indexOf(reference); at !== -1; at = text.indexOf(reference, at + 1)) {
+    const before = text[at - 1] ?? '';
+    const after = text[at + reference.length] ?? '';
+    if (!/[\w-]/.test(before) && !/[\w-]/.test(after)) return true;
+  }
+  return false;
 }
 
 /** The `//` mark, which must agree with the ndc:system tag or metadata where the resource has one. */

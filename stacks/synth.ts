@@ -146,7 +146,7 @@ export function staleReason(root: string, rendered: Omit<SynthResult, 'outDir'>)
   const onDisk = readManifest(root, envName);
   if (!onDisk) return `out/${envName}/manifest.json is missing`;
   if (onDisk.digest !== rendered.manifest.digest) return `${rendered.source} no longer renders to the synthesized digest`;
-  const bad = verifyArtifacts(root, onDisk);
+  const bad = verifyArtifacts(root, onDisk, rendered.manifest);
   if (bad.length > 0) return `out/${envName}/ does not match its manifest (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''})`;
   return undefined;
 }

@@ -10,9 +10,10 @@ import { readApprovals } from '../../policies/approvals/statement';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../../policies/reports/scope-diff';
 import { digestProblems, ENGINES, parseManifest, recordedReach, RESOURCES_FILE, SNAPSHOTS_DIR, type Artifact, type Engine, type Manifest } from '../../stacks/manifest';
 import { resolveRevision, withSynthesizedRevision } from '../../stacks/revision';
-import { environmentState, type EnvironmentState } from '../../stacks/scope-state';
+import { environmentState, renderedState, type EnvironmentState } from '../../stacks/scope-state';
 import { scopedResources } from '../../stacks/scopes';
-import { renderEnvironment, synthesizeIfStale } from '../../stacks/synth';
+import { renderEnvironment, renderLoaded, synthesizeIfStale } from '../../stacks/synth';
+import type { LoadedEnvironment } from '../../environments/load';
 import type { CommandIO } from '../io';
 
 export interface DiffOptions {
@@ -22,6 +23,8 @@ export interface DiffOptions {
   readonly format?: string;
   /** NDC_TRUST_ROOT's pins: an approved state counts as a baseline only for scope digests a trusted reviewer signed. */
   readonly trustRoots?: readonly string[];
+  /** The environment as the command already loaded and validated it (so it is not loaded twice). */
+  readonly loaded?: LoadedEnvironment;
 }
 
 /**
@@ -62,10 +65,10 @@ function formatOf(value: string | undefined, json: boolean): DiffFormat {
 }
 
 /** Renders the environment (from the synthesis cache when it can) and rewrites out/<env>/ when it is stale, as every reading command does. */
-export function currentState(root: string, env: string): CurrentState {
-  const { rendered, synthesized } = synthesizeIfStale(root, renderEnvironment(root, env));
+export function currentState(root: string, env: string, loaded?: LoadedEnvironment): CurrentState {
+  const { rendered, synthesized } = synthesizeIfStale(root, loaded?.env.name === env ? renderLoaded(loaded, root) : renderEnvironment(root, env));
   const settings = approvalSettingsOf(rendered.env, rendered.source);
-  return { manifest: rendered.manifest, settings, state: environmentState(rendered.manifest, rendered.resources, rendered.reach), source: `out/${env}`, synthesized };
+  return { manifest: rendered.manifest, settings, state: renderedState(rendered.manifest, rendered.resources, rendered.reach), source: `out/${env}`, synthesized };
 }
 
 /**
@@ -157,10 +160,10 @@ function snapshotEnv(dir: string): string | undefined {
 }
 
 /** The diff of the environment as it renders now against `against`, with the approvals on file. */
-export function environmentDiff(root: string, env: string, against: string, note: (line: string) => void = () => undefined, signed?: ReadonlySet<string>): EnvironmentDiff {
+export function environmentDiff(root: string, env: string, against: string, note: (line: string) => void = () => undefined, signed?: ReadonlySet<string>, loaded?: LoadedEnvironment): EnvironmentDiff {
   // A ref that names nothing is refused before the environment is rendered.
   if (against !== 'approved' && !/^[0-9a-f]{8,64}$/.test(against) && resolveRevision(root, against) === undefined) throw unknownAgainst(env, against);
-  const now = currentState(root, env);
+  const now = currentState(root, env, loaded);
   if (now.synthesized) note(`synthesized out/${env}/ first (${now.synthesized})`);
   const { state, base } = baseState(root, env, against, now.state, signed);
   return diffStates({ base: state, current: now.state, against: base, currentSource: now.source, settings: now.settings, approvals: readApprovals(root, env) });
@@ -200,7 +203,7 @@ export async function diffCommand(opts: DiffOptions, io: CommandIO): Promise<num
   const format = formatOf(opts.format, io.json);
   const against = opts.against ?? 'approved';
   if (against === '') throw new InputError('--against', 'is empty (give approved, a digest, or a git revision)');
-  const diff = environmentDiff(io.root, opts.env, against, (line) => io.err(`ndc diff: ${line}`), signedBaseline(io.root, opts.env, opts.trustRoots ?? []));
+  const diff = environmentDiff(io.root, opts.env, against, (line) => io.err(`ndc diff: ${line}`), signedBaseline(io.root, opts.env, opts.trustRoots ?? []), opts.loaded);
   io.out(renderDiff(diff, format).trimEnd());
   return 0;
 }

@@ -6,7 +6,7 @@ import { InputError } from '../../core/errors';
 import { formatPath } from '../../environments/validate';
 import { digestProblems, ENGINES, parseManifest, recordedReach, RESOURCES_FILE, type Manifest } from '../../stacks/manifest';
 import { reachDigest } from '../../stacks/reach';
-import { environmentState, resourceDigest, scopeLevels, type EnvironmentState } from '../../stacks/scope-state';
+import { environmentState, resourceDigest, scopeLevels, type EnvironmentState, type ScopeState } from '../../stacks/scope-state';
 import { merkleRoot, scopeDigestOf, scopedResources } from '../../stacks/scopes';
 import { verifyStatement } from './keys';
 import { APPROVAL_DOMAIN, approvalsDir, readApprovals } from './statement';
@@ -14,35 +14,53 @@ import type { ResolvedTrust } from './trust-store';
 
 /**
  * The approved state: what an environment looked like when every one of its scopes was approved, kept
- * under approvals/<env>/approved/<digest>.json so `ndc diff` can show reviewers what changed since they
- * signed without synthesizing the old revision again. It carries the manifest of that digest and every
- * resource's attributes; reading it checks each resource against its sha256, each scope against its Merkle
- * root and the manifest against its own digests, so an edited file is refused instead of diffed.
+ * under approvals/<env>/approved/ so `ndc diff` can show reviewers what changed since they signed without
+ * synthesizing the old revision again. `<digest>.json` carries the manifest of that digest and each scope's
+ * id, level, Merkle root and digest; each scope's resources with their attributes are in
+ * `scopes/<scope digest>.json`, so a diff reads only the scopes that changed (at national scale the
+ * attributes of every resource are hundreds of megabytes), and an unchanged scope's file is shared by
+ * the states that hold it. Reading checks the manifest against its own digests, each scope digest against
+ * the manifest, and a scope file's resources against their sha256 and its Merkle root, so an edited file
+ * is refused instead of diffed.
  */
-export const APPROVED_STATE_SCHEMA = 'ndc/approved-state/v1';
+export const APPROVED_STATE_SCHEMA = 'ndc/approved-state/v2';
+/** The first format: one file with every resource's attributes inline (still read). */
+const APPROVED_STATE_V1_SCHEMA = 'ndc/approved-state/v1';
+export const APPROVED_SCOPE_SCHEMA = 'ndc/approved-scope/v1';
+/** Beside the states: approvals/<env>/approved/scopes/<scope digest>.json. */
+const SCOPES_DIR = 'scopes';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 (64 lower-case hex digits)');
 
-const approvedStateSchema = z.strictObject({
-  schema: z.literal(APPROVED_STATE_SCHEMA),
+const approvedResourceSchema = z.strictObject({ address: z.string().min(1), engine: z.enum(ENGINES), artifact: z.string(), sha256: hex64, body: z.unknown() });
+type ApprovedResource = z.infer<typeof approvedResourceSchema>;
+
+const scopeHead = {
+  id: z.string().min(1),
+  level: z.number().int().min(1).max(5),
+  digest: hex64,
+  root: hex64,
+  reach: hex64,
+};
+
+/** The scope's reachability lines (stacks/reach.ts), which `reach` is the digest of. */
+const reachability = z.array(z.string());
+
+const stateHead = {
   /** When the last approval that completed it was signed (orders the states: the latest is `approved`). */
   approvedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be an ISO time like 2026-01-31T12:00:00.000Z'),
   env: z.string().min(1),
   digest: hex64,
   manifest: z.unknown(),
-  scopes: z.array(
-    z.strictObject({
-      id: z.string().min(1),
-      level: z.number().int().min(1).max(5),
-      digest: hex64,
-      root: hex64,
-      reach: hex64,
-      /** The scope's reachability lines (stacks/reach.ts), which `reach` is the digest of. */
-      reachability: z.array(z.string()),
-      resources: z.array(z.strictObject({ address: z.string().min(1), engine: z.enum(ENGINES), artifact: z.string(), sha256: hex64, body: z.unknown() })),
-    }),
-  ),
-});
+};
+
+const approvedStateSchema = z.discriminatedUnion('schema', [
+  // Resources are checked one scope at a time, and only for the scopes a diff reads.
+  z.strictObject({ schema: z.literal(APPROVED_STATE_SCHEMA), ...stateHead, scopes: z.array(z.strictObject({ ...scopeHead, resources: z.number().int().nonnegative() })) }),
+  z.strictObject({ schema: z.literal(APPROVED_STATE_V1_SCHEMA), ...stateHead, scopes: z.array(z.strictObject({ ...scopeHead, reachability, resources: z.array(z.unknown()) })) }),
+]);
+
+const approvedScopeSchema = z.strictObject({ schema: z.literal(APPROVED_SCOPE_SCHEMA), env: z.string().min(1), ...scopeHead, reachability, resources: z.array(z.unknown()) });
 
 export interface ApprovedState extends EnvironmentState {
   readonly approvedAt: string;
@@ -55,28 +73,39 @@ export function approvedStatesDir(root: string, env: string): string {
   return join(approvalsDir(root, env), 'approved');
 }
 
+/** Writes `content` whole or not at all. */
+function writeWhole(file: string, content: string): void {
+  const temporary = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
 /**
- * Records `state` as approved (the approve command calls it once every scope of the digest is approved).
- * Written whole or not at all; approving the same digest again later moves its `approvedAt` forward.
+ * Records `state` as approved (the approve command calls it once every scope of the digest is approved):
+ * each scope's file first, then `<digest>.json`, so a state is never listed before all of its scopes are
+ * there. Approving the same digest again later moves its `approvedAt` forward.
  */
 export function writeApprovedState(root: string, manifest: Manifest, state: EnvironmentState, approvedAt: Date): { file: string; shown: string } {
   if (state.digest !== manifest.digest || state.env !== manifest.env) throw new Error(`approved state of ${state.env} ${state.digest} does not belong to manifest ${manifest.env} ${manifest.digest}`);
   const blind = state.scopes.find((s) => s.reachability === undefined);
   if (blind) throw new Error(`approved state of ${state.env} ${state.digest}: scope ${blind.id} has no reachability lines to record`);
   const dir = approvedStatesDir(root, state.env);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, SCOPES_DIR), { recursive: true });
+  for (const scope of state.scopes) {
+    const resources = scope.resources.map((r) => ({ address: r.address, engine: r.engine, artifact: r.artifact, sha256: r.sha256, body: r.body }));
+    const { id, level, digest, root: merkle, reach, reachability: lines } = scope;
+    // Compact: it holds every resource's attributes, which pretty-printing would roughly double.
+    writeWhole(join(dir, SCOPES_DIR, `${digest}.json`), `${canonicalJson({ schema: APPROVED_SCOPE_SCHEMA, env: state.env, id, level, digest, root: merkle, reach, reachability: lines, resources })}\n`);
+  }
   const name = `${state.digest}.json`;
   const file = join(dir, name);
-  const temporary = `${file}.tmp-${process.pid}`;
-  const content = { schema: APPROVED_STATE_SCHEMA, approvedAt: approvedAt.toISOString(), env: state.env, digest: state.digest, manifest, scopes: state.scopes };
-  try {
-    // Compact: it holds every resource's attributes, which pretty-printing would roughly double at national scale.
-    writeFileSync(temporary, `${canonicalJson(content)}\n`);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  const scopes = state.scopes.map(({ id, level, digest, root: merkle, reach, resources }) => ({ id, level, digest, root: merkle, reach, resources: resources.length }));
+  writeWhole(file, `${canonicalJson({ schema: APPROVED_STATE_SCHEMA, approvedAt: approvedAt.toISOString(), env: state.env, digest: state.digest, manifest, scopes })}\n`);
   return { file, shown: `approvals/${state.env}/approved/${name}` };
 }
 
@@ -109,30 +138,35 @@ export function approvedStateDigests(root: string, env: string): string[] {
     .sort();
 }
 
-/**
- * Reads and verifies the approved state of `digest`; an edited or malformed file is one InputError line.
- * The manifest and every scope digest are always checked; a scope's resources are checked against its
- * Merkle root unless `verified` holds that same scope digest (a state verified otherwise, such as the current
- * one: its attributes are never shown, so a diff cannot lie through them).
- */
-export function readApprovedState(root: string, env: string, digest: string, verified: ReadonlyMap<string, string> = new Map()): ApprovedState {
-  const shown = `approvals/${env}/approved/${digest}.json`;
-  const file = join(approvedStatesDir(root, env), `${digest}.json`);
-  let raw: unknown;
+function readJson(file: string, shown: string): unknown {
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(shown, code ? `cannot be read (${code})` : `is not valid JSON (${(error as Error).message})`);
   }
-  const parsed = approvedStateSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(`${shown}: ${formatPath(issue.path) || '(top level)'}`, `${issue.message}; not an approved state ndc wrote`);
-  }
-  const state = parsed.data;
-  const refuse = (where: string, why: string): never => {
-    throw new InputError(`${shown}${where ? `: ${where}` : ''}`, `${why}; the file was edited after approval, so it cannot be diffed against (restore it from version control)`);
+}
+
+function parsed<T>(schema: z.ZodType<T>, raw: unknown, shown: string, prefix: readonly PropertyKey[] = []): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new InputError(`${shown}: ${formatPath([...prefix, ...issue.path]) || '(top level)'}`, `${issue.message}; not an approved state ndc wrote`);
+}
+
+/**
+ * Reads and verifies the approved state of `digest`; an edited or malformed file is one InputError line.
+ * The manifest and every scope digest are always checked. A scope's resources are read and checked against
+ * their sha256 and its Merkle root, except where `verified` holds that same scope digest (a state verified
+ * otherwise, such as the current one: a diff shows nothing of such a scope), whose resources are not read
+ * and are returned empty.
+ */
+export function readApprovedState(root: string, env: string, digest: string, verified: ReadonlyMap<string, string> = new Map()): ApprovedState {
+  const shown = `approvals/${env}/approved/${digest}.json`;
+  const dir = approvedStatesDir(root, env);
+  const state = parsed(approvedStateSchema, readJson(join(dir, `${digest}.json`), shown), shown);
+  const refuse = (where: string, why: string, file = shown): never => {
+    throw new InputError(`${file}${where ? `: ${where}` : ''}`, `${why}; the file was edited after approval, so it cannot be diffed against (restore it from version control)`);
   };
   if (state.env !== env) refuse('env', `is ${JSON.stringify(state.env)}, not ${JSON.stringify(env)}`);
   if (state.digest !== digest) refuse('digest', `is ${state.digest.slice(0, 12)}..., but the file is named after ${digest.slice(0, 12)}...`);
@@ -145,7 +179,8 @@ export function readApprovedState(root: string, env: string, digest: string, ver
   const recorded = new Map(recordedScopeDigests(manifest));
   const seenScopes = new Set<string>();
   const seenAddresses = new Set<string>();
-  for (const scope of state.scopes) {
+  const scopes: ScopeState[] = [];
+  for (const [index, scope] of state.scopes.entries()) {
     const where = `scopes[${scope.id}]`;
     if (seenScopes.has(scope.id)) refuse(where, 'is listed twice');
     seenScopes.add(scope.id);
@@ -153,21 +188,43 @@ export function readApprovedState(root: string, env: string, digest: string, ver
     if (known === undefined) refuse(where, 'is neither a system of its manifest nor the platform');
     if (known!.level !== scope.level) refuse(`${where}.level`, `is ${scope.level}, but its manifest says ${known!.level}`);
     if (known!.reach !== scope.reach) refuse(`${where}.reach`, 'is not the reachability digest its manifest records');
-    if (reachDigest(scope.reachability) !== scope.reach) refuse(`${where}.reachability`, 'is not the list of lines its reach digest covers');
+    let resources: ApprovedResource[] = [];
+    let lines: string[] | undefined;
     if (verified.get(scope.id) !== scope.digest) {
-      for (const resource of scope.resources) {
-        if (seenAddresses.has(resource.address)) refuse(`${where}.resources[${resource.address}]`, 'is listed twice');
-        seenAddresses.add(resource.address);
-        if (resourceDigest(resource.body) !== resource.sha256) refuse(`${where}.resources[${resource.address}]`, 'its attributes do not hash to its sha256');
+      // Version 1 holds the resources inline; version 2 in the scope's own file, which must describe the same scope.
+      const inline = typeof scope.resources !== 'number';
+      const file = inline ? shown : `approvals/${env}/approved/${SCOPES_DIR}/${scope.digest}.json`;
+      const at = inline ? `${where}.` : '';
+      let listed: unknown[];
+      if (typeof scope.resources === 'number') {
+        const own = parsed(approvedScopeSchema, readJson(join(dir, SCOPES_DIR, `${scope.digest}.json`), file), file);
+        for (const key of ['id', 'level', 'digest', 'root', 'reach'] as const) {
+          if (own[key] !== scope[key]) refuse(key, `is ${JSON.stringify(own[key])}, but ${shown} records ${JSON.stringify(scope[key])} for ${scope.id}`, file);
+        }
+        if (own.env !== env) refuse('env', `is ${JSON.stringify(own.env)}, not ${JSON.stringify(env)}`, file);
+        if (own.resources.length !== scope.resources) refuse('resources', `lists ${own.resources.length}, but ${shown} records ${scope.resources} for ${scope.id}`, file);
+        listed = own.resources;
+        lines = own.reachability;
+      } else {
+        ({ resources: listed, reachability: lines } = scope as { resources: unknown[]; reachability: string[] });
       }
-      if (merkleRoot(scope.resources) !== scope.root) refuse(`${where}.root`, 'is not the Merkle root of its resources');
+      if (reachDigest(lines!) !== scope.reach) refuse(`${at}reachability`, 'is not the list of lines its reach digest covers', file);
+      resources = listed.map((raw, i) => parsed(approvedResourceSchema, raw, file, inline ? ['scopes', index, 'resources', i] : ['resources', i]));
+      for (const resource of resources) {
+        if (seenAddresses.has(resource.address)) refuse(`${at}resources[${resource.address}]`, 'is listed twice', file);
+        seenAddresses.add(resource.address);
+        if (resourceDigest(resource.body) !== resource.sha256) refuse(`${at}resources[${resource.address}]`, 'its attributes do not hash to its sha256', file);
+      }
+      if (merkleRoot(resources) !== scope.root) refuse(`${at}root`, 'is not the Merkle root of its resources', file);
     }
     if (scopeDigestOf(scope.id, scope.level, scope.root, scope.reach) !== scope.digest) refuse(`${where}.digest`, 'is not the digest of its id, level, Merkle root and reachability');
     const manifestDigest = recorded.get(scope.id);
     if (manifestDigest !== undefined && manifestDigest !== scope.digest) refuse(`${where}.digest`, `is ${scope.digest.slice(0, 12)}..., but its manifest records ${manifestDigest.slice(0, 12)}...`);
+    const sorted = [...resources].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    scopes.push({ id: scope.id, level: scope.level, digest: scope.digest, root: scope.root, reach: scope.reach, ...(lines !== undefined ? { reachability: lines } : {}), resources: sorted });
   }
   for (const id of recorded.keys()) if (!seenScopes.has(id)) refuse('scopes', `${id} is missing, but its manifest records it`);
-  const scopes = [...state.scopes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((s) => ({ ...s, resources: [...s.resources].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)) }));
+  scopes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { env, digest, approvedAt: state.approvedAt, manifest, scopes, shown };
 }
 

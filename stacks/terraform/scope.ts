@@ -7,14 +7,22 @@ const SCOPES = new WeakMap<IConstruct, string>();
 
 /**
  * Runs `build` and assigns every construct it added to `stack` to `scope` (a system id or the platform).
- * Only direct children are recorded: their subtrees inherit the scope when serialized.
+ * Only direct children are recorded: their subtrees inherit the scope when serialized. The stack's
+ * addChild is wrapped while `build` runs, since listing the stack's children before and after each call
+ * made rendering quadratic in the systems of a cluster; in nested calls the innermost scope wins.
  */
 export function inScope<T>(stack: TerraformStack, scope: string, build: () => T): T {
-  const before = stack.node.children.length;
-  const result = build();
-  const children = stack.node.children;
-  for (let i = before; i < children.length; i++) if (!SCOPES.has(children[i])) SCOPES.set(children[i], scope);
-  return result;
+  const node = stack.node as unknown as { addChild(child: IConstruct, name: string): void };
+  const outer = node.addChild;
+  node.addChild = function (this: unknown, child: IConstruct, name: string): void {
+    outer.call(this, child, name);
+    SCOPES.set(child, scope);
+  };
+  try {
+    return build();
+  } finally {
+    node.addChild = outer;
+  }
 }
 
 /**

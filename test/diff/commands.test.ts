@@ -79,7 +79,8 @@ describe('ndc diff against the approved state and stored digests (dev, synthesiz
   });
 
   it('refuses a tampered approved state in one line instead of diffing against it', async () => {
-    const file = join(root, 'approvals', 'dev', 'approved', `${approved.digest}.json`);
+    const portal = approved.scopes.find((s) => s.id === 'open-data-portal')!;
+    const file = join(root, 'approvals', 'dev', 'approved', 'scopes', `${portal.digest}.json`);
     const original = readFileSync(file, 'utf8');
     // Widen an approved rule, as someone hiding a change from reviewers would: the resource no longer hashes to its sha256.
     writeFileSync(file, original.replace(/"port_range_min":\s*8080/, '"port_range_min":1'));
@@ -88,7 +89,7 @@ describe('ndc diff against the approved state and stored digests (dev, synthesiz
       const result = await diff();
       expect(result.code).toBe(2);
       expect(result.out).toBe('');
-      expect(result.err).toEqual([expect.stringMatching(/^ndc diff: approvals\/dev\/approved\/[0-9a-f]{64}\.json: scopes\[open-data-portal\]\.resources\[.+\]: its attributes do not hash to its sha256; the file was edited after approval/)]);
+      expect(result.err).toEqual([expect.stringMatching(/^ndc diff: approvals\/dev\/approved\/scopes\/[0-9a-f]{64}\.json: resources\[.+\]: its attributes do not hash to its sha256; the file was edited after approval/)]);
     } finally {
       writeFileSync(file, original);
     }

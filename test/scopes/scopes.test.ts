@@ -69,6 +69,9 @@ describe('scopedResources', () => {
     expect(probe(withLocal([system], 'local.probe'))).toBe(system);
     expect(probe(withLocal([system, PLATFORM_SCOPE], 'local.probe'))).toBe(PLATFORM_SCOPE);
     expect(probe(withLocal([system], 'local.probe-more'))).toBe(PLATFORM_SCOPE);
+    // A name character before `local.` makes it another name; a later exact reference in the same text still counts.
+    expect(probe(withLocal([system], 'xlocal.probe'))).toBe(PLATFORM_SCOPE);
+    expect(probe(withLocal([system], 'local.probe-more} ${local.probe'))).toBe(system);
   });
 
   it('reads artifacts back from disk as in memory: formatting does not change an entry', () => {
