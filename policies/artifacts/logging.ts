@@ -216,7 +216,7 @@ const matchesCache = new Map<string, ReadonlyMap<string, string>>();
  * The `<match system.<id>.**>` blocks of a collector's configuration by system id (the first block of each,
  * up to its `</match>`), read once per configuration text: every system asks, and the text lists them all.
  */
-function collectorMatch(userData: string, systemId: string): string | undefined {
+export function collectorMatch(userData: string, systemId: string): string | undefined {
   let blocks = matchesCache.get(userData);
   if (!blocks) {
     const built = new Map<string, string>();
