@@ -43,9 +43,9 @@ describe('evidence by kind and system', () => {
     // Records of the same kind and system interleaved with others, and out of date order, as files may load.
     const records = [
       ...shipped,
-      record('population-db', 'assessment', '2026-01-05', 'evidence/prod/z.json'),
+      record('digital-signature-ca', 'assessment', '2026-01-05', 'evidence/prod/z.json'),
       record(PLATFORM_SYSTEM, 'assessment', '2025-06-01', 'evidence/prod/a.json'),
-      record('population-db', 'assessment', '2026-01-05', 'evidence/prod/b.json'),
+      record('digital-signature-ca', 'assessment', '2026-01-05', 'evidence/prod/b.json'),
     ];
     const kinds = [...new Set(records.map((r) => r.kind))];
     const systems = [...new Set(records.map((r) => r.system)), 'no-such-system'];
@@ -56,7 +56,7 @@ describe('evidence by kind and system', () => {
         expect(latestEvidenceOf(records, system, kind)).toBe(latestEvidence(records, system, kind));
       }
     }
-    expect(latestEvidenceOf(records, 'population-db', 'assessment')?.source).toBe(latestEvidence(records, 'population-db', 'assessment')?.source);
+    expect(latestEvidenceOf(records, 'digital-signature-ca', 'assessment')?.source).toBe(latestEvidence(records, 'digital-signature-ca', 'assessment')?.source);
   });
 });
 
