@@ -1,5 +1,6 @@
 import { PLATFORM_SYSTEM, latestEvidence, type LoadedEvidenceRecord } from '../environments/evidence';
 import { collectorMatch } from '../policies/artifacts/logging';
+import { EVERYWHERE, INTERNET, NOWHERE, OverlapIndex, overlaps, union, type AddressSet } from '../policies/network/addresses';
 import { clustersOf, clusterWithId } from '../policies/cloud-index';
 import { endpointsOf, hopsInto, reachOf } from '../policies/controls/traffic-paths';
 import { evidenceRecordsOf, latestEvidenceOf } from '../policies/evidence-index';
@@ -93,5 +94,34 @@ describe('clusters of the cloud', () => {
     for (const cluster of cloud.clusters) expect(clusterWithId(cloud, cluster.id)).toBe(cloud.clusters.find((c) => c.id === cluster.id));
     expect(clusterWithId(cloud, 'nowhere')).toBeUndefined();
     expect(clusterWithId(cloud, undefined)).toBeUndefined();
+  });
+});
+
+describe('the overlap index of address sets', () => {
+  it('finds exactly the sets a test of each one finds, for blocks, ranges, nested and disjoint sets', () => {
+    // A small deterministic generator (no Math.random: the test must replay the same sets).
+    let seed = 19;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const block = (): [number, number] => {
+      const prefix = 8 + next(25);
+      const size = 2 ** (32 - prefix);
+      const first = Math.floor((next(2 ** 16) * 2 ** 16 + next(2 ** 16)) / size) * size;
+      return [first, first + size - 1];
+    };
+    const sets: AddressSet[] = [EVERYWHERE, NOWHERE, INTERNET];
+    for (let i = 0; i < 300; i++) sets.push(union(...Array.from({ length: 1 + next(3) }, () => [block()] as AddressSet)));
+    const index = new OverlapIndex(sets);
+    const queries: AddressSet[] = [EVERYWHERE, NOWHERE, INTERNET, [[0, 0]], [[0xffffffff, 0xffffffff]], ...sets.slice(3, 60)];
+    for (let i = 0; i < 200; i++) queries.push([block()]);
+    let hits = 0;
+    for (const query of queries) {
+      const expected = sets.map((set, n) => (overlaps(set, query) ? n : -1)).filter((n) => n >= 0);
+      expect(index.overlapping(query)).toEqual(expected);
+      hits += expected.length;
+    }
+    expect(hits).toBeGreaterThan(queries.length);
   });
 });
