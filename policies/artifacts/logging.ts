@@ -162,7 +162,6 @@ export function logShippingProblems(context: RuleContext, system: InformationSys
   return problems;
 }
 
-/** The log agent of a cluster's Kubernetes prerequisites, when the system has a namespace there. */
 interface ClusterLogging {
   /** Names of the Namespace objects in the cluster's own (not prerequisite) artifacts. */
   readonly namespaces: ReadonlySet<string>;
@@ -189,6 +188,7 @@ function clusterLoggingOf(context: RuleContext, cluster: string): ClusterLogging
   return byCluster.get(cluster);
 }
 
+/** The log agent of a cluster's Kubernetes prerequisites, when the system has a namespace there. */
 function kubernetesShippingProblems(context: RuleContext, system: InformationSystem, cluster: RegionalCluster, addresses: readonly string[], port: number): string[] {
   const logging = clusterLoggingOf(context, cluster.id);
   const systemNamespace = logging?.namespaces.has(system.id) ?? false;
@@ -209,12 +209,12 @@ function kubernetesShippingProblems(context: RuleContext, system: InformationSys
   return problems;
 }
 
-/** The `<match system.<id>.**>` block of a collector's Fluentd configuration, when it has one. */
 const matchesCache = new Map<string, ReadonlyMap<string, string>>();
 
 /**
- * The `<match system.<id>.**>` blocks of a collector's configuration by system id (the first block of each,
- * up to its `</match>`), read once per configuration text: every system asks, and the text lists them all.
+ * The `<match system.<id>.**>` block of a collector's Fluentd configuration, when it has one. The blocks are
+ * indexed by system id once per configuration text (the first block of each, up to its `</match>`): every
+ * system asks, and the text lists them all.
  */
 export function collectorMatch(userData: string, systemId: string): string | undefined {
   let blocks = matchesCache.get(userData);
@@ -230,7 +230,7 @@ export function collectorMatch(userData: string, systemId: string): string | und
       if (end >= 0) built.set(id, userData.slice(start, end));
       else built.set(id, '');
     }
-    // Only the latest configuration is kept: the collectors of one cluster share it, and the rules ask cluster by cluster.
+    // One configuration per cluster is asked about; clearing past 16 keeps the cache from growing without bound.
     if (matchesCache.size >= 16) matchesCache.clear();
     blocks = built;
     matchesCache.set(userData, blocks);
