@@ -7,6 +7,7 @@ import { TRUST_ROOT_VARIABLE, trustRootsFrom } from '../policies/approvals/trust
 import type { PolicyEvaluation } from '../policies/evaluate';
 import type { Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
+import { installScopeReachability } from '../stacks/reach';
 import type { CommandIO } from './io';
 
 /**
@@ -39,6 +40,7 @@ export interface WiredPorts extends DeployPorts {
 }
 
 export function composeCommandLine(io: CommandIO, environment: NodeJS.ProcessEnv = process.env): CommandDependencies {
+  installNetworkReachability();
   // Normalised here, so a list, an invisible character or mixed scripts fail every command at once (exit 2).
   const changeAuthor = parseChangeAuthor(environment[CHANGE_AUTHOR_VARIABLE], CHANGE_AUTHOR_VARIABLE);
   const trustRoot = environment[TRUST_ROOT_VARIABLE];
@@ -166,4 +168,16 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
     },
     close: () => ledger.close(),
   };
+}
+
+/**
+ * Scope digests cover each scope's reachability (stacks/reach.ts), which only the policies layer's network
+ * model can compute: installed here, loaded on the first render.
+ */
+export function installNetworkReachability(): void {
+  installScopeReachability((input) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { scopeReachLines } = require('../policies/network/scope-reach') as typeof import('../policies/network/scope-reach');
+    return scopeReachLines(input);
+  });
 }

@@ -14,6 +14,7 @@ import { sha256, stableJson } from '../core/canonical-json';
 import { evaluateGate } from '../policies/approvals/gate';
 import { generateReviewerKeyPair } from '../policies/approvals/keys';
 import { digestsOf, RESOURCES_FILE, type Manifest } from '../stacks/manifest';
+import { reachDigest } from '../stacks/reach';
 import { scopeDigestOf } from '../stacks/scopes';
 import { DEFAULT_APPROVAL_SETTINGS, requiredRoles } from '../policies/approvals/requirements';
 import { signApproval, writeApproval } from '../policies/approvals/statement';
@@ -55,10 +56,11 @@ try {
   // One scope per system; its digest stands for its resources (the gate compares digests, it does not read resources).
   const scopes: Manifest['scopes'] = systems.map((s) => {
     const root = sha256(`resources of ${s.id}`);
-    return { id: s.id, level: s.level, digest: scopeDigestOf(s.id, s.level, root), root, resources: 1, settings: 0 };
+    const reach = reachDigest([]);
+    return { id: s.id, level: s.level, digest: scopeDigestOf(s.id, s.level, root, reach), root, resources: 1, settings: 0, reach };
   });
   const resources = { path: RESOURCES_FILE, sha256: sha256('resources'), entries: scopes.length };
-  const manifest: Manifest = { version: 3, ...manifestBody, ...digestsOf({ ...manifestBody, scopes, resources }, []), scopes, resources, artifacts: [] };
+  const manifest: Manifest = { version: 4, ...manifestBody, ...digestsOf({ ...manifestBody, scopes, resources }, []), scopes, resources, artifacts: [] };
   const scopeDigest = new Map(scopes.map((s) => [s.id, s.digest]));
   mkdirSync(join(root, 'out', env), { recursive: true });
   writeFileSync(join(root, 'out', env, 'manifest.json'), stableJson(manifest));

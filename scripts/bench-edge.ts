@@ -10,6 +10,8 @@ import { join } from 'node:path';
  */
 
 const ROOT = join(__dirname, '..');
+/** Renders as the command line composes them (cli/composition.ts): scope digests cover reachability. */
+const INSTALL_REACH = "require('./stacks/reach.ts').installScopeReachability(require('./policies/network/scope-reach.ts').scopeReachLines);";
 
 interface Probe {
   readonly renderMs?: number;
@@ -42,7 +44,7 @@ export async function bench(): Promise<void> {
   const prod: Probe[] = [];
   for (let i = 0; i < runs; i++) {
     dev.push(
-      probe(`const { renderEnvironment } = require('./stacks/synth.ts');
+      probe(`${INSTALL_REACH} const { renderEnvironment } = require('./stacks/synth.ts');
         const t0 = performance.now(); renderEnvironment(process.cwd(), 'dev');
         process.stdout.write(JSON.stringify({ renderMs: performance.now() - t0, cdkLoaded: loaded() }));`),
     );
@@ -51,7 +53,7 @@ export async function bench(): Promise<void> {
         process.stdout.write(JSON.stringify({ loadMs: performance.now() - t0, cdkLoaded: loaded() }));`),
     );
     prod.push(
-      probe(`const { loadEnvironment } = require('./environments/load.ts');
+      probe(`${INSTALL_REACH} const { loadEnvironment } = require('./environments/load.ts');
         const { buildCloud } = require('./constructs/index.ts');
         const { renderEnvironment } = require('./stacks/synth.ts');
         const { publicEdgeRenderer } = require('./stacks/public-edge/renderer.ts');

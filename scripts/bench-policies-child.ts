@@ -9,7 +9,12 @@
 import { loadArtifactSet } from '../policies/artifacts';
 import { evaluate } from '../policies/engine';
 import { evaluateSynthesized } from '../policies/evaluate';
+import { scopeReachLines } from '../policies/network/scope-reach';
+import { installScopeReachability } from '../stacks/reach';
 import { synthEnvironment } from '../stacks/synth';
+
+// Synthesis as the command line composes it (cli/composition.ts): scope digests cover reachability.
+installScopeReachability(scopeReachLines);
 
 const [root, env] = process.argv.slice(2);
 const asOf = new Date('2026-11-27T00:00:00Z');

@@ -8,7 +8,12 @@ import { evaluate } from '../policies/engine';
 import { attackPaths, networkReachability } from '../policies/network';
 import { loadNetworkArtifacts } from '../policies/network/artifacts';
 import { rulesOf } from '../policies/registry';
+import { scopeReachLines } from '../policies/network/scope-reach';
+import { installScopeReachability } from '../stacks/reach';
 import { synthEnvironment } from '../stacks/synth';
+
+// Synthesis as the command line composes it (cli/composition.ts): scope digests cover reachability.
+installScopeReachability(scopeReachLines);
 
 const [root, env] = process.argv.slice(2);
 // Only what ndc reach has after synthesis is kept: the rendered artifacts' text is dropped before timing.

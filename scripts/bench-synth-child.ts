@@ -1,5 +1,10 @@
 /** One benchmark measurement (run by scripts/bench.ts in its own process): synth ROOT ENV, print JSON figures. */
+import { scopeReachLines } from '../policies/network/scope-reach';
+import { installScopeReachability } from '../stacks/reach';
 import { synthEnvironment } from '../stacks/synth';
+
+// Synthesis as the command line composes it (cli/composition.ts): scope digests cover reachability.
+installScopeReachability(scopeReachLines);
 
 const [root, env, label] = process.argv.slice(2);
 const start = performance.now();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { canonicalJson, sha256 } from '../core/canonical-json';
 import type { NationalCloud } from '../constructs';
@@ -101,11 +101,16 @@ function scan(file: string): { hash: string; files: string[]; packages: string[]
  * and the versions of the packages they import (from node_modules/<package>/package.json).
  */
 export function rendererSourceDigest(folder: string): SourceDigest {
-  const known = sourceDigests.get(folder);
+  return projectSourceDigest(`stacks/${folder}/renderer.ts`);
+}
+
+/** The same over any project source (its path from the repository root) and what it imports. */
+export function projectSourceDigest(entry: string): SourceDigest {
+  const known = sourceDigests.get(entry);
   if (known) return known;
   const files = new Map<string, string>();
   const packages = new Set<string>();
-  const pending = [join(SOURCE_ROOT, 'stacks', folder, 'renderer.ts')];
+  const pending = [join(SOURCE_ROOT, entry)];
   while (pending.length > 0) {
     const file = pending.pop()!;
     if (files.has(file)) continue;
@@ -118,7 +123,7 @@ export function rendererSourceDigest(folder: string): SourceDigest {
   for (const name of [...packages].sort()) libraries[name] = packageVersion(name);
   const list = [...files].map(([file, hash]) => [file.slice(SOURCE_ROOT.length + 1).split('\\').join('/'), hash]).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const result = { digest: sha256(canonicalJson({ files: list, libraries })), libraries };
-  sourceDigests.set(folder, result);
+  sourceDigests.set(entry, result);
   return result;
 }
 
@@ -271,4 +276,53 @@ function prune(parent: string): void {
 
 function usedAt(dir: string): number {
   return statSync(join(dir, 'used'), { throwIfNoEntry: false })?.mtimeMs ?? statSync(dir).mtimeMs;
+}
+
+/**
+ * A value derived from rendered artifacts (a scope's reachability lines), cached like a render: under
+ * .ndc/cache/<env>/<name>/<key>.json, served under `use` when `accept` takes what was recorded, computed
+ * and recorded under `use` and `refresh`, computed alone under `off`. `key` must digest every input.
+ */
+export function cachedValue<T>(root: string | undefined, env: string, name: string, key: string, compute: () => T, accept: (recorded: unknown) => T | undefined): T {
+  if (root === undefined || mode === 'off') return compute();
+  const parent = join(cacheDirectory(root), env, name);
+  const file = join(parent, `${key}.json`);
+  if (mode === 'use') {
+    try {
+      const record = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; key?: unknown; value?: unknown };
+      const value = record.format === FORMAT && record.key === key ? accept(record.value) : undefined;
+      if (value !== undefined) {
+        touchFile(file);
+        return value;
+      }
+      rmSync(file, { force: true });
+    } catch {
+      // Absent or unreadable: computed below.
+    }
+  }
+  const value = compute();
+  const staging = join(parent, `.${key}.${process.pid}`);
+  try {
+    mkdirSync(parent, { recursive: true });
+    writeFileSync(staging, `${JSON.stringify({ format: FORMAT, key, value })}\n`);
+    renameSync(staging, file);
+    const entries = readdirSync(parent)
+      .filter((n) => !n.startsWith('.'))
+      .map((n) => ({ n, used: statSync(join(parent, n)).mtimeMs }))
+      .sort((a, b) => b.used - a.used);
+    for (const old of entries.slice(KEEP)) rmSync(join(parent, old.n), { force: true });
+  } catch {
+    // The cache is an optimisation: a full disk or a concurrent writer never fails a synthesis.
+    rmSync(staging, { force: true });
+  }
+  return value;
+}
+
+function touchFile(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // A read-only cache still serves hits.
+  }
 }

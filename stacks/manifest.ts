@@ -8,6 +8,7 @@ import { formatPath } from '../environments/validate';
 import { DECREE_85_APPROVERS } from '../environments/vocabulary';
 import type { NationalCloud } from '../constructs';
 import { scopeDigests, scopedResources, type ScopedResource } from './scopes';
+import { reachDigest } from './reach';
 
 /** What `ndc synth` writes: the artifacts to deploy and the systems they deploy; reviewers approve its digest. */
 export const ENGINES = ['terraform', 'kubernetes', 'cloudformation'] as const;
@@ -39,13 +40,14 @@ const systemSchema = z.strictObject({
 });
 
 /**
- * Version 3: per-scope digests (stacks/scopes.ts; approvals bind to them) and a per-resource digest file
- * beside the manifest (resources.json, covered by its sha256 here). The environment digest combines the
+ * Version 4: per-scope digests (stacks/scopes.ts; approvals bind to them), each covering the scope's
+ * resources and its reachability (stacks/reach.ts), and a file beside the manifest with every resource's
+ * digest and every scope's reachability lines (resources.json, covered by its sha256 here). The environment digest combines the
  * body digest (systems, the platform, levels, owners, approval requirements), the artifact list digest
  * (every file deploy copies, engine settings included) and the scopes digest (scope digests + resources.json).
  */
 /** The manifest's format version: a manifest of another version is stale, never read as this one. */
-const MANIFEST_VERSION = 3 as const;
+const MANIFEST_VERSION = 4 as const;
 
 /** The per-resource digests beside the manifest: out/<env>/resources.json. */
 export const RESOURCES_FILE = 'resources.json' as const;
@@ -57,7 +59,8 @@ const scopeDigestSchema = z.strictObject({
   root: hex64,
   resources: z.number().int().nonnegative(),
   settings: z.number().int().nonnegative(),
-  reach: hex64.optional(),
+  /** reachDigest of the scope's reachability lines (resources.json `reachability`). */
+  reach: hex64,
 });
 
 const manifestSchema = z.strictObject({
@@ -85,10 +88,39 @@ export type ManifestScope = Manifest['scopes'][number];
 /** One line of resources.json: a resource or engine setting, its scope and digest (the body stays in the artifact). */
 export type ResourceDigest = Pick<ScopedResource, 'address' | 'scope' | 'kind' | 'engine' | 'artifact' | 'sha256'>;
 
-/** The text of resources.json for these entries (sorted by address, as scopedResources returns them). */
-export function resourcesFileContent(env: string, entries: readonly ScopedResource[]): string {
+/** Per scope id, its reachability lines (stacks/reach.ts). */
+export type ReachLines = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * The text of resources.json for these entries (sorted by address, as scopedResources returns them) and
+ * these scopes' reachability lines (every scope of `scopes` listed, one without lines as empty).
+ */
+export function resourcesFileContent(env: string, entries: readonly ScopedResource[], reach: ReachLines, scopes: Iterable<string>): string {
   const resources: ResourceDigest[] = entries.map((e) => ({ address: e.address, scope: e.scope, kind: e.kind, engine: e.engine, artifact: e.artifact, sha256: e.sha256 }));
-  return stableJson({ version: 1, env, resources });
+  const reachability = Object.fromEntries([...new Set(scopes)].sort().map((id) => [id, reach.get(id) ?? []]));
+  return stableJson({ version: 2, env, resources, reachability });
+}
+
+/** The reachability lines resources.json records, or undefined when it records none that can be read. */
+export function recordedReach(content: string): Map<string, string[]> | undefined {
+  try {
+    const parsed = JSON.parse(content) as { reachability?: unknown };
+    const table = parsed.reachability;
+    if (table === null || typeof table !== 'object' || Array.isArray(table)) return undefined;
+    const out = new Map<string, string[]>();
+    for (const [id, lines] of Object.entries(table)) {
+      if (!Array.isArray(lines) || !lines.every((l): l is string => typeof l === 'string')) return undefined;
+      out.set(id, lines);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Per scope id, the digest of its reachability lines (every scope of `scopes`). */
+export function reachDigests(reach: ReachLines, scopes: Iterable<string>): Map<string, string> {
+  return new Map([...scopes].map((id) => [id, reachDigest(reach.get(id) ?? [])]));
 }
 
 /** What the body digest covers: everything in the manifest except the artifact list and the digests. */
@@ -175,14 +207,24 @@ export function scopeLevels(body: Pick<ManifestBody, 'systems'>): Map<string, nu
  * The manifest of rendered artifacts. `resources` (scopedResources of the same artifacts) is computed
  * when not given; a resource without a scope, or of a scope that is no system here, is an InputError.
  */
-export function buildManifest(cloud: NationalCloud, artifacts: readonly Artifact[], approvals?: ApprovalSettings, platform?: PlatformSettings, resources?: readonly ScopedResource[]): Manifest {
-  const entries = [...artifacts]
-    .sort((a, b) => (a.path < b.path ? -1 : 1))
-    .map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: sha256(a.content) }));
+export function buildManifest(
+  cloud: NationalCloud,
+  artifacts: readonly Artifact[],
+  approvals?: ApprovalSettings,
+  platform?: PlatformSettings,
+  resources?: readonly ScopedResource[],
+  reach: ReachLines = new Map(),
+  /** Each artifact's sha256, in the order of `artifacts`, when the caller computed them already. */
+  hashes?: readonly string[],
+): Manifest {
+  const entries = artifacts
+    .map((a, i) => ({ path: a.path, engine: a.engine, stack: a.stack, bytes: Buffer.byteLength(a.content), sha256: hashes?.[i] ?? sha256(a.content) }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
   const body = manifestBodyOf(cloud, approvals, platform);
   const scoped = resources ?? scopedResources(artifacts);
-  const file = resourcesFileContent(body.env, scoped);
-  const scopes = { scopes: scopeDigests(scoped, scopeLevels(body)), resources: { path: RESOURCES_FILE, sha256: sha256(file), entries: scoped.length } };
+  const levels = scopeLevels(body);
+  const file = resourcesFileContent(body.env, scoped, reach, levels.keys());
+  const scopes = { scopes: scopeDigests(scoped, levels, reachDigests(reach, levels.keys())), resources: { path: RESOURCES_FILE, sha256: sha256(file), entries: scoped.length } };
   return { version: MANIFEST_VERSION, ...body, ...digestsOf(body, entries, scopes), ...scopes, artifacts: entries };
 }
 
@@ -301,9 +343,16 @@ export function scopeProblems(root: string, manifest: Manifest): string[] {
   let scopes: ManifestScope[];
   // Levels as the scopes record them: whether they agree with the environment is the body's and the gate's check.
   const levels = new Map([...scopeLevels(manifest), ...manifest.scopes.map((s): [string, number] => [s.id, s.level])]);
+  // The reachability lines cannot be recomputed here (the network model is the policies layer's): they are
+  // taken from resources.json, whose bytes must still be the manifest's; the gate renders the environment
+  // again and refuses a digest the artifacts' real reachability does not give.
+  const file = join(dir, RESOURCES_FILE);
+  const content = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  const reach = content === undefined ? undefined : recordedReach(content);
+  if (content === undefined || reach === undefined || sha256(content) !== manifest.resources.sha256) return [`${RESOURCES_FILE} (missing, unreadable, or not the file the manifest's resources.sha256 names)`];
   try {
     scoped = scopedResources(artifacts);
-    scopes = scopeDigests(scoped, levels);
+    scopes = scopeDigests(scoped, levels, reachDigests(reach, levels.keys()));
   } catch (error) {
     if (error instanceof InputError) return [`manifest.json (its scopes cannot be computed from the artifacts: ${error.message})`];
     throw error;
@@ -314,9 +363,8 @@ export function scopeProblems(root: string, manifest: Manifest): string[] {
     if (canonicalJson(recorded.get(scope.id)) !== canonicalJson(scope)) problems.push(`manifest.json (scopes[${scope.id}] is not the digest of that scope's resources in the artifacts)`);
   }
   for (const id of recorded.keys()) if (!scopes.some((s) => s.id === id)) problems.push(`manifest.json (scopes[${id}] names no system of the manifest)`);
-  const file = join(dir, RESOURCES_FILE);
-  const expected = resourcesFileContent(manifest.env, scoped);
-  if (!existsSync(file) || readFileSync(file, 'utf8') !== expected || sha256(expected) !== manifest.resources.sha256) problems.push(`${RESOURCES_FILE} (the per-resource digests do not match the artifacts or the manifest)`);
+  const expected = resourcesFileContent(manifest.env, scoped, reach, levels.keys());
+  if (content !== expected) problems.push(`${RESOURCES_FILE} (the per-resource digests do not match the artifacts or the manifest)`);
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import { canonicalJson, sha256 } from '../core/canonical-json';
 import type { Engine, Manifest } from './manifest';
+import { reachDigest } from './reach';
 import { merkleRoot, PLATFORM_SCOPE, scopeDigestOf, type ScopedResource } from './scopes';
 
 /**
@@ -19,12 +20,14 @@ export interface ResourceState {
 export interface ScopeState {
   readonly id: string;
   readonly level: number;
-  /** What approvals bind to (stacks/scopes.ts scopeDigestOf: id, level, Merkle root, inbound reachability). */
+  /** What approvals bind to (stacks/scopes.ts scopeDigestOf: id, level, Merkle root, reachability digest). */
   readonly digest: string;
   /** Merkle root over the resources' (address, sha256). */
   readonly root: string;
-  /** sha256 of who can reach the scope, where the manifest records it. */
-  readonly reach?: string;
+  /** reachDigest of the scope's reachability lines (stacks/reach.ts). */
+  readonly reach: string;
+  /** Those lines, where the state records them (resources.json; an approved state). */
+  readonly reachability?: readonly string[];
   /** Sorted by address. */
   readonly resources: readonly ResourceState[];
 }
@@ -72,14 +75,14 @@ export function scopeLevels(manifest: Pick<Manifest, 'systems'>): Map<string, { 
 }
 
 /** A scope's state from its resources: the Merkle root over them and the digest approvals bind to. */
-export function scopeState(id: string, level: number, resources: readonly ResourceState[], reach?: string): ScopeState {
+export function scopeState(id: string, level: number, resources: readonly ResourceState[], reach: string = reachDigest([]), reachability?: readonly string[]): ScopeState {
   const sorted = [...resources].sort((a, b) => compare(a.address, b.address));
   const root = merkleRoot(sorted);
-  return { id, level, digest: scopeDigestOf(id, level, root, reach), root, ...(reach !== undefined ? { reach } : {}), resources: sorted };
+  return { id, level, digest: scopeDigestOf(id, level, root, reach), root, reach, ...(reachability !== undefined ? { reachability } : {}), resources: sorted };
 }
 
 /** Groups resources by scope, every scope the manifest knows included (an empty one too). */
-export function environmentState(manifest: Pick<Manifest, 'env' | 'digest' | 'systems'>, resources: readonly ScopedResource[]): EnvironmentState {
+export function environmentState(manifest: Pick<Manifest, 'env' | 'digest' | 'systems'>, resources: readonly ScopedResource[], reach?: ReadonlyMap<string, readonly string[]>): EnvironmentState {
   const levels = scopeLevels(manifest);
   const byScope = new Map<string, ResourceState[]>([...levels.keys()].map((id) => [id, []]));
   for (const r of resources) {
@@ -91,7 +94,10 @@ export function environmentState(manifest: Pick<Manifest, 'env' | 'digest' | 'sy
     .sort(([a], [b]) => compare(a, b))
     .map(([id, list]) => {
       const known = levels.get(id);
-      return scopeState(id, known?.level ?? PLATFORM_LEVEL, list, known?.reach);
+      // Lines count only where they are the ones the recorded reach digest covers.
+      const lines = reach === undefined ? undefined : (reach.get(id) ?? []);
+      const reachability = lines !== undefined && known?.reach === reachDigest(lines) ? lines : undefined;
+      return scopeState(id, known?.level ?? PLATFORM_LEVEL, list, known?.reach, reachability);
     });
   return { env: manifest.env, digest: manifest.digest, scopes };
 }

@@ -5,6 +5,7 @@ import { parseKubernetesYaml } from './kubernetes/artifact';
 import type { ManifestObject } from './kubernetes/render';
 import { readWrittenYaml } from './kubernetes/yaml-reader';
 import type { Engine } from './manifest';
+import { reachDigest } from './reach';
 
 /**
  * Scopes (DESIGN.md, "The manifest"): every resource of every artifact belongs to exactly one scope, an
@@ -246,9 +247,9 @@ export interface ScopeDigest {
   id: string;
   level: number;
   /**
-   * What approvals bind to: sha256 over the scope id, its level, its Merkle root and (when computed) the
-   * digest of who can reach it, so an approval of one scope can never match another, and a level change
-   * voids the scope's approvals.
+   * What approvals bind to: sha256 over the scope id, its level, its Merkle root and the digest of its
+   * reachability, so an approval of one scope can never match another, and a level change or a change
+   * elsewhere that changes who can reach the scope voids the scope's approvals.
    */
   digest: string;
   /** Merkle root over (address, sha256) of the scope's entries sorted by address; proofs verify against it. */
@@ -257,8 +258,8 @@ export interface ScopeDigest {
   resources: number;
   /** How many engine settings (platform only). */
   settings: number;
-  /** sha256 of the scope's inbound reachability, where computed (stacks cannot import policies: see the manifest). */
-  reach?: string;
+  /** reachDigest of the scope's reachability lines (stacks/reach.ts). */
+  reach: string;
 }
 
 /** The Merkle root of no entries (a system with nothing rendered in this environment). */
@@ -321,8 +322,8 @@ export function verifyMerkleProof(proof: MerkleProof, root: string): boolean {
   return hash === root;
 }
 
-/** The digest approvals bind to, from the scope's id, level, Merkle root and inbound reachability. */
-export function scopeDigestOf(id: string, level: number, root: string, reach?: string): string {
+/** The digest approvals bind to, from the scope's id, level, Merkle root and reachability digest. */
+export function scopeDigestOf(id: string, level: number, root: string, reach: string): string {
   return sha256(canonicalJson({ scope: id, level, root, reach }));
 }
 
@@ -331,7 +332,7 @@ export function scopeDigestOf(id: string, level: number, root: string, reach?: s
  * entries. An entry of a scope not in `levels` is an InputError naming it: synthesis fails rather than
  * leave a resource that no approval covers.
  */
-export function scopeDigests(entries: readonly ScopedResource[], levels: ReadonlyMap<string, number>, reach: ReadonlyMap<string, string> = new Map()): ScopeDigest[] {
+export function scopeDigests(entries: readonly ScopedResource[], levels: ReadonlyMap<string, number>, reach: ReadonlyMap<string, string>): ScopeDigest[] {
   const byScope = new Map<string, ScopedResource[]>();
   for (const id of levels.keys()) byScope.set(id, []);
   for (const entry of entries) {
@@ -343,15 +344,15 @@ export function scopeDigests(entries: readonly ScopedResource[], levels: Readonl
     const list = byScope.get(id)!;
     const level = levels.get(id)!;
     const root = merkleRoot(list);
-    const inbound = reach.get(id);
+    const reached = reach.get(id) ?? reachDigest([]);
     return {
       id,
       level,
-      digest: scopeDigestOf(id, level, root, inbound),
+      digest: scopeDigestOf(id, level, root, reached),
       root,
       resources: list.filter((e) => e.kind === 'resource').length,
       settings: list.filter((e) => e.kind === 'setting').length,
-      ...(inbound !== undefined ? { reach: inbound } : {}),
+      reach: reached,
     };
   });
 }

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stableJson } from '../core/canonical-json';
+import { sha256, stableJson } from '../core/canonical-json';
 import { progressStep } from '../core/progress-line';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
 import type { SourceMap } from '../environments/source-map';
 import type { Environment } from '../environments/schema';
-import { buildManifest, manifestBodyOf, readManifest, resourcesFileContent, RESOURCES_FILE, verifyArtifacts, type Artifact, type Manifest, type ManifestBody } from './manifest';
+import { buildManifest, manifestBodyOf, readManifest, resourcesFileContent, RESOURCES_FILE, verifyArtifacts, type Artifact, type Manifest, type ManifestBody, type ReachLines } from './manifest';
+import { renderedScopeReachability } from './reach';
 import { scopedResources, type ScopedResource } from './scopes';
 import { cachedRender, cacheWouldServe, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
@@ -47,6 +48,8 @@ export interface SynthResult {
   readonly outDir: string;
   /** Every resource and engine setting with its scope (stacks/scopes.ts), as resources.json lists them. */
   readonly resources: readonly ScopedResource[];
+  /** Every scope's reachability lines (stacks/reach.ts), as resources.json lists them. */
+  readonly reach: ReachLines;
   /** Per renderer folder: whether its artifacts came from the synthesis cache (stacks/cache.ts). */
   readonly cache?: Readonly<Record<string, CacheOutcome>>;
 }
@@ -67,8 +70,17 @@ export function renderLoaded({ env, source, evidence, locations }: LoadedEnviron
   const artifacts = renderCloud(cloud, env, root, cache, source);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const resources = scopedResources(artifacts);
-  const manifest = buildManifest(cloud, artifacts, env.approvals, env.platform, resources);
-  return { env, source, evidence, locations, cloud, artifacts, manifest, resources, cache };
+  const { manifest, reach } = manifestOfRender(cloud, env, artifacts, resources, root);
+  return { env, source, evidence, locations, cloud, artifacts, manifest, resources, reach, cache };
+}
+
+/** The manifest of rendered artifacts, its scope digests covering each scope's reachability (stacks/reach.ts). */
+export function manifestOfRender(cloud: NationalCloud, env: Environment, artifacts: readonly Artifact[], resources?: readonly ScopedResource[], root?: string): { manifest: Manifest; reach: ReachLines } {
+  const body = manifestBodyOf(cloud, env.approvals, env.platform);
+  // Hashed once: at 1,000 systems per region the artifacts are hundreds of megabytes.
+  const hashes = artifacts.map((a) => sha256(a.content));
+  const reach = renderedScopeReachability(root, env.name, { artifacts, governmentNetwork: cloud.govNetwork.text, systems: body.systems, hashes });
+  return { manifest: buildManifest(cloud, artifacts, env.approvals, env.platform, resources, reach, hashes), reach };
 }
 
 /** The manifest body a validated environment renders to (what the gate judges; no artifact is rendered). */
@@ -165,7 +177,7 @@ export function writeRendered(root: string, rendered: Omit<SynthResult, 'outDir'
       writeFileSync(file, artifact.content);
     }
     mkdirSync(staging, { recursive: true });
-    writeFileSync(join(staging, RESOURCES_FILE), resourcesFileContent(envName, rendered.resources));
+    writeFileSync(join(staging, RESOURCES_FILE), resourcesFileContent(envName, rendered.resources, rendered.reach, rendered.manifest.scopes.map((s) => s.id)));
     writeFileSync(join(staging, 'manifest.json'), stableJson(rendered.manifest));
     if (existsSync(outDir)) renameSync(outDir, previous);
     renameSync(staging, outDir);

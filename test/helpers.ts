@@ -3,6 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EnvironmentInput } from '../environments/schema';
 
+/**
+ * The statement a Node probe (a process of its own, loading the TypeScript sources) runs before it renders,
+ * as the command line's composition root does: scope digests cover reachability (stacks/reach.ts).
+ */
+export function installReachIn(repo = '.'): string {
+  const at = (path: string) => JSON.stringify(repo === '.' ? `./${path}` : `${repo}/${path}`);
+  return `require(${at('stacks/reach.ts')}).installScopeReachability(require(${at('policies/network/scope-reach.ts')}).scopeReachLines);`;
+}
+
 export const REPO = resolve(__dirname, '..');
 
 /** A deep copy of an environment file's default export (the raw input, before validation). */

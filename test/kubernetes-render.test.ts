@@ -13,6 +13,7 @@ import { isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
 import { labelSlug } from '../stacks/kubernetes/labels';
 import { renderEnvironment } from '../stacks/synth';
 import { find, fixtureCloud, fixtureObjects } from './kubernetes-fixtures';
+import { installReachIn } from './helpers';
 
 const REPO = resolve(__dirname, '..');
 
@@ -188,7 +189,8 @@ describe('kubernetes renderer', () => {
     const probe = join(root, 'probe.ts');
     writeFileSync(
       probe,
-      `const { synthEnvironment } = require(${JSON.stringify(join(REPO, 'stacks/synth.ts'))});\n` +
+      `${installReachIn(REPO)}\n` +
+        `const { synthEnvironment } = require(${JSON.stringify(join(REPO, 'stacks/synth.ts'))});\n` +
         `const result = synthEnvironment(${JSON.stringify(root)}, 'prod');\n` +
         `const pulumi = Object.keys(require.cache).filter((k) => k.includes('@pulumi'));\n` +
         `console.log(JSON.stringify({ kubernetes: result.artifacts.filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/')).length, pulumi: pulumi.length }));\n`,

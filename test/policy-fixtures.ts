@@ -6,8 +6,8 @@ import { artifactSetOf } from '../policies/artifacts';
 import { evaluate, type PolicyReport } from '../policies/engine';
 import { PROFILES } from '../policies/profiles';
 import type { ArtifactSet, Rule, RuleContext, RuleResult, TerraformConfig } from '../policies/rule';
-import { buildManifest, type Artifact } from '../stacks/manifest';
-import { renderCloud } from '../stacks/synth';
+import type { Artifact } from '../stacks/manifest';
+import { manifestOfRender, renderCloud } from '../stacks/synth';
 import { environmentInput, REPO } from './helpers';
 
 export const AS_OF = new Date('2026-11-27T00:00:00Z');
@@ -28,7 +28,7 @@ export function fixture(input: EnvironmentInput, opts: { asOf?: Date; render?: b
   const evidence = opts.evidence ?? loadEvidence(REPO, env, { unknownSystems: 'skip' });
   const cloud = buildCloud(env);
   const artifacts = opts.render === false ? [] : renderCloud(cloud, env);
-  const manifest = buildManifest(cloud, artifacts);
+  const { manifest } = manifestOfRender(cloud, env, artifacts);
   return { input, artifacts, context: { env, cloud, manifest, artifacts: artifactSetOf(artifacts), asOf: opts.asOf ?? AS_OF, evidence, profile: PROFILES['vn-2016'] } };
 }
 

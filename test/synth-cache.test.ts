@@ -11,7 +11,7 @@ import { sha256 } from '../core/canonical-json';
 import type { EnvironmentInput } from '../environments/schema';
 import { cacheDirectory, rendererSourceDigest, useSynthCache } from '../stacks/cache';
 import { renderEnvironment } from '../stacks/synth';
-import { captureIO, environmentInput, REPO, tempProject, writeEnvironmentJson } from './helpers';
+import { captureIO, environmentInput, installReachIn, REPO, tempProject, writeEnvironmentJson } from './helpers';
 
 afterEach(() => useSynthCache(false));
 
@@ -82,6 +82,33 @@ describe('the synthesis cache', () => {
     expect(render(root, 'dev', true).cache).toEqual({ terraform: 'hit', kubernetes: 'hit' });
   });
 
+  it('caches the scopes\' reachability lines too: a hit gives the same digest, refresh never reads an entry, a malformed one is computed again', () => {
+    const root = tempProject('ndc-cache-reach-');
+    const fresh = render(root, 'dev', false);
+    expect(render(root, 'dev', true).digest).toBe(fresh.digest);
+    const dir = join(cacheDirectory(root), 'dev', 'reach');
+    const [name] = readdirSync(dir);
+    const file = join(dir, name);
+    expect(render(root, 'dev', true).digest).toBe(fresh.digest);
+    // A well-formed entry with other lines is served under `use`, as a planted render is: the digest is not the
+    // environment's, so no approval of the real one counts for it, and deploy's fresh render (refresh) recomputes.
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { value: Record<string, string[]> };
+    expect(record.value['open-data-portal']).toContain('in internet -> vm:north/open-data-portal/ips tcp/443');
+    record.value['open-data-portal'] = record.value['open-data-portal'].filter((line) => !line.includes('internet'));
+    writeFileSync(file, JSON.stringify(record));
+    expect(render(root, 'dev', true).digest).not.toBe(fresh.digest);
+    useSynthCache('refresh');
+    expect(renderEnvironment(root, 'dev').manifest.digest).toBe(fresh.digest);
+    useSynthCache(false);
+    expect(render(root, 'dev', true).digest).toBe(fresh.digest);
+    for (const broken of ['{', JSON.stringify({ ...record, value: { 'open-data-portal': [] } }), JSON.stringify({ ...record, key: 'another' })]) {
+      writeFileSync(file, broken);
+      expect(render(root, 'dev', true).digest).toBe(fresh.digest);
+    }
+    // Any change of an artifact's bytes is another key.
+    expect(readdirSync(dir)).toEqual([name]);
+  });
+
   it('keys each renderer on the versions of the engine libraries its sources import', () => {
     const version = (name: string) => (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
     expect(rendererSourceDigest('public-edge').libraries).toMatchObject({ 'aws-cdk-lib': version('aws-cdk-lib'), 'cdk-nag': version('cdk-nag') });
@@ -98,6 +125,7 @@ describe('the synthesis cache', () => {
           [
             '-e',
             `require('tsx/cjs');
+             ${installReachIn()}
              require('./stacks/cache.ts').useSynthCache(true);
              const r = require('./stacks/synth.ts').renderEnvironment(${JSON.stringify(root)}, 'prod');
              const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));

@@ -167,7 +167,10 @@ describe('ndc synth', () => {
     expect(text).toContain('level 5: population-db (north -> south)');
     // The platform is a level-4 system of its own, in every cluster (Decree 85/2016 art. 10(3)).
     expect(text).toContain('level 4: national-cloud-platform (north -> central -> south), public-service-portal (north -> south), digital-signature-ca (north -> central)');
-    expect(text).toMatch(/^ {2}national-cloud-platform +level 4 +[0-9]+ resources \+ [0-9]+ engine settings {2}[0-9a-f]{64}$/m);
+    const platform = readManifest(root, 'prod')!.scopes.find((s) => s.id === 'national-cloud-platform')!;
+    const lines = (JSON.parse(readFileSync(join(root, 'out', 'prod', 'resources.json'), 'utf8')) as { reachability: Record<string, string[]> }).reachability['national-cloud-platform'].length;
+    expect(lines).toBeGreaterThan(0);
+    expect(text).toMatch(new RegExp(`^ {2}national-cloud-platform +level 4 +${platform.resources} resources \\+ ${platform.settings} engine settings, ${lines} reachability lines +${platform.digest}$`, 'm'));
     expect(text).toMatch(/terraform +cluster-north +\d+ resources/);
     expect(text).toContain(`Digest: ${readManifest(root, 'prod')!.digest}`);
     expect(describeSynth(synthEnvironment(root, 'prod'), root).join('\n')).toBe(text);

@@ -8,7 +8,7 @@ import { approvalSettingsOf, type ApprovalSettings } from '../../policies/approv
 import { diffStates, type DiffBase, type EnvironmentDiff } from '../../policies/approvals/scope-diff';
 import { readApprovals } from '../../policies/approvals/statement';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../../policies/reports/scope-diff';
-import { digestProblems, ENGINES, parseManifest, SNAPSHOTS_DIR, type Artifact, type Engine, type Manifest } from '../../stacks/manifest';
+import { digestProblems, ENGINES, parseManifest, recordedReach, RESOURCES_FILE, SNAPSHOTS_DIR, type Artifact, type Engine, type Manifest } from '../../stacks/manifest';
 import { resolveRevision, withSynthesizedRevision } from '../../stacks/revision';
 import { environmentState, type EnvironmentState } from '../../stacks/scope-state';
 import { scopedResources } from '../../stacks/scopes';
@@ -65,7 +65,7 @@ function formatOf(value: string | undefined, json: boolean): DiffFormat {
 export function currentState(root: string, env: string): CurrentState {
   const { rendered, synthesized } = synthesizeIfStale(root, renderEnvironment(root, env));
   const settings = approvalSettingsOf(rendered.env, rendered.source);
-  return { manifest: rendered.manifest, settings, state: environmentState(rendered.manifest, rendered.resources), source: `out/${env}`, synthesized };
+  return { manifest: rendered.manifest, settings, state: environmentState(rendered.manifest, rendered.resources, rendered.reach), source: `out/${env}`, synthesized };
 }
 
 /**
@@ -99,7 +99,9 @@ export function directoryState(dir: string, shown: string, env: string, lenient:
     return { path: a.path, engine: a.engine as Engine, stack: a.stack, content, resources: 0 };
   });
   // The manifest's own scope records (levels, reachability) where it has them: a revision's older manifest may not.
-  return environmentState({ scopes: (raw as { scopes?: unknown }).scopes, env, digest: raw.digest, systems: raw.systems as Manifest['systems'] } as Pick<Manifest, 'env' | 'digest' | 'systems'>, scopedResources(artifacts));
+  const resourcesFile = join(dir, RESOURCES_FILE);
+  const reach = existsSync(resourcesFile) ? recordedReach(readFileSync(resourcesFile, 'utf8')) : undefined;
+  return environmentState({ scopes: (raw as { scopes?: unknown }).scopes, env, digest: raw.digest, systems: raw.systems as Manifest['systems'] } as Pick<Manifest, 'env' | 'digest' | 'systems'>, scopedResources(artifacts), reach);
 }
 
 /** What `--against` names, loaded: the base state and how to describe it. */

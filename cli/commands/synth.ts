@@ -77,12 +77,14 @@ export function describeSynth(result: SynthResult, root: string): string[] {
   const total = artifacts.reduce((n, a) => n + a.resources, 0);
   lines.push(`  ${'total'.padEnd(14)} ${''.padEnd(stackWidth)}  ${String(total).padStart(5)} resources${supporting ? ` (+ ${supporting} supporting files: cdk-nag reports, asset manifests, cloud assembly, Pulumi project and stack settings)` : ''}`);
   lines.push('');
-  lines.push(`Scopes (approvals bind to these digests; ${manifest.resources.entries} entries in ${manifest.resources.path}):`);
+  lines.push(`Scopes (approvals bind to these digests, over each scope's resources and reachability; ${manifest.resources.entries} entries in ${manifest.resources.path}):`);
   const scopeWidth = Math.max(...manifest.scopes.map((x) => x.id.length));
-  for (const scope of manifest.scopes) {
+  const described = manifest.scopes.map((scope) => {
     const settings = scope.settings > 0 ? ` + ${scope.settings} engine settings` : '';
-    lines.push(`  ${scope.id.padEnd(scopeWidth)}  level ${scope.level}  ${String(scope.resources).padStart(5)} resources${settings}  ${scope.digest}`);
-  }
+    return `${String(scope.resources).padStart(5)} resources${settings}, ${result.reach.get(scope.id)?.length ?? 0} reachability lines`;
+  });
+  const describedWidth = Math.max(...described.map((d) => d.length));
+  manifest.scopes.forEach((scope, i) => lines.push(`  ${scope.id.padEnd(scopeWidth)}  level ${scope.level}  ${described[i].padEnd(describedWidth)}  ${scope.digest}`));
   lines.push('');
   lines.push(`Digest: ${manifest.digest}`);
   lines.push(`Wrote ${relative(root, result.outDir)}/ (${artifacts.length} artifacts, ${manifest.resources.path} and manifest.json)`);

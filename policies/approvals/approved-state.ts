@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { canonicalJson, sha256 } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { formatPath } from '../../environments/validate';
-import { digestProblems, ENGINES, parseManifest, type Manifest } from '../../stacks/manifest';
+import { digestProblems, ENGINES, parseManifest, recordedReach, RESOURCES_FILE, type Manifest } from '../../stacks/manifest';
+import { reachDigest } from '../../stacks/reach';
 import { environmentState, resourceDigest, scopeLevels, type EnvironmentState } from '../../stacks/scope-state';
 import { merkleRoot, scopeDigestOf, scopedResources } from '../../stacks/scopes';
 import { verifyStatement } from './keys';
@@ -35,7 +36,9 @@ const approvedStateSchema = z.strictObject({
       level: z.number().int().min(1).max(5),
       digest: hex64,
       root: hex64,
-      reach: hex64.optional(),
+      reach: hex64,
+      /** The scope's reachability lines (stacks/reach.ts), which `reach` is the digest of. */
+      reachability: z.array(z.string()),
       resources: z.array(z.strictObject({ address: z.string().min(1), engine: z.enum(ENGINES), artifact: z.string(), sha256: hex64, body: z.unknown() })),
     }),
   ),
@@ -58,6 +61,8 @@ export function approvedStatesDir(root: string, env: string): string {
  */
 export function writeApprovedState(root: string, manifest: Manifest, state: EnvironmentState, approvedAt: Date): { file: string; shown: string } {
   if (state.digest !== manifest.digest || state.env !== manifest.env) throw new Error(`approved state of ${state.env} ${state.digest} does not belong to manifest ${manifest.env} ${manifest.digest}`);
+  const blind = state.scopes.find((s) => s.reachability === undefined);
+  if (blind) throw new Error(`approved state of ${state.env} ${state.digest}: scope ${blind.id} has no reachability lines to record`);
   const dir = approvedStatesDir(root, state.env);
   mkdirSync(dir, { recursive: true });
   const name = `${state.digest}.json`;
@@ -87,7 +92,11 @@ export function recordApprovedState(root: string, manifest: Manifest, approvedAt
     if (sha256(content) !== entry.sha256) throw new InputError(`out/${manifest.env}/${entry.path}`, `does not match out/${manifest.env}/manifest.json (edited after synthesis); run ndc synth --env ${manifest.env}`);
     return { path: entry.path, engine: entry.engine, stack: entry.stack, content, resources: 0 };
   });
-  return writeApprovedState(root, manifest, environmentState(manifest, scopedResources(artifacts)), approvedAt);
+  const resourcesFile = join(root, 'out', manifest.env, RESOURCES_FILE);
+  const content = existsSync(resourcesFile) ? readFileSync(resourcesFile, 'utf8') : '';
+  const reach = recordedReach(content);
+  if (reach === undefined || sha256(content) !== manifest.resources.sha256) throw new InputError(`out/${manifest.env}/${RESOURCES_FILE}`, `is missing or does not match out/${manifest.env}/manifest.json; run ndc synth --env ${manifest.env}`);
+  return writeApprovedState(root, manifest, environmentState(manifest, scopedResources(artifacts), reach), approvedAt);
 }
 
 /** The digests with a stored approved state, in name order. */
@@ -144,6 +153,7 @@ export function readApprovedState(root: string, env: string, digest: string, ver
     if (known === undefined) refuse(where, 'is neither a system of its manifest nor the platform');
     if (known!.level !== scope.level) refuse(`${where}.level`, `is ${scope.level}, but its manifest says ${known!.level}`);
     if (known!.reach !== scope.reach) refuse(`${where}.reach`, 'is not the reachability digest its manifest records');
+    if (reachDigest(scope.reachability) !== scope.reach) refuse(`${where}.reachability`, 'is not the list of lines its reach digest covers');
     if (verified.get(scope.id) !== scope.digest) {
       for (const resource of scope.resources) {
         if (seenAddresses.has(resource.address)) refuse(`${where}.resources[${resource.address}]`, 'is listed twice');

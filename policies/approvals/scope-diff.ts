@@ -41,6 +41,12 @@ export interface ScopeDiff {
   readonly digest: { readonly from?: string; readonly to?: string };
   readonly counts: { readonly added: number; readonly removed: number; readonly changed: number };
   readonly resources: readonly ResourceChange[];
+  /**
+   * How its reachability changed (stacks/reach.ts lines: who may connect to it, where it may connect, which
+   * outside networks reach it over several hops), when it did; `recorded` is false when one side does not
+   * record its lines (an older revision), so only the digests are known to differ.
+   */
+  readonly reachability?: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly recorded: boolean };
   readonly voidedApprovals: readonly VoidedApproval[];
   /** The roles whose approvals this scope needs again at its (current) level; none for a scope that is gone. */
   readonly mustSign: readonly Role[];
@@ -129,11 +135,20 @@ export function diffStates(input: {
       digest: { from: old?.digest, to: now?.digest },
       counts: { added: count('added'), removed: count('removed'), changed: count('changed') },
       resources,
+      ...reachabilityChange(old, now),
       voidedApprovals: old ? voidedApprovals(input.approvals, id, old.digest) : [],
       mustSign: now ? requiredRoles(input.settings, now.level) : [],
     });
   }
   return { schema: 'ndc/diff/v1', env: current.env, against: input.against, current: { digest: current.digest, source: input.currentSource }, scopes, unchanged };
+}
+
+function reachabilityChange(old: ScopeState | undefined, now: ScopeState | undefined): Pick<ScopeDiff, 'reachability'> {
+  if (!old || !now || old.reach === now.reach) return {};
+  if (old.reachability === undefined || now.reachability === undefined) return { reachability: { added: [], removed: [], recorded: false } };
+  const before = new Set(old.reachability);
+  const after = new Set(now.reachability);
+  return { reachability: { added: now.reachability.filter((l) => !before.has(l)), removed: old.reachability.filter((l) => !after.has(l)), recorded: true } };
 }
 
 function resourceChanges(old: ScopeState | undefined, now: ScopeState | undefined, scopeBefore: Map<string, string>, scopeAfter: Map<string, string>): ResourceChange[] {

@@ -60,7 +60,15 @@ export function textDiff(diff: EnvironmentDiff): string {
       const sign = r.change === 'added' ? '+' : r.change === 'removed' ? '-' : '';
       for (const a of r.attributes) out.push(`      ${sign}${attributeText(a)}`);
     }
-    if (s.resources.length === 0 && s.previousLevel !== undefined) out.push('  no resource changed; the level did');
+    if (s.reachability) {
+      if (!s.reachability.recorded) out.push('  reachability changed (one side does not record its lines; only the digests differ)');
+      for (const line of s.reachability.removed) out.push(`  - reach: ${line}`);
+      for (const line of s.reachability.added) out.push(`  + reach: ${line}`);
+    }
+    if (s.resources.length === 0) {
+      if (s.previousLevel !== undefined) out.push('  no resource changed; the level did');
+      else if (s.reachability) out.push('  no resource of it changed; its reachability did (a change elsewhere)');
+    }
     out.push(`  voids: ${s.voidedApprovals.length === 0 ? 'no approval on file covered this scope as it was' : s.voidedApprovals.map((v) => `${v.reviewer} as ${v.role} (${v.operation}, ${v.file})`).join('; ')}`);
     out.push(`  must sign again: ${signLine(s)}`);
   }
@@ -97,6 +105,12 @@ export function markdownDiff(diff: EnvironmentDiff): string {
       if (r.attributes.length > MARKDOWN_ATTRIBUTES) out.push(`  - ... and ${r.attributes.length - MARKDOWN_ATTRIBUTES} more attributes (ndc diff --env ${diff.env} --format text shows them all)`);
     }
     if (s.resources.length > MARKDOWN_RESOURCES) out.push(`- ... and ${s.resources.length - MARKDOWN_RESOURCES} more resources (ndc diff --env ${diff.env} --format text shows them all)`);
+    if (s.reachability) {
+      const lines = [...s.reachability.removed.map((l) => `- **reach removed** ${code(l)}`), ...s.reachability.added.map((l) => `- **reach added** ${code(l)}`)];
+      out.push(...lines.slice(0, MARKDOWN_RESOURCES));
+      if (lines.length > MARKDOWN_RESOURCES) out.push(`- ... and ${lines.length - MARKDOWN_RESOURCES} more reachability lines (ndc diff --env ${diff.env} --format text shows them all)`);
+      if (!s.reachability.recorded) out.push('- Reachability changed; one side does not record its lines, so only the digests are known to differ.');
+    }
     out.push('', s.voidedApprovals.length === 0 ? '- Voids: no approval on file covered this scope as it was.' : `- Voids: ${s.voidedApprovals.map((v) => `${cell(v.reviewer)} as ${v.role} (${v.operation}, ${code(v.file)})`).join('; ')}`);
     out.push(`- Must sign again: ${cell(signLine(s))}`);
   }

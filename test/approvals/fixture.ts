@@ -9,6 +9,7 @@ import type { CommandIO } from '../../cli/io';
 import { evaluateGate, type GateInput, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { generateReviewerKeyPair, type ReviewerKeyPair } from '../../policies/approvals/keys';
 import { digestsOf, RESOURCES_FILE, type Manifest, type ManifestBody } from '../../stacks/manifest';
+import { reachDigest } from '../../stacks/reach';
 import { scopeDigestOf } from '../../stacks/scopes';
 import { environmentBody } from '../../stacks/synth';
 import { approvalSettingsOf, type ApprovalSettings, type Role } from '../../policies/approvals/requirements';
@@ -66,7 +67,8 @@ export function scopesFor(body: ManifestBody, version: Readonly<Record<string, s
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((s) => {
       const root = sha256(`resources of ${s.id} ${version[s.id] ?? 'v1'}`);
-      return { id: s.id, level: s.level, digest: scopeDigestOf(s.id, s.level, root), root, resources: 1, settings: 0 };
+      const reach = reachDigest([]);
+      return { id: s.id, level: s.level, digest: scopeDigestOf(s.id, s.level, root, reach), root, resources: 1, settings: 0, reach };
     });
 }
 
@@ -74,7 +76,7 @@ export function scopesFor(body: ManifestBody, version: Readonly<Record<string, s
 export function manifestFor(body: ManifestBody, digest = sha256(`artifacts of ${body.env} v1`), scopes = scopesFor(body)): Manifest {
   const artifacts = [{ path: 'terraform/cdk.tf.json', engine: 'terraform' as const, stack: 'core', bytes: 1234, sha256: sha256('tf') }];
   const resources = { path: RESOURCES_FILE, sha256: sha256(`resources of ${body.env}`), entries: scopes.length };
-  return { version: 3, ...body, ...digestsOf({ ...body, scopes, resources }, artifacts), digest, scopes, resources, artifacts };
+  return { version: 4, ...body, ...digestsOf({ ...body, scopes, resources }, artifacts), digest, scopes, resources, artifacts };
 }
 
 /** The approvals that make the prod test manifest complete: reviewer, role, systems. */

@@ -29,7 +29,7 @@ describe('approved states under approvals/<env>/approved/', () => {
     expect(read.approvedAt).toBe('2026-11-03T00:00:00.000Z');
   });
 
-  function tamper(edit: (file: { scopes: { id: string; digest: string; root: string; resources: { address: string; sha256: string; body: Record<string, unknown> }[] }[] }) => void): () => unknown {
+  function tamper(edit: (file: { scopes: { id: string; digest: string; root: string; reach: string; resources: { address: string; sha256: string; body: Record<string, unknown> }[] }[] }) => void): () => unknown {
     const { shown } = writeApprovedState(root, first.manifest, first.state, new Date('2026-11-01T00:00:00Z'));
     const path = join(root, shown);
     const content = JSON.parse(readFileSync(path, 'utf8'));
@@ -71,7 +71,7 @@ describe('approved states under approvals/<env>/approved/', () => {
       scope.resources[0].body.port_range_min = 1;
       scope.resources[0].sha256 = resourceDigest(scope.resources[0].body);
       scope.root = merkleRoot(scope.resources);
-      scope.digest = scopeDigestOf('open-data-portal', 2, scope.root);
+      scope.digest = scopeDigestOf('open-data-portal', 2, scope.root, scope.reach);
     });
     expect(read).toThrow(/scopes\[open-data-portal\]\.digest: is [0-9a-f]{12}\.\.\., but its manifest records [0-9a-f]{12}\.\.\./);
   });

@@ -20,17 +20,17 @@ export function resource(scope: string, address: string, body: unknown): ScopedR
   return { scope, kind: 'resource', address, engine: 'terraform', artifact: 'terraform/national-core/cdk.tf.json', sha256: resourceDigest(body), body };
 }
 
-/** A manifest (format 3) whose digests are consistent with these resources; `label` stands for its artifacts' bytes. */
+/** A manifest (format 4) whose digests are consistent with these resources; `label` stands for its artifacts' bytes. */
 export function manifestOf(label: string, resources: readonly ScopedResource[], systems = SYSTEMS): Manifest {
   const body: ManifestBody = { env: 'prod', stage: 'production', profile: 'vn-2016', approvals: DEFAULT_APPROVAL_SETTINGS, systems };
   const artifacts = [{ path: 'terraform/cluster-north/cdk.tf.json', engine: 'terraform' as const, stack: 'cluster-north', bytes: label.length, sha256: sha256(label) }];
-  const scopes = { scopes: scopeDigests([...resources], scopeLevels(body)), resources: { path: RESOURCES_FILE, sha256: sha256(label), entries: resources.length } };
-  return { version: 3, ...body, ...digestsOf(body, artifacts, scopes), ...scopes, artifacts };
+  const scopes = { scopes: scopeDigests([...resources], scopeLevels(body), new Map()), resources: { path: RESOURCES_FILE, sha256: sha256(label), entries: resources.length } };
+  return { version: 4, ...body, ...digestsOf(body, artifacts, scopes), ...scopes, artifacts };
 }
 
 export function stateOf(label: string, resources: readonly ScopedResource[], systems = SYSTEMS): { manifest: Manifest; state: EnvironmentState } {
   const manifest = manifestOf(label, resources, systems);
-  return { manifest, state: environmentState(manifest, resources) };
+  return { manifest, state: environmentState(manifest, resources, new Map()) };
 }
 
 export const BASE_RESOURCES: readonly ScopedResource[] = [

@@ -7,6 +7,7 @@ import { buildCloud } from '../../constructs';
 import { readManifest, verifyArtifacts } from '../../stacks/manifest';
 import { publicEdgeRenderer } from '../../stacks/public-edge/renderer';
 import { synthEnvironment } from '../../stacks/synth';
+import { installReachIn } from '../helpers';
 import { environment, renderEdge, ROOT, withSystem } from './fixtures';
 
 describe('public-edge renderer', () => {
@@ -128,6 +129,7 @@ describe('aws-cdk-lib is loaded only for environments with an edge', () => {
         [
           '-e',
           `require('tsx/cjs');
+           ${installReachIn()}
            const { renderEnvironment } = require('./stacks/synth.ts');
            const r = renderEnvironment(process.cwd(), ${JSON.stringify(env)});
            // What ndc check adds: the public-edge pack, evaluated on the rendered artifacts.

@@ -4,7 +4,13 @@ import { sha256, stableJson } from '../../core/canonical-json';
 import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
 import type { Role } from '../../policies/approvals/requirements';
 import { buildManifest, digestsOf, readManifest, verifyArtifacts, type Artifact, type Manifest } from '../../stacks/manifest';
-import { synthEnvironment } from '../../stacks/synth';
+import { diffStates } from '../../policies/approvals/scope-diff';
+import { evaluateManifest } from '../../policies/outcome';
+import { textDiff } from '../../policies/reports/scope-diff';
+import { environmentState } from '../../stacks/scope-state';
+import { reachDigest } from '../../stacks/reach';
+import { scopeDigestOf, scopedResources } from '../../stacks/scopes';
+import { manifestOfRender, synthEnvironment } from '../../stacks/synth';
 import { Fixture } from '../approvals/fixture';
 import { environmentInput, tempProject } from '../helpers';
 import { fixture, variant } from '../policy-fixtures';
@@ -39,7 +45,7 @@ function editTerraform(artifacts: readonly Artifact[], stack: string, edit: (jso
   });
 }
 
-const manifestOf = (artifacts: readonly Artifact[]) => buildManifest(base.context.cloud, artifacts);
+const manifestOf = (artifacts: readonly Artifact[]) => manifestOfRender(base.context.cloud, base.context.env, artifacts).manifest;
 const digestOf = (manifest: Manifest, id: string) => manifest.scopes.find((s) => s.id === id)!.digest;
 const changedScopes = (before: Manifest, after: Manifest) => SCOPES.filter((id) => digestOf(before, id) !== digestOf(after, id)).sort();
 
@@ -86,6 +92,38 @@ describe('approvals bind to scope digests', () => {
     expect(unapproved).toEqual([PLATFORM_SYSTEM_ID]);
   });
 
+  it('a platform change that lets the platform reach into a system voids that system\'s approvals as well as the platform\'s', () => {
+    // The log collector's egress widened to every address on 443: it can now open the level-2 system's IPS,
+    // whose own resources did not change. Its reachability did, so its reviewers must sign again.
+    const artifacts = editTerraform(base.artifacts, 'cluster-north', (json) => {
+      const rules = json.resource.openstack_networking_secgroup_rule_v2;
+      const name = Object.keys(rules).find((n) => (rules[n]['//'] as { scope: string }).scope === PLATFORM_SYSTEM_ID && rules[n].direction === 'egress' && rules[n].port_range_min === 443)!;
+      rules[name] = { ...rules[name], remote_ip_prefix: '0.0.0.0/0' };
+    });
+    const { manifest: changed, reach } = manifestOfRender(base.context.cloud, base.context.env, artifacts);
+    expect(changedScopes(base.context.manifest, changed)).toEqual([PLATFORM_SYSTEM_ID, LEVEL_2].sort());
+    expect(reach.get(LEVEL_2)).toContain(`in scope:${PLATFORM_SYSTEM_ID} -> vm:north/${LEVEL_2}/ips tcp/443`);
+    const { unapproved } = voided(changed);
+    expect(unapproved).toEqual([PLATFORM_SYSTEM_ID, LEVEL_2].sort());
+    // The diff tells the level-2 system's reviewers why: none of its resources changed, who can reach it did.
+    const stateOf = (m: Manifest, arts: readonly Artifact[], lines: ReadonlyMap<string, readonly string[]>) => environmentState(m, scopedResources(arts), lines);
+    const before = manifestOfRender(base.context.cloud, base.context.env, base.artifacts);
+    const diff = diffStates({ base: stateOf(before.manifest, base.artifacts, before.reach), current: stateOf(changed, artifacts, reach), against: { kind: 'revision', ref: 'main', source: 'main', digest: before.manifest.digest }, currentSource: 'out/dev', settings: base.context.env.approvals, approvals: [] });
+    const portal = diff.scopes.find((s) => s.id === LEVEL_2)!;
+    expect(portal.resources).toEqual([]);
+    expect(portal.reachability).toEqual({ added: expect.arrayContaining([`in scope:${PLATFORM_SYSTEM_ID} -> vm:north/${LEVEL_2}/ips tcp/443`]), removed: [], recorded: true });
+    expect(textDiff(diff)).toContain(`  + reach: in scope:${PLATFORM_SYSTEM_ID} -> vm:north/${LEVEL_2}/ips tcp/443\n  no resource of it changed; its reachability did (a change elsewhere)`);
+  });
+
+  it('a system\'s resources unchanged but its reachability recorded differently: the digest is not the approved one', () => {
+    const { manifest } = manifestOfRender(base.context.cloud, base.context.env, base.artifacts);
+    expect(manifest.digest).toBe(base.context.manifest.digest);
+    const portal = manifest.scopes.find((s) => s.id === LEVEL_2)!;
+    const blind = buildManifest(base.context.cloud, base.artifacts);
+    expect(blind.scopes.find((s) => s.id === LEVEL_2)!.root).toBe(portal.root);
+    expect(blind.scopes.find((s) => s.id === LEVEL_2)!.digest).not.toBe(portal.digest);
+  });
+
   it('an engine setting (a provider block) is the platform\'s too: every deployed byte is under some scope', () => {
     const artifacts = editTerraform(base.artifacts, 'cluster-north', (json) => {
       json.provider = { openstack: [{ region: 'elsewhere' }] };
@@ -123,6 +161,37 @@ describe('approvals bind to scope digests', () => {
 });
 
 describe('the manifest\'s scope digests are those of the files on disk', () => {
+  it('a consistent forgery of a scope\'s reachability lines passes the file checks, and the gate\'s fresh render refuses it', () => {
+    const root = tempProject('ndc-scopes-reach-');
+    try {
+      synthEnvironment(root, 'dev');
+      const manifest = readManifest(root, 'dev')!;
+      const file = join(root, 'out', 'dev', 'resources.json');
+      const resources = JSON.parse(readFileSync(file, 'utf8')) as { reachability: Record<string, string[]> };
+      // The author hides that the internet reaches the level-2 system, and recomputes every digest that covers it.
+      const lines = resources.reachability[LEVEL_2];
+      expect(lines).toContain(`in internet -> vm:north/${LEVEL_2}/ips tcp/443`);
+      resources.reachability[LEVEL_2] = lines.filter((l) => !l.includes('internet'));
+      const content = stableJson(resources);
+      writeFileSync(file, content);
+      const scopes = manifest.scopes.map((s) => {
+        if (s.id !== LEVEL_2) return s;
+        const reach = reachDigest(resources.reachability[LEVEL_2]);
+        return { ...s, reach, digest: scopeDigestOf(s.id, s.level, s.root, reach) };
+      });
+      const forged = { ...manifest, scopes, resources: { ...manifest.resources, sha256: sha256(content) } };
+      const consistent = { ...forged, ...digestsOf(forged, forged.artifacts) };
+      writeFileSync(join(root, 'out', 'dev', 'manifest.json'), stableJson(consistent));
+      expect(verifyArtifacts(root, consistent)).toEqual([]);
+      expect(() => evaluateManifest(root, consistent)).toThrow(/out\/dev\/manifest.json: digest [0-9a-f]{12}\.\.\. is not what environments\/dev\.ts renders now/);
+      // Lines edited without recomputing the scope digest do not even pass the file checks.
+      writeFileSync(join(root, 'out', 'dev', 'manifest.json'), stableJson(manifest));
+      expect(verifyArtifacts(root, manifest)).toEqual(['resources.json (missing, unreadable, or not the file the manifest\'s resources.sha256 names)']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a manifest that keeps an approved scope digest over a changed artifact, even with every other digest recomputed', () => {
     const root = tempProject('ndc-scopes-');
     try {

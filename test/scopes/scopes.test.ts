@@ -109,7 +109,7 @@ describe('scopedResources', () => {
 
   it('refuses a scope that is neither a system of the environment nor the platform', () => {
     const levels = new Map([[PLATFORM_SCOPE, 4]]);
-    expect(() => scopeDigests(entries, levels)).toThrow(/names scope "[a-z-]+", which is neither a system of this environment nor national-cloud-platform/);
+    expect(() => scopeDigests(entries, levels, new Map())).toThrow(/names scope "[a-z-]+", which is neither a system of this environment nor national-cloud-platform/);
   });
 });
 
