@@ -31,15 +31,13 @@ export function artifactSetOf(artifacts: readonly Source[], where = (a: Source) 
   return { terraform, kubernetes, cloudformation, text };
 }
 
-/** Reads and parses the artifacts the manifest lists from out/<env>/. */
+/**
+ * Reads the artifacts the manifest lists back from out/<env>/ (another process's synthesis), checks each
+ * one's bytes against the manifest's sha256 and parses them: a file changed since it was synthesized is
+ * refused, never judged.
+ */
 export function loadArtifactSet(root: string, manifest: Manifest): ArtifactSet {
-  const dir = join(root, 'out', manifest.env);
-  const sources = manifest.artifacts.map((entry) => {
-    const file = join(dir, entry.path);
-    if (!existsSync(file)) throw new InputError(`out/${manifest.env}/${entry.path}`, `is listed in the manifest but missing; run ndc synth --env ${manifest.env}`);
-    return { path: entry.path, engine: entry.engine, stack: entry.stack, content: readFileSync(file, 'utf8') };
-  });
-  return artifactSetOf(sources, (a) => `out/${manifest.env}/${a.path}`);
+  return verifiedArtifactSet(root, manifest, []);
 }
 
 /**

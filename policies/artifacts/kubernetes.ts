@@ -58,8 +58,14 @@ export function objectsIn(context: RuleContext, cluster: string, namespace?: str
  * The cluster id of an ArtifactSet.kubernetes key, which may be the cluster id (`north`), the artifact
  * path (`kubernetes/north.yaml`) or the manifest's stack name (`prod-north`).
  */
+const clusterIdsCache = new WeakMap<object, ReadonlySet<string>>();
+
 export function clusterIdOf(context: RuleContext, key: string): string {
-  const ids = new Set(context.cloud.clusters.map((c) => c.id));
+  let ids = clusterIdsCache.get(context.cloud);
+  if (!ids) {
+    ids = new Set(context.cloud.clusters.map((c) => c.id));
+    clusterIdsCache.set(context.cloud, ids);
+  }
   const candidates = [key, key.replace(/^kubernetes\//, '').replace(/\.yaml$/, ''), key.startsWith(`${context.cloud.envName}-`) ? key.slice(context.cloud.envName.length + 1) : key];
   return candidates.find((c) => ids.has(c)) ?? key;
 }

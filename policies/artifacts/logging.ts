@@ -4,7 +4,7 @@ import { requirementsFor } from '../../constructs/security-level';
 import { isPrerequisitesStack } from '../../stacks/kubernetes/prerequisites';
 import { COLLECTOR_EGRESS_POLICY, LOG_AGENT_NAME, LOGGING_NAMESPACE, namespaceInput } from '../../stacks/kubernetes/log-shipping';
 import { LOG_BUCKET_PURPOSE, logBucketName, siemAddresses } from '../../stacks/terraform/security-agents';
-import type { KubernetesObject, RuleContext } from '../rule';
+import type { ArtifactSet, KubernetesObject, RuleContext } from '../rule';
 import { clusterIdOf } from './kubernetes';
 import { addressOf, resolve, terraformIndex, type TerraformResource } from './terraform';
 
@@ -162,17 +162,37 @@ export function logShippingProblems(context: RuleContext, system: InformationSys
   return problems;
 }
 
+interface ClusterLogging {
+  /** Names of the Namespace objects in the cluster's own (not prerequisite) artifacts. */
+  readonly namespaces: ReadonlySet<string>;
+  readonly prerequisites: readonly KubernetesObject[];
+}
+
+const clusterLoggingCache = new WeakMap<object, ReadonlyMap<string, ClusterLogging>>();
+
+/** Per cluster id: its namespaces and its prerequisites' objects, read once per artifact set. */
+function clusterLoggingOf(context: RuleContext, cluster: string): ClusterLogging | undefined {
+  let byCluster = clusterLoggingCache.get(context.artifacts.kubernetes);
+  if (!byCluster) {
+    const built = new Map<string, { namespaces: Set<string>; prerequisites: readonly KubernetesObject[] }>();
+    for (const [key, objects] of context.artifacts.kubernetes) {
+      const isPrerequisites = isPrerequisitesStack(key);
+      const id = clusterIdOf(context, isPrerequisites ? key.slice(0, -'-prerequisites'.length) : key.replace(/^kubernetes\/prerequisites\//, 'kubernetes/'));
+      const entry = built.get(id) ?? built.set(id, { namespaces: new Set(), prerequisites: [] }).get(id)!;
+      if (isPrerequisites || key.includes('/prerequisites/')) entry.prerequisites = objects;
+      else for (const o of objects) if (o.kind === 'Namespace') entry.namespaces.add(o.metadata.name);
+    }
+    byCluster = built;
+    clusterLoggingCache.set(context.artifacts.kubernetes, byCluster);
+  }
+  return byCluster.get(cluster);
+}
+
 /** The log agent of a cluster's Kubernetes prerequisites, when the system has a namespace there. */
 function kubernetesShippingProblems(context: RuleContext, system: InformationSystem, cluster: RegionalCluster, addresses: readonly string[], port: number): string[] {
-  let systemNamespace = false;
-  let prerequisites: readonly KubernetesObject[] = [];
-  for (const [key, objects] of context.artifacts.kubernetes) {
-    const isPrerequisites = isPrerequisitesStack(key);
-    const id = clusterIdOf(context, isPrerequisites ? key.slice(0, -'-prerequisites'.length) : key.replace(/^kubernetes\/prerequisites\//, 'kubernetes/'));
-    if (id !== cluster.id) continue;
-    if (isPrerequisites || key.includes('/prerequisites/')) prerequisites = objects;
-    else systemNamespace ||= objects.some((o) => o.kind === 'Namespace' && o.metadata.name === system.id);
-  }
+  const logging = clusterLoggingOf(context, cluster.id);
+  const systemNamespace = logging?.namespaces.has(system.id) ?? false;
+  const prerequisites = logging?.prerequisites ?? [];
   if (!systemNamespace) return [];
   const where = `kubernetes/prerequisites/${cluster.id}.yaml`;
   const of = (kind: string, name: string) => prerequisites.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === LOGGING_NAMESPACE);
@@ -189,12 +209,34 @@ function kubernetesShippingProblems(context: RuleContext, system: InformationSys
   return problems;
 }
 
-/** The `<match system.<id>.**>` block of a collector's Fluentd configuration, when it has one. */
-function collectorMatch(userData: string, systemId: string): string | undefined {
-  const start = userData.indexOf(`<match system.${systemId}.**>`);
-  if (start < 0) return undefined;
-  const end = userData.indexOf('</match>', start);
-  return end < 0 ? undefined : userData.slice(start, end);
+const matchesCache = new Map<string, ReadonlyMap<string, string>>();
+
+/**
+ * The `<match system.<id>.**>` block of a collector's Fluentd configuration, when it has one. The blocks are
+ * indexed by system id once per configuration text (the first block of each, up to its `</match>`): every
+ * system asks, and the text lists them all.
+ */
+export function collectorMatch(userData: string, systemId: string): string | undefined {
+  let blocks = matchesCache.get(userData);
+  if (!blocks) {
+    const built = new Map<string, string>();
+    const open = '<match system.';
+    for (let start = userData.indexOf(open); start >= 0; start = userData.indexOf(open, start + 1)) {
+      const close = userData.indexOf('.**>', start + open.length);
+      if (close < 0) break;
+      const id = userData.slice(start + open.length, close);
+      if (built.has(id)) continue;
+      const end = userData.indexOf('</match>', start);
+      if (end >= 0) built.set(id, userData.slice(start, end));
+      else built.set(id, '');
+    }
+    // One configuration per cluster is asked about; clearing past 16 keeps the cache from growing without bound.
+    if (matchesCache.size >= 16) matchesCache.clear();
+    blocks = built;
+    matchesCache.set(userData, blocks);
+  }
+  const block = blocks.get(systemId);
+  return block === '' ? undefined : block;
 }
 
 /**
@@ -241,8 +283,7 @@ export function siemProblems(context: RuleContext, system: InformationSystem, cl
   const { instances: collectors } = serviceInstances(context, cluster.id, collector?.name ?? 'log-collector');
   if (!collector || collectors.length === 0) return [`no log collector in cluster ${cluster.id} to forward ${system.id}'s logs to the SIEM`];
   const siem = siemAddresses(context.cloud);
-  const tf = terraformIndex(context.artifacts);
-  const siemInstances = tf.instances.filter((i) => (i.config.metadata as Record<string, string> | undefined)?.['ndc:service'] === 'siem');
+  const siemInstances = siemInstancesOf(context.artifacts);
   if (siemInstances.length === 0) return ['no SIEM in the national core (terraform/national-core: no openstack_compute_instance_v2 with ndc:service=siem)'];
   const siemPort = SIEM_PORT;
   const userData = userDataOf(context, collectors[0]);
@@ -253,6 +294,17 @@ export function siemProblems(context: RuleContext, system: InformationSystem, cl
   const management = cluster.hasSegment('management') ? cluster.segment('management').cidr.text : undefined;
   if (!instanceRules(context, siemInstances[0]).some((o) => o.direction === 'ingress' && opens(o, siemPort) && o.prefix === management)) problems.push(`the SIEM does not admit the management zone of ${cluster.id} on tcp/${siemPort}`);
   return problems;
+}
+
+const siemCache = new WeakMap<ArtifactSet, readonly TerraformResource[]>();
+
+/** The SIEM's instances (metadata ndc:service=siem), once per artifact set. */
+function siemInstancesOf(artifacts: ArtifactSet): readonly TerraformResource[] {
+  const cached = siemCache.get(artifacts);
+  if (cached) return cached;
+  const found = terraformIndex(artifacts).instances.filter((i) => (i.config.metadata as Record<string, string> | undefined)?.['ndc:service'] === 'siem');
+  siemCache.set(artifacts, found);
+  return found;
 }
 
 /**

@@ -106,6 +106,21 @@ export function terraformIndex(artifacts: ArtifactSet): TerraformIndex {
   return index;
 }
 
+const byTypeCache = new WeakMap<ArtifactSet, ReadonlyMap<string, readonly TerraformResource[]>>();
+
+/**
+ * The resources of one type, in the order terraformResources gives them, from a grouping built once per
+ * artifact set (rules asking per system would otherwise scan every resource for each system).
+ */
+export function resourcesOfType(artifacts: ArtifactSet, type: string): readonly TerraformResource[] {
+  let byType = byTypeCache.get(artifacts);
+  if (!byType) {
+    byType = groupBy(terraformIndex(artifacts).all, (r) => r.type);
+    byTypeCache.set(artifacts, byType);
+  }
+  return byType.get(type) ?? [];
+}
+
 /** Resolves a `${type.name.attr}` reference inside the resource's own stack. */
 export function resolve(artifacts: ArtifactSet, from: Pick<TerraformResource, 'stack'>, value: unknown): TerraformResource | undefined {
   const config = artifacts.terraform.get(from.stack);

@@ -1,5 +1,6 @@
 import { PLATFORM_SYSTEM, type EvidenceKind, type LoadedEvidenceRecord } from '../../environments/evidence';
 import type { InformationSystem } from '../../constructs';
+import { evidenceRecordsOf } from '../evidence-index';
 import type { RuleContext } from '../rule';
 import { isoDay } from '../rules/support';
 import type { ControlDetector } from './control';
@@ -12,7 +13,7 @@ import type { ControlDetector } from './control';
  */
 export function attestedControlProblems(context: RuleContext, system: InformationSystem, kind: EvidenceKind, what: string): string[] {
   const today = isoDay(context.asOf);
-  const candidates = context.evidence.filter((r) => r.kind === kind && (r.system === system.id || r.system === PLATFORM_SYSTEM) && r.performed <= today);
+  const candidates = evidenceRecordsOf(context.evidence, kind, [system.id, PLATFORM_SYSTEM]).filter((r) => r.performed <= today);
   if (candidates.length === 0) {
     return [`no ${kind} evidence for ${system.id} or ${PLATFORM_SYSTEM} in evidence/${context.env.name}/ (${what}: kind, system, performed, by, result, document sha256, validUntil)`];
   }

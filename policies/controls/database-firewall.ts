@@ -1,6 +1,6 @@
 import type { ControlDetector } from './control';
 import { serviceOf, within } from '../network/services';
-import { hopsInto, hostProblems, reachOf, runs, serviceHosts, showHop } from './traffic-paths';
+import { endpointsOf, hopsInto, hostProblems, reachOf, runs, serviceHosts, showHop } from './traffic-paths';
 
 /**
  * Database firewall from level 3: the system's database tiers accept connections only from its database
@@ -15,7 +15,7 @@ export const databaseFirewall: ControlDetector = {
     const reach = reachOf(context);
     const hosts = serviceHosts(context, system, 'database-firewall');
     const databaseTiers = system.tiers.filter((t) => t.zone === 'database' && !system.securityServices.has(t.name));
-    const databaseEndpoints = reach.model.endpoints.filter((e) => e.system === system.id && e.zoneKind === 'database' && (e.kind === 'hosts' || e.kind === 'pods') && !runs(hosts, e));
+    const databaseEndpoints = endpointsOf(reach, system).filter((e) => e.zoneKind === 'database' && (e.kind === 'hosts' || e.kind === 'pods') && !runs(hosts, e));
     if (databaseTiers.length === 0 && databaseEndpoints.length === 0) return 'no database tier';
     const problems = hostProblems(context, system, hosts, 'database firewall', 'database');
     for (const { hop, from, to } of hopsInto(reach, system)) {

@@ -1,5 +1,6 @@
 import { PLATFORM_SYSTEM, type LoadedEvidenceRecord } from '../../environments/evidence';
 import type { InformationSystem } from '../../constructs';
+import { evidenceRecordsOf } from '../evidence-index';
 import type { RuleContext } from '../rule';
 import { isoDay } from '../rules/support';
 import { attestedControlProblems } from './attested';
@@ -21,8 +22,8 @@ export function monitoringProblems(context: RuleContext, system: InformationSyst
 /** The valid monitoring contract covering a system, for the pass message. */
 export function monitoringContractOf(context: RuleContext, system: InformationSystem): LoadedEvidenceRecord | undefined {
   const today = isoDay(context.asOf);
-  return context.evidence
-    .filter((r) => r.kind === MONITORING_CONTRACT && (r.system === system.id || r.system === PLATFORM_SYSTEM) && r.performed <= today && r.validUntil >= today && r.result === 'pass')
+  return evidenceRecordsOf(context.evidence, MONITORING_CONTRACT, [system.id, PLATFORM_SYSTEM])
+    .filter((r) => r.performed <= today && r.validUntil >= today && r.result === 'pass')
     .sort((a, b) => (a.system === system.id ? -1 : 0) - (b.system === system.id ? -1 : 0) || (a.validUntil < b.validUntil ? 1 : -1))[0];
 }
 

@@ -1,5 +1,6 @@
 import { isSynchronousRecording } from '../../constructs';
-import { terraformIndex } from '../artifacts/terraform';
+import { resourcesOfType } from '../artifacts/terraform';
+import type { ArtifactSet } from '../rule';
 import { allowsPort } from '../network/services';
 import type { ControlDetector } from './control';
 import { hopsInto, hostProblems, reachOf, runs, serviceHosts, showHop } from './traffic-paths';
@@ -34,7 +35,7 @@ export const privilegedAccessManagement: ControlDetector = {
           if (!isSynchronousRecording(mode)) problems.push(`jump host ${String(instance.config.name)} in cluster ${cluster} does not record sessions synchronously (ndc:session-recording=${mode ?? 'absent'}; level ${system.level} needs proxy-sync or node-sync)`);
         }
       }
-      const attached = new Set(terraformIndex(context.artifacts).all.filter((r) => r.type === 'openstack_compute_volume_attach_v2').map((r) => String(r.config.instance_id)));
+      const attached = attachedInstancesOf(context.artifacts);
       for (const [cluster, instances] of hosts.byCluster) {
         for (const instance of instances) {
           if (!attached.has(`\${openstack_compute_instance_v2.${instance.name}.id}`)) problems.push(`jump host ${String(instance.config.name)} in cluster ${cluster} has no volume for its session recordings`);
@@ -44,3 +45,14 @@ export const privilegedAccessManagement: ControlDetector = {
     return problems;
   },
 };
+
+const attachedCache = new WeakMap<ArtifactSet, ReadonlySet<string>>();
+
+/** The `instance_id` of every volume attachment, once per artifact set. */
+function attachedInstancesOf(artifacts: ArtifactSet): ReadonlySet<string> {
+  const cached = attachedCache.get(artifacts);
+  if (cached) return cached;
+  const attached = new Set(resourcesOfType(artifacts, 'openstack_compute_volume_attach_v2').map((r) => String(r.config.instance_id)));
+  attachedCache.set(artifacts, attached);
+  return attached;
+}

@@ -1,6 +1,6 @@
 import type { InformationSystem } from '../../constructs';
-import { tagsOf, terraformResources } from '../artifacts/terraform';
-import type { RuleContext } from '../rule';
+import { resourcesOfType, tagsOf, terraformIndex, type TerraformResource } from '../artifacts/terraform';
+import type { ArtifactSet, RuleContext } from '../rule';
 import type { ControlDetector } from './control';
 
 /**
@@ -14,17 +14,13 @@ export const centralBackup: ControlDetector = {
   requiredFromLevel: 3,
   citation: 'Circular 12/2022/TT-BTTTT, Annex, level 3 (central backup)',
   check: (system, context) => {
-    const buckets = terraformResources(context.artifacts, 'minio_s3_bucket').filter((b) => {
-      const tags = (b.config.tags ?? {}) as Record<string, string>;
-      return tags['ndc-system'] === system.id && tags['ndc-purpose'] === undefined;
-    });
+    const buckets = (terraformIndex(context.artifacts).bucketsBySystem.get(system.id) ?? []).filter((b) => ((b.config.tags ?? {}) as Record<string, string>)['ndc-purpose'] === undefined);
     if (buckets.length === 0) return [`no backup buckets for ${system.id} in terraform/backup-vaults (minio_s3_bucket tagged ndc-system=${system.id})`];
     const problems: string[] = [];
     const clusters = new Set(buckets.map((b) => ((b.config.tags ?? {}) as Record<string, string>)['ndc-cluster']));
     if (clusters.size < 2) problems.push(`backup buckets in ${clusters.size} cluster (${[...clusters].join(', ')}); a central backup keeps copies in at least two clusters`);
     const bucketRef = (b: { type: string; name: string }) => `\${${b.type}.${b.name}.bucket}`;
-    const encrypted = new Set(terraformResources(context.artifacts, 'minio_s3_bucket_server_side_encryption').map((e) => `${e.stack}|${String(e.config.bucket)}`));
-    const versioned = new Set(terraformResources(context.artifacts, 'minio_s3_bucket_versioning').map((e) => `${e.stack}|${String(e.config.bucket)}`));
+    const { encrypted, versioned } = bucketSettingsOf(context);
     for (const b of buckets) {
       if (!encrypted.has(`${b.stack}|${bucketRef(b)}`)) problems.push(`backup bucket ${String(b.config.bucket)} is not encrypted`);
       if (!versioned.has(`${b.stack}|${bucketRef(b)}`)) problems.push(`backup bucket ${String(b.config.bucket)} is not versioned`);
@@ -46,10 +42,40 @@ export const highAvailability: ControlDetector = {
   check: (system, context) => instancesPerTierProblems(context, system),
 };
 
+const bucketSettings = new WeakMap<ArtifactSet, { encrypted: ReadonlySet<string>; versioned: ReadonlySet<string> }>();
+
+/** `stack|bucket reference` of the buckets with server-side encryption and with versioning, once per artifact set. */
+function bucketSettingsOf(context: RuleContext): { encrypted: ReadonlySet<string>; versioned: ReadonlySet<string> } {
+  const cached = bucketSettings.get(context.artifacts);
+  if (cached) return cached;
+  const keys = (type: string) => new Set(resourcesOfType(context.artifacts, type).map((e) => `${e.stack}|${String(e.config.bucket)}`));
+  const built = { encrypted: keys('minio_s3_bucket_server_side_encryption'), versioned: keys('minio_s3_bucket_versioning') };
+  bucketSettings.set(context.artifacts, built);
+  return built;
+}
+
+const instancesByTaggedSystem = new WeakMap<ArtifactSet, ReadonlyMap<string, readonly TerraformResource[]>>();
+
+/** The compute instances by their `ndc:system` tag, once per artifact set. */
+function instancesTaggedWith(context: RuleContext, system: string): readonly TerraformResource[] {
+  let bySystem = instancesByTaggedSystem.get(context.artifacts);
+  if (!bySystem) {
+    const grouped = new Map<string, TerraformResource[]>();
+    for (const instance of resourcesOfType(context.artifacts, 'openstack_compute_instance_v2')) {
+      const tagged = tagsOf(instance).system;
+      if (tagged === undefined) continue;
+      (grouped.get(tagged) ?? grouped.set(tagged, []).get(tagged)!).push(instance);
+    }
+    bySystem = grouped;
+    instancesByTaggedSystem.set(context.artifacts, bySystem);
+  }
+  return bySystem.get(system) ?? [];
+}
+
 function instancesPerTierProblems(context: RuleContext, system: InformationSystem): string[] {
   const primary = system.primary.id;
   const count = new Map<string, number>();
-  for (const instance of terraformResources(context.artifacts, 'openstack_compute_instance_v2')) {
+  for (const instance of instancesTaggedWith(context, system.id)) {
     const tags = tagsOf(instance);
     if (tags.system !== system.id || tags.cluster !== primary || tags.role !== 'primary' || !tags.tier) continue;
     count.set(tags.tier, (count.get(tags.tier) ?? 0) + 1);

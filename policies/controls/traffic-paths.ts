@@ -51,7 +51,7 @@ export function hostProblems(context: RuleContext, system: InformationSystem, ho
       problems.push(`no ${what} hosts in cluster ${cluster} (instances with metadata ndc:security-service)`);
       continue;
     }
-    const misplaced = reach.model.endpoints.filter((e) => e.system === system.id && e.cluster === cluster && runs(hosts, e) && e.zoneKind !== zone);
+    const misplaced = endpointsOf(reach, system).filter((e) => e.cluster === cluster && runs(hosts, e) && e.zoneKind !== zone);
     for (const e of misplaced) problems.push(`${what} hosts ${e.id} are in the ${e.zoneKind} zone, not the ${zone} zone`);
     for (const instance of found) {
       const images = (metadataOf(instance)['ndc:images'] ?? '').split(',').filter((i) => i !== '');
@@ -72,15 +72,54 @@ export function isPinned(image: string): boolean {
 export const reachOf = (context: RuleContext): Reachability =>
   networkReachability({ artifacts: context.artifacts, manifest: context.manifest, governmentNetwork: context.cloud.govNetwork.text });
 
-/** The hops into the system's hosts and pods, optionally only into one cluster. */
-export function hopsInto(reach: Reachability, system: InformationSystem): { hop: Hop; from: Endpoint; to: Endpoint }[] {
-  const out: { hop: Hop; from: Endpoint; to: Endpoint }[] = [];
+export interface HopInto {
+  readonly hop: Hop;
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+}
+
+interface BySystem {
+  /** The hops into each system's hosts and pods, in hop order. */
+  readonly hops: ReadonlyMap<string, readonly HopInto[]>;
+  /** Each system's endpoints, in model order. */
+  readonly endpoints: ReadonlyMap<string, readonly Endpoint[]>;
+}
+
+const bySystemCache = new WeakMap<Reachability, BySystem>();
+
+/** The hops and endpoints of a reachability grouped by system, once: every control asks per system, so a scan per question would be quadratic. */
+function bySystem(reach: Reachability): BySystem {
+  const cached = bySystemCache.get(reach);
+  if (cached) return cached;
+  const hops = new Map<string, HopInto[]>();
   for (const hop of reach.hops) {
     const to = reach.model.byId.get(hop.to)!;
-    if (to.system !== system.id || (to.kind !== 'hosts' && to.kind !== 'pods')) continue;
-    out.push({ hop, from: reach.model.byId.get(hop.from)!, to });
+    if (to.system === undefined || (to.kind !== 'hosts' && to.kind !== 'pods')) continue;
+    const entry = { hop, from: reach.model.byId.get(hop.from)!, to };
+    const list = hops.get(to.system);
+    if (list) list.push(entry);
+    else hops.set(to.system, [entry]);
   }
-  return out;
+  const endpoints = new Map<string, Endpoint[]>();
+  for (const e of reach.model.endpoints) {
+    if (e.system === undefined) continue;
+    const list = endpoints.get(e.system);
+    if (list) list.push(e);
+    else endpoints.set(e.system, [e]);
+  }
+  const built = { hops, endpoints };
+  bySystemCache.set(reach, built);
+  return built;
+}
+
+/** The hops into the system's hosts and pods. */
+export function hopsInto(reach: Reachability, system: InformationSystem): readonly HopInto[] {
+  return bySystem(reach).hops.get(system.id) ?? [];
+}
+
+/** The system's endpoints (hosts, pods and any other kind the model gives a system), in model order. */
+export function endpointsOf(reach: Reachability, system: InformationSystem): readonly Endpoint[] {
+  return bySystem(reach).endpoints.get(system.id) ?? [];
 }
 
 /** `internet -> vm:north/portal/web (tcp/443 by ...)`, shortened to the first rule. */

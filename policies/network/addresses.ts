@@ -76,3 +76,50 @@ export function showSet(set: AddressSet): string {
     })
     .join(',');
 }
+
+/**
+ * Which of many address sets overlap a given one, without testing each: the address space is cut at every
+ * set's bounds, and each piece lists the sets that cover it. Asking every endpoint against every
+ * address peer of the cloud one by one grows with the square of its size.
+ */
+export class OverlapIndex {
+  /** The first address of each piece, ascending; piece k runs to starts[k + 1] - 1. */
+  private readonly starts: number[];
+  /** The sets (by position in the constructor's list) covering each piece. */
+  private readonly covering: number[][];
+
+  constructor(sets: readonly AddressSet[]) {
+    const points = new Set<number>();
+    for (const set of sets) for (const [a, b] of set) points.add(a).add(b + 1);
+    this.starts = [...points].sort((x, y) => x - y);
+    this.covering = this.starts.map(() => []);
+    sets.forEach((set, n) => {
+      for (const [a, b] of set) for (let k = this.pieceAt(a); k < this.starts.length && this.starts[k] <= b; k++) this.covering[k].push(n);
+    });
+  }
+
+  /** The index of the piece holding `address`, or -1 before the first. */
+  private pieceAt(address: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= address) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** The positions of the sets that overlap `query`, ascending. */
+  overlapping(query: AddressSet): number[] {
+    const hits = new Set<number>();
+    for (const [a, b] of query) {
+      // From the piece holding the query's first address (or the first piece, when it starts later) to the one holding its last.
+      for (let k = Math.max(0, this.pieceAt(a)); k < this.starts.length && this.starts[k] <= b; k++) for (const n of this.covering[k]) hits.add(n);
+    }
+    return [...hits].sort((x, y) => x - y);
+  }
+}

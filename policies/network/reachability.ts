@@ -1,4 +1,4 @@
-import { covers, EVERYWHERE, INTERNET, overlaps } from './addresses';
+import { covers, EVERYWHERE, INTERNET, OverlapIndex, overlaps } from './addresses';
 import type { Endpoint, NetworkModel, PeerMatch, Permission } from './model';
 import { ANY, compareServices, intersect, showRule, showService, type RuleRef, type Service } from './services';
 
@@ -90,6 +90,16 @@ export function reachabilityOf(model: NetworkModel): Reachability {
     }
   }
   const outside = model.endpoints.filter(isOutside);
+  // Address peers that may admit an endpoint, found through an index of their sets; admits() still decides each.
+  const addressPeers = [...byAddresses.values()];
+  const overlapIndex = new OverlapIndex(addressPeers.map(({ peer }) => (peer.kind === 'addresses' ? peer.set : [])));
+  let podPeers: typeof addressPeers | undefined;
+  const addressPeersAdmitting = (a: Endpoint): typeof addressPeers => {
+    if (a.kind === 'bucket') return [];
+    // Whether a peer admits pods does not depend on which pods: one answer for all.
+    if (a.kind === 'pods' || a.kind === 'platform-pods') return (podPeers ??= addressPeers.filter(({ peer }) => admits(peer, a)));
+    return overlapIndex.overlapping(a.addresses).map((n) => addressPeers[n]).filter(({ peer }) => admits(peer, a));
+  };
   const hops: Hop[] = [];
   for (const a of model.endpoints) {
     const egress = model.egress.get(a.id) ?? [];
@@ -104,7 +114,7 @@ export function reachabilityOf(model: NetworkModel): Reachability {
     } else {
       for (const g of a.groups) for (const entry of byGroup.get(g) ?? []) candidates.add(entry.dest);
       for (const entry of byEndpoint.get(a.id) ?? []) candidates.add(entry.dest);
-      for (const { peer, entries } of byAddresses.values()) if (admits(peer, a)) for (const entry of entries) candidates.add(entry.dest);
+      for (const { entries } of addressPeersAdmitting(a)) for (const entry of entries) candidates.add(entry.dest);
       for (const entry of anyIngress) candidates.add(entry.dest);
       // What addresses without declared hosts send outside is not in the artifacts.
       if (!isOutside(a) && a.kind !== 'zone-addresses') for (const o of outside) candidates.add(o);

@@ -1,5 +1,6 @@
 import type { InformationSystem } from '../../constructs';
-import { latestEvidence, type EvidenceKind } from '../../environments/evidence';
+import type { EvidenceKind } from '../../environments/evidence';
+import { latestEvidenceOf } from '../evidence-index';
 import { intervalFor } from '../evidence-intervals';
 import type { Rule, RuleContext } from '../rule';
 import { doesNotApply, judged, perSystem, type SystemVerdict } from './per-system';
@@ -30,7 +31,7 @@ export function evidenceVerdict(
   const applicable = applies(system);
   if (applicable !== true) return doesNotApply(applicable);
   const every = `every ${interval.months} month${interval.months === 1 ? '' : 's'} at level ${system.level}, ${interval.basis}`;
-  const latest = latestEvidence(context.evidence, system.id, kind);
+  const latest = latestEvidenceOf(context.evidence, system.id, kind);
   if (!latest) return judged([`${kind}: none recorded under evidence/${context.env.name}/ (due ${every})`], '');
   const due = dueDate(latest.performed, latest.validUntil, interval.months);
   const last = `last ${kind} ${latest.performed} by ${latest.by} (${latest.source})`;

@@ -160,8 +160,14 @@ export function validatePrerequisites(clusters: readonly ClusterArtifacts[]): Va
   const findings: ValidationFinding[] = [];
   for (const cluster of clusters) {
     const all = objectsOf(cluster);
-    const declared = (kind: string, name: string, namespace?: string) =>
-      all.some(({ object: o }) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+    // What the cluster's artifacts declare, by kind and name, and by kind, name and namespace: looked up per object, so a scan would be quadratic.
+    const anywhere = new Set<string>();
+    const inNamespace = new Set<string>();
+    for (const { object: o } of all) {
+      anywhere.add(JSON.stringify([o.kind, o.metadata.name]));
+      if (o.metadata.namespace !== undefined) inNamespace.add(JSON.stringify([o.kind, o.metadata.name, o.metadata.namespace]));
+    }
+    const declared = (kind: string, name: string, namespace?: string) => (namespace === undefined ? anywhere : inNamespace).has(JSON.stringify(namespace === undefined ? [kind, name] : [kind, name, namespace]));
     for (const { artifact, object } of all) {
       const report = (path: string, reason: string) => findings.push({ check: SEMANTIC_CHECK.prerequisite, artifact, address: objectAddress(object), path, reason });
       const crd = crdNameOf(object.apiVersion, object.kind);

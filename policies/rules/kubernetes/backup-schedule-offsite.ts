@@ -1,3 +1,4 @@
+import { clustersOf } from '../../cloud-index';
 import type { RegionalCluster } from '../../../constructs';
 import type { KubernetesObject, Rule, RuleContext, RuleResult } from '../../rule';
 import { clusterObjects, isNamespace, levelOf, objectsIn, subjectOf, systemOf } from '../../artifacts/kubernetes';
@@ -87,7 +88,7 @@ function vaultOf(context: RuleContext, locations: ReadonlyMap<string, Kubernetes
   const url = ((location?.spec ?? {}) as { config?: { s3Url?: string } }).config?.s3Url;
   const host = hostOf(url);
   if (host === undefined) return undefined;
-  return context.cloud.clusters.find((c) => hostOf(`https://${c.backupVault.endpoint}`) === host);
+  return clustersOf(context.cloud).find((c) => hostOf(`https://${c.backupVault.endpoint}`) === host);
 }
 
 function hostOf(url: string | undefined): string | undefined {

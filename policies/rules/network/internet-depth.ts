@@ -1,3 +1,4 @@
+import { endpointsOf } from '../../controls/traffic-paths';
 import { pathTo, shortestPaths } from '../../network/reachability';
 import type { Rule, RuleResult } from '../../rule';
 import { fail, notApplicable, pass, VN_2016 } from '../support';
@@ -25,7 +26,7 @@ export const internetDepth: Rule = {
         results.push(notApplicable(system.node.path, `level ${system.level}: the rule covers levels 4 and 5`, system.id));
         continue;
       }
-      const dataTiers = reach.model.endpoints.filter((e) => e.system === system.id && e.zoneKind === 'database' && (e.kind === 'hosts' || e.kind === 'pods'));
+      const dataTiers = endpointsOf(reach, system).filter((e) => e.zoneKind === 'database' && (e.kind === 'hosts' || e.kind === 'pods'));
       const short: string[] = [];
       let reached = 0;
       for (const tier of dataTiers) {

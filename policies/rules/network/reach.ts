@@ -1,3 +1,4 @@
+import { clusterWithId } from '../../cloud-index';
 import type { CollectionService, Flow } from '../../../constructs';
 import { INTERNET, overlaps } from '../../network/addresses';
 import { networkReachability } from '../../network';
@@ -101,7 +102,7 @@ export function explanationOf(context: RuleContext, reach: Reachability, hop: Ho
 /** The collection service (log collector, patch mirror) an endpoint is, with its port, when it is one. */
 export function collectionServiceOf(context: RuleContext, e: Endpoint): CollectionService | undefined {
   if (e.service === undefined || e.system !== undefined) return undefined;
-  return context.cloud.clusters.find((c) => c.id === e.cluster)?.collectionServices.find((s) => s.name === e.service);
+  return clusterWithId(context.cloud, e.cluster)?.collectionServices.find((s) => s.name === e.service);
 }
 
 /** True when every allowance of the hop is explained by a declared flow. */

@@ -1,4 +1,5 @@
-import { latestEvidence, type LoadedEvidenceRecord } from '../../../environments/evidence';
+import type { LoadedEvidenceRecord } from '../../../environments/evidence';
+import { latestEvidenceOf } from '../../evidence-index';
 import type { Environment } from '../../../environments/schema';
 import type { Rule, RuleContext } from '../../rule';
 import { profileOf, vn2016 } from '../support';
@@ -28,7 +29,7 @@ export const assessorEntitled: Rule = {
     judge(system, { profile, orgs, evidence }) {
       const { licensedFromLevel, professionalFromLevel } = profile.assessor;
       if (system.level < licensedFromLevel.value) return doesNotApply(`level ${system.level}: an entitled assessor organisation is required from level ${licensedFromLevel.value}`);
-      const latest: LoadedEvidenceRecord | undefined = latestEvidence(evidence, system.id, 'assessment');
+      const latest: LoadedEvidenceRecord | undefined = latestEvidenceOf(evidence, system.id, 'assessment');
       if (!latest) return judged([`no assessment evidence record, so no assessor to judge (level ${system.level} needs a licensed or designated assessor organisation)`], '');
       const org = organisationNamed(orgs, latest.by);
       if (!org) {

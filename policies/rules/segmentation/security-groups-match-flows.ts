@@ -59,6 +59,7 @@ export const securityGroupsMatchFlows: Rule = {
     const placements = new Map<string, SystemPlacement>();
     for (const s of cloud.systems) for (const p of s.placements) placements.set(`${s.id}|${p.cluster.id}`, p);
     const managementCidrs = new Set(cloud.clusters.filter((c) => c.hasSegment('management')).map((c) => c.segment('management').cidr.text));
+    const collectionAllows = collectionAllowance(cloud);
     const problems = new Map<string, string[]>();
     const counted = new Map<string, number>();
     const note = (system: string, problem: string) => (problems.get(system) ?? problems.set(system, []).get(system)!).push(problem);
@@ -81,7 +82,7 @@ export const securityGroupsMatchFlows: Rule = {
         const singlePort = opening.protocol === 'tcp' && opening.from !== undefined && opening.from === opening.to;
         const ok =
           (rule.config.direction === 'ingress' && managementCidrs.has(String(rule.config.remote_ip_prefix)) && singlePort) ||
-          (singlePort && collectionAllows(cloud, tags.cluster, tags.service, String(rule.config.direction), String(rule.config.remote_ip_prefix), opening.from!));
+          (singlePort && collectionAllows(tags.cluster, tags.service, String(rule.config.direction), String(rule.config.remote_ip_prefix), opening.from!));
         if (!ok) platform.push(`${addressOf(rule)} opens ${show(opening)} ${rule.config.direction === 'egress' ? 'to' : 'from'} ${String(rule.config.remote_ip_prefix ?? rule.config.remote_group_id ?? 'anywhere')} on shared service ${tags.service}`);
         continue;
       }
@@ -122,14 +123,34 @@ export const securityGroupsMatchFlows: Rule = {
  * declares: ingress on its port from a segment whose systems declare a flow to it, or, for the collectors,
  * egress to a log bucket's vault or the SIEM (collectorEgress).
  */
-function collectionAllows(cloud: RuleContext['cloud'], clusterId: string | undefined, serviceName: string, direction: string, prefix: string, port: number): boolean {
-  const cluster = cloud.clusters.find((c) => c.id === clusterId);
-  const service = cluster?.collectionServices.find((s) => s.name === serviceName);
-  if (!cluster || !service) return false;
-  if (direction === 'ingress') {
-    return cloud.systems.some((s) => s.placements.some((p) => p.cluster === cluster && p.flows.some((f) => f.collection === service.name && f.fromSegment?.cidr.text === prefix && Port.tcp(port).within(f.port))));
-  }
-  return direction === 'egress' && service.purpose === 'logs' && collectorEgress(cloud, cluster).some((e) => e.cidr === prefix && e.port === port);
+function collectionAllowance(cloud: RuleContext['cloud']): (clusterId: string | undefined, serviceName: string, direction: string, prefix: string, port: number) => boolean {
+  const clusters = new Map(cloud.clusters.map((c) => [c.id, c]));
+  // The ports of every flow to a collection service, by `cluster|service|source segment`, gathered once: a scan of every system per rule would be quadratic.
+  let ingress: Map<string, Port[]> | undefined;
+  const egress = new Map<string, ReturnType<typeof collectorEgress>>();
+  return (clusterId, serviceName, direction, prefix, port) => {
+    const cluster = clusterId === undefined ? undefined : clusters.get(clusterId);
+    const service = cluster?.collectionServices.find((s) => s.name === serviceName);
+    if (!cluster || !service) return false;
+    if (direction === 'ingress') {
+      if (!ingress) {
+        ingress = new Map();
+        for (const s of cloud.systems) {
+          for (const p of s.placements) {
+            for (const f of p.flows) {
+              if (f.collection === undefined || f.fromSegment === undefined) continue;
+              const key = `${p.cluster.id}|${f.collection}|${f.fromSegment.cidr.text}`;
+              (ingress.get(key) ?? ingress.set(key, []).get(key)!).push(f.port);
+            }
+          }
+        }
+      }
+      return (ingress.get(`${cluster.id}|${service.name}|${prefix}`) ?? []).some((flowPort) => Port.tcp(port).within(flowPort));
+    }
+    if (direction !== 'egress' || service.purpose !== 'logs') return false;
+    const allowed = egress.get(cluster.id) ?? egress.set(cluster.id, collectorEgress(cloud, cluster)).get(cluster.id)!;
+    return allowed.some((e) => e.cidr === prefix && e.port === port);
+  };
 }
 
 /** The zone or external peer a rule's remote end stands for, undefined when it is none of the model's. */
