@@ -1,5 +1,5 @@
 import { canonicalJson, sha256 } from '../core/canonical-json';
-import { cachedValue, projectSourceDigest } from './cache';
+import { cachedValue, projectSourceDigest, synthCacheMode } from './cache';
 import type { Artifact, ManifestBody } from './manifest';
 
 /**
@@ -58,7 +58,7 @@ export function renderedScopeReachability(root: string | undefined, env: string,
         systems: input.systems.map((s) => [s.id, s.level, s.owner]),
       }),
     );
-  const table = cachedValue(root, env, 'reach', root === undefined ? '' : key(), () => Object.fromEntries(compute(input)), (recorded) => linesTable(recorded, ids));
+  const table = cachedValue(root, env, 'reach', root === undefined || synthCacheMode() === 'off' ? '' : key(), () => Object.fromEntries(compute(input)), (recorded) => linesTable(recorded, ids));
   return new Map(Object.entries(table));
 }
 
