@@ -278,6 +278,44 @@ function usedAt(dir: string): number {
   return statSync(join(dir, 'used'), { throwIfNoEntry: false })?.mtimeMs ?? statSync(dir).mtimeMs;
 }
 
+/** JSON values kept by key in a folder: one `<key>.json` each, written whole, the `keep` last used kept. */
+export interface JsonFileStore {
+  /** The recorded value, or undefined when it is absent or unreadable. */
+  read(key: string): unknown;
+  /** Records a value; a full disk or a read-only project only means it is computed again next time. */
+  write(key: string, value: unknown): void;
+}
+
+export function jsonFileStore(dir: string, keep: number): JsonFileStore {
+  const file = (key: string) => join(dir, `${key}.json`);
+  return {
+    read(key) {
+      try {
+        const value: unknown = JSON.parse(readFileSync(file(key), 'utf8'));
+        touchFile(file(key));
+        return value;
+      } catch {
+        return undefined;
+      }
+    },
+    write(key, value) {
+      const staging = join(dir, `.${key}.${process.pid}.tmp`);
+      try {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(staging, `${JSON.stringify(value)}\n`);
+        renameSync(staging, file(key));
+        const entries = readdirSync(dir)
+          .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+          .map((n) => ({ n, used: statSync(join(dir, n)).mtimeMs }))
+          .sort((a, b) => b.used - a.used);
+        for (const old of entries.slice(keep)) rmSync(join(dir, old.n), { force: true });
+      } catch {
+        rmSync(staging, { force: true });
+      }
+    },
+  };
+}
+
 /**
  * A value derived from rendered artifacts (a scope's reachability lines), cached like a render: under
  * .ndc/cache/<env>/<name>/<key>.json, served under `use` when `accept` takes what was recorded, computed
@@ -285,36 +323,11 @@ function usedAt(dir: string): number {
  */
 export function cachedValue<T>(root: string | undefined, env: string, name: string, key: string, compute: () => T, accept: (recorded: unknown) => T | undefined): T {
   if (root === undefined || mode === 'off') return compute();
-  const parent = join(cacheDirectory(root), env, name);
-  const file = join(parent, `${key}.json`);
-  if (mode === 'use') {
-    try {
-      const record = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; key?: unknown; value?: unknown };
-      const value = record.format === FORMAT && record.key === key ? accept(record.value) : undefined;
-      if (value !== undefined) {
-        touchFile(file);
-        return value;
-      }
-      rmSync(file, { force: true });
-    } catch {
-      // Absent or unreadable: computed below.
-    }
-  }
+  const store = jsonFileStore(join(cacheDirectory(root), env, name), KEEP);
+  const recorded = mode === 'use' ? accept(store.read(key)) : undefined;
+  if (recorded !== undefined) return recorded;
   const value = compute();
-  const staging = join(parent, `.${key}.${process.pid}`);
-  try {
-    mkdirSync(parent, { recursive: true });
-    writeFileSync(staging, `${JSON.stringify({ format: FORMAT, key, value })}\n`);
-    renameSync(staging, file);
-    const entries = readdirSync(parent)
-      .filter((n) => !n.startsWith('.'))
-      .map((n) => ({ n, used: statSync(join(parent, n)).mtimeMs }))
-      .sort((a, b) => b.used - a.used);
-    for (const old of entries.slice(KEEP)) rmSync(join(parent, old.n), { force: true });
-  } catch {
-    // The cache is an optimisation: a full disk or a concurrent writer never fails a synthesis.
-    rmSync(staging, { force: true });
-  }
+  store.write(key, value);
   return value;
 }
 

@@ -92,16 +92,16 @@ describe('the synthesis cache', () => {
     expect(render(root, 'dev', true).digest).toBe(fresh.digest);
     // A well-formed entry with other lines is served under `use`, as a planted render is: the digest is not the
     // environment's, so no approval of the real one counts for it, and deploy's fresh render (refresh) recomputes.
-    const record = JSON.parse(readFileSync(file, 'utf8')) as { value: Record<string, string[]> };
-    expect(record.value['open-data-portal']).toContain('in internet -> vm:north/open-data-portal/ips tcp/443');
-    record.value['open-data-portal'] = record.value['open-data-portal'].filter((line) => !line.includes('internet'));
-    writeFileSync(file, JSON.stringify(record));
+    const table = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
+    expect(table['open-data-portal']).toContain('in internet -> vm:north/open-data-portal/ips tcp/443');
+    table['open-data-portal'] = table['open-data-portal'].filter((line) => !line.includes('internet'));
+    writeFileSync(file, JSON.stringify(table));
     expect(render(root, 'dev', true).digest).not.toBe(fresh.digest);
     useSynthCache('refresh');
     expect(renderEnvironment(root, 'dev').manifest.digest).toBe(fresh.digest);
     useSynthCache(false);
     expect(render(root, 'dev', true).digest).toBe(fresh.digest);
-    for (const broken of ['{', JSON.stringify({ ...record, value: { 'open-data-portal': [] } }), JSON.stringify({ ...record, key: 'another' })]) {
+    for (const broken of ['{', JSON.stringify({ 'open-data-portal': [] }), JSON.stringify({ ...table, 'open-data-portal': [1] }), JSON.stringify([table])]) {
       writeFileSync(file, broken);
       expect(render(root, 'dev', true).digest).toBe(fresh.digest);
     }

@@ -1,6 +1,6 @@
 import type { LoadedEvidenceRecord } from '../../environments/evidence';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -19,6 +19,7 @@ import { readTrustStore, trustRootsFrom } from '../../policies/approvals/trust-s
 import { reportApprovalsOf } from '../../policies/reports/approvals';
 import type { LoadedEnvironment } from '../../environments/load';
 import { environmentBody } from '../../stacks/synth';
+import { jsonFileStore } from '../../stacks/cache';
 import type { Manifest } from '../../stacks/manifest';
 import { reachSectionFor } from './reach';
 import type { ValidationFinding } from '../../policies/validation';
@@ -92,32 +93,16 @@ export function diagramCache(root: string): DiagramCache {
  * time; an unreadable or malformed entry is validated afresh.
  */
 export function validationStore(root: string): ValidationStore {
-  const dir = join(root, '.ndc', 'cache', 'validation');
-  const file = (key: string) => join(dir, `${key}.json`);
+  const store = jsonFileStore(join(root, '.ndc', 'cache', 'validation'), VALIDATIONS_KEPT);
+  const fields = ['check', 'artifact', 'address', 'path', 'reason'];
   return {
     read: (key) => {
-      try {
-        const value: unknown = JSON.parse(readFileSync(file(key), 'utf8'));
-        const fields = ['check', 'artifact', 'address', 'path', 'reason'];
-        const valid = Array.isArray(value) && value.every((f) => f !== null && typeof f === 'object' && fields.every((k) => typeof (f as Record<string, unknown>)[k] === 'string'));
-        return valid ? (value as ValidationFinding[]) : undefined;
-      } catch {
-        return undefined;
-      }
+      const value = store.read(key);
+      const valid = Array.isArray(value) && value.every((f) => f !== null && typeof f === 'object' && fields.every((k) => typeof (f as Record<string, unknown>)[k] === 'string'));
+      return valid ? (value as ValidationFinding[]) : undefined;
     },
-    write: (key, findings) => {
-      try {
-        mkdirSync(dir, { recursive: true });
-        const partial = `${file(key)}.${process.pid}.tmp`;
-        writeFileSync(partial, `${JSON.stringify(findings)}\n`);
-        renameSync(partial, file(key));
-        // Keep the newest few: an entry is a few bytes, but one is written per changed artifact set.
-        const entries = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.at - a.at);
-        for (const { f } of entries.slice(VALIDATIONS_KEPT)) rmSync(join(dir, f), { force: true });
-      } catch {
-        // A read-only project: the next start validates again.
-      }
-    },
+    // Keep the newest few: an entry is a few bytes, but one is written per changed artifact set.
+    write: (key, findings) => store.write(key, findings),
   };
 }
 
