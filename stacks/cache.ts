@@ -70,6 +70,8 @@ const SPECIFIER = /(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*)['"]([^'"]+)['"]/g;
 interface SourceDigest {
   readonly digest: string;
   readonly libraries: Record<string, string>;
+  /** The data files covered besides the sources (a renderer's digest only), from the repository root. */
+  readonly data?: readonly string[];
 }
 
 const sourceDigests = new Map<string, SourceDigest>();
@@ -101,7 +103,27 @@ function scan(file: string): { hash: string; files: string[]; packages: string[]
  * and the versions of the packages they import (from node_modules/<package>/package.json).
  */
 export function rendererSourceDigest(folder: string): SourceDigest {
-  return projectSourceDigest(`stacks/${folder}/renderer.ts`);
+  const known = sourceDigests.get(`data:${folder}`);
+  if (known) return known;
+  const code = projectSourceDigest(`stacks/${folder}/renderer.ts`);
+  // The data files a renderer reads at run time (vendored CRDs, provider schemas, Pulumi settings...):
+  // every file under its folder that is not a TypeScript source, so an edited one is rendered afresh.
+  const data = dataFiles(join(SOURCE_ROOT, 'stacks', folder)).map((file) => [file.slice(SOURCE_ROOT.length + 1).split('\\').join('/'), sha256(readFileSync(file))]);
+  const result = { digest: sha256(canonicalJson({ code: code.digest, data })), libraries: code.libraries, data: data.map(([file]) => file) };
+  sourceDigests.set(`data:${folder}`, result);
+  return result;
+}
+
+/** The files under `dir` that are not TypeScript sources, sorted (none when it does not exist). */
+function dataFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...dataFiles(path));
+    else if (entry.isFile() && !entry.name.endsWith('.ts')) found.push(path);
+  }
+  return found.sort();
 }
 
 /** The same over any project source (its path from the repository root) and what it imports. */

@@ -116,6 +116,13 @@ describe('the synthesis cache', () => {
     expect(rendererSourceDigest('terraform').libraries).not.toHaveProperty('aws-cdk-lib');
   });
 
+  it('keys each renderer on the data files it reads at run time', () => {
+    // An edited vendored CRD, provider schema or Pulumi settings file must render afresh, not come from the cache.
+    expect(rendererSourceDigest('kubernetes').data).toEqual(expect.arrayContaining(['stacks/kubernetes/crds/velero-v1.18.1/crds.json', 'stacks/kubernetes/Pulumi.prod-north.yaml']));
+    expect(rendererSourceDigest('terraform').data).toEqual(expect.arrayContaining([expect.stringMatching(/^stacks\/terraform\/providers\/schema\/.+\.json$/)]));
+    expect(rendererSourceDigest('terraform').data).not.toContain('stacks/kubernetes/crds/velero-v1.18.1/crds.json');
+  });
+
   it('serves prod from the cache without loading aws-cdk-lib, cdk-nag or cdktf', () => {
     const root = tempProject('ndc-cache-');
     const probe = () =>
