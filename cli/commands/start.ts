@@ -4,6 +4,8 @@ import { useValidationStore } from '../../policies/validation';
 import { synthCacheMode } from '../../stacks/cache';
 import { cloudPicture, renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
+import { buildCloud } from '../../constructs';
+import { loadEnvironment } from '../../environments/load';
 import type { CommandIO } from '../io';
 import type { LoadedEnvironment } from '../../environments/load';
 import { writeAtomically } from './check';
@@ -34,9 +36,11 @@ export const reportsDir = (env: string) => join('reports', env);
 export async function startCommand(opts: StartOptions, io: CommandIO): Promise<number> {
   // git answers for the report on the other core while this one synthesizes and checks.
   const commit = commitOfLater(io.root);
-  const synth = synthEnvironment(io.root, opts.env, opts.loaded);
-  // A cloud that rendered afresh has new diagrams most likely: lay them out beside the checks.
-  const diagrams = Object.values(synth.cache ?? {}).some((outcome) => outcome !== 'hit') ? layDiagramsAhead(io.root, cloudPicture(synth.cloud, synth.env.asOf ?? '', new Set(), synth.evidence)) : undefined;
+  const environment = opts.loaded ?? loadEnvironment(io.root, opts.env);
+  // Diagrams not laid out before (.ndc/cache/diagrams) are laid out on a worker thread from the model
+  // alone, started before synthesis so the layout overlaps with rendering and the checks.
+  const diagrams = layDiagramsAhead(io.root, cloudPicture(buildCloud(environment.env, environment.source), environment.env.asOf ?? '', new Set(), environment.evidence));
+  const synth = synthEnvironment(io.root, opts.env, environment);
   // Unchanged artifacts were validated by an earlier start: take those findings (never with --no-cache).
   const previousStore = useValidationStore(synthCacheMode() === 'use' ? validationStore(io.root) : undefined);
   let evaluation: PolicyEvaluation;
