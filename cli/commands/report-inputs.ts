@@ -8,19 +8,24 @@ import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
 import { artifactsJudged, type PolicyEvaluation } from '../../policies/evaluate';
-import { cloudPicture, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
+import { cloudPicture, type ChangeSinceApproval, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
 import type { CloudPicture } from '../../policies/reports/topology';
 import { diagramKey, diagramsOf, type DiagramCache } from '../../policies/reports/html';
 import { InputError } from '../../core/errors';
 import { assessmentCheckOf, gatePolicyOutcome } from '../../policies/outcome';
 import { evaluateGate } from '../../policies/approvals/gate';
-import { approvalSettingsOf } from '../../policies/approvals/requirements';
+import { approvalSettingsOf, type ApprovalSettings } from '../../policies/approvals/requirements';
 import { readTrustStore, trustRootsFrom } from '../../policies/approvals/trust-store';
 import { reportApprovalsOf } from '../../policies/reports/approvals';
 import type { LoadedEnvironment } from '../../environments/load';
 import { environmentBody } from '../../stacks/synth';
 import { jsonFileStore } from '../../stacks/cache';
 import type { Manifest } from '../../stacks/manifest';
+import type { EnvironmentState } from '../../stacks/scope-state';
+import { latestApprovedDigest } from '../../policies/approvals/approved-state';
+import { diffStates, type ResourceChange, type ScopeDiff } from '../../policies/approvals/scope-diff';
+import { readApprovals } from '../../policies/approvals/statement';
+import { baseState, directoryState, signedBaseline } from './diff';
 import { reachSectionFor } from './reach';
 import type { ValidationFinding } from '../../policies/validation';
 import type { ValidationStore } from '../../policies/validation/stored';
@@ -35,7 +40,7 @@ import { reachHtmlSection, reachView } from '../../policies/network/report';
 export function htmlInputsFor(
   root: string,
   evaluation: PolicyEvaluation,
-  opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals; manifest?: Manifest; commit?: { readonly value: string | undefined } } = {},
+  opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals; manifest?: Manifest; commit?: { readonly value: string | undefined }; change?: ChangeSinceApproval } = {},
 ): HtmlReportInputs {
   const loaded = opts.cloud === undefined || opts.evidence === undefined ? loadEnvironment(root, evaluation.env) : undefined;
   const cloud = opts.cloud ?? buildCloud(loaded!.env);
@@ -52,6 +57,7 @@ export function htmlInputsFor(
     picture: cloudPicture(cloud, evaluation.asOf, failing, evidence),
     reachability: reachability || undefined,
     approvals: opts.approvals,
+    change: opts.change,
     commit: opts.commit !== undefined ? opts.commit.value : commitOf(root),
     diagrams: diagramCache(root),
   };
@@ -221,4 +227,44 @@ export function artifactInputs(root: string, evaluation: PolicyEvaluation): Pick
       }
     },
   };
+}
+
+/**
+ * The report's "Change since the last approval": the environment as just rendered against the last state
+ * every scope was approved in, as `ndc diff` computes it (only scope digests a trusted reviewer signed
+ * count as approved when a trust store is in force). Without an approved state, or when it cannot be
+ * read, the section says why instead of showing an empty change.
+ */
+export function changeForReport(root: string, env: string, current: () => { readonly state: EnvironmentState; readonly settings: ApprovalSettings }, trustRoot: string | undefined): ChangeSinceApproval {
+  if (latestApprovedDigest(root, env) === undefined) {
+    return { against: 'no approved state', note: `No approved state of ${env} yet (approvals/${env}/approved/ is written when every scope of a digest is approved): every scope is new to its reviewers.`, scopes: [] };
+  }
+  try {
+    const now = current();
+    const { state, base } = baseState(root, env, 'approved', now.state, signedBaseline(root, env, trustRootsFrom(trustRoot)));
+    const diff = diffStates({ base: state, current: now.state, against: base, currentSource: `out/${env}`, settings: now.settings, approvals: readApprovals(root, env) });
+    const addresses = (s: ScopeDiff, change: ResourceChange['change']) => s.resources.filter((r) => r.change === change).map((r) => r.address);
+    return {
+      against: base.source,
+      scopes: diff.scopes.map((s) => ({
+        scope: s.id,
+        level: s.level,
+        added: addresses(s, 'added'),
+        removed: addresses(s, 'removed'),
+        changed: s.resources.filter((r) => r.change === 'changed').map((r) => ({ address: r.address, attributes: r.attributes.map((a) => a.path) })),
+        reach: s.reachability && (s.reachability.added.length > 0 || s.reachability.removed.length > 0) ? { added: s.reachability.added, removed: s.reachability.removed } : undefined,
+        approvalsVoided: s.voidedApprovals.map((v) => `${v.reviewer} (${v.role})`),
+        mustSign: [...s.mustSign],
+      })),
+    };
+  } catch (error) {
+    if (error instanceof InputError) return { against: 'the last approved state', note: `The change since the last approval cannot be shown: ${error.message}`, scopes: [] };
+    throw error;
+  }
+}
+
+/** The same for a report of out/<env>/ as written (`ndc check --format html`): its files checked against their manifest. */
+export function changeOfWritten(root: string, manifest: Manifest, trustRoot: string | undefined): ChangeSinceApproval {
+  const env = manifest.env;
+  return changeForReport(root, env, () => ({ state: directoryState(join(root, 'out', env), `out/${env}`, env, false), settings: manifest.approvals }), trustRoot);
 }
