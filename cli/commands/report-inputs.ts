@@ -2,6 +2,7 @@ import type { LoadedEvidenceRecord } from '../../environments/evidence';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
+import { cacheSeal } from '../../core/cache-seal';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NationalCloud } from '../../constructs';
@@ -71,20 +72,24 @@ export function diagramCache(root: string): DiagramCache {
   const dir = join(root, '.ndc', 'cache', 'diagrams');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (require('@dagrejs/dagre/package.json') as { version: string }).version;
-  const file = (key: string) => join(dir, `${sha256(`${version}\u0000${key}`)}.svg`);
+  const name = (key: string) => sha256(`${version}\u0000${key}`);
+  const file = (key: string) => join(dir, `${name(key)}.svg`);
   return {
     get: (key) => {
       try {
-        return readFileSync(file(key), 'utf8');
+        // Only a diagram laid out on this machine (core/cache-seal.ts): a planted one would draw another cloud.
+        return cacheSeal.openSealed(`diagram:${name(key)}`, readFileSync(file(key), 'utf8'));
       } catch {
         return undefined;
       }
     },
     set: (key, svg) => {
+      const sealed = cacheSeal.sealText(`diagram:${name(key)}`, svg);
+      if (sealed === undefined) return;
       try {
         mkdirSync(dir, { recursive: true });
         const partial = `${file(key)}.${process.pid}.tmp`;
-        writeFileSync(partial, svg);
+        writeFileSync(partial, sealed);
         renameSync(partial, file(key));
       } catch {
         // A read-only project: the next report lays the diagram out again.
@@ -99,7 +104,7 @@ export function diagramCache(root: string): DiagramCache {
  * time; an unreadable or malformed entry is validated afresh.
  */
 export function validationStore(root: string): ValidationStore {
-  const store = jsonFileStore(join(root, '.ndc', 'cache', 'validation'), VALIDATIONS_KEPT);
+  const store = jsonFileStore(join(root, '.ndc', 'cache', 'validation'), VALIDATIONS_KEPT, 'validation');
   const fields = ['check', 'artifact', 'address', 'path', 'reason'];
   return {
     read: (key) => {
