@@ -206,6 +206,33 @@ export function cacheWouldServe(root: string, folder: string, renderer: Renderer
   }
 }
 
+/**
+ * What a cached render recorded for this renderer and environment under the current key, read from its
+ * entry.json alone (the files are not read): each artifact's path, engine, stack, byte count and sha256,
+ * in render order. Undefined unless the cache is in `use` and an entry of this key is recorded. `ndc diff`
+ * compares it with out/<env>/manifest.json to know the render without rendering (stacks/recorded-render.ts).
+ */
+export function recordedRenderArtifacts(root: string, folder: string, renderer: Pick<Renderer, 'engine'>, env: Environment): EntryRecord['artifacts'] | undefined {
+  if (mode !== 'use') return undefined;
+  let key: string;
+  try {
+    key = renderKey(folder, renderer, env);
+  } catch {
+    return undefined;
+  }
+  let record: EntryRecord;
+  try {
+    record = JSON.parse(readFileSync(join(cacheDirectory(root), env.name, folder, key, 'entry.json'), 'utf8')) as EntryRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.format !== FORMAT || record.key !== key || !Array.isArray(record.artifacts)) return undefined;
+  const valid = record.artifacts.every(
+    (a) => typeof a?.path === 'string' && typeof a.engine === 'string' && typeof a.stack === 'string' && typeof a.sha256 === 'string' && Number.isInteger(a.bytes) && Number.isInteger(a.resources),
+  );
+  return valid ? record.artifacts : undefined;
+}
+
 /** The recorded artifacts, or undefined when the entry is absent, unreadable or any file fails its sha256. */
 function readEntry(dir: string, key: string): Artifact[] | undefined {
   let record: EntryRecord;
@@ -329,6 +356,18 @@ export function cachedValue<T>(root: string | undefined, env: string, name: stri
   const value = compute();
   store.write(key, value);
   return value;
+}
+
+/** What `cachedValue` recorded under `key`, when the cache is in `use` and `accept` takes it; nothing is computed or written. */
+export function recordedValue<T>(root: string, env: string, name: string, key: string, accept: (recorded: unknown) => T | undefined): T | undefined {
+  if (mode !== 'use') return undefined;
+  return accept(jsonFileStore(join(cacheDirectory(root), env, name), KEEP).read(key));
+}
+
+/** Records a value as `cachedValue` would (under `use` and `refresh`; nothing under `off`). */
+export function recordValue(root: string, env: string, name: string, key: string, value: unknown): void {
+  if (mode === 'off') return;
+  jsonFileStore(join(cacheDirectory(root), env, name), KEEP).write(key, value);
 }
 
 function touchFile(file: string): void {
