@@ -165,7 +165,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       const asOf = str(values, 'asOf');
       const profile = str(values, 'profile');
       const command = ['check', ...(format ? ['--format', format] : []), ...(asOf ? ['--as-of', asOf] : []), ...(profile ? ['--profile', profile] : [])].join(' ');
-      return recorded(deps, 'check', env, command, () => checkCommand({ env, format, output: str(values, 'output'), asOf, profile }, deps.io));
+      return recorded(deps, 'check', env, command, () => checkCommand({ env, format, output: str(values, 'output'), asOf, profile, trustRoot: deps.trustRoot }, deps.io));
     },
   },
   validate: {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { cacheSeal } from '../core/cache-seal';
 import { canonicalJson, sha256 } from '../core/canonical-json';
 import type { NationalCloud } from '../constructs';
 import type { Environment } from '../environments/schema';
@@ -70,6 +71,8 @@ const SPECIFIER = /(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*)['"]([^'"]+)['"]/g;
 interface SourceDigest {
   readonly digest: string;
   readonly libraries: Record<string, string>;
+  /** The data files covered besides the sources (a renderer's digest only), from the repository root. */
+  readonly data?: readonly string[];
 }
 
 const sourceDigests = new Map<string, SourceDigest>();
@@ -101,7 +104,27 @@ function scan(file: string): { hash: string; files: string[]; packages: string[]
  * and the versions of the packages they import (from node_modules/<package>/package.json).
  */
 export function rendererSourceDigest(folder: string): SourceDigest {
-  return projectSourceDigest(`stacks/${folder}/renderer.ts`);
+  const known = sourceDigests.get(`data:${folder}`);
+  if (known) return known;
+  const code = projectSourceDigest(`stacks/${folder}/renderer.ts`);
+  // The data files a renderer reads at run time (vendored CRDs, provider schemas, Pulumi settings...):
+  // every file under its folder that is not a TypeScript source, so an edited one is rendered afresh.
+  const data = dataFiles(join(SOURCE_ROOT, 'stacks', folder)).map((file) => [file.slice(SOURCE_ROOT.length + 1).split('\\').join('/'), sha256(readFileSync(file))]);
+  const result = { digest: sha256(canonicalJson({ code: code.digest, data })), libraries: code.libraries, data: data.map(([file]) => file) };
+  sourceDigests.set(`data:${folder}`, result);
+  return result;
+}
+
+/** The files under `dir` that are not TypeScript sources, sorted (none when it does not exist). */
+function dataFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...dataFiles(path));
+    else if (entry.isFile() && !entry.name.endsWith('.ts')) found.push(path);
+  }
+  return found.sort();
 }
 
 /** The same over any project source (its path from the repository root) and what it imports. */
@@ -167,7 +190,7 @@ export function cachedRender(
   outcome?: (o: CacheOutcome) => void,
   render: () => Artifact[] = () => renderer.render(cloud, env),
 ): Artifact[] {
-  if (mode === 'off') {
+  if (mode === 'off' || !cacheSeal.canSeal()) {
     outcome?.('off');
     return render();
   }
@@ -182,13 +205,13 @@ export function cachedRender(
   }
   const parent = join(cacheDirectory(root), env.name, folder);
   const dir = join(parent, key);
-  const cached = mode === 'use' ? readEntry(dir, key) : undefined;
+  const cached = mode === 'use' ? readEntry(dir, key, `synth:${env.name}/${folder}/${key}`) : undefined;
   if (cached) {
     outcome?.('hit');
     return cached;
   }
   const artifacts = render();
-  writeEntry(parent, key, artifacts);
+  writeEntry(parent, key, artifacts, `synth:${env.name}/${folder}/${key}`);
   outcome?.('miss');
   return artifacts;
 }
@@ -209,11 +232,12 @@ export function cacheWouldServe(root: string, folder: string, renderer: Renderer
 /**
  * What a cached render recorded for this renderer and environment under the current key, read from its
  * entry.json alone (the files are not read): each artifact's path, engine, stack, byte count and sha256,
- * in render order. Undefined unless the cache is in `use` and an entry of this key is recorded. `ndc diff`
- * compares it with out/<env>/manifest.json to know the render without rendering (stacks/recorded-render.ts).
+ * in render order. Undefined unless the cache is in `use` and an entry of this key is recorded and sealed
+ * on this machine (core/cache-seal.ts). `ndc diff` compares it with out/<env>/manifest.json to know the
+ * render without rendering (stacks/recorded-render.ts).
  */
 export function recordedRenderArtifacts(root: string, folder: string, renderer: Pick<Renderer, 'engine'>, env: Environment): EntryRecord['artifacts'] | undefined {
-  if (mode !== 'use') return undefined;
+  if (mode !== 'use' || !cacheSeal.canSeal()) return undefined;
   let key: string;
   try {
     key = renderKey(folder, renderer, env);
@@ -222,7 +246,9 @@ export function recordedRenderArtifacts(root: string, folder: string, renderer: 
   }
   let record: EntryRecord;
   try {
-    record = JSON.parse(readFileSync(join(cacheDirectory(root), env.name, folder, key, 'entry.json'), 'utf8')) as EntryRecord;
+    const text = cacheSeal.openSealed(`synth:${env.name}/${folder}/${key}`, readFileSync(join(cacheDirectory(root), env.name, folder, key, 'entry.json'), 'utf8'));
+    if (text === undefined) return undefined;
+    record = JSON.parse(text) as EntryRecord;
   } catch {
     return undefined;
   }
@@ -233,13 +259,24 @@ export function recordedRenderArtifacts(root: string, folder: string, renderer: 
   return valid ? record.artifacts : undefined;
 }
 
-/** The recorded artifacts, or undefined when the entry is absent, unreadable or any file fails its sha256. */
-function readEntry(dir: string, key: string): Artifact[] | undefined {
-  let record: EntryRecord;
+/**
+ * The recorded artifacts, or undefined when the entry is absent, unreadable, not sealed on this machine for
+ * `purpose` (core/cache-seal.ts: planted or copied from elsewhere), or any file fails its sha256.
+ */
+function readEntry(dir: string, key: string, purpose: string): Artifact[] | undefined {
+  let stored: string;
   try {
-    record = JSON.parse(readFileSync(join(dir, 'entry.json'), 'utf8')) as EntryRecord;
+    stored = readFileSync(join(dir, 'entry.json'), 'utf8');
   } catch {
     return undefined;
+  }
+  const text = cacheSeal.openSealed(purpose, stored);
+  if (text === undefined) return discard(dir);
+  let record: EntryRecord;
+  try {
+    record = JSON.parse(text) as EntryRecord;
+  } catch {
+    return discard(dir);
   }
   if (record.format !== FORMAT || record.key !== key || !Array.isArray(record.artifacts)) return discard(dir);
   const artifacts: Artifact[] = [];
@@ -272,7 +309,7 @@ function touch(dir: string): void {
 }
 
 /** Records an entry atomically (a staging directory renamed into place) and keeps the newest KEEP. */
-function writeEntry(parent: string, key: string, artifacts: readonly Artifact[]): void {
+function writeEntry(parent: string, key: string, artifacts: readonly Artifact[], purpose: string): void {
   const staging = join(parent, `.${key}.${process.pid}`);
   try {
     mkdirSync(join(staging, 'files'), { recursive: true });
@@ -282,7 +319,9 @@ function writeEntry(parent: string, key: string, artifacts: readonly Artifact[])
       key,
       artifacts: artifacts.map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, resources: a.resources, sha256: sha256(a.content), bytes: Buffer.byteLength(a.content) })),
     };
-    writeFileSync(join(staging, 'entry.json'), `${JSON.stringify(record)}\n`);
+    const sealed = cacheSeal.sealText(purpose, `${JSON.stringify(record)}\n`);
+    if (sealed === undefined) return;
+    writeFileSync(join(staging, 'entry.json'), sealed);
     writeFileSync(join(staging, 'used'), '');
     rmSync(join(parent, key), { recursive: true, force: true });
     renameSync(staging, join(parent, key));
@@ -313,12 +352,19 @@ export interface JsonFileStore {
   write(key: string, value: unknown): void;
 }
 
-export function jsonFileStore(dir: string, keep: number): JsonFileStore {
+/**
+ * `name` tells the stores apart in their seals (core/cache-seal.ts): a value is read back only when it was
+ * sealed on this machine for this store and key, so a planted or moved file is never served.
+ */
+export function jsonFileStore(dir: string, keep: number, name: string): JsonFileStore {
   const file = (key: string) => join(dir, `${key}.json`);
+  const purpose = (key: string) => `${name}:${key}`;
   return {
     read(key) {
       try {
-        const value: unknown = JSON.parse(readFileSync(file(key), 'utf8'));
+        const text = cacheSeal.openSealed(purpose(key), readFileSync(file(key), 'utf8'));
+        if (text === undefined) return undefined;
+        const value: unknown = JSON.parse(text);
         touchFile(file(key));
         return value;
       } catch {
@@ -327,9 +373,11 @@ export function jsonFileStore(dir: string, keep: number): JsonFileStore {
     },
     write(key, value) {
       const staging = join(dir, `.${key}.${process.pid}.tmp`);
+      const sealed = cacheSeal.sealText(purpose(key), `${JSON.stringify(value)}\n`);
+      if (sealed === undefined) return;
       try {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(staging, `${JSON.stringify(value)}\n`);
+        writeFileSync(staging, sealed);
         renameSync(staging, file(key));
         const entries = readdirSync(dir)
           .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
@@ -350,7 +398,7 @@ export function jsonFileStore(dir: string, keep: number): JsonFileStore {
  */
 export function cachedValue<T>(root: string | undefined, env: string, name: string, key: string, compute: () => T, accept: (recorded: unknown) => T | undefined): T {
   if (root === undefined || mode === 'off') return compute();
-  const store = jsonFileStore(join(cacheDirectory(root), env, name), KEEP);
+  const store = valueStore(root, env, name);
   const recorded = mode === 'use' ? accept(store.read(key)) : undefined;
   if (recorded !== undefined) return recorded;
   const value = compute();
@@ -361,13 +409,18 @@ export function cachedValue<T>(root: string | undefined, env: string, name: stri
 /** What `cachedValue` recorded under `key`, when the cache is in `use` and `accept` takes it; nothing is computed or written. */
 export function recordedValue<T>(root: string, env: string, name: string, key: string, accept: (recorded: unknown) => T | undefined): T | undefined {
   if (mode !== 'use') return undefined;
-  return accept(jsonFileStore(join(cacheDirectory(root), env, name), KEEP).read(key));
+  return accept(valueStore(root, env, name).read(key));
 }
 
 /** Records a value as `cachedValue` would (under `use` and `refresh`; nothing under `off`). */
 export function recordValue(root: string, env: string, name: string, key: string, value: unknown): void {
   if (mode === 'off') return;
-  jsonFileStore(join(cacheDirectory(root), env, name), KEEP).write(key, value);
+  valueStore(root, env, name).write(key, value);
+}
+
+/** Where cachedValue, recordedValue and recordValue keep the values named `name` of an environment. */
+function valueStore(root: string, env: string, name: string): JsonFileStore {
+  return jsonFileStore(join(cacheDirectory(root), env, name), KEEP, `${env}/${name}`);
 }
 
 function touchFile(file: string): void {

@@ -8,8 +8,9 @@ import type { ScopedResource } from './scopes';
  * one of its artifacts (stacks/scopes.ts), and which artifacts hold each scope's resources. A render
  * records it in .ndc/cache/<env>/scopes/<key>.json, keyed by the manifest's digest and the sources of
  * the computation (stacks/manifest.ts and what it imports). `ndc diff` reads it to take out/<env>/'s
- * scope digests without parsing every artifact again (stacks/recorded-render.ts); like every cache entry,
- * it is believed only by commands that report, never by deploy, destroy or the gate.
+ * scope digests without parsing every artifact again (stacks/recorded-render.ts). Like every cache entry it
+ * is sealed with this machine's cache key (core/cache-seal.ts), so one planted in the project is never
+ * read, and only a command that reports reads it, never deploy, destroy or the gate.
  */
 const FORMAT = 1;
 
@@ -19,7 +20,8 @@ export interface ScopeRecord {
   readonly artifactsOf: ReadonlyMap<string, readonly string[]>;
 }
 
-function recordKey(digest: string): string | undefined {
+/** The key of the record of a manifest digest (its file is .ndc/cache/<env>/scopes/<key>.json). */
+export function scopeRecordKey(digest: string): string | undefined {
   try {
     return sha256(canonicalJson({ format: FORMAT, node: process.version, code: projectSourceDigest('stacks/manifest.ts').digest, digest }));
   } catch {
@@ -31,7 +33,7 @@ function recordKey(digest: string): string | undefined {
 /** Records, for a manifest a render just built from `resources` (scopedResources of all its artifacts), which artifacts hold each scope. */
 export function recordScopeDerivation(root: string, manifest: Pick<Manifest, 'env' | 'digest' | 'scopes'>, resources: readonly ScopedResource[]): void {
   if (synthCacheMode() === 'off') return;
-  const key = recordKey(manifest.digest);
+  const key = scopeRecordKey(manifest.digest);
   if (key === undefined) return;
   const artifactsOf = new Map<string, Set<string>>(manifest.scopes.map((s) => [s.id, new Set<string>()]));
   for (const r of resources) artifactsOf.get(r.scope)?.add(r.artifact);
@@ -40,7 +42,7 @@ export function recordScopeDerivation(root: string, manifest: Pick<Manifest, 'en
 
 /** The record of this manifest's digest, when the cache is in use and holds one that fits the manifest (every scope, only its artifacts). */
 export function recordedScopeDerivation(root: string, manifest: Pick<Manifest, 'env' | 'digest' | 'scopes' | 'artifacts'>): ScopeRecord | undefined {
-  const key = recordKey(manifest.digest);
+  const key = scopeRecordKey(manifest.digest);
   if (key === undefined) return undefined;
   return recordedValue(root, manifest.env, 'scopes', key, (recorded) => {
     const value = recorded as { format?: unknown; digest?: unknown; artifactsOf?: unknown } | null;

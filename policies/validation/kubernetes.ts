@@ -1,10 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { VELERO_CRD_DIR, VELERO_RELEASE } from '../../stacks/kubernetes/prerequisites';
+import { VELERO_RELEASE, veleroCrds } from '../../stacks/kubernetes/prerequisites';
 import type { KubernetesObject } from '../rule';
-import { readCache, writeCache } from './cache';
 import { joinPath, shown, type ValidationFinding } from './findings';
 
 /**
@@ -80,55 +75,45 @@ interface CrdVersion {
 }
 
 const crds = new Map<string, CrdVersion | null>();
-let crdFiles: Map<string, string> | undefined;
-const crdNames = new Map<string, string>();
+let crdIndex: Map<string, ParsedCrd> | undefined;
 
-/** `group kind` -> CRD file, read from each file's `group:` and `names.kind:` lines without parsing it. */
-function crdFileIndex(): Map<string, string> {
-  if (crdFiles) return crdFiles;
-  crdFiles = new Map();
-  const dir = VELERO_CRD_DIR;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const text = readFileSync(join(dir, file), 'utf8');
-    const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
-    const kind = /^ {4}kind: (\S+)$/m.exec(text)?.[1];
-    const plural = /^ {4}plural: (\S+)$/m.exec(text)?.[1];
-    if (group && kind) crdFiles.set(`${group} ${kind}`, join(dir, file));
-    if (group && kind && plural) crdNames.set(`${group} ${kind}`, `${plural}.${group}`);
+/** `group kind` -> the vendored CRD defining it (stacks/kubernetes/prerequisites.ts reads them once, as JSON). */
+function crdFileIndex(): Map<string, ParsedCrd> {
+  if (crdIndex) return crdIndex;
+  crdIndex = new Map();
+  for (const object of veleroCrds()) {
+    const crd = object as unknown as ParsedCrd;
+    crdIndex.set(`${crd.spec.group} ${crd.spec.names.kind}`, crd);
   }
-  return crdFiles;
+  return crdIndex;
 }
 
 interface ParsedCrd {
-  readonly spec: { readonly scope: 'Namespaced' | 'Cluster'; readonly names: { readonly kind: string }; readonly versions: readonly { readonly name: string; readonly served: boolean; readonly schema?: { readonly openAPIV3Schema?: StructuralSchema } }[] };
+  readonly spec: {
+    readonly group: string;
+    readonly scope: 'Namespaced' | 'Cluster';
+    readonly names: { readonly kind: string; readonly plural: string };
+    readonly versions: readonly { readonly name: string; readonly served: boolean; readonly schema?: { readonly openAPIV3Schema?: StructuralSchema } }[];
+  };
 }
 
-/** The CRD version serving `group/version kind`, parsed on first use (only the kinds the artifacts contain). */
+/** The CRD version serving `group/version kind` (only the kinds the artifacts contain). */
 function crdOf(apiVersion: string, kind: string): CrdVersion | undefined {
   const key = `${apiVersion} ${kind}`;
   const cached = crds.get(key);
   if (cached !== undefined) return cached ?? undefined;
   const [group, version] = apiVersion.split('/');
-  const file = crdFileIndex().get(`${group} ${kind}`);
-  let found: CrdVersion | null = null;
-  if (file) {
-    const text = readFileSync(file, 'utf8');
-    // Parsing a CRD's YAML costs more than validating every object against it: keep the parse by content hash.
-    const name = `crd-${createHash('sha256').update(text).digest('hex')}.json`;
-    const cachedCrd = readCache<ParsedCrd>(name);
-    const crd = cachedCrd ?? (parse(text) as ParsedCrd);
-    if (!cachedCrd) writeCache(name, crd);
-    const v = crd.spec.versions.find((x) => x.name === version);
-    if (v) found = { kind: crd.spec.names.kind, scope: crd.spec.scope, schema: v.schema?.openAPIV3Schema ?? {}, served: v.served };
-  }
+  const crd = crdFileIndex().get(`${group} ${kind}`);
+  const v = crd?.spec.versions.find((x) => x.name === version);
+  const found: CrdVersion | null = crd && v ? { kind: crd.spec.names.kind, scope: crd.spec.scope, schema: v.schema?.openAPIV3Schema ?? {}, served: v.served } : null;
   crds.set(key, found);
   return found ?? undefined;
 }
 
 /** The name of the CustomResourceDefinition a custom kind needs (`schedules.velero.io`), when a vendored CRD defines it. */
 export function crdNameOf(apiVersion: string, kind: string): string | undefined {
-  crdFileIndex();
-  return crdNames.get(`${apiVersion.split('/')[0]} ${kind}`);
+  const crd = crdFileIndex().get(`${apiVersion.split('/')[0]} ${kind}`);
+  return crd ? `${crd.spec.names.plural}.${crd.spec.group}` : undefined;
 }
 
 /** The groups whose kinds the vendored CRDs define (objects of other non-core groups have no schema here). */

@@ -1,10 +1,12 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
+import { cacheSeal } from '../../core/cache-seal';
 import { stableJson } from '../../core/canonical-json';
 import { recordApprovedState } from '../../policies/approvals/approved-state';
 import { useSynthCache } from '../../stacks/cache';
 import { combinedDigest, requireManifest, scopesDigest, type Manifest } from '../../stacks/manifest';
+import { scopeRecordKey } from '../../stacks/scope-record';
 import { scopedResources } from '../../stacks/scopes';
 import { renderLoaded, synthEnvironment } from '../../stacks/synth';
 import { captureIO, environmentInput, tempProject, writeEnvironmentJson } from '../helpers';
@@ -94,17 +96,42 @@ describe('ndc diff reading out/<env>/ without rendering it (stacks/recorded-rend
     expect(parsedArtifacts()).toEqual(new Set(manifest.artifacts.map((a) => a.path)));
   });
 
-  it('does not believe a scope record that leaves out an artifact of a shown scope: it renders instead, and shows the same', async () => {
+  function currentRecordOf(digest: string): object {
+    const key = scopeRecordKey(digest)!;
+    return JSON.parse(cacheSeal.openSealed(`dev/scopes:${key}`, readFileSync(join(root, '.ndc', 'cache', 'dev', 'scopes', `${key}.json`), 'utf8'))!) as object;
+  }
+
+  /** The scope record of the current manifest: its file, the store's seal purpose and its value. */
+  function currentRecord() {
+    const digest = requireManifest(root, 'dev').digest;
+    const key = scopeRecordKey(digest)!;
+    const file = join(root, '.ndc', 'cache', 'dev', 'scopes', `${key}.json`);
+    const purpose = `dev/scopes:${key}`;
+    const value = JSON.parse(cacheSeal.openSealed(purpose, readFileSync(file, 'utf8'))!) as { digest: string; artifactsOf: Record<string, string[]> };
+    expect(value.digest).toBe(digest);
+    return { file, purpose, value };
+  }
+
+  it('does not believe a scope record that leaves out an artifact of a shown scope, even sealed with this machine\'s key: it renders instead, and shows the same', async () => {
     const expected = await full();
-    const manifest = requireManifest(root, 'dev');
-    const dir = join(root, '.ndc', 'cache', 'dev', 'scopes');
-    const file = readdirSync(dir)
-      .map((name) => join(dir, name))
-      .find((f) => (JSON.parse(readFileSync(f, 'utf8')) as { digest: string }).digest === manifest.digest)!;
-    const record = JSON.parse(readFileSync(file, 'utf8')) as { artifactsOf: Record<string, string[]> };
-    expect(record.artifactsOf[PORTAL].length).toBeGreaterThan(1);
-    record.artifactsOf[PORTAL] = record.artifactsOf[PORTAL].slice(1);
-    writeFileSync(file, JSON.stringify(record));
+    const { file, purpose, value } = currentRecord();
+    expect(value.artifactsOf[PORTAL].length).toBeGreaterThan(1);
+    value.artifactsOf[PORTAL] = value.artifactsOf[PORTAL].slice(1);
+    // Sealed as this machine writes entries, so only the Merkle root of what the artifacts hold tells.
+    writeFileSync(file, cacheSeal.sealText(purpose, JSON.stringify(value))!);
+    const result = await diff();
+    expect(rendering).toHaveBeenCalled();
+    expect(result.out).toBe(expected);
+  });
+
+  it('does not read a scope record without this machine\'s seal (planted in the project)', async () => {
+    await diff();
+    expect(rendering).not.toHaveBeenCalled();
+    const { file, value } = currentRecord();
+    writeFileSync(file, JSON.stringify(value));
+    const expected = await full();
+    // The full render above recorded it again, sealed: plant the unsealed copy once more and diff.
+    writeFileSync(file, JSON.stringify(value));
     const result = await diff();
     expect(rendering).toHaveBeenCalled();
     expect(result.out).toBe(expected);
@@ -146,7 +173,11 @@ describe('ndc diff reading out/<env>/ without rendering it (stacks/recorded-rend
     // Every digest of the forged manifest is its own, so only recomputing (or the record of what was computed) can tell.
     const scopes = manifest.scopes.map((s) => (s.id === PORTAL ? approvedPortal : s));
     const digests = { ...manifest.digests, scopes: scopesDigest(scopes, manifest.resources) };
-    writeFileSync(join(root, 'out', 'dev', 'manifest.json'), stableJson({ ...manifest, scopes, digests, digest: combinedDigest(digests) }));
+    const forged = combinedDigest(digests);
+    writeFileSync(join(root, 'out', 'dev', 'manifest.json'), stableJson({ ...manifest, scopes, digests, digest: forged }));
+    // With a record of the forged digest planted beside it, as the genuine record reads but without this machine's seal.
+    const planted = join(root, '.ndc', 'cache', 'dev', 'scopes', `${scopeRecordKey(forged)!}.json`);
+    writeFileSync(planted, JSON.stringify({ ...currentRecordOf(manifest.digest), digest: forged }));
     const result = await diff();
     expect(rendering).toHaveBeenCalled();
     expect(result.err).toEqual([expect.stringContaining('ndc diff: synthesized out/dev/ first')]);
