@@ -65,8 +65,9 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
  * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on, and
  * the engine settings of `root` that deploy uses (the Pulumi project and stack files) become artifacts.
  */
-export function renderLoaded({ env, source, evidence, locations }: LoadedEnvironment, root?: string): Omit<SynthResult, 'outDir'> {
-  const cloud = buildCloud(env, source);
+export function renderLoaded({ env, source, evidence, locations }: LoadedEnvironment, root?: string, built?: NationalCloud): Omit<SynthResult, 'outDir'> {
+  // `built`: the model the caller already built from this very environment (buildCloud is deterministic).
+  const cloud = built ?? buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache, source);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
@@ -140,8 +141,8 @@ const RUNNING_COMPILED = __filename.endsWith('.js');
  * out/<env>/ with the artifacts and manifest.json. Everything is written to a sibling directory first and swapped in by rename, so bad input or a crash
  * leaves the previous out/<env>/ as it was.
  */
-export function synthEnvironment(root: string, envName: string, loaded?: LoadedEnvironment): SynthResult {
-  return writeRendered(root, loaded !== undefined ? renderLoaded(loaded, root) : renderEnvironment(root, envName));
+export function synthEnvironment(root: string, envName: string, loaded?: LoadedEnvironment, built?: NationalCloud): SynthResult {
+  return writeRendered(root, loaded !== undefined ? renderLoaded(loaded, root, built) : renderEnvironment(root, envName));
 }
 
 /**

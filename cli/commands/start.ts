@@ -41,8 +41,9 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const environment = opts.loaded ?? loadEnvironment(io.root, opts.env);
   // Diagrams not laid out before (.ndc/cache/diagrams) are laid out on a worker thread from the model
   // alone, started before synthesis so the layout overlaps with rendering and the checks.
-  const diagrams = layDiagramsAhead(io.root, cloudPicture(buildCloud(environment.env, environment.source), environment.env.asOf ?? '', new Set(), environment.evidence));
-  const synth = synthEnvironment(io.root, opts.env, environment);
+  const cloud = buildCloud(environment.env, environment.source);
+  const diagrams = layDiagramsAhead(io.root, cloudPicture(cloud, environment.env.asOf ?? '', new Set(), environment.evidence));
+  const synth = synthEnvironment(io.root, opts.env, environment, cloud);
   // Unchanged artifacts were validated by an earlier start: take those findings (never with --no-cache).
   const previousStore = useValidationStore(synthCacheMode() === 'use' ? validationStore(io.root) : undefined);
   let evaluation: PolicyEvaluation;
