@@ -96,7 +96,8 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
     let evaluation = evaluations.get(key);
     if (!evaluation) {
       // The policy verdict on what is on disk: refuses (InputError) when out/<env>/ was edited or is stale.
-      evaluation = outcome.evaluateManifest(root, manifest, { now: io.now(), project });
+      // Judged at the clock: an asOf in the environment file (not under the digest) must not hide what is overdue.
+      evaluation = outcome.evaluateManifest(root, manifest, { now: io.now(), asOf: io.now(), project });
       evaluations.set(key, evaluation);
     }
     return evaluation;
