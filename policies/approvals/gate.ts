@@ -225,7 +225,7 @@ function checkApproval(loaded: LoadedApproval, input: GateInput, trust: Resolved
   if (!verifyStatement(trust.keys.get(standing.reviewer.keyId)!, APPROVAL_DOMAIN, canonicalJson(s), signature)) {
     return `signature does not verify against ${s.reviewer}'s key ${s.keyId.slice(0, 16)}... (the file was altered after signing)`;
   }
-  if (s.policyDigest !== input.policy.policyDigest) return `approved under policy digest ${s.policyDigest.slice(0, 12)}..., but the rules in force have ${input.policy.policyDigest.slice(0, 12)}...`;
+  if (s.policyDigest !== input.policy.policyDigest) return `approved under policy digest ${s.policyDigest.slice(0, 12)}..., but the rules in force and the evidence records they judge have ${input.policy.policyDigest.slice(0, 12)}...`;
   const now = input.now.getTime();
   const expires = Date.parse(s.expires);
   if (expires <= now) return `expired at ${s.expires}`;

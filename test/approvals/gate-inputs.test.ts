@@ -38,3 +38,19 @@ describe('the gate judges mandatory checks at the clock, not at a date the autho
     expect(findings).toContainEqual(expect.objectContaining({ ruleId: 'NDC-LVL-008', systemId: 'e-document-exchange' }));
   });
 });
+
+describe('evidence records are part of what reviewers sign', () => {
+  it('a record added after the approvals changes the policy digest they bind to, so it cannot clear a finding on its own', () => {
+    const root = tempProject('ndc-gate-evidence-');
+    const { manifest } = synthEnvironment(root, 'dev');
+    const before = approvalPolicyContext(root, LATER).evaluatePolicy('dev', manifest);
+    expect(before.mandatoryFindings).toContainEqual(expect.objectContaining({ ruleId: 'NDC-LVL-008', systemId: 'e-document-exchange' }));
+    // The author writes the assessment nobody performed: no document, so nothing but the record to check.
+    const record = { kind: 'assessment', system: 'e-document-exchange', performed: '2028-12-01', by: 'Platform team security unit', result: 'pass', document: { sha256: 'a'.repeat(64) }, validUntil: '2029-12-01' };
+    writeFileSync(join(root, 'evidence/dev/e-document-exchange-assessment-2028-12-01.json'), JSON.stringify(record));
+    const after = approvalPolicyContext(root, LATER).evaluatePolicy('dev', manifest);
+    expect(after.mandatoryFindings).not.toContainEqual(expect.objectContaining({ ruleId: 'NDC-LVL-008', systemId: 'e-document-exchange' }));
+    // Approvals signed under the earlier digest stop counting (gate check 4): reviewers must see the new record.
+    expect(after.policyDigest).not.toBe(before.policyDigest);
+  });
+});
