@@ -82,7 +82,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   const outcome = require('../policies/outcome') as typeof import('../policies/outcome');
   const { bodyDisagreements, digestProblems, requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
   const { environmentBody } = require('../stacks/synth') as typeof import('../stacks/synth');
-  const { lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
+  const { deployedLevelsFromRecords, lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
   const { actorOf } = require('../deploy/deploy') as typeof import('../deploy/deploy');
   const trustFloor = require('../policies/approvals/accepted-trust') as typeof import('../policies/approvals/accepted-trust');
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -133,6 +133,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
           settings: approvalSettingsOf(loaded.env, loaded.source),
           trustRoots: deps.trustRoots,
           acceptedTrust,
+          deployedLevels: deployedLevelsFromRecords(await ledger.records(), env),
         });
         await trustFloor.recordAcceptedTrust(ledger, env, result.trust, acceptedTrust, actorOf(deps.environment), io.now());
         return { open: result.open, reasons: result.reasons };

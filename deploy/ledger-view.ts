@@ -40,3 +40,18 @@ export function lastRunFromRecords(records: readonly StepRecord[], env: string):
   }
   return { digest: String(run.digest ?? ''), completed: [...completed], ...(failed !== undefined ? { failed } : {}) };
 }
+
+/**
+ * The level of each scope as last deployed: the `levels` of the newest deploy run record (a destroy leaves
+ * them as they were). The gate judges a scope now at a lower level by the roles of this one.
+ */
+export function deployedLevelsFromRecords(records: readonly StepRecord[], env: string): Map<string, number> {
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i];
+    if (r.kind !== 'deploy-step' || r.env !== env || r.result !== 'started' || r.details?.scope !== 'run') continue;
+    const levels = r.details.levels;
+    if (levels === null || typeof levels !== 'object') continue;
+    return new Map(Object.entries(levels as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  }
+  return new Map();
+}

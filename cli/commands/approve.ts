@@ -4,7 +4,8 @@ import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
 import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
 import { authorOf, eligibility, type EligibilityContext } from '../../policies/approvals/eligibility';
-import { evaluateGate, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
+import { deployedLevelsFromRecords } from '../../deploy/ledger-view';
+import { evaluateGate, judgedAt, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { resolveIdentity } from '../../policies/approvals/identity';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, scopesById, type Manifest } from '../../stacks/manifest';
@@ -103,7 +104,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
 
-    const accepted = await withLedger(io, opts, (ledger) => acceptedTrustOf(ledger, opts.env));
+    const { accepted, deployed } = await withLedger(io, opts, async (ledger) => ({ accepted: await acceptedTrustOf(ledger, opts.env), deployed: deployedLevelsFromRecords(await ledger.records(), opts.env) }));
     const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot), accepted);
     if (!trust.ok) return refuse(io, 'approve', trust.reason);
     // `--as` and the author are compared as the trust store's ids, normalised; lookalikes are bad input.
@@ -129,9 +130,10 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     // Which scopes: explicit ones must all be approvable (naming a scope signs it again, to renew an approval);
     // by default, every one this reviewer and role counts for that still needs the role at its current digest.
     const known = new Map(manifest.systems.map((s) => [s.id, s]));
-    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted);
+    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, deployed);
     const ineligible = (system: Manifest['systems'][number]): string | undefined => {
-      const verdict = eligibility(ctx, candidate, system);
+      // A scope lowered below the level last deployed is judged at that level, as the gate judges it.
+      const verdict = eligibility(ctx, candidate, judgedAt(system, deployed));
       return verdict.ok ? undefined : verdict.reason;
     };
     const why = (system: Manifest['systems'][number]): string | undefined => {
@@ -168,7 +170,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       issued: issued.toISOString(),
       expires: new Date(issued.getTime() + duration).toISOString(),
     };
-    if (!io.json) showStatement(io, manifest, policy, settings, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
+    if (!io.json) showStatement(io, manifest, policy, settings, deployed, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
     if (chosen.length > 0 && opts.showChanges) await opts.showChanges(io, manifest, statement);
 
     const refusal =
@@ -194,7 +196,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       }),
     );
     // Once every scope is approved at its current digest, this state is what later diffs compare with (ndc diff).
-    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
+    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, deployed).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
     if (io.json) printJson(io, 'approve', { approved: true, file: written.shown, replaced: written.replaced, statement, ...(recorded ? { approvedState: recorded } : {}) });
     else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.scopes.length} scope(s) (${statement.scopes.map((x) => x.id).join(', ')}) as ${role} until ${statement.expires}`);
     if (recorded && !io.json) io.out(`every scope of ${opts.env} is approved at digest ${manifest.digest.slice(0, 12)}...: recorded ${recorded} (ndc diff compares with it)`);
@@ -206,7 +208,16 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
  * Each scope's standing before this signature: which approvals count at its current digest and which roles
  * are missing. Assessments and findings are the gate's business, not the reviewer's: they are not judged here.
  */
-function scopeNeeds(io: CommandIO, opts: ApproveOptions, manifest: Manifest, policy: PolicyFindings, settings: ApprovalSettings, operation: ApprovedOperation, acceptedTrust: Awaited<ReturnType<typeof acceptedTrustOf>>): Map<string, GateResult['perSystem'][number]> {
+function scopeNeeds(
+  io: CommandIO,
+  opts: ApproveOptions,
+  manifest: Manifest,
+  policy: PolicyFindings,
+  settings: ApprovalSettings,
+  operation: ApprovedOperation,
+  acceptedTrust: Awaited<ReturnType<typeof acceptedTrustOf>>,
+  deployedLevels: ReadonlyMap<string, number>,
+): Map<string, GateResult['perSystem'][number]> {
   const loaded = (opts.project ?? projectReader(io.root)).loadEnvironment(opts.env);
   const gate = evaluateGate({
     root: io.root,
@@ -221,6 +232,7 @@ function scopeNeeds(io: CommandIO, opts: ApproveOptions, manifest: Manifest, pol
     settings,
     trustRoots: trustRootsFrom(opts.trustRoot),
     acceptedTrust,
+    deployedLevels,
   });
   return new Map(gate.perSystem.map((s) => [s.id, s]));
 }
@@ -241,6 +253,7 @@ function showStatement(
   manifest: Manifest,
   policy: PolicyFindings,
   settings: ApprovalSettings,
+  deployedLevels: ReadonlyMap<string, number>,
   s: ApprovalStatement,
   rows: { id: string; excluded?: string }[],
 ): void {
@@ -255,7 +268,9 @@ function showStatement(
   const lines = manifest.systems.map((m) => {
     const row = rows.find((r) => r.id === m.id);
     const scope = digests.get(m.id);
-    return [m.id, `level ${m.level}`, `digest ${scope ? scope.digest.slice(0, 16) : '(none)'}`, `${scope?.resources ?? 0} resources`, `needs ${describeRoles(requiredRoles(settings, m.level))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
+    const judged = judgedAt(m, deployedLevels).level;
+    const level = judged > m.level ? `level ${m.level} (deployed at ${judged})` : `level ${m.level}`;
+    return [m.id, level, `digest ${scope ? scope.digest.slice(0, 16) : '(none)'}`, `${scope?.resources ?? 0} resources`, `needs ${describeRoles(requiredRoles(settings, judged))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
   });
   for (const line of table(lines)) io.out(line);
   if (policy.mandatoryFindings.length === 0) io.out('Mandatory findings: none');
@@ -292,6 +307,7 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
         settings,
         trustRoots,
         acceptedTrust,
+        deployedLevels: deployedLevelsFromRecords(await ledger.records(), opts.env),
       });
       await recordAcceptedTrust(ledger, opts.env, gate.trust, acceptedTrust, opts.actor ?? 'ndc approvals', io.now());
       return gate;

@@ -40,6 +40,12 @@ export interface GateInput {
   readonly trustRoots: readonly string[];
   /** The highest trust-store version the ledger says this environment accepted; an older store is refused. */
   readonly acceptedTrust?: AcceptedTrust;
+  /**
+   * The level each scope was last deployed at (the ledger's last deploy run, see deploy/ledger-view.ts): a
+   * scope now at a lower level needs the roles of the level deployed, so a downgrade is never signed only by
+   * the roles the lower level asks for.
+   */
+  readonly deployedLevels?: ReadonlyMap<string, number>;
 }
 
 export interface CountedApproval {
@@ -96,6 +102,12 @@ export interface GateResult {
 
 export { CHANGE_AUTHOR_VARIABLE };
 
+/** A system as its approvals are judged: at its level, or at the higher level it was last deployed at. */
+export function judgedAt<T extends { readonly id: string; readonly level: number }>(system: T, deployedLevels: ReadonlyMap<string, number> | undefined): T {
+  const deployed = deployedLevels?.get(system.id);
+  return deployed !== undefined && deployed > system.level ? { ...system, level: deployed } : system;
+}
+
 /** Clock skew tolerated for an approval's `issued` time. */
 const SKEW_MS = 5 * 60_000;
 
@@ -143,7 +155,7 @@ export function evaluateGate(input: GateInput): GateResult {
         continue;
       }
       const scope = current.get(system.id);
-      const standing = eligibility(eligible!, { reviewer: s.reviewer, keyId: s.keyId, role: s.role }, system);
+      const standing = eligibility(eligible!, { reviewer: s.reviewer, keyId: s.keyId, role: s.role }, judgedAt(system, input.deployedLevels));
       if (approved.level !== system.level) skip(`approves ${system.id} at level ${approved.level}, but ${input.environment.source} says level ${system.level}`);
       else if (!scope || approved.digest !== scope.digest) {
         staleDigests.get(system.id)!.add(approved.digest);
@@ -163,7 +175,9 @@ export function evaluateGate(input: GateInput): GateResult {
   const blocking = new Set<string>();
   const perSystem: SystemStatus[] = systems.map((system) => {
     const reasonsBefore = reasons.length;
-    const required = requiredRoles(input.settings, system.level);
+    const judged = judgedAt(system, input.deployedLevels).level;
+    const required = requiredRoles(input.settings, judged);
+    const levelShown = judged > system.level ? `level ${system.level}, last deployed at level ${judged}: lowering a level needs the roles of the level deployed` : `level ${system.level}`;
     const scope = current.get(system.id);
     if (!scope) reasons.push(`${system.id}: out/${env}/manifest.json has no scope digest for it; run ndc synth --env ${env} again`);
     else if (scope.level !== system.level) reasons.push(`${system.id}: out/${env}/manifest.json digests it at level ${scope.level}, but ${input.environment.source} says level ${system.level}; run ndc synth --env ${env} again`);
@@ -173,7 +187,7 @@ export function evaluateGate(input: GateInput): GateResult {
       const present = candidates.get(system.id)!.filter((c) => c.role === role).slice(0, needed);
       counted.push(...present);
       for (let i = present.length; i < needed; i++) missing.push(role);
-      if (present.length < needed) reasons.push(`${system.id} (level ${system.level}): missing ${role} approval (${present.length} of ${needed} valid)`);
+      if (present.length < needed) reasons.push(`${system.id} (${levelShown}): missing ${role} approval (${present.length} of ${needed} valid)`);
     }
     // The platform has no assessment record in the environment yet (its periodic check is not modelled).
     const assessed = system.id === PLATFORM_SYSTEM_ID ? true : input.assessmentCurrent(system.id);

@@ -9,6 +9,7 @@ import { composeCommandLine, createDeployPorts } from '../../cli/composition';
 import { approvalPolicyContext } from '../../policies/outcome';
 import { synthEnvironment } from '../../stacks/synth';
 import { captureIO, tempProject } from '../helpers';
+import { Fixture, manifestFor } from './fixture';
 
 /** Two years after dev's evidence records: every assessment of dev is overdue by the clock. */
 const LATER = new Date('2029-01-15T09:00:00Z');
@@ -52,5 +53,49 @@ describe('evidence records are part of what reviewers sign', () => {
     expect(after.mandatoryFindings).not.toContainEqual(expect.objectContaining({ ruleId: 'NDC-LVL-008', systemId: 'e-document-exchange' }));
     // Approvals signed under the earlier digest stop counting (gate check 4): reviewers must see the new record.
     expect(after.policyDigest).not.toBe(before.policyDigest);
+  });
+});
+
+describe('a level lowered since the last deploy is signed by the roles of the level deployed', () => {
+  it('the command line\'s gate takes the levels deployed from the ledger\'s last deploy run', async () => {
+    const root = tempProject('ndc-gate-levels-');
+    const { manifest } = synthEnvironment(root, 'dev');
+    const ledger = composeCommandLine(captureIO(root).io, {}).openLedger();
+    try {
+      // A deploy run of an earlier state, when e-document-exchange was level 4 (dev now says 3).
+      const levels = { ...Object.fromEntries(manifest.scopes.map((s) => [s.id, s.level])), 'e-document-exchange': 4 };
+      await ledger.append({ kind: 'deploy-step', env: 'dev', actor: 'ci', digest: 'f'.repeat(64), result: 'started', details: { scope: 'run', run: 'r1', operation: 'deploy', levels }, at: new Date('2026-11-01T09:00:00Z') });
+    } finally {
+      await ledger.close();
+    }
+    const decision = await gateAt(root, new Date('2026-11-27T09:00:00Z'), manifest.digest);
+    expect(decision.reasons).toContainEqual('e-document-exchange (level 3, last deployed at level 4: lowering a level needs the roles of the level deployed): missing national-authority approval (0 of 1 valid)');
+  });
+
+
+  it('public-service-portal deployed at level 4 and now said to be level 3: the security unit and owner alone do not open the gate', () => {
+    const f = new Fixture('prod');
+    try {
+      f.trustStore();
+      // The author lowers the level in the environment file: the scope digest changes, and level 3 asks only security-unit + system-owner.
+      const { env, stage, profile, approvals, systems } = f.manifest;
+      f.writeManifest(manifestFor({ env, stage, profile, approvals, systems: systems.map((s) => (s.id === 'public-service-portal' ? { ...s, level: 3 } : s)) }));
+      f.approve('su-go', 'security-unit', ['e-document-exchange', 'open-data-portal', 'public-service-portal']);
+      f.approve('owner-go', 'system-owner', ['e-document-exchange', 'public-service-portal']);
+      f.approve('owner-mps', 'system-owner', ['national-cloud-platform', 'population-db']);
+      f.approve('nca-1', 'national-authority', ['national-cloud-platform', 'population-db']);
+      f.approve('nca-2', 'national-authority', ['population-db']);
+      expect(f.gate().reasons).toEqual([]);
+      // The ledger says it was last deployed at level 4: lowering it needs level 4's national authority too.
+      const deployedLevels = new Map([['public-service-portal', 4]]);
+      const closed = f.gate({ deployedLevels });
+      expect(closed.open).toBe(false);
+      expect(closed.reasons).toContainEqual('public-service-portal (level 3, last deployed at level 4: lowering a level needs the roles of the level deployed): missing national-authority approval (0 of 1 valid)');
+      // The national authority signs the level-3 scope (its statement names level 3, what is deployed now).
+      f.approve('nca-1', 'national-authority', ['national-cloud-platform', 'population-db', 'public-service-portal']);
+      expect(f.gate({ deployedLevels }).reasons).toEqual([]);
+    } finally {
+      f.cleanup();
+    }
   });
 });
