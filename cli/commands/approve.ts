@@ -113,7 +113,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     if (reviewerId === undefined) return refuse(io, 'approve', `${opts.as} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
     await withLedger(io, opts, (ledger) => recordAcceptedTrust(ledger, opts.env, { version: trust.current.version, hash: trust.currentHash, rootHash: trust.rootHash }, accepted, reviewerId, io.now()));
     const reviewer = findReviewer(trust.current, reviewerId)!;
-    const ctx: EligibilityContext = { trust: trust.current, settings, author: authorOf(opts.author, trust.current), now: io.now() };
+    const ctx: EligibilityContext = { trust: trust.current, settings, author: authorOf(opts.author, trust.current), now: io.now(), vouching: trust.vouching };
     let role: Role;
     if (opts.role !== undefined) {
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new InputError('--role', `${show(opts.role)}: not a role (known: ${ROLES.join(', ')})`);

@@ -133,7 +133,7 @@ export function evaluateGate(input: GateInput): GateResult {
   if (!trust.ok) reasons.push(`trust store: ${trust.reason}`);
 
   // A malformed author, or one spelled like a reviewer it is not, is bad input (exit 2), not a closed gate.
-  const eligible: EligibilityContext | undefined = trust.ok ? { trust: trust.current, settings: input.settings, author: authorOf(input.author, trust.current), now: input.now } : undefined;
+  const eligible: EligibilityContext | undefined = trust.ok ? { trust: trust.current, settings: input.settings, author: authorOf(input.author, trust.current), now: input.now, vouching: trust.vouching } : undefined;
   const notCounting: NotCounting[] = [];
   const candidates = new Map<string, CountedApproval[]>(systems.map((s) => [s.id, []]));
   const staleDigests = new Map<string, Set<string>>(systems.map((s) => [s.id, new Set<string>()]));

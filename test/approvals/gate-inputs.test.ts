@@ -9,7 +9,7 @@ import { composeCommandLine, createDeployPorts } from '../../cli/composition';
 import { approvalPolicyContext } from '../../policies/outcome';
 import { synthEnvironment } from '../../stacks/synth';
 import { captureIO, tempProject } from '../helpers';
-import { Fixture, manifestFor } from './fixture';
+import { Fixture, manifestFor, reviewerEntry } from './fixture';
 
 /** Two years after dev's evidence records: every assessment of dev is overdue by the clock. */
 const LATER = new Date('2029-01-15T09:00:00Z');
@@ -94,6 +94,29 @@ describe('a level lowered since the last deploy is signed by the roles of the le
       // The national authority signs the level-3 scope (its statement names level 3, what is deployed now).
       f.approve('nca-1', 'national-authority', ['national-cloud-platform', 'population-db', 'public-service-portal']);
       expect(f.gate({ deployedLevels }).reasons).toEqual([]);
+    } finally {
+      f.cleanup();
+    }
+  });
+});
+
+describe('a second identity the author put in the trust store alone', () => {
+  it('with threshold 1, a reviewer adding a national-authority key of their own cannot have it approve their change', () => {
+    const f = new Fixture('prod');
+    try {
+      f.trustStore(undefined, 1);
+      // su-go signs version 2 alone (the threshold of version 1 is 1): a new reviewer with every system in reach.
+      f.addVersion((v1) => ({ ...v1, reviewers: [...v1.reviewers, reviewerEntry('nca-3', ['national-authority'], ['*'])] }), ['su-go']);
+      f.approve('nca-3', 'national-authority', ['population-db']);
+      const byAuthor = f.gate({ author: 'su-go' });
+      expect(byAuthor.perSystem.find((s) => s.id === 'population-db')!.counted.map((c) => c.reviewer)).not.toContain('nca-3');
+      expect(byAuthor.notCounting).toContainEqual({
+        file: expect.stringMatching(/^approvals\/prod\/nca-3-/),
+        reviewer: 'nca-3',
+        reason: "nca-3's entry is in force only through su-go's signature (trust store version 2, threshold 1), and su-go is the author of this change (NDC_CHANGE_AUTHOR): it cannot approve it",
+      });
+      // Anyone else's change: version 2 is in force and nca-3 counts like any reviewer.
+      expect(f.gate({ author: 'owner-go' }).perSystem.find((s) => s.id === 'population-db')!.counted.map((c) => c.reviewer)).toContain('nca-3');
     } finally {
       f.cleanup();
     }
