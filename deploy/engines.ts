@@ -1,4 +1,4 @@
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Tool } from './waves';
 
@@ -99,4 +99,44 @@ export function displayName(resolved: ResolvedTool): string {
 export function missingToolMessage(resolved: ResolvedTool, stacks: readonly string[]): string {
   const looked = resolved.tool === 'terraform' && resolved.candidates.length === 1 ? `NDC_TF_BIN=${resolved.candidates[0]} (${resolved.refused ?? 'not an executable file'})` : resolved.candidates.join(' or ');
   return `${resolved.tool === 'terraform' ? 'OpenTofu/Terraform' : resolved.tool} binary not found: looked for ${looked} on PATH; needed by ${stacks.join(', ')}; ${INSTALL_HINTS[resolved.tool]}`;
+}
+
+/** Variables naming the engines' own configuration (a list in KUBECONFIG), per engine. */
+const CONFIGURATION_VARIABLES: Record<Tool, readonly string[]> = {
+  terraform: ['TF_CLI_CONFIG_FILE', 'TERRAFORM_CONFIG', 'TF_PLUGIN_CACHE_DIR'],
+  pulumi: ['PULUMI_HOME', 'KUBECONFIG'],
+  cdk: ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'],
+};
+
+/** What each engine reads from HOME when those variables are unset. */
+const HOME_CONFIGURATION: Record<Tool, readonly string[]> = {
+  terraform: ['.terraformrc', '.terraform.d'],
+  pulumi: ['.pulumi', '.kube/config'],
+  cdk: ['.cdk.json', '.aws'],
+};
+
+const AUTHORED_CONFIGURATION = "the engines' configuration (provider installation, plugins, credentials helpers) would be what a change's author commits; keep it outside the checkout";
+
+/**
+ * The engines' own configuration that lies inside the project: a committed .terraformrc can install a
+ * provider from a folder of the repository, a kubeconfig can run an exec credential plugin, a Pulumi home
+ * holds plugins. Like the binaries, it must be the deploy machine's. One line per variable or file.
+ */
+export function engineConfigurationProblems(root: string, tools: readonly Tool[], environment: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  for (const tool of tools) {
+    for (const name of CONFIGURATION_VARIABLES[tool]) {
+      const value = environment[name];
+      if (!value) continue;
+      const paths = name === 'KUBECONFIG' ? value.split(delimiter).filter(Boolean) : [value];
+      for (const path of paths) if (insideProject(isAbsolute(path) ? path : join(root, path), root)) problems.push(`${name}=${path} is inside the project: ${AUTHORED_CONFIGURATION}`);
+    }
+  }
+  const home = environment.HOME;
+  if (home && insideProject(home, root)) {
+    for (const tool of tools) {
+      for (const file of HOME_CONFIGURATION[tool]) if (existsSync(join(home, file))) problems.push(`HOME=${home} is inside the project and holds ${file}: ${AUTHORED_CONFIGURATION}`);
+    }
+  }
+  return problems;
 }
