@@ -82,7 +82,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   const outcome = require('../policies/outcome') as typeof import('../policies/outcome');
   const { bodyDisagreements, digestProblems, requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
   const { environmentBody } = require('../stacks/synth') as typeof import('../stacks/synth');
-  const { deployedLevelsFromRecords, lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
+  const { deployedLevelsFromRecords, deployedRequirementsFromRecords, lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
   const { actorOf } = require('../deploy/deploy') as typeof import('../deploy/deploy');
   const trustFloor = require('../policies/approvals/accepted-trust') as typeof import('../policies/approvals/accepted-trust');
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -101,6 +101,11 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
       evaluations.set(key, evaluation);
     }
     return evaluation;
+  };
+  // What the ledger's last deploy run was judged at: a level or approvals table lowered since needs the roles it had.
+  const deployedState = async (env: string) => {
+    const records = await ledger.records();
+    return { deployedLevels: deployedLevelsFromRecords(records, env), deployedRequirements: deployedRequirementsFromRecords(records, env) };
   };
   return {
     gate: {
@@ -133,7 +138,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
           settings: approvalSettingsOf(loaded.env, loaded.source),
           trustRoots: deps.trustRoots,
           acceptedTrust,
-          deployedLevels: deployedLevelsFromRecords(await ledger.records(), env),
+          ...(await deployedState(env)),
         });
         await trustFloor.recordAcceptedTrust(ledger, env, result.trust, acceptedTrust, actorOf(deps.environment), io.now());
         return { open: result.open, reasons: result.reasons };

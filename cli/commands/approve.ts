@@ -4,8 +4,8 @@ import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
 import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
 import { authorOf, eligibility, type EligibilityContext } from '../../policies/approvals/eligibility';
-import { deployedLevelsFromRecords } from '../../deploy/ledger-view';
-import { evaluateGate, judgedAt, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
+import { deployedLevelsFromRecords, deployedRequirementsFromRecords } from '../../deploy/ledger-view';
+import { evaluateGate, judgedAt, withDeployedRequirements, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { resolveIdentity } from '../../policies/approvals/identity';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, scopesById, type Manifest } from '../../stacks/manifest';
@@ -104,7 +104,10 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
 
-    const { accepted, deployed } = await withLedger(io, opts, async (ledger) => ({ accepted: await acceptedTrustOf(ledger, opts.env), deployed: deployedLevelsFromRecords(await ledger.records(), opts.env) }));
+    const { accepted, deployed, table } = await withLedger(io, opts, async (ledger) => {
+      const records = await ledger.records();
+      return { accepted: await acceptedTrustOf(ledger, opts.env), deployed: deployedLevelsFromRecords(records, opts.env), table: deployedRequirementsFromRecords(records, opts.env) };
+    });
     const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot), accepted);
     if (!trust.ok) return refuse(io, 'approve', trust.reason);
     // `--as` and the author are compared as the trust store's ids, normalised; lookalikes are bad input.
@@ -113,7 +116,9 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     if (reviewerId === undefined) return refuse(io, 'approve', `${opts.as} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
     await withLedger(io, opts, (ledger) => recordAcceptedTrust(ledger, opts.env, { version: trust.current.version, hash: trust.currentHash, rootHash: trust.rootHash }, accepted, reviewerId, io.now()));
     const reviewer = findReviewer(trust.current, reviewerId)!;
-    const ctx: EligibilityContext = { trust: trust.current, settings, author: authorOf(opts.author, trust.current), now: io.now(), vouching: trust.vouching };
+    // Judged as the gate judges: at least the roles the approvals table of the last deploy asked.
+    const judgedSettings = withDeployedRequirements(settings, table);
+    const ctx: EligibilityContext = { trust: trust.current, settings: judgedSettings, author: authorOf(opts.author, trust.current), now: io.now(), vouching: trust.vouching };
     let role: Role;
     if (opts.role !== undefined) {
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new InputError('--role', `${show(opts.role)}: not a role (known: ${ROLES.join(', ')})`);
@@ -130,7 +135,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     // Which scopes: explicit ones must all be approvable (naming a scope signs it again, to renew an approval);
     // by default, every one this reviewer and role counts for that still needs the role at its current digest.
     const known = new Map(manifest.systems.map((s) => [s.id, s]));
-    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, deployed);
+    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, deployed, table);
     const ineligible = (system: Manifest['systems'][number]): string | undefined => {
       // A scope lowered below the level last deployed is judged at that level, as the gate judges it.
       const verdict = eligibility(ctx, candidate, judgedAt(system, deployed));
@@ -170,7 +175,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       issued: issued.toISOString(),
       expires: new Date(issued.getTime() + duration).toISOString(),
     };
-    if (!io.json) showStatement(io, manifest, policy, settings, deployed, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
+    if (!io.json) showStatement(io, manifest, policy, judgedSettings, deployed, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
     if (chosen.length > 0 && opts.showChanges) await opts.showChanges(io, manifest, statement);
 
     const refusal =
@@ -196,7 +201,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       }),
     );
     // Once every scope is approved at its current digest, this state is what later diffs compare with (ndc diff).
-    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, deployed).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
+    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, deployed, table).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
     if (io.json) printJson(io, 'approve', { approved: true, file: written.shown, replaced: written.replaced, statement, ...(recorded ? { approvedState: recorded } : {}) });
     else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.scopes.length} scope(s) (${statement.scopes.map((x) => x.id).join(', ')}) as ${role} until ${statement.expires}`);
     if (recorded && !io.json) io.out(`every scope of ${opts.env} is approved at digest ${manifest.digest.slice(0, 12)}...: recorded ${recorded} (ndc diff compares with it)`);
@@ -217,6 +222,7 @@ function scopeNeeds(
   operation: ApprovedOperation,
   acceptedTrust: Awaited<ReturnType<typeof acceptedTrustOf>>,
   deployedLevels: ReadonlyMap<string, number>,
+  deployedRequirements: ApprovalSettings['levels'] | undefined,
 ): Map<string, GateResult['perSystem'][number]> {
   const loaded = (opts.project ?? projectReader(io.root)).loadEnvironment(opts.env);
   const gate = evaluateGate({
@@ -233,6 +239,7 @@ function scopeNeeds(
     trustRoots: trustRootsFrom(opts.trustRoot),
     acceptedTrust,
     deployedLevels,
+    deployedRequirements,
   });
   return new Map(gate.perSystem.map((s) => [s.id, s]));
 }
@@ -308,6 +315,7 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
         trustRoots,
         acceptedTrust,
         deployedLevels: deployedLevelsFromRecords(await ledger.records(), opts.env),
+        deployedRequirements: deployedRequirementsFromRecords(await ledger.records(), opts.env),
       });
       await recordAcceptedTrust(ledger, opts.env, gate.trust, acceptedTrust, opts.actor ?? 'ndc approvals', io.now());
       return gate;

@@ -4,7 +4,7 @@ import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
 import { bodyDisagreements, scopesById, type Manifest, type ManifestBody } from '../../stacks/manifest';
 import { authorOf, eligibility, type EligibilityContext } from './eligibility';
 import { CHANGE_AUTHOR_VARIABLE } from './identity';
-import { requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
+import { describeRoles, requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
 import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type ApprovedOperation, type LoadedApproval } from './statement';
 import { verifyStatement } from './keys';
 import { readTrustStore, resolveTrust, type AcceptedTrust, type ResolvedTrust } from './trust-store';
@@ -46,6 +46,11 @@ export interface GateInput {
    * the roles the lower level asks for.
    */
   readonly deployedLevels?: ReadonlyMap<string, number>;
+  /**
+   * The approvals table (roles per level) the last deploy run was judged under: each level asks at least
+   * those roles, so dropping a role from the environment file is signed by the roles it asked before.
+   */
+  readonly deployedRequirements?: ApprovalSettings['levels'];
 }
 
 export interface CountedApproval {
@@ -102,6 +107,18 @@ export interface GateResult {
 
 export { CHANGE_AUTHOR_VARIABLE };
 
+/** The environment's approvals table with, at each level, at least as many reviewers of each role as the table last deployed asked. */
+export function withDeployedRequirements(settings: ApprovalSettings, deployed: ApprovalSettings['levels'] | undefined): ApprovalSettings {
+  if (!deployed) return settings;
+  const levels = { ...settings.levels };
+  for (const level of ['1', '2', '3', '4', '5'] as const) {
+    const counts = roleCounts(settings.levels[level]);
+    for (const [role, n] of roleCounts(deployed[level])) counts.set(role, Math.max(n, counts.get(role) ?? 0));
+    levels[level] = [...counts].flatMap(([role, n]) => Array.from({ length: n }, () => role)).sort();
+  }
+  return { ...settings, levels };
+}
+
 /** A system as its approvals are judged: at its level, or at the higher level it was last deployed at. */
 export function judgedAt<T extends { readonly id: string; readonly level: number }>(system: T, deployedLevels: ReadonlyMap<string, number> | undefined): T {
   const deployed = deployedLevels?.get(system.id);
@@ -133,7 +150,8 @@ export function evaluateGate(input: GateInput): GateResult {
   if (!trust.ok) reasons.push(`trust store: ${trust.reason}`);
 
   // A malformed author, or one spelled like a reviewer it is not, is bad input (exit 2), not a closed gate.
-  const eligible: EligibilityContext | undefined = trust.ok ? { trust: trust.current, settings: input.settings, author: authorOf(input.author, trust.current), now: input.now, vouching: trust.vouching } : undefined;
+  const settings = withDeployedRequirements(input.settings, input.deployedRequirements);
+  const eligible: EligibilityContext | undefined = trust.ok ? { trust: trust.current, settings, author: authorOf(input.author, trust.current), now: input.now, vouching: trust.vouching } : undefined;
   const notCounting: NotCounting[] = [];
   const candidates = new Map<string, CountedApproval[]>(systems.map((s) => [s.id, []]));
   const staleDigests = new Map<string, Set<string>>(systems.map((s) => [s.id, new Set<string>()]));
@@ -176,8 +194,9 @@ export function evaluateGate(input: GateInput): GateResult {
   const perSystem: SystemStatus[] = systems.map((system) => {
     const reasonsBefore = reasons.length;
     const judged = judgedAt(system, input.deployedLevels).level;
-    const required = requiredRoles(input.settings, judged);
-    const levelShown = judged > system.level ? `level ${system.level}, last deployed at level ${judged}: lowering a level needs the roles of the level deployed` : `level ${system.level}`;
+    const required = requiredRoles(settings, judged);
+    const asked = describeRoles(required) !== describeRoles(requiredRoles(input.settings, judged)) ? `; the approvals table as last deployed asks ${describeRoles(required)}: lowering it needs the roles it asked` : '';
+    const levelShown = `${judged > system.level ? `level ${system.level}, last deployed at level ${judged}: lowering a level needs the roles of the level deployed` : `level ${system.level}`}${asked}`;
     const scope = current.get(system.id);
     if (!scope) reasons.push(`${system.id}: out/${env}/manifest.json has no scope digest for it; run ndc synth --env ${env} again`);
     else if (scope.level !== system.level) reasons.push(`${system.id}: out/${env}/manifest.json digests it at level ${scope.level}, but ${input.environment.source} says level ${system.level}; run ndc synth --env ${env} again`);

@@ -9,7 +9,8 @@ import { composeCommandLine, createDeployPorts } from '../../cli/composition';
 import { approvalPolicyContext } from '../../policies/outcome';
 import { synthEnvironment } from '../../stacks/synth';
 import { captureIO, tempProject } from '../helpers';
-import { Fixture, manifestFor, reviewerEntry } from './fixture';
+import type { Role } from '../../policies/approvals/requirements';
+import { COMPLETE, Fixture, manifestFor, reviewerEntry } from './fixture';
 
 /** Two years after dev's evidence records: every assessment of dev is overdue by the clock. */
 const LATER = new Date('2029-01-15T09:00:00Z');
@@ -120,5 +121,45 @@ describe('a second identity the author put in the trust store alone', () => {
     } finally {
       f.cleanup();
     }
+  });
+});
+
+describe('an approvals table lowered since the last deploy is signed by the roles it asked', () => {
+  it('prod dropping its second national authority at level 5 still needs two for population-db', () => {
+    const f = new Fixture('prod');
+    try {
+      f.trustStore();
+      for (const [reviewer, role, systems] of COMPLETE.filter(([r]) => r !== 'nca-2')) f.approve(reviewer, role, systems);
+      // The author edits environments/prod.ts down to the floor at level 5: neither a scope digest nor the policy digest changes.
+      const lowered = { ...f.settings, levels: { ...f.settings.levels, '5': ['national-authority', 'system-owner'] as Role[] } };
+      expect(f.gate({ settings: lowered }).reasons).toEqual([]);
+      // The ledger's last deploy ran under prod's table (two national authorities at level 5).
+      const closed = f.gate({ settings: lowered, deployedRequirements: f.settings.levels });
+      expect(closed.open).toBe(false);
+      expect(closed.reasons).toContainEqual(
+        'population-db (level 5; the approvals table as last deployed asks national-authority x2 + system-owner: lowering it needs the roles it asked): missing national-authority approval (1 of 2 valid)',
+      );
+      f.approve('nca-2', 'national-authority', ['population-db']);
+      expect(f.gate({ settings: lowered, deployedRequirements: f.settings.levels }).reasons).toEqual([]);
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  it('the command line\'s gate takes the table from the ledger\'s last deploy run', async () => {
+    const root = tempProject('ndc-gate-table-');
+    const { manifest } = synthEnvironment(root, 'dev');
+    const ledger = composeCommandLine(captureIO(root).io, {}).openLedger();
+    try {
+      // An earlier dev asked a national authority at level 3 as well; the file now asks the floor.
+      const requirements = { ...manifest.approvals.levels, '3': ['national-authority', 'security-unit', 'system-owner'] };
+      await ledger.append({ kind: 'deploy-step', env: 'dev', actor: 'ci', digest: 'f'.repeat(64), result: 'started', details: { scope: 'run', run: 'r1', operation: 'deploy', requirements }, at: new Date('2026-11-01T09:00:00Z') });
+    } finally {
+      await ledger.close();
+    }
+    const decision = await gateAt(root, new Date('2026-11-27T09:00:00Z'), manifest.digest);
+    expect(decision.reasons).toContainEqual(
+      'e-document-exchange (level 3; the approvals table as last deployed asks national-authority + security-unit + system-owner: lowering it needs the roles it asked): missing national-authority approval (0 of 1 valid)',
+    );
   });
 });
