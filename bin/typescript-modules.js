@@ -5,11 +5,14 @@
 // - Any other .ts file is transpiled by esbuild (what tsx uses) to CommonJS, and the JavaScript is kept
 //   under <project>/.ndc/cache/modules/ by the sha256 of its source and the transform, so an unchanged
 //   environment file needs no transpiler at all. The synthesis cache's setting governs it: deploy,
-//   destroy and --no-cache transpile afresh (nothing planted in .ndc/ stands in for what they judge).
+//   destroy and --no-cache transpile afresh (nothing planted in .ndc/ stands in for what they judge),
+//   and the other commands use a kept file only when it is sealed on this machine (./cache-seal.js): a
+//   planted one would stand in for the environment file in every report.
 const { createHash } = require('node:crypto');
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
-const { dirname, join, relative, sep } = require('node:path');
+const { basename, dirname, join, relative, sep } = require('node:path');
 const { STAMP } = require('./build-stamp');
+const { openSealed, sealText } = require('./cache-seal');
 
 /** Bump when the transform below changes. */
 const FORMAT = 1;
@@ -44,9 +47,11 @@ function javaScriptOf(filename, mode) {
   const source = readFileSync(filename, 'utf8');
   const file = cachedModuleFile(source);
   const directory = dirname(file);
+  const purpose = `module:${basename(file, '.js')}`;
   if (mode === 'use') {
     try {
-      return readFileSync(file, 'utf8');
+      const code = openSealed(purpose, readFileSync(file, 'utf8'));
+      if (code !== undefined) return code;
     } catch {
       // Not cached yet: transpile below.
     }
@@ -55,11 +60,12 @@ function javaScriptOf(filename, mode) {
   // The same transform tsx applies to a CommonJS .ts file; esbuild's "Transform failed with N errors"
   // message (with file:line:column) is what environments/load.ts turns into a one-line error.
   const { code } = esbuild.transformSync(source, { loader: 'ts', format: 'cjs', platform: 'node', target: `node${process.versions.node}`, sourcefile: filename, sourcemap: 'inline' });
-  if (mode !== 'off') {
+  const sealed = mode !== 'off' ? sealText(purpose, code) : undefined;
+  if (sealed !== undefined) {
     try {
       mkdirSync(directory, { recursive: true });
       const partial = `${file}.${process.pid}.tmp`;
-      writeFileSync(partial, code);
+      writeFileSync(partial, sealed);
       renameSync(partial, file);
     } catch {
       // A read-only project or a full disk: the next command transpiles again.

@@ -7,7 +7,7 @@ import { SOURCE_ROOT } from '../core/source-root';
 import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { printError } from './commands/common';
 import { composeCommandLine, type CommandDependencies } from './composition';
-import type { LoadedEnvironment } from '../environments/load';
+import { isolateEnvironments, type LoadedEnvironment } from '../environments/load';
 import type { Manifest } from '../stacks/manifest';
 import type { CommandIO } from './io';
 
@@ -165,7 +165,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       const asOf = str(values, 'asOf');
       const profile = str(values, 'profile');
       const command = ['check', ...(format ? ['--format', format] : []), ...(asOf ? ['--as-of', asOf] : []), ...(profile ? ['--profile', profile] : [])].join(' ');
-      return recorded(deps, 'check', env, command, () => checkCommand({ env, format, output: str(values, 'output'), asOf, profile }, deps.io));
+      return recorded(deps, 'check', env, command, () => checkCommand({ env, format, output: str(values, 'output'), asOf, profile, trustRoot: deps.trustRoot }, deps.io));
     },
   },
   validate: {
@@ -672,9 +672,13 @@ function buildProgram(io: CommandIO, environment: NodeJS.ProcessEnv | undefined,
   return program;
 }
 
+/** The commands that only read the project and report: they may load environment files in-process. */
+const REPORTING_COMMANDS: ReadonlySet<string> = new Set(['start', 'synth', 'check', 'validate', 'reach', 'schedule', 'diff']);
+
 async function runCommand(name: string, spec: CommandSpec, values: Values, io: CommandIO, environment: NodeJS.ProcessEnv | undefined): Promise<number> {
   const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
   let previousCache: CacheMode | undefined;
+  let previousIsolation: boolean | undefined;
   try {
     const deps = composeCommandLine(commandIO, environment);
     const missing = missingOptions(spec, values, deps.environment);
@@ -683,12 +687,17 @@ async function runCommand(name: string, spec: CommandSpec, values: Values, io: C
     // records it). deploy and destroy always do: the gate's check that the environment renders to the
     // approved digest must be a fresh render, which a planted cache entry cannot stand in for.
     previousCache = useSynthCache(values.cache === false || name === 'deploy' || name === 'destroy' ? 'refresh' : 'use');
+    // Environment files are code their authors wrote: every command but those that only read and report
+    // evaluates them in a child process (environments/isolated.ts), never beside the gate, the engines or a
+    // reviewer's key. NDC_ISOLATE_ENVIRONMENTS=1 does so for the reading commands too (CI reports).
+    previousIsolation = isolateEnvironments(!REPORTING_COMMANDS.has(name) || deps.environment.NDC_ISOLATE_ENVIRONMENTS === '1');
     return await spec.run(values, deps);
   } catch (error) {
     if (error instanceof InputError) return printError(commandIO, name, inputErrorLines(error), 2);
     throw error;
   } finally {
     if (previousCache !== undefined) useSynthCache(previousCache);
+    if (previousIsolation !== undefined) isolateEnvironments(previousIsolation);
   }
 }
 

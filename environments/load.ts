@@ -4,6 +4,7 @@ import { InputError } from '../core/errors';
 import { parseJsonFile, prototypeKeyPath } from '../core/json';
 import { loadEvidence, type LoadedEvidenceRecord } from './evidence';
 import type { Environment } from './schema';
+import { evaluateIsolated } from './isolated';
 import { environmentSourceMap, type SourceMap } from './source-map';
 import { validateEnvironment } from './validate';
 
@@ -42,9 +43,29 @@ export function loadEnvironment(root: string, name: string): LoadedEnvironment {
     throw new InputError(`environments/${name}.ts`, `no such environment file${known.length ? ` (known: ${known.join(', ')})` : ''}`);
   }
   const source = relative(root, file) || file;
-  const raw = file.endsWith('.json') ? readJson(file, source) : readModule(root, file, source);
+  const raw = file.endsWith('.json') ? readJson(file, source) : isolated ? readIsolated(root, file, source) : readModule(root, file, source);
   const env = validateEnvironment(raw, source, name);
   return { env, source, evidence: loadEvidence(root, env), locations: environmentSourceMap(root, source) };
+}
+
+let isolated = false;
+
+/**
+ * Whether environment modules are evaluated in a child process (environments/isolated.ts) rather than
+ * required into this one. The command line turns it on for every command that decides the gate, runs the
+ * engines or signs (everything but the commands that only read and report); returns the previous setting.
+ */
+export function isolateEnvironments(on: boolean): boolean {
+  const previous = isolated;
+  isolated = on;
+  return previous;
+}
+
+function readIsolated(root: string, file: string, source: string): unknown {
+  const value = evaluateIsolated(root, file, source);
+  const prototypePath = prototypeKeyPath(value);
+  if (prototypePath !== undefined) throw new InputError(`${source}: ${prototypePath}`, 'is not a plain object (a __proto__ key, or a class instance); write plain object literals');
+  return value;
 }
 
 function readJson(file: string, source: string): unknown {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { cacheSeal } from '../core/cache-seal';
 import { canonicalJson, sha256 } from '../core/canonical-json';
 import type { NationalCloud } from '../constructs';
 import type { Environment } from '../environments/schema';
@@ -189,7 +190,7 @@ export function cachedRender(
   outcome?: (o: CacheOutcome) => void,
   render: () => Artifact[] = () => renderer.render(cloud, env),
 ): Artifact[] {
-  if (mode === 'off') {
+  if (mode === 'off' || !cacheSeal.canSeal()) {
     outcome?.('off');
     return render();
   }
@@ -204,13 +205,13 @@ export function cachedRender(
   }
   const parent = join(cacheDirectory(root), env.name, folder);
   const dir = join(parent, key);
-  const cached = mode === 'use' ? readEntry(dir, key) : undefined;
+  const cached = mode === 'use' ? readEntry(dir, key, `synth:${env.name}/${folder}/${key}`) : undefined;
   if (cached) {
     outcome?.('hit');
     return cached;
   }
   const artifacts = render();
-  writeEntry(parent, key, artifacts);
+  writeEntry(parent, key, artifacts, `synth:${env.name}/${folder}/${key}`);
   outcome?.('miss');
   return artifacts;
 }
@@ -228,13 +229,24 @@ export function cacheWouldServe(root: string, folder: string, renderer: Renderer
   }
 }
 
-/** The recorded artifacts, or undefined when the entry is absent, unreadable or any file fails its sha256. */
-function readEntry(dir: string, key: string): Artifact[] | undefined {
-  let record: EntryRecord;
+/**
+ * The recorded artifacts, or undefined when the entry is absent, unreadable, not sealed on this machine for
+ * `purpose` (core/cache-seal.ts: planted or copied from elsewhere), or any file fails its sha256.
+ */
+function readEntry(dir: string, key: string, purpose: string): Artifact[] | undefined {
+  let stored: string;
   try {
-    record = JSON.parse(readFileSync(join(dir, 'entry.json'), 'utf8')) as EntryRecord;
+    stored = readFileSync(join(dir, 'entry.json'), 'utf8');
   } catch {
     return undefined;
+  }
+  const text = cacheSeal.openSealed(purpose, stored);
+  if (text === undefined) return discard(dir);
+  let record: EntryRecord;
+  try {
+    record = JSON.parse(text) as EntryRecord;
+  } catch {
+    return discard(dir);
   }
   if (record.format !== FORMAT || record.key !== key || !Array.isArray(record.artifacts)) return discard(dir);
   const artifacts: Artifact[] = [];
@@ -267,7 +279,7 @@ function touch(dir: string): void {
 }
 
 /** Records an entry atomically (a staging directory renamed into place) and keeps the newest KEEP. */
-function writeEntry(parent: string, key: string, artifacts: readonly Artifact[]): void {
+function writeEntry(parent: string, key: string, artifacts: readonly Artifact[], purpose: string): void {
   const staging = join(parent, `.${key}.${process.pid}`);
   try {
     mkdirSync(join(staging, 'files'), { recursive: true });
@@ -277,7 +289,9 @@ function writeEntry(parent: string, key: string, artifacts: readonly Artifact[])
       key,
       artifacts: artifacts.map((a) => ({ path: a.path, engine: a.engine, stack: a.stack, resources: a.resources, sha256: sha256(a.content), bytes: Buffer.byteLength(a.content) })),
     };
-    writeFileSync(join(staging, 'entry.json'), `${JSON.stringify(record)}\n`);
+    const sealed = cacheSeal.sealText(purpose, `${JSON.stringify(record)}\n`);
+    if (sealed === undefined) return;
+    writeFileSync(join(staging, 'entry.json'), sealed);
     writeFileSync(join(staging, 'used'), '');
     rmSync(join(parent, key), { recursive: true, force: true });
     renameSync(staging, join(parent, key));
@@ -308,12 +322,19 @@ export interface JsonFileStore {
   write(key: string, value: unknown): void;
 }
 
-export function jsonFileStore(dir: string, keep: number): JsonFileStore {
+/**
+ * `name` tells the stores apart in their seals (core/cache-seal.ts): a value is read back only when it was
+ * sealed on this machine for this store and key, so a planted or moved file is never served.
+ */
+export function jsonFileStore(dir: string, keep: number, name: string): JsonFileStore {
   const file = (key: string) => join(dir, `${key}.json`);
+  const purpose = (key: string) => `${name}:${key}`;
   return {
     read(key) {
       try {
-        const value: unknown = JSON.parse(readFileSync(file(key), 'utf8'));
+        const text = cacheSeal.openSealed(purpose(key), readFileSync(file(key), 'utf8'));
+        if (text === undefined) return undefined;
+        const value: unknown = JSON.parse(text);
         touchFile(file(key));
         return value;
       } catch {
@@ -322,9 +343,11 @@ export function jsonFileStore(dir: string, keep: number): JsonFileStore {
     },
     write(key, value) {
       const staging = join(dir, `.${key}.${process.pid}.tmp`);
+      const sealed = cacheSeal.sealText(purpose(key), `${JSON.stringify(value)}\n`);
+      if (sealed === undefined) return;
       try {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(staging, `${JSON.stringify(value)}\n`);
+        writeFileSync(staging, sealed);
         renameSync(staging, file(key));
         const entries = readdirSync(dir)
           .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
@@ -345,7 +368,7 @@ export function jsonFileStore(dir: string, keep: number): JsonFileStore {
  */
 export function cachedValue<T>(root: string | undefined, env: string, name: string, key: string, compute: () => T, accept: (recorded: unknown) => T | undefined): T {
   if (root === undefined || mode === 'off') return compute();
-  const store = jsonFileStore(join(cacheDirectory(root), env, name), KEEP);
+  const store = jsonFileStore(join(cacheDirectory(root), env, name), KEEP, `${env}/${name}`);
   const recorded = mode === 'use' ? accept(store.read(key)) : undefined;
   if (recorded !== undefined) return recorded;
   const value = compute();

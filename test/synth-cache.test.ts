@@ -10,6 +10,7 @@ import { main } from '../cli/main';
 import { sha256 } from '../core/canonical-json';
 import type { EnvironmentInput } from '../environments/schema';
 import { cacheDirectory, rendererSourceDigest, useSynthCache } from '../stacks/cache';
+import { cacheSeal } from '../core/cache-seal';
 import { renderEnvironment } from '../stacks/synth';
 import { captureIO, environmentInput, installReachIn, REPO, tempProject, writeEnvironmentJson } from './helpers';
 
@@ -90,19 +91,23 @@ describe('the synthesis cache', () => {
     const [name] = readdirSync(dir);
     const file = join(dir, name);
     expect(render(root, 'dev', true).digest).toBe(fresh.digest);
-    // A well-formed entry with other lines is served under `use`, as a planted render is: the digest is not the
-    // environment's, so no approval of the real one counts for it, and deploy's fresh render (refresh) recomputes.
-    const table = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
+    const purpose = `dev/reach:${name.replace(/\.json$/, '')}`;
+    const table = JSON.parse(cacheSeal.openSealed(purpose, readFileSync(file, 'utf8'))!) as Record<string, string[]>;
     expect(table['open-data-portal']).toContain('in internet -> vm:north/open-data-portal/ips tcp/443');
     table['open-data-portal'] = table['open-data-portal'].filter((line) => !line.includes('internet'));
+    // Planted without this machine's key (a force-committed .ndc/): never served, the lines are computed again.
     writeFileSync(file, JSON.stringify(table));
+    expect(render(root, 'dev', true).digest).toBe(fresh.digest);
+    // A well-formed entry sealed here with other lines is served under `use` (so the cache is what was used):
+    // its digest is not the environment's, and deploy's fresh render (refresh) recomputes.
+    writeFileSync(file, cacheSeal.sealText(purpose, JSON.stringify(table))!);
     expect(render(root, 'dev', true).digest).not.toBe(fresh.digest);
     useSynthCache('refresh');
     expect(renderEnvironment(root, 'dev').manifest.digest).toBe(fresh.digest);
     useSynthCache(false);
     expect(render(root, 'dev', true).digest).toBe(fresh.digest);
     for (const broken of ['{', JSON.stringify({ 'open-data-portal': [] }), JSON.stringify({ ...table, 'open-data-portal': [1] }), JSON.stringify([table])]) {
-      writeFileSync(file, broken);
+      writeFileSync(file, cacheSeal.sealText(purpose, broken)!);
       expect(render(root, 'dev', true).digest).toBe(fresh.digest);
     }
     // Any change of an artifact's bytes is another key.
@@ -147,17 +152,22 @@ describe('the synthesis cache', () => {
 });
 
 describe('the synthesis cache on the command line', () => {
-  /** Rewrites a cached Kubernetes artifact of dev and its recorded sha256, as someone planting an entry would. */
-  function plant(root: string): void {
+  /**
+   * Rewrites a cached Kubernetes artifact of dev and its recorded sha256, as someone planting an entry would:
+   * without this machine's cache key (a force-committed .ndc/), or sealed with it (the machine's owner).
+   */
+  function plant(root: string, sealed: boolean): void {
     const dir = join(cacheDirectory(root), 'dev', 'kubernetes');
     const [key] = readdirSync(dir);
     const index = systemObjectsIndex(join(dir, key));
     const file = join(dir, key, 'files', String(index));
     const planted = readFileSync(file, 'utf8').replace(/pod-security\.kubernetes\.io\/enforce: restricted/g, 'pod-security.kubernetes.io/enforce: privileged');
     writeFileSync(file, planted);
-    const entry = JSON.parse(readFileSync(join(dir, key, 'entry.json'), 'utf8')) as { artifacts: { sha256: string; bytes: number }[] };
+    const purpose = `synth:dev/kubernetes/${key}`;
+    const stored = readFileSync(join(dir, key, 'entry.json'), 'utf8');
+    const entry = JSON.parse(cacheSeal.openSealed(purpose, stored) ?? stored.slice(stored.indexOf('\n') + 1)) as { artifacts: { sha256: string; bytes: number }[] };
     entry.artifacts[index] = { ...entry.artifacts[index], sha256: sha256(planted), bytes: Buffer.byteLength(planted) };
-    writeFileSync(join(dir, key, 'entry.json'), JSON.stringify(entry));
+    writeFileSync(join(dir, key, 'entry.json'), sealed ? cacheSeal.sealText(purpose, JSON.stringify(entry))! : JSON.stringify(entry));
   }
 
   it('--no-cache renders afresh, and deploy never trusts the cache for its gate', async () => {
@@ -170,8 +180,12 @@ describe('the synthesis cache on the command line', () => {
     expect((await run('synth', '--env', 'dev')).code).toBe(0);
     const fresh = readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8');
     expect(fresh).toContain('enforce: restricted');
-    plant(root);
-    // A consistent planted entry passes the cache's own integrity check, so synth serves it...
+    // An entry planted without this machine's cache key is never served, however consistent its sha256s.
+    plant(root, false);
+    expect((await run('synth', '--env', 'dev')).code).toBe(0);
+    expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).toBe(fresh);
+    // One sealed with the key passes the cache's own checks, so synth serves it...
+    plant(root, true);
     expect((await run('synth', '--env', 'dev')).code).toBe(0);
     expect(readFileSync(join(root, 'out/dev/kubernetes/north.yaml'), 'utf8')).not.toBe(fresh);
     // ...but the deploy gate renders afresh and refuses what the environment does not render to.

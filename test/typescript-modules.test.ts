@@ -5,9 +5,11 @@
  * take a cached module. Each case runs in its own node process, as the command does.
  */
 import { spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { cacheSeal } from '../core/cache-seal';
 import { REPO } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -55,13 +57,22 @@ describe('the compiled command loading environment files', () => {
     expect(readFileSync(cached, 'utf8')).toContain("name: \"from-source\"");
   });
 
-  it('serves an unchanged file from .ndc/cache/modules, but deploy, destroy and --no-cache transpile afresh', () => {
+  it('serves an unchanged file from .ndc/cache/modules only when sealed on this machine; deploy, destroy and --no-cache transpile afresh', () => {
     load(install, project, file, 'use');
-    writeFileSync(cached, "exports.default = { name: 'planted' };\n");
-    expect(load(install, project, file, 'use').name).toBe('planted');
+    const purpose = `module:${basename(cached, '.js')}`;
+    const code = "exports.default = { name: 'kept' };\n";
+    // Sealed with this machine's key (~/.ndc/cache.key): served, so the kept file is what is used.
+    writeFileSync(cached, cacheSeal.sealText(purpose, code)!);
+    expect(load(install, project, file, 'use').name).toBe('kept');
     expect(load(install, project, file, 'refresh').name).toBe('from-source');
-    // refresh also replaced the planted entry with the real transform.
+    // refresh also replaced the entry with the real transform.
     expect(load(install, project, file, 'use').name).toBe('from-source');
+    // Planted by someone without the key (a force-committed .ndc/): bare, or sealed under another key.
+    const otherKey = createHmac('sha256', randomBytes(32)).update(purpose).update('\u0000').update(code).digest('hex');
+    for (const planted of [code, `${otherKey}\n${code}`, `${'0'.repeat(64)}\n${code}`]) {
+      writeFileSync(cached, planted);
+      expect(load(install, project, file, 'use').name).toBe('from-source');
+    }
   });
 
   it('reports a syntax error as esbuild does (file:line:column), which environments/load.ts turns into one line', () => {

@@ -10,10 +10,10 @@ import { profileNamed } from '../../policies/profiles';
 import { transitionReport, transitionTarget, transitionText } from '../../policies/transition';
 import { renderReport, REPORT_FORMATS, textReport, type ReportFormat } from '../../policies/reports';
 import { verdictLine } from '../../policies/reports/common';
-import { readManifest, unlistedFiles } from '../../stacks/manifest';
+import { readManifest, requireManifest, unlistedFiles } from '../../stacks/manifest';
 import type { CommandIO } from '../io';
 import { refuseProjectInput } from './common';
-import { artifactInputs, htmlInputsFor } from './report-inputs';
+import { artifactInputs, changeOfWritten, htmlInputsFor } from './report-inputs';
 
 export interface CheckOptions {
   readonly env: string;
@@ -23,6 +23,8 @@ export interface CheckOptions {
   readonly asOf?: string;
   /** Another regulation profile: the transition report of the environment under it. */
   readonly profile?: string;
+  /** Trust-store pins (NDC_TRUST_ROOT): the HTML report's change since the last approval counts only signed scope digests. */
+  readonly trustRoot?: string;
 }
 
 export function parseFormat(value: string | undefined, json: boolean): ReportFormat {
@@ -82,7 +84,7 @@ export async function checkCommand(opts: CheckOptions, io: CommandIO): Promise<n
     evaluation = progressStep(`checking ${opts.env}: every rule pack in force`, () => evaluatePolicies(io.root, opts.env, { asOf, now: io.now() }));
   }
   if (evaluation.synthesized) io.err(`ndc check: synthesized out/${opts.env}/ first (${evaluation.synthReason})`);
-  const rendered = renderReport(evaluation, format, evaluation.source, format === 'html' ? htmlInputsFor(io.root, evaluation) : artifactInputs(io.root, evaluation));
+  const rendered = renderReport(evaluation, format, evaluation.source, format === 'html' ? htmlInputsFor(io.root, evaluation, { change: changeOfWritten(io.root, requireManifest(io.root, opts.env), opts.trustRoot) }) : artifactInputs(io.root, evaluation));
   // The JSON report is check's --json document: the same schema-tagged shape as every command's.
   const content = format === 'json' ? `${jsonDocument('check', JSON.parse(rendered) as object)}\n` : rendered;
   if (opts.output !== undefined) {

@@ -2,25 +2,31 @@ import type { LoadedEvidenceRecord } from '../../environments/evidence';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
+import { cacheSeal } from '../../core/cache-seal';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
 import { artifactsJudged, type PolicyEvaluation } from '../../policies/evaluate';
-import { cloudPicture, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
+import { cloudPicture, type ChangeSinceApproval, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
 import type { CloudPicture } from '../../policies/reports/topology';
 import { diagramKey, diagramsOf, type DiagramCache } from '../../policies/reports/html';
 import { InputError } from '../../core/errors';
 import { assessmentCheckOf, gatePolicyOutcome } from '../../policies/outcome';
 import { evaluateGate } from '../../policies/approvals/gate';
-import { approvalSettingsOf } from '../../policies/approvals/requirements';
+import { approvalSettingsOf, type ApprovalSettings } from '../../policies/approvals/requirements';
 import { readTrustStore, trustRootsFrom } from '../../policies/approvals/trust-store';
 import { reportApprovalsOf } from '../../policies/reports/approvals';
 import type { LoadedEnvironment } from '../../environments/load';
 import { environmentBody } from '../../stacks/synth';
 import { jsonFileStore } from '../../stacks/cache';
 import type { Manifest } from '../../stacks/manifest';
+import type { EnvironmentState } from '../../stacks/scope-state';
+import { latestApprovedDigest } from '../../policies/approvals/approved-state';
+import { diffStates, type ResourceChange, type ScopeDiff } from '../../policies/approvals/scope-diff';
+import { readApprovals } from '../../policies/approvals/statement';
+import { baseState, directoryState, signedBaseline } from './diff';
 import { reachSectionFor } from './reach';
 import type { ValidationFinding } from '../../policies/validation';
 import type { ValidationStore } from '../../policies/validation/stored';
@@ -35,7 +41,7 @@ import { reachHtmlSection, reachView } from '../../policies/network/report';
 export function htmlInputsFor(
   root: string,
   evaluation: PolicyEvaluation,
-  opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals; manifest?: Manifest; commit?: { readonly value: string | undefined } } = {},
+  opts: { cloud?: NationalCloud; evidence?: readonly LoadedEvidenceRecord[]; approvals?: ReportApprovals; manifest?: Manifest; commit?: { readonly value: string | undefined }; change?: ChangeSinceApproval } = {},
 ): HtmlReportInputs {
   const loaded = opts.cloud === undefined || opts.evidence === undefined ? loadEnvironment(root, evaluation.env) : undefined;
   const cloud = opts.cloud ?? buildCloud(loaded!.env);
@@ -52,6 +58,7 @@ export function htmlInputsFor(
     picture: cloudPicture(cloud, evaluation.asOf, failing, evidence),
     reachability: reachability || undefined,
     approvals: opts.approvals,
+    change: opts.change,
     commit: opts.commit !== undefined ? opts.commit.value : commitOf(root),
     diagrams: diagramCache(root),
   };
@@ -65,20 +72,24 @@ export function diagramCache(root: string): DiagramCache {
   const dir = join(root, '.ndc', 'cache', 'diagrams');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (require('@dagrejs/dagre/package.json') as { version: string }).version;
-  const file = (key: string) => join(dir, `${sha256(`${version}\u0000${key}`)}.svg`);
+  const name = (key: string) => sha256(`${version}\u0000${key}`);
+  const file = (key: string) => join(dir, `${name(key)}.svg`);
   return {
     get: (key) => {
       try {
-        return readFileSync(file(key), 'utf8');
+        // Only a diagram laid out on this machine (core/cache-seal.ts): a planted one would draw another cloud.
+        return cacheSeal.openSealed(`diagram:${name(key)}`, readFileSync(file(key), 'utf8'));
       } catch {
         return undefined;
       }
     },
     set: (key, svg) => {
+      const sealed = cacheSeal.sealText(`diagram:${name(key)}`, svg);
+      if (sealed === undefined) return;
       try {
         mkdirSync(dir, { recursive: true });
         const partial = `${file(key)}.${process.pid}.tmp`;
-        writeFileSync(partial, svg);
+        writeFileSync(partial, sealed);
         renameSync(partial, file(key));
       } catch {
         // A read-only project: the next report lays the diagram out again.
@@ -93,7 +104,7 @@ export function diagramCache(root: string): DiagramCache {
  * time; an unreadable or malformed entry is validated afresh.
  */
 export function validationStore(root: string): ValidationStore {
-  const store = jsonFileStore(join(root, '.ndc', 'cache', 'validation'), VALIDATIONS_KEPT);
+  const store = jsonFileStore(join(root, '.ndc', 'cache', 'validation'), VALIDATIONS_KEPT, 'validation');
   const fields = ['check', 'artifact', 'address', 'path', 'reason'];
   return {
     read: (key) => {
@@ -221,4 +232,44 @@ export function artifactInputs(root: string, evaluation: PolicyEvaluation): Pick
       }
     },
   };
+}
+
+/**
+ * The report's "Change since the last approval": the environment as just rendered against the last state
+ * every scope was approved in, as `ndc diff` computes it (only scope digests a trusted reviewer signed
+ * count as approved when a trust store is in force). Without an approved state, or when it cannot be
+ * read, the section says why instead of showing an empty change.
+ */
+export function changeForReport(root: string, env: string, current: () => { readonly state: EnvironmentState; readonly settings: ApprovalSettings }, trustRoot: string | undefined): ChangeSinceApproval {
+  if (latestApprovedDigest(root, env) === undefined) {
+    return { against: 'no approved state', note: `No approved state of ${env} yet (approvals/${env}/approved/ is written when every scope of a digest is approved): every scope is new to its reviewers.`, scopes: [] };
+  }
+  try {
+    const now = current();
+    const { state, base } = baseState(root, env, 'approved', now.state, signedBaseline(root, env, trustRootsFrom(trustRoot)));
+    const diff = diffStates({ base: state, current: now.state, against: base, currentSource: `out/${env}`, settings: now.settings, approvals: readApprovals(root, env) });
+    const addresses = (s: ScopeDiff, change: ResourceChange['change']) => s.resources.filter((r) => r.change === change).map((r) => r.address);
+    return {
+      against: base.source,
+      scopes: diff.scopes.map((s) => ({
+        scope: s.id,
+        level: s.level,
+        added: addresses(s, 'added'),
+        removed: addresses(s, 'removed'),
+        changed: s.resources.filter((r) => r.change === 'changed').map((r) => ({ address: r.address, attributes: r.attributes.map((a) => a.path) })),
+        reach: s.reachability && (s.reachability.added.length > 0 || s.reachability.removed.length > 0) ? { added: s.reachability.added, removed: s.reachability.removed } : undefined,
+        approvalsVoided: s.voidedApprovals.map((v) => `${v.reviewer} (${v.role})`),
+        mustSign: [...s.mustSign],
+      })),
+    };
+  } catch (error) {
+    if (error instanceof InputError) return { against: 'the last approved state', note: `The change since the last approval cannot be shown: ${error.message}`, scopes: [] };
+    throw error;
+  }
+}
+
+/** The same for a report of out/<env>/ as written (`ndc check --format html`): its files checked against their manifest. */
+export function changeOfWritten(root: string, manifest: Manifest, trustRoot: string | undefined): ChangeSinceApproval {
+  const env = manifest.env;
+  return changeForReport(root, env, () => ({ state: directoryState(join(root, 'out', env), `out/${env}`, env, false), settings: manifest.approvals }), trustRoot);
 }

@@ -4,13 +4,15 @@ import { useValidationStore } from '../../policies/validation';
 import { synthCacheMode } from '../../stacks/cache';
 import { cloudPicture, renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
+import { renderedState } from '../../stacks/scope-state';
+import { approvalSettingsOf } from '../../policies/approvals/requirements';
 import { buildCloud } from '../../constructs';
 import { loadEnvironment } from '../../environments/load';
 import type { CommandIO } from '../io';
 import type { LoadedEnvironment } from '../../environments/load';
 import { writeAtomically } from './check';
 import { environmentSourceMap } from '../../environments/source-map';
-import { approvalsForReport, commitOfLater, htmlInputsFor, layDiagramsAhead, validationStore } from './report-inputs';
+import { approvalsForReport, changeForReport, commitOfLater, htmlInputsFor, layDiagramsAhead, validationStore } from './report-inputs';
 import { printJson } from './common';
 import { describeSynth, synthSummary } from './synth';
 
@@ -53,7 +55,8 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const loaded = { env: synth.env, source: synth.source, evidence: synth.evidence, locations: synth.locations ?? environmentSourceMap(io.root, synth.source) };
   const approvals = approvalsForReport(io.root, loaded, synth.manifest, evaluation, { trustRoot: opts.trustRoot, author: opts.author, now: io.now() });
   await diagrams;
-  const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, evidence: synth.evidence, approvals, manifest: synth.manifest, commit: await commit });
+  const change = changeForReport(io.root, opts.env, () => ({ state: renderedState(synth.manifest, synth.resources, synth.reach), settings: approvalSettingsOf(synth.env, synth.source) }), opts.trustRoot);
+  const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, evidence: synth.evidence, approvals, manifest: synth.manifest, commit: await commit, change });
   const html = writeAtomically(io.root, join(dir, 'report.html'), renderReport(evaluation, 'html', synth.source, inputs), dir);
   const sarif = writeAtomically(io.root, join(dir, 'report.sarif'), renderReport(evaluation, 'sarif', synth.source, inputs), dir);
   if (io.json) {

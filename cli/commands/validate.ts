@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { cacheSeal } from '../../core/cache-seal';
 import { buildCloud } from '../../constructs';
 import { loadEnvironment } from '../../environments/load';
 import { readManifest, verifyArtifacts } from '../../stacks/manifest';
@@ -52,7 +53,8 @@ const recordOf = (root: string, env: string) => join(root, '.ndc', 'cache', `syn
 
 function readRecord(root: string, env: string): Rendered | undefined {
   try {
-    return JSON.parse(readFileSync(recordOf(root, env), 'utf8')) as Rendered;
+    const text = cacheSeal.openSealed(`validate-record:${env}`, readFileSync(recordOf(root, env), 'utf8'));
+    return text === undefined ? undefined : (JSON.parse(text) as Rendered);
   } catch {
     return undefined;
   }
@@ -61,9 +63,11 @@ function readRecord(root: string, env: string): Rendered | undefined {
 function writeRecord(root: string, env: string, record: Rendered): void {
   const file = recordOf(root, env);
   const temporary = `${file}.tmp-${process.pid}`;
+  const sealed = cacheSeal.sealText(`validate-record:${env}`, JSON.stringify(record));
+  if (sealed === undefined) return;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temporary, JSON.stringify(record));
+    writeFileSync(temporary, sealed);
     renameSync(temporary, file);
   } catch {
     // Only the next run's speed depends on the record.

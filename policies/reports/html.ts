@@ -24,9 +24,13 @@ export interface ReportApprovals {
 export interface ChangeSinceApproval {
   /** What the change is measured against: "approved digest 1a2b...", a digest or a git ref. */
   readonly against: string;
+  /** Why no comparison is shown (no approved state yet, an unreadable one), in place of the scopes. */
+  readonly note?: string;
   readonly scopes: readonly {
     readonly scope: string;
     readonly level?: number;
+    /** How the scope's reachability lines changed (stacks/reach.ts), when they did. */
+    readonly reach?: { readonly added: readonly string[]; readonly removed: readonly string[] };
     readonly added: readonly string[];
     readonly removed: readonly string[];
     readonly changed: readonly { readonly address: string; readonly attributes: readonly string[] }[];
@@ -326,12 +330,18 @@ function changeSection(change: ChangeSinceApproval | undefined): string[] {
     out.push('<p>Not computed for this report (<code>ndc diff</code> computes it against the approved digest).</p>');
     return out;
   }
+  if (change.note !== undefined) {
+    out.push(`<p>${h(change.note)}</p>`);
+    return out;
+  }
   out.push(`<p>Against ${h(change.against)}: ${change.scopes.length} scope(s) changed.</p>`);
   if (change.scopes.length === 0) return out;
   out.push('<table><tr><th>scope</th><th>added</th><th>removed</th><th>changed (attributes)</th><th>approvals voided</th><th>must sign</th></tr>');
   const list = (items: readonly string[]) => (items.length ? items.map((i) => `<code>${h(i)}</code>`).join('<br>') : '-');
   for (const s of change.scopes) {
-    const changed = s.changed.length ? s.changed.map((c) => `<code>${h(c.address)}</code>${c.attributes.length ? ` (${h(c.attributes.join(', '))})` : ''}`).join('<br>') : '-';
+    const reach = [...(s.reach?.added ?? []).map((l) => `+ reach: ${l}`), ...(s.reach?.removed ?? []).map((l) => `- reach: ${l}`)];
+    const changedItems = [...s.changed.map((c) => `<code>${h(c.address)}</code>${c.attributes.length ? ` (${h(c.attributes.join(', '))})` : ''}`), ...reach.map((l) => `<code>${h(l)}</code>`)];
+    const changed = changedItems.length ? changedItems.join('<br>') : '-';
     out.push(`<tr><td>${h(s.scope)}${s.level !== undefined ? ` (level ${s.level})` : ''}</td><td>${list(s.added)}</td><td>${list(s.removed)}</td><td>${changed}</td><td>${h(s.approvalsVoided.join(', ') || '-')}</td><td>${h(s.mustSign.join(', ') || '-')}</td></tr>`);
   }
   out.push('</table>');

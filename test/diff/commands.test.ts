@@ -49,6 +49,32 @@ describe('ndc diff against the approved state and stored digests (dev, synthesiz
     expect(result.out).not.toMatch(/^e-document-exchange \(/m);
   });
 
+  it('the HTML reports of ndc start and ndc check show the same change since the last approval', async () => {
+    const section = (html: string) => html.slice(html.indexOf('<h2 id="change">'), html.indexOf('<h2 id="overrides">'));
+    const { io } = captureIO(root);
+    expect(await main(['start', '--env', 'dev'], io)).toBe(0);
+    const started = section(readFileSync(join(root, 'reports', 'dev', 'report.html'), 'utf8'));
+    expect(started).toContain(`Against the last approved state (approvals/dev/approved/${approved.digest}.json`);
+    expect(started).toContain('1 scope(s) changed.');
+    expect(started).toMatch(/<td>open-data-portal \(level 2\)<\/td><td><code>kubernetes\/north.yaml#NetworkPolicy/);
+    expect(started).toContain('<code>terraform/cluster-north/cdk.tf.json#openstack_networking_secgroup_rule_v2.open-data-portal-');
+    expect(started).toContain('<code>+ reach: in vm:north/open-data-portal/web -&gt; vm:north/open-data-portal/catalog tcp/8080,tcp/9090</code>');
+    expect(started).toContain('<td>security-unit</td>');
+    expect(started).not.toContain('Not computed');
+    const checked = captureIO(root);
+    await main(['check', '--env', 'dev', '--format', 'html', '--output', 'check.html'], checked.io);
+    expect(section(readFileSync(join(root, 'check.html'), 'utf8'))).toBe(started);
+    // Without an approved state the section says so instead of showing an empty change.
+    const states = join(root, 'approvals', 'dev', 'approved');
+    renameSync(states, `${states}.aside`);
+    try {
+      await main(['check', '--env', 'dev', '--format', 'html', '--output', 'check.html'], captureIO(root).io);
+      expect(section(readFileSync(join(root, 'check.html'), 'utf8'))).toContain('No approved state of dev yet');
+    } finally {
+      renameSync(`${states}.aside`, states);
+    }
+  });
+
   it('prints json (schema ndc/diff/v1) and markdown, and refuses another format', async () => {
     const json = JSON.parse((await diff('--format', 'json')).out) as { schema: string; against: { kind: string; digest: string }; scopes: { id: string }[] };
     expect(json).toMatchObject({ schema: 'ndc/diff/v1', against: { kind: 'approved', digest: approved.digest } });

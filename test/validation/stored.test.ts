@@ -3,6 +3,7 @@
  * artifacts and systems are served from the store; a changed artifact sha256, a changed system, or no
  * store at all validate afresh; ndc start keeps them under .ndc/cache/validation and --no-cache ignores them.
  */
+import { cacheSeal } from '../../core/cache-seal';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
@@ -69,12 +70,16 @@ describe('ndc start and the validation store', () => {
     expect(await mandatoryLine()).toBe('Mandatory failures: 0');
     expect(entries()).toHaveLength(1);
     const file = join(root, '.ndc', 'cache', 'validation', entries()[0]);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([]);
-    // An entry for these very artifacts is believed by start (as a synthesis cache entry is), never by --no-cache.
+    const purpose = `validation:${entries()[0].replace(/\.json$/, '')}`;
+    expect(JSON.parse(cacheSeal.openSealed(purpose, readFileSync(file, 'utf8'))!)).toEqual([]);
+    // An entry planted without this machine's cache key (a force-committed .ndc/) is never believed.
     writeFileSync(file, JSON.stringify([planted]));
+    expect(await mandatoryLine()).toBe('Mandatory failures: 0');
+    // One sealed here for these very artifacts is believed by start (as a synthesis cache entry is), never by --no-cache.
+    writeFileSync(file, cacheSeal.sealText(purpose, JSON.stringify([planted]))!);
     expect(await mandatoryLine()).toBe('Mandatory failures: 1');
     expect(await mandatoryLine('--no-cache')).toBe('Mandatory failures: 0');
-    writeFileSync(file, '{"not": "a list"}');
+    writeFileSync(file, cacheSeal.sealText(purpose, '{"not": "a list"}')!);
     expect(await mandatoryLine()).toBe('Mandatory failures: 0');
   });
 });

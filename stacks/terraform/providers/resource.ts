@@ -28,13 +28,23 @@ export abstract class ProviderResource<Config extends object> extends TerraformR
 
   /** The resource's id, as a reference token. */
   get id(): string {
-    return this.getStringAttribute('id');
+    return this.attribute('id');
   }
 
-  /** Any attribute, as a reference token (e.g. `bucket`, `name`). */
+  /**
+   * Any attribute, as a reference token (e.g. `bucket`, `name`). One token per attribute, made on first
+   * use: cdktf captures a whole stack trace for every token it makes, and a resource is referenced often.
+   */
   attribute(name: string): string {
-    return this.getStringAttribute(name);
+    let token = this.references.get(name);
+    if (token === undefined) {
+      token = this.getStringAttribute(name);
+      this.references.set(name, token);
+    }
+    return token;
   }
+
+  private readonly references = new Map<string, string>();
 
   protected override synthesizeAttributes(): Record<string, unknown> {
     return dropUndefined(this.attributes) as Record<string, unknown>;
