@@ -22,7 +22,7 @@ export interface LoadedEnvironment {
 export function listEnvironments(root: string): string[] {
   const dir = join(root, 'environments');
   if (!existsSync(dir)) return [];
-  const skip = new Set(['schema', 'validate', 'load', 'index', 'vocabulary', 'evidence', 'source-map']);
+  const skip = new Set(['schema', 'validate', 'load', 'index', 'vocabulary', 'evidence', 'source-map', 'isolated']);
   return readdirSync(dir)
     .filter((f) => /^[a-z][a-z0-9-]*\.(ts|json)$/.test(f))
     .map((f) => f.replace(/\.(ts|json)$/, ''))
