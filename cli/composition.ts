@@ -82,7 +82,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   const outcome = require('../policies/outcome') as typeof import('../policies/outcome');
   const { bodyDisagreements, digestProblems, requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
   const { environmentBody } = require('../stacks/synth') as typeof import('../stacks/synth');
-  const { deployedLevelsFromRecords, deployedRequirementsFromRecords, lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
+  const { deployedLevelsFromRecords, deployedOwnersFromRecords, deployedRequirementsFromRecords, lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
   const { actorOf } = require('../deploy/deploy') as typeof import('../deploy/deploy');
   const trustFloor = require('../policies/approvals/accepted-trust') as typeof import('../policies/approvals/accepted-trust');
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -102,10 +102,10 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
     }
     return evaluation;
   };
-  // What the ledger's last deploy run was judged at: a level or approvals table lowered since needs the roles it had.
+  // What the ledger's last deploy run was judged at: a level or approvals table lowered, or an owner changed, since needs the roles it had.
   const deployedState = async (env: string) => {
     const records = await ledger.records();
-    return { deployedLevels: deployedLevelsFromRecords(records, env), deployedRequirements: deployedRequirementsFromRecords(records, env) };
+    return { deployedLevels: deployedLevelsFromRecords(records, env), deployedOwners: deployedOwnersFromRecords(records, env), deployedRequirements: deployedRequirementsFromRecords(records, env) };
   };
   return {
     gate: {

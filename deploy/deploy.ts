@@ -246,7 +246,9 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
         ...(resumedFrom ? { resumedFrom } : {}),
         steps: toRun.map((s) => s.id),
         // What the gate judged each scope's level to be: a later lowering is signed by this level's roles.
-        ...(operation === 'deploy' ? { levels: Object.fromEntries(manifest.scopes.map((s) => [s.id, s.level])), requirements: manifest.approvals.levels } : {}),
+        ...(operation === 'deploy'
+          ? { levels: Object.fromEntries(manifest.scopes.map((s) => [s.id, s.level])), owners: Object.fromEntries(manifest.systems.map((s) => [s.id, s.owner])), requirements: manifest.approvals.levels }
+          : {}),
         snapshot: { dir: snapshot.dir, created: snapshot.created, files: snapshot.files, bytes: snapshot.bytes, ms: snapshotMs },
       },
     });

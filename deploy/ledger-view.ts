@@ -65,6 +65,13 @@ export function deployedLevelsFromRecords(records: readonly StepRecord[], env: s
   return new Map(Object.entries(levels as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }
 
+/** The owner agency of each scope as last deployed (the newest deploy run record's `owners`). */
+export function deployedOwnersFromRecords(records: readonly StepRecord[], env: string): Map<string, string> {
+  const owners = lastDeployRunWith(records, env, 'owners');
+  if (owners === undefined) return new Map();
+  return new Map(Object.entries(owners as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 /**
  * The approvals table (roles per level) the newest deploy run was judged under, or undefined: the gate asks
  * at least these roles, so a table lowered in the environment file is signed by the roles it asked before.

@@ -4,7 +4,7 @@ import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
 import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
 import { authorOf, eligibility, type EligibilityContext } from '../../policies/approvals/eligibility';
-import { deployedLevelsFromRecords, deployedRequirementsFromRecords } from '../../deploy/ledger-view';
+import { deployedLevelsFromRecords, deployedOwnersFromRecords, deployedRequirementsFromRecords } from '../../deploy/ledger-view';
 import { evaluateGate, judgedAt, withDeployedRequirements, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { resolveIdentity } from '../../policies/approvals/identity';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
@@ -104,9 +104,14 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
 
-    const { accepted, deployed, table } = await withLedger(io, opts, async (ledger) => {
+    const { accepted, deployed, owners, table } = await withLedger(io, opts, async (ledger) => {
       const records = await ledger.records();
-      return { accepted: await acceptedTrustOf(ledger, opts.env), deployed: deployedLevelsFromRecords(records, opts.env), table: deployedRequirementsFromRecords(records, opts.env) };
+      return {
+        accepted: await acceptedTrustOf(ledger, opts.env),
+        deployed: deployedLevelsFromRecords(records, opts.env),
+        owners: deployedOwnersFromRecords(records, opts.env),
+        table: deployedRequirementsFromRecords(records, opts.env),
+      };
     });
     const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot), accepted);
     if (!trust.ok) return refuse(io, 'approve', trust.reason);
@@ -135,10 +140,10 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     // Which scopes: explicit ones must all be approvable (naming a scope signs it again, to renew an approval);
     // by default, every one this reviewer and role counts for that still needs the role at its current digest.
     const known = new Map(manifest.systems.map((s) => [s.id, s]));
-    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, deployed, table);
+    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, { levels: deployed, owners, requirements: table });
     const ineligible = (system: Manifest['systems'][number]): string | undefined => {
       // A scope lowered below the level last deployed is judged at that level, as the gate judges it.
-      const verdict = eligibility(ctx, candidate, judgedAt(system, deployed));
+      const verdict = eligibility(ctx, candidate, judgedAt(system, deployed, owners));
       return verdict.ok ? undefined : verdict.reason;
     };
     const why = (system: Manifest['systems'][number]): string | undefined => {
@@ -201,7 +206,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       }),
     );
     // Once every scope is approved at its current digest, this state is what later diffs compare with (ndc diff).
-    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, deployed, table).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
+    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, { levels: deployed, owners, requirements: table }).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
     if (io.json) printJson(io, 'approve', { approved: true, file: written.shown, replaced: written.replaced, statement, ...(recorded ? { approvedState: recorded } : {}) });
     else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.scopes.length} scope(s) (${statement.scopes.map((x) => x.id).join(', ')}) as ${role} until ${statement.expires}`);
     if (recorded && !io.json) io.out(`every scope of ${opts.env} is approved at digest ${manifest.digest.slice(0, 12)}...: recorded ${recorded} (ndc diff compares with it)`);
@@ -221,8 +226,7 @@ function scopeNeeds(
   settings: ApprovalSettings,
   operation: ApprovedOperation,
   acceptedTrust: Awaited<ReturnType<typeof acceptedTrustOf>>,
-  deployedLevels: ReadonlyMap<string, number>,
-  deployedRequirements: ApprovalSettings['levels'] | undefined,
+  deployedState: { levels: ReadonlyMap<string, number>; owners: ReadonlyMap<string, string>; requirements: ApprovalSettings['levels'] | undefined },
 ): Map<string, GateResult['perSystem'][number]> {
   const loaded = (opts.project ?? projectReader(io.root)).loadEnvironment(opts.env);
   const gate = evaluateGate({
@@ -238,8 +242,9 @@ function scopeNeeds(
     settings,
     trustRoots: trustRootsFrom(opts.trustRoot),
     acceptedTrust,
-    deployedLevels,
-    deployedRequirements,
+    deployedLevels: deployedState.levels,
+    deployedOwners: deployedState.owners,
+    deployedRequirements: deployedState.requirements,
   });
   return new Map(gate.perSystem.map((s) => [s.id, s]));
 }
@@ -315,6 +320,7 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
         trustRoots,
         acceptedTrust,
         deployedLevels: deployedLevelsFromRecords(await ledger.records(), opts.env),
+        deployedOwners: deployedOwnersFromRecords(await ledger.records(), opts.env),
         deployedRequirements: deployedRequirementsFromRecords(await ledger.records(), opts.env),
       });
       await recordAcceptedTrust(ledger, opts.env, gate.trust, acceptedTrust, opts.actor ?? 'ndc approvals', io.now());

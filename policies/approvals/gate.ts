@@ -51,6 +51,11 @@ export interface GateInput {
    * those roles, so dropping a role from the environment file is signed by the roles it asked before.
    */
   readonly deployedRequirements?: ApprovalSettings['levels'];
+  /**
+   * The owner agency of each scope as last deployed: a system handed to another agency since is approved by
+   * reviewers covering the agency that held it (the handover is theirs to sign), until that deploy runs.
+   */
+  readonly deployedOwners?: ReadonlyMap<string, string>;
 }
 
 export interface CountedApproval {
@@ -119,10 +124,16 @@ export function withDeployedRequirements(settings: ApprovalSettings, deployed: A
   return { ...settings, levels };
 }
 
-/** A system as its approvals are judged: at its level, or at the higher level it was last deployed at. */
-export function judgedAt<T extends { readonly id: string; readonly level: number }>(system: T, deployedLevels: ReadonlyMap<string, number> | undefined): T {
-  const deployed = deployedLevels?.get(system.id);
-  return deployed !== undefined && deployed > system.level ? { ...system, level: deployed } : system;
+/**
+ * A system as its approvals are judged: at its level, or at the higher level it was last deployed at, and
+ * for the owner agency it was last deployed with.
+ */
+export function judgedAt<T extends { readonly id: string; readonly level: number; readonly owner: string }>(system: T, deployedLevels: ReadonlyMap<string, number> | undefined, deployedOwners?: ReadonlyMap<string, string>): T {
+  const level = deployedLevels?.get(system.id);
+  const owner = deployedOwners?.get(system.id);
+  const higher = level !== undefined && level > system.level;
+  const handed = owner !== undefined && owner !== system.owner;
+  return higher || handed ? { ...system, ...(higher ? { level } : {}), ...(handed ? { owner } : {}) } : system;
 }
 
 /** Clock skew tolerated for an approval's `issued` time. */
@@ -173,7 +184,7 @@ export function evaluateGate(input: GateInput): GateResult {
         continue;
       }
       const scope = current.get(system.id);
-      const standing = eligibility(eligible!, { reviewer: s.reviewer, keyId: s.keyId, role: s.role }, judgedAt(system, input.deployedLevels));
+      const standing = eligibility(eligible!, { reviewer: s.reviewer, keyId: s.keyId, role: s.role }, judgedAt(system, input.deployedLevels, input.deployedOwners));
       if (approved.level !== system.level) skip(`approves ${system.id} at level ${approved.level}, but ${input.environment.source} says level ${system.level}`);
       else if (!scope || approved.digest !== scope.digest) {
         staleDigests.get(system.id)!.add(approved.digest);
@@ -193,10 +204,12 @@ export function evaluateGate(input: GateInput): GateResult {
   const blocking = new Set<string>();
   const perSystem: SystemStatus[] = systems.map((system) => {
     const reasonsBefore = reasons.length;
-    const judged = judgedAt(system, input.deployedLevels).level;
+    const judgedSystem = judgedAt(system, input.deployedLevels, input.deployedOwners);
+    const judged = judgedSystem.level;
+    const handover = judgedSystem.owner !== system.owner ? `; owned by ${judgedSystem.owner} when last deployed: handing a system to ${system.owner} needs the roles of the agency that held it` : '';
     const required = requiredRoles(settings, judged);
     const asked = describeRoles(required) !== describeRoles(requiredRoles(input.settings, judged)) ? `; the approvals table as last deployed asks ${describeRoles(required)}: lowering it needs the roles it asked` : '';
-    const levelShown = `${judged > system.level ? `level ${system.level}, last deployed at level ${judged}: lowering a level needs the roles of the level deployed` : `level ${system.level}`}${asked}`;
+    const levelShown = `${judged > system.level ? `level ${system.level}, last deployed at level ${judged}: lowering a level needs the roles of the level deployed` : `level ${system.level}`}${asked}${handover}`;
     const scope = current.get(system.id);
     if (!scope) reasons.push(`${system.id}: out/${env}/manifest.json has no scope digest for it; run ndc synth --env ${env} again`);
     else if (scope.level !== system.level) reasons.push(`${system.id}: out/${env}/manifest.json digests it at level ${scope.level}, but ${input.environment.source} says level ${system.level}; run ndc synth --env ${env} again`);

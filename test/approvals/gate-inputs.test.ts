@@ -10,7 +10,7 @@ import { approvalPolicyContext } from '../../policies/outcome';
 import { synthEnvironment } from '../../stacks/synth';
 import { captureIO, tempProject } from '../helpers';
 import type { Role } from '../../policies/approvals/requirements';
-import { COMPLETE, Fixture, manifestFor, reviewerEntry } from './fixture';
+import { COMPLETE, Fixture, manifestFor, REVIEWERS, reviewerEntry } from './fixture';
 
 /** Two years after dev's evidence records: every assessment of dev is overdue by the clock. */
 const LATER = new Date('2029-01-15T09:00:00Z');
@@ -65,12 +65,17 @@ describe('a level lowered since the last deploy is signed by the roles of the le
     try {
       // A deploy run of an earlier state, when e-document-exchange was level 4 (dev now says 3).
       const levels = { ...Object.fromEntries(manifest.scopes.map((s) => [s.id, s.level])), 'e-document-exchange': 4 };
-      await ledger.append({ kind: 'deploy-step', env: 'dev', actor: 'ci', digest: 'f'.repeat(64), result: 'started', details: { scope: 'run', run: 'r1', operation: 'deploy', levels }, at: new Date('2026-11-01T09:00:00Z') });
+      // ... and the open-data portal belonged to the Government Office.
+      const owners = { 'open-data-portal': 'Government Office' };
+      await ledger.append({ kind: 'deploy-step', env: 'dev', actor: 'ci', digest: 'f'.repeat(64), result: 'started', details: { scope: 'run', run: 'r1', operation: 'deploy', levels, owners }, at: new Date('2026-11-01T09:00:00Z') });
     } finally {
       await ledger.close();
     }
     const decision = await gateAt(root, new Date('2026-11-27T09:00:00Z'), manifest.digest);
     expect(decision.reasons).toContainEqual('e-document-exchange (level 3, last deployed at level 4: lowering a level needs the roles of the level deployed): missing national-authority approval (0 of 1 valid)');
+    expect(decision.reasons).toContainEqual(
+      'open-data-portal (level 2; owned by Government Office when last deployed: handing a system to Ministry of Science and Technology needs the roles of the agency that held it): missing security-unit approval (0 of 1 valid)',
+    );
   });
 
 
@@ -161,5 +166,31 @@ describe('an approvals table lowered since the last deploy is signed by the role
     expect(decision.reasons).toContainEqual(
       'e-document-exchange (level 3; the approvals table as last deployed asks national-authority + security-unit + system-owner: lowering it needs the roles it asked): missing national-authority approval (0 of 1 valid)',
     );
+  });
+});
+
+describe('a system handed to another agency since the last deploy is approved by the agency that held it', () => {
+  it('public-service-portal moved from the Government Office to the Ministry of Science and Technology: the new owner alone does not open the gate', () => {
+    const f = new Fixture('prod');
+    try {
+      f.trustStore([...REVIEWERS.map((r) => reviewerEntry(r.id, r.roles, r.agencies)), reviewerEntry('owner-mst', ['system-owner'], ['Ministry of Science and Technology'])]);
+      // The author writes the new owner in the environment file: no scope digest changes, and other reviewers now cover the system.
+      const { env, stage, profile, approvals, systems } = f.manifest;
+      f.writeManifest(manifestFor({ env, stage, profile, approvals, systems: systems.map((s) => (s.id === 'public-service-portal' ? { ...s, owner: 'Ministry of Science and Technology' } : s)) }));
+      for (const [reviewer, role, scopes] of COMPLETE) f.approve(reviewer, role, scopes.filter((id) => !(reviewer === 'owner-go' && id === 'public-service-portal')));
+      f.approve('owner-mst', 'system-owner', ['public-service-portal']);
+      expect(f.gate().reasons).toEqual([]);
+      // The ledger's last deploy had it owned by the Government Office: its owner signs the handover.
+      const deployedOwners = new Map([['public-service-portal', 'Government Office']]);
+      const closed = f.gate({ deployedOwners });
+      expect(closed.open).toBe(false);
+      expect(closed.reasons).toContainEqual(
+        'public-service-portal (level 4; owned by Government Office when last deployed: handing a system to Ministry of Science and Technology needs the roles of the agency that held it): missing system-owner approval (0 of 1 valid)',
+      );
+      f.approve('owner-go', 'system-owner', ['e-document-exchange', 'public-service-portal']);
+      expect(f.gate({ deployedOwners }).reasons).toEqual([]);
+    } finally {
+      f.cleanup();
+    }
   });
 });
