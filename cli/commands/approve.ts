@@ -5,7 +5,7 @@ import { openLedger } from '../../ledger/open';
 import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
 import { authorOf, eligibility, type EligibilityContext } from '../../policies/approvals/eligibility';
 import { deployedLevelsFromRecords, deployedOwnersFromRecords, deployedRequirementsFromRecords } from '../../deploy/ledger-view';
-import { evaluateGate, judgedAt, withDeployedRequirements, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
+import { evaluateGate, judgedAt, removedScopeDigest, removedSystems, withDeployedRequirements, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { resolveIdentity } from '../../policies/approvals/identity';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, scopesById, type Manifest } from '../../stacks/manifest';
@@ -139,7 +139,9 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
 
     // Which scopes: explicit ones must all be approvable (naming a scope signs it again, to renew an approval);
     // by default, every one this reviewer and role counts for that still needs the role at its current digest.
-    const known = new Map(manifest.systems.map((s) => [s.id, s]));
+    // Scopes the last deploy applied that are gone from the environment: the deploy destroys them, their reviewers sign that.
+    const removed = removedSystems(manifest.systems, deployed, owners);
+    const known = new Map([...manifest.systems, ...removed].map((s) => [s.id, s]));
     const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, { levels: deployed, owners, requirements: table });
     const ineligible = (system: Manifest['systems'][number]): string | undefined => {
       // A scope lowered below the level last deployed is judged at that level, as the gate judges it.
@@ -158,13 +160,13 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     if (opts.systems && opts.systems.length > 0) {
       chosen = [...new Set(opts.systems)].sort().map((id) => {
         const system = known.get(id);
-        if (!system) throw new InputError('--systems', `${show(id)} is not in out/${opts.env}/manifest.json (systems: ${[...known.keys()].join(', ')})`);
+        if (!system) throw new InputError('--systems', `${show(id)} is not in out/${opts.env}/manifest.json nor removed since the last deploy (systems: ${[...known.keys()].join(', ')})`);
         return system;
       });
       const blocked = chosen.map(ineligible).filter((r): r is string => r !== undefined);
       if (blocked.length > 0) return refuse(io, 'approve', blocked.join('; '));
     } else {
-      chosen = manifest.systems.filter((s) => why(s) === undefined).sort((a, b) => a.id.localeCompare(b.id));
+      chosen = [...manifest.systems, ...removed].filter((s) => why(s) === undefined).sort((a, b) => a.id.localeCompare(b.id));
     }
 
     const issued = io.now();
@@ -173,14 +175,14 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       env: opts.env,
       operation,
       policyDigest: policy.policyDigest,
-      scopes: chosen.map((s) => ({ id: s.id, level: s.level, digest: digests.get(s.id)?.digest ?? '' })),
+      scopes: chosen.map((s) => ({ id: s.id, level: s.level, digest: digests.get(s.id)?.digest ?? (removed.includes(s) ? removedScopeDigest(s.id) : '') })),
       reviewer: reviewerId,
       role,
       keyId: key.keyId,
       issued: issued.toISOString(),
       expires: new Date(issued.getTime() + duration).toISOString(),
     };
-    if (!io.json) showStatement(io, manifest, policy, judgedSettings, deployed, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
+    if (!io.json) showStatement(io, manifest, removed, policy, judgedSettings, deployed, statement, [...manifest.systems, ...removed].map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
     if (chosen.length > 0 && opts.showChanges) await opts.showChanges(io, manifest, statement);
 
     const refusal =
@@ -263,6 +265,7 @@ function recordApproved(io: CommandIO, manifest: Manifest, at: Date): string | u
 function showStatement(
   io: CommandIO,
   manifest: Manifest,
+  removed: readonly Manifest['systems'][number][],
   policy: PolicyFindings,
   settings: ApprovalSettings,
   deployedLevels: ReadonlyMap<string, number>,
@@ -277,11 +280,12 @@ function showStatement(
   io.out(`  valid            ${s.issued} to ${s.expires}`);
   io.out('Scopes:');
   const digests = scopesById(manifest);
-  const lines = manifest.systems.map((m) => {
+  const lines = [...manifest.systems, ...removed].map((m) => {
     const row = rows.find((r) => r.id === m.id);
     const scope = digests.get(m.id);
     const judged = judgedAt(m, deployedLevels).level;
     const level = judged > m.level ? `level ${m.level} (deployed at ${judged})` : `level ${m.level}`;
+    if (removed.includes(m)) return [m.id, level, `removed since the last deploy: the deploy destroys it`, '0 resources', `needs ${describeRoles(requiredRoles(settings, judged))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
     return [m.id, level, `digest ${scope ? scope.digest.slice(0, 16) : '(none)'}`, `${scope?.resources ?? 0} resources`, `needs ${describeRoles(requiredRoles(settings, judged))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
   });
   for (const line of table(lines)) io.out(line);

@@ -1,7 +1,8 @@
 import { canonicalJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
-import { bodyDisagreements, scopesById, type Manifest, type ManifestBody } from '../../stacks/manifest';
+import { sha256 } from '../../core/canonical-json';
+import { bodyDisagreements, scopesById, type Manifest, type ManifestBody, type ManifestScope, type ManifestSystem } from '../../stacks/manifest';
 import { authorOf, eligibility, type EligibilityContext } from './eligibility';
 import { CHANGE_AUTHOR_VARIABLE } from './identity';
 import { describeRoles, requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
@@ -125,6 +126,23 @@ export function withDeployedRequirements(settings: ApprovalSettings, deployed: A
 }
 
 /**
+ * What an approval names for a scope the last deploy applied and the environment no longer has: the deploy
+ * destroys what it held, so the roles of its level (for its owner, as deployed) approve that, at this digest.
+ */
+export function removedScopeDigest(id: string): string {
+  return sha256(`ndc-scope-removed\n${id}`);
+}
+
+/** The scopes of the last deploy run (ledger) that `systems` no longer has, as systems at their deployed level and owner. */
+export function removedSystems(systems: readonly ManifestSystem[], deployedLevels: ReadonlyMap<string, number> | undefined, deployedOwners?: ReadonlyMap<string, string>): ManifestSystem[] {
+  const present = new Set(systems.map((s) => s.id));
+  return [...(deployedLevels ?? new Map<string, number>())]
+    .filter(([id]) => !present.has(id))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, level]) => ({ id, name: `${id} (removed)`, level, regions: [], owner: deployedOwners?.get(id) ?? '', classification: 'removed', personalData: false }));
+}
+
+/**
  * A system as its approvals are judged: at its level, or at the higher level it was last deployed at, and
  * for the owner agency it was last deployed with.
  */
@@ -150,8 +168,11 @@ const SKEW_MS = 5 * 60_000;
  */
 export function evaluateGate(input: GateInput): GateResult {
   const { manifest, env } = input;
-  // Systems and levels come from the environment, never from the manifest an author can edit.
-  const systems = input.environment.body.systems;
+  // Systems and levels come from the environment, never from the manifest an author can edit; a scope the
+  // last deploy applied and the environment dropped is judged too (the deploy removes what it held).
+  const removed = removedSystems(input.environment.body.systems, input.deployedLevels, input.deployedOwners);
+  const removedIds = new Set(removed.map((s) => s.id));
+  const systems = [...input.environment.body.systems, ...removed];
   const reasons: string[] = [];
   if (manifest.env !== env) reasons.push(`out/${env}/manifest.json: is for environment ${manifest.env}, not ${env}`);
   else reasons.push(...bodyDisagreements(manifest, input.environment.body, input.environment.source));
@@ -168,7 +189,8 @@ export function evaluateGate(input: GateInput): GateResult {
   const staleDigests = new Map<string, Set<string>>(systems.map((s) => [s.id, new Set<string>()]));
   const systemsById = new Map(systems.map((m) => [m.id, m]));
   // The scope digests the artifacts give (the callers check them against the files: scopeProblems).
-  const current = scopesById(manifest);
+  const current: Map<string, Pick<ManifestScope, 'id' | 'level' | 'digest'>> = scopesById(manifest);
+  for (const r of removed) current.set(r.id, { id: r.id, level: r.level, digest: removedScopeDigest(r.id) });
   for (const loaded of readApprovals(input.root, env)) {
     const verdict = checkApproval(loaded, input, trust, eligible);
     if (typeof verdict === 'string') {
@@ -209,7 +231,8 @@ export function evaluateGate(input: GateInput): GateResult {
     const handover = judgedSystem.owner !== system.owner ? `; owned by ${judgedSystem.owner} when last deployed: handing a system to ${system.owner} needs the roles of the agency that held it` : '';
     const required = requiredRoles(settings, judged);
     const asked = describeRoles(required) !== describeRoles(requiredRoles(input.settings, judged)) ? `; the approvals table as last deployed asks ${describeRoles(required)}: lowering it needs the roles it asked` : '';
-    const levelShown = `${judged > system.level ? `level ${system.level}, last deployed at level ${judged}: lowering a level needs the roles of the level deployed` : `level ${system.level}`}${asked}${handover}`;
+    const removal = removedIds.has(system.id) ? `, removed from ${input.environment.source} since the last deploy, which destroys what it held: its reviewers approve that with ndc approve --env ${env} --systems ${system.id}` : '';
+    const levelShown = `${judged > system.level ? `level ${system.level}, last deployed at level ${judged}: lowering a level needs the roles of the level deployed` : `level ${system.level}${removal}`}${asked}${handover}`;
     const scope = current.get(system.id);
     if (!scope) reasons.push(`${system.id}: out/${env}/manifest.json has no scope digest for it; run ndc synth --env ${env} again`);
     else if (scope.level !== system.level) reasons.push(`${system.id}: out/${env}/manifest.json digests it at level ${scope.level}, but ${input.environment.source} says level ${system.level}; run ndc synth --env ${env} again`);
@@ -222,7 +245,8 @@ export function evaluateGate(input: GateInput): GateResult {
       if (present.length < needed) reasons.push(`${system.id} (${levelShown}): missing ${role} approval (${present.length} of ${needed} valid)`);
     }
     // The platform has no assessment record in the environment yet (its periodic check is not modelled).
-    const assessed = system.id === PLATFORM_SYSTEM_ID ? true : input.assessmentCurrent(system.id);
+    // Nor has a removed system: nothing of it stays in operation.
+    const assessed = system.id === PLATFORM_SYSTEM_ID || removedIds.has(system.id) ? true : input.assessmentCurrent(system.id);
     const assessment: true | string = assessed === true ? true : typeof assessed === 'string' && assessed !== '' ? assessed : 'not current';
     if (assessment !== true) reasons.push(`${system.id}: security assessment not current: ${assessment}`);
     const findings = input.policy.mandatoryFindings.filter((f) => f.systemId === system.id).map((f) => `${f.ruleId}: ${f.message}`);

@@ -3,14 +3,17 @@
  * read besides the approved content (the date they judge at, the evidence records) must not let the
  * author switch a finding off after the reviewers signed. The real composition root's gate, in process.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { approveCommand } from '../../cli/commands/approve';
 import { composeCommandLine, createDeployPorts } from '../../cli/composition';
+import { loadEnvironment } from '../../environments/load';
+import { removedScopeDigest } from '../../policies/approvals/gate';
 import { approvalPolicyContext } from '../../policies/outcome';
-import { synthEnvironment } from '../../stacks/synth';
+import { environmentBody, synthEnvironment } from '../../stacks/synth';
 import { captureIO, tempProject } from '../helpers';
 import type { Role } from '../../policies/approvals/requirements';
-import { COMPLETE, Fixture, manifestFor, REVIEWERS, reviewerEntry } from './fixture';
+import { COMPLETE, Fixture, keyOf, manifestFor, POLICY, REVIEWERS, reviewerEntry } from './fixture';
 
 /** Two years after dev's evidence records: every assessment of dev is overdue by the clock. */
 const LATER = new Date('2029-01-15T09:00:00Z');
@@ -193,4 +196,59 @@ describe('a system handed to another agency since the last deploy is approved by
       f.cleanup();
     }
   });
+});
+
+describe('a system removed since the last deploy is approved by its own reviewers', () => {
+  it('dropping open-data-portal from prod (the deploy destroys it) needs its security unit to sign the removal', () => {
+    const f = new Fixture('prod');
+    try {
+      f.trustStore();
+      const { env, stage, profile, approvals, systems } = f.manifest;
+      f.writeManifest(manifestFor({ env, stage, profile, approvals, systems: systems.filter((s) => s.id !== 'open-data-portal') }));
+      for (const [reviewer, role, scopes] of COMPLETE) f.approve(reviewer, role, scopes.filter((id) => id !== 'open-data-portal'));
+      expect(f.gate().reasons).toEqual([]);
+      // The last deploy applied it at level 2, owned by the Ministry of Science and Technology.
+      const deployed = { deployedLevels: new Map([['open-data-portal', 2]]), deployedOwners: new Map([['open-data-portal', 'Ministry of Science and Technology']]) };
+      const closed = f.gate(deployed);
+      expect(closed.open).toBe(false);
+      expect(closed.reasons).toContainEqual(
+        'open-data-portal (level 2, removed from environments/prod.json since the last deploy, which destroys what it held: its reviewers approve that with ndc approve --env prod --systems open-data-portal): missing security-unit approval (0 of 1 valid)',
+      );
+      // su-go covers the Ministry of Science and Technology: their approval of the removal opens the gate.
+      f.approve('su-go', 'security-unit', [], { scopes: [{ id: 'open-data-portal', level: 2, digest: removedScopeDigest('open-data-portal') }] });
+      expect(f.gate(deployed).reasons).toEqual([]);
+    } finally {
+      f.cleanup();
+    }
+  });
+});
+
+it('ndc approve offers a removed system to its reviewers and signs its removal', async () => {
+  const f = new Fixture('prod');
+  try {
+    f.trustStore();
+    // environments/prod.json without the open-data portal, and the manifest it renders to.
+    const file = f.path('environments', 'prod.json');
+    const input = JSON.parse(readFileSync(file, 'utf8')) as { systems: { id: string }[] };
+    writeFileSync(file, JSON.stringify({ ...input, systems: input.systems.filter((s) => s.id !== 'open-data-portal') }));
+    const body = environmentBody(loadEnvironment(f.root, 'prod'));
+    f.writeManifest(manifestFor({ ...body, systems: [...body.systems].sort((a, b) => a.id.localeCompare(b.id)) }));
+    const ledger = composeCommandLine(f.io(), {}).openLedger();
+    try {
+      const details = { scope: 'run', run: 'r1', operation: 'deploy', levels: { 'open-data-portal': 2 }, owners: { 'open-data-portal': 'Ministry of Science and Technology' } };
+      await ledger.append({ kind: 'deploy-step', env: 'prod', actor: 'ci', digest: 'f'.repeat(64), result: 'started', details, at: new Date('2026-11-01T09:00:00Z') });
+    } finally {
+      await ledger.close();
+    }
+    mkdirSync(f.path('keys'));
+    writeFileSync(f.path('keys', 'su-go.key'), keyOf('su-go').privatePem, { mode: 0o600 });
+    const io = f.io();
+    expect(await approveCommand({ env: 'prod', key: 'keys/su-go.key', as: 'su-go', evaluatePolicy: () => POLICY, trustRoot: f.trustRoots.join(',') }, io)).toBe(0);
+    expect(f.out).toContainEqual(expect.stringMatching(/^ +open-data-portal +level 2 +removed since the last deploy: the deploy destroys it .*APPROVING$/));
+    const written = readdirSync(f.path('approvals', 'prod')).filter((n) => n.startsWith('su-go-'));
+    const statement = (JSON.parse(readFileSync(f.path('approvals', 'prod', written[0]), 'utf8')) as { statement: { scopes: unknown[] } }).statement;
+    expect(statement.scopes).toContainEqual({ id: 'open-data-portal', level: 2, digest: removedScopeDigest('open-data-portal') });
+  } finally {
+    f.cleanup();
+  }
 });
