@@ -266,26 +266,41 @@ function backendKey(backend: unknown, type?: string): string | undefined {
 
 const SPECIAL = new Set(['var', 'local', 'module', 'terraform', 'path', 'count', 'each', 'self']);
 
-/** Every `${...}` expression in a value, with its attribute path. */
-function* expressions(value: unknown, path: string): Generator<{ path: string; expression: string }> {
+/**
+ * Every template sequence in a value, with its attribute path. Terraform reads every JSON string as a
+ * template: `${...}` interpolates an expression and `%{...}` is a directive, `$${` and `%%{` being the
+ * literal text. A sequence left open (`unterminated`) or a directive (`directive`: ndc's renderers never
+ * write one, so it is an unescaped `%{` in a script) is what `terraform validate` would reject or misread.
+ */
+function* expressions(value: unknown, path: string): Generator<{ path: string; expression: string; problem?: 'unterminated' | 'directive' }> {
   if (typeof value === 'string') {
-    let from = value.indexOf('${');
-    while (from !== -1) {
+    for (let i = 0; i < value.length - 1; i++) {
+      const c = value[i];
+      if ((c !== '$' && c !== '%') || value[i + 1] === undefined) continue;
+      // An escape: the doubled mark and the brace are literal text.
+      if (value[i + 1] === c && value[i + 2] === '{') {
+        i += 2;
+        continue;
+      }
+      if (value[i + 1] !== '{') continue;
       let depth = 0;
       let end = -1;
-      for (let i = from + 2; i < value.length; i++) {
-        if (value[i] === '{') depth++;
-        else if (value[i] === '}') {
+      for (let j = i + 2; j < value.length; j++) {
+        if (value[j] === '{') depth++;
+        else if (value[j] === '}') {
           if (depth === 0) {
-            end = i;
+            end = j;
             break;
           }
           depth--;
         }
       }
-      if (end === -1) return;
-      yield { path, expression: value.slice(from + 2, end) };
-      from = value.indexOf('${', end);
+      if (end === -1) {
+        yield { path, expression: value.slice(i + 2), problem: 'unterminated' };
+        return;
+      }
+      yield c === '$' ? { path, expression: value.slice(i + 2, end) } : { path, expression: value.slice(i + 2, end), problem: 'directive' };
+      i = end;
     }
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) yield* expressions(value[i], joinPath(path, i));
@@ -347,10 +362,16 @@ function checkReferences(a: TerraformArtifact, backends: ReadonlyMap<string, Ter
     }
   };
   const visit = (address: string, body: unknown) => {
-    for (const { path, expression } of expressions(body, '')) {
+    for (const { path, expression, problem } of expressions(body, '')) {
+      const shownExpression = expression.length > 60 ? `${expression.slice(0, 57)}...` : expression;
+      if (problem === 'unterminated') report(TF_CHECK.reference, address, path, `has a template sequence that is never closed (\${${shownExpression}); write $\${ for a literal \${`);
+      else if (problem === 'directive') report(TF_CHECK.reference, address, path, `has %{${shownExpression}}, which Terraform reads as a template directive; write %%{ for a literal %{`);
       // A cdktf token that was never resolved reaches Terraform as text it cannot parse.
-      if (/(^|[^\w])(Tf)?Token\[/.test(expression)) report(TF_CHECK.reference, address, path, `\${${expression}} is an unresolved cdktf token, not a Terraform expression`);
-      else for (const parts of traversals(expression)) check(address, path, parts);
+      else if (/(^|[^\w])(Tf)?Token\[/.test(expression)) report(TF_CHECK.reference, address, path, `\${${expression}} is an unresolved cdktf token, not a Terraform expression`);
+      // A bare name (a shell or unattended-upgrades variable left unescaped) is no reference Terraform resolves.
+      else if (/^\s*[A-Za-z_][\w-]*\s*$/.test(expression) && !/^\s*(true|false|null)\s*$/.test(expression)) {
+        report(TF_CHECK.reference, address, path, `has \${${expression.trim()}}, which Terraform reads as a reference to ${expression.trim()}, not text; write $\${${expression.trim()}} for the literal`);
+      } else for (const parts of traversals(expression)) check(address, path, parts);
     }
   };
   const dependsOn = (address: string, body: Body) => {

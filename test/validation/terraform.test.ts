@@ -142,6 +142,27 @@ describe('Terraform validation against the pinned provider schemas', () => {
   });
 });
 
+describe('Terraform template sequences in strings (JSON strings are templates)', () => {
+  const lines = (description: string) => {
+    const r = base();
+    r.openstack_networking_secgroup_v2.web.description = description;
+    return rejections(stack(r)).map((l) => l.line.replace('out/prod/terraform/cluster-north/cdk.tf.json: openstack_networking_secgroup_v2.web: description: ', ''));
+  };
+
+  it('accepts escaped text ($${x}, %%{x}) and real references, as terraform validate does', () => {
+    expect(lines('Unattended-Upgrade::Origins-Pattern { "origin=$${distro_id},codename=$${distro_codename}"; }; 100%%{done}')).toEqual([]);
+    expect(lines('group of ${openstack_networking_secgroup_v2.web.name} and ${true}')).toEqual([]);
+  });
+
+  it('NDC-VAL-007: rejects a bare name, an unescaped directive and a sequence never closed', () => {
+    expect(lines('origin=${distro_id}')).toEqual([
+      'has ${distro_id}, which Terraform reads as a reference to distro_id, not text; write $${distro_id} for the literal',
+    ]);
+    expect(lines('printf "%{http_code}"')).toEqual(['has %{http_code}, which Terraform reads as a template directive; write %%{ for a literal %{']);
+    expect(lines('echo ${HOME')).toEqual(['has a template sequence that is never closed (${HOME); write $${ for a literal ${']);
+  });
+});
+
 describe("today's Terraform output (before issue 13's fixes) is rejected", () => {
   const today = (name: string): TerraformArtifact => ({
     stack: name,
