@@ -160,7 +160,10 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     if (opts.systems && opts.systems.length > 0) {
       chosen = [...new Set(opts.systems)].sort().map((id) => {
         const system = known.get(id);
-        if (!system) throw new InputError('--systems', `${show(id)} is not in out/${opts.env}/manifest.json nor removed since the last deploy (systems: ${[...known.keys()].join(', ')})`);
+        if (!system) {
+          const gone = removed.length > 0 ? `; removed since the last deploy: ${removed.map((s) => s.id).join(', ')}` : '';
+          throw new InputError('--systems', `${show(id)} is not in out/${opts.env}/manifest.json (systems: ${manifest.systems.map((s) => s.id).join(', ')}${gone})`);
+        }
         return system;
       });
       const blocked = chosen.map(ineligible).filter((r): r is string => r !== undefined);
