@@ -230,6 +230,36 @@ export function cacheWouldServe(root: string, folder: string, renderer: Renderer
 }
 
 /**
+ * What a cached render recorded for this renderer and environment under the current key, read from its
+ * entry.json alone (the files are not read): each artifact's path, engine, stack, byte count and sha256,
+ * in render order. Undefined unless the cache is in `use` and an entry of this key is recorded and sealed
+ * on this machine (core/cache-seal.ts). `ndc diff` compares it with out/<env>/manifest.json to know the
+ * render without rendering (stacks/recorded-render.ts).
+ */
+export function recordedRenderArtifacts(root: string, folder: string, renderer: Pick<Renderer, 'engine'>, env: Environment): EntryRecord['artifacts'] | undefined {
+  if (mode !== 'use' || !cacheSeal.canSeal()) return undefined;
+  let key: string;
+  try {
+    key = renderKey(folder, renderer, env);
+  } catch {
+    return undefined;
+  }
+  let record: EntryRecord;
+  try {
+    const text = cacheSeal.openSealed(`synth:${env.name}/${folder}/${key}`, readFileSync(join(cacheDirectory(root), env.name, folder, key, 'entry.json'), 'utf8'));
+    if (text === undefined) return undefined;
+    record = JSON.parse(text) as EntryRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.format !== FORMAT || record.key !== key || !Array.isArray(record.artifacts)) return undefined;
+  const valid = record.artifacts.every(
+    (a) => typeof a?.path === 'string' && typeof a.engine === 'string' && typeof a.stack === 'string' && typeof a.sha256 === 'string' && Number.isInteger(a.bytes) && Number.isInteger(a.resources),
+  );
+  return valid ? record.artifacts : undefined;
+}
+
+/**
  * The recorded artifacts, or undefined when the entry is absent, unreadable, not sealed on this machine for
  * `purpose` (core/cache-seal.ts: planted or copied from elsewhere), or any file fails its sha256.
  */
@@ -368,12 +398,29 @@ export function jsonFileStore(dir: string, keep: number, name: string): JsonFile
  */
 export function cachedValue<T>(root: string | undefined, env: string, name: string, key: string, compute: () => T, accept: (recorded: unknown) => T | undefined): T {
   if (root === undefined || mode === 'off') return compute();
-  const store = jsonFileStore(join(cacheDirectory(root), env, name), KEEP, `${env}/${name}`);
+  const store = valueStore(root, env, name);
   const recorded = mode === 'use' ? accept(store.read(key)) : undefined;
   if (recorded !== undefined) return recorded;
   const value = compute();
   store.write(key, value);
   return value;
+}
+
+/** What `cachedValue` recorded under `key`, when the cache is in `use` and `accept` takes it; nothing is computed or written. */
+export function recordedValue<T>(root: string, env: string, name: string, key: string, accept: (recorded: unknown) => T | undefined): T | undefined {
+  if (mode !== 'use') return undefined;
+  return accept(valueStore(root, env, name).read(key));
+}
+
+/** Records a value as `cachedValue` would (under `use` and `refresh`; nothing under `off`). */
+export function recordValue(root: string, env: string, name: string, key: string, value: unknown): void {
+  if (mode === 'off') return;
+  valueStore(root, env, name).write(key, value);
+}
+
+/** Where cachedValue, recordedValue and recordValue keep the values named `name` of an environment. */
+function valueStore(root: string, env: string, name: string): JsonFileStore {
+  return jsonFileStore(join(cacheDirectory(root), env, name), KEEP, `${env}/${name}`);
 }
 
 function touchFile(file: string): void {

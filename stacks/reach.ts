@@ -1,5 +1,5 @@
 import { canonicalJson, sha256 } from '../core/canonical-json';
-import { cachedValue, projectSourceDigest, synthCacheMode } from './cache';
+import { cachedValue, projectSourceDigest, recordedValue, synthCacheMode } from './cache';
 import type { Artifact, ManifestBody } from './manifest';
 
 /**
@@ -48,18 +48,33 @@ export function scopeReachability(): ScopeReachability {
 export function renderedScopeReachability(root: string | undefined, env: string, input: ReachInput): ReadonlyMap<string, readonly string[]> {
   const compute = scopeReachability();
   const ids = input.systems.map((s) => s.id);
-  const key = () =>
-    sha256(
-      canonicalJson({
-        node: process.version,
-        code: projectSourceDigest(installed!.source).digest,
-        artifacts: input.artifacts.map((a, i) => [a.path, a.engine, a.stack, input.hashes?.[i] ?? sha256(a.content)]),
-        governmentNetwork: input.governmentNetwork,
-        systems: input.systems.map((s) => [s.id, s.level, s.owner]),
-      }),
-    );
+  const key = () => reachKey({ ...input, hashes: input.artifacts.map((a, i) => input.hashes?.[i] ?? sha256(a.content)) });
   const table = cachedValue(root, env, 'reach', root === undefined || synthCacheMode() === 'off' ? '' : key(), () => Object.fromEntries(compute(input)), (recorded) => linesTable(recorded, ids));
   return new Map(Object.entries(table));
+}
+
+/** The cache key of the lines: every artifact's path, engine, stack and sha256, the facts the model reads, the computation's sources. */
+function reachKey(input: Omit<ReachInput, 'artifacts' | 'hashes'> & { artifacts: readonly Pick<Artifact, 'path' | 'engine' | 'stack'>[]; hashes: readonly string[] }): string {
+  scopeReachability();
+  return sha256(
+    canonicalJson({
+      node: process.version,
+      code: projectSourceDigest(installed!.source).digest,
+      artifacts: input.artifacts.map((a, i) => [a.path, a.engine, a.stack, input.hashes[i]]),
+      governmentNetwork: input.governmentNetwork,
+      systems: input.systems.map((s) => [s.id, s.level, s.owner]),
+    }),
+  );
+}
+
+/**
+ * The lines `renderedScopeReachability` recorded for artifacts known by their sha256 alone (their bytes
+ * not read), when the cache is in `use` and holds them; undefined otherwise (nothing is computed).
+ */
+export function recordedScopeReachability(root: string, env: string, input: Omit<ReachInput, 'artifacts' | 'hashes'> & { artifacts: readonly Pick<Artifact, 'path' | 'engine' | 'stack'>[]; hashes: readonly string[] }): ReadonlyMap<string, readonly string[]> | undefined {
+  const ids = input.systems.map((s) => s.id);
+  const table = recordedValue(root, env, 'reach', reachKey(input), (recorded) => linesTable(recorded, ids));
+  return table === undefined ? undefined : new Map(Object.entries(table));
 }
 
 /** A recorded table of lines for exactly these scope ids, or undefined. */

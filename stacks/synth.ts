@@ -8,6 +8,7 @@ import type { SourceMap } from '../environments/source-map';
 import type { Environment } from '../environments/schema';
 import { buildManifest, manifestBodyOf, readManifest, resourcesFileContent, RESOURCES_FILE, verifyArtifacts, type Artifact, type Manifest, type ManifestBody, type ReachLines } from './manifest';
 import { renderedScopeReachability } from './reach';
+import { recordScopeDerivation } from './scope-record';
 import { scopedResources, type ScopedResource } from './scopes';
 import { cachedRender, cacheWouldServe, type CacheOutcome } from './cache';
 import type { Renderer } from './renderer';
@@ -71,6 +72,7 @@ export function renderLoaded({ env, source, evidence, locations }: LoadedEnviron
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const resources = scopedResources(artifacts);
   const { manifest, reach } = manifestOfRender(cloud, env, artifacts, resources, root);
+  if (root !== undefined) recordScopeDerivation(root, manifest, resources);
   return { env, source, evidence, locations, cloud, artifacts, manifest, resources, reach, cache };
 }
 
@@ -89,7 +91,7 @@ export function environmentBody({ env, source }: LoadedEnvironment): ManifestBod
 }
 
 /** The engine settings files deploy needs for these artifacts, copied from the project (see each engine's module). */
-function engineSettings(root: string, artifacts: readonly Artifact[]): Artifact[] {
+export function engineSettings(root: string, artifacts: readonly Pick<Artifact, 'path' | 'engine' | 'stack'>[]): Artifact[] {
   // One Pulumi stack per Kubernetes artifact (a cluster's objects, its prerequisites): its stack name is the artifact's stack.
   const stacks = [...new Set(artifacts.filter((a) => a.engine === 'kubernetes' && a.path.startsWith('kubernetes/')).map((a) => a.stack))];
   if (stacks.length === 0) return [];
@@ -104,7 +106,7 @@ function engineSettings(root: string, artifacts: readonly Artifact[]): Artifact[
  * is not served from the cache starts first, so its render overlaps with the others' on a second core.
  */
 export function renderCloud(cloud: NationalCloud, env: Environment, root?: string, outcomes: Record<string, CacheOutcome> = {}, source?: string): Artifact[] {
-  const applicable = RENDERERS.map(({ folder, load }) => ({ folder, renderer: load() })).filter(({ renderer }) => renderer.applies(cloud, env));
+  const applicable = applicableRenderers(cloud, env);
   const ahead = new Map<string, () => Artifact[]>();
   if (root !== undefined && source !== undefined && RUNNING_COMPILED && applicable.length > 1) {
     for (const { folder, renderer } of applicable) {
@@ -120,6 +122,11 @@ export function renderCloud(cloud: NationalCloud, env: Environment, root?: strin
     });
   }
   return artifacts;
+}
+
+/** The renderers that apply to the environment, in the order their artifacts are rendered. */
+export function applicableRenderers(cloud: NationalCloud, env: Environment): { folder: string; renderer: Renderer }[] {
+  return RENDERERS.map(({ folder, load }) => ({ folder, renderer: load() })).filter(({ renderer }) => renderer.applies(cloud, env));
 }
 
 /**

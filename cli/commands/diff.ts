@@ -12,8 +12,9 @@ import { digestProblems, ENGINES, parseManifest, recordedReach, RESOURCES_FILE, 
 import { resolveRevision, withSynthesizedRevision } from '../../stacks/revision';
 import { environmentState, renderedState, type EnvironmentState } from '../../stacks/scope-state';
 import { scopedResources } from '../../stacks/scopes';
-import { renderEnvironment, renderLoaded, synthesizeIfStale } from '../../stacks/synth';
-import type { LoadedEnvironment } from '../../environments/load';
+import { recordedRender } from '../../stacks/recorded-render';
+import { renderLoaded, synthesizeIfStale } from '../../stacks/synth';
+import { loadEnvironment, type LoadedEnvironment } from '../../environments/load';
 import type { CommandIO } from '../io';
 
 export interface DiffOptions {
@@ -52,10 +53,16 @@ export interface CurrentState {
   readonly manifest: Manifest;
   /** The approval requirements in force (the environment's, held to its profile's floor). */
   readonly settings: ApprovalSettings;
+  /** With `withResources`: every scope's digests, but no scope's resources yet. */
   readonly state: EnvironmentState;
   readonly source: string;
   /** Why out/<env>/ was written first, when it was. */
   readonly synthesized?: string;
+  /**
+   * When out/<env>/ was recognized as the render without rendering (stacks/recorded-render.ts): the state with
+   * the resources of these scopes read in, or undefined when they are not what the manifest records.
+   */
+  readonly withResources?: (ids: ReadonlySet<string>) => EnvironmentState | undefined;
 }
 
 function formatOf(value: string | undefined, json: boolean): DiffFormat {
@@ -64,9 +71,24 @@ function formatOf(value: string | undefined, json: boolean): DiffFormat {
   return value as DiffFormat;
 }
 
-/** Renders the environment (from the synthesis cache when it can) and rewrites out/<env>/ when it is stale, as every reading command does. */
-export function currentState(root: string, env: string, loaded?: LoadedEnvironment): CurrentState {
-  const { rendered, synthesized } = synthesizeIfStale(root, loaded?.env.name === env ? renderLoaded(loaded, root) : renderEnvironment(root, env));
+/**
+ * Renders the environment (from the synthesis cache when it can) and rewrites out/<env>/ when it is stale, as
+ * every reading command does. With `recognize`, out/<env>/ is first taken as the render when the caches show
+ * it is one (stacks/recorded-render.ts), and only the scopes a diff shows are read later (`withResources`).
+ */
+export function currentState(root: string, env: string, loaded?: LoadedEnvironment, recognize = false): CurrentState {
+  const environment = loaded?.env.name === env ? loaded : loadEnvironment(root, env);
+  const recorded = recognize ? recordedRender(root, environment) : undefined;
+  if (recorded !== undefined) {
+    const { manifest, reach } = recorded;
+    const settings = approvalSettingsOf(environment.env, environment.source);
+    const withResources = (ids: ReadonlySet<string>) => {
+      const resources = recorded.resourcesOf(ids);
+      return resources === undefined ? undefined : renderedState(manifest, resources, reach);
+    };
+    return { manifest, settings, state: renderedState(manifest, [], reach), source: `out/${env}`, withResources };
+  }
+  const { rendered, synthesized } = synthesizeIfStale(root, renderLoaded(environment, root));
   const settings = approvalSettingsOf(rendered.env, rendered.source);
   return { manifest: rendered.manifest, settings, state: renderedState(rendered.manifest, rendered.resources, rendered.reach), source: `out/${env}`, synthesized };
 }
@@ -163,7 +185,17 @@ function snapshotEnv(dir: string): string | undefined {
 export function environmentDiff(root: string, env: string, against: string, note: (line: string) => void = () => undefined, signed?: ReadonlySet<string>, loaded?: LoadedEnvironment): EnvironmentDiff {
   // A ref that names nothing is refused before the environment is rendered.
   if (against !== 'approved' && !/^[0-9a-f]{8,64}$/.test(against) && resolveRevision(root, against) === undefined) throw unknownAgainst(env, against);
-  const now = currentState(root, env, loaded);
+  const environment = loaded?.env.name === env ? loaded : loadEnvironment(root, env);
+  const recognized = currentState(root, env, environment, true);
+  if (recognized.withResources !== undefined) {
+    const { state, base } = baseState(root, env, against, recognized.state, signed);
+    // Only the scopes the diff shows are read: those not in the base at the same digest and level.
+    const before = new Map(state.scopes.map((s) => [s.id, s]));
+    const shown = new Set(recognized.state.scopes.filter((s) => before.get(s.id)?.digest !== s.digest || before.get(s.id)?.level !== s.level).map((s) => s.id));
+    const current = recognized.withResources(shown);
+    if (current !== undefined) return diffStates({ base: state, current, against: base, currentSource: recognized.source, settings: recognized.settings, approvals: readApprovals(root, env) });
+  }
+  const now = recognized.withResources === undefined ? recognized : currentState(root, env, environment);
   if (now.synthesized) note(`synthesized out/${env}/ first (${now.synthesized})`);
   const { state, base } = baseState(root, env, against, now.state, signed);
   return diffStates({ base: state, current: now.state, against: base, currentSource: now.source, settings: now.settings, approvals: readApprovals(root, env) });
