@@ -82,7 +82,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
   const outcome = require('../policies/outcome') as typeof import('../policies/outcome');
   const { bodyDisagreements, digestProblems, requireManifest } = require('../stacks/manifest') as typeof import('../stacks/manifest');
   const { environmentBody } = require('../stacks/synth') as typeof import('../stacks/synth');
-  const { lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
+  const { deployedLevelsFromRecords, deployedOwnersFromRecords, deployedRequirementsFromRecords, lastRunFromRecords } = require('../deploy/ledger-view') as typeof import('../deploy/ledger-view');
   const { actorOf } = require('../deploy/deploy') as typeof import('../deploy/deploy');
   const trustFloor = require('../policies/approvals/accepted-trust') as typeof import('../policies/approvals/accepted-trust');
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -96,10 +96,16 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
     let evaluation = evaluations.get(key);
     if (!evaluation) {
       // The policy verdict on what is on disk: refuses (InputError) when out/<env>/ was edited or is stale.
-      evaluation = outcome.evaluateManifest(root, manifest, { now: io.now(), project });
+      // Judged at the clock: an asOf in the environment file (not under the digest) must not hide what is overdue.
+      evaluation = outcome.evaluateManifest(root, manifest, { now: io.now(), asOf: io.now(), project });
       evaluations.set(key, evaluation);
     }
     return evaluation;
+  };
+  // What the ledger's last deploy run was judged at: a level or approvals table lowered, or an owner changed, since needs the roles it had.
+  const deployedState = async (env: string) => {
+    const records = await ledger.records();
+    return { deployedLevels: deployedLevelsFromRecords(records, env), deployedOwners: deployedOwnersFromRecords(records, env), deployedRequirements: deployedRequirementsFromRecords(records, env) };
   };
   return {
     gate: {
@@ -132,6 +138,7 @@ export function createDeployPorts(deps: CommandDependencies): WiredPorts {
           settings: approvalSettingsOf(loaded.env, loaded.source),
           trustRoots: deps.trustRoots,
           acceptedTrust,
+          ...(await deployedState(env)),
         });
         await trustFloor.recordAcceptedTrust(ledger, env, result.trust, acceptedTrust, actorOf(deps.environment), io.now());
         return { open: result.open, reasons: result.reasons };

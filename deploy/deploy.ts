@@ -6,7 +6,7 @@ import type { Environment } from '../environments/schema';
 import { PULUMI_SETTINGS_DIR } from '../stacks/kubernetes/engine-settings';
 import { readManifest, unlistedFiles, type Manifest } from '../stacks/manifest';
 import { projectReader, type ProjectReader } from '../stacks/project';
-import { displayName, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
+import { displayName, engineConfigurationProblems, missingToolMessage, resolveTool, type ResolvedTool } from './engines';
 import type { ConsolePort, DeployPorts, GateDecision } from './ports';
 import { missingPrerequisites } from './prerequisites';
 import { plainProgress, ttyProgress, type Progress } from './progress';
@@ -98,6 +98,7 @@ export function preflight(root: string, env: Environment, manifest: Manifest, st
       problems.push(`out/${manifest.env}/${PULUMI_SETTINGS_DIR}/Pulumi.${stack}.yaml not in the manifest: ${step.id} needs its stack file stacks/kubernetes/Pulumi.${stack}.yaml (node bin/run-ts.js scripts/pulumi-stacks.ts writes it); then ndc synth --env ${manifest.env}`);
     }
   }
+  problems.push(...engineConfigurationProblems(root, tools, environment));
   if (env.state.backend === 'pg' && tools.includes('terraform') && !environment[env.state.connStrEnv]) {
     problems.push(
       `${env.state.connStrEnv} is not set: the pg state backend of ${env.name} reads its PostgreSQL connection string from it (state.connStrEnv in environments/${env.name}.ts); export it, e.g. from your secret store`,
@@ -244,6 +245,10 @@ export async function deployEnvironment(req: DeployRequest): Promise<number> {
         alreadyDone: [...alreadyDone].sort(),
         ...(resumedFrom ? { resumedFrom } : {}),
         steps: toRun.map((s) => s.id),
+        // What the gate judged each scope's level to be: a later lowering is signed by this level's roles.
+        ...(operation === 'deploy'
+          ? { levels: Object.fromEntries(manifest.scopes.map((s) => [s.id, s.level])), owners: Object.fromEntries(manifest.systems.map((s) => [s.id, s.owner])), requirements: manifest.approvals.levels }
+          : {}),
         snapshot: { dir: snapshot.dir, created: snapshot.created, files: snapshot.files, bytes: snapshot.bytes, ms: snapshotMs },
       },
     });

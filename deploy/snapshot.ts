@@ -131,22 +131,47 @@ export function removeTree(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Names Terraform and OpenTofu load as configuration or variables from their working directory. */
-const TERRAFORM_LOADED = /\.(tf|tofu)(\.json)?$|\.tfvars(\.json)?$/;
+/** The one file a work dir keeps between runs: tofu's own dependency lock (a regular file; a link is removed). */
+const TERRAFORM_LOCK_FILE = '.terraform.lock.hcl';
 
 /**
  * Prepares each Terraform stack's work dir: private, writable for the engine's own state, and holding
- * exactly one configuration file: a link to the snapshot's artifact (whatever else was there is removed).
+ * exactly one configuration file, a link to the snapshot's artifact. Everything else that was there is
+ * removed (the digest is known in advance, so an author could have planted a provider build in the data
+ * dir or terraform.d/plugins), except tofu's lock file, whose hashes only ever refuse a provider.
  */
 export function prepareTerraformWorkDirs(root: string, manifest: Manifest, waves: readonly Wave[]): void {
   for (const step of waves.flatMap((w) => w.steps)) {
     if (step.engine !== 'terraform') continue;
     const relative = terraformWorkDir(manifest.digest, step.stack);
     const dir = join(root, relative);
+    const lock = regularFileContent(join(dir, TERRAFORM_LOCK_FILE));
+    removeEntry(dir);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
-    for (const name of readdirSync(dir)) if (TERRAFORM_LOADED.test(name)) rmSync(join(dir, name), { force: true });
+    if (lock !== undefined) writeFileSync(join(dir, TERRAFORM_LOCK_FILE), lock, { mode: 0o600, flag: 'wx' });
     const target = posix.relative(relative, `${snapshotDir(manifest.digest)}/${step.artifact}`);
     symlinkSync(target, join(dir, TERRAFORM_CONFIG_FILE));
   }
+}
+
+/** The bytes of a regular file (not a link), or undefined. */
+function regularFileContent(file: string): Buffer | undefined {
+  try {
+    return lstatSync(file).isFile() ? readFileSync(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a path without following it: a link goes, never what it points at. */
+function removeEntry(path: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = lstatSync(path).isDirectory();
+  } catch {
+    return;
+  }
+  if (isDirectory) removeTree(path);
+  else rmSync(path, { force: true });
 }

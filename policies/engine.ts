@@ -179,7 +179,7 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
     profile: { name: policy.profile.name, version: policy.profile.version, title: policy.profile.title, status: policy.profile.status, reported: reportedFigures(policy.profile) },
     parameters: policy.profile.parameters,
     asOf: today,
-    policyDigest: policy.digest,
+    policyDigest: policyDigestOf(policy, evidence),
     manifestDigest: manifest.digest,
     rules: policy.rules.map((r) => ruleSummaryOf(r, policy.profile)),
     overrides: policy.overrides,
@@ -188,6 +188,15 @@ export function evaluate(inputs: PolicyInputs): PolicyReport {
     findings,
     ...countsOf(findings),
   }, secrets);
+}
+
+/**
+ * The digest approvals bind to: the rules in force and the evidence records they judged. Evidence is data
+ * the change's author can write, so a record added or edited after the reviewers signed voids their
+ * approvals instead of clearing a mandatory finding (an overdue assessment) unseen.
+ */
+export function policyDigestOf(policy: Pick<PolicyInForce, 'digest'>, evidence: RuleContext['evidence']): string {
+  return sha256(canonicalJson({ rules: policy.digest, evidence: sha256(canonicalJson(evidence ?? [])) }));
 }
 
 /** A rule's result as a finding, before exceptions. */

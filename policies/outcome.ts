@@ -83,7 +83,8 @@ export function approvalPolicyContext(root: string, now: Date, project: ProjectR
   let last: PolicyEvaluation | undefined;
   return {
     evaluatePolicy(_env, manifest) {
-      last = evaluateManifest(root, manifest, { now, project });
+      // What a reviewer signs is judged at the clock, never at the environment file's asOf (which no digest covers).
+      last = evaluateManifest(root, manifest, { now, asOf: now, project });
       return gatePolicyOutcome(last);
     },
     assessmentCurrent(systemId) {

@@ -75,3 +75,23 @@ describe('the GitHub workflow hands credentials out', () => {
     expect(Object.values(EDGE_AWS_KEYS)).toContain('NDC_EDGE_AWS_ACCESS_KEY_ID');
   });
 });
+
+describe('the GitLab pipeline runs the engines from outside the checkout', () => {
+  // ndc never runs a binary inside the project (deploy/engines.ts): a change's author could have committed
+  // .engines/opentofu/pulumi, ahead of the real pulumi on PATH and left in place by the install.
+  const pipeline = parse(readFileSync(join(REPO, '.gitlab-ci.yml'), 'utf8'), { merge: true }) as Record<string, { before_script?: string[]; script?: string[]; artifacts?: { paths?: string[] } }>;
+
+  it('installs them outside the project, hands them over as one archive, and unpacks it outside the project', () => {
+    const install = pipeline.install;
+    expect(install.artifacts?.paths ?? []).not.toContainEqual(expect.stringMatching(/^\.engines/));
+    expect(install.script!.join('\n')).not.toMatch(/\$CI_PROJECT_DIR\/\.engines|\s\.engines\//);
+    for (const job of ['deploy-staging', 'deploy-prod', 'drift']) {
+      const lines = [...(pipeline[job].before_script ?? []), ...(pipeline['.deploy']?.before_script ?? [])].join('\n');
+      const path = /export PATH="([^"]*)"/.exec(lines);
+      expect([job, path?.[1]]).toEqual([job, expect.any(String)]);
+      // Every engine folder put on PATH is under the job's private temporary directory, not the checkout.
+      for (const entry of path![1].split(':').filter((e) => e !== '$PATH')) expect([job, entry]).toEqual([job, expect.stringMatching(/^\$NDC_ENGINES\//)]);
+      expect(lines).toMatch(/NDC_ENGINES="\$\(mktemp -d\)"/);
+    }
+  });
+});

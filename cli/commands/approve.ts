@@ -4,7 +4,8 @@ import type { Ledger } from '../../ledger/ledger';
 import { openLedger } from '../../ledger/open';
 import { acceptedTrustOf, recordAcceptedTrust } from '../../policies/approvals/accepted-trust';
 import { authorOf, eligibility, type EligibilityContext } from '../../policies/approvals/eligibility';
-import { evaluateGate, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
+import { deployedLevelsFromRecords, deployedOwnersFromRecords, deployedRequirementsFromRecords } from '../../deploy/ledger-view';
+import { evaluateGate, judgedAt, removedScopeDigest, removedSystems, withDeployedRequirements, type AssessmentCheck, type GateResult, type PolicyFindings } from '../../policies/approvals/gate';
 import { resolveIdentity } from '../../policies/approvals/identity';
 import { readPrivateKeyFile } from '../../policies/approvals/keys';
 import { requireManifest as readManifest, scopesById, type Manifest } from '../../stacks/manifest';
@@ -103,7 +104,15 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     const manifest = readManifest(io.root, opts.env);
     const policy = await opts.evaluatePolicy(opts.env, manifest);
 
-    const accepted = await withLedger(io, opts, (ledger) => acceptedTrustOf(ledger, opts.env));
+    const { accepted, deployed, owners, table } = await withLedger(io, opts, async (ledger) => {
+      const records = await ledger.records();
+      return {
+        accepted: await acceptedTrustOf(ledger, opts.env),
+        deployed: deployedLevelsFromRecords(records, opts.env),
+        owners: deployedOwnersFromRecords(records, opts.env),
+        table: deployedRequirementsFromRecords(records, opts.env),
+      };
+    });
     const trust = resolveTrust(readTrustStore(io.root, opts.env), opts.env, trustRootsFrom(opts.trustRoot), accepted);
     if (!trust.ok) return refuse(io, 'approve', trust.reason);
     // `--as` and the author are compared as the trust store's ids, normalised; lookalikes are bad input.
@@ -112,7 +121,9 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     if (reviewerId === undefined) return refuse(io, 'approve', `${opts.as} is not a reviewer in trust store version ${trust.current.version} of ${opts.env}`);
     await withLedger(io, opts, (ledger) => recordAcceptedTrust(ledger, opts.env, { version: trust.current.version, hash: trust.currentHash, rootHash: trust.rootHash }, accepted, reviewerId, io.now()));
     const reviewer = findReviewer(trust.current, reviewerId)!;
-    const ctx: EligibilityContext = { trust: trust.current, settings, author: authorOf(opts.author, trust.current), now: io.now() };
+    // Judged as the gate judges: at least the roles the approvals table of the last deploy asked.
+    const judgedSettings = withDeployedRequirements(settings, table);
+    const ctx: EligibilityContext = { trust: trust.current, settings: judgedSettings, author: authorOf(opts.author, trust.current), now: io.now(), vouching: trust.vouching };
     let role: Role;
     if (opts.role !== undefined) {
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new InputError('--role', `${show(opts.role)}: not a role (known: ${ROLES.join(', ')})`);
@@ -128,10 +139,13 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
 
     // Which scopes: explicit ones must all be approvable (naming a scope signs it again, to renew an approval);
     // by default, every one this reviewer and role counts for that still needs the role at its current digest.
-    const known = new Map(manifest.systems.map((s) => [s.id, s]));
-    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted);
+    // Scopes the last deploy applied that are gone from the environment: the deploy destroys them, their reviewers sign that.
+    const removed = removedSystems(manifest.systems, deployed, owners);
+    const known = new Map([...manifest.systems, ...removed].map((s) => [s.id, s]));
+    const status = scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, { levels: deployed, owners, requirements: table });
     const ineligible = (system: Manifest['systems'][number]): string | undefined => {
-      const verdict = eligibility(ctx, candidate, system);
+      // A scope lowered below the level last deployed is judged at that level, as the gate judges it.
+      const verdict = eligibility(ctx, candidate, judgedAt(system, deployed, owners));
       return verdict.ok ? undefined : verdict.reason;
     };
     const why = (system: Manifest['systems'][number]): string | undefined => {
@@ -146,13 +160,16 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
     if (opts.systems && opts.systems.length > 0) {
       chosen = [...new Set(opts.systems)].sort().map((id) => {
         const system = known.get(id);
-        if (!system) throw new InputError('--systems', `${show(id)} is not in out/${opts.env}/manifest.json (systems: ${[...known.keys()].join(', ')})`);
+        if (!system) {
+          const gone = removed.length > 0 ? `; removed since the last deploy: ${removed.map((s) => s.id).join(', ')}` : '';
+          throw new InputError('--systems', `${show(id)} is not in out/${opts.env}/manifest.json (systems: ${manifest.systems.map((s) => s.id).join(', ')}${gone})`);
+        }
         return system;
       });
       const blocked = chosen.map(ineligible).filter((r): r is string => r !== undefined);
       if (blocked.length > 0) return refuse(io, 'approve', blocked.join('; '));
     } else {
-      chosen = manifest.systems.filter((s) => why(s) === undefined).sort((a, b) => a.id.localeCompare(b.id));
+      chosen = [...manifest.systems, ...removed].filter((s) => why(s) === undefined).sort((a, b) => a.id.localeCompare(b.id));
     }
 
     const issued = io.now();
@@ -161,14 +178,14 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       env: opts.env,
       operation,
       policyDigest: policy.policyDigest,
-      scopes: chosen.map((s) => ({ id: s.id, level: s.level, digest: digests.get(s.id)?.digest ?? '' })),
+      scopes: chosen.map((s) => ({ id: s.id, level: s.level, digest: digests.get(s.id)?.digest ?? (removed.includes(s) ? removedScopeDigest(s.id) : '') })),
       reviewer: reviewerId,
       role,
       keyId: key.keyId,
       issued: issued.toISOString(),
       expires: new Date(issued.getTime() + duration).toISOString(),
     };
-    if (!io.json) showStatement(io, manifest, policy, settings, statement, manifest.systems.map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
+    if (!io.json) showStatement(io, manifest, removed, policy, judgedSettings, deployed, statement, [...manifest.systems, ...removed].map((s) => ({ id: s.id, excluded: chosen.includes(s) ? undefined : ((opts.systems?.length ? ineligible(s) : why(s)) ?? 'not selected') })));
     if (chosen.length > 0 && opts.showChanges) await opts.showChanges(io, manifest, statement);
 
     const refusal =
@@ -194,7 +211,7 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
       }),
     );
     // Once every scope is approved at its current digest, this state is what later diffs compare with (ndc diff).
-    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
+    const recorded = operation === 'deploy' && [...scopeNeeds(io, opts, manifest, policy, settings, operation, accepted, { levels: deployed, owners, requirements: table }).values()].every((s) => s.approved) ? recordApproved(io, manifest, issued) : undefined;
     if (io.json) printJson(io, 'approve', { approved: true, file: written.shown, replaced: written.replaced, statement, ...(recorded ? { approvedState: recorded } : {}) });
     else io.out(`${written.replaced ? 'replaced' : 'wrote'} ${written.shown}: ${reviewerId} approves the ${operation} of ${statement.scopes.length} scope(s) (${statement.scopes.map((x) => x.id).join(', ')}) as ${role} until ${statement.expires}`);
     if (recorded && !io.json) io.out(`every scope of ${opts.env} is approved at digest ${manifest.digest.slice(0, 12)}...: recorded ${recorded} (ndc diff compares with it)`);
@@ -206,7 +223,16 @@ export async function approveCommand(opts: ApproveOptions, io: CommandIO): Promi
  * Each scope's standing before this signature: which approvals count at its current digest and which roles
  * are missing. Assessments and findings are the gate's business, not the reviewer's: they are not judged here.
  */
-function scopeNeeds(io: CommandIO, opts: ApproveOptions, manifest: Manifest, policy: PolicyFindings, settings: ApprovalSettings, operation: ApprovedOperation, acceptedTrust: Awaited<ReturnType<typeof acceptedTrustOf>>): Map<string, GateResult['perSystem'][number]> {
+function scopeNeeds(
+  io: CommandIO,
+  opts: ApproveOptions,
+  manifest: Manifest,
+  policy: PolicyFindings,
+  settings: ApprovalSettings,
+  operation: ApprovedOperation,
+  acceptedTrust: Awaited<ReturnType<typeof acceptedTrustOf>>,
+  deployedState: { levels: ReadonlyMap<string, number>; owners: ReadonlyMap<string, string>; requirements: ApprovalSettings['levels'] | undefined },
+): Map<string, GateResult['perSystem'][number]> {
   const loaded = (opts.project ?? projectReader(io.root)).loadEnvironment(opts.env);
   const gate = evaluateGate({
     root: io.root,
@@ -221,6 +247,9 @@ function scopeNeeds(io: CommandIO, opts: ApproveOptions, manifest: Manifest, pol
     settings,
     trustRoots: trustRootsFrom(opts.trustRoot),
     acceptedTrust,
+    deployedLevels: deployedState.levels,
+    deployedOwners: deployedState.owners,
+    deployedRequirements: deployedState.requirements,
   });
   return new Map(gate.perSystem.map((s) => [s.id, s]));
 }
@@ -239,8 +268,10 @@ function recordApproved(io: CommandIO, manifest: Manifest, at: Date): string | u
 function showStatement(
   io: CommandIO,
   manifest: Manifest,
+  removed: readonly Manifest['systems'][number][],
   policy: PolicyFindings,
   settings: ApprovalSettings,
+  deployedLevels: ReadonlyMap<string, number>,
   s: ApprovalStatement,
   rows: { id: string; excluded?: string }[],
 ): void {
@@ -252,10 +283,13 @@ function showStatement(
   io.out(`  valid            ${s.issued} to ${s.expires}`);
   io.out('Scopes:');
   const digests = scopesById(manifest);
-  const lines = manifest.systems.map((m) => {
+  const lines = [...manifest.systems, ...removed].map((m) => {
     const row = rows.find((r) => r.id === m.id);
     const scope = digests.get(m.id);
-    return [m.id, `level ${m.level}`, `digest ${scope ? scope.digest.slice(0, 16) : '(none)'}`, `${scope?.resources ?? 0} resources`, `needs ${describeRoles(requiredRoles(settings, m.level))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
+    const judged = judgedAt(m, deployedLevels).level;
+    const level = judged > m.level ? `level ${m.level} (deployed at ${judged})` : `level ${m.level}`;
+    if (removed.includes(m)) return [m.id, level, `removed since the last deploy: the deploy destroys it`, '0 resources', `needs ${describeRoles(requiredRoles(settings, judged))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
+    return [m.id, level, `digest ${scope ? scope.digest.slice(0, 16) : '(none)'}`, `${scope?.resources ?? 0} resources`, `needs ${describeRoles(requiredRoles(settings, judged))}`, row && row.excluded === undefined ? 'APPROVING' : `not approving: ${row?.excluded ?? 'nothing to approve'}`];
   });
   for (const line of table(lines)) io.out(line);
   if (policy.mandatoryFindings.length === 0) io.out('Mandatory findings: none');
@@ -292,6 +326,9 @@ export async function approvalsCommand(opts: ApprovalsOptions, io: CommandIO): P
         settings,
         trustRoots,
         acceptedTrust,
+        deployedLevels: deployedLevelsFromRecords(await ledger.records(), opts.env),
+        deployedOwners: deployedOwnersFromRecords(await ledger.records(), opts.env),
+        deployedRequirements: deployedRequirementsFromRecords(await ledger.records(), opts.env),
       });
       await recordAcceptedTrust(ledger, opts.env, gate.trust, acceptedTrust, opts.actor ?? 'ndc approvals', io.now());
       return gate;

@@ -1,6 +1,6 @@
 import { CHANGE_AUTHOR_VARIABLE, resolveIdentity } from './identity';
 import { describeRoles, requiredRoles, type ApprovalSettings, type Role } from './requirements';
-import { endOf, findReviewer, reviewerCovers, startOf, type Reviewer, type TrustVersionBody } from './trust-store';
+import { endOf, findReviewer, reviewerCovers, startOf, type Reviewer, type TrustVersionBody, type Vouching } from './trust-store';
 
 /**
  * Who may approve what, asked the same way by `ndc approve` before it signs and by the gate before an
@@ -15,6 +15,8 @@ export interface EligibilityContext {
   /** The change's author as the trust store knows them (see authorOf); their approvals never count. */
   readonly author: ChangeAuthor | undefined;
   readonly now: Date;
+  /** Who put each entry in force (resolveTrust): an entry only the author's signature made is the author's second identity. */
+  readonly vouching?: ReadonlyMap<string, Vouching>;
 }
 
 /** The change's author: the reviewer id they are, or (for someone who is not a reviewer) their normalised name. */
@@ -59,6 +61,13 @@ export function eligibility(ctx: EligibilityContext, candidate: Candidate, syste
   if (!reviewer) return refused(`unknown key: ${candidate.reviewer} is not a reviewer in trust store version ${version}`);
   if (reviewer.keyId !== candidate.keyId) return refused(`unknown key: ${short} is not ${reviewer.id}'s key in trust store version ${version} (expected ${reviewer.keyId.slice(0, 16)}...)`);
   if (ctx.author?.reviewer === reviewer.id) return refused(`${reviewer.id} is the author of this change (${CHANGE_AUTHOR_VARIABLE}) and cannot approve it (separation of duties)`);
+  const vouched = ctx.vouching?.get(reviewer.id);
+  const author = ctx.author?.reviewer;
+  if (author !== undefined && vouched?.signers.includes(author) && vouched.signers.filter((s) => s !== author).length < vouched.threshold) {
+    return refused(
+      `${reviewer.id}'s entry is in force only through ${author}'s signature (trust store version ${vouched.version}, threshold ${vouched.threshold}), and ${author} is the author of this change (${CHANGE_AUTHOR_VARIABLE}): it cannot approve it`,
+    );
+  }
   const now = ctx.now.getTime();
   if (now < startOf(reviewer.notBefore) || now > endOf(reviewer.notAfter)) return refused(`${reviewer.id}'s key is valid only from ${reviewer.notBefore} to ${reviewer.notAfter}`);
   if (candidate.issued) {

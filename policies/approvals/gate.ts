@@ -1,10 +1,11 @@
 import { canonicalJson } from '../../core/canonical-json';
 import { InputError } from '../../core/errors';
 import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
-import { bodyDisagreements, scopesById, type Manifest, type ManifestBody } from '../../stacks/manifest';
+import { sha256 } from '../../core/canonical-json';
+import { bodyDisagreements, scopesById, type Manifest, type ManifestBody, type ManifestScope, type ManifestSystem } from '../../stacks/manifest';
 import { authorOf, eligibility, type EligibilityContext } from './eligibility';
 import { CHANGE_AUTHOR_VARIABLE } from './identity';
-import { requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
+import { describeRoles, requiredRoles, roleCounts, type ApprovalSettings, type Role } from './requirements';
 import { APPROVAL_DOMAIN, readApprovals, type ApprovalStatement, type ApprovedOperation, type LoadedApproval } from './statement';
 import { verifyStatement } from './keys';
 import { readTrustStore, resolveTrust, type AcceptedTrust, type ResolvedTrust } from './trust-store';
@@ -40,6 +41,22 @@ export interface GateInput {
   readonly trustRoots: readonly string[];
   /** The highest trust-store version the ledger says this environment accepted; an older store is refused. */
   readonly acceptedTrust?: AcceptedTrust;
+  /**
+   * The level each scope was last deployed at (the ledger's last deploy run, see deploy/ledger-view.ts): a
+   * scope now at a lower level needs the roles of the level deployed, so a downgrade is never signed only by
+   * the roles the lower level asks for.
+   */
+  readonly deployedLevels?: ReadonlyMap<string, number>;
+  /**
+   * The approvals table (roles per level) the last deploy run was judged under: each level asks at least
+   * those roles, so dropping a role from the environment file is signed by the roles it asked before.
+   */
+  readonly deployedRequirements?: ApprovalSettings['levels'];
+  /**
+   * The owner agency of each scope as last deployed: a system handed to another agency since is approved by
+   * reviewers covering the agency that held it (the handover is theirs to sign), until that deploy runs.
+   */
+  readonly deployedOwners?: ReadonlyMap<string, string>;
 }
 
 export interface CountedApproval {
@@ -96,6 +113,47 @@ export interface GateResult {
 
 export { CHANGE_AUTHOR_VARIABLE };
 
+/** The environment's approvals table with, at each level, at least as many reviewers of each role as the table last deployed asked. */
+export function withDeployedRequirements(settings: ApprovalSettings, deployed: ApprovalSettings['levels'] | undefined): ApprovalSettings {
+  if (!deployed) return settings;
+  const levels = { ...settings.levels };
+  for (const level of ['1', '2', '3', '4', '5'] as const) {
+    const counts = roleCounts(settings.levels[level]);
+    for (const [role, n] of roleCounts(deployed[level])) counts.set(role, Math.max(n, counts.get(role) ?? 0));
+    levels[level] = [...counts].flatMap(([role, n]) => Array.from({ length: n }, () => role)).sort();
+  }
+  return { ...settings, levels };
+}
+
+/**
+ * What an approval names for a scope the last deploy applied and the environment no longer has: the deploy
+ * destroys what it held, so the roles of its level (for its owner, as deployed) approve that, at this digest.
+ */
+export function removedScopeDigest(id: string): string {
+  return sha256(`ndc-scope-removed\n${id}`);
+}
+
+/** The scopes of the last deploy run (ledger) that `systems` no longer has, as systems at their deployed level and owner. */
+export function removedSystems(systems: readonly ManifestSystem[], deployedLevels: ReadonlyMap<string, number> | undefined, deployedOwners?: ReadonlyMap<string, string>): ManifestSystem[] {
+  const present = new Set(systems.map((s) => s.id));
+  return [...(deployedLevels ?? new Map<string, number>())]
+    .filter(([id]) => !present.has(id))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, level]) => ({ id, name: `${id} (removed)`, level, regions: [], owner: deployedOwners?.get(id) ?? '', classification: 'removed', personalData: false }));
+}
+
+/**
+ * A system as its approvals are judged: at its level, or at the higher level it was last deployed at, and
+ * for the owner agency it was last deployed with.
+ */
+export function judgedAt<T extends { readonly id: string; readonly level: number; readonly owner: string }>(system: T, deployedLevels: ReadonlyMap<string, number> | undefined, deployedOwners?: ReadonlyMap<string, string>): T {
+  const level = deployedLevels?.get(system.id);
+  const owner = deployedOwners?.get(system.id);
+  const higher = level !== undefined && level > system.level;
+  const handed = owner !== undefined && owner !== system.owner;
+  return higher || handed ? { ...system, ...(higher ? { level } : {}), ...(handed ? { owner } : {}) } : system;
+}
+
 /** Clock skew tolerated for an approval's `issued` time. */
 const SKEW_MS = 5 * 60_000;
 
@@ -110,8 +168,11 @@ const SKEW_MS = 5 * 60_000;
  */
 export function evaluateGate(input: GateInput): GateResult {
   const { manifest, env } = input;
-  // Systems and levels come from the environment, never from the manifest an author can edit.
-  const systems = input.environment.body.systems;
+  // Systems and levels come from the environment, never from the manifest an author can edit; a scope the
+  // last deploy applied and the environment dropped is judged too (the deploy removes what it held).
+  const removed = removedSystems(input.environment.body.systems, input.deployedLevels, input.deployedOwners);
+  const removedIds = new Set(removed.map((s) => s.id));
+  const systems = [...input.environment.body.systems, ...removed];
   const reasons: string[] = [];
   if (manifest.env !== env) reasons.push(`out/${env}/manifest.json: is for environment ${manifest.env}, not ${env}`);
   else reasons.push(...bodyDisagreements(manifest, input.environment.body, input.environment.source));
@@ -121,13 +182,15 @@ export function evaluateGate(input: GateInput): GateResult {
   if (!trust.ok) reasons.push(`trust store: ${trust.reason}`);
 
   // A malformed author, or one spelled like a reviewer it is not, is bad input (exit 2), not a closed gate.
-  const eligible: EligibilityContext | undefined = trust.ok ? { trust: trust.current, settings: input.settings, author: authorOf(input.author, trust.current), now: input.now } : undefined;
+  const settings = withDeployedRequirements(input.settings, input.deployedRequirements);
+  const eligible: EligibilityContext | undefined = trust.ok ? { trust: trust.current, settings, author: authorOf(input.author, trust.current), now: input.now, vouching: trust.vouching } : undefined;
   const notCounting: NotCounting[] = [];
   const candidates = new Map<string, CountedApproval[]>(systems.map((s) => [s.id, []]));
   const staleDigests = new Map<string, Set<string>>(systems.map((s) => [s.id, new Set<string>()]));
   const systemsById = new Map(systems.map((m) => [m.id, m]));
   // The scope digests the artifacts give (the callers check them against the files: scopeProblems).
-  const current = scopesById(manifest);
+  const current: Map<string, Pick<ManifestScope, 'id' | 'level' | 'digest'>> = scopesById(manifest);
+  for (const r of removed) current.set(r.id, { id: r.id, level: r.level, digest: removedScopeDigest(r.id) });
   for (const loaded of readApprovals(input.root, env)) {
     const verdict = checkApproval(loaded, input, trust, eligible);
     if (typeof verdict === 'string') {
@@ -143,7 +206,7 @@ export function evaluateGate(input: GateInput): GateResult {
         continue;
       }
       const scope = current.get(system.id);
-      const standing = eligibility(eligible!, { reviewer: s.reviewer, keyId: s.keyId, role: s.role }, system);
+      const standing = eligibility(eligible!, { reviewer: s.reviewer, keyId: s.keyId, role: s.role }, judgedAt(system, input.deployedLevels, input.deployedOwners));
       if (approved.level !== system.level) skip(`approves ${system.id} at level ${approved.level}, but ${input.environment.source} says level ${system.level}`);
       else if (!scope || approved.digest !== scope.digest) {
         staleDigests.get(system.id)!.add(approved.digest);
@@ -163,7 +226,13 @@ export function evaluateGate(input: GateInput): GateResult {
   const blocking = new Set<string>();
   const perSystem: SystemStatus[] = systems.map((system) => {
     const reasonsBefore = reasons.length;
-    const required = requiredRoles(input.settings, system.level);
+    const judgedSystem = judgedAt(system, input.deployedLevels, input.deployedOwners);
+    const judged = judgedSystem.level;
+    const handover = judgedSystem.owner !== system.owner ? `; owned by ${judgedSystem.owner} when last deployed: handing a system to ${system.owner} needs the roles of the agency that held it` : '';
+    const required = requiredRoles(settings, judged);
+    const asked = describeRoles(required) !== describeRoles(requiredRoles(input.settings, judged)) ? `; the approvals table as last deployed asks ${describeRoles(required)}: lowering it needs the roles it asked` : '';
+    const removal = removedIds.has(system.id) ? `, removed from ${input.environment.source} since the last deploy, which destroys what it held: its reviewers approve that with ndc approve --env ${env} --systems ${system.id}` : '';
+    const levelShown = `${judged > system.level ? `level ${system.level}, last deployed at level ${judged}: lowering a level needs the roles of the level deployed` : `level ${system.level}${removal}`}${asked}${handover}`;
     const scope = current.get(system.id);
     if (!scope) reasons.push(`${system.id}: out/${env}/manifest.json has no scope digest for it; run ndc synth --env ${env} again`);
     else if (scope.level !== system.level) reasons.push(`${system.id}: out/${env}/manifest.json digests it at level ${scope.level}, but ${input.environment.source} says level ${system.level}; run ndc synth --env ${env} again`);
@@ -173,10 +242,11 @@ export function evaluateGate(input: GateInput): GateResult {
       const present = candidates.get(system.id)!.filter((c) => c.role === role).slice(0, needed);
       counted.push(...present);
       for (let i = present.length; i < needed; i++) missing.push(role);
-      if (present.length < needed) reasons.push(`${system.id} (level ${system.level}): missing ${role} approval (${present.length} of ${needed} valid)`);
+      if (present.length < needed) reasons.push(`${system.id} (${levelShown}): missing ${role} approval (${present.length} of ${needed} valid)`);
     }
     // The platform has no assessment record in the environment yet (its periodic check is not modelled).
-    const assessed = system.id === PLATFORM_SYSTEM_ID ? true : input.assessmentCurrent(system.id);
+    // Nor has a removed system: nothing of it stays in operation.
+    const assessed = system.id === PLATFORM_SYSTEM_ID || removedIds.has(system.id) ? true : input.assessmentCurrent(system.id);
     const assessment: true | string = assessed === true ? true : typeof assessed === 'string' && assessed !== '' ? assessed : 'not current';
     if (assessment !== true) reasons.push(`${system.id}: security assessment not current: ${assessment}`);
     const findings = input.policy.mandatoryFindings.filter((f) => f.systemId === system.id).map((f) => `${f.ruleId}: ${f.message}`);
@@ -225,7 +295,7 @@ function checkApproval(loaded: LoadedApproval, input: GateInput, trust: Resolved
   if (!verifyStatement(trust.keys.get(standing.reviewer.keyId)!, APPROVAL_DOMAIN, canonicalJson(s), signature)) {
     return `signature does not verify against ${s.reviewer}'s key ${s.keyId.slice(0, 16)}... (the file was altered after signing)`;
   }
-  if (s.policyDigest !== input.policy.policyDigest) return `approved under policy digest ${s.policyDigest.slice(0, 12)}..., but the rules in force have ${input.policy.policyDigest.slice(0, 12)}...`;
+  if (s.policyDigest !== input.policy.policyDigest) return `approved under policy digest ${s.policyDigest.slice(0, 12)}..., but the rules in force and the evidence records they judge have ${input.policy.policyDigest.slice(0, 12)}...`;
   const now = input.now.getTime();
   const expires = Date.parse(s.expires);
   if (expires <= now) return `expired at ${s.expires}`;

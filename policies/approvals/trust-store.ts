@@ -186,9 +186,25 @@ export interface PendingVersion {
   readonly needed: number;
 }
 
+/** The signed version that last added or changed a reviewer's entry: its valid signers and the threshold they met. */
+export interface Vouching {
+  readonly version: number;
+  readonly signers: readonly string[];
+  readonly threshold: number;
+}
+
 /** The store, checked: the version that is in force, and the one waiting for signatures (if any). */
 export type ResolvedTrust =
-  | { readonly ok: true; readonly rootHash: string; readonly current: TrustVersionBody; readonly currentHash: string; readonly pending?: PendingVersion; readonly keys: Map<string, KeyObject> }
+  | {
+      readonly ok: true;
+      readonly rootHash: string;
+      readonly current: TrustVersionBody;
+      readonly currentHash: string;
+      readonly pending?: PendingVersion;
+      readonly keys: Map<string, KeyObject>;
+      /** Who put each reviewer's entry, as in force, there: absent for entries of the pinned version. */
+      readonly vouching: Map<string, Vouching>;
+    }
   | { readonly ok: false; readonly rootHash?: string; readonly reason: string };
 
 /**
@@ -227,10 +243,13 @@ export function resolveTrust(store: TrustStore | undefined, env: string, trustRo
   if (anchor < 0) return fail(`version 1 (sha256 ${rootHash}) is not pinned; after checking it out of band, add it to ${TRUST_ROOT_VARIABLE}`);
   let current = store.versions[anchor].body;
   let pending: PendingVersion | undefined;
+  const vouching = new Map<string, Vouching>();
   for (let i = anchor + 1; i < store.versions.length; i++) {
     const { body, signatures } = store.versions[i];
     const check = checkSignatures(current, body, signatures);
     if (check.validSigners.length >= current.threshold) {
+      const vouched: Vouching = { version: body.version, signers: check.validSigners.map((v) => v.reviewer), threshold: current.threshold };
+      for (const id of changedReviewers(current, body)) vouching.set(id, vouched);
       current = body;
       continue;
     }
@@ -248,7 +267,7 @@ export function resolveTrust(store: TrustStore | undefined, env: string, trustRo
   }
   const keys = new Map<string, KeyObject>();
   for (const r of current.reviewers) keys.set(r.keyId, parsePublicKey(r.publicKey) as KeyObject);
-  return { ok: true, rootHash, current, currentHash: versionHash(current), pending, keys };
+  return { ok: true, rootHash, current, currentHash: versionHash(current), pending, keys, vouching };
 }
 
 /** Reviewers of `next` that are new or whose entry differs from `previous`: they cannot sign `next`. */

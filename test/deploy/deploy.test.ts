@@ -6,6 +6,7 @@ import { pulumiBackendUrl } from '../../stacks/kubernetes/deployment';
 import { readVerifiedArtifact } from '../../stacks/kubernetes/program';
 import { sha256 } from '../../core/canonical-json';
 import { deployEnvironment, type DeployRequest } from '../../deploy/deploy';
+import { deployedLevelsFromRecords, deployedOwnersFromRecords, deployedRequirementsFromRecords } from '../../deploy/ledger-view';
 import { synthEnvironment } from '../../stacks/synth';
 import { captureIO } from '../helpers';
 import { addArtifacts, engineEnvironment, fakeEngines, FakeGate, fakePorts, MemoryLedger, synthesizedProject, type FakeCall } from './fixture';
@@ -43,6 +44,10 @@ describe('ndc deploy with fake engines', () => {
     const { req, out, err } = request(root, ports, engineEnvironment(engines, { PG_CONN_STR: PG, FAKE_RECORD_ENV: 'TF_IN_AUTOMATION,TF_DATA_DIR,NDC_KUBERNETES_ARTIFACT' }));
     expect(await deployEnvironment(req)).toBe(0);
     expect(err).toEqual([]);
+    // The run records each scope's level: a later lowering is judged at it (the gate's deployedLevels).
+    expect(deployedLevelsFromRecords(ports.ledger.records, 'prod')).toEqual(new Map(manifest.scopes.map((s) => [s.id, s.level])));
+    expect(deployedRequirementsFromRecords(ports.ledger.records, 'prod')).toEqual(manifest.approvals.levels);
+    expect(deployedOwnersFromRecords(ports.ledger.records, 'prod')).toEqual(new Map(manifest.systems.map((s) => [s.id, s.owner])));
     const calls = engines.calls();
     const wave = (stack: string) =>
       stack.endsWith('-prerequisites') ? 4 : ['terraform/national-core', 'terraform/cluster', 'terraform/backup-vaults', '-', 'kubernetes/', 'cloudformation/'].findIndex((p) => stack.startsWith(p)) + 1;

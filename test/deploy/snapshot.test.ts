@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { sha256 } from '../../core/canonical-json';
 import { prepareTerraformWorkDirs, SnapshotError, takeSnapshot, verifySnapshot } from '../../deploy/snapshot';
 import { buildWaves, terraformWorkDir } from '../../deploy/waves';
@@ -67,6 +67,38 @@ describe('the deploy snapshot', () => {
     expect(readdirSync(work).sort()).toEqual(['.terraform.lock.hcl', 'cdk.tf.json']);
     expect(realpathSync(join(work, 'cdk.tf.json'))).toBe(realpathSync(join(root, `.ndc/snapshots/${manifest.digest}/terraform/cluster-north/cdk.tf.json`)));
     expect(existsSync(join(root, 'out/dev/terraform/cluster-north/.terraform.lock.hcl'))).toBe(false);
+  });
+
+  it('empties a work dir planted ahead of the deploy: no provider binary, data dir, plugin mirror or lock link survives', () => {
+    // The digest is known before the deploy, so an author can commit .ndc/terraform/<digest>/<stack>/ with a
+    // provider build of their own in the data dir (and the lock hashes to match) or in terraform.d/plugins.
+    const { root, manifest } = synthesizedProject('dev');
+    const { env } = loadEnvironment(root, 'dev');
+    const waves = buildWaves({ root, manifest, env, operation: 'deploy' });
+    takeSnapshot(root, manifest);
+    const work = join(root, terraformWorkDir(manifest.digest, 'national-core'));
+    const provider = 'registry.opentofu.org/terraform-provider-openstack/openstack/3.4.0/linux_amd64/terraform-provider-openstack_v3.4.0';
+    for (const planted of [`.terraform/providers/${provider}`, `terraform.d/plugins/${provider}`, '.terraform/environment', 'terraform.tfstate.d/other/terraform.tfstate']) {
+      mkdirSync(dirname(join(work, planted)), { recursive: true });
+      writeFileSync(join(work, planted), 'planted');
+    }
+    // A lock file that is a link would have tofu write through it, outside the work dir.
+    const outside = join(root, 'outside.txt');
+    writeFileSync(outside, 'not the engine\'s to write');
+    symlinkSync(outside, join(work, '.terraform.lock.hcl'));
+    // The next stack's work dir is itself a link: emptying it must not empty what it points at.
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'keep.txt'), 'keep');
+    const clusterWork = join(root, terraformWorkDir(manifest.digest, 'cluster-north'));
+    mkdirSync(dirname(clusterWork), { recursive: true });
+    symlinkSync(elsewhere, clusterWork);
+    prepareTerraformWorkDirs(root, manifest, waves);
+    expect(readdirSync(work)).toEqual(['cdk.tf.json']);
+    expect(lstatSync(clusterWork).isDirectory()).toBe(true);
+    expect(readdirSync(clusterWork)).toEqual(['cdk.tf.json']);
+    expect(readdirSync(elsewhere)).toEqual(['keep.txt']);
+    expect(readFileSync(outside, 'utf8')).toBe('not the engine\'s to write');
   });
 
   it('names every file out/<env>/ holds beyond the manifest, but not the reports ndc start writes', () => {
