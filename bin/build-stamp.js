@@ -1,12 +1,26 @@
 'use strict';
 // The record that ties dist/ to the sources it was compiled from: bin/ndc.js runs dist/ only when every
 // source listed here and every compiled file still hash to the recorded digests, so a stale or edited
-// build (old or altered gate code) never runs.
+// build (old or altered gate code) never runs. The record is sealed with this machine's key, kept outside
+// the project (./cache-seal.js): a dist/ committed into the repository with a stamp computed to match the
+// reviewed sources (and altered gate code) was not built here, so the sources run instead.
 const { createHash, hash: oneShot } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const STAMP = 'build-stamp.json';
+
+/** What the seal covers: the stamp's digests and file lists, in a fixed order. */
+function stampBody(stamp) {
+  return JSON.stringify({ digest: stamp.digest, sources: stamp.sources, outputsDigest: stamp.outputsDigest, outputs: stamp.outputs });
+}
+
+/** The stamp with its seal under this machine's key (no seal when no key can be had: dist/ then never runs). */
+function sealStamp(stamp) {
+  const body = { digest: stamp.digest, sources: stamp.sources, outputsDigest: stamp.outputsDigest, outputs: stamp.outputs };
+  const seal = require('./cache-seal').seal('build-stamp', stampBody(body));
+  return seal === undefined ? body : { ...body, seal };
+}
 
 /** sha256 over the sorted (path, content sha256) pairs of the given project-relative files. */
 function sourcesDigest(root, files) {
@@ -38,9 +52,12 @@ function staleReason(root) {
   if (!stamp || !Array.isArray(stamp.sources) || typeof stamp.digest !== 'string' || !Array.isArray(stamp.outputs) || typeof stamp.outputsDigest !== 'string') {
     return `dist/${STAMP} is not a build stamp (npm run build)`;
   }
+  if (!require('./cache-seal').isSealed('build-stamp', stampBody(stamp), stamp.seal)) {
+    return `dist/ was not built on this machine (its stamp has no seal of this machine's key, ${require('./cache-seal').keyFile()}): npm run build`;
+  }
   if (sourcesDigest(root, stamp.sources) !== stamp.digest) return 'dist/ was compiled from other sources than the ones present (npm run build)';
   if (sourcesDigest(root, stamp.outputs) !== stamp.outputsDigest) return 'dist/ was changed after it was built (npm run build)';
   return undefined;
 }
 
-module.exports = { STAMP, sourcesDigest, staleReason };
+module.exports = { STAMP, sealStamp, sourcesDigest, staleReason };

@@ -4,7 +4,7 @@
 // stamps it with the digest of the sources it was compiled from (bin/build-stamp.js).
 const { lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
-const { STAMP, sourcesDigest } = require('../bin/build-stamp');
+const { STAMP, sealStamp, sourcesDigest } = require('../bin/build-stamp');
 
 const root = resolve(__dirname, '..');
 linkCommand();
@@ -31,8 +31,9 @@ const sources = program
 sources.push('tsconfig.json', 'tsconfig.build.json');
 mkdirSync(join(root, 'dist'), { recursive: true });
 const outputs = (emitted.emittedFiles ?? []).map((f) => relative(root, f).split('\\').join('/')).sort();
-const stamp = { digest: sourcesDigest(root, sources), sources: [...sources].sort(), outputsDigest: sourcesDigest(root, outputs), outputs };
+const stamp = sealStamp({ digest: sourcesDigest(root, sources), sources: [...sources].sort(), outputsDigest: sourcesDigest(root, outputs), outputs });
 writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
+if (stamp.seal === undefined) console.error(`ndc build: no key to seal dist/ with (${require('../bin/cache-seal').keyFile()} cannot be made or read); bin/ndc.js will run the sources through tsx`);
 console.error(`ndc build: compiled ${sources.length - 2} sources to dist/`);
 
 /**

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { REPO } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { STAMP, sourcesDigest, staleReason } = require('../bin/build-stamp') as {
+const { STAMP, sealStamp, sourcesDigest, staleReason } = require('../bin/build-stamp') as {
   STAMP: string;
+  sealStamp(stamp: object): object;
   sourcesDigest(root: string, files: string[]): string | undefined;
   staleReason(root: string): string | undefined;
 };
@@ -25,7 +26,7 @@ function builtProject(): string {
   writeFileSync(join(root, 'dist', 'policies', 'gate.js'), 'exports.open = false;\n');
   const sources = ['policies/gate.ts', 'tsconfig.json'];
   const outputs = ['dist/policies/gate.js'];
-  writeFileSync(join(root, 'dist', STAMP), JSON.stringify({ digest: sourcesDigest(root, sources), sources, outputsDigest: sourcesDigest(root, outputs), outputs }));
+  writeFileSync(join(root, 'dist', STAMP), JSON.stringify(sealStamp({ digest: sourcesDigest(root, sources), sources, outputsDigest: sourcesDigest(root, outputs), outputs })));
   return root;
 }
 
@@ -47,6 +48,22 @@ describe('the build stamp of dist/', () => {
     const unstamped = builtProject();
     rmSync(join(unstamped, 'dist', STAMP));
     expect(staleReason(unstamped)).toMatch(/not built/);
+  });
+
+  it('rejects a dist/ not built on this machine: altered outputs under a stamp recomputed to match the reviewed sources', () => {
+    // A change author force-commits dist/ with altered gate code and a stamp whose digests all match.
+    const forged = builtProject();
+    writeFileSync(join(forged, 'dist', 'policies', 'gate.js'), 'exports.open = true;\n');
+    const sources = ['policies/gate.ts', 'tsconfig.json'];
+    const outputs = ['dist/policies/gate.js'];
+    const consistent = { digest: sourcesDigest(forged, sources), sources, outputsDigest: sourcesDigest(forged, outputs), outputs };
+    for (const stamp of [consistent, { ...consistent, seal: '0'.repeat(64) }]) {
+      writeFileSync(join(forged, 'dist', STAMP), JSON.stringify(stamp));
+      expect(staleReason(forged)).toMatch(/^dist\/ was not built on this machine/);
+    }
+    // Sealed here (what npm run build does), the same files run.
+    writeFileSync(join(forged, 'dist', STAMP), JSON.stringify(sealStamp(consistent)));
+    expect(staleReason(forged)).toBeUndefined();
   });
 
   it('bin/ndc.js refuses a stale or missing build under NDC_REQUIRE_BUILD=1 and otherwise runs the sources', () => {
