@@ -9,12 +9,23 @@
 const { createHmac, randomBytes, timingSafeEqual } = require('node:crypto');
 const { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { Buffer } = require('node:buffer');
-const { homedir } = require('node:os');
+const { homedir, userInfo } = require('node:os');
 const { dirname, join } = require('node:path');
 
-/** Where the key is: NDC_CACHE_KEY_FILE, else ~/.ndc/cache.key. */
+/**
+ * Where the key is: NDC_CACHE_KEY_FILE, else .ndc/cache.key in the user's home as the system records it
+ * (not $HOME, which commands and tests point elsewhere: the key, and the build sealed with it, stay the
+ * user's whatever HOME a command runs with).
+ */
 function keyFile() {
-  return process.env.NDC_CACHE_KEY_FILE || join(homedir(), '.ndc', 'cache.key');
+  if (process.env.NDC_CACHE_KEY_FILE) return process.env.NDC_CACHE_KEY_FILE;
+  let home;
+  try {
+    home = userInfo().homedir;
+  } catch {
+    home = homedir();
+  }
+  return join(home || homedir(), '.ndc', 'cache.key');
 }
 
 /** The key (a Buffer), null when none can be had; read or made once per process. */
