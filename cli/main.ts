@@ -99,6 +99,22 @@ async function environmentSettled(deps: CommandDependencies, env: string): Promi
   return env;
 }
 
+/**
+ * Deploying or destroying a staging or production environment needs the PostgreSQL ledger: the gate
+ * judges a change against what was deployed before (each scope's level and owner, the approvals table,
+ * the trust store accepted), read from the ledger, and the local one is a file under .ndc/ that anyone
+ * with the checkout can replace. Development environments may use the local ledger.
+ */
+function requireSharedLedger(env: LoadedEnvironment['env'], environment: NodeJS.ProcessEnv): void {
+  // ledger/open.ts's LEDGER_URL_VARIABLE, named here so the command line does not load the ledger drivers.
+  const LEDGER_URL_VARIABLE = 'NDC_LEDGER_URL';
+  if (env.stage === 'development' || (environment[LEDGER_URL_VARIABLE] ?? '').trim() !== '') return;
+  throw new InputError(
+    LEDGER_URL_VARIABLE,
+    `is not set: ${env.name} is a ${env.stage} environment, and its deploys are judged against the deploys recorded before them, which the local ledger (.ndc/ledger.sqlite, a file anyone with the checkout can replace) cannot vouch for; set ${LEDGER_URL_VARIABLE}=postgres://... (docs/ledger.md)`,
+  );
+}
+
 const CONCURRENCY: OptionSpec = { flags: '--concurrency <N>', description: 'stacks run at once within a wave, 1-64 (default: NDC_DEPLOY_CONCURRENCY, else 4)' };
 
 /** plan, deploy and destroy share their handler module (cli/commands/deploy.ts). */
@@ -118,6 +134,7 @@ function deploySpec(command: 'plan' | 'deploy' | 'destroy', spec: Omit<CommandSp
         yes: values.yes === true,
         concurrency: str(values, 'concurrency'),
       };
+      if (command !== 'plan' && !opts.dryRun) requireSharedLedger(deps.project.loadEnvironment(opts.env).env, deps.environment);
       // plan is recorded here; deploy and destroy record their gate decision, lock and every step themselves.
       return command === 'plan' ? recorded(deps, 'plan', opts.env, 'plan', () => handler(opts, deps)) : handler(opts, deps);
     },
