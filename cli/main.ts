@@ -7,6 +7,7 @@ import { SOURCE_ROOT } from '../core/source-root';
 import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { printError } from './commands/common';
 import { composeCommandLine, type CommandDependencies } from './composition';
+import { CHANGE_AUTHOR_VARIABLE } from '../policies/approvals/identity';
 import { isolateEnvironments, type LoadedEnvironment } from '../environments/load';
 import type { Manifest } from '../stacks/manifest';
 import type { CommandIO } from './io';
@@ -103,12 +104,17 @@ async function environmentSettled(deps: CommandDependencies, env: string): Promi
  * Deploying or destroying a staging or production environment needs the PostgreSQL ledger: the gate
  * judges a change against what was deployed before (each scope's level and owner, the approvals table,
  * the trust store accepted), read from the ledger, and the local one is a file under .ndc/ that anyone
- * with the checkout can replace. Development environments may use the local ledger.
+ * with the checkout can replace. It also needs the change's author (NDC_CHANGE_AUTHOR), whose own
+ * approvals never count: unset, nobody would be excluded. Development environments need neither.
  */
 function requireSharedLedger(env: LoadedEnvironment['env'], environment: NodeJS.ProcessEnv): void {
   // ledger/open.ts's LEDGER_URL_VARIABLE, named here so the command line does not load the ledger drivers.
   const LEDGER_URL_VARIABLE = 'NDC_LEDGER_URL';
-  if (env.stage === 'development' || (environment[LEDGER_URL_VARIABLE] ?? '').trim() !== '') return;
+  if (env.stage === 'development') return;
+  if ((environment[CHANGE_AUTHOR_VARIABLE] ?? '').trim() === '') {
+    throw new InputError(CHANGE_AUTHOR_VARIABLE, `is not set: ${env.name} is a ${env.stage} environment, and the approvals of the change's author never count for it; set it to the author's reviewer id (the CI templates take the merge request's author)`);
+  }
+  if ((environment[LEDGER_URL_VARIABLE] ?? '').trim() !== '') return;
   throw new InputError(
     LEDGER_URL_VARIABLE,
     `is not set: ${env.name} is a ${env.stage} environment, and its deploys are judged against the deploys recorded before them, which the local ledger (.ndc/ledger.sqlite, a file anyone with the checkout can replace) cannot vouch for; set ${LEDGER_URL_VARIABLE}=postgres://... (docs/ledger.md)`,
