@@ -142,10 +142,23 @@ export const stateSchema = z.discriminatedUnion('backend', [
     backend: z.literal('pg'),
     /** PostgreSQL schema holding this environment's Terraform state. */
     schemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a PostgreSQL identifier'),
-    /** The environment variable holding the connection string (never the string itself). */
-    connStrEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('PG_CONN_STR'),
+    /**
+     * The environment variable holding the connection string (never the string itself). Never one that
+     * holds another credential or setting (ndc's own NDC_*, the engines' and the CI's): deploy hands this
+     * variable to tofu as PG_CONN_STR, so naming another would pass that secret to an engine that must not
+     * have it (and into its error messages).
+     */
+    connStrEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .refine((name) => !RESERVED_VARIABLE.test(name), { message: "names a variable that holds another credential or setting (one of ndc's own, such as NDC_LEDGER_URL or NDC_EDGE_AWS_SECRET_ACCESS_KEY, or AWS_*, PULUMI_*, KUBECONFIG, TF_*, GITHUB_*, GITLAB_*, CI_*, ACTIONS_*); give the variable holding only the state connection string, e.g. PG_CONN_STR" })
+      .default('PG_CONN_STR'),
   }),
 ]);
+
+/** Variables that hold something else than the Terraform state's connection string: ndc's own, the engines', the CI's. */
+const RESERVED_VARIABLE =
+  /^(NDC_(ACTOR|BACKUP_|CACHE_|CHANGE_AUTHOR|CLI_|CODE_CACHE|DEBUG|DEPLOY_|EDGE_|ENGINE_|ENV$|FROM_SOURCES|ISOLATE_|KUBERNETES_|LEDGER_|LOCK_|POLICY|REQUIRE_|ROOT|RUNNING|STATE_ACCESS|STATE_SECRET|TF_|TRUST_)|AWS_|PULUMI_|KUBECONFIG$|TF_|GITHUB_|GITLAB_|CI_|ACTIONS_|ARM_|GOOGLE_)/;
 
 const roleList = z.array(z.enum(APPROVER_ROLES)).min(1, 'must name at least one role').readonly();
 

@@ -68,6 +68,18 @@ describe('environment files', () => {
 });
 
 describe('environment validation errors name file, field path, value and reason', () => {
+  it('refuses a state connection variable that holds another credential (deploy hands it to tofu)', () => {
+    for (const name of ['NDC_LEDGER_URL', 'NDC_EDGE_AWS_SECRET_ACCESS_KEY', 'AWS_SECRET_ACCESS_KEY', 'KUBECONFIG']) {
+      const message = errorFor((env) => {
+        env.state = { backend: 'pg', schemaName: 'ndc_prod', connStrEnv: name };
+      });
+      expect(message).toMatch(/^environments\/prod\.ts: state\.connStrEnv: .*names a variable that holds another credential or setting/);
+    }
+    const env = environmentInput('prod');
+    env.state = { backend: 'pg', schemaName: 'ndc_prod', connStrEnv: 'NDC_PROD_PG' };
+    expect(validateEnvironment(env, SOURCE).state).toEqual({ backend: 'pg', schemaName: 'ndc_prod', connStrEnv: 'NDC_PROD_PG' });
+  });
+
   it('rejects overlapping CIDRs inside a region', () => {
     const message = errorFor((env) => {
       env.regions[0].addressPlan.segments.dmz = env.regions[0].addressPlan.segments.edge;
