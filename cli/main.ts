@@ -8,7 +8,7 @@ import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { printError } from './commands/common';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import { CHANGE_AUTHOR_VARIABLE } from '../policies/approvals/identity';
-import { isolateEnvironments, type LoadedEnvironment } from '../environments/load';
+import { isolateEnvironments, type Isolation, type LoadedEnvironment } from '../environments/load';
 import type { Manifest } from '../stacks/manifest';
 import type { CommandIO } from './io';
 
@@ -695,13 +695,13 @@ function buildProgram(io: CommandIO, environment: NodeJS.ProcessEnv | undefined,
   return program;
 }
 
-/** The commands that only read the project and report: they may load environment files in-process. */
+/** The commands that only read the project and report: they may take an environment's kept evaluation. */
 const REPORTING_COMMANDS: ReadonlySet<string> = new Set(['start', 'synth', 'check', 'validate', 'reach', 'schedule', 'diff']);
 
 async function runCommand(name: string, spec: CommandSpec, values: Values, io: CommandIO, environment: NodeJS.ProcessEnv | undefined): Promise<number> {
   const commandIO: CommandIO = { ...io, json: io.json || values.json === true };
   let previousCache: CacheMode | undefined;
-  let previousIsolation: boolean | undefined;
+  let previousIsolation: Isolation | undefined;
   try {
     const deps = composeCommandLine(commandIO, environment);
     const missing = missingOptions(spec, values, deps.environment);
@@ -710,10 +710,10 @@ async function runCommand(name: string, spec: CommandSpec, values: Values, io: C
     // records it). deploy and destroy always do: the gate's check that the environment renders to the
     // approved digest must be a fresh render, which a planted cache entry cannot stand in for.
     previousCache = useSynthCache(values.cache === false || name === 'deploy' || name === 'destroy' ? 'refresh' : 'use');
-    // Environment files are code their authors wrote: every command but those that only read and report
-    // evaluates them in a child process (environments/isolated.ts), never beside the gate, the engines or a
-    // reviewer's key. NDC_ISOLATE_ENVIRONMENTS=1 does so for the reading commands too (CI reports).
-    previousIsolation = isolateEnvironments(!REPORTING_COMMANDS.has(name) || deps.environment.NDC_ISOLATE_ENVIRONMENTS === '1');
+    // Environment files are code their authors wrote: every command evaluates them in a child process
+    // (environments/isolated.ts), never beside the gate, the engines, the build or a reviewer's key. The
+    // commands that only read and report may take an evaluation kept from before (sealed, its files unchanged).
+    previousIsolation = isolateEnvironments(REPORTING_COMMANDS.has(name) && values.cache !== false ? 'kept' : 'fresh');
     return await spec.run(values, deps);
   } catch (error) {
     if (error instanceof InputError) return printError(commandIO, name, inputErrorLines(error), 2);

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { cacheSeal } from '../core/cache-seal';
+import { sha256 } from '../core/canonical-json';
 import { InputError } from '../core/errors';
 import { SOURCE_ROOT } from '../core/source-root';
 
@@ -61,7 +63,13 @@ try {
   const exported = m.exports;
   const value = exported !== null && typeof exported === 'object' && 'default' in exported ? exported.default : exported;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) answer({ shape: 'no-object' });
-  answer({ value: plain(value, '', new Set()) });
+  const data = plain(value, '', new Set());
+  // A turn of the event loop first: a timer's throw or a rejection nobody awaited fails the load, as it
+  // would a command that loaded the file in its own process.
+  const late = (error) => answer({ late: String(error instanceof Error ? error.message : error) });
+  process.on('uncaughtException', late);
+  process.on('unhandledRejection', late);
+  setTimeout(() => answer({ value: data }), 1);
 } catch (error) {
   answer({ error: String(error instanceof Error ? error.message : error) });
 }
@@ -71,8 +79,10 @@ try {
  * The default export of the environment module `file` (`source`: as shown, relative to `root`), evaluated
  * in a child process and returned as plain data. Every failure is an InputError naming the file.
  */
-export function evaluateIsolated(root: string, file: string, source: string): unknown {
-  const code = bundle(root, file, source);
+export function evaluateIsolated(root: string, file: string, source: string, cached = false): unknown {
+  const kept = cached ? keptEvaluation(root, file) : undefined;
+  if (kept !== undefined) return kept;
+  const { code, inputs } = bundle(root, file, source);
   const real = (dirs: string[]) => [...new Set(dirs.filter((dir) => existsSync(dir)).map((dir) => realpathSync(dir)))];
   const packages = real([join(root, 'node_modules'), join(SOURCE_ROOT, 'node_modules')]);
   const readable = real([...packages, join(root, 'environments')]);
@@ -93,19 +103,74 @@ export function evaluateIsolated(root: string, file: string, source: string): un
     throw new InputError(source, why);
   }
   const answer = (child.output[3] as string | null) ?? '';
-  let result: { value?: unknown; error?: string; shape?: string };
+  let result: { value?: unknown; error?: string; late?: string; shape?: string };
   try {
     result = JSON.parse(answer) as typeof result;
   } catch {
     throw new InputError(source, `gave no environment when evaluated (exit ${child.status})`);
   }
   if (result.error !== undefined) throw new InputError(source, `cannot be loaded: ${firstLine(result.error)}`);
+  if (result.late !== undefined) throw new InputError(source, `failed after loading: ${firstLine(result.late)}`);
   if (result.shape === 'no-object') throw new InputError(source, 'must export an environment object as its default export (export default defineEnvironment({...}))');
+  if (cached) keepEvaluation(root, file, inputs, result.value);
   return result.value;
 }
 
-/** The file and the project modules it imports as one CommonJS module (packages stay require()s). */
-function bundle(root: string, file: string, source: string): string {
+/** Bump when what is kept, or how the file is evaluated, changes. */
+const KEPT_FORMAT = 1;
+
+/** Where the evaluation of an environment file is kept: .ndc/cache/environments/<sha256 of its path>.json. */
+function keptFile(root: string, file: string): { path: string; purpose: string } {
+  const key = sha256(`${KEPT_FORMAT}\u0000${process.version}\u0000${relative(root, file)}`);
+  return { path: join(root, '.ndc', 'cache', 'environments', `${key}.json`), purpose: `environment:${key}` };
+}
+
+/**
+ * The data an earlier evaluation of `file` gave, when it was sealed on this machine (core/cache-seal.ts)
+ * and every file the bundle was made of (as esbuild listed them) is unchanged; else undefined.
+ */
+function keptEvaluation(root: string, file: string): unknown {
+  const { path, purpose } = keptFile(root, file);
+  let kept: { inputs?: unknown; value?: unknown };
+  try {
+    const text = cacheSeal.openSealed(purpose, readFileSync(path, 'utf8'));
+    if (text === undefined) return undefined;
+    kept = JSON.parse(text) as typeof kept;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(kept.inputs) || kept.inputs.length === 0 || kept.value === undefined) return undefined;
+  for (const entry of kept.inputs as unknown[]) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') return undefined;
+    try {
+      if (sha256(readFileSync(join(root, entry[0]))) !== entry[1]) return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return kept.value;
+}
+
+/** Keeps an evaluation (sealed, written whole or not at all); a read-only project only means evaluating again. */
+function keepEvaluation(root: string, file: string, inputs: readonly (readonly [string, string])[], value: unknown): void {
+  const { path, purpose } = keptFile(root, file);
+  const sealed = cacheSeal.sealText(purpose, JSON.stringify({ inputs, value }));
+  if (sealed === undefined) return;
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, sealed);
+    renameSync(temporary, path);
+  } catch {
+    rmSync(temporary, { force: true });
+  }
+}
+
+/**
+ * The file and the project modules it imports as one CommonJS module (packages stay require()s), with the
+ * project files it was made of and their sha256 (what a kept evaluation is checked against).
+ */
+function bundle(root: string, file: string, source: string): { code: string; inputs: [string, string][] } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   try {
@@ -119,8 +184,12 @@ function bundle(root: string, file: string, source: string): string {
       target: `node${process.versions.node}`,
       packages: 'external',
       logLevel: 'silent',
+      metafile: true,
     });
-    return built.outputFiles[0].text;
+    const inputs = Object.keys(built.metafile.inputs)
+      .sort()
+      .map((input): [string, string] => [input, sha256(readFileSync(join(root, input)))]);
+    return { code: built.outputFiles[0].text, inputs };
   } catch (error) {
     const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0];
     if (first === undefined) throw new InputError(source, `cannot be loaded: ${firstLine(error instanceof Error ? error.message : String(error))}`);

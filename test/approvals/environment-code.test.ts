@@ -6,9 +6,10 @@
  * executable, with fake engines on PATH that record their calls.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolateEnvironments, loadEnvironment } from '../../environments/load';
+import { cacheSeal } from '../../core/cache-seal';
 import { fakeEngines } from '../deploy/fixture';
 import { REPO, tempProject } from '../helpers';
 
@@ -55,12 +56,24 @@ describe('environment code never runs where the gate decides', () => {
     expect(deploy.stderr).toMatch(/gate closed|not approved|approval/i);
     expect(existsSync(engines.log) ? readFileSync(engines.log, 'utf8') : '').not.toMatch(/apply|up/);
   });
+
+  it('the reporting commands evaluate it apart too: it cannot rewrite the build a later deploy runs', () => {
+    const file = join(root, 'environments', 'dev.ts');
+    const dist = join(REPO, 'dist', 'policies', 'approvals', 'gate.js');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nconsole.log('environment code ran in process ' + process.pid);\ntry { require('node:fs').appendFileSync(${JSON.stringify(dist)}, '\\n// planted\\n'); } catch (error) { console.log('refused: ' + (error as Error).message); }\n`);
+    const check = ndc('check', '--env', 'dev');
+    const ran = /environment code ran in process (\d+)/.exec(check.stderr);
+    expect(ran).not.toBeNull();
+    expect(Number(ran![1])).not.toBe(check.pid);
+    expect(check.stderr).toContain('refused: Access to this API has been restricted');
+    if (existsSync(dist)) expect(readFileSync(dist, 'utf8')).not.toContain('// planted');
+  });
 });
 
 describe('environment files evaluated in a child process', () => {
   const root = tempProject('ndc-env-isolated-');
-  const load = (name: string, isolated: boolean) => {
-    const previous = isolateEnvironments(isolated);
+  const load = (name: string, isolated: boolean | 'kept') => {
+    const previous = isolateEnvironments(isolated === true ? 'fresh' : isolated);
     try {
       return loadEnvironment(root, name);
     } finally {
@@ -80,6 +93,28 @@ describe('environment files evaluated in a child process', () => {
     const isolated = load(name, true);
     expect(isolated.env).toEqual(inProcess.env);
     expect(isolated.source).toBe(inProcess.source);
+  });
+
+  it('keeps an evaluation sealed on this machine, and evaluates again once any file it was made of changed', () => {
+    const fresh = load('prod', 'kept');
+    const dir = join(root, '.ndc', 'cache', 'environments');
+    const [name] = readdirSync(dir);
+    const file = join(dir, name);
+    const purpose = `environment:${name.replace(/\.json$/, '')}`;
+    const kept = JSON.parse(cacheSeal.openSealed(purpose, readFileSync(file, 'utf8'))!) as { inputs: [string, string][]; value: { description: string } };
+    expect(kept.inputs.map(([path]) => path)).toEqual(expect.arrayContaining(['environments/prod.ts', 'environments/shared/national.ts', 'environments/schema.ts']));
+    // Served when sealed here (so the kept evaluation is what is used)...
+    writeFileSync(file, cacheSeal.sealText(purpose, JSON.stringify({ ...kept, value: { ...kept.value, description: 'kept' } }))!);
+    expect(load('prod', 'kept').env.description).toBe('kept');
+    // ...never when planted without this machine's key, nor by a command that evaluates afresh,
+    expect(load('prod', true).env.description).toBe(fresh.env.description);
+    writeFileSync(file, JSON.stringify({ ...kept, value: { ...kept.value, description: 'planted' } }));
+    expect(load('prod', 'kept').env.description).toBe(fresh.env.description);
+    // ...nor once a module the environment imports changed.
+    writeFileSync(file, cacheSeal.sealText(purpose, JSON.stringify({ ...kept, value: { ...kept.value, description: 'kept' } }))!);
+    const national = join(root, 'environments', 'shared', 'national.ts');
+    writeFileSync(national, `${readFileSync(national, 'utf8')}\n// edited\n`);
+    expect(load('prod', 'kept').env.description).toBe(fresh.env.description);
   });
 
   it('cannot read a reviewer key, the deploy credentials or anything outside the packages and environments/', () => {
