@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { cacheSeal } from '../core/cache-seal';
 import { sha256 } from '../core/canonical-json';
@@ -7,17 +7,17 @@ import { InputError } from '../core/errors';
 import { SOURCE_ROOT } from '../core/source-root';
 
 /**
- * An environment file is TypeScript: loading it runs whatever its author wrote. The commands that decide
- * the gate or hold a reviewer's key (deploy, destroy, plan, drift, approve, ...) must not run that code in
- * their own process, where it could replace the gate, the signing or the engines' invocation. They
- * evaluate the file here instead:
- * - esbuild bundles it with the project modules it imports (a transform: nothing of it runs);
+ * An environment file is TypeScript: loading it runs whatever its author wrote. No command may run that
+ * code in its own process, where it could replace the gate, the signing, the engines' invocation or the
+ * build a later deploy runs, or read a reviewer's key. Commands evaluate the file here instead:
+ * - esbuild bundles it with the project modules (and JSON) it imports: a transform, nothing of it runs;
  * - a child Node process evaluates the bundle and hands back its default export as JSON, which the caller
  *   validates as it would a `.json` environment file. The child gets no environment variables but `TZ`
  *   (no credentials, no `NDC_*` settings), and runs under Node's permission model: it may read only the
- *   installed packages and the project's `environments/`, and may not write files, start processes or
- *   threads. Node documents that model as a seat belt rather than a sandbox, so the boundary that matters
- *   is the process: whatever the file does, it does it away from the gate's memory.
+ *   installed packages (not even the project: a symlink committed there could point at a key, and that
+ *   model follows symlinks), and may not write files, start processes or threads. Node documents that
+ *   model as a seat belt rather than a sandbox, so the boundary that matters is the process: whatever the
+ *   file does, it does it away from the command's memory and with nothing secret to read.
  */
 
 /** Far beyond any environment file's evaluation (milliseconds); a file that loops forever is stopped. */
@@ -85,7 +85,7 @@ export function evaluateIsolated(root: string, file: string, source: string, cac
   const { code, inputs } = bundle(root, file, source);
   const real = (dirs: string[]) => [...new Set(dirs.filter((dir) => existsSync(dir)).map((dir) => realpathSync(dir)))];
   const packages = real([join(root, 'node_modules'), join(SOURCE_ROOT, 'node_modules')]);
-  const readable = real([...packages, join(root, 'environments')]);
+  const readable = packages;
   const child = spawnSync(process.execPath, ['--no-warnings', '--experimental-permission', `--allow-fs-read=${readable.map((dir) => `${dir}/*`).join(',')}`, '-e', CHILD, file, ...packages], {
     cwd: root,
     input: code,
@@ -121,7 +121,9 @@ const KEPT_FORMAT = 1;
 
 /** Where the evaluation of an environment file is kept: .ndc/cache/environments/<sha256 of its path>.json. */
 function keptFile(root: string, file: string): { path: string; purpose: string } {
-  const key = sha256(`${KEPT_FORMAT}\u0000${process.version}\u0000${relative(root, file)}`);
+  // The packages the bundle requires (zod...) are not among its inputs: the install's record is in the key.
+  const install = statSync(join(SOURCE_ROOT, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+  const key = sha256(`${KEPT_FORMAT}\u0000${process.version}\u0000${install ? `${install.size}:${install.mtimeMs}` : 'none'}\u0000${relative(root, file)}`);
   return { path: join(root, '.ndc', 'cache', 'environments', `${key}.json`), purpose: `environment:${key}` };
 }
 

@@ -6,7 +6,7 @@
  * executable, with fake engines on PATH that record their calls.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolateEnvironments, loadEnvironment } from '../../environments/load';
 import { cacheSeal } from '../../core/cache-seal';
@@ -117,7 +117,7 @@ describe('environment files evaluated in a child process', () => {
     expect(load('prod', 'kept').env.description).toBe(fresh.env.description);
   });
 
-  it('cannot read a reviewer key, the deploy credentials or anything outside the packages and environments/', () => {
+  it('cannot read a reviewer key (also through a symlink committed into environments/), the deploy credentials or anything outside the packages', () => {
     const keys = join(root, 'home', '.ndc', 'keys');
     mkdirSync(keys, { recursive: true });
     writeFileSync(join(keys, 'su-a.key'), 'PRIVATE');
@@ -126,6 +126,11 @@ describe('environment files evaluated in a child process', () => {
       let restore = appended(`\nrequire('node:fs').readFileSync(${JSON.stringify(join(keys, 'su-a.key'))}, 'utf8');\n`);
       expect(() => load('staging', true)).toThrow(/^environments\/staging\.ts: cannot be loaded: Access to this API has been restricted/);
       restore();
+      symlinkSync(keys, join(root, 'environments', 'keys'));
+      restore = appended(`\nrequire('node:fs').readFileSync(require('node:path').join(process.cwd(), 'environments', 'keys', 'su-a.key'), 'utf8');\n`);
+      expect(() => load('staging', true)).toThrow(/^environments\/staging\.ts: cannot be loaded: Access to this API has been restricted/);
+      restore();
+      rmSync(join(root, 'environments', 'keys'));
       restore = appended(`\nif (process.env.NDC_TEST_DEPLOY_SECRET !== undefined || process.env.PATH !== undefined) throw new Error('saw the environment');\nrequire('node:child_process').execSync('id');\n`);
       expect(() => load('staging', true)).toThrow(/^environments\/staging\.ts: cannot be loaded: Access to this API has been restricted/);
       restore();
