@@ -25,9 +25,8 @@ if (stale) {
     const own = [path.join(root, 'dist') + path.sep, realpathSync(path.join(root, 'node_modules')) + path.sep];
     codeCache.install(codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own);
   }
-  // Environment files are TypeScript written by users: see ./typescript-modules.js.
-  // The synthesis cache's setting for this command, set by cli/main before any environment file loads.
-  require('./typescript-modules').install(root, () => require('../dist/stacks/cache.js').synthCacheMode());
+  // Environment files are TypeScript written by users, never loaded into this process: every command
+  // bundles and evaluates them in a child process (environments/isolated.ts), so no .ts loader is needed.
 }
 // tsx turns on source-mapped stack traces, which makes every stack capture costly: cdktf captures one
 // per token (about a sixth of synthesis time on large clouds). NDC_DEBUG=1 keeps them for debugging.

@@ -37,7 +37,7 @@ export function useSynthCache(setting: boolean | CacheMode): CacheMode {
   return previous;
 }
 
-/** The process-wide setting (bin/typescript-modules.js applies it to the environment modules it transpiles). */
+/** The process-wide setting. */
 export function synthCacheMode(): CacheMode {
   return mode;
 }
