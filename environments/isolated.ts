@@ -86,7 +86,8 @@ export function evaluateIsolated(root: string, file: string, source: string, cac
   const real = (dirs: string[]) => [...new Set(dirs.filter((dir) => existsSync(dir)).map((dir) => realpathSync(dir)))];
   const packages = real([join(root, 'node_modules'), join(SOURCE_ROOT, 'node_modules')]);
   const readable = packages;
-  const child = spawnSync(process.execPath, ['--no-warnings', '--experimental-permission', `--allow-fs-read=${readable.map((dir) => `${dir}/*`).join(',')}`, '-e', CHILD, file, ...packages], {
+  // One flag per folder: Node 20 reads a comma-separated list as one path.
+  const child = spawnSync(process.execPath, ['--no-warnings', '--experimental-permission', ...readable.map((dir) => `--allow-fs-read=${dir}/*`), '-e', CHILD, file, ...packages], {
     cwd: root,
     input: code,
     env: process.env.TZ !== undefined ? { TZ: process.env.TZ } : {},

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { evaluateIsolated } from '../../environments/isolated';
 import { isolateEnvironments, loadEnvironment } from '../../environments/load';
 import { cacheSeal } from '../../core/cache-seal';
 import { fakeEngines } from '../deploy/fixture';
@@ -140,6 +141,19 @@ describe('environment files evaluated in a child process', () => {
       restore();
     } finally {
       delete process.env.NDC_TEST_DEPLOY_SECRET;
+    }
+  });
+
+  it("resolves packages from the project's own node_modules and from ndc's install", () => {
+    mkdirSync(join(root, 'node_modules', 'ndc-test-package'), { recursive: true });
+    writeFileSync(join(root, 'node_modules', 'ndc-test-package', 'index.js'), "exports.word = 'project';\n");
+    const file = join(root, 'environments', 'packages.ts');
+    writeFileSync(file, "import { word } from 'ndc-test-package';\nimport { z } from 'zod';\nexport default { name: z.string().parse(word) + '-and-install' };\n");
+    try {
+      expect(evaluateIsolated(root, file, 'environments/packages.ts')).toEqual({ name: 'project-and-install' });
+    } finally {
+      rmSync(file);
+      rmSync(join(root, 'node_modules'), { recursive: true, force: true });
     }
   });
 
