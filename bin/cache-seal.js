@@ -7,7 +7,7 @@
 // a check or a diff on another machine: it is rendered, transpiled or computed afresh. Without a usable
 // key (no writable home, a damaged key file) nothing is cached at all.
 const { createHmac, randomBytes, timingSafeEqual } = require('node:crypto');
-const { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { Buffer } = require('node:buffer');
 const { homedir, userInfo } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -99,4 +99,31 @@ function openSealed(purpose, stored) {
   return isSealed(purpose, text, stored.slice(0, 64)) ? text : undefined;
 }
 
-module.exports = { canSeal, isSealed, keyFile, openSealed, seal, sealText };
+/** The text of the sealed entry file `file` for `purpose`, or undefined when it is absent, unreadable or not sealed here. */
+function readSealed(file, purpose) {
+  try {
+    return openSealed(purpose, readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes `text` sealed for `purpose` to `file`, whole or not at all (a temporary sibling renamed into
+ * place). Nothing is written without a key, and a read-only project or a full disk is no error: an entry
+ * only saves work next time.
+ */
+function writeSealed(file, purpose, text) {
+  const sealed = sealText(purpose, text);
+  if (sealed === undefined) return;
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(temporary, sealed);
+    renameSync(temporary, file);
+  } catch {
+    rmSync(temporary, { force: true });
+  }
+}
+
+module.exports = { canSeal, isSealed, keyFile, openSealed, readSealed, seal, sealText, writeSealed };

@@ -17,6 +17,10 @@ interface CacheSeal {
   sealText(purpose: string, text: string): string | undefined;
   /** The text of an entry written by sealText, or undefined when its seal is not this machine's for `purpose`. */
   openSealed(purpose: string, stored: string): string | undefined;
+  /** The text of the sealed entry file `file`, or undefined when it is absent, unreadable or not sealed here for `purpose`. */
+  readSealed(file: string, purpose: string): string | undefined;
+  /** Writes `text` sealed for `purpose` to `file`, whole or not at all; nothing without a key, no error on a read-only project. */
+  writeSealed(file: string, purpose: string, text: string): void;
   /** Where the key is kept (~/.ndc/cache.key, or NDC_CACHE_KEY_FILE). */
   keyFile(): string;
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { cacheSeal } from '../core/cache-seal';
 import { sha256 } from '../core/canonical-json';
 import { InputError } from '../core/errors';
@@ -134,10 +134,10 @@ function keptFile(root: string, file: string): { path: string; purpose: string }
  */
 function keptEvaluation(root: string, file: string): unknown {
   const { path, purpose } = keptFile(root, file);
+  const text = cacheSeal.readSealed(path, purpose);
+  if (text === undefined) return undefined;
   let kept: { inputs?: unknown; value?: unknown };
   try {
-    const text = cacheSeal.openSealed(purpose, readFileSync(path, 'utf8'));
-    if (text === undefined) return undefined;
     kept = JSON.parse(text) as typeof kept;
   } catch {
     return undefined;
@@ -157,16 +157,7 @@ function keptEvaluation(root: string, file: string): unknown {
 /** Keeps an evaluation (sealed, written whole or not at all); a read-only project only means evaluating again. */
 function keepEvaluation(root: string, file: string, inputs: readonly (readonly [string, string])[], value: unknown): void {
   const { path, purpose } = keptFile(root, file);
-  const sealed = cacheSeal.sealText(purpose, JSON.stringify({ inputs, value }));
-  if (sealed === undefined) return;
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temporary, sealed);
-    renameSync(temporary, path);
-  } catch {
-    rmSync(temporary, { force: true });
-  }
+  cacheSeal.writeSealed(path, purpose, JSON.stringify({ inputs, value }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { LoadedEvidenceRecord } from '../../environments/evidence';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
 import { cacheSeal } from '../../core/cache-seal';
 import { join } from 'node:path';
@@ -75,26 +75,10 @@ export function diagramCache(root: string): DiagramCache {
   const name = (key: string) => sha256(`${version}\u0000${key}`);
   const file = (key: string) => join(dir, `${name(key)}.svg`);
   return {
-    get: (key) => {
-      try {
-        // Only a diagram laid out on this machine (core/cache-seal.ts): a planted one would draw another cloud.
-        return cacheSeal.openSealed(`diagram:${name(key)}`, readFileSync(file(key), 'utf8'));
-      } catch {
-        return undefined;
-      }
-    },
-    set: (key, svg) => {
-      const sealed = cacheSeal.sealText(`diagram:${name(key)}`, svg);
-      if (sealed === undefined) return;
-      try {
-        mkdirSync(dir, { recursive: true });
-        const partial = `${file(key)}.${process.pid}.tmp`;
-        writeFileSync(partial, sealed);
-        renameSync(partial, file(key));
-      } catch {
-        // A read-only project: the next report lays the diagram out again.
-      }
-    },
+    // Only a diagram laid out on this machine (core/cache-seal.ts): a planted one would draw another cloud.
+    get: (key) => cacheSeal.readSealed(file(key), `diagram:${name(key)}`),
+    // A read-only project: the next report lays the diagram out again.
+    set: (key, svg) => cacheSeal.writeSealed(file(key), `diagram:${name(key)}`, svg),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { cacheSeal } from '../../core/cache-seal';
 import { buildCloud } from '../../constructs';
@@ -53,7 +53,7 @@ const recordOf = (root: string, env: string) => join(root, '.ndc', 'cache', `syn
 
 function readRecord(root: string, env: string): Rendered | undefined {
   try {
-    const text = cacheSeal.openSealed(`validate-record:${env}`, readFileSync(recordOf(root, env), 'utf8'));
+    const text = cacheSeal.readSealed(recordOf(root, env), `validate-record:${env}`);
     return text === undefined ? undefined : (JSON.parse(text) as Rendered);
   } catch {
     return undefined;
@@ -61,18 +61,8 @@ function readRecord(root: string, env: string): Rendered | undefined {
 }
 
 function writeRecord(root: string, env: string, record: Rendered): void {
-  const file = recordOf(root, env);
-  const temporary = `${file}.tmp-${process.pid}`;
-  const sealed = cacheSeal.sealText(`validate-record:${env}`, JSON.stringify(record));
-  if (sealed === undefined) return;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temporary, sealed);
-    renameSync(temporary, file);
-  } catch {
-    // Only the next run's speed depends on the record.
-    rmSync(temporary, { force: true });
-  }
+  // Only the next run's speed depends on the record.
+  cacheSeal.writeSealed(recordOf(root, env), `validate-record:${env}`, JSON.stringify(record));
 }
 
 /**
