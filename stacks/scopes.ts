@@ -1,6 +1,6 @@
 import { canonicalJson, sha256 } from '../core/canonical-json';
+import { PLATFORM_SCOPE, SCOPE_MARK } from './scope-marks';
 import { InputError, show } from '../core/errors';
-import { PLATFORM_SYSTEM_ID } from '../environments/schema';
 import { parseKubernetesYaml } from './kubernetes/artifact';
 import type { ManifestObject } from './kubernetes/render';
 import { readWrittenYaml } from './kubernetes/yaml-reader';
@@ -31,18 +31,7 @@ import { reachDigest } from './reach';
  * them voids some scope's approvals.
  */
 
-/** The platform itself as an information system (Decree 85/2016 art. 10(3): shared national infrastructure, level 4). */
-export const PLATFORM_SCOPE = PLATFORM_SYSTEM_ID;
-
-/** Where each engine's renderer states a resource's scope explicitly. */
-export const SCOPE_MARK = {
-  /** Terraform: a member of the resource's `//` comment block (Terraform ignores `//`). */
-  terraform: 'scope',
-  /** Kubernetes: a label (objects of a system also carry ndc.gov.vn/system, which must agree). */
-  kubernetes: 'ndc.gov.vn/scope',
-  /** CloudFormation: a key of the resource's Metadata attribute. */
-  cloudformation: 'ndc:scope',
-} as const;
+export { PLATFORM_SCOPE, SCOPE_MARK } from './scope-marks';
 
 /** The Kubernetes label the renderer puts on every object of a system (stacks/kubernetes/labels.ts LABEL.system). */
 const KUBERNETES_SYSTEM_LABEL = 'ndc.gov.vn/system';

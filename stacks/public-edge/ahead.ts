@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import type { Environment } from '../../environments/schema';
 import type { EdgeArtifact } from './app';
+import type { EdgePlan } from './plan';
 
 /**
  * Starts rendering the public edge on a worker thread and returns a function that waits for it. Loading
@@ -11,14 +11,14 @@ import type { EdgeArtifact } from './app';
  * The wait is synchronous (Atomics.wait, then the message taken off the port), so synthesis stays a
  * synchronous function for its callers.
  */
-export function renderEdgeAhead(env: Environment, source: string): () => EdgeArtifact[] {
+export function renderEdgeAhead(plan: EdgePlan): () => EdgeArtifact[] {
   const compiled = __filename.endsWith('.js');
   const entry = join(__dirname, compiled ? 'worker.js' : 'worker.ts');
   if (!existsSync(entry)) throw new Error(`internal: the public edge worker ${entry} is missing`);
   const done = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(entry, {
-    workerData: { env, source, port: port2, done },
+    workerData: { plan, port: port2, done },
     transferList: [port2],
     // Running from the TypeScript sources (tests, a stale build): the worker loads them the same way.
     execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],

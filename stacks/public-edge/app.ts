@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnElement, CfnResource, DefaultStackSynthesizer, Tags, Validations, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { AwsSolutionsChecks, NagRuleCompliance, rules as nagRules } from 'cdk-nag';
+import { NagRuleCompliance } from 'cdk-nag/lib/nag-rules';
 import catalog from './aws-solutions-catalog.json';
 import { stableJson } from '../../core/canonical-json';
-import { PLATFORM_SCOPE, SCOPE_MARK } from '../scopes';
-import { CLOUDFRONT_REGION, systemServedBy, type EdgePlan } from './config';
+import { PLATFORM_SCOPE, SCOPE_MARK } from '../scope-marks';
+import { CLOUDFRONT_REGION, systemServedBy, type EdgePlan } from './plan';
 import { PublicEdgeDistributionStack } from './distribution-stack';
 import { NAG_REPORT_VERSION, type NagFinding, type NagReport } from './nag-report';
+import { EdgeAwsSolutionsChecks, packRule, ruleFunction } from './nag-pack';
 import { PublicEdgeOriginStack } from './origin-stack';
 
 /** Context that keeps synthesis quiet and its output free of versions, timestamps and absolute paths. */
@@ -25,7 +26,7 @@ export interface PublicEdgeApp {
   readonly distribution: PublicEdgeDistributionStack;
 }
 
-/** Builds the CDK app of the public edge, with cdk-nag's AwsSolutions checks as a validation plugin. */
+/** Builds the CDK app of the public edge, with cdk-nag's AwsSolutions checks as a validation plugin (./nag-pack.ts). */
 export function buildPublicEdgeApp(plan: EdgePlan, outdir?: string): PublicEdgeApp {
   const app = new App({
     outdir,
@@ -46,7 +47,7 @@ export function buildPublicEdgeApp(plan: EdgePlan, outdir?: string): PublicEdgeA
   distribution.addStackDependency(origin, 'the distributions log into the origin stack\'s log bucket');
   Tags.of(app).add('ndc:env', plan.envName);
   markScopes(app);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(new EdgeAwsSolutionsChecks(app));
   return { app, origin, distribution };
 }
 
@@ -156,7 +157,7 @@ type NagRuleFunction = (node: CfnResource) => unknown;
 /**
  * The acknowledgements given on the stack's constructs (cdk-nag drops acknowledged findings from its
  * report, so they are read from the tree), each resolved to the resources under it that still have the
- * finding by evaluating cdk-nag's own rule function (`rules.<module>.<check>`) on them.
+ * finding by evaluating cdk-nag's own rule function (lib/rules/<module>/<file>.js, ./nag-pack.ts) on them.
  */
 function acknowledgedFindings(stack: Stack): NagFinding[] {
   const findings: NagFinding[] = [];
@@ -171,7 +172,8 @@ function acknowledgedFindings(stack: Stack): NagFinding[] {
         const scope = construct.node.path;
         const [, base, suffix] = /^([^[]+)(?:\[(.*)\])?$/.exec(rule)!;
         const known = catalog.rules.find((r) => r.id === base);
-        const check = known ? (nagRules as unknown as Record<string, Record<string, NagRuleFunction | undefined>>)[known.module]?.[known.check] : undefined;
+        const implementation = known ? packRule(known.id) : undefined;
+        const check: NagRuleFunction | undefined = implementation ? ruleFunction(implementation.module, implementation.file) : undefined;
         if (!known || !check) {
           findings.push({ rule, level: 'warning', description: 'acknowledged (rule not in the edge catalog: not re-evaluated)', resource: scope, acknowledged: { reason, scope } });
           continue;

@@ -1,33 +1,14 @@
 import { z } from 'zod';
-import type { NationalCloud } from '../../constructs';
-import type { InformationSystem } from '../../constructs';
+import type { InformationSystem, NationalCloud } from '../../constructs';
 import { InputError, show } from '../../core/errors';
 import type { Environment } from '../../environments/schema';
+import type { EdgePlan } from './plan';
 
 /**
  * The `edge` section of an environment: where the open-data public edge runs on a commercial cloud and
  * how each system placed there (`publicEdge: true`) is served. Validated here, with zod only, so the
  * renderer can decide whether it applies without loading aws-cdk-lib.
  */
-
-/** CloudFront's global configuration (WAF web ACLs of scope CLOUDFRONT, viewer certificates) lives here. */
-export const CLOUDFRONT_REGION = 'us-east-1';
-
-/** The tag naming the information system a resource serves (the report's control matrix reads it). */
-export const SYSTEM_TAG = 'ndc:system';
-
-/** The constructs built for one system (its subtree is that system's scope, stacks/scopes.ts); the rest is the platform's. */
-const SYSTEM_CONSTRUCTS = new WeakMap<object, string>();
-
-/** Records that `construct` and everything under it serve system `id`. */
-export function servesSystem(construct: object, id: string): void {
-  SYSTEM_CONSTRUCTS.set(construct, id);
-}
-
-/** The system a construct was recorded for, if any. */
-export function systemServedBy(construct: object): string | undefined {
-  return SYSTEM_CONSTRUCTS.get(construct);
-}
 
 /** Account ids that appear in documentation; an environment must name a real account or none. */
 const PLACEHOLDER_ACCOUNTS = new Set(['000000000000', '111111111111', '123456789012', '999999999999']);
@@ -81,20 +62,6 @@ export type EdgeConfig = z.output<typeof edgeConfigSchema>;
 export type SystemEdgeConfig = EdgeConfig['systems'][string];
 export type Acknowledgement = EdgeConfig['acknowledgements'][number];
 
-/** A system as the edge serves it. */
-export interface EdgeSite {
-  readonly system: InformationSystem;
-  readonly config: SystemEdgeConfig;
-  readonly contentBucketName: string;
-}
-
-export interface EdgePlan {
-  readonly envName: string;
-  readonly config: EdgeConfig;
-  readonly sites: readonly EdgeSite[];
-  readonly logBucketName: string;
-}
-
 /** The systems the environment places on the public edge, in declaration order. */
 export function edgeSystems(cloud: NationalCloud): InformationSystem[] {
   return cloud.systems.filter((s) => s.publicEdge);
@@ -143,14 +110,7 @@ export function edgePlanOf(cloud: NationalCloud, env: Environment): EdgePlan {
     if (name.length > 63) throw new InputError(where(field), `bucket name ${show(name)} is longer than S3's 63 characters; set a shorter edge.bucketPrefix`);
     return name;
   };
-  const sites = systems.map((system) => ({ system, config: config.systems[system.id], contentBucketName: bucket(`${system.id}-content`, `.systems.${system.id}`) }));
+  // Plain data (no model objects): the plan is posted to the worker thread that renders the edge.
+  const sites = systems.map((system) => ({ system: { id: system.id, displayName: system.displayName, level: system.level }, config: config.systems[system.id], contentBucketName: bucket(`${system.id}-content`, `.systems.${system.id}`) }));
   return { envName: env.name, config, sites, logBucketName: bucket('edge-logs', '.bucketPrefix') };
-}
-
-/**
- * Which edge stack an acknowledgement belongs to: S3 rules (`AwsSolutions-S1`...) concern the origin
- * buckets, everything else the CloudFront side. Keeps a CloudFront acknowledgement off the buckets.
- */
-export function acknowledgementStack(rule: string): 'origin' | 'global' {
-  return /^AwsSolutions-S\d+(\[|$)/.test(rule) ? 'origin' : 'global';
 }

@@ -18,7 +18,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { acknowledgementStack, CLOUDFRONT_REGION, servesSystem, SYSTEM_TAG, type EdgePlan, type EdgeSite } from './config';
+import { acknowledgementStack, CLOUDFRONT_REGION, servesSystem, SYSTEM_TAG, type EdgePlan, type EdgeSite } from './plan';
 import { requireRegion } from './origin-stack';
 
 export const DISTRIBUTION_STACK = 'public-edge-global';

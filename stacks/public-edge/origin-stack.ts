@@ -2,7 +2,7 @@ import { Aws, CfnRule, Duration, Fn, RemovalPolicy, Stack, Tags, Validations, ty
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { acknowledgementStack, servesSystem, SYSTEM_TAG, type EdgePlan } from './config';
+import { acknowledgementStack, servesSystem, SYSTEM_TAG, type EdgePlan } from './plan';
 
 /** Stack names: the CDK CLI deploys them by these names (`cdk deploy --exclusively <name>`). */
 export const ORIGIN_STACK = 'public-edge-origin';

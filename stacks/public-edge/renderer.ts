@@ -24,10 +24,10 @@ export const publicEdgeRenderer: Renderer = {
     const { synthesizePublicEdge } = require('./app') as typeof PublicEdgeApp;
     return synthesizePublicEdge(plan).map((a) => ({ ...a, engine: 'cloudformation' }));
   },
-  renderAhead: (cloud, env, source) => {
-    // Bad edge settings fail here, on the caller's thread, exactly as `render` reports them.
-    edgePlanOf(cloud, env);
-    const wait = renderEdgeAhead(env, source);
+  renderAhead: (cloud, env) => {
+    // Bad edge settings fail here, on the caller's thread, exactly as `render` reports them; the worker
+    // is given the validated plan.
+    const wait = renderEdgeAhead(edgePlanOf(cloud, env));
     return () => wait().map((a) => ({ ...a, engine: 'cloudformation' }));
   },
 };

@@ -1,27 +1,19 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { buildCloud } from '../../constructs';
-import type { Environment } from '../../environments/schema';
 import { synthesizePublicEdge } from './app';
-import { edgePlanOf } from './config';
+import type { EdgePlan } from './plan';
 
 /**
- * The public edge rendered on a worker thread (see ./ahead.ts): the same model built from the same
- * validated environment, the same synthesis, so the artifacts are byte-identical to an in-process render.
+ * Renders the public edge on a worker thread (see ./ahead.ts). It is given the validated plan, plain data,
+ * so it loads aws-cdk-lib, the cdk-nag rules the edge's resources need and the edge stacks, and not the
+ * model, the environment schema or zod. Posts `{ artifacts }` or `{ error }` on the given port, then
+ * stores 1 in `done` and wakes the waiting thread, also when rendering threw.
  */
-interface EdgeJob {
-  readonly env: Environment;
-  readonly source: string;
-  readonly port: MessagePort;
-  readonly done: Int32Array;
-}
-
 if (parentPort !== null) {
-  const { env, source, port, done } = workerData as EdgeJob;
-  // cdktf and aws-cdk-lib capture stack traces per construct; source-mapped traces only slow them down here.
+  const { plan, port, done } = workerData as { plan: EdgePlan; port: MessagePort; done: Int32Array };
+  // aws-cdk-lib and cdk-nag capture stack traces per construct; source-mapped traces only slow them down here.
   process.setSourceMapsEnabled(false);
   try {
-    const artifacts = synthesizePublicEdge(edgePlanOf(buildCloud(env, source), env));
-    port.postMessage({ artifacts });
+    port.postMessage({ artifacts: synthesizePublicEdge(plan) });
   } catch (error) {
     port.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   } finally {

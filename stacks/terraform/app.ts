@@ -1,3 +1,5 @@
+// Before cdktf: its archiver dependency is loaded only if an asset is zipped (./defer-archiver.ts).
+import './defer-archiver';
 import type { Construct } from 'constructs';
 import { App, type TerraformStack } from 'cdktf';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';

@@ -4,7 +4,8 @@ import type { Environment } from '../../environments/schema';
 import { validateEnvironment } from '../../environments/validate';
 import type { ArtifactSet, CloudFormationTemplate, RuleContext } from '../../policies/rule';
 import { buildManifest, type Artifact } from '../../stacks/manifest';
-import { edgePlanOf, type EdgePlan } from '../../stacks/public-edge/config';
+import { edgePlanOf } from '../../stacks/public-edge/config';
+import type { EdgePlan } from '../../stacks/public-edge/plan';
 import { publicEdgeRenderer } from '../../stacks/public-edge/renderer';
 
 export const ROOT = `${__dirname}/../..`;

@@ -1,3 +1,4 @@
+import { PLATFORM_SYSTEM_ID } from '../../environments/schema';
 import { environmentInput } from '../helpers';
 import { fixture } from '../policy-fixtures';
 import { merkleProof, merkleRoot, PLATFORM_SCOPE, scopeDigests, scopedResources, verifyMerkleProof, type ScopeInput } from '../../stacks/scopes';
@@ -20,6 +21,10 @@ function editTerraform(stackPrefix: string, edit: (json: { resource: Record<stri
 
 describe('scopedResources', () => {
   const entries = scopedResources(artifacts);
+
+  it('names the platform scope as the environment schema names the platform system', () => {
+    expect(PLATFORM_SCOPE).toBe(PLATFORM_SYSTEM_ID);
+  });
 
   it('gives every resource of every engine exactly one scope: a system of the environment or the platform', () => {
     const systems = new Set(dev.context.cloud.systems.map((s) => s.id));
