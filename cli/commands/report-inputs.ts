@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
 import { cacheSeal } from '../../core/cache-seal';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { onHelperThread } from '../../core/helper-thread';
 import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
@@ -104,38 +104,29 @@ export function validationStore(root: string): ValidationStore {
 const VALIDATIONS_KEPT = 16;
 
 /**
- * Lays out on a worker thread the diagrams of `picture` that the diagram cache lacks, and puts them there:
- * ndc start calls it after synthesizing a changed cloud (with no system failing yet: the usual outcome), so
- * the layout (about half a second for prod) overlaps with the checks on a second core. Resolves once they
- * are cached; a diagram the worker did not lay out (it failed, or a failing system is drawn red) is laid
- * out by the report as before. Only the compiled command uses a worker, unless `fromSources` (tests).
+ * Lays out on the helper thread (core/helper-thread.ts) the diagrams of `picture` that the diagram cache
+ * lacks, one task each, and puts them there: ndc start calls it before synthesizing (with no system
+ * failing yet: the usual outcome), so the layout (about half a second for prod) overlaps with rendering
+ * and the checks on a second core. Returns a function that resolves once they are cached; until it is
+ * called the layout keeps no process alive. A diagram the helper did not lay out (it failed, or a failing
+ * system is drawn red) is laid out by the report as before. Only the compiled command uses the helper,
+ * unless `fromSources` (tests).
  */
-export function layDiagramsAhead(root: string, picture: CloudPicture, fromSources = false): Promise<void> {
+export function layDiagramsAhead(root: string, picture: CloudPicture, fromSources = false): () => Promise<void> {
   const compiled = __filename.endsWith('.js');
-  if (!compiled && !fromSources) return Promise.resolve();
+  if (!compiled && !fromSources) return () => Promise.resolve();
   const cache = diagramCache(root);
-  const missing = diagramsOf(picture)
+  const module = join(__dirname, '..', '..', 'policies', 'reports', 'diagram');
+  const tasks = diagramsOf(picture)
     .map(({ diagram, id }) => ({ diagram, id, key: diagramKey(diagram, id) }))
-    .filter(({ key }) => cache.get(key) === undefined);
-  if (missing.length === 0) return Promise.resolve();
-  const worker = new Worker(join(__dirname, compiled ? 'diagram-worker.js' : 'diagram-worker.ts'), {
-    workerData: { diagrams: missing.map(({ diagram, id }) => ({ diagram, id })) },
-    // Running from the TypeScript sources (tests): the worker loads them the same way.
-    execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],
-    stdout: false,
-    stderr: false,
-  });
-  // Never keeps the process alive: a command that fails before its report exits without waiting.
-  worker.unref();
-  return new Promise((resolve) => {
-    worker.once('message', (svgs: unknown) => {
-      if (Array.isArray(svgs) && svgs.length === missing.length) missing.forEach(({ key }, i) => typeof svgs[i] === 'string' && cache.set(key, svgs[i]));
-      void worker.terminate();
-      resolve();
-    });
-    worker.once('error', () => resolve());
-    worker.once('exit', () => resolve());
-  });
+    .filter(({ key }) => cache.get(key) === undefined)
+    .map(({ diagram, id, key }) => ({ key, task: onHelperThread<string>(module, 'renderDiagram', [diagram, id]) }));
+  return async () => {
+    for (const { key, task } of tasks) {
+      const svg = await task.answer().catch(() => undefined);
+      if (typeof svg === 'string') cache.set(key, svg);
+    }
+  };
 }
 
 const COMMIT_ARGS = ['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--', 'environments', 'constructs', 'stacks', 'policies'];

@@ -39,8 +39,8 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   // git answers for the report on the other core while this one synthesizes and checks.
   const commit = commitOfLater(io.root);
   const environment = opts.loaded ?? loadEnvironment(io.root, opts.env);
-  // Diagrams not laid out before (.ndc/cache/diagrams) are laid out on a worker thread from the model
-  // alone, started before synthesis so the layout overlaps with rendering and the checks.
+  // Diagrams not laid out before (.ndc/cache/diagrams) are laid out on the helper thread from the model
+  // alone, queued before synthesis so the layout overlaps with rendering and the checks.
   const cloud = buildCloud(environment.env, environment.source);
   const diagrams = layDiagramsAhead(io.root, cloudPicture(cloud, environment.env.asOf ?? '', new Set(), environment.evidence));
   const synth = synthEnvironment(io.root, opts.env, environment, cloud);
@@ -55,7 +55,7 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const dir = reportsDir(opts.env);
   const loaded = { env: synth.env, source: synth.source, evidence: synth.evidence, locations: synth.locations ?? environmentSourceMap(io.root, synth.source) };
   const approvals = approvalsForReport(io.root, loaded, synth.manifest, evaluation, { trustRoot: opts.trustRoot, author: opts.author, now: io.now() });
-  await diagrams;
+  await diagrams();
   const change = changeForReport(io.root, opts.env, () => ({ state: renderedState(synth.manifest, synth.resources, synth.reach), settings: approvalSettingsOf(synth.env, synth.source) }), opts.trustRoot);
   const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, evidence: synth.evidence, approvals, manifest: synth.manifest, commit: await commit, change });
   const html = writeAtomically(io.root, join(dir, 'report.html'), renderReport(evaluation, 'html', synth.source, inputs), dir);

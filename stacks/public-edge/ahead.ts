@@ -1,51 +1,27 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { onHelperThread } from '../../core/helper-thread';
 import type { EdgeArtifact } from './app';
 import type { EdgePlan } from './plan';
 
 /**
- * Starts rendering the public edge on a worker thread and returns a function that waits for it. Loading
- * aws-cdk-lib and cdk-nag and synthesizing the two edge stacks is the longest single render of a cold
- * synthesis (about as long as every Terraform stack together); on a second core it overlaps with them.
- * The wait is synchronous (Atomics.wait, then the message taken off the port), so synthesis stays a
- * synchronous function for its callers.
+ * Starts rendering the public edge on the helper thread (core/helper-thread.ts) and returns a function
+ * that waits for it. Loading aws-cdk-lib and synthesizing the two edge stacks with their cdk-nag checks is
+ * the longest single render of a cold synthesis after Terraform's; on a second core it overlaps with it.
+ * The helper is given the validated plan (plain data), so it loads aws-cdk-lib, the cdk-nag rules the
+ * edge's resources need and the edge stacks, and not the model, the schema or zod. It runs this before
+ * any diagram layout queued earlier (priority), since synthesis blocks on it. The wait is synchronous, so
+ * synthesis stays a synchronous function for its callers.
  */
 export function renderEdgeAhead(plan: EdgePlan): () => EdgeArtifact[] {
-  const compiled = __filename.endsWith('.js');
-  const entry = join(__dirname, compiled ? 'worker.js' : 'worker.ts');
-  if (!existsSync(entry)) throw new Error(`internal: the public edge worker ${entry} is missing`);
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(entry, {
-    workerData: { plan, port: port2, done },
-    transferList: [port2],
-    // Running from the TypeScript sources (tests, a stale build): the worker loads them the same way.
-    execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],
-    stdout: false,
-    stderr: false,
-  });
-  // Never keeps the process alive: a command that fails before it needs the edge exits without waiting.
-  worker.unref();
-  worker.on('error', () => undefined);
+  const task = onHelperThread<EdgeArtifact[]>(join(__dirname, 'app'), 'synthesizePublicEdge', [plan], EDGE_PRIORITY);
   return () => {
-    // The worker stores 1 after posting its result, also when rendering threw (see ./worker.ts).
-    if (Atomics.wait(done, 0, 0, WAIT_LIMIT_MS) === 'timed-out') {
-      port1.close();
-      void worker.terminate();
-      throw new Error(`internal: the public edge worker gave no result in ${WAIT_LIMIT_MS / 1000} s`);
+    try {
+      return task.wait();
+    } catch (error) {
+      throw new Error(`public edge synthesis failed on the helper thread: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const message = receiveMessageOnPort(port1);
-    port1.close();
-    void worker.terminate();
-    const result = message?.message as EdgeResult | undefined;
-    if (result === undefined) throw new Error('internal: the public edge worker stopped without a result');
-    if (result.error !== undefined) throw new Error(`public edge synthesis failed on its worker thread: ${result.error}`);
-    return result.artifacts;
   };
 }
 
-/** Far beyond any edge render (a second or two); only a wedged worker reaches it. */
-const WAIT_LIMIT_MS = 10 * 60 * 1000;
-
-type EdgeResult = { artifacts: EdgeArtifact[]; error?: undefined } | { error: string; artifacts?: undefined };
+/** Above the diagrams' (0): synthesis blocks on the edge, the report only later on the diagrams. */
+const EDGE_PRIORITY = 1;

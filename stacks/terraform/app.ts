@@ -47,16 +47,40 @@ export function buildTerraformApp(cloud: NationalCloud, env: Environment): { app
  * stack's constructs at a time, and App.synth()'s preparing resolve pass is not needed.
  */
 export function synthesizeTerraform(cloud: NationalCloud, env: Environment): TerraformArtifact[] {
-  return stackBuilders(cloud, env).map((build) =>
-    releasingTokens(() => {
-      const stack = build(newApp());
-      invokeAspects(stack);
-      stack.runAllValidations();
-      const json = stack.toTerraform() as Record<string, unknown>;
-      markScopes(stack, json);
-      return { stack: stack.node.id, path: `terraform/${stack.node.id}/cdk.tf.json`, content: stableJson(json) };
-    }),
+  return withoutTokenTraces(() =>
+    stackBuilders(cloud, env).map((build) =>
+      releasingTokens(() => {
+        const stack = build(newApp());
+        invokeAspects(stack);
+        stack.runAllValidations();
+        const json = stack.toTerraform() as Record<string, unknown>;
+        markScopes(stack, json);
+        return { stack: stack.node.id, path: `terraform/${stack.node.id}/cdk.tf.json`, content: stableJson(json) };
+      }),
+    ),
   );
+}
+
+/**
+ * cdktf records where each of its tokens was made (Intrinsic.creationStack): a stack capture with no
+ * frame limit, formatted and split into lines, for every reference and attribute, though it reads them
+ * only to word the error about a token misused as a plain value. Formatting is most of that cost (a
+ * sixth of a cold prod synthesis). While `work` runs, the stack of anything that is not an Error (cdktf
+ * captures into a plain object) is left empty, which cdktf reads as no trace; an Error's stack is
+ * formatted as before. NDC_DEBUG=1 keeps every trace.
+ */
+export function withoutTokenTraces<T>(work: () => T): T {
+  if (process.env.NDC_DEBUG) return work();
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error: unknown, frames: NodeJS.CallSite[]) => {
+    if (!(error instanceof Error)) return '';
+    return previous ? previous(error, frames) : `${String(error)}${frames.map((frame) => `\n    at ${String(frame)}`).join('')}`;
+  };
+  try {
+    return work();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
 }
 
 /**

@@ -1,0 +1,51 @@
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
+import type { HelperAnswer, HelperJob } from './helper-thread';
+
+/**
+ * The helper thread (see ./helper-thread.ts): runs the tasks posted to it one at a time, the most urgent
+ * first, answering each on its own port and then waking a thread that blocks for it.
+ */
+if (parentPort !== null) {
+  const port = parentPort;
+  // aws-cdk-lib and cdktf capture stack traces per construct; source-mapped traces only slow them down here.
+  process.setSourceMapsEnabled(false);
+  const queue: HelperJob[] = [];
+  let scheduled = false;
+  const run = (job: HelperJob) => {
+    let answer: HelperAnswer;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const exported = (require(job.module) as Record<string, unknown>)[job.fn];
+      if (typeof exported !== 'function') throw new Error(`internal: ${job.module} exports no function ${job.fn}`);
+      answer = { value: (exported as (...args: unknown[]) => unknown)(...job.args) };
+    } catch (error) {
+      answer = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    }
+    try {
+      job.port.postMessage(answer);
+    } catch (error) {
+      // An answer that cannot be copied is a failure of the task, not of the helper.
+      job.port.postMessage({ error: `internal: the answer of ${job.fn} cannot be sent back: ${error instanceof Error ? error.message : String(error)}` } satisfies HelperAnswer);
+    }
+    job.port.close();
+    Atomics.store(job.done, 0, 1);
+    Atomics.notify(job.done, 0);
+  };
+  const drain = () => {
+    scheduled = false;
+    for (;;) {
+      // Everything posted meanwhile joins the queue first, so a more urgent task overtakes the rest.
+      for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) queue.push(next.message as HelperJob);
+      if (queue.length === 0) return;
+      queue.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+      run(queue.shift()!);
+    }
+  };
+  port.on('message', (job: HelperJob) => {
+    queue.push(job);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(drain);
+    }
+  });
+}
