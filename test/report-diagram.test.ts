@@ -1,7 +1,7 @@
 import { buildCloud } from '../constructs';
 import { validateEnvironment } from '../environments/validate';
 import { ZONES } from '../environments/vocabulary';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diagramCache, layDiagramsAhead } from '../cli/commands/report-inputs';
