@@ -8,7 +8,7 @@ import { useSynthCache, type CacheMode } from '../stacks/cache';
 import { printError } from './commands/common';
 import { composeCommandLine, type CommandDependencies } from './composition';
 import { CHANGE_AUTHOR_VARIABLE } from '../policies/approvals/identity';
-import { isolateEnvironments, type Isolation, type LoadedEnvironment } from '../environments/load';
+import { evaluateAhead, isolateEnvironments, type Isolation, type LoadedEnvironment } from '../environments/load';
 import type { Manifest } from '../stacks/manifest';
 import type { CommandIO } from './io';
 
@@ -89,12 +89,28 @@ function envOf(values: Values, deps: CommandDependencies): string {
   return str(values, 'env') ?? (deps.environment.NDC_ENV as string);
 }
 
+/** What synthesis loads first: the Terraform engine library and the stacks (stacks/terraform/app.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SYNTHESIS_MODULES = () => require('../stacks/terraform/app') as unknown;
+/** What the checks load first: the rule packs and the Kubernetes object models the validation uses. */
+const CHECK_MODULES = () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../policies/registry');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../policies/validation/kubernetes');
+};
+
 /**
  * Loads the environment, then lets a turn of the event loop pass before the command starts working, so an
  * environment file's unawaited rejection or zero-delay timer throw stops the command before it writes
  * anything (the entry point below turns those into one line naming the file).
  */
-async function environmentSettled(deps: CommandDependencies, env: string): Promise<string> {
+async function environmentSettled(deps: CommandDependencies, env: string, meanwhile?: () => void, warm: readonly (() => void)[] = []): Promise<string> {
+  // A file evaluated afresh is bundled and run in a child process: on the helper thread, while this one
+  // loads the command (`meanwhile`) and, then only, what it will load right after (`warm`).
+  const ahead = meanwhile !== undefined && evaluateAhead(deps.project.root, env);
+  meanwhile?.();
+  if (ahead) for (const load of warm) load();
   deps.project.loadEnvironment(env);
   await new Promise((resolve) => setTimeout(resolve, 1));
   return env;
@@ -162,9 +178,10 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     environment: ENV_VARIABLES,
     example: 'ndc synth --env prod',
     async run(values, deps) {
+      let commandModule!: typeof import('./commands/synth');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
-      const env = await environmentSettled(deps, envOf(values, deps));
+      const env = await environmentSettled(deps, envOf(values, deps), () => (commandModule = require('./commands/synth') as typeof commandModule), [SYNTHESIS_MODULES]);
+      const { synthCommand } = commandModule;
       return recorded(deps, 'synth', env, 'synth', () => synthCommand({ env, loaded: deps.project.loadEnvironment(env) }, deps.io));
     },
   },
@@ -181,9 +198,10 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     environment: ENV_VARIABLES,
     example: 'ndc check --env prod --format sarif --output reports/prod.sarif',
     async run(values, deps) {
+      let commandModule!: typeof import('./commands/check');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
-      const env = await environmentSettled(deps, envOf(values, deps));
+      const env = await environmentSettled(deps, envOf(values, deps), () => (commandModule = require('./commands/check') as typeof commandModule), [CHECK_MODULES]);
+      const { checkCommand } = commandModule;
       const format = str(values, 'format');
       const asOf = str(values, 'asOf');
       const profile = str(values, 'profile');
@@ -331,9 +349,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     environment: [...ENV_VARIABLES, 'NDC_TRUST_ROOT'],
     example: 'ndc start   # writes reports/prod/report.html and report.sarif',
     async run(values, deps) {
+      let commandModule!: typeof import('./commands/start');
+      const name = str(values, 'env') ?? (deps.environment.NDC_ENV || DEFAULT_ENV);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { startCommand } = require('./commands/start') as typeof import('./commands/start');
-      const env = await environmentSettled(deps, str(values, 'env') ?? (deps.environment.NDC_ENV || DEFAULT_ENV));
+      const env = await environmentSettled(deps, name, () => (commandModule = require('./commands/start') as typeof commandModule), [SYNTHESIS_MODULES, CHECK_MODULES]);
+      const { startCommand } = commandModule;
       return recorded(deps, 'command', env, 'start', () => startCommand({ env, trustRoot: deps.trustRoot, author: deps.changeAuthor, loaded: deps.project.loadEnvironment(env) }, deps.io));
     },
   },

@@ -79,7 +79,7 @@ try {
  * The default export of the environment module `file` (`source`: as shown, relative to `root`), evaluated
  * in a child process and returned as plain data. Every failure is an InputError naming the file.
  */
-export function evaluateIsolated(root: string, file: string, source: string, cached = false): unknown {
+export function evaluateIsolated(root: string, file: string, source: string, cached = false, print: (text: string) => void = (text) => process.stderr.write(text)): unknown {
   const kept = cached ? keptEvaluation(root, file) : undefined;
   if (kept !== undefined) return kept;
   const { code, inputs } = bundle(root, file, source);
@@ -98,7 +98,7 @@ export function evaluateIsolated(root: string, file: string, source: string, cac
     killSignal: 'SIGKILL',
   });
   // What the file printed while evaluated goes to stderr, as a warning would (stdout is the command's).
-  for (const stream of [child.stdout, child.stderr]) if (stream) process.stderr.write(stream);
+  for (const stream of [child.stdout, child.stderr]) if (stream) print(stream);
   if (child.error !== undefined || child.signal !== null) {
     const why = child.signal === 'SIGKILL' ? `did not finish evaluating within ${EVALUATION_LIMIT_MS / 1000} s` : `could not be evaluated (${child.error?.message ?? `signal ${child.signal}`})`;
     throw new InputError(source, why);
@@ -115,6 +115,29 @@ export function evaluateIsolated(root: string, file: string, source: string, cac
   if (result.shape === 'no-object') throw new InputError(source, 'must export an environment object as its default export (export default defineEnvironment({...}))');
   if (cached) keepEvaluation(root, file, inputs, result.value);
   return result.value;
+}
+
+/**
+ * evaluateIsolated's outcome as data, for another thread to hand back: the value as JSON (parsed by the
+ * receiver, so its objects are plain ones of the receiver's realm) or the InputError, and what the file
+ * printed.
+ */
+export type IsolatedAnswer = { readonly printed: string } & ({ readonly json: string; readonly where?: undefined } | { readonly where: string; readonly reason: string });
+
+/** evaluateIsolated, run on the helper thread (environments/load.ts evaluateAhead): never throws an InputError, returns it. */
+export function evaluateIsolatedAnswer(root: string, file: string, source: string, cached: boolean): IsolatedAnswer {
+  let printed = '';
+  try {
+    return { json: JSON.stringify(evaluateIsolated(root, file, source, cached, (text) => (printed += text))), printed };
+  } catch (error) {
+    if (error instanceof InputError) return { where: error.where, reason: error.reason, printed };
+    throw error;
+  }
+}
+
+/** Whether an evaluation of `file` is kept (sealed or not, current or not: evaluateIsolated decides that). */
+export function hasKeptEvaluation(root: string, file: string): boolean {
+  return existsSync(keptFile(root, file).path);
 }
 
 /** Bump when what is kept, or how the file is evaluated, changes. */

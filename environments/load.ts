@@ -4,7 +4,8 @@ import { InputError } from '../core/errors';
 import { parseJsonFile, prototypeKeyPath } from '../core/json';
 import { loadEvidence, type LoadedEvidenceRecord } from './evidence';
 import type { Environment } from './schema';
-import { evaluateIsolated } from './isolated';
+import { onHelperThread, type HelperTask } from '../core/helper-thread';
+import { evaluateIsolated, hasKeptEvaluation, type IsolatedAnswer } from './isolated';
 import { environmentSourceMap, type SourceMap } from './source-map';
 import { validateEnvironment } from './validate';
 
@@ -66,8 +67,41 @@ export function isolateEnvironments(mode: Isolation): Isolation {
   return previous;
 }
 
+/** Evaluations started on the helper thread by evaluateAhead, by mode and file, until loadEnvironment takes them. */
+const ahead = new Map<string, HelperTask<IsolatedAnswer>>();
+
+/**
+ * Starts evaluating environments/<name>.ts on the helper thread (core/helper-thread.ts) when this process
+ * will evaluate it afresh (no kept evaluation to take), so the caller can load what it needs next while
+ * the file is bundled and evaluated in its child process; loadEnvironment then takes that evaluation.
+ * Returns whether it started one. Only the compiled command does (`always`: tests), as for every use of
+ * the helper thread: from the sources, the helper would first transpile what it runs.
+ */
+export function evaluateAhead(root: string, name: string, always = false): boolean {
+  if (isolated === false || (!__filename.endsWith('.js') && !always) || !/^[a-z][a-z0-9-]*$/.test(name)) return false;
+  const file = join(root, 'environments', `${name}.ts`);
+  if (!existsSync(file) || (isolated === 'kept' && hasKeptEvaluation(root, file))) return false;
+  const key = `${isolated}\u0000${file}`;
+  if (!ahead.has(key)) ahead.set(key, onHelperThread<IsolatedAnswer>(join(__dirname, 'isolated'), 'evaluateIsolatedAnswer', [root, file, relative(root, file) || file, isolated === 'kept'], AHEAD_PRIORITY));
+  return true;
+}
+
+/** Above everything else the helper does: the command waits for the environment before anything else. */
+const AHEAD_PRIORITY = 2;
+
 function readIsolated(root: string, file: string, source: string): unknown {
-  const value = evaluateIsolated(root, file, source, isolated === 'kept');
+  const key = `${isolated}\u0000${file}`;
+  const task = ahead.get(key);
+  ahead.delete(key);
+  let value: unknown;
+  if (task === undefined) {
+    value = evaluateIsolated(root, file, source, isolated === 'kept');
+  } else {
+    const answer = task.wait();
+    if (answer.printed !== '') process.stderr.write(answer.printed);
+    if (answer.where !== undefined) throw new InputError(answer.where, answer.reason);
+    value = JSON.parse(answer.json) as unknown;
+  }
   const prototypePath = prototypeKeyPath(value);
   if (prototypePath !== undefined) throw new InputError(`${source}: ${prototypePath}`, 'is not a plain object (a __proto__ key, or a class instance); write plain object literals');
   return value;

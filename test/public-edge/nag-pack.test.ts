@@ -65,7 +65,9 @@ describe('the edge AwsSolutions pack (rules narrowed by resource type)', () => {
       const plan = JSON.parse(process.argv[1]);
       const { synthesizePublicEdge } = require('./stacks/public-edge/app');
       synthesizePublicEdge(plan);
-      console.log(JSON.stringify(Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1))));
+      // Packages as node_modules/<package>/... wherever node_modules is (a checkout may link it), the rest relative.
+      const shown = (f) => (f.includes('/node_modules/') ? 'node_modules/' + f.split('/node_modules/').pop() : require('node:path').relative(process.cwd(), f));
+      console.log(JSON.stringify(Object.keys(require.cache).map(shown)));
     `;
     const plan = planOf(environment('prod')).plan;
     const loaded = JSON.parse(execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script, JSON.stringify(plan)], { cwd: ROOT, encoding: 'utf8' })) as string[];
