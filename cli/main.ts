@@ -89,9 +89,16 @@ function envOf(values: Values, deps: CommandDependencies): string {
   return str(values, 'env') ?? (deps.environment.NDC_ENV as string);
 }
 
-/** What synthesis loads first: the Terraform engine library and the stacks (stacks/terraform/app.ts). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const SYNTHESIS_MODULES = () => require('../stacks/terraform/app') as unknown;
+/**
+ * What synthesis loads first: the Terraform engine library and the stacks (stacks/terraform/app.ts) here,
+ * the public edge's (aws-cdk-lib) on the helper thread, which renders the edge.
+ */
+const SYNTHESIS_MODULES = () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../stacks/terraform/app');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../stacks/public-edge/ahead') as typeof import('../stacks/public-edge/ahead')).loadEdgeAhead();
+};
 /** What the checks load first: the rule packs and the Kubernetes object models the validation uses. */
 const CHECK_MODULES = () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -12,6 +12,7 @@ import { artifactsJudged, type PolicyEvaluation } from '../../policies/evaluate'
 import { cloudPicture, type ChangeSinceApproval, type HtmlReportInputs, type ReportApprovals } from '../../policies/reports';
 import type { CloudPicture } from '../../policies/reports/topology';
 import { diagramKey, diagramsOf, type DiagramCache } from '../../policies/reports/html';
+import type { Diagram } from '../../policies/reports/diagram';
 import { InputError } from '../../core/errors';
 import { assessmentCheckOf, gatePolicyOutcome } from '../../policies/outcome';
 import { evaluateGate } from '../../policies/approvals/gate';
@@ -120,6 +121,9 @@ export function layDiagramsAhead(root: string, picture: CloudPicture, fromSource
   const tasks = diagramsOf(picture)
     .map(({ diagram, id }) => ({ diagram, id, key: diagramKey(diagram, id) }))
     .filter(({ key }) => cache.get(key) === undefined)
+    // Smallest first: a more urgent task posted meanwhile (the public edge, which synthesis waits for)
+    // waits at most for the layout under way, so let that be a short one.
+    .sort((a, b) => sizeOf(a.diagram) - sizeOf(b.diagram) || (a.id < b.id ? -1 : 1))
     .map(({ diagram, id, key }) => ({ key, task: onHelperThread<string>(module, 'renderDiagram', [diagram, id]) }));
   return async () => {
     for (const { key, task } of tasks) {
@@ -127,6 +131,12 @@ export function layDiagramsAhead(root: string, picture: CloudPicture, fromSource
       if (typeof svg === 'string') cache.set(key, svg);
     }
   };
+}
+
+/** Boxes and arrows: what a layout's time grows with (a malformed diagram counts as empty; its layout fails later). */
+function sizeOf(diagram: Diagram): number {
+  const count = (list: unknown) => (Array.isArray(list) ? list.length : 0);
+  return count(diagram.nodes) + count(diagram.edges);
 }
 
 const COMMIT_ARGS = ['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--', 'environments', 'constructs', 'stacks', 'policies'];

@@ -13,6 +13,11 @@ import { NAG_REPORT_VERSION, type NagFinding, type NagReport } from './nag-repor
 import { EdgeAwsSolutionsChecks, packRule, ruleFunction } from './nag-pack';
 import { PublicEdgeOriginStack } from './origin-stack';
 
+/** Whether this module is loaded, with what it imports (./ahead.ts loadEdgeAhead asks the helper thread). */
+export function loaded(): boolean {
+  return true;
+}
+
 /** Context that keeps synthesis quiet and its output free of versions, timestamps and absolute paths. */
 const CONTEXT = {
   // ndc reports the findings itself (ndc check); synthesis must not fail or print on them.

@@ -10,6 +10,7 @@ import type { Environment } from '../../environments/schema';
 import { backupVaultsStack } from './backup-vaults-stack';
 import { clusterStack } from './cluster-stack';
 import { nationalCoreStack } from './national-core-stack';
+import { resolvingPlainValuesDirectly } from './plain-resolve';
 import { markScopes } from './scope';
 
 export interface TerraformArtifact {
@@ -47,18 +48,16 @@ export function buildTerraformApp(cloud: NationalCloud, env: Environment): { app
  * stack's constructs at a time, and App.synth()'s preparing resolve pass is not needed.
  */
 export function synthesizeTerraform(cloud: NationalCloud, env: Environment): TerraformArtifact[] {
-  return withoutTokenTraces(() =>
-    stackBuilders(cloud, env).map((build) =>
-      releasingTokens(() => {
-        const stack = build(newApp());
-        invokeAspects(stack);
-        stack.runAllValidations();
-        const json = stack.toTerraform() as Record<string, unknown>;
-        markScopes(stack, json);
-        return { stack: stack.node.id, path: `terraform/${stack.node.id}/cdk.tf.json`, content: stableJson(json) };
-      }),
-    ),
-  );
+  return withoutTokenTraces(() => resolvingPlainValuesDirectly(() => stackBuilders(cloud, env).map((build) => releasingTokens(() => synthesizeStack(build)))));
+}
+
+function synthesizeStack(build: StackBuilder): TerraformArtifact {
+  const stack = build(newApp());
+  invokeAspects(stack);
+  stack.runAllValidations();
+  const json = stack.toTerraform() as Record<string, unknown>;
+  markScopes(stack, json);
+  return { stack: stack.node.id, path: `terraform/${stack.node.id}/cdk.tf.json`, content: stableJson(json) };
 }
 
 /**
