@@ -40,6 +40,8 @@ export interface HelperJob {
 export type HelperAnswer = { readonly value: unknown; readonly error?: undefined } | { readonly error: string; readonly value?: undefined };
 
 let helper: Worker | undefined;
+/** [0]: the helper stores 1 here once it runs (./helper-worker.ts), so a blocked caller can tell a helper that never started. */
+let started = new Int32Array(new SharedArrayBuffer(4));
 let seq = 0;
 /** Answers outstanding, to reject if the helper stops. */
 const pending = new Set<(error: Error) => void>();
@@ -49,7 +51,9 @@ function helperThread(): Worker {
   const compiled = __filename.endsWith('.js');
   const entry = join(__dirname, compiled ? 'helper-worker.js' : 'helper-worker.ts');
   if (!existsSync(entry)) throw new Error(`internal: the helper thread's entry ${entry} is missing`);
+  started = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(entry, {
+    workerData: { started },
     // Running from the TypeScript sources (tests, a stale build): the helper loads them the same way.
     execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],
     stdout: false,
@@ -70,6 +74,8 @@ function helperThread(): Worker {
 
 /** Far beyond any task (a second or two); only a wedged helper reaches it. */
 const WAIT_LIMIT_MS = 10 * 60 * 1000;
+/** Far beyond a thread's start (tens of milliseconds, a few seconds on a loaded machine). */
+const START_LIMIT_MS = 60 * 1000;
 
 /** Runs `module`'s export `fn` on the helper thread with `args`. */
 export function onHelperThread<T>(module: string, fn: string, args: readonly unknown[], priority = 0): HelperTask<T> {
@@ -77,6 +83,7 @@ export function onHelperThread<T>(module: string, fn: string, args: readonly unk
   const { port1, port2 } = new MessageChannel();
   const job: HelperJob = { module, fn, args, priority, seq: seq++, port: port2, done };
   helperThread().postMessage(job, [port2]);
+  const running = started;
   let settled: { answer: HelperAnswer } | undefined;
   const take = (answer: HelperAnswer | undefined): T => {
     settled ??= { answer: answer ?? { error: 'the helper thread stopped without an answer' } };
@@ -87,6 +94,11 @@ export function onHelperThread<T>(module: string, fn: string, args: readonly unk
   return {
     wait: () => {
       if (settled) return take(undefined);
+      // A helper that could not start (its thread failed to come up) answers nothing: say so, soon.
+      if (Atomics.wait(running, 0, 0, START_LIMIT_MS) === 'timed-out') {
+        port1.close();
+        throw new Error(`internal: the helper thread did not start in ${START_LIMIT_MS / 1000} s`);
+      }
       if (Atomics.wait(done, 0, 0, WAIT_LIMIT_MS) === 'timed-out') {
         port1.close();
         throw new Error(`internal: the helper thread gave no answer to ${fn} in ${WAIT_LIMIT_MS / 1000} s`);

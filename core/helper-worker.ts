@@ -1,4 +1,4 @@
-import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { HelperAnswer, HelperJob } from './helper-thread';
 
 /**
@@ -7,6 +7,9 @@ import type { HelperAnswer, HelperJob } from './helper-thread';
  */
 if (parentPort !== null) {
   const port = parentPort;
+  const { started } = workerData as { started: Int32Array };
+  Atomics.store(started, 0, 1);
+  Atomics.notify(started, 0);
   // aws-cdk-lib and cdktf capture stack traces per construct; source-mapped traces only slow them down here.
   process.setSourceMapsEnabled(false);
   const queue: HelperJob[] = [];

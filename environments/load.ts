@@ -93,11 +93,17 @@ function readIsolated(root: string, file: string, source: string): unknown {
   const key = `${isolated}\u0000${file}`;
   const task = ahead.get(key);
   ahead.delete(key);
+  let answer: IsolatedAnswer | undefined;
+  try {
+    answer = task?.wait();
+  } catch {
+    // The helper thread failed (it did not start, or the task broke there): evaluate the file here.
+    answer = undefined;
+  }
   let value: unknown;
-  if (task === undefined) {
+  if (answer === undefined) {
     value = evaluateIsolated(root, file, source, isolated === 'kept');
   } else {
-    const answer = task.wait();
     if (answer.printed !== '') process.stderr.write(answer.printed);
     if (answer.where !== undefined) throw new InputError(answer.where, answer.reason);
     value = JSON.parse(answer.json) as unknown;
