@@ -41,11 +41,16 @@ const RULE = new RegExp(
   'g',
 );
 
-/** Reads the AwsSolutions pack of the installed cdk-nag (its compiled source: the rules are data there). */
-export function awsSolutionsCatalog(root: string): AwsSolutionsCatalog {
+/** The installed cdk-nag: its folder, version, and the compiled source of its AwsSolutions pack (the rules are data there). */
+function installedPack(root: string): { dir: string; version: string; source: string } {
   const dir = join(root, 'node_modules', 'cdk-nag');
-  const source = readFileSync(join(dir, 'lib', 'packs', 'aws-solutions.js'), 'utf8');
   const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  return { dir, version, source: readFileSync(join(dir, 'lib', 'packs', 'aws-solutions.js'), 'utf8') };
+}
+
+/** The AwsSolutions rules of the installed cdk-nag that concern the edge's resource types (EDGE_MODULES). */
+export function awsSolutionsCatalog(root: string): AwsSolutionsCatalog {
+  const { version, source } = installedPack(root);
   const rules: CatalogEntry[] = [];
   for (const m of source.matchAll(RULE)) {
     if (!EDGE_MODULES.includes(m[5])) continue;
@@ -88,9 +93,7 @@ type RuleFunction = ((node: unknown) => unknown) & { readonly name: string };
  * does not test (a Custom:: resource), or the pack cannot be narrowed and generation fails.
  */
 export function awsSolutionsPack(root: string): AwsSolutionsPack {
-  const dir = join(root, 'node_modules', 'cdk-nag');
-  const source = readFileSync(join(dir, 'lib', 'packs', 'aws-solutions.js'), 'utf8');
-  const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  const { dir, version, source } = installedPack(root);
   const fromRoot = createRequire(join(root, 'package.json'));
   const core = fromRoot('aws-cdk-lib') as typeof import('aws-cdk-lib');
   const { NagRuleCompliance } = fromRoot('cdk-nag/lib/nag-rules') as typeof import('cdk-nag');

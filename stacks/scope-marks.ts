@@ -1,6 +1,6 @@
 /**
  * The scope marks every renderer puts on what it writes (see ./scopes.ts for what a scope is). Kept apart
- * from ./scopes.ts, which reads artifacts back, so that a renderer on a worker thread (the public edge)
+ * from ./scopes.ts, which reads artifacts back, so that a renderer on the helper thread (the public edge)
  * loads nothing else.
  */
 

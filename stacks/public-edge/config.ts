@@ -110,7 +110,7 @@ export function edgePlanOf(cloud: NationalCloud, env: Environment): EdgePlan {
     if (name.length > 63) throw new InputError(where(field), `bucket name ${show(name)} is longer than S3's 63 characters; set a shorter edge.bucketPrefix`);
     return name;
   };
-  // Plain data (no model objects): the plan is posted to the worker thread that renders the edge.
+  // Plain data (no model objects): the plan is posted to the helper thread that renders the edge.
   const sites = systems.map((system) => ({ system: { id: system.id, displayName: system.displayName, level: system.level }, config: config.systems[system.id], contentBucketName: bucket(`${system.id}-content`, `.systems.${system.id}`) }));
   return { envName: env.name, config, sites, logBucketName: bucket('edge-logs', '.bucketPrefix') };
 }

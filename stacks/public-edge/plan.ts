@@ -3,7 +3,7 @@ import type { EdgeConfig, SystemEdgeConfig } from './config';
 /**
  * The validated public edge as the stacks build it (./config.ts edgePlanOf makes it), and the marks the
  * stacks put on their constructs. Free of zod and of the model: the plan is plain data, posted to the
- * worker thread that renders the edge (./worker.ts), which loads aws-cdk-lib and this and nothing else.
+ * helper thread that renders the edge (./ahead.ts), which loads aws-cdk-lib and this and not the model.
  */
 
 /** CloudFront's global configuration (WAF web ACLs of scope CLOUDFRONT, viewer certificates) lives here. */

@@ -25,8 +25,8 @@ export const publicEdgeRenderer: Renderer = {
     return synthesizePublicEdge(plan).map((a) => ({ ...a, engine: 'cloudformation' }));
   },
   renderAhead: (cloud, env) => {
-    // Bad edge settings fail here, on the caller's thread, exactly as `render` reports them; the worker
-    // is given the validated plan.
+    // Bad edge settings fail here, on the caller's thread, exactly as `render` reports them; the helper
+    // thread is given the validated plan.
     const wait = renderEdgeAhead(edgePlanOf(cloud, env));
     return () => wait().map((a) => ({ ...a, engine: 'cloudformation' }));
   },
