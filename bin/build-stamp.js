@@ -12,12 +12,15 @@ const STAMP = 'build-stamp.json';
 
 /** What the seal covers: the stamp's digests and file lists, in a fixed order. */
 function stampBody(stamp) {
-  return JSON.stringify({ digest: stamp.digest, sources: stamp.sources, outputsDigest: stamp.outputsDigest, outputs: stamp.outputs });
+  return JSON.stringify({ digest: stamp.digest, sources: stamp.sources, outputsDigest: stamp.outputsDigest, outputs: stamp.outputs, seeds: stamp.seeds ?? null });
 }
 
-/** The stamp with its seal under this machine's key (no seal when no key can be had: dist/ then never runs). */
+/**
+ * The stamp with its seal under this machine's key (no seal when no key can be had: dist/ then never
+ * runs). `seeds`: the code cache's seed files and their sha256 (bin/code-cache.js), when the build made them.
+ */
 function sealStamp(stamp) {
-  const body = { digest: stamp.digest, sources: stamp.sources, outputsDigest: stamp.outputsDigest, outputs: stamp.outputs };
+  const body = { digest: stamp.digest, sources: stamp.sources, outputsDigest: stamp.outputsDigest, outputs: stamp.outputs, ...(stamp.seeds ? { seeds: stamp.seeds } : {}) };
   const seal = require('./cache-seal').seal('build-stamp', stampBody(body));
   return seal === undefined ? body : { ...body, seal };
 }

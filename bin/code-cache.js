@@ -14,6 +14,12 @@
 // - It is code, so bin/ndc.js installs it only for the commands that read and report (start, synth,
 //   check, ...), never for deploy, destroy, approve or the ledger and key commands, nor with --no-cache:
 //   nothing planted in .ndc/ runs where the gate decides.
+// - The build (scripts/build.js) leaves a seed in dist/code-cache/: the bytecode the example production
+//   environment's `ndc start` compiled, one file for the main thread and one for the helper thread
+//   (core/helper-thread.ts), each named with its sha256 in the sealed build stamp. A module the project's
+//   cache does not hold (a first command in a fresh clone, the helper thread's modules) is looked up in
+//   the seed, read only then and only when its bytes hash to the stamp's digest; the same per-module
+//   sha256 applies. The helper thread reads its seed and never writes a cache.
 const { createHash, hash } = require('node:crypto');
 const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
@@ -42,9 +48,17 @@ function codeCacheFile(project, buildDigest, install) {
 
 /** The cache's modules (filename -> { sha256, data }) and resolutions; empty when the file is missing or not a cache. */
 function readCache(file) {
+  try {
+    return readCacheBytes(readFileSync(file));
+  } catch {
+    return { modules: new Map(), resolutions: new Map() };
+  }
+}
+
+function readCacheBytes(bytes) {
   const empty = () => ({ modules: new Map(), resolutions: new Map() });
   try {
-    const cache = v8.deserialize(readFileSync(file));
+    const cache = v8.deserialize(bytes);
     if (!cache || !(cache.modules instanceof Map) || !(cache.resolutions instanceof Map)) return empty();
     for (const [filename, entry] of cache.modules) {
       if (typeof filename !== 'string' || !entry || typeof entry.sha256 !== 'string' || !(entry.data instanceof Uint8Array)) return empty();
@@ -57,14 +71,23 @@ function readCache(file) {
 }
 
 /**
- * Compiles the modules loaded from now on through the code cache of `file`, and rewrites the file when
- * the process exits if a module was compiled, or a require resolved, without it. Requires made by
- * modules under one of `resolveWithin` (folders, with a trailing slash) may be answered from the
+ * Compiles the modules loaded from now on through the code cache of `file` (none: the seed alone), and
+ * rewrites the file when the process exits (`save: 'exit'`; `'manual'`: when the returned counters'
+ * `flush()` is called) if a module was compiled, taken from the seed, or a require resolved without it.
+ * A module the cache does not hold is looked up in `seed` ({ file, sha256 }: see readSeed). Requires made
+ * by modules under one of `resolveWithin` (folders, with a trailing slash) may be answered from the
  * remembered resolutions. Returns counters for tests.
  */
-function install(file, resolveWithin = []) {
-  const { modules, resolutions } = readCache(file);
-  const stats = { file, served: 0, compiled: 0, rejected: 0, resolved: 0, searched: 0 };
+function install(file, resolveWithin = [], { seed, save: saving = 'exit' } = {}) {
+  const { modules, resolutions } = file === undefined ? { modules: new Map(), resolutions: new Map() } : readCache(file);
+  const stats = { file, served: 0, seeded: 0, compiled: 0, rejected: 0, resolved: 0, searched: 0 };
+  /** The seed's modules, read at the first module the cache does not hold. */
+  let seeded;
+  const seedEntry = (filename) => {
+    if (seed === undefined) return undefined;
+    seeded ??= readSeed(seed);
+    return seeded.get(filename);
+  };
   /** Modules compiled in this process without usable data: their Script, to serialize at exit. */
   const fresh = new Map();
   const compile = Module.prototype._compile;
@@ -73,11 +96,22 @@ function install(file, resolveWithin = []) {
     // transpiled output: Node's own path.
     if (!/\.c?js$/.test(filename) || content.startsWith('#!') || content.includes('import(')) return compile.call(this, content, filename);
     const sha256 = hash('sha256', content);
-    const entry = modules.get(filename);
+    let entry = modules.get(filename);
+    let fromSeed = false;
+    if (entry === undefined || entry.sha256 !== sha256) {
+      const planted = seedEntry(filename);
+      if (planted !== undefined && planted.sha256 === sha256) [entry, fromSeed] = [planted, true];
+    }
     const cachedData = entry !== undefined && entry.sha256 === sha256 ? entry.data : undefined;
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     if (cachedData !== undefined && !script.cachedDataRejected) {
       stats.served++;
+      if (fromSeed) {
+        stats.seeded++;
+        // Kept in the project's cache from now on, so the next command reads one file.
+        modules.set(filename, entry);
+        seededFresh = true;
+      }
     } else {
       if (cachedData !== undefined) stats.rejected++;
       stats.compiled++;
@@ -87,6 +121,7 @@ function install(file, resolveWithin = []) {
     return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
   };
   let searchedFresh = false;
+  let seededFresh = false;
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function resolveCached(request, parent, isMain, options) {
     const from = parent && typeof parent.filename === 'string' ? dirname(parent.filename) : undefined;
@@ -106,12 +141,38 @@ function install(file, resolveWithin = []) {
     }
     return filename;
   };
-  process.once('exit', () => {
-    if (fresh.size === 0 && !searchedFresh) return;
+  /** Writes the cache when something was compiled, searched or taken from the seed since it was read or last written. */
+  const flush = () => {
+    if (file === undefined || (fresh.size === 0 && !searchedFresh && !seededFresh)) return;
     for (const [filename, { sha256, script }] of fresh) modules.set(filename, { sha256, data: script.createCachedData() });
+    fresh.clear();
+    searchedFresh = seededFresh = false;
     save(file, { modules, resolutions });
-  });
-  return stats;
+  };
+  if (saving === 'exit') process.once('exit', flush);
+  installed = stats;
+  // The counters are for tests; flush is for a thread that saves when it chooses (saving 'never' at exit).
+  return Object.defineProperty(stats, 'flush', { value: flush });
+}
+
+/** The counters of the cache installed in this thread (tests ask the helper thread for them). */
+let installed;
+function installedStats() {
+  return installed === undefined ? undefined : { ...installed };
+}
+
+/**
+ * The modules of a build's seed (`{ file, sha256 }`, from the sealed build stamp), or none when the file
+ * is missing, is not a cache, or does not hash to the stamp's digest (altered after the build).
+ */
+function readSeed({ file, sha256 }) {
+  try {
+    const bytes = readFileSync(file);
+    if (typeof sha256 !== 'string' || hash('sha256', bytes) !== sha256) return new Map();
+    return readCacheBytes(bytes).modules;
+  } catch {
+    return new Map();
+  }
 }
 
 /** The `require` a module receives, as Node builds it (makeRequireFunction). */
@@ -134,7 +195,8 @@ function save(file, cache) {
     writeFileSync(partial, v8.serialize(cache));
     renameSync(partial, file);
     for (const other of readdirSync(directory)) {
-      if (other.endsWith('.bin') && join(directory, other) !== file) rmSync(join(directory, other), { force: true });
+      // Other builds' caches (named as codeCacheFile names them), not a seed being recorded beside this one.
+      if (/^[0-9a-f]{64}\.bin$/.test(other) && join(directory, other) !== file) rmSync(join(directory, other), { force: true });
     }
   } catch {
     // A read-only project or a full disk: the next command compiles again.
@@ -153,4 +215,4 @@ function servesCommand(argv) {
   return !argv.includes('--no-cache') && (argv.length === 0 || READING_COMMANDS.includes(argv[0]));
 }
 
-module.exports = { FORMAT, codeCacheFile, install, servesCommand };
+module.exports = { FORMAT, codeCacheFile, install, installedStats, servesCommand };

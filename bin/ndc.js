@@ -20,10 +20,17 @@ if (stale) {
   if (process.env.NDC_CODE_CACHE !== '0' && !process.env.NDC_DEBUG && codeCache.servesCommand(process.argv.slice(2))) {
     // Bytecode of the modules the last such command compiled (NDC_CODE_CACHE=0 compiles them afresh).
     const { readFileSync, realpathSync } = require('node:fs');
-    const { outputsDigest } = JSON.parse(readFileSync(path.join(root, 'dist', STAMP), 'utf8'));
+    const { outputsDigest, seeds } = JSON.parse(readFileSync(path.join(root, 'dist', STAMP), 'utf8'));
     // Requires made by dist/ and the installed packages may skip the search (not an environment file's).
     const own = [path.join(root, 'dist') + path.sep, realpathSync(path.join(root, 'node_modules')) + path.sep];
-    codeCache.install(codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own);
+    // The build's seed (sealed in the stamp), for what the project's cache does not hold yet; the build
+    // itself records the seed (scripts/build.js, NDC_CODE_CACHE_RECORD: a folder) from no cache at all.
+    const record = process.env.NDC_CODE_CACHE_RECORD;
+    // NDC_CODE_CACHE_SEED=0 leaves the seed unread (the benchmark's first command without it).
+    const seed = (thread) => (record || process.env.NDC_CODE_CACHE_SEED === '0' || !seeds?.[thread] ? undefined : { file: path.join(root, seeds[thread].file), sha256: seeds[thread].sha256 });
+    codeCache.install(record ? path.join(record, 'main.bin') : codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own, { seed: seed('main') });
+    // What the helper thread compiles through (core/helper-thread.ts): its seed, or where to record it.
+    globalThis[Symbol.for('ndc.helperCodeCache')] = { module: require.resolve('./code-cache'), seed: seed('helper'), record: record ? path.join(record, 'helper.bin') : undefined };
   }
   // Environment files are TypeScript written by users, never loaded into this process: every command
   // bundles and evaluates them in a child process (environments/isolated.ts), so no .ts loader is needed.

@@ -53,7 +53,7 @@ function helperThread(): Worker {
   if (!existsSync(entry)) throw new Error(`internal: the helper thread's entry ${entry} is missing`);
   started = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(entry, {
-    workerData: { started },
+    workerData: { started, codeCache: helperCodeCache() },
     // Running from the TypeScript sources (tests, a stale build): the helper loads them the same way.
     execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],
     stdout: false,
@@ -70,6 +70,24 @@ function helperThread(): Worker {
   worker.on('exit', (code) => stopped(`exit ${code}`));
   helper = worker;
   return worker;
+}
+
+/**
+ * How the helper compiles its modules (bin/code-cache.js): set by bin/ndc.js for the commands its code
+ * cache serves (the build's seed for the helper, or where the build records it); none otherwise, and the
+ * helper compiles from dist/ as Node does.
+ */
+export interface HelperCodeCache {
+  /** bin/code-cache.js. */
+  readonly module: string;
+  readonly seed?: { readonly file: string; readonly sha256: string };
+  /** The build recording the seed: the file to write after each task. */
+  readonly record?: string;
+}
+
+function helperCodeCache(): HelperCodeCache | undefined {
+  const given = (globalThis as Record<symbol, unknown>)[Symbol.for('ndc.helperCodeCache')] as HelperCodeCache | undefined;
+  return given !== undefined && typeof given.module === 'string' ? given : undefined;
 }
 
 /** Far beyond any task (a second or two); only a wedged helper reaches it. */

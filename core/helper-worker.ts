@@ -1,5 +1,5 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { HelperAnswer, HelperJob } from './helper-thread';
+import type { HelperAnswer, HelperCodeCache, HelperJob } from './helper-thread';
 
 /**
  * The helper thread (see ./helper-thread.ts): runs the tasks posted to it one at a time, the most urgent
@@ -7,7 +7,10 @@ import type { HelperAnswer, HelperJob } from './helper-thread';
  */
 if (parentPort !== null) {
   const port = parentPort;
-  const { started } = workerData as { started: Int32Array };
+  const { started, codeCache } = workerData as { started: Int32Array; codeCache?: HelperCodeCache };
+  // The build's seed of the helper's bytecode (bin/code-cache.js), or the build recording it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cache = codeCache && (require(codeCache.module) as { install(file: string | undefined, within: string[], options: object): { flush(): void } }).install(codeCache.record, [], { seed: codeCache.seed, save: 'manual' });
   Atomics.store(started, 0, 1);
   Atomics.notify(started, 0);
   // aws-cdk-lib and cdktf capture stack traces per construct; source-mapped traces only slow them down here.
@@ -24,6 +27,8 @@ if (parentPort !== null) {
     } catch (error) {
       answer = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
+    // Recording the seed: the bytecode so far, before answering, since the process may end with any answer.
+    if (codeCache?.record !== undefined) cache?.flush();
     try {
       job.port.postMessage(answer);
     } catch (error) {

@@ -31,10 +31,56 @@ const sources = program
 sources.push('tsconfig.json', 'tsconfig.build.json');
 mkdirSync(join(root, 'dist'), { recursive: true });
 const outputs = (emitted.emittedFiles ?? []).map((f) => relative(root, f).split('\\').join('/')).sort();
-const stamp = sealStamp({ digest: sourcesDigest(root, sources), sources: [...sources].sort(), outputsDigest: sourcesDigest(root, outputs), outputs });
+const built = { digest: sourcesDigest(root, sources), sources: [...sources].sort(), outputsDigest: sourcesDigest(root, outputs), outputs };
+const stamp = sealStamp(built);
 writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
 if (stamp.seal === undefined) console.error(`ndc build: no key to seal dist/ with (${require('../bin/cache-seal').keyFile()} cannot be made or read); bin/ndc.js will run the sources through tsx`);
 console.error(`ndc build: compiled ${sources.length - 2} sources to dist/`);
+if (stamp.seal !== undefined && process.env.NDC_BUILD_SEED !== '0') seedCodeCache();
+
+/**
+ * The code cache's seed (bin/code-cache.js): runs `ndc start --env prod` once, compiled, on a scratch
+ * project holding this repository's environments and evidence, recording the bytecode of every module
+ * each thread compiled into dist/code-cache/, and stamps the files' sha256 into the sealed stamp. The first
+ * command in a fresh clone then deserializes instead of compiling. Without an example production
+ * environment, or when that run fails, dist/ has no seed and modules compile as before.
+ */
+function seedCodeCache() {
+  const { spawnSync } = require('node:child_process');
+  const { createHash } = require('node:crypto');
+  const { existsSync, mkdtempSync, readFileSync, renameSync } = require('node:fs');
+  const { tmpdir } = require('node:os');
+  if (!existsSync(join(root, 'environments', 'prod.ts'))) return;
+  const scratch = mkdtempSync(join(tmpdir(), 'ndc-build-seed-'));
+  try {
+    for (const folder of ['environments', 'evidence']) if (existsSync(join(root, folder))) symlinkSync(join(root, folder), join(scratch, folder), 'dir');
+    const record = join(scratch, 'record');
+    mkdirSync(record);
+    const run = spawnSync(process.execPath, [join(root, 'bin', 'ndc.js'), 'start', '--env', 'prod'], {
+      cwd: scratch,
+      encoding: 'utf8',
+      env: { ...process.env, NDC_ROOT: scratch, NDC_CODE_CACHE_RECORD: record, NDC_REQUIRE_BUILD: '1', CI: '' },
+      timeout: 120_000,
+    });
+    const threads = ['main', 'helper'].filter((thread) => existsSync(join(record, `${thread}.bin`)));
+    // 1: a mandatory finding, which still ran every module the seed is for.
+    if ((run.status !== 0 && run.status !== 1) || !threads.includes('main')) {
+      console.error(`ndc build: no code cache seed (ndc start --env prod: ${run.error?.message ?? `exit ${run.status}`}: ${(run.stderr || '').trim().split('\n').pop()})`);
+      return;
+    }
+    mkdirSync(join(root, 'dist', 'code-cache'), { recursive: true });
+    const seeds = {};
+    for (const thread of threads) {
+      const file = `dist/code-cache/${thread}.bin`;
+      renameSync(join(record, `${thread}.bin`), join(root, file));
+      seeds[thread] = { file, sha256: createHash('sha256').update(readFileSync(join(root, file))).digest('hex') };
+    }
+    writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify(sealStamp({ ...built, seeds }), null, 2)}\n`);
+    console.error(`ndc build: seeded the code cache (${threads.join(', ')} thread)`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 /**
  * node_modules/.bin/ndc -> bin/ndc.js, so `npx ndc` runs the local command directly. (A `bin` entry in

@@ -3,9 +3,11 @@
  * would run old gate code, so bin/ndc.js must see it as stale (and fall back to the sources, or refuse).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deserialize } from 'node:v8';
 import { REPO } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -64,6 +66,42 @@ describe('the build stamp of dist/', () => {
     // Sealed here (what npm run build does), the same files run.
     writeFileSync(join(forged, 'dist', STAMP), JSON.stringify(sealStamp(consistent)));
     expect(staleReason(forged)).toBeUndefined();
+  });
+
+  it("seals the code cache seeds' digests: a stamp naming other seed bytes is not this machine's build", () => {
+    const root = builtProject();
+    const sources = ['policies/gate.ts', 'tsconfig.json'];
+    const outputs = ['dist/policies/gate.js'];
+    const built = { digest: sourcesDigest(root, sources), sources, outputsDigest: sourcesDigest(root, outputs), outputs };
+    const seeds = { main: { file: 'dist/code-cache/main.bin', sha256: 'a'.repeat(64) } };
+    const sealed = sealStamp({ ...built, seeds }) as { seal: string };
+    writeFileSync(join(root, 'dist', STAMP), JSON.stringify(sealed));
+    expect(staleReason(root)).toBeUndefined();
+    // Planted bytecode under a digest edited to match it, the seal kept.
+    writeFileSync(join(root, 'dist', STAMP), JSON.stringify({ ...sealed, seeds: { main: { ...seeds.main, sha256: 'b'.repeat(64) } } }));
+    expect(staleReason(root)).toMatch(/^dist\/ was not built on this machine/);
+    writeFileSync(join(root, 'dist', STAMP), JSON.stringify({ ...built, seal: sealed.seal }));
+    expect(staleReason(root)).toMatch(/^dist\/ was not built on this machine/);
+  });
+
+  // npm ci builds dist/ through `prepare` and seeds it (scripts/build.js); CI runs this on that build.
+  (process.env.CI ? it : it.skip)("the installed build holds each thread's seed under the digest its stamp seals", () => {
+    expect(staleReason(REPO)).toBeUndefined();
+    const stamp = JSON.parse(readFileSync(join(REPO, 'dist', STAMP), 'utf8')) as { seeds?: Record<string, { file: string; sha256: string }> };
+    expect(Object.keys(stamp.seeds ?? {}).sort()).toEqual(['helper', 'main']);
+    const held = (thread: string) => {
+      const bytes = readFileSync(join(REPO, stamp.seeds![thread].file));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(stamp.seeds![thread].sha256);
+      return [...(deserialize(bytes) as { modules: Map<string, unknown> }).modules.keys()];
+    };
+    // The main thread's: the command line and the Terraform stacks; the helper's: the public edge (aws-cdk-lib) and the diagrams.
+    const main = held('main');
+    expect(main).toContain(join(REPO, 'dist', 'cli', 'main.js'));
+    expect(main.some((f) => f.includes('/node_modules/cdktf/'))).toBe(true);
+    const helper = held('helper');
+    expect(helper).toContain(join(REPO, 'dist', 'stacks', 'public-edge', 'app.js'));
+    expect(helper.some((f) => f.includes('/node_modules/aws-cdk-lib/'))).toBe(true);
+    expect(helper.some((f) => f.includes('/node_modules/@dagrejs/dagre/'))).toBe(true);
   });
 
   it('bin/ndc.js refuses a stale or missing build under NDC_REQUIRE_BUILD=1 and otherwise runs the sources', () => {

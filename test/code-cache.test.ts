@@ -5,6 +5,7 @@
  * process, as the command is.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,16 +26,29 @@ interface Run {
  * Requires `main.js` of `dir` through the code cache in `file` (requires made within `resolveWithin` may
  * use remembered resolutions); what it answers and the cache's counters.
  */
-function run(dir: string, file: string, resolveWithin: string[] = []): Run & { resolved: number; searched: number } {
+function run(dir: string, file: string | undefined, resolveWithin: string[] = [], seed?: Seed): Run & { resolved: number; searched: number; seeded: number } {
   const script = [
-    `const stats = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}).install(${JSON.stringify(file)}, ${JSON.stringify(resolveWithin)});`,
+    `const stats = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}).install(${JSON.stringify(file)}, ${JSON.stringify(resolveWithin)}, { seed: ${JSON.stringify(seed)} });`,
     `const answer = require(${JSON.stringify(join(dir, 'main.js'))}).answer();`,
-    'process.stdout.write(JSON.stringify({ answer, served: stats.served, compiled: stats.compiled, rejected: stats.rejected, resolved: stats.resolved, searched: stats.searched }));',
+    'process.stdout.write(JSON.stringify({ answer, served: stats.served, seeded: stats.seeded, compiled: stats.compiled, rejected: stats.rejected, resolved: stats.resolved, searched: stats.searched }));',
   ].join('\n');
   const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
-  return JSON.parse(child.stdout) as Run & { resolved: number; searched: number };
+  return JSON.parse(child.stdout) as Run & { resolved: number; searched: number; seeded: number };
+}
+
+/** A build's seed: its file and the sha256 the sealed build stamp records for it. */
+interface Seed {
+  readonly file: string;
+  readonly sha256: string;
+}
+
+/** A seed recorded from a first run of `dir`'s modules (as scripts/build.js records dist/code-cache/). */
+function seedOf(dir: string): Seed {
+  const file = join(dir, 'seed.bin');
+  run(dir, file);
+  return { file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
 }
 
 function modules(): { dir: string; file: string } {
@@ -96,6 +110,53 @@ describe('the code cache of the compiled command', () => {
     mkdirSync(join(dir, 'word'));
     writeFileSync(join(dir, 'word', 'index.js'), "'use strict';\nexports.word = () => 'gamma';\n");
     expect(run(dir, file, own)).toMatchObject({ answer: 'gamma from ?', resolved: 1, searched: 1 });
+  });
+
+  it("serves a module the project's cache lacks from the build's seed, then keeps it in the project's cache", () => {
+    const { dir, file } = modules();
+    const seed = seedOf(dir);
+    expect(run(dir, file, [], seed)).toMatchObject({ answer: 'alpha from word.js', served: 2, seeded: 2, compiled: 0 });
+    // The project's cache now holds them: the seed is not needed (nor read) any more.
+    rmSync(seed.file);
+    expect(run(dir, file, [], seed)).toMatchObject({ served: 2, seeded: 0, compiled: 0 });
+    // An edited module compiles from its source: the seed's bytecode is for the source it was built from.
+    const fresh = modules();
+    const seeded = seedOf(fresh.dir);
+    writeFileSync(join(fresh.dir, 'word.js'), "'use strict';\nexports.word = () => 'omega';\n");
+    expect(run(fresh.dir, fresh.file, [], seeded)).toMatchObject({ answer: 'omega from word.js', served: 1, seeded: 1, compiled: 1 });
+  });
+
+  it('never reads a seed whose bytes differ from the digest the build stamp sealed', () => {
+    const { dir, file } = modules();
+    const seed = seedOf(dir);
+    // Bytecode planted in place of the build's seed, even a valid cache (here: another build of the same modules).
+    const other = modules();
+    writeFileSync(seed.file, readFileSync(seedOf(other.dir).file));
+    expect(run(dir, file, [], seed)).toMatchObject({ answer: 'alpha from word.js', served: 0, seeded: 0, compiled: 2 });
+    // The same bytes under their own digest are read (so the refusal above is the digest's doing).
+    const own = seedOf(dir);
+    expect(run(dir, undefined, [], own)).toMatchObject({ seeded: 2, compiled: 0 });
+  });
+
+  it("compiles the helper thread's modules through the helper's seed when bin/ndc.js names one, and never writes it", () => {
+    const { dir } = modules();
+    const seed = seedOf(dir);
+    const before = readFileSync(seed.file);
+    const script = [
+      `globalThis[Symbol.for('ndc.helperCodeCache')] = { module: ${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}, seed: ${JSON.stringify(seed)} };`,
+      `const { onHelperThread } = require(${JSON.stringify(join(REPO, 'core', 'helper-thread.ts'))});`,
+      `const answer = onHelperThread(${JSON.stringify(join(dir, 'main'))}, 'answer', []).wait();`,
+      `const stats = onHelperThread(${JSON.stringify(join(REPO, 'bin', 'code-cache'))}, 'installedStats', []).wait();`,
+      'process.stdout.write(JSON.stringify({ answer, stats }));',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    const { answer, stats } = JSON.parse(child.stdout) as { answer: string; stats: { seeded: number; compiled: number; file?: string } };
+    expect(answer).toBe('alpha from word.js');
+    // Both of the fixture's modules came from the seed (tsx, which runs this test from the sources, compiles its own lexer there).
+    expect(stats.seeded).toBe(2);
+    expect(stats.file).toBeUndefined();
+    expect(readFileSync(seed.file).equals(before)).toBe(true);
   });
 
   it('is named by the build and the installed packages, so another build or install never reads it', () => {
