@@ -1,3 +1,5 @@
+// First: starts evaluating the environment file on the helper thread while the rest loads.
+import { DEFAULT_ENV } from './early';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -51,7 +53,7 @@ export interface CommandSpec {
 
 export type Values = Record<string, string | boolean | undefined>;
 
-export const DEFAULT_ENV = 'prod';
+export { DEFAULT_ENV };
 
 /** Every variable a command reads (composition.ts is where they are read), with what it does. */
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
@@ -101,10 +103,11 @@ const SYNTHESIS_MODULES = () => {
 };
 /** What the checks load first: the rule packs and the Kubernetes object models the validation uses. */
 const CHECK_MODULES = () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('../policies/registry');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('../policies/validation/kubernetes');
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { PACKS } = require('../policies/registry') as typeof import('../policies/registry');
+  for (const pack of Object.values(PACKS)) pack.load();
+  (require('../policies/validation/kubernetes') as typeof import('../policies/validation/kubernetes')).loadModelsAhead();
+  /* eslint-enable @typescript-eslint/no-require-imports */
 };
 
 /**

@@ -4,8 +4,8 @@ import { InputError } from '../core/errors';
 import { parseJsonFile, prototypeKeyPath } from '../core/json';
 import { loadEvidence, type LoadedEvidenceRecord } from './evidence';
 import type { Environment } from './schema';
-import { onHelperThread, type HelperTask } from '../core/helper-thread';
-import { evaluateIsolated, hasKeptEvaluation, type IsolatedAnswer } from './isolated';
+import { startEvaluationAhead, takeEvaluationAhead } from './ahead';
+import { evaluateIsolated, type IsolatedAnswer } from './isolated';
 import { environmentSourceMap, type SourceMap } from './source-map';
 import { validateEnvironment } from './validate';
 
@@ -67,32 +67,18 @@ export function isolateEnvironments(mode: Isolation): Isolation {
   return previous;
 }
 
-/** Evaluations started on the helper thread by evaluateAhead, by mode and file, until loadEnvironment takes them. */
-const ahead = new Map<string, HelperTask<IsolatedAnswer>>();
-
 /**
- * Starts evaluating environments/<name>.ts on the helper thread (core/helper-thread.ts) when this process
- * will evaluate it afresh (no kept evaluation to take), so the caller can load what it needs next while
- * the file is bundled and evaluated in its child process; loadEnvironment then takes that evaluation.
- * Returns whether it started one. Only the compiled command does (`always`: tests), as for every use of
- * the helper thread: from the sources, the helper would first transpile what it runs.
+ * Starts evaluating environments/<name>.ts on the helper thread (./ahead.ts) when this process will
+ * evaluate it afresh (no kept evaluation to take), so the caller can load what it needs next while the file
+ * is bundled and evaluated in its child process; loadEnvironment then takes that evaluation. Returns
+ * whether one is under way. Only the compiled command does (`always`: tests).
  */
 export function evaluateAhead(root: string, name: string, always = false): boolean {
-  if (isolated === false || (!__filename.endsWith('.js') && !always) || !/^[a-z][a-z0-9-]*$/.test(name)) return false;
-  const file = join(root, 'environments', `${name}.ts`);
-  if (!existsSync(file) || (isolated === 'kept' && hasKeptEvaluation(root, file))) return false;
-  const key = `${isolated}\u0000${file}`;
-  if (!ahead.has(key)) ahead.set(key, onHelperThread<IsolatedAnswer>(join(__dirname, 'isolated'), 'evaluateIsolatedAnswer', [root, file, relative(root, file) || file, isolated === 'kept'], AHEAD_PRIORITY));
-  return true;
+  return isolated !== false && startEvaluationAhead(root, name, isolated, always);
 }
 
-/** Above everything else the helper does: the command waits for the environment before anything else. */
-const AHEAD_PRIORITY = 2;
-
 function readIsolated(root: string, file: string, source: string): unknown {
-  const key = `${isolated}\u0000${file}`;
-  const task = ahead.get(key);
-  ahead.delete(key);
+  const task = isolated === false ? undefined : takeEvaluationAhead(isolated, file);
   let answer: IsolatedAnswer | undefined;
   try {
     answer = task?.wait();

@@ -12,6 +12,7 @@ import { parseKubernetesYaml } from '../stacks/kubernetes/artifact';
 import { isPrerequisitesStack } from '../stacks/kubernetes/prerequisites';
 import { labelSlug } from '../stacks/kubernetes/labels';
 import { renderEnvironment } from '../stacks/synth';
+import { RENDERED_KINDS } from '../policies/validation/kubernetes';
 import { find, fixtureCloud, fixtureObjects } from './kubernetes-fixtures';
 import { installReachIn } from './helpers';
 
@@ -127,6 +128,20 @@ describe('kubernetes renderer', () => {
     });
     // The level-2 system has no backup plan: no Velero objects.
     expect(objects.get('north')!.some((o) => o.metadata.labels?.['ndc.gov.vn/system'] === 'catalog' && o.apiVersion === 'velero.io/v1')).toBe(false);
+  });
+
+  it("the validation's list of rendered kinds (loaded ahead of the checks) names every built-in kind prod renders", () => {
+    const rendered = renderEnvironment(tempRoot(), 'prod');
+    const kinds = new Set(
+      rendered.artifacts
+        .filter((a) => a.engine === 'kubernetes' && a.path.endsWith('.yaml'))
+        .flatMap((a) => parseKubernetesYaml(a.content, a.path))
+        // Custom resources (velero.io) are validated against their vendored CRDs, not an object model.
+        .filter((o) => !o.apiVersion.includes('velero.io'))
+        .map((o) => `${o.apiVersion} ${o.kind}`),
+    );
+    expect(kinds.size).toBeGreaterThan(5);
+    expect([...kinds].sort()).toEqual(RENDERED_KINDS.map(([apiVersion, kind]) => `${apiVersion} ${kind}`).sort());
   });
 
   it('every bucket a BackupStorageLocation names is created by the backup-vaults Terraform stack', () => {

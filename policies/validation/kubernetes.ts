@@ -35,6 +35,33 @@ interface AjvError {
   readonly params?: Record<string, unknown>;
 }
 
+/**
+ * The kinds ndc's Kubernetes renderer writes (stacks/kubernetes/), as [apiVersion, kind]; a test holds
+ * this to what prod renders. Only a head start: a kind missing here is loaded when first validated.
+ */
+export const RENDERED_KINDS: readonly (readonly [string, string])[] = [
+  ['v1', 'Namespace'],
+  ['v1', 'ServiceAccount'],
+  ['v1', 'ConfigMap'],
+  ['v1', 'Secret'],
+  ['v1', 'ResourceQuota'],
+  ['v1', 'LimitRange'],
+  ['apps/v1', 'DaemonSet'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRole'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
+  ['apiextensions.k8s.io/v1', 'CustomResourceDefinition'],
+];
+
+/**
+ * Loads the object models of the kinds ndc renders, and the structural schemas of the custom resources
+ * it validates, ahead of validation (cli/main.ts does while the environment is evaluated elsewhere).
+ */
+export function loadModelsAhead(): void {
+  for (const [apiVersion, kind] of RENDERED_KINDS) modelOf(apiVersion, kind);
+  crdFileIndex();
+}
+
 /** The kubernetes-models module of an apiVersion (`v1`, `networking.k8s.io/v1`), or undefined if it has none. */
 function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
   if (!/^([a-z0-9.-]+\/)?v\d+([a-z]+\d+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
