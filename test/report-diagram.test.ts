@@ -47,6 +47,40 @@ describe('renderDiagram', () => {
     expect(svg.match(/<g class="edge"/g)).toHaveLength(2);
   });
 
+  it('draws a flow from a box to itself as a loop on the box, its label above it, and other arrows end on the box as drawn', () => {
+    // Flows between hosts of one zone (replication inside the database zone, the jump hosts' own port).
+    const looped: Diagram = { ...diagram, edges: [...diagram.edges, { from: 'db', to: 'db', label: 'tcp/5432', kind: 'replication' }, { from: 'dmz', to: 'dmz', label: 'tcp/3080', kind: 'flow' }, { from: 'dmz', to: 'dmz', label: 'tcp/9000', kind: 'flow' }] };
+    const svg = renderDiagram(looped, 'd');
+    const nodes = new Map(boxes(svg, 'node').map((b) => [b.id, b]));
+    const edges = [...svg.matchAll(/<g class="edge" data-from="([^"]+)" data-to="([^"]+)"><path d="([^"]+)"[^>]*\/>\n?(?:<rect x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="16"[^>]*\/><text[^>]*>([^<]*)<\/text>)?/g)].map((m) => ({ from: m[1], to: m[2], d: m[3], plate: m[4] === undefined ? undefined : { x: +m[4], y: +m[5], w: +m[6] }, label: m[7] }));
+    expect(edges).toHaveLength(5);
+    const numbers = (d: string) => [...d.matchAll(/-?[\d.]+/g)].map((m) => +m[0]);
+    for (const loop of edges.filter((e) => e.from === e.to)) {
+      const b = nodes.get(loop.from)!;
+      const [x0, y0, , , , , x1, y1] = numbers(loop.d);
+      // Out of the box's top edge and back into it, within the box's width.
+      expect(loop.d).toMatch(/^M[-\d.]+,[-\d.]+C/);
+      expect([y0, y1]).toEqual([b.y, b.y]);
+      for (const x of [x0, x1]) expect(x > b.x && x < b.x + b.w).toBe(true);
+      // Its label above the box, clear of it, and clear of every other box.
+      expect(loop.plate!.y + 16).toBeLessThan(b.y);
+      for (const other of nodes.values()) {
+        const p = loop.plate!;
+        const apart = p.x + p.w <= other.x || other.x + other.w <= p.x || p.y + 16 <= other.y || other.y + other.h <= p.y;
+        expect({ label: loop.label, other: other.id, apart }).toEqual({ label: loop.label, other: other.id, apart: true });
+      }
+    }
+    // The two loops of dmz are nested, their labels one above the other.
+    const [first, second] = edges.filter((e) => e.from === 'dmz' && e.to === 'dmz');
+    expect(second.plate!.y).toBeLessThanOrEqual(first.plate!.y - 16);
+    // The arrow into dmz (which has loops, so more room above it) ends on dmz's border as drawn.
+    const into = edges.find((e) => e.from === 'internet' && e.to === 'dmz')!;
+    const end = numbers(into.d).slice(-2);
+    const dmz = nodes.get('dmz')!;
+    const onBorder = (Math.abs(end[0] - dmz.x) < 0.2 || Math.abs(end[0] - (dmz.x + dmz.w)) < 0.2 || Math.abs(end[1] - dmz.y) < 0.2 || Math.abs(end[1] - (dmz.y + dmz.h)) < 0.2) && end[1] >= dmz.y - 0.2 && end[1] <= dmz.y + dmz.h + 0.2;
+    expect({ end, dmz, onBorder }).toEqual({ end, dmz, onBorder: true });
+  });
+
   it('gives the same bytes for the same graph', () => {
     expect(renderDiagram(diagram, 'd')).toBe(renderDiagram(structuredClone(diagram), 'd'));
   });

@@ -50,6 +50,20 @@ const GROUP_LABEL = 14;
 const round = (n: number) => Math.round(n * 10) / 10;
 const num = (n: number) => String(round(n));
 
+/** Width of an arrow's label plate. */
+const labelWidth = (label: string) => label.length * (CHAR - 1) + 6;
+
+/** Where the segment from `from` toward the centre of box `b` crosses the box's border. */
+function border(b: { x: number; cy: number; width: number; height: number }, from: { x: number; y: number }): { x: number; y: number } {
+  const dx = from.x - b.x;
+  const dy = from.y - b.cy;
+  if (dx === 0 && dy === 0) return { x: b.x, y: b.cy };
+  const w = b.width / 2;
+  const h = b.height / 2;
+  const scale = Math.abs(dy) * w > Math.abs(dx) * h ? h / Math.abs(dy) : w / Math.abs(dx);
+  return { x: b.x + dx * scale, y: b.cy + dy * scale };
+}
+
 function nodeSize(node: DiagramNode): { width: number; height: number } {
   // The first line is bold (wider glyphs), the others smaller.
   const widest = Math.max(...node.lines.map((l, i) => l.length * (i === 0 ? CHAR + 1 : CHAR - 0.5)));
@@ -58,7 +72,10 @@ function nodeSize(node: DiagramNode): { width: number; height: number } {
 
 /** Lays the diagram out and renders it as an `<svg>` element (no XML declaration, no external reference). */
 /** Bump when renderDiagram's output for the same diagram changes (cached SVGs are keyed by it). */
-export const DIAGRAM_FORMAT = 1;
+export const DIAGRAM_FORMAT = 2;
+
+/** Height a flow from a box to itself takes above the box: its loop and, above it, its label. */
+const LOOP = 30;
 
 export function renderDiagram(diagram: Diagram, id: string): string {
   const g = new Graph({ compound: true, multigraph: true });
@@ -66,14 +83,30 @@ export function renderDiagram(diagram: Diagram, id: string): string {
   g.setDefaultEdgeLabel(() => ({}));
   for (const group of diagram.groups) g.setNode(`g:${group.id}`, { label: group.label });
   for (const group of diagram.groups) if (group.parent) g.setParent(`g:${group.id}`, `g:${group.parent}`);
+  // A flow from a box to itself (between hosts of one zone) is drawn here as a loop on the box's top, not
+  // laid out by dagre, whose loops in a left-to-right layout come out as stray segments away from the box:
+  // the box is laid out taller (and wide enough for the labels) by the room its loops take above it.
+  const loops = new Map<string, { edge: DiagramEdge; index: number }[]>();
+  diagram.edges.forEach((edge, index) => {
+    if (edge.from === edge.to) loops.set(edge.from, [...(loops.get(edge.from) ?? []), { edge, index }]);
+  });
+  const above = (nodeId: string) => (loops.get(nodeId)?.length ?? 0) * LOOP;
   for (const node of diagram.nodes) {
-    g.setNode(`n:${node.id}`, { ...nodeSize(node) });
+    const size = nodeSize(node);
+    const labels = (loops.get(node.id) ?? []).map(({ edge }) => labelWidth(edge.label) + 2 * PAD);
+    g.setNode(`n:${node.id}`, { width: Math.max(size.width, ...labels), height: size.height + above(node.id) });
     if (node.group) g.setParent(`n:${node.id}`, `g:${node.group}`);
   }
   diagram.edges.forEach((edge, i) => {
-    g.setEdge(`n:${edge.from}`, `n:${edge.to}`, { label: edge.label, width: edge.label.length * (CHAR - 1), height: LINE, labelpos: 'c', minlen: 1 }, `e${i}`);
+    if (edge.from !== edge.to) g.setEdge(`n:${edge.from}`, `n:${edge.to}`, { label: edge.label, width: edge.label.length * (CHAR - 1), height: LINE, labelpos: 'c', minlen: 1 }, `e${i}`);
   });
   layout(g);
+  /** The box as drawn: the laid-out node less the room its loops take above it. */
+  const box = (nodeId: string) => {
+    const n = g.node(`n:${nodeId}`) as { x: number; y: number; width: number; height: number };
+    const top = n.y - n.height / 2 + above(nodeId);
+    return { x: n.x, left: n.x - n.width / 2, top, width: n.width, height: n.height - above(nodeId), cy: top + (n.height - above(nodeId)) / 2 };
+  };
   const graph = g.graph() as { width?: number; height?: number };
   const width = Math.ceil(graph.width ?? 0);
   const height = Math.ceil(graph.height ?? 0) + 22;
@@ -100,20 +133,39 @@ export function renderDiagram(diagram: Diagram, id: string): string {
     );
   }
   diagram.edges.forEach((edge, i) => {
-    const e = g.edge({ v: `n:${edge.from}`, w: `n:${edge.to}`, name: `e${i}` }) as { points: { x: number; y: number }[]; x?: number; y?: number };
-    const d = e.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${num(p.x)},${num(p.y)}`).join('');
     const stroke = edge.kind === 'replication' ? ' stroke-dasharray="6 4"' : '';
+    let d: string;
+    let at: { x: number; y: number } | undefined;
+    if (edge.from === edge.to) {
+      // The k-th loop of a box: out of its top and back, its label above the loop.
+      const b = box(edge.from);
+      const k = loops.get(edge.from)!.findIndex((loop) => loop.index === i);
+      const half = 14 + 8 * k;
+      // The curve rises 12 px (three quarters of its control points' 16); the label plate (16 px) above it.
+      const base = b.top - LOOP * k;
+      d = `M${num(b.x - half)},${num(b.top)}C${num(b.x - half)},${num(base - 16)} ${num(b.x + half)},${num(base - 16)} ${num(b.x + half)},${num(b.top)}`;
+      at = { x: b.x, y: base - 21 };
+    } else {
+      const e = g.edge({ v: `n:${edge.from}`, w: `n:${edge.to}`, name: `e${i}` }) as { points: { x: number; y: number }[]; x?: number; y?: number };
+      const points = [...e.points];
+      // An end at a box with loops meets the box as drawn, not the room above it.
+      if (above(edge.from) > 0 && points.length > 1) points[0] = border(box(edge.from), points[1]);
+      if (above(edge.to) > 0 && points.length > 1) points[points.length - 1] = border(box(edge.to), points[points.length - 2]);
+      d = points.map((p, j) => `${j === 0 ? 'M' : 'L'}${num(p.x)},${num(p.y)}`).join('');
+      if (e.x !== undefined && e.y !== undefined) at = { x: e.x, y: e.y };
+    }
     out.push(`<g class="edge" data-from="${x(edge.from)}" data-to="${x(edge.to)}"><path d="${d}" fill="none" stroke="#57606a" stroke-width="1.3"${stroke} marker-end="url(#${x(id)}-arrow)"/>`);
-    if (edge.label && e.x !== undefined && e.y !== undefined) {
-      const w = edge.label.length * (CHAR - 1) + 6;
-      out.push(`<rect x="${num(e.x - w / 2)}" y="${num(e.y - 8)}" width="${num(w)}" height="16" rx="3" fill="#ffffff" fill-opacity="0.9"/><text x="${num(e.x)}" y="${num(e.y + 4)}" text-anchor="middle" font-size="11" fill="#24292f">${x(edge.label)}</text>`);
+    if (edge.label && at !== undefined) {
+      const w = labelWidth(edge.label);
+      out.push(`<rect x="${num(at.x - w / 2)}" y="${num(at.y - 8)}" width="${num(w)}" height="16" rx="3" fill="#ffffff" fill-opacity="0.9"/><text x="${num(at.x)}" y="${num(at.y + 4)}" text-anchor="middle" font-size="11" fill="#24292f">${x(edge.label)}</text>`);
     }
     out.push('</g>');
   });
   for (const node of diagram.nodes) {
-    const n = g.node(`n:${node.id}`) as { x: number; y: number; width: number; height: number };
-    const left = n.x - n.width / 2;
-    const top = n.y - n.height / 2;
+    const b = box(node.id);
+    const n = { x: b.x, width: b.width, height: b.height };
+    const left = b.left;
+    const top = b.top;
     const fill = node.failed ? '#ffebe9' : node.kind === 'external' ? '#fff8c5' : node.kind === 'system' ? '#ddf4ff' : '#ffffff';
     const stroke = node.failed ? '#cf222e' : '#57606a';
     out.push(`<g class="node node-${node.kind}${node.failed ? ' node-failed' : ''}" data-node="${x(node.id)}"><rect x="${num(left)}" y="${num(top)}" width="${num(n.width)}" height="${num(n.height)}" rx="${node.kind === 'external' ? 16 : 4}" fill="${fill}" stroke="${stroke}" stroke-width="${node.failed ? 2 : 1}"/>`);
