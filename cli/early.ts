@@ -6,7 +6,10 @@ import { startEvaluationAhead } from '../environments/ahead';
  * evaluation starts on the helper thread now, while the rest of the command line loads. It is the same
  * evaluation the command would start later (environments/ahead.ts: same file, same mode), so the command
  * takes it instead; when the command line turns out to ask for something else (a bad option, a typo),
- * the command never takes it and it is dropped with the process.
+ * the command never takes it and it is dropped with the process. The process still ends only once the
+ * child has (Node joins the helper thread, which waits for it): a tenth of a second for a file that
+ * evaluates, up to the evaluation limit (environments/isolated.ts) for one that never finishes, which
+ * every command naming that file waits for anyway; the child is never left running.
  */
 
 /** The environment `ndc start` synthesizes and checks when neither --env nor NDC_ENV names one. */
