@@ -51,15 +51,19 @@ function seedCodeCache() {
   const { existsSync, mkdtempSync, readFileSync, renameSync } = require('node:fs');
   const { tmpdir } = require('node:os');
   if (!existsSync(join(root, 'environments', 'prod.ts'))) return;
-  const scratch = mkdtempSync(join(tmpdir(), 'ndc-build-seed-'));
+  let scratch;
   try {
+    scratch = mkdtempSync(join(tmpdir(), 'ndc-build-seed-'));
     for (const folder of ['environments', 'evidence']) if (existsSync(join(root, folder))) symlinkSync(join(root, folder), join(scratch, folder), 'dir');
     const record = join(scratch, 'record');
     mkdirSync(record);
+    // The user's NDC_ settings (a trust root, an author, a ledger URL) have no part in it; the key file
+    // does: the command checks the stamp sealed with it.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NDC_') || name === 'NDC_CACHE_KEY_FILE'));
     const run = spawnSync(process.execPath, [join(root, 'bin', 'ndc.js'), 'start', '--env', 'prod'], {
       cwd: scratch,
       encoding: 'utf8',
-      env: { ...process.env, NDC_ROOT: scratch, NDC_CODE_CACHE_RECORD: record, NDC_REQUIRE_BUILD: '1', CI: '' },
+      env: { ...env, NDC_ROOT: scratch, NDC_CODE_CACHE_RECORD: record, NDC_REQUIRE_BUILD: '1' },
       timeout: 120_000,
     });
     const threads = ['main', 'helper'].filter((thread) => existsSync(join(record, `${thread}.bin`)));
@@ -77,8 +81,11 @@ function seedCodeCache() {
     }
     writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify(sealStamp({ ...built, seeds }), null, 2)}\n`);
     console.error(`ndc build: seeded the code cache (${threads.join(', ')} thread)`);
+  } catch (error) {
+    // No writable temporary folder, a full disk: dist/ stays as built, without a seed.
+    console.error(`ndc build: no code cache seed (${error.code ?? error.message})`);
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
