@@ -4,7 +4,6 @@
 // compiled from exactly the sources present; otherwise runs the sources through tsx, so a stale build
 // never runs and a fresh clone or an edited checkout still works. NDC_REQUIRE_BUILD=1 refuses instead.
 const path = require('node:path');
-if (process.env.NDC_TRACE) { globalThis.__tr = (l) => require('node:fs').writeSync(2, `TRACE ${(performance.timeOrigin + performance.now()).toFixed(1)} ${l}\n`); globalThis.__tr('ORIGIN ' + performance.timeOrigin); process.on('exit', () => globalThis.__tr('exit')); }
 const { STAMP, staleReason } = require('./build-stamp');
 
 const root = path.resolve(__dirname, '..');

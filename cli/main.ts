@@ -1,6 +1,5 @@
 // First: starts evaluating the environment file on the helper thread while the rest loads.
 import { DEFAULT_ENV } from './early';
-(globalThis as unknown as { __tr?: (l: string) => void }).__tr?.('main.js top');
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -120,13 +119,9 @@ async function environmentSettled(deps: CommandDependencies, env: string, meanwh
   // A file evaluated afresh is bundled and run in a child process: on the helper thread, while this one
   // loads the command (`meanwhile`) and, then only, what it will load right after (`warm`).
   const ahead = meanwhile !== undefined && evaluateAhead(deps.project.root, env);
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("ahead posted");
   meanwhile?.();
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("command loaded");
   if (ahead) for (const load of warm) load();
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("warm loaded");
   deps.project.loadEnvironment(env);
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("env loaded");
   await new Promise((resolve) => setTimeout(resolve, 1));
   return env;
 }

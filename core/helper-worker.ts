@@ -6,7 +6,6 @@ import type { HelperAnswer, HelperCodeCache, HelperJob } from './helper-thread';
  * first, answering each on its own port and then waking a thread that blocks for it.
  */
 if (parentPort !== null) {
-  if (process.env.NDC_TRACE) (globalThis as unknown as { __tr?: (l: string) => void }).__tr = (l: string) => require('node:fs').writeSync(2, `TRACE ${(performance.timeOrigin + performance.now()).toFixed(1)} ${l}\n`);
   const port = parentPort;
   const { started, codeCache } = workerData as { started: Int32Array; codeCache?: HelperCodeCache };
   // The build's seed of the helper's bytecode (bin/code-cache.js), or the build recording it.
@@ -20,7 +19,6 @@ if (parentPort !== null) {
   let scheduled = false;
   const run = (job: HelperJob) => {
     let answer: HelperAnswer;
-    (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.('H start ' + job.fn);
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const exported = (require(job.module) as Record<string, unknown>)[job.fn];
@@ -38,7 +36,6 @@ if (parentPort !== null) {
       job.port.postMessage({ error: `internal: the answer of ${job.fn} cannot be sent back: ${error instanceof Error ? error.message : String(error)}` } satisfies HelperAnswer);
     }
     job.port.close();
-    (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.('H end ' + job.fn);
     Atomics.store(job.done, 0, 1);
     Atomics.notify(job.done, 0);
   };

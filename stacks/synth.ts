@@ -70,12 +70,9 @@ export function renderLoaded({ env, source, evidence, locations }: LoadedEnviron
   const cloud = built ?? buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache, source);
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("rendered");
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
   const resources = scopedResources(artifacts);
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("scoped");
   const { manifest, reach } = manifestOfRender(cloud, env, artifacts, resources, root);
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("manifest");
   if (root !== undefined) recordScopeDerivation(root, manifest, resources);
   return { env, source, evidence, locations, cloud, artifacts, manifest, resources, reach, cache };
 }
@@ -123,7 +120,6 @@ export function renderCloud(cloud: NationalCloud, env: Environment, root?: strin
       const render = ahead.get(folder) ?? (() => renderer.render(cloud, env));
       if (root === undefined) artifacts.push(...render());
       else artifacts.push(...cachedRender(root, folder, renderer, cloud, env, (o) => (outcomes[folder] = o), render));
-      (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("render end");
     });
   }
   return artifacts;

@@ -42,16 +42,13 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   // Diagrams not laid out before (.ndc/cache/diagrams) are laid out on the helper thread from the model
   // alone, queued before synthesis so the layout overlaps with rendering and the checks.
   const cloud = buildCloud(environment.env, environment.source);
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("cloud built");
   const diagrams = layDiagramsAhead(io.root, cloudPicture(cloud, environment.env.asOf ?? '', new Set(), environment.evidence));
   const synth = synthEnvironment(io.root, opts.env, environment, cloud);
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("synth done");
   // Unchanged artifacts were validated by an earlier start: take those findings (never with --no-cache).
   const previousStore = useValidationStore(synthCacheMode() === 'use' ? validationStore(io.root) : undefined);
   let evaluation: PolicyEvaluation;
   try {
     evaluation = evaluateSynthesized(io.root, synth, { now: io.now() });
-    (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("evaluated");
   } finally {
     useValidationStore(previousStore);
   }
@@ -59,12 +56,10 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   const loaded = { env: synth.env, source: synth.source, evidence: synth.evidence, locations: synth.locations ?? environmentSourceMap(io.root, synth.source) };
   const approvals = approvalsForReport(io.root, loaded, synth.manifest, evaluation, { trustRoot: opts.trustRoot, author: opts.author, now: io.now() });
   await diagrams();
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("diagrams awaited");
   const change = changeForReport(io.root, opts.env, () => ({ state: renderedState(synth.manifest, synth.resources, synth.reach), settings: approvalSettingsOf(synth.env, synth.source) }), opts.trustRoot);
   const inputs = htmlInputsFor(io.root, evaluation, { cloud: synth.cloud, evidence: synth.evidence, approvals, manifest: synth.manifest, commit: await commit, change });
   const html = writeAtomically(io.root, join(dir, 'report.html'), renderReport(evaluation, 'html', synth.source, inputs), dir);
   const sarif = writeAtomically(io.root, join(dir, 'report.sarif'), renderReport(evaluation, 'sarif', synth.source, inputs), dir);
-  (globalThis as unknown as { __tr?: (l: string) => void }).__tr?.("reports written");
   if (io.json) {
     printJson(io, 'start', { ...synthSummary(synth, io.root), policy: policySummary(evaluation), reports: { html, sarif } });
   } else {
