@@ -151,7 +151,7 @@ function install(file, resolveWithin = [], { seed, save: saving = 'exit' } = {})
   };
   if (saving === 'exit') process.once('exit', flush);
   installed = stats;
-  // The counters are for tests; flush is for a thread that saves when it chooses (saving 'never' at exit).
+  // The counters are for tests; flush() is for a caller that saves when it chooses (save: 'manual').
   return Object.defineProperty(stats, 'flush', { value: flush });
 }
 
