@@ -103,6 +103,31 @@ describe('renderDiagram', () => {
   });
 });
 
+describe("every diagram's arrows", () => {
+  it.each(['dev', 'staging', 'prod'] as const)('%s: start and end at boxes of the diagram (a system diagram shows the cluster zones its flows reach)', (name) => {
+    const cloud = buildCloud(validateEnvironment(environmentInput(name), `environments/${name}.ts`, name));
+    const drawn = diagramsOf(cloudPicture(cloud, '2026-12-01'));
+    expect(drawn.length).toBeGreaterThan(3);
+    for (const { diagram, id } of drawn) {
+      const boxes = new Set(diagram.nodes.map((n) => n.id));
+      const loose = diagram.edges.filter((e) => !boxes.has(e.from) || !boxes.has(e.to)).map((e) => `${e.from} -> ${e.to}`);
+      expect({ id, loose }).toEqual({ id, loose: [] });
+    }
+    // A system with its own network sends its logs and takes its updates across, to its cluster's
+    // management zone: drawn with those services, the arrows ending there.
+    const services = drawn
+      .filter(({ id }) => id.startsWith('diagram-system-'))
+      .flatMap(({ diagram }) => diagram.nodes.filter((n) => n.lines.some((l) => /log-collector/.test(l))).map((node) => ({ diagram, node })));
+    if (name === 'prod') expect(services.length).toBeGreaterThan(0);
+    for (const { diagram, node } of services) expect(diagram.edges.filter((e) => e.to === node.id).length).toBeGreaterThan(0);
+  });
+
+  it('refuse to be laid out when one names a box the diagram lacks', () => {
+    const loose: Diagram = { title: 't', groups: [], nodes: [{ id: 'a', lines: ['a'], kind: 'zone' }], edges: [{ from: 'a', to: 'nowhere', label: 'tcp/1', kind: 'flow' }] };
+    expect(() => renderDiagram(loose, 'd')).toThrow(/diagram d draws an arrow \(tcp\/1\) to or from nowhere/);
+  });
+});
+
 describe('laying diagrams out ahead, on a worker thread (ndc start)', () => {
   const picture = (failing: string[] = []) => cloudPicture(buildCloud(validateEnvironment(environmentInput('dev'), 'environments/dev.ts', 'dev')), '2026-12-01', new Set(failing));
 

@@ -72,7 +72,7 @@ function nodeSize(node: DiagramNode): { width: number; height: number } {
 
 /** Lays the diagram out and renders it as an `<svg>` element (no XML declaration, no external reference). */
 /** Bump when renderDiagram's output for the same diagram changes (cached SVGs are keyed by it). */
-export const DIAGRAM_FORMAT = 2;
+export const DIAGRAM_FORMAT = 3;
 
 /** Height a flow from a box to itself takes above the box: its loop and, above it, its label. */
 const LOOP = 30;
@@ -86,6 +86,12 @@ export function renderDiagram(diagram: Diagram, id: string): string {
   // A flow from a box to itself (between hosts of one zone) is drawn here as a loop on the box's top, not
   // laid out by dagre, whose loops in a left-to-right layout come out as stray segments away from the box:
   // the box is laid out taller (and wide enough for the labels) by the room its loops take above it.
+  // An arrow to a box the diagram lacks would be laid out to an invisible point (dagre adds the box, empty).
+  const boxes = new Set(diagram.nodes.map((n) => n.id));
+  for (const edge of diagram.edges) {
+    const missing = [edge.from, edge.to].find((end) => !boxes.has(end));
+    if (missing !== undefined) throw new Error(`internal: diagram ${id} draws an arrow (${edge.label}) to or from ${missing}, which is not one of its boxes`);
+  }
   const loops = new Map<string, { edge: DiagramEdge; index: number }[]>();
   diagram.edges.forEach((edge, index) => {
     if (edge.from === edge.to) loops.set(edge.from, [...(loops.get(edge.from) ?? []), { edge, index }]);

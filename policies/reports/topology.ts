@@ -170,6 +170,26 @@ function systemDiagram(cloud: NationalCloud, systemId: string, failing: Readonly
       nodes.push({ id: `${p.cluster.id}:${segmentNode(segment)}`, lines: [segment.zone, segment.cidr.text, ...tiers], kind: 'zone', group, failed: failing.has(system.id) && tiers.length > 0 });
     }
     for (const f of p.flows) flows.push({ from: typeof f.from === 'string' ? f.from : `${p.cluster.id}:${segmentNode(f.from)}`, to: `${p.cluster.id}:${segmentNode(f.to)}`, label: f.port.toString() });
+    // The cluster's zones the system's flows reach outside its own (its logs to the cluster's collectors,
+    // its updates from the patch mirror, in the cluster's management zone): drawn beside the system's, with
+    // the services they hold, so no arrow ends nowhere.
+    const own = new Set(p.segments);
+    const services = new Map<NetworkSegment, Set<string>>();
+    for (const f of p.flows) {
+      for (const end of [f.from, f.to]) {
+        if (typeof end === 'string' || own.has(end)) continue;
+        const names = services.get(end) ?? new Set<string>();
+        if (f.collection !== undefined && end === f.to) names.add(f.collection);
+        services.set(end, names);
+      }
+    }
+    if (services.size > 0) {
+      const shared = `${p.cluster.id}/${system.id}/cluster`;
+      groups.push({ id: shared, label: `${p.cluster.displayName}: the cluster's services` });
+      for (const [segment, names] of services) {
+        nodes.push({ id: `${p.cluster.id}:${segmentNode(segment)}`, lines: [segment.zone, segment.cidr.text, ...(names.size > 0 ? [[...names].sort().join(', ')] : [])], kind: 'zone', group: shared });
+      }
+    }
   }
   nodes.unshift(...externalNodes(cloud, new Set(flows.map((f) => f.from))));
   return { title: `${system.displayName}: zones and allowed flows per cluster`, groups, nodes, edges: mergedEdges(flows) };
