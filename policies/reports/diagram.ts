@@ -83,15 +83,15 @@ export function renderDiagram(diagram: Diagram, id: string): string {
   g.setDefaultEdgeLabel(() => ({}));
   for (const group of diagram.groups) g.setNode(`g:${group.id}`, { label: group.label });
   for (const group of diagram.groups) if (group.parent) g.setParent(`g:${group.id}`, `g:${group.parent}`);
-  // A flow from a box to itself (between hosts of one zone) is drawn here as a loop on the box's top, not
-  // laid out by dagre, whose loops in a left-to-right layout come out as stray segments away from the box:
-  // the box is laid out taller (and wide enough for the labels) by the room its loops take above it.
   // An arrow to a box the diagram lacks would be laid out to an invisible point (dagre adds the box, empty).
   const boxes = new Set(diagram.nodes.map((n) => n.id));
   for (const edge of diagram.edges) {
     const missing = [edge.from, edge.to].find((end) => !boxes.has(end));
     if (missing !== undefined) throw new Error(`internal: diagram ${id} draws an arrow (${edge.label}) to or from ${missing}, which is not one of its boxes`);
   }
+  // A flow from a box to itself (between hosts of one zone) is drawn here as a loop on the box's top, not
+  // laid out by dagre, whose loops in a left-to-right layout come out as stray segments away from the box:
+  // the box is laid out taller (and wide enough for the labels) by the room its loops take above it.
   const loops = new Map<string, { edge: DiagramEdge; index: number }[]>();
   diagram.edges.forEach((edge, index) => {
     if (edge.from === edge.to) loops.set(edge.from, [...(loops.get(edge.from) ?? []), { edge, index }]);
@@ -169,14 +169,11 @@ export function renderDiagram(diagram: Diagram, id: string): string {
   });
   for (const node of diagram.nodes) {
     const b = box(node.id);
-    const n = { x: b.x, width: b.width, height: b.height };
-    const left = b.left;
-    const top = b.top;
     const fill = node.failed ? '#ffebe9' : node.kind === 'external' ? '#fff8c5' : node.kind === 'system' ? '#ddf4ff' : '#ffffff';
     const stroke = node.failed ? '#cf222e' : '#57606a';
-    out.push(`<g class="node node-${node.kind}${node.failed ? ' node-failed' : ''}" data-node="${x(node.id)}"><rect x="${num(left)}" y="${num(top)}" width="${num(n.width)}" height="${num(n.height)}" rx="${node.kind === 'external' ? 16 : 4}" fill="${fill}" stroke="${stroke}" stroke-width="${node.failed ? 2 : 1}"/>`);
+    out.push(`<g class="node node-${node.kind}${node.failed ? ' node-failed' : ''}" data-node="${x(node.id)}"><rect x="${num(b.left)}" y="${num(b.top)}" width="${num(b.width)}" height="${num(b.height)}" rx="${node.kind === 'external' ? 16 : 4}" fill="${fill}" stroke="${stroke}" stroke-width="${node.failed ? 2 : 1}"/>`);
     node.lines.forEach((line, j) => {
-      out.push(`<text x="${num(n.x)}" y="${num(top + PAD + LINE * j + 12)}" text-anchor="middle"${j === 0 ? ' font-weight="600"' : ' font-size="11" fill="#57606a"'}>${x(line)}</text>`);
+      out.push(`<text x="${num(b.x)}" y="${num(b.top + PAD + LINE * j + 12)}" text-anchor="middle"${j === 0 ? ' font-weight="600"' : ' font-size="11" fill="#57606a"'}>${x(line)}</text>`);
     });
     out.push('</g>');
   }
