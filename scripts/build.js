@@ -48,7 +48,7 @@ if (stamp.seal !== undefined && process.env.NDC_BUILD_SEED !== '0') seedCodeCach
 function seedCodeCache() {
   const { spawnSync } = require('node:child_process');
   const { createHash } = require('node:crypto');
-  const { existsSync, mkdtempSync, readFileSync, renameSync } = require('node:fs');
+  const { copyFileSync, existsSync, mkdtempSync, readFileSync } = require('node:fs');
   const { tmpdir } = require('node:os');
   if (!existsSync(join(root, 'environments', 'prod.ts'))) return;
   let scratch;
@@ -76,7 +76,8 @@ function seedCodeCache() {
     const seeds = {};
     for (const thread of threads) {
       const file = `dist/code-cache/${thread}.bin`;
-      renameSync(join(record, `${thread}.bin`), join(root, file));
+      // Copied, not renamed: the temporary folder may be on another file system than the project.
+      copyFileSync(join(record, `${thread}.bin`), join(root, file));
       seeds[thread] = { file, sha256: createHash('sha256').update(readFileSync(join(root, file))).digest('hex') };
     }
     writeFileSync(join(root, 'dist', STAMP), `${JSON.stringify(sealStamp({ ...built, seeds }), null, 2)}\n`);
