@@ -27,8 +27,8 @@ if (parentPort !== null) {
     } catch (error) {
       answer = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
-    // Recording the seed: the bytecode so far, before answering, since the process may end with any answer.
-    if (codeCache?.record !== undefined) cache?.flush();
+    // Recording the seed (otherwise a no-op): the bytecode so far, before answering, since the process may end with any answer.
+    cache?.flush();
     try {
       job.port.postMessage(answer);
     } catch (error) {
