@@ -2,9 +2,10 @@
  * Command benchmark (`bench()` is called by scripts/bench.ts): what a user waits for, as whole processes
  * measured in the same run as the floor they are compared with, `node -e "require('cdktf')"` (starting
  * node and loading the lightest engine library). Cases: prod synth + check (`ndc start`, what `npm start`
- * runs) with an empty synthesis cache and with a warm one (cold: no .ndc/ at all, as in a fresh clone after
- * `npm ci`, whose build leaves the code cache's seed in dist/; also shown without that seed); an unchanged re-synth of prod; the same
- * through `npm start` and `npx ndc`; the warm case again without the code cache. Each figure is the median of NDC_BENCH_REPEAT runs (default 3).
+ * runs) with an empty synthesis cache and with a warm one (cold: no .ndc/ at all, as in a fresh clone
+ * after `npm ci`, whose build leaves the code cache's seed in dist/; also shown without that seed); an
+ * unchanged re-synth of prod; the same through `npm start` and `npx ndc`; the warm case again without the
+ * code cache. Each figure is the median of NDC_BENCH_REPEAT runs (default 3).
  * Targets: warm within 3x the floor, cold within 5x, unchanged re-synth under 0.5 s plus the floor.
  */
 import { spawnSync } from 'node:child_process';
@@ -62,11 +63,11 @@ export async function bench(): Promise<void> {
     const cold = measure(clean, () => ndc('start', '--env', 'prod'));
     // The same without the build's code cache seed (dist/code-cache/): every module compiled from its source.
     const coldUnseeded = measure(clean, () => run(process.execPath, [join(REPO, 'bin/ndc.js'), 'start', '--env', 'prod'], root, { NDC_CODE_CACHE_SEED: '0' }));
-    // The CPU a cold start spends on every thread (the edge and diagram workers run beside the main one):
-    // on this machine's cores no schedule can finish it in less than that CPU divided by the cores.
+    // The CPU a cold start spends on every thread (the helper thread runs beside the main one): on this
+    // machine's cores no schedule can finish it in less than that CPU divided by the cores. Also with the
+    // child processes the command waited for (the environment's evaluation, git), where /proc tells
+    // (Linux: utime, stime, cutime, cstime of /proc/self/stat, in ticks of 10 ms).
     const reporter = join(root, '.bench-cpu.js');
-    // With the child processes the command waited for (the environment's evaluation, esbuild, git), where
-    // /proc tells (Linux: utime, stime, cutime, cstime of /proc/self/stat, in ticks of 10 ms).
     writeFileSync(
       reporter,
       [
@@ -105,10 +106,9 @@ export async function bench(): Promise<void> {
     console.log(`${"floor: node -e \"require('cdktf')\"".padEnd(52)} ${s(floor)} ${x(floor)}`);
     console.log(`${'ndc start --env prod (synth + check), cold cache'.padEnd(52)} ${s(cold)} ${x(cold)}  < 5x: ${verdict(cold < 5 * floor)}`);
     console.log(`${"  the same without the build's code cache seed".padEnd(52)} ${s(coldUnseeded)} ${x(coldUnseeded)}`);
-    console.log(`${'  its CPU on all threads; / cores = least wall'.padEnd(52)} ${s(coldCpu)} ${x(coldCpu)}  ${s(coldCpu / cpus().length).trim()} on ${cpus().length} cores = ${x(coldCpu / cpus().length).trim()}`);
-    if (Number.isFinite(coldCpuAll)) {
-      console.log(`${'  the same with the child processes it waited for'.padEnd(52)} ${s(coldCpuAll)} ${x(coldCpuAll)}  ${s(coldCpuAll / cpus().length).trim()} on ${cpus().length} cores = ${x(coldCpuAll / cpus().length).trim()}`);
-    }
+    const cpuLine = (label: string, ms: number) => console.log(`${label.padEnd(52)} ${s(ms)} ${x(ms)}  ${s(ms / cpus().length).trim()} on ${cpus().length} cores = ${x(ms / cpus().length).trim()}`);
+    cpuLine('  its CPU on all threads; / cores = least wall', coldCpu);
+    if (Number.isFinite(coldCpuAll)) cpuLine('  the same with the child processes it waited for', coldCpuAll);
     console.log(`${'ndc start --env prod (synth + check), warm cache'.padEnd(52)} ${s(warm)} ${x(warm)}  < 3x: ${verdict(warm < 3 * floor)}`);
     console.log(`${'  the same without the code cache (NDC_CODE_CACHE=0)'.padEnd(52)} ${s(warmUncached)} ${x(warmUncached)}`);
     console.log(`${'ndc synth --env prod, unchanged (warm cache)'.padEnd(52)} ${s(resynth)} ${x(resynth)}  < floor + 0.5 s: ${verdict(resynth < floor + 500)}`);
