@@ -21,7 +21,7 @@ import { readTrustStore, trustRootsFrom } from '../../policies/approvals/trust-s
 import { reportApprovalsOf } from '../../policies/reports/approvals';
 import type { LoadedEnvironment } from '../../environments/load';
 import { environmentBody } from '../../stacks/synth';
-import { jsonFileStore } from '../../stacks/cache';
+import { jsonFileStore, projectSourceDigest } from '../../stacks/cache';
 import type { Manifest } from '../../stacks/manifest';
 import type { EnvironmentState } from '../../stacks/scope-state';
 import { latestApprovedDigest } from '../../policies/approvals/approved-state';
@@ -67,13 +67,13 @@ export function htmlInputsFor(
 
 /**
  * The laid-out diagrams of earlier reports under .ndc/cache/diagrams/<key>.svg, the key a sha256 of the
- * diagram drawn and the layout library's version (deletable at any time, like the synthesis cache).
+ * diagram drawn and of the sources that lay it out and draw it (deletable at any time, like the synthesis
+ * cache).
  */
 export function diagramCache(root: string): DiagramCache {
   const dir = join(root, '.ndc', 'cache', 'diagrams');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const version = (require('@dagrejs/dagre/package.json') as { version: string }).version;
-  const name = (key: string) => sha256(`${version}\u0000${key}`);
+  const code = projectSourceDigest('policies/reports/diagram.ts').digest;
+  const name = (key: string) => sha256(`${code}\u0000${key}`);
   const file = (key: string) => join(dir, `${name(key)}.svg`);
   return {
     // Only a diagram laid out on this machine (core/cache-seal.ts): a planted one would draw another cloud.

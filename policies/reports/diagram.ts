@@ -1,10 +1,10 @@
-import { Graph, layout } from '@dagrejs/dagre';
+import { layeredLayout } from './layout';
 import { escapeXml as x } from './escape';
 
 /**
  * Network diagrams for the HTML report: a graph of boxes (zones, systems, external networks) inside
- * groups (clusters, dedicated networks) with labelled arrows (flows), laid out by dagre and written as
- * inline SVG. Layout runs in process with no browser; the same graph gives the same bytes.
+ * groups (clusters, dedicated networks) with labelled arrows (flows), laid out by ./layout.ts and written
+ * as inline SVG. Layout runs in process with no browser; the same graph gives the same bytes.
  */
 
 export type DiagramNodeKind = 'external' | 'zone' | 'system' | 'cluster';
@@ -45,24 +45,12 @@ const FONT = 12;
 const CHAR = 7;
 const LINE = 16;
 const PAD = 8;
-const GROUP_LABEL = 14;
 
 const round = (n: number) => Math.round(n * 10) / 10;
 const num = (n: number) => String(round(n));
 
 /** Width of an arrow's label plate. */
 const labelWidth = (label: string) => label.length * (CHAR - 1) + 6;
-
-/** Where the segment from `from` toward the centre of box `b` crosses the box's border. */
-function border(b: { x: number; cy: number; width: number; height: number }, from: { x: number; y: number }): { x: number; y: number } {
-  const dx = from.x - b.x;
-  const dy = from.y - b.cy;
-  if (dx === 0 && dy === 0) return { x: b.x, y: b.cy };
-  const w = b.width / 2;
-  const h = b.height / 2;
-  const scale = Math.abs(dy) * w > Math.abs(dx) * h ? h / Math.abs(dy) : w / Math.abs(dx);
-  return { x: b.x + dx * scale, y: b.cy + dy * scale };
-}
 
 function nodeSize(node: DiagramNode): { width: number; height: number } {
   // The first line is bold (wider glyphs), the others smaller.
@@ -72,50 +60,44 @@ function nodeSize(node: DiagramNode): { width: number; height: number } {
 
 /** Lays the diagram out and renders it as an `<svg>` element (no XML declaration, no external reference). */
 /** Bump when renderDiagram's output for the same diagram changes (cached SVGs are keyed by it). */
-export const DIAGRAM_FORMAT = 3;
+export const DIAGRAM_FORMAT = 4;
 
 /** Height a flow from a box to itself takes above the box: its loop and, above it, its label. */
 const LOOP = 30;
 
 export function renderDiagram(diagram: Diagram, id: string): string {
-  const g = new Graph({ compound: true, multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 34, ranksep: 60, edgesep: 12, marginx: 12, marginy: 30 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const group of diagram.groups) g.setNode(`g:${group.id}`, { label: group.label });
-  for (const group of diagram.groups) if (group.parent) g.setParent(`g:${group.id}`, `g:${group.parent}`);
-  // An arrow to a box the diagram lacks would be laid out to an invisible point (dagre adds the box, empty).
+  // An arrow to a box the diagram lacks would be drawn to nowhere.
   const boxes = new Set(diagram.nodes.map((n) => n.id));
   for (const edge of diagram.edges) {
     const missing = [edge.from, edge.to].find((end) => !boxes.has(end));
     if (missing !== undefined) throw new Error(`internal: diagram ${id} draws an arrow (${edge.label}) to or from ${missing}, which is not one of its boxes`);
   }
-  // A flow from a box to itself (between hosts of one zone) is drawn here as a loop on the box's top, not
-  // laid out by dagre, whose loops in a left-to-right layout come out as stray segments away from the box:
-  // the box is laid out taller (and wide enough for the labels) by the room its loops take above it.
+  // A flow from a box to itself (between hosts of one zone) is drawn as a loop on the box's top: the box
+  // is laid out taller (and wide enough for the labels) by the room its loops take above it.
   const loops = new Map<string, { edge: DiagramEdge; index: number }[]>();
   diagram.edges.forEach((edge, index) => {
     if (edge.from === edge.to) loops.set(edge.from, [...(loops.get(edge.from) ?? []), { edge, index }]);
   });
   const above = (nodeId: string) => (loops.get(nodeId)?.length ?? 0) * LOOP;
-  for (const node of diagram.nodes) {
-    const size = nodeSize(node);
-    const labels = (loops.get(node.id) ?? []).map(({ edge }) => labelWidth(edge.label) + 2 * PAD);
-    g.setNode(`n:${node.id}`, { width: Math.max(size.width, ...labels), height: size.height + above(node.id) });
-    if (node.group) g.setParent(`n:${node.id}`, `g:${node.group}`);
-  }
-  diagram.edges.forEach((edge, i) => {
-    if (edge.from !== edge.to) g.setEdge(`n:${edge.from}`, `n:${edge.to}`, { label: edge.label, width: edge.label.length * (CHAR - 1), height: LINE, labelpos: 'c', minlen: 1 }, `e${i}`);
-  });
-  layout(g);
-  /** The box as drawn: the laid-out node less the room its loops take above it. */
+  const arrows = diagram.edges.map((edge, index) => ({ edge, index })).filter(({ edge }) => edge.from !== edge.to);
+  const laid = layeredLayout(
+    diagram.nodes.map((node) => {
+      const size = nodeSize(node);
+      const labels = (loops.get(node.id) ?? []).map(({ edge }) => labelWidth(edge.label) + 2 * PAD);
+      return { id: node.id, width: Math.max(size.width, ...labels), height: size.height + above(node.id), group: node.group, inset: above(node.id) };
+    }),
+    diagram.groups.map((group) => ({ id: group.id, parent: group.parent, labelWidth: Math.ceil(group.label.length * (CHAR + 0.5)) })),
+    arrows.map(({ edge }) => ({ from: edge.from, to: edge.to, labelWidth: labelWidth(edge.label) + 8, labelHeight: LINE })),
+  );
+  const arrowAt = new Map(arrows.map(({ index }, k) => [index, laid.arrows[k]]));
+  /** The box as drawn: the laid-out box less the room its loops take above it. */
   const box = (nodeId: string) => {
-    const n = g.node(`n:${nodeId}`) as { x: number; y: number; width: number; height: number };
+    const n = laid.boxes.get(nodeId)!;
     const top = n.y - n.height / 2 + above(nodeId);
     return { x: n.x, left: n.x - n.width / 2, top, width: n.width, height: n.height - above(nodeId), cy: top + (n.height - above(nodeId)) / 2 };
   };
-  const graph = g.graph() as { width?: number; height?: number };
-  const width = Math.ceil(graph.width ?? 0);
-  const height = Math.ceil(graph.height ?? 0) + 22;
+  const width = laid.width;
+  const height = laid.height + 22;
   const out: string[] = [];
   out.push(
     `<svg class="diagram" id="${x(id)}" role="img" aria-labelledby="${x(id)}-title" width="${width}" height="${height}" viewBox="0 ${-22} ${width} ${height}" font-family="system-ui,sans-serif" font-size="${FONT}">`,
@@ -124,18 +106,11 @@ export function renderDiagram(diagram: Diagram, id: string): string {
     `<text class="diagram-title" x="6" y="-6" font-weight="600">${x(diagram.title)}</text>`,
   );
   // Outer groups first so inner ones paint over them.
-  const nestedLevels = (group: DiagramGroup): number => Math.max(0, ...diagram.groups.filter((c) => c.parent === group.id).map((c) => 1 + nestedLevels(c)));
   const depth = (group: DiagramGroup): number => (group.parent ? 1 + depth(diagram.groups.find((p) => p.id === group.parent)!) : 0);
   for (const group of [...diagram.groups].sort((a, b) => depth(a) - depth(b))) {
-    const n = g.node(`g:${group.id}`) as { x: number; y: number; width: number; height: number };
-    const left = n.x - n.width / 2;
-    // The label gets its own strip above the members (dagre leaves nodesep between a group's border and
-    // them); a group holding groups grows by one strip more per level, so its label clears theirs.
-    const strip = GROUP_LABEL * (1 + nestedLevels(group));
-    const top = n.y - n.height / 2 - strip;
-    const height = n.height + strip;
+    const r = laid.groups.get(group.id)!;
     out.push(
-      `<g class="group" data-group="${x(group.id)}"><rect x="${num(left)}" y="${num(top)}" width="${num(n.width)}" height="${num(height)}" rx="8" fill="${depth(group) === 0 ? '#f6f8fa' : '#eef4ff'}" stroke="#8c959f" stroke-dasharray="${depth(group) === 0 ? '0' : '4 3'}"/><text x="${num(left + 8)}" y="${num(top + 17)}" font-weight="600" fill="#24292f">${x(group.label)}</text></g>`,
+      `<g class="group" data-group="${x(group.id)}"><rect x="${num(r.left)}" y="${num(r.top)}" width="${num(r.width)}" height="${num(r.height)}" rx="8" fill="${depth(group) === 0 ? '#f6f8fa' : '#eef4ff'}" stroke="#8c959f" stroke-dasharray="${depth(group) === 0 ? '0' : '4 3'}"/><text x="${num(r.left + 8)}" y="${num(r.top + 17)}" font-weight="600" fill="#24292f">${x(group.label)}</text></g>`,
     );
   }
   diagram.edges.forEach((edge, i) => {
@@ -152,13 +127,9 @@ export function renderDiagram(diagram: Diagram, id: string): string {
       d = `M${num(b.x - half)},${num(b.top)}C${num(b.x - half)},${num(base - 16)} ${num(b.x + half)},${num(base - 16)} ${num(b.x + half)},${num(b.top)}`;
       at = { x: b.x, y: base - 21 };
     } else {
-      const e = g.edge({ v: `n:${edge.from}`, w: `n:${edge.to}`, name: `e${i}` }) as { points: { x: number; y: number }[]; x?: number; y?: number };
-      const points = [...e.points];
-      // An end at a box with loops meets the box as drawn, not the room above it.
-      if (above(edge.from) > 0 && points.length > 1) points[0] = border(box(edge.from), points[1]);
-      if (above(edge.to) > 0 && points.length > 1) points[points.length - 1] = border(box(edge.to), points[points.length - 2]);
+      const { points, label } = arrowAt.get(i)!;
       d = points.map((p, j) => `${j === 0 ? 'M' : 'L'}${num(p.x)},${num(p.y)}`).join('');
-      if (e.x !== undefined && e.y !== undefined) at = { x: e.x, y: e.y };
+      at = label;
     }
     out.push(`<g class="edge" data-from="${x(edge.from)}" data-to="${x(edge.to)}"><path d="${d}" fill="none" stroke="#57606a" stroke-width="1.3"${stroke} marker-end="url(#${x(id)}-arrow)"/>`);
     if (edge.label && at !== undefined) {
