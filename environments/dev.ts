@@ -1,4 +1,4 @@
-import { defineEnvironment } from './schema';
+import { defineEnvironment } from './define';
 import { DECREE_85_APPROVER_FLOOR } from './vocabulary';
 
 /** Development: one small cluster with local state, for working on the platform itself. */

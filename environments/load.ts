@@ -23,7 +23,7 @@ export interface LoadedEnvironment {
 export function listEnvironments(root: string): string[] {
   const dir = join(root, 'environments');
   if (!existsSync(dir)) return [];
-  const skip = new Set(['schema', 'validate', 'load', 'index', 'vocabulary', 'evidence', 'source-map', 'isolated', 'ahead']);
+  const skip = new Set(['schema', 'validate', 'load', 'index', 'vocabulary', 'evidence', 'source-map', 'isolated', 'ahead', 'define']);
   return readdirSync(dir)
     .filter((f) => /^[a-z][a-z0-9-]*\.(ts|json)$/.test(f))
     .map((f) => f.replace(/\.(ts|json)$/, ''))

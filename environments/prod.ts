@@ -1,4 +1,4 @@
-import { defineEnvironment } from './schema';
+import { defineEnvironment } from './define';
 import { DECREE_85_APPROVERS } from './vocabulary';
 import { nationalAssessors, nationalLinks, nationalRegions, nationalSystems, openDataEdge } from './shared/national';
 

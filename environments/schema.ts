@@ -237,7 +237,5 @@ export type TierConfig = SystemConfig['tiers'][number];
 export type FlowConfig = SystemConfig['flows'][number];
 export type BackupConfig = NonNullable<SystemConfig['backup']>;
 
-/** Typed identity: gives environment files completion and type errors; validation happens on load. */
-export function defineEnvironment(environment: EnvironmentInput): EnvironmentInput {
-  return environment;
-}
+/** Environment files written before ./define.ts import it from here (which bundles zod and the schema with them). */
+export { defineEnvironment } from './define';
