@@ -35,15 +35,20 @@ const FORMAT = 2;
  * node_modules), for the project at `project`.
  */
 function codeCacheFile(project, buildDigest, install) {
-  let packages = 'none';
-  if (install !== undefined) {
-    const record = statSync(join(install, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
-    if (record) packages = `${record.size}:${record.mtimeMs}:${record.ino}`;
-  }
+  const packages = install === undefined ? 'none' : packagesRecord(install);
   const key = createHash('sha256')
     .update([FORMAT, process.version, process.versions.v8, process.arch, buildDigest, packages].join('\u0000'))
     .digest('hex');
   return join(project, '.ndc', 'cache', 'code', `${key}.bin`);
+}
+
+/**
+ * The record of the packages installed at `install` (node_modules/.package-lock.json, which npm rewrites
+ * on every install): a remembered resolution into node_modules holds only for the same install.
+ */
+function packagesRecord(install) {
+  const record = statSync(join(install, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+  return record ? `${record.size}:${record.mtimeMs}:${record.ino}` : 'none';
 }
 
 /** The cache's modules (filename -> { sha256, data }) and resolutions; empty when the file is missing or not a cache. */
@@ -64,6 +69,7 @@ function readCacheBytes(bytes) {
       if (typeof filename !== 'string' || !entry || typeof entry.sha256 !== 'string' || !(entry.data instanceof Uint8Array)) return empty();
     }
     for (const [request, filename] of cache.resolutions) if (typeof request !== 'string' || typeof filename !== 'string') return empty();
+    if (cache.packages !== undefined && typeof cache.packages !== 'string') return empty();
     return cache;
   } catch {
     return empty();
@@ -74,20 +80,22 @@ function readCacheBytes(bytes) {
  * Compiles the modules loaded from now on through the code cache of `file` (none: the seed alone), and
  * rewrites the file when the process exits (`save: 'exit'`; `'manual'`: when the returned counters'
  * `flush()` is called) if a module was compiled, taken from the seed, or a require resolved without it.
- * A module the cache does not hold is looked up in `seed` ({ file, sha256 }: see readSeed). Requires made
- * by modules under one of `resolveWithin` (folders, with a trailing slash) may be answered from the
- * remembered resolutions. Returns counters for tests.
+ * A module the cache does not hold is looked up in `seed` ({ file, sha256, packages }: see readSeed).
+ * Requires made by modules under one of `resolveWithin` (folders, with a trailing slash) may be answered
+ * from the remembered resolutions, the cache's or, for one it lacks, the seed's when the seed was recorded
+ * with the packages installed now (`packages`, packagesRecord; the cache written here records it too).
+ * Returns counters for tests.
  */
-function install(file, resolveWithin = [], { seed, save: saving = 'exit' } = {}) {
+function install(file, resolveWithin = [], { seed, save: saving = 'exit', packages } = {}) {
   const { modules, resolutions } = file === undefined ? { modules: new Map(), resolutions: new Map() } : readCache(file);
-  const stats = { file, served: 0, seeded: 0, compiled: 0, rejected: 0, resolved: 0, searched: 0 };
-  /** The seed's modules, read at the first module the cache does not hold. */
+  const stats = { file, served: 0, seeded: 0, compiled: 0, rejected: 0, resolved: 0, searched: 0, seededResolutions: 0 };
+  /** The seed's modules and resolutions, read at the first module or resolution the cache does not hold. */
   let seeded;
-  const seedEntry = (filename) => {
-    if (seed === undefined) return undefined;
-    seeded ??= readSeed(seed);
-    return seeded.get(filename);
+  const fromSeed = () => {
+    seeded ??= seed === undefined ? { modules: new Map(), resolutions: new Map() } : readSeed(seed, packages);
+    return seeded;
   };
+  const seedEntry = (filename) => fromSeed().modules.get(filename);
   /** Modules compiled in this process without usable data: their Script, to serialize at exit. */
   const fresh = new Map();
   const compile = Module.prototype._compile;
@@ -127,9 +135,16 @@ function install(file, resolveWithin = [], { seed, save: saving = 'exit' } = {})
     const from = parent && typeof parent.filename === 'string' ? dirname(parent.filename) : undefined;
     if (isMain || options !== undefined || from === undefined || !resolveWithin.some((dir) => `${from}/`.startsWith(dir))) return resolve.apply(this, arguments);
     const key = `${from}\u0000${request}`;
-    const known = resolutions.get(key);
+    const kept = resolutions.get(key);
+    const known = kept ?? fromSeed().resolutions.get(key);
     if (known !== undefined && (Module._cache[known] !== undefined || statSync(known, { throwIfNoEntry: false })?.isFile())) {
       stats.resolved++;
+      if (kept === undefined) {
+        // Kept in the project's cache from now on, like a module taken from the seed.
+        stats.seededResolutions++;
+        resolutions.set(key, known);
+        searchedFresh = true;
+      }
       return known;
     }
     const filename = resolve.apply(this, arguments);
@@ -147,7 +162,7 @@ function install(file, resolveWithin = [], { seed, save: saving = 'exit' } = {})
     for (const [filename, { sha256, script }] of fresh) modules.set(filename, { sha256, data: script.createCachedData() });
     fresh.clear();
     searchedFresh = seededFresh = false;
-    save(file, { modules, resolutions });
+    save(file, packages === undefined ? { modules, resolutions } : { modules, resolutions, packages });
   };
   if (saving === 'exit') process.once('exit', flush);
   installed = stats;
@@ -162,16 +177,19 @@ function installedStats() {
 }
 
 /**
- * The modules of a build's seed (`{ file, sha256 }`, from the sealed build stamp), or none when the file
- * is missing, is not a cache, or does not hash to the stamp's digest (altered after the build).
+ * The modules and resolutions of a build's seed (`{ file, sha256 }`, from the sealed build stamp), or none
+ * when the file is missing, is not a cache, or does not hash to the stamp's digest (altered after the
+ * build). Its resolutions only when it was recorded with the packages installed now (`packages`).
  */
-function readSeed({ file, sha256 }) {
+function readSeed({ file, sha256 }, packages) {
+  const none = { modules: new Map(), resolutions: new Map() };
   try {
     const bytes = readFileSync(file);
-    if (typeof sha256 !== 'string' || hash('sha256', bytes) !== sha256) return new Map();
-    return readCacheBytes(bytes).modules;
+    if (typeof sha256 !== 'string' || hash('sha256', bytes) !== sha256) return none;
+    const cache = readCacheBytes(bytes);
+    return { modules: cache.modules, resolutions: packages !== undefined && cache.packages === packages ? cache.resolutions : new Map() };
   } catch {
-    return new Map();
+    return none;
   }
 }
 
@@ -215,4 +233,4 @@ function servesCommand(argv) {
   return !argv.includes('--no-cache') && (argv.length === 0 || READING_COMMANDS.includes(argv[0]));
 }
 
-module.exports = { FORMAT, codeCacheFile, install, installedStats, servesCommand };
+module.exports = { FORMAT, codeCacheFile, install, installedStats, packagesRecord, servesCommand };

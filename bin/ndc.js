@@ -28,7 +28,8 @@ if (stale) {
     const record = process.env.NDC_CODE_CACHE_RECORD;
     // NDC_CODE_CACHE_SEED=0 leaves the seed unread (the benchmark's first command without it).
     const seed = (thread) => (record || process.env.NDC_CODE_CACHE_SEED === '0' || !seeds?.[thread] ? undefined : { file: path.join(root, seeds[thread].file), sha256: seeds[thread].sha256 });
-    codeCache.install(record ? path.join(record, 'main.bin') : codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own, { seed: seed('main') });
+    // The seed records the installed packages, so its resolutions serve only the same install.
+    codeCache.install(record ? path.join(record, 'main.bin') : codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own, { seed: seed('main'), packages: codeCache.packagesRecord(root) });
     // What the helper thread compiles through (core/helper-thread.ts): its seed, or where to record it.
     globalThis[Symbol.for('ndc.helperCodeCache')] = { module: require.resolve('./code-cache'), seed: seed('helper'), record: record ? path.join(record, 'helper.bin') : undefined };
   }

@@ -26,16 +26,16 @@ interface Run {
  * Requires `main.js` of `dir` through the code cache in `file` (requires made within `resolveWithin` may
  * use remembered resolutions); what it answers and the cache's counters.
  */
-function run(dir: string, file: string | undefined, resolveWithin: string[] = [], seed?: Seed): Run & { resolved: number; searched: number; seeded: number } {
+function run(dir: string, file: string | undefined, resolveWithin: string[] = [], seed?: Seed, packages?: string): Run & { resolved: number; searched: number; seeded: number; seededResolutions: number } {
   const script = [
-    `const stats = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}).install(${JSON.stringify(file)}, ${JSON.stringify(resolveWithin)}, { seed: ${JSON.stringify(seed)} });`,
+    `const stats = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}).install(${JSON.stringify(file)}, ${JSON.stringify(resolveWithin)}, { seed: ${JSON.stringify(seed)}, packages: ${JSON.stringify(packages)} });`,
     `const answer = require(${JSON.stringify(join(dir, 'main.js'))}).answer();`,
-    'process.stdout.write(JSON.stringify({ answer, served: stats.served, seeded: stats.seeded, compiled: stats.compiled, rejected: stats.rejected, resolved: stats.resolved, searched: stats.searched }));',
+    'process.stdout.write(JSON.stringify({ answer, served: stats.served, seeded: stats.seeded, compiled: stats.compiled, rejected: stats.rejected, resolved: stats.resolved, searched: stats.searched, seededResolutions: stats.seededResolutions }));',
   ].join('\n');
   const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
-  return JSON.parse(child.stdout) as Run & { resolved: number; searched: number; seeded: number };
+  return JSON.parse(child.stdout) as Run & { resolved: number; searched: number; seeded: number; seededResolutions: number };
 }
 
 /** A build's seed: its file and the sha256 the sealed build stamp records for it. */
@@ -45,9 +45,9 @@ interface Seed {
 }
 
 /** A seed recorded from a first run of `dir`'s modules (as scripts/build.js records dist/code-cache/). */
-function seedOf(dir: string): Seed {
+function seedOf(dir: string, resolveWithin: string[] = [], packages?: string): Seed {
   const file = join(dir, 'seed.bin');
-  run(dir, file);
+  run(dir, file, resolveWithin, undefined, packages);
   return { file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
 }
 
@@ -124,6 +124,19 @@ describe('the code cache of the compiled command', () => {
     const seeded = seedOf(fresh.dir);
     writeFileSync(join(fresh.dir, 'word.js'), "'use strict';\nexports.word = () => 'omega';\n");
     expect(run(fresh.dir, fresh.file, [], seeded)).toMatchObject({ answer: 'omega from word.js', served: 1, seeded: 1, compiled: 1 });
+  });
+
+  it("answers a first command's requires from the seed's resolutions, only for the install the seed was recorded with", () => {
+    const { dir, file } = modules();
+    const own = [`${dir}/`];
+    const seed = seedOf(dir, own, 'install-1');
+    // A fresh project (no cache of its own), the same install: no search, and the answers kept for the next command.
+    expect(run(dir, file, own, seed, 'install-1')).toMatchObject({ answer: 'alpha from word.js', searched: 0, resolved: 2, seededResolutions: 1 });
+    expect(run(dir, file, own, seed, 'install-1')).toMatchObject({ searched: 0, resolved: 2, seededResolutions: 0 });
+    // Packages installed again since the build: the seed's bytecode still serves, its resolutions do not.
+    const other = modules();
+    const again = seedOf(other.dir, [`${other.dir}/`], 'install-1');
+    expect(run(other.dir, other.file, [`${other.dir}/`], again, 'install-2')).toMatchObject({ answer: 'alpha from word.js', seeded: 2, searched: 1, seededResolutions: 0 });
   });
 
   it('never reads a seed whose bytes differ from the digest the build stamp sealed', () => {
