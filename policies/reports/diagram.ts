@@ -58,13 +58,10 @@ function nodeSize(node: DiagramNode): { width: number; height: number } {
   return { width: Math.max(90, Math.ceil(widest) + 2 * PAD), height: node.lines.length * LINE + 2 * PAD };
 }
 
-/** Lays the diagram out and renders it as an `<svg>` element (no XML declaration, no external reference). */
-/** Bump when renderDiagram's output for the same diagram changes (cached SVGs are keyed by it). */
-export const DIAGRAM_FORMAT = 4;
-
 /** Height a flow from a box to itself takes above the box: its loop and, above it, its label. */
 const LOOP = 30;
 
+/** Lays the diagram out and renders it as an `<svg>` element (no XML declaration, no external reference). */
 export function renderDiagram(diagram: Diagram, id: string): string {
   // An arrow to a box the diagram lacks would be drawn to nowhere.
   const boxes = new Set(diagram.nodes.map((n) => n.id));

@@ -1,7 +1,7 @@
 import type { SourceMap } from '../../environments/source-map';
 import type { Finding, PolicyReport } from '../engine';
 import { anchorOf, artifactLineFinder, controlMatrix, families, locationOf, profileLines, SEVERITIES, severityCounts, showLocation, verdictLine } from './common';
-import { DIAGRAM_FORMAT, renderDiagram, type Diagram } from './diagram';
+import { renderDiagram, type Diagram } from './diagram';
 import { canonicalJson, sha256 } from '../../core/canonical-json';
 import { escapeHtml as h } from './escape';
 import { DIAGRAM_LIMITS, type CloudPicture } from './topology';
@@ -69,9 +69,9 @@ export interface DiagramCache {
   set(key: string, svg: string): void;
 }
 
-/** The diagram cache's key of a diagram drawn under `id` (its layout is a function of both). */
+/** The diagram cache's key of a diagram drawn under `id`; the cache names its file with the drawing sources too (report-inputs.ts diagramCache). */
 export function diagramKey(diagram: Diagram, id: string): string {
-  return sha256(canonicalJson({ format: DIAGRAM_FORMAT, id, diagram }));
+  return sha256(canonicalJson({ id, diagram }));
 }
 
 /** The diagrams the report draws of a picture, each with the id it is drawn under. */

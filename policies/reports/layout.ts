@@ -186,15 +186,15 @@ export function layeredLayout(boxes: readonly LayoutBox[], groups: readonly Layo
 
   // Columns' x: each as wide as its widest item, the gap only beside columns that hold something.
   const columnX: number[] = [];
+  const columnWidth = columns.map((column) => column.reduce((w, i) => Math.max(w, items[i].width), 0));
   // Room at the left for the rectangles of the groups nested deepest.
   const start = MARGIN + GROUP_PAD * Math.max(0, ...depth.values());
   let right = start;
-  for (const column of columns) {
-    const width = column.reduce((w, i) => Math.max(w, items[i].width), 0);
+  columns.forEach((column, c) => {
     const gap = column.length > 0 && right > start ? COLUMN_GAP : 0;
-    columnX.push(right + gap + width / 2);
-    right += gap + width;
-  }
+    columnX.push(right + gap + columnWidth[c] / 2);
+    right += gap + columnWidth[c];
+  });
   const itemX = (i: number) => columnX[items[i].column];
 
   // Groups' horizontal extent: their boxes and children's rectangles, padded, and wide enough for the label.
@@ -233,7 +233,9 @@ export function layeredLayout(boxes: readonly LayoutBox[], groups: readonly Layo
   // Bands' heights: each lane's strip is as tall as its tallest stack in a column.
   const gapBetween = (a: Item, b: Item) => (a.box && b.box ? BOX_GAP : a.box || b.box ? (BOX_GAP + BEND_GAP) / 2 : BEND_GAP);
   const stackHeight = (stack: readonly Item[]) => stack.reduce((h, it, k) => h + it.height + (k > 0 ? gapBetween(stack[k - 1], it) : 0), 0);
-  const stacks = (lane: string, floating = false) => columns.map((column) => column.map((i) => items[i]).filter((it) => it.lane === lane && it.floating === floating));
+  /** A column's items of one lane (for ROOT: those beside the groups, or those in its strip), in order. */
+  const stackOf = (column: readonly number[], lane: string, floating = false) => column.map((i) => items[i]).filter((it) => it.lane === lane && it.floating === floating);
+  const stacks = (lane: string, floating = false) => columns.map((column) => stackOf(column, lane, floating));
   const strip = new Map<string, { top: number; bottom: number }>();
   const rects = new Map<string, Rect>();
   const place = (lane: string, top: number): number => {
@@ -259,7 +261,7 @@ export function layeredLayout(boxes: readonly LayoutBox[], groups: readonly Layo
   for (const column of columns) {
     for (const lane of laneOrder) {
       for (const floating of lane === ROOT ? [false, true] : [false]) {
-        const stack = column.map((i) => items[i]).filter((it) => it.lane === lane && it.floating === floating);
+        const stack = stackOf(column, lane, floating);
         if (stack.length > 0) runs.push({ stack, bounds: floating ? whole : strip.get(lane)! });
       }
     }
@@ -287,7 +289,7 @@ export function layeredLayout(boxes: readonly LayoutBox[], groups: readonly Layo
 
   const laidBoxes = new Map(boxes.map((b, i) => [b.id, { x: itemX(i), y: centre(items[i]), width: b.width, height: b.height }]));
   // Ports: the links on each side of a box, spread along the side as drawn in the order of their other ends.
-  const columnEdge = (c: number, side: 1 | -1) => columnX[c] + (side * columns[c].reduce((w, i) => Math.max(w, items[i].width), 0)) / 2;
+  const columnEdge = (c: number, side: 1 | -1) => columnX[c] + (side * columnWidth[c]) / 2;
   const port = new Map<string, number>();
   boxes.forEach((b, i) => {
     const inset = b.inset ?? 0;
@@ -345,11 +347,9 @@ function ranks(count: number, arrows: readonly { from: number; to: number }[], l
   const rank = new Array<number>(count).fill(0);
   const queue: number[] = [];
   for (let v = 0; v < count; v++) if (incoming[v] === 0) queue.push(v);
-  const topological: number[] = [];
   const remaining = [...incoming];
   for (let k = 0; k < queue.length; k++) {
     const v = queue[k];
-    topological.push(v);
     for (const w of forward[v]) {
       rank[w] = Math.max(rank[w], rank[v] + 2);
       if (--remaining[w] === 0) queue.push(w);
