@@ -191,7 +191,7 @@ describe('InformationSystem level-aware defaults', () => {
   it('a backup plan rejects a schedule that only looks like cron', () => {
     const { cloud } = threeClusters();
     expect(() => new InformationSystem(cloud, 'b', { level: 3, primary: 'north', backup: { schedule: '99 99 99 99 banana' } })).toThrow(
-      'test/b/backup: schedule: "99 99 99 99 banana": is not a valid cron expression: Constraint error, got value 99 expected range 0-59',
+      'test/b/backup: schedule: "99 99 99 99 banana": is not a valid cron expression: minute "99": 99 is above the field\'s maximum 59',
     );
     expect(new InformationSystem(cloud, 'c', { level: 3, primary: 'north', backup: { schedule: '30 2 * * MON-FRI' } }).backup?.schedule).toBe('30 2 * * MON-FRI');
   });

@@ -183,7 +183,7 @@ describe('environment validation errors name file, field path, value and reason'
   it('rejects a backup schedule that is not a cron expression, in one line naming the field', () => {
     expect(errorFor((env) => {
       env.systems![0].backup!.schedule = '99 99 99 99 banana';
-    })).toBe('environments/prod.ts: systems[0].backup.schedule: "99 99 99 99 banana": is not a valid cron expression: Constraint error, got value 99 expected range 0-59');
+    })).toBe('environments/prod.ts: systems[0].backup.schedule: "99 99 99 99 banana": is not a valid cron expression: minute "99": 99 is above the field\'s maximum 59');
     expect(errorFor((env) => {
       env.systems![0].backup!.schedule = '0 1 * *';
     })).toBe('environments/prod.ts: systems[0].backup.schedule: "0 1 * *": must be a five-field cron expression, e.g. "0 1 * * *" (has 4 fields)');
