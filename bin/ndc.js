@@ -29,9 +29,10 @@ if (stale) {
     // NDC_CODE_CACHE_SEED=0 leaves the seed unread (the benchmark's first command without it).
     const seed = (thread) => (record || process.env.NDC_CODE_CACHE_SEED === '0' || !seeds?.[thread] ? undefined : { file: path.join(root, seeds[thread].file), sha256: seeds[thread].sha256 });
     // The seed records the installed packages, so its resolutions serve only the same install.
-    codeCache.install(record ? path.join(record, 'main.bin') : codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own, { seed: seed('main'), packages: codeCache.packagesRecord(root) });
+    const packages = codeCache.packagesRecord(root);
+    codeCache.install(record ? path.join(record, 'main.bin') : codeCache.codeCacheFile(process.env.NDC_ROOT || process.cwd(), outputsDigest, root), own, { seed: seed('main'), packages });
     // What the helper thread compiles through (core/helper-thread.ts): its seed, or where to record it.
-    globalThis[Symbol.for('ndc.helperCodeCache')] = { module: require.resolve('./code-cache'), seed: seed('helper'), record: record ? path.join(record, 'helper.bin') : undefined };
+    globalThis[Symbol.for('ndc.helperCodeCache')] = { module: require.resolve('./code-cache'), seed: seed('helper'), record: record ? path.join(record, 'helper.bin') : undefined, within: own, packages };
   }
   // Environment files are TypeScript written by users, never loaded into this process: every command
   // bundles and evaluates them in a child process (environments/isolated.ts), so no .ts loader is needed.

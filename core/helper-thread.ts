@@ -83,6 +83,13 @@ export interface HelperCodeCache {
   readonly seed?: { readonly file: string; readonly sha256: string };
   /** The build recording the seed: the file to write after each task. */
   readonly record?: string;
+  /**
+   * Folders (with a trailing slash) whose requires may be answered from the seed's remembered
+   * resolutions (dist/ and node_modules, as on the main thread), and the record of the packages installed
+   * now (bin/code-cache.js packagesRecord): the seed's resolutions serve only the install they were made in.
+   */
+  readonly within?: readonly string[];
+  readonly packages?: string;
 }
 
 function helperCodeCache(): HelperCodeCache | undefined {

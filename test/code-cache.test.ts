@@ -172,6 +172,28 @@ describe('the code cache of the compiled command', () => {
     expect(readFileSync(seed.file).equals(before)).toBe(true);
   });
 
+  it("answers the helper thread's requires from the seed's resolutions too, only for the install the seed was recorded with", () => {
+    const { dir } = modules();
+    const own = [`${dir}/`];
+    const seed = seedOf(dir, own, 'install-1');
+    const helperRun = (packages: string) => {
+      const script = [
+        `globalThis[Symbol.for('ndc.helperCodeCache')] = { module: ${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}, seed: ${JSON.stringify(seed)}, within: ${JSON.stringify(own)}, packages: ${JSON.stringify(packages)} };`,
+        `const { onHelperThread } = require(${JSON.stringify(join(REPO, 'core', 'helper-thread.ts'))});`,
+        `const answer = onHelperThread(${JSON.stringify(join(dir, 'main'))}, 'answer', []).wait();`,
+        `const stats = onHelperThread(${JSON.stringify(join(REPO, 'bin', 'code-cache'))}, 'installedStats', []).wait();`,
+        'process.stdout.write(JSON.stringify({ answer, stats }));',
+      ].join('\n');
+      const child = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
+      expect(child.stderr).toBe('');
+      return JSON.parse(child.stdout) as { answer: string; stats: { searched: number; seededResolutions: number } };
+    };
+    // main.js's require of ./word and its require.resolve: both answered from the seed, no search.
+    expect(helperRun('install-1')).toMatchObject({ answer: 'alpha from word.js', stats: { searched: 0, seededResolutions: 1 } });
+    // Another install: the seed's resolutions are not used, the require searches.
+    expect(helperRun('install-2')).toMatchObject({ answer: 'alpha from word.js', stats: { searched: 1, seededResolutions: 0 } });
+  });
+
   it('is named by the build and the installed packages, so another build or install never reads it', () => {
     const { dir } = modules();
     mkdirSync(join(dir, 'node_modules'));
