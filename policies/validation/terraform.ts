@@ -170,9 +170,12 @@ function checkBlock(schema: BlockSchema, body: Body, base: string, root: Body, m
       if (!isSet(at(root, other))) report(TF_CHECK.combination, path, `requires ${other} to be set too (RequiredWith)`);
     }
   }
-  for (const [key, attribute] of Object.entries(schema)) {
+  // Only the attributes that are required or lead an ExactlyOneOf / AtLeastOneOf group can fail here (a
+  // resource's schema has dozens of attributes, its body a few).
+  for (const [key, attribute] of checkedWhenAbsent(schema)) {
     const path = joinPath(base, key);
     if (attribute.required && !isSet(body[key])) report(TF_CHECK.required, path, `is required${attribute.block ? ' (a nested block)' : ''} and not set`);
+    if (!attribute.exactlyOneOf && !attribute.atLeastOneOf) continue;
     // Report a group once, on its first member; the group's paths are absolute, as the SDK writes them.
     const sdk = path.replace(/\[(\d+)\]/g, '.$1');
     if (attribute.exactlyOneOf && attribute.exactlyOneOf[0] === sdk) {
@@ -183,6 +186,18 @@ function checkBlock(schema: BlockSchema, body: Body, base: string, root: Body, m
       report(TF_CHECK.combination, path, `at least one of ${attribute.atLeastOneOf.join(', ')} must be set (AtLeastOneOf)`);
     }
   }
+}
+
+const absentChecks = new WeakMap<BlockSchema, readonly (readonly [string, AttributeSchema])[]>();
+
+/** The attributes of a block schema that are required or in an ExactlyOneOf / AtLeastOneOf group, in schema order. */
+function checkedWhenAbsent(schema: BlockSchema): readonly (readonly [string, AttributeSchema])[] {
+  let list = absentChecks.get(schema);
+  if (list === undefined) {
+    list = Object.entries(schema).filter(([, attribute]) => attribute.required || attribute.exactlyOneOf || attribute.atLeastOneOf);
+    absentChecks.set(schema, list);
+  }
+  return list;
 }
 
 function checkValue(attribute: AttributeSchema, value: unknown, path: string, root: Body, report: BlockReport): void {
@@ -266,14 +281,20 @@ function backendKey(backend: unknown, type?: string): string | undefined {
 
 const SPECIAL = new Set(['var', 'local', 'module', 'terraform', 'path', 'count', 'each', 'self']);
 
+/** A template sequence found in a value: its attribute path and text, and what is wrong with it, if anything. */
+type Sequence = (path: string, expression: string, problem?: 'unterminated' | 'directive') => void;
+
 /**
  * Every template sequence in a value, with its attribute path. Terraform reads every JSON string as a
  * template: `${...}` interpolates an expression and `%{...}` is a directive, `$${` and `%%{` being the
  * literal text. A sequence left open (`unterminated`) or a directive (`directive`: ndc's renderers never
  * write one, so it is an unescaped `%{` in a script) is what `terraform validate` would reject or misread.
+ * `at` is the path to the value, as segments (a key, or an index); the path's text is made only for a
+ * string that holds a sequence, and a string without a `{` (nearly all) holds none.
  */
-function* expressions(value: unknown, path: string): Generator<{ path: string; expression: string; problem?: 'unterminated' | 'directive' }> {
+function templateSequences(value: unknown, at: (string | number)[], found: Sequence): void {
   if (typeof value === 'string') {
+    if (!value.includes('{')) return;
     for (let i = 0; i < value.length - 1; i++) {
       const c = value[i];
       if ((c !== '$' && c !== '%') || value[i + 1] === undefined) continue;
@@ -295,17 +316,28 @@ function* expressions(value: unknown, path: string): Generator<{ path: string; e
           depth--;
         }
       }
+      const path = at.reduce<string>((base, segment) => joinPath(base, segment), '');
       if (end === -1) {
-        yield { path, expression: value.slice(i + 2), problem: 'unterminated' };
+        found(path, value.slice(i + 2), 'unterminated');
         return;
       }
-      yield c === '$' ? { path, expression: value.slice(i + 2, end) } : { path, expression: value.slice(i + 2, end), problem: 'directive' };
+      if (c === '$') found(path, value.slice(i + 2, end));
+      else found(path, value.slice(i + 2, end), 'directive');
       i = end;
     }
   } else if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) yield* expressions(value[i], joinPath(path, i));
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      templateSequences(value[i], at, found);
+      at.pop();
+    }
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value as Body)) if (k !== '//') yield* expressions(v, joinPath(path, k));
+    for (const key of Object.keys(value)) {
+      if (key === '//') continue;
+      at.push(key);
+      templateSequences((value as Body)[key], at, found);
+      at.pop();
+    }
   }
 }
 
@@ -361,8 +393,8 @@ function checkReferences(a: TerraformArtifact, backends: ReadonlyMap<string, Ter
       report(TF_CHECK.reference, address, path, `refers to ${head}.${name}.${attr}, an attribute ${head} does not have`);
     }
   };
-  const visit = (address: string, body: unknown) => {
-    for (const { path, expression, problem } of expressions(body, '')) {
+  const visit = (address: string, body: unknown) =>
+    templateSequences(body, [], (path, expression, problem) => {
       const shownExpression = expression.length > 60 ? `${expression.slice(0, 57)}...` : expression;
       if (problem === 'unterminated') report(TF_CHECK.reference, address, path, `has a template sequence that is never closed (\${${shownExpression}); write $\${ for a literal \${`);
       else if (problem === 'directive') report(TF_CHECK.reference, address, path, `has %{${shownExpression}}, which Terraform reads as a template directive; write %%{ for a literal %{`);
@@ -372,8 +404,7 @@ function checkReferences(a: TerraformArtifact, backends: ReadonlyMap<string, Ter
       else if (/^\s*[A-Za-z_][\w-]*\s*$/.test(expression) && !/^\s*(true|false|null)\s*$/.test(expression)) {
         report(TF_CHECK.reference, address, path, `has \${${expression.trim()}}, which Terraform reads as a reference to ${expression.trim()}, not text; write $\${${expression.trim()}} for the literal`);
       } else for (const parts of traversals(expression)) check(address, path, parts);
-    }
-  };
+    });
   const dependsOn = (address: string, body: Body) => {
     const list = body.depends_on;
     if (!Array.isArray(list)) return;

@@ -161,6 +161,18 @@ describe('Terraform template sequences in strings (JSON strings are templates)',
     expect(lines('printf "%{http_code}"')).toEqual(['has %{http_code}, which Terraform reads as a template directive; write %%{ for a literal %{']);
     expect(lines('echo ${HOME')).toEqual(['has a template sequence that is never closed (${HOME); write $${ for a literal ${']);
   });
+
+  it('NDC-VAL-007: names where in the resource a bad sequence sits, inside maps and lists, and skips the comment property', () => {
+    const resources = base();
+    Object.assign(ruleOf(resources), {
+      description: 'fine text without braces',
+      '//': { note: 'a comment: ${ignored}' },
+    });
+    resources.openstack_networking_secgroup_v2.web.tags = ['plain', 'echo ${HOME'];
+    resources.openstack_networking_secgroup_v2.web.metadata = { script: { lines: ['ok', 'origin=${distro_id}'] } };
+    const found = validateTerraform([stack(resources)]).filter((f) => f.check === 'NDC-VAL-007').map((f) => `${f.address} ${f.path}`);
+    expect(found).toEqual(['openstack_networking_secgroup_v2.web tags[1]', 'openstack_networking_secgroup_v2.web metadata.script.lines[1]']);
+  });
 });
 
 describe("today's Terraform output (before issue 13's fixes) is rejected", () => {
