@@ -3,6 +3,8 @@
 // Runs the compiled command (dist/, built by `npm ci` through `prepare`, or `npm run build`) when it was
 // compiled from exactly the sources present; otherwise runs the sources through tsx, so a stale build
 // never runs and a fresh clone or an edited checkout still works. NDC_REQUIRE_BUILD=1 refuses instead.
+// First, before any of the command's code runs: how V8 tiers it up (./v8-tuning.js).
+require('./v8-tuning').tuneTierUp();
 const path = require('node:path');
 const { STAMP, staleReason } = require('./build-stamp');
 
