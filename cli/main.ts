@@ -101,14 +101,21 @@ const SYNTHESIS_MODULES = () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('../stacks/public-edge/ahead') as typeof import('../stacks/public-edge/ahead')).loadEdgeAhead();
 };
-/** What the checks load first: the rule packs and the Kubernetes object models the validation uses. */
-const CHECK_MODULES = () => {
+/**
+ * What the checks load first: the rule packs, and the validators' Kubernetes object models here, or, for
+ * `ndc start`, every validator on the helper thread, which validates a fresh render there while this
+ * thread builds the manifest (policies/validation/ahead.ts).
+ */
+function loadCheckModules(validators: 'here' | 'on-helper'): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { PACKS } = require('../policies/registry') as typeof import('../policies/registry');
   for (const pack of Object.values(PACKS)) pack.load();
-  (require('../policies/validation/kubernetes') as typeof import('../policies/validation/kubernetes')).loadModelsAhead();
+  if (validators === 'here') (require('../policies/validation/kubernetes') as typeof import('../policies/validation/kubernetes')).loadModelsAhead();
+  else (require('../policies/validation/ahead') as typeof import('../policies/validation/ahead')).loadValidationAhead();
   /* eslint-enable @typescript-eslint/no-require-imports */
-};
+}
+const CHECK_MODULES = () => loadCheckModules('here');
+const START_CHECK_MODULES = () => loadCheckModules('on-helper');
 
 /**
  * Loads the environment, then lets a turn of the event loop pass before the command starts working, so an
@@ -362,7 +369,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       let commandModule!: typeof import('./commands/start');
       const name = str(values, 'env') ?? (deps.environment.NDC_ENV || DEFAULT_ENV);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const env = await environmentSettled(deps, name, () => (commandModule = require('./commands/start') as typeof commandModule), [SYNTHESIS_MODULES, CHECK_MODULES]);
+      const env = await environmentSettled(deps, name, () => (commandModule = require('./commands/start') as typeof commandModule), [SYNTHESIS_MODULES, START_CHECK_MODULES]);
       const { startCommand } = commandModule;
       return recorded(deps, 'command', env, 'start', () => startCommand({ env, trustRoot: deps.trustRoot, author: deps.changeAuthor, loaded: deps.project.loadEnvironment(env) }, deps.io));
     },

@@ -65,16 +65,26 @@ export function renderEnvironment(root: string, envName: string): Omit<SynthResu
  * the project `root`, renderers go through the synthesis cache under root/.ndc/cache when it is on, and
  * the engine settings of `root` that deploy uses (the Pulumi project and stack files) become artifacts.
  */
-export function renderLoaded({ env, source, evidence, locations }: LoadedEnvironment, root?: string, built?: NationalCloud): Omit<SynthResult, 'outDir'> {
+export function renderLoaded({ env, source, evidence, locations }: LoadedEnvironment, root?: string, built?: NationalCloud, options: RenderOptions = {}): Omit<SynthResult, 'outDir'> {
   // `built`: the model the caller already built from this very environment (buildCloud is deterministic).
   const cloud = built ?? buildCloud(env, source);
   const cache: Record<string, CacheOutcome> = {};
   const artifacts = renderCloud(cloud, env, root, cache, source);
   if (root !== undefined) artifacts.push(...engineSettings(root, artifacts));
+  options.rendered?.(artifacts, cache, cloud);
   const resources = scopedResources(artifacts);
   const { manifest, reach } = manifestOfRender(cloud, env, artifacts, resources, root);
   if (root !== undefined) recordScopeDerivation(root, manifest, resources);
   return { env, source, evidence, locations, cloud, artifacts, manifest, resources, reach, cache };
+}
+
+export interface RenderOptions {
+  /**
+   * Called with every artifact as soon as they are rendered (before the resources are scoped and the
+   * manifest built), with what the synthesis cache did for each renderer: ndc start starts validating
+   * them on the helper thread then (policies/validation/ahead.ts).
+   */
+  readonly rendered?: (artifacts: readonly Artifact[], cache: Readonly<Record<string, CacheOutcome>>, cloud: NationalCloud) => void;
 }
 
 /** The manifest of rendered artifacts, its scope digests covering each scope's reachability (stacks/reach.ts). */
@@ -141,8 +151,8 @@ const RUNNING_COMPILED = __filename.endsWith('.js');
  * out/<env>/ with the artifacts and manifest.json. Everything is written to a sibling directory first and swapped in by rename, so bad input or a crash
  * leaves the previous out/<env>/ as it was.
  */
-export function synthEnvironment(root: string, envName: string, loaded?: LoadedEnvironment, built?: NationalCloud): SynthResult {
-  return writeRendered(root, loaded !== undefined ? renderLoaded(loaded, root, built) : renderEnvironment(root, envName));
+export function synthEnvironment(root: string, envName: string, loaded?: LoadedEnvironment, built?: NationalCloud, options?: RenderOptions): SynthResult {
+  return writeRendered(root, renderLoaded(loaded ?? loadEnvironment(root, envName), root, built, options));
 }
 
 /**

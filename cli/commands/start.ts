@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { evaluateSynthesized, type PolicyEvaluation } from '../../policies/evaluate';
 import { useValidationStore } from '../../policies/validation';
-import { synthCacheMode } from '../../stacks/cache';
+import { synthCacheMode, type CacheOutcome } from '../../stacks/cache';
+import type { Artifact } from '../../stacks/manifest';
+import { validateAhead } from '../../policies/validation/ahead';
 import { cloudPicture, renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
 import { renderedState } from '../../stacks/scope-state';
 import { approvalSettingsOf } from '../../policies/approvals/requirements';
-import { buildCloud } from '../../constructs';
+import { buildCloud, type NationalCloud } from '../../constructs';
 import { loadEnvironment } from '../../environments/load';
 import type { CommandIO } from '../io';
 import type { LoadedEnvironment } from '../../environments/load';
@@ -43,7 +45,9 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   // alone, queued before synthesis so the layout overlaps with rendering and the checks.
   const cloud = buildCloud(environment.env, environment.source);
   const diagrams = layDiagramsAhead(io.root, cloudPicture(cloud, environment.env.asOf ?? '', new Set(), environment.evidence));
-  const synth = synthEnvironment(io.root, opts.env, environment, cloud);
+  // Artifacts rendered afresh are validated on the helper thread while this one builds the manifest and
+  // runs the other rules (the validation rules take those findings: policies/validation/ahead.ts).
+  const synth = synthEnvironment(io.root, opts.env, environment, cloud, { rendered: validateFreshRender });
   // Unchanged artifacts were validated by an earlier start: take those findings (never with --no-cache).
   const previousStore = useValidationStore(synthCacheMode() === 'use' ? validationStore(io.root) : undefined);
   let evaluation: PolicyEvaluation;
@@ -71,6 +75,18 @@ export async function startCommand(opts: StartOptions, io: CommandIO): Promise<n
   }
   return evaluation.mandatoryFailures > 0 ? 1 : 0;
 }
+
+/**
+ * Starts the validation of a render on the helper thread, unless the synthesis cache served every
+ * renderer (an unchanged render, whose validation an earlier start kept) or the command runs from the
+ * TypeScript sources (the helper would transpile the validators first).
+ */
+function validateFreshRender(artifacts: readonly Artifact[], cache: Readonly<Record<string, CacheOutcome>>, cloud: NationalCloud): void {
+  if (!RUNNING_COMPILED || Object.values(cache).every((outcome) => outcome === 'hit')) return;
+  validateAhead(artifacts, cloud.systems);
+}
+
+const RUNNING_COMPILED = __filename.endsWith('.js');
 
 function policySummary(e: ReturnType<typeof evaluateSynthesized>) {
   return {

@@ -8,6 +8,7 @@ import { validateKubernetes, type KubernetesArtifact } from './kubernetes';
 import { validateAddresses, validatePolicySelectors, validatePrerequisites, validateStorageLocations, type ClusterArtifacts, type SystemPods } from './semantics';
 import { validateTerraform, type TerraformArtifact } from './terraform';
 import { validationKey, type ValidationStore } from './stored';
+import { takeValidationAhead, validationInputs } from './ahead';
 
 export { findingLine, type ValidationFinding } from './findings';
 
@@ -18,7 +19,7 @@ export { findingLine, type ValidationFinding } from './findings';
  */
 export interface ValidationInput {
   readonly artifacts: ArtifactSet;
-  readonly manifest: Pick<Manifest, 'artifacts'>;
+  readonly manifest: { readonly artifacts: readonly Pick<Manifest['artifacts'][number], 'path' | 'engine' | 'stack' | 'sha256'>[] };
   /** The model's systems with their tiers (the pods a NetworkPolicy may select). */
   readonly systems: readonly SystemPods[];
 }
@@ -59,6 +60,14 @@ export function validateArtifacts(input: ValidationInput): ValidationFinding[] {
   if (stored !== undefined) {
     cache.set(input.artifacts, stored);
     return stored;
+  }
+  // Started on the helper thread when synthesis had the artifacts (./ahead.ts), if it was for these very bytes.
+  const early = takeValidationAhead(validationInputs(input.manifest.artifacts, input.systems));
+  if (early !== undefined) {
+    const findings = [...early];
+    cache.set(input.artifacts, findings);
+    if (key !== undefined) store?.write(key, findings);
+    return findings;
   }
   const { artifacts, manifest } = input;
   const terraform: TerraformArtifact[] = [...artifacts.terraform].map(([stack, config]) => ({ stack, config, artifact: pathOf(manifest, 'terraform', stack) }));
