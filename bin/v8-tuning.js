@@ -7,7 +7,7 @@
 // functions on background threads, which on a machine of two cores take the time of the main thread and
 // the helper thread, and most of them have finished their work before the optimized code is ready. With
 // the budget ten times larger only code that is hot for longer is optimized: a cold `ndc start --env prod`
-// took 0.57 s instead of 0.66 s and 0.85 s of CPU instead of 1.05 s, while at 100 systems per region
+// took 0.56 s instead of 0.66 s and 0.84 s of CPU instead of 1.05 s, while at 100 systems per region
 // (seconds of work, where TurboFan pays) it took the same 6.8 s (no optimization at all: 9.7 s). The
 // commands benchmark (npm run bench) prints the cold and warm figures.
 //

@@ -11,9 +11,15 @@ if (parentPort !== null) {
   // The build's seed of the helper's bytecode (bin/code-cache.js), or the build recording it. Requires made
   // by dist/ and the packages are answered from the seed's resolutions too, as on the main thread: the
   // edge's aws-cdk-lib alone makes hundreds, each a search of node_modules otherwise.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const codeCacheModule = codeCache && (require(codeCache.module) as { install(file: string | undefined, within: readonly string[], options: object): { flush(): void } });
-  const cache = codeCache && codeCacheModule?.install(codeCache.record, codeCache.within ?? [], { seed: codeCache.seed, save: 'manual', packages: codeCache.packages });
+  const cache =
+    codeCache === undefined
+      ? undefined
+      : // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require(codeCache.module) as { install(file: string | undefined, within: readonly string[], options: object): { flush(): void } }).install(codeCache.record, codeCache.within ?? [], {
+          seed: codeCache.seed,
+          save: 'manual',
+          packages: codeCache.packages,
+        });
   Atomics.store(started, 0, 1);
   Atomics.notify(started, 0);
   // aws-cdk-lib and cdktf capture stack traces per construct; source-mapped traces only slow them down here.

@@ -78,14 +78,15 @@ export function loadValidators(): boolean {
 const VALIDATION_PRIORITY = 1;
 
 /**
- * The findings of the validation started ahead when it validated exactly the input named by `inputs`
- * (validationInputs of the manifest's artifacts); undefined otherwise (none started, another input, or
- * the task failed). Taken once.
+ * The findings of the validation started ahead when it validated exactly these artifacts (as the manifest
+ * lists them, with their sha256) and systems; undefined otherwise (none started, another input, or the
+ * task failed). Taken once.
  */
-export function takeValidationAhead(inputs: string): readonly ValidationFinding[] | undefined {
+export function takeValidationAhead(artifacts: Parameters<typeof validationInputs>[0], systems: readonly SystemPods[]): readonly ValidationFinding[] | undefined {
   const task = started;
   started = undefined;
   if (task === undefined) return undefined;
+  const inputs = validationInputs(artifacts, systems);
   let done: AheadValidation;
   try {
     done = task.wait();

@@ -8,7 +8,7 @@ import { validateKubernetes, type KubernetesArtifact } from './kubernetes';
 import { validateAddresses, validatePolicySelectors, validatePrerequisites, validateStorageLocations, type ClusterArtifacts, type SystemPods } from './semantics';
 import { validateTerraform, type TerraformArtifact } from './terraform';
 import { validationKey, type ValidationStore } from './stored';
-import { takeValidationAhead, validationInputs } from './ahead';
+import { takeValidationAhead } from './ahead';
 
 export { findingLine, type ValidationFinding } from './findings';
 
@@ -62,7 +62,7 @@ export function validateArtifacts(input: ValidationInput): ValidationFinding[] {
     return stored;
   }
   // Started on the helper thread when synthesis had the artifacts (./ahead.ts), if it was for these very bytes.
-  const early = takeValidationAhead(validationInputs(input.manifest.artifacts, input.systems));
+  const early = takeValidationAhead(input.manifest.artifacts, input.systems);
   if (early !== undefined) {
     const findings = [...early];
     cache.set(input.artifacts, findings);
