@@ -151,12 +151,14 @@ describe('the code cache of the compiled command', () => {
     expect(run(dir, undefined, [], own)).toMatchObject({ seeded: 2, compiled: 0 });
   });
 
-  it("compiles the helper thread's modules through the helper's seed when bin/ndc.js names one, and never writes it", () => {
-    const { dir } = modules();
-    const seed = seedOf(dir);
-    const before = readFileSync(seed.file);
+  /**
+   * Runs `dir`'s main.js on the helper thread of a fresh process whose bin/ndc.js named `helperCache` (the
+   * helper's seed, and where its requires may be answered from), and returns its answer and the helper's
+   * code cache counters.
+   */
+  function onHelper(dir: string, helperCache: object): { answer: string; stats: { seeded: number; compiled: number; searched: number; seededResolutions: number; file?: string } } {
     const script = [
-      `globalThis[Symbol.for('ndc.helperCodeCache')] = { module: ${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}, seed: ${JSON.stringify(seed)} };`,
+      `globalThis[Symbol.for('ndc.helperCodeCache')] = ${JSON.stringify({ module: join(REPO, 'bin', 'code-cache.js'), ...helperCache })};`,
       `const { onHelperThread } = require(${JSON.stringify(join(REPO, 'core', 'helper-thread.ts'))});`,
       `const answer = onHelperThread(${JSON.stringify(join(dir, 'main'))}, 'answer', []).wait();`,
       `const stats = onHelperThread(${JSON.stringify(join(REPO, 'bin', 'code-cache'))}, 'installedStats', []).wait();`,
@@ -164,7 +166,14 @@ describe('the code cache of the compiled command', () => {
     ].join('\n');
     const child = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
     expect(child.stderr).toBe('');
-    const { answer, stats } = JSON.parse(child.stdout) as { answer: string; stats: { seeded: number; compiled: number; file?: string } };
+    return JSON.parse(child.stdout) as ReturnType<typeof onHelper>;
+  }
+
+  it("compiles the helper thread's modules through the helper's seed when bin/ndc.js names one, and never writes it", () => {
+    const { dir } = modules();
+    const seed = seedOf(dir);
+    const before = readFileSync(seed.file);
+    const { answer, stats } = onHelper(dir, { seed });
     expect(answer).toBe('alpha from word.js');
     // Both of the fixture's modules came from the seed (tsx, which runs this test from the sources, compiles its own lexer there).
     expect(stats.seeded).toBe(2);
@@ -174,24 +183,12 @@ describe('the code cache of the compiled command', () => {
 
   it("answers the helper thread's requires from the seed's resolutions too, only for the install the seed was recorded with", () => {
     const { dir } = modules();
-    const own = [`${dir}/`];
-    const seed = seedOf(dir, own, 'install-1');
-    const helperRun = (packages: string) => {
-      const script = [
-        `globalThis[Symbol.for('ndc.helperCodeCache')] = { module: ${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}, seed: ${JSON.stringify(seed)}, within: ${JSON.stringify(own)}, packages: ${JSON.stringify(packages)} };`,
-        `const { onHelperThread } = require(${JSON.stringify(join(REPO, 'core', 'helper-thread.ts'))});`,
-        `const answer = onHelperThread(${JSON.stringify(join(dir, 'main'))}, 'answer', []).wait();`,
-        `const stats = onHelperThread(${JSON.stringify(join(REPO, 'bin', 'code-cache'))}, 'installedStats', []).wait();`,
-        'process.stdout.write(JSON.stringify({ answer, stats }));',
-      ].join('\n');
-      const child = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8' });
-      expect(child.stderr).toBe('');
-      return JSON.parse(child.stdout) as { answer: string; stats: { searched: number; seededResolutions: number } };
-    };
+    const within = [`${dir}/`];
+    const seed = seedOf(dir, within, 'install-1');
     // main.js's require of ./word and its require.resolve: both answered from the seed, no search.
-    expect(helperRun('install-1')).toMatchObject({ answer: 'alpha from word.js', stats: { searched: 0, seededResolutions: 1 } });
+    expect(onHelper(dir, { seed, within, packages: 'install-1' })).toMatchObject({ answer: 'alpha from word.js', stats: { searched: 0, seededResolutions: 1 } });
     // Another install: the seed's resolutions are not used, the require searches.
-    expect(helperRun('install-2')).toMatchObject({ answer: 'alpha from word.js', stats: { searched: 1, seededResolutions: 0 } });
+    expect(onHelper(dir, { seed, within, packages: 'install-2' })).toMatchObject({ answer: 'alpha from word.js', stats: { searched: 1, seededResolutions: 0 } });
   });
 
   it('is named by the build and the installed packages, so another build or install never reads it', () => {
