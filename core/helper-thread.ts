@@ -46,16 +46,22 @@ let seq = 0;
 /** Answers outstanding, to reject if the helper stops. */
 const pending = new Set<(error: Error) => void>();
 
+/**
+ * Whether this is the compiled command (dist/). Callers start work on the helper thread ahead only then:
+ * from the TypeScript sources (tests, a stale build) the helper would first transpile everything it runs,
+ * which costs more than the overlap saves.
+ */
+export const RUNNING_COMPILED = __filename.endsWith('.js');
+
 function helperThread(): Worker {
   if (helper !== undefined) return helper;
-  const compiled = __filename.endsWith('.js');
-  const entry = join(__dirname, compiled ? 'helper-worker.js' : 'helper-worker.ts');
+  const entry = join(__dirname, RUNNING_COMPILED ? 'helper-worker.js' : 'helper-worker.ts');
   if (!existsSync(entry)) throw new Error(`internal: the helper thread's entry ${entry} is missing`);
   started = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(entry, {
     workerData: { started, codeCache: helperCodeCache() },
     // Running from the TypeScript sources (tests, a stale build): the helper loads them the same way.
-    execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],
+    execArgv: RUNNING_COMPILED ? [] : ['--require', require.resolve('tsx/cjs')],
     stdout: false,
     stderr: false,
   });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { onHelperThread, type HelperTask } from '../core/helper-thread';
+import { onHelperThread, RUNNING_COMPILED, type HelperTask } from '../core/helper-thread';
 import { hasKeptEvaluation, type IsolatedAnswer } from './isolated';
 
 /**
@@ -23,7 +23,7 @@ const ahead = new Map<string, HelperTask<IsolatedAnswer>>();
  * the helper would first transpile what it runs.
  */
 export function startEvaluationAhead(root: string, name: string, mode: AheadMode, always = false): boolean {
-  if ((!__filename.endsWith('.js') && !always) || !/^[a-z][a-z0-9-]*$/.test(name)) return false;
+  if ((!RUNNING_COMPILED && !always) || !/^[a-z][a-z0-9-]*$/.test(name)) return false;
   const file = join(root, 'environments', `${name}.ts`);
   const key = `${mode}\u0000${file}`;
   if (ahead.has(key)) return true;

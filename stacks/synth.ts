@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256, stableJson } from '../core/canonical-json';
+import { RUNNING_COMPILED } from '../core/helper-thread';
 import { progressStep } from '../core/progress-line';
 import { buildCloud, type NationalCloud } from '../constructs';
 import { loadEnvironment, type LoadedEnvironment } from '../environments/load';
@@ -139,12 +140,6 @@ export function renderCloud(cloud: NationalCloud, env: Environment, root?: strin
 export function applicableRenderers(cloud: NationalCloud, env: Environment): { folder: string; renderer: Renderer }[] {
   return RENDERERS.map(({ folder, load }) => ({ folder, renderer: load() })).filter(({ renderer }) => renderer.applies(cloud, env));
 }
-
-/**
- * Other threads are used only by the compiled command (dist/): from the TypeScript sources (tests, a
- * stale build) each worker would transpile the whole model again, which costs more than it overlaps.
- */
-const RUNNING_COMPILED = __filename.endsWith('.js');
 
 /**
  * `ndc synth`: renders the environment (`loaded`: as the command already loaded it) and replaces

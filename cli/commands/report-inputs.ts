@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { sha256 } from '../../core/canonical-json';
 import { cacheSeal } from '../../core/cache-seal';
 import { join } from 'node:path';
-import { onHelperThread } from '../../core/helper-thread';
+import { onHelperThread, RUNNING_COMPILED } from '../../core/helper-thread';
 import type { NationalCloud } from '../../constructs';
 import { buildCloud } from '../../constructs/from-environment';
 import { loadEnvironment } from '../../environments/load';
@@ -114,8 +114,7 @@ const VALIDATIONS_KEPT = 16;
  * unless `fromSources` (tests).
  */
 export function layDiagramsAhead(root: string, picture: CloudPicture, fromSources = false): () => Promise<void> {
-  const compiled = __filename.endsWith('.js');
-  if (!compiled && !fromSources) return () => Promise.resolve();
+  if (!RUNNING_COMPILED && !fromSources) return () => Promise.resolve();
   const cache = diagramCache(root);
   const module = join(__dirname, '..', '..', 'policies', 'reports', 'diagram');
   const tasks = diagramsOf(picture)

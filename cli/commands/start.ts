@@ -4,6 +4,7 @@ import { useValidationStore } from '../../policies/validation';
 import { synthCacheMode, type CacheOutcome } from '../../stacks/cache';
 import type { Artifact } from '../../stacks/manifest';
 import { validateAhead } from '../../policies/validation/ahead';
+import { RUNNING_COMPILED } from '../../core/helper-thread';
 import { cloudPicture, renderReport, textReport } from '../../policies/reports';
 import { synthEnvironment } from '../../stacks/synth';
 import { renderedState } from '../../stacks/scope-state';
@@ -85,8 +86,6 @@ function validateFreshRender(artifacts: readonly Artifact[], cache: Readonly<Rec
   if (!RUNNING_COMPILED || Object.values(cache).every((outcome) => outcome === 'hit')) return;
   validateAhead(artifacts, cloud.systems);
 }
-
-const RUNNING_COMPILED = __filename.endsWith('.js');
 
 function policySummary(e: ReturnType<typeof evaluateSynthesized>) {
   return {
